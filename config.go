@@ -1,0 +1,170 @@
+package anyca
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/anyca/anyca/retry"
+)
+
+// Config selects and configures a provider. The same struct is read from JSON config
+// files and from the environment (ConfigFromEnv). Printing a Config with any fmt verb,
+// logging it with slog, or marshalling it to JSON shows the API key as "[REDACTED]".
+type Config struct {
+	Provider   string       `json:"provider"`           // registered name, case-insensitive
+	APIKey     string       `json:"api_key"`            // never printed, logged or put in an error
+	BaseURL    string       `json:"base_url,omitempty"` // override (fakes, proxies); https unless loopback
+	Region     string       `json:"region,omitempty"`   // DigiCert: "us" (default) or "eu"
+	HTTPClient *http.Client `json:"-"`                  // base transport to wrap (proxies, tracing)
+	Retry      retry.Config `json:"retry,omitempty"`    // attempts, waits, client-side rate limit
+	Logger     *slog.Logger `json:"-"`                  // nil: silent
+}
+
+// redacted returns a copy safe to show.
+func (c Config) redacted() configView {
+	v := configView(c)
+	if v.APIKey != "" {
+		v.APIKey = retry.Redacted
+	}
+	return v
+}
+
+// configView has Config's fields without its methods, for printing.
+type configView Config
+
+// Format prints the config with the API key redacted, for every verb and flag.
+func (c Config) Format(f fmt.State, verb rune) {
+	format := "%" + flags(f) + string(verb)
+	if verb == 'v' && f.Flag('#') {
+		// %#v would print the view's type name; keep the public one.
+		s := fmt.Sprintf("%#v", c.redacted())
+		_, _ = fmt.Fprint(f, strings.Replace(s, "anyca.configView", "anyca.Config", 1))
+		return
+	}
+	_, _ = fmt.Fprintf(f, format, c.redacted())
+}
+
+func flags(f fmt.State) string {
+	var b strings.Builder
+	for _, fl := range "+-# 0" {
+		if f.Flag(int(fl)) {
+			b.WriteRune(fl)
+		}
+	}
+	return b.String()
+}
+
+// String returns the config as %v prints it, key redacted.
+func (c Config) String() string { return fmt.Sprintf("%v", c) }
+
+// LogValue makes slog print the config with the key redacted.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("provider", c.Provider),
+		slog.String("api_key", c.redacted().APIKey),
+		slog.String("base_url", c.BaseURL),
+		slog.String("region", c.Region),
+	)
+}
+
+// MarshalJSON writes the config with the key redacted, so a marshalled config is safe to
+// log. Config files are read with UnmarshalJSON, which takes the key as written.
+func (c Config) MarshalJSON() ([]byte, error) {
+	type plain Config
+	v := plain(c)
+	if v.APIKey != "" {
+		v.APIKey = retry.Redacted
+	}
+	return json.Marshal(v)
+}
+
+// The environment variables ConfigFromEnv reads.
+const (
+	EnvProvider = "ANYCA_PROVIDER"
+	EnvAPIKey   = "ANYCA_API_KEY"
+	EnvBaseURL  = "ANYCA_BASE_URL"
+	EnvRegion   = "ANYCA_REGION"
+)
+
+// ConfigFromEnv reads ANYCA_PROVIDER, ANYCA_API_KEY, ANYCA_BASE_URL and ANYCA_REGION.
+// It fails when the provider or the key is missing, naming the variable (never its value).
+func ConfigFromEnv() (Config, error) {
+	cfg := Config{
+		Provider: strings.TrimSpace(os.Getenv(EnvProvider)),
+		APIKey:   strings.TrimSpace(os.Getenv(EnvAPIKey)),
+		BaseURL:  strings.TrimSpace(os.Getenv(EnvBaseURL)),
+		Region:   strings.TrimSpace(os.Getenv(EnvRegion)),
+	}
+	var missing []string
+	if cfg.Provider == "" {
+		missing = append(missing, EnvProvider)
+	}
+	if cfg.APIKey == "" {
+		missing = append(missing, EnvAPIKey)
+	}
+	if len(missing) > 0 {
+		return cfg, fmt.Errorf("anyca: %s not set", strings.Join(missing, " and "))
+	}
+	return cfg, nil
+}
+
+// NewFunc builds a provider from a Config; adapters register one under their name.
+type NewFunc func(ctx context.Context, cfg Config) (Provider, error)
+
+var (
+	registryMu sync.RWMutex
+	registry   = builtins()
+)
+
+// Register makes an adapter available to New under name (case-insensitive). It panics
+// when fn is nil or the name is empty or already taken, as database/sql.Register does:
+// both are programming errors found at start-up.
+func Register(name string, fn NewFunc) {
+	key := strings.ToLower(strings.TrimSpace(name))
+	if key == "" || fn == nil {
+		panic("anyca: Register needs a name and a NewFunc")
+	}
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	if _, dup := registry[key]; dup {
+		panic("anyca: Register called twice for provider " + key)
+	}
+	registry[key] = fn
+}
+
+// Providers returns the registered provider names, sorted.
+func Providers() []string {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	names := make([]string, 0, len(registry))
+	for n := range registry {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// New builds the provider cfg names. An unknown name is an error that lists the
+// registered ones; adapter-specific checks (key present, base URL https unless
+// loopback, region known) happen in the adapter's constructor.
+func New(ctx context.Context, cfg Config) (Provider, error) {
+	key := strings.ToLower(strings.TrimSpace(cfg.Provider))
+	registryMu.RLock()
+	fn := registry[key]
+	registryMu.RUnlock()
+	if fn == nil {
+		if key == "" {
+			return nil, fmt.Errorf("anyca: no provider named in the config (registered: %s)", strings.Join(Providers(), ", "))
+		}
+		return nil, fmt.Errorf("anyca: unknown provider %q (registered: %s)", cfg.Provider, strings.Join(Providers(), ", "))
+	}
+	cfg.Provider = key
+	return fn(ctx, cfg)
+}

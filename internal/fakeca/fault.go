@@ -1,0 +1,239 @@
+// Package fakeca holds what the vendor fakes (digicerttest, zerossltest) share: fault
+// injection as an http.Handler middleware, and request counting.
+package fakeca
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// FaultKind is a way for the fake CA to misbehave.
+type FaultKind int
+
+// The faults the fakes can inject.
+const (
+	RateLimit   FaultKind = iota + 1 // 429 with Retry-After and the vendor's error body
+	ServerError                      // 500/502/503 with the vendor's JSON error body
+	HTMLError                        // 502/503 with an HTML page, as a proxy sends
+	Slow                             // wait Delay (or until the client gives up), then answer
+	Truncated                        // send half the real body, then close the connection
+	Reset                            // close the connection without answering
+)
+
+func (k FaultKind) String() string {
+	switch k {
+	case RateLimit:
+		return "rate-limit"
+	case ServerError:
+		return "server-error"
+	case HTMLError:
+		return "html-error"
+	case Slow:
+		return "slow"
+	case Truncated:
+		return "truncated"
+	case Reset:
+		return "reset"
+	}
+	return "fault(" + strconv.Itoa(int(k)) + ")"
+}
+
+// AllFaults lists every fault kind, for chaos runs.
+func AllFaults() []FaultKind {
+	return []FaultKind{RateLimit, ServerError, HTMLError, Slow, Truncated, Reset}
+}
+
+// Fault is one injected misbehaviour.
+type Fault struct {
+	Kind       FaultKind
+	Status     int           // for RateLimit, ServerError, HTMLError; 0 picks 429 / 503 / 502
+	RetryAfter string        // Retry-After header value for RateLimit/ServerError; "" sends none
+	Delay      time.Duration // for Slow; 0 waits until the client cancels (at most 30 s)
+}
+
+// ErrorBody renders the vendor's JSON error body for status.
+type ErrorBody func(status int) []byte
+
+// Injector decides, request by request, whether to misbehave: first from a queue of
+// faults set with FailNext, then at random at the chaos rate. It is safe for concurrent use.
+type Injector struct {
+	errorBody ErrorBody
+
+	mu       sync.Mutex
+	queue    []Fault
+	rate     float64
+	kinds    []FaultKind
+	rng      *rand.Rand
+	injected map[FaultKind]int
+
+	requests atomic.Int64
+}
+
+// NewInjector returns an Injector that renders error bodies with body.
+func NewInjector(body ErrorBody) *Injector {
+	return &Injector{errorBody: body, injected: map[FaultKind]int{}}
+}
+
+// FailNext makes the next n requests misbehave with f, before any chaos.
+func (in *Injector) FailNext(n int, f Fault) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for i := 0; i < n; i++ {
+		in.queue = append(in.queue, f)
+	}
+}
+
+// SetChaos makes each request misbehave with probability rate, with a kind drawn from
+// kinds (all kinds when none are given), reproducibly for a given seed. Rate 0 stops it.
+func (in *Injector) SetChaos(rate float64, seed uint64, kinds ...FaultKind) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if len(kinds) == 0 {
+		kinds = AllFaults()
+	}
+	in.rate, in.kinds = rate, kinds
+	in.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+}
+
+// Requests returns how many requests reached the fake, faulty ones included.
+func (in *Injector) Requests() int64 { return in.requests.Load() }
+
+// Injected returns how many faults of each kind were injected so far.
+func (in *Injector) Injected() map[FaultKind]int {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	out := make(map[FaultKind]int, len(in.injected))
+	for k, v := range in.injected {
+		out[k] = v
+	}
+	return out
+}
+
+func (in *Injector) next() (Fault, bool) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	var f Fault
+	switch {
+	case len(in.queue) > 0:
+		f, in.queue = in.queue[0], in.queue[1:]
+	case in.rate > 0 && in.rng.Float64() < in.rate:
+		kind := in.kinds[in.rng.IntN(len(in.kinds))]
+		f = Fault{Kind: kind, RetryAfter: "0", Delay: 20 * time.Millisecond}
+		if kind == ServerError || kind == HTMLError {
+			f.Status = []int{500, 502, 503}[in.rng.IntN(3)]
+		}
+	default:
+		return Fault{}, false
+	}
+	in.injected[f.Kind]++
+	return f, true
+}
+
+// Wrap returns h behind the injector.
+func (in *Injector) Wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		in.requests.Add(1)
+		f, ok := in.next()
+		if !ok {
+			h.ServeHTTP(w, r)
+			return
+		}
+		in.serveFault(w, r, h, f)
+	})
+}
+
+func (in *Injector) serveFault(w http.ResponseWriter, r *http.Request, h http.Handler, f Fault) {
+	switch f.Kind {
+	case RateLimit:
+		in.writeError(w, f, http.StatusTooManyRequests)
+	case ServerError:
+		in.writeError(w, f, http.StatusServiceUnavailable)
+	case HTMLError:
+		status := f.Status
+		if status == 0 {
+			status = http.StatusBadGateway
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte("<html><head><title>" + strconv.Itoa(status) + " " + http.StatusText(status) +
+			"</title></head><body><h1>" + http.StatusText(status) + "</h1><p>The server is temporarily unable to service your request.</p></body></html>\n"))
+	case Slow:
+		d := f.Delay
+		if d <= 0 {
+			d = 30 * time.Second
+		}
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			h.ServeHTTP(w, r)
+		case <-r.Context().Done():
+		}
+	case Truncated:
+		rec := &recorder{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		for k, v := range rec.header {
+			w.Header()[k] = v
+		}
+		w.Header().Set("Content-Length", strconv.Itoa(rec.body.Len()))
+		w.WriteHeader(rec.status())
+		_, _ = w.Write(rec.body.Bytes()[:rec.body.Len()/2])
+		hangUp(w)
+	case Reset:
+		hangUp(w)
+	}
+}
+
+func (in *Injector) writeError(w http.ResponseWriter, f Fault, def int) {
+	status := f.Status
+	if status == 0 {
+		status = def
+	}
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	if in.errorBody != nil {
+		_, _ = w.Write(in.errorBody(status))
+	}
+}
+
+// hangUp closes the client connection abruptly; the client sees a reset or an
+// unexpected EOF.
+func hangUp(w http.ResponseWriter) {
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	_ = conn.Close()
+}
+
+// recorder captures a handler's answer so Truncated can send part of it.
+type recorder struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header         { return r.header }
+func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
+func (r *recorder) WriteHeader(code int)        { r.code = code }
+func (r *recorder) status() int {
+	if r.code == 0 {
+		return http.StatusOK
+	}
+	return r.code
+}

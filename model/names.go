@@ -1,0 +1,122 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+
+	"golang.org/x/net/idna"
+)
+
+// idnaProfile converts names to their ASCII (punycode) form, checking the rules a CA
+// applies to host names, with the underscore allowed because DCV record names use it.
+var idnaProfile = idna.New(
+	idna.MapForLookup(),
+	idna.Transitional(false),
+	idna.StrictDomainName(false),
+	idna.BidiRule(),
+)
+
+// NormalizeDomain returns name in the form every anyca value uses: lower-case ASCII with
+// IDNs converted to punycode, surrounding space and one trailing dot removed. A leading
+// "*." wildcard label is kept. It returns an error wrapping ErrInvalidArgument when the
+// name is empty, too long (over 253 characters, or a label over 63), has an empty label,
+// a label starting or ending with a hyphen, or characters not allowed in host names.
+func NormalizeDomain(name string) (string, error) {
+	orig := name
+	name = strings.TrimSpace(name)
+	name = strings.TrimSuffix(name, ".")
+	if name == "" {
+		return "", fmt.Errorf("%w: empty domain name", ErrInvalidArgument)
+	}
+	wildcard := false
+	if strings.HasPrefix(name, "*.") {
+		wildcard = true
+		name = name[2:]
+	}
+	ascii, err := idnaProfile.ToASCII(name)
+	if err != nil {
+		return "", fmt.Errorf("%w: domain name %q: %s", ErrInvalidArgument, orig, idnaReason(err))
+	}
+	ascii = strings.ToLower(ascii)
+	if len(ascii) > 253 {
+		return "", fmt.Errorf("%w: domain name %q is longer than 253 characters", ErrInvalidArgument, orig)
+	}
+	for _, label := range strings.Split(ascii, ".") {
+		if err := checkLabel(label); err != nil {
+			return "", fmt.Errorf("%w: domain name %q: %s", ErrInvalidArgument, orig, err)
+		}
+	}
+	if wildcard {
+		ascii = "*." + ascii
+	}
+	return ascii, nil
+}
+
+// idnaReason strips the idna package's prefix so the message reads once.
+func idnaReason(err error) string {
+	return strings.TrimPrefix(err.Error(), "idna: ")
+}
+
+func checkLabel(label string) error {
+	switch {
+	case label == "":
+		return fmt.Errorf("empty label")
+	case len(label) > 63:
+		return fmt.Errorf("label %q is longer than 63 characters", label)
+	case label[0] == '-' || label[len(label)-1] == '-':
+		return fmt.Errorf("label %q starts or ends with a hyphen", label)
+	}
+	for i := 0; i < len(label); i++ {
+		c := label[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return fmt.Errorf("label %q has the character %q", label, c)
+		}
+	}
+	return nil
+}
+
+// MustNormalizeDomain is NormalizeDomain for names known to be valid, such as constants
+// in tests and fakes; it panics on an invalid name.
+func MustNormalizeDomain(name string) string {
+	n, err := NormalizeDomain(name)
+	if err != nil {
+		panic(err)
+	}
+	return n
+}
+
+// NormalizeDomains normalizes each name, drops empty entries and duplicates, and keeps the
+// first occurrence's position. Names that fail normalization are kept lower-cased and
+// trimmed rather than dropped, so nothing the CA reported is lost.
+func NormalizeDomains(names []string) []string {
+	out := make([]string, 0, len(names))
+	seen := make(map[string]struct{}, len(names))
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		norm, err := NormalizeDomain(n)
+		if err != nil {
+			norm = strings.TrimSuffix(strings.ToLower(n), ".")
+		}
+		if _, ok := seen[norm]; ok {
+			continue
+		}
+		seen[norm] = struct{}{}
+		out = append(out, norm)
+	}
+	return out
+}
+
+// SplitList splits a comma-separated vendor list ("a.com, b.com" or "") into its
+// trimmed, non-empty items.
+func SplitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if p := strings.TrimSpace(part); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

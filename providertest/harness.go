@@ -1,0 +1,74 @@
+// Package providertest is the conformance suite every anyca adapter runs, in the manner
+// of gocloud.dev's drivertest: an adapter's test calls Run(t, harness) once from
+// TestConformance, and the suite checks, against the adapter's fake CA, that what the
+// Provider returns equals the scenario the fake was seeded with.
+package providertest
+
+import (
+	"testing"
+
+	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/internal/fakeca"
+	"github.com/anyca/anyca/model"
+)
+
+// Scenario is an account's content in model values: what a fake CA is seeded with, and
+// what the provider must report back.
+type Scenario struct {
+	Certificates []model.Certificate
+	Domains      []model.DomainValidation
+	// Challenges holds, by certificate ID, what Provider.Challenges must return for it.
+	Challenges map[string][]model.Challenge
+}
+
+// Capabilities declares what the CA behind a harness can do. The suite checks both
+// sides: a declared capability must work, a missing one must fail with
+// model.ErrUnsupported (or the interface must be absent), never be skipped silently.
+type Capabilities struct {
+	DomainLister bool // the provider implements anyca.DomainLister
+	BatchGetter  bool // the provider implements anyca.BatchGetter
+	// Levels the CA reports on certificates and domains (ZeroSSL: dv only).
+	Levels []model.ValidationLevel
+	// CertificateStatuses the CA can report; the suite filters by each of them.
+	CertificateStatuses []model.CertificateStatus
+	// ChallengeTypes the CA hands out.
+	ChallengeTypes []model.ChallengeType
+}
+
+// Fault is a misbehaviour the suite asks a fake to inject.
+type Fault = fakeca.Fault
+
+// The fault kinds, re-exported for harness authors.
+const (
+	FaultRateLimit   = fakeca.RateLimit
+	FaultServerError = fakeca.ServerError
+	FaultHTMLError   = fakeca.HTMLError
+	FaultSlow        = fakeca.Slow
+	FaultTruncated   = fakeca.Truncated
+	FaultReset       = fakeca.Reset
+)
+
+// Fake is a running fake CA seeded with a scenario.
+type Fake struct {
+	// Config reaches the fake with a valid key (Provider, APIKey, BaseURL set, and
+	// Retry tuned for tests: short waits, no client-side rate limit).
+	Config anyca.Config
+	// Want is the seeded scenario as this CA reports it: IDs assigned, fields the CA
+	// does not keep cleared, derived values (such as ZeroSSL's per-domain state) filled.
+	Want Scenario
+	// FailNext makes the next n requests misbehave with f.
+	FailNext func(n int, f Fault)
+	// Requests returns how many HTTP requests the fake has received so far.
+	Requests func() int64
+}
+
+// Harness connects the suite to one adapter.
+type Harness struct {
+	// Name is the provider name the adapter is registered under (anyca.New finds it).
+	Name         string
+	Capabilities Capabilities
+	// Start starts a fresh fake CA seeded with sc and registers its shutdown with
+	// t.Cleanup. The harness may adapt sc to what the CA can represent (IDs, levels,
+	// products) and reports the result in Fake.Want.
+	Start func(t *testing.T, sc Scenario) *Fake
+}

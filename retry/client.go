@@ -1,0 +1,457 @@
+package retry
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/anyca/anyca/model"
+	"github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/time/rate"
+)
+
+// DefaultMaxBodyBytes caps a response body when Options.MaxBodyBytes is zero.
+const DefaultMaxBodyBytes = 32 << 20
+
+// DefaultTimeout bounds one attempt when Options.HTTPClient is nil.
+const DefaultTimeout = 60 * time.Second
+
+// snippetBytes is how much of an unexpected body an error quotes.
+const snippetBytes = 256
+
+// Sentinel causes found with errors.Is in the Err of a *model.Error.
+var (
+	// ErrBodyTooLarge: the response body was longer than the cap and was not read further.
+	ErrBodyTooLarge = errors.New("response body exceeds the size cap")
+	// ErrRedirectRefused: the server redirected to another host or from https to http.
+	ErrRedirectRefused = errors.New("redirect refused")
+	// ErrMalformedResponse: a 2xx body could not be decoded.
+	ErrMalformedResponse = errors.New("malformed response")
+	// errLimiterDeadline: waiting for a rate-limiter token would outlast the deadline.
+	errLimiterDeadline = fmt.Errorf("waiting for the client-side rate limit would pass the deadline: %w", context.DeadlineExceeded)
+)
+
+var sentinels = []error{context.Canceled, context.DeadlineExceeded, ErrBodyTooLarge, ErrRedirectRefused,
+	ErrMalformedResponse, io.ErrUnexpectedEOF}
+
+// Auth says how the adapter's API key travels. Exactly one of Header and QueryParam is set.
+// The key is redacted from every error and log line the client produces.
+type Auth struct {
+	Key        string
+	Header     string // e.g. "X-DC-DEVKEY"
+	QueryParam string // e.g. "access_key"
+}
+
+// ErrorDecoder reads a non-2xx answer: the vendor's error kind (nil: decide from the
+// status), code and message. It must not panic on any input.
+type ErrorDecoder func(status int, body []byte) (kind error, code, message string)
+
+// Options configure a Client for one adapter.
+type Options struct {
+	Provider   string       // adapter name, the prefix of every error
+	BaseURL    string       // https, or http on a loopback host
+	Auth       Auth         // the API key and where it goes
+	Config     Config       // the user's settings; zero fields take Defaults
+	Defaults   Config       // the adapter's documented defaults
+	HTTPClient *http.Client // base client to wrap (nil: a pooled client with DefaultTimeout)
+	Logger     *slog.Logger // nil: no logging at all
+	UserAgent  string       // sent on every request
+	// MaxBodyBytes caps every response body; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// DecodeError maps a non-2xx body to a vendor error; nil uses the status alone.
+	DecodeError ErrorDecoder
+}
+
+// Client sends an adapter's requests. It is safe for concurrent use.
+type Client struct {
+	provider  string
+	base      *url.URL
+	auth      Auth
+	cfg       Config
+	rc        *retryablehttp.Client
+	limiter   *rate.Limiter
+	logger    *slog.Logger
+	redact    *redactor
+	userAgent string
+	maxBody   int64
+	decodeErr ErrorDecoder
+}
+
+// New validates opts and returns a Client.
+func New(opts Options) (*Client, error) {
+	cfg := opts.Config.WithDefaults(opts.Defaults)
+	if cfg.MaxAttempts == 0 {
+		cfg.MaxAttempts = 1
+	}
+	if cfg.MaxWait == 0 {
+		cfg.MaxWait = 30 * time.Second
+	}
+	if cfg.MinWait == 0 {
+		cfg.MinWait = min(500*time.Millisecond, cfg.MaxWait)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", opts.Provider, err)
+	}
+	red := newRedactor([]string{opts.Auth.Key}, nonEmpty(opts.Auth.QueryParam))
+	base, err := CheckBaseURL(opts.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s", opts.Provider, red.String(err.Error()))
+	}
+	c := &Client{
+		provider:  opts.Provider,
+		base:      base,
+		auth:      opts.Auth,
+		cfg:       cfg,
+		logger:    opts.Logger,
+		redact:    red,
+		userAgent: opts.UserAgent,
+		maxBody:   opts.MaxBodyBytes,
+		decodeErr: opts.DecodeError,
+	}
+	if c.maxBody <= 0 {
+		c.maxBody = DefaultMaxBodyBytes
+	}
+	if cfg.RequestsPerSecond > 0 {
+		burst := cfg.Burst
+		if burst <= 0 {
+			burst = 1
+		}
+		c.limiter = rate.NewLimiter(rate.Limit(cfg.RequestsPerSecond), burst)
+	}
+
+	var hc http.Client
+	if opts.HTTPClient != nil {
+		hc = *opts.HTTPClient // a copy: the caller's client is never changed
+	} else {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 32
+		hc.Transport = t
+		hc.Timeout = DefaultTimeout
+	}
+	inner := hc.Transport
+	if inner == nil {
+		inner = http.DefaultTransport
+	}
+	hc.Transport = &transport{c: c, next: inner}
+	hc.CheckRedirect = c.checkRedirect
+
+	c.rc = &retryablehttp.Client{
+		HTTPClient:   &hc,
+		RetryWaitMin: cfg.MinWait,
+		RetryWaitMax: cfg.MaxWait,
+		RetryMax:     cfg.MaxAttempts - 1,
+		CheckRetry:   c.checkRetry,
+		Backoff:      c.backoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		// Logger stays nil: go-retryablehttp would print URLs, and the key with them.
+	}
+	return c, nil
+}
+
+func nonEmpty(s ...string) []string {
+	var out []string
+	for _, v := range s {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Config returns the effective settings, defaults applied.
+func (c *Client) Config() Config { return c.cfg }
+
+// BaseURL returns a copy of the base URL requests are resolved against.
+func (c *Client) BaseURL() *url.URL { u := *c.base; return &u }
+
+// Redact returns s with the API key and secret query values replaced by Redacted.
+// Adapters pass every vendor-supplied text through it before putting it in an error.
+func (c *Client) Redact(s string) string { return c.redact.String(s) }
+
+// Request is one call to the CA.
+type Request struct {
+	Op          string     // the public method, for errors and logs ("Certificate")
+	Method      string     // GET when empty
+	Path        string     // escaped path relative to the base URL ("order/certificate/123")
+	Query       url.Values // query parameters (the auth parameter is added by the client)
+	Body        []byte     // request body, resent on every attempt
+	ContentType string     // of Body
+	// Idempotent marks a non-GET request as safe to repeat after a 5xx or a connection
+	// error. GET and HEAD always are; every request is retried after a 429.
+	Idempotent bool
+}
+
+// Response is a successful (2xx) answer, its body read whole (within the cap).
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+	Attempts   int // how many attempts the call took
+}
+
+// callState follows one Do call across its attempts; the transport and the retry hooks
+// reach it through the request context.
+type callState struct {
+	op         string
+	idempotent bool
+	attempts   int
+	lastStatus int
+	retryAfter time.Duration
+}
+
+type callStateKey struct{}
+
+func stateOf(ctx context.Context) *callState {
+	s, _ := ctx.Value(callStateKey{}).(*callState)
+	return s
+}
+
+// Do sends req, retrying as configured, and returns the 2xx response with its body read.
+// Every other outcome is a *model.Error: the vendor's error for a non-2xx answer (status,
+// code, message and Retry-After kept from the last attempt), ErrUnavailable for transport
+// failures, or a context error when ctx ended first. No error contains the API key.
+func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	st := &callState{op: req.Op, idempotent: req.Idempotent || method == http.MethodGet || method == http.MethodHead}
+	ctx = context.WithValue(ctx, callStateKey{}, st)
+
+	u := c.base.JoinPath(req.Path)
+	q := u.Query()
+	for k, vs := range req.Query {
+		q[k] = append(q[k], vs...)
+	}
+	if c.auth.QueryParam != "" {
+		q.Set(c.auth.QueryParam, c.auth.Key)
+	}
+	u.RawQuery = q.Encode()
+
+	var body io.Reader
+	if req.Body != nil {
+		body = bytes.NewReader(req.Body)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return nil, c.failure(ctx, st, 0, nil, err)
+	}
+	if c.auth.Header != "" {
+		hreq.Header.Set(c.auth.Header, c.auth.Key)
+	}
+	hreq.Header.Set("Accept", "application/json")
+	if c.userAgent != "" {
+		hreq.Header.Set("User-Agent", c.userAgent)
+	}
+	if req.ContentType != "" {
+		hreq.Header.Set("Content-Type", req.ContentType)
+	}
+	rreq, err := retryablehttp.FromRequest(hreq)
+	if err != nil {
+		return nil, c.failure(ctx, st, 0, nil, err)
+	}
+
+	resp, err := c.rc.Do(rreq)
+	if err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return nil, c.failure(ctx, st, 0, nil, err)
+	}
+	defer resp.Body.Close()
+	data, readErr := c.readBody(resp.Body)
+	if readErr != nil {
+		return nil, c.failure(ctx, st, resp.StatusCode, resp.Header, readErr)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, c.statusError(st, resp, data)
+	}
+	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data, Attempts: st.attempts}, nil
+}
+
+// readBody reads at most the cap; a longer body is ErrBodyTooLarge, not a truncated read.
+func (c *Client) readBody(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, c.maxBody+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > c.maxBody {
+		return nil, fmt.Errorf("%w (%d bytes)", ErrBodyTooLarge, c.maxBody)
+	}
+	return data, nil
+}
+
+// statusError builds the error for a non-2xx answer.
+func (c *Client) statusError(st *callState, resp *http.Response, body []byte) *model.Error {
+	e := &model.Error{Provider: c.provider, Op: st.op, HTTPStatus: resp.StatusCode}
+	if c.decodeErr != nil {
+		kind, code, msg := c.decodeErr(resp.StatusCode, body)
+		e.Kind, e.Code, e.Message = kind, c.redact.String(code), c.redact.String(strings.TrimSpace(msg))
+	}
+	if e.Kind == nil {
+		e.Kind = KindForStatus(resp.StatusCode)
+	}
+	if e.Message == "" && e.Code == "" {
+		e.Message = c.Snippet(body)
+	}
+	if ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		e.RetryAfter = ra
+	}
+	return e
+}
+
+// failure builds the error for a call that got no usable answer.
+func (c *Client) failure(ctx context.Context, st *callState, status int, _ http.Header, err error) *model.Error {
+	if status == 0 {
+		status = st.lastStatus
+	}
+	e := &model.Error{Provider: c.provider, Op: st.op, HTTPStatus: status, RetryAfter: st.retryAfter, Err: c.redact.Error(err)}
+	switch {
+	case ctx.Err() != nil:
+		e.Kind = ctx.Err()
+	case errors.Is(err, errLimiterDeadline):
+		e.Kind = context.DeadlineExceeded
+	case errors.Is(err, ErrRedirectRefused):
+		e.Kind = model.ErrPermissionDenied
+	default:
+		e.Kind = model.ErrUnavailable
+		if status != 0 && (status < 200 || status > 299) {
+			e.Kind = KindForStatus(status)
+		}
+	}
+	return e
+}
+
+// MalformedError reports a 2xx body that could not be understood, quoting a redacted
+// snippet of it. Kind is ErrUnavailable; Err wraps ErrMalformedResponse and cause.
+func (c *Client) MalformedError(op string, resp *Response, cause error) *model.Error {
+	e := &model.Error{Provider: c.provider, Op: op, Kind: model.ErrUnavailable, Code: "malformed_response",
+		Err: fmt.Errorf("%w: %v", ErrMalformedResponse, c.redact.Error(cause))}
+	if resp != nil {
+		e.HTTPStatus = resp.StatusCode
+		e.Message = c.Snippet(resp.Body)
+	}
+	return e
+}
+
+// Error returns a *model.Error of kind for op with a redacted message.
+func (c *Client) Error(op string, kind error, format string, args ...any) *model.Error {
+	return &model.Error{Provider: c.provider, Op: op, Kind: kind, Message: c.redact.String(fmt.Sprintf(format, args...))}
+}
+
+// ContextError returns the *model.Error for a call that ctx ended, or nil while ctx is live.
+func (c *Client) ContextError(ctx context.Context, op string) error {
+	if ctx.Err() == nil {
+		return nil
+	}
+	return &model.Error{Provider: c.provider, Op: op, Kind: ctx.Err()}
+}
+
+// Snippet returns the start of body as one printable, redacted line for an error message.
+func (c *Client) Snippet(body []byte) string {
+	if len(body) > snippetBytes {
+		body = body[:snippetBytes]
+	}
+	s := strings.ToValidUTF8(string(body), "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || r >= ' ' && r != 0x7f {
+			return r
+		}
+		return ' '
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if len(body) == snippetBytes {
+		s += "…"
+	}
+	return c.redact.String(s)
+}
+
+// KindForStatus maps an HTTP status to an error kind when the vendor's body says nothing
+// more precise: 401 unauthenticated, 403 permission denied, 404 and 410 not found,
+// 429 rate limited, 501 unsupported, other 4xx invalid argument, everything else
+// unavailable.
+func KindForStatus(status int) error {
+	switch {
+	case status == http.StatusUnauthorized:
+		return model.ErrUnauthenticated
+	case status == http.StatusForbidden:
+		return model.ErrPermissionDenied
+	case status == http.StatusNotFound || status == http.StatusGone:
+		return model.ErrNotFound
+	case status == http.StatusTooManyRequests:
+		return model.ErrRateLimited
+	case status == http.StatusNotImplemented:
+		return model.ErrUnsupported
+	case status >= 400 && status < 500:
+		return model.ErrInvalidArgument
+	default:
+		return model.ErrUnavailable
+	}
+}
+
+// checkRetry decides whether to try again: never once ctx is done; after a 429 always;
+// after a connection error or a 5xx other than 501 only for idempotent requests.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	st := stateOf(ctx)
+	idempotent := st == nil || st.idempotent
+	if err != nil {
+		var unknownAuth x509.UnknownAuthorityError
+		var certInvalid x509.CertificateInvalidError
+		var hostErr x509.HostnameError
+		switch {
+		case errors.Is(err, errLimiterDeadline), errors.Is(err, ErrRedirectRefused),
+			errors.Is(err, context.Canceled),
+			errors.As(err, &unknownAuth), errors.As(err, &certInvalid), errors.As(err, &hostErr):
+			return false, nil
+		}
+		return idempotent, nil
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return true, nil
+	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
+		return idempotent, nil
+	}
+	return false, nil
+}
+
+// backoff waits what Retry-After asks, capped at max, or else a jittered exponential
+// step between min and max.
+func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil {
+		if ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			if st := stateOf(resp.Request.Context()); st != nil {
+				st.retryAfter = ra
+			}
+			return min(ra, maxWait)
+		}
+	}
+	return jitteredBackoff(minWait, maxWait, attempt)
+}
+
+// checkRedirect follows redirects on the same host only, and never from https to http.
+func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 5 {
+		return fmt.Errorf("%w: more than 5 redirects", ErrRedirectRefused)
+	}
+	prev := via[0].URL
+	if !strings.EqualFold(req.URL.Host, prev.Host) {
+		return fmt.Errorf("%w: to another host (%s), which would receive the API key", ErrRedirectRefused, req.URL.Host)
+	}
+	if prev.Scheme == "https" && req.URL.Scheme != "https" {
+		return fmt.Errorf("%w: from https to %s", ErrRedirectRefused, req.URL.Scheme)
+	}
+	return nil
+}

@@ -1,0 +1,111 @@
+// Package retry is the HTTP client every anyca adapter uses. It puts go-retryablehttp's
+// retry loop over a transport that waits on a client-side rate limiter for every attempt,
+// honours Retry-After up to a cap, reads bodies through a size cap, refuses redirects to
+// another host, logs only to a logger it is given, and redacts the API key from every
+// error and log line it produces.
+package retry
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Config tunes retries and the client-side rate limit. Its zero value, and each zero
+// field, means "the adapter's documented default".
+type Config struct {
+	// MaxAttempts is the number of attempts per call, the first one included; 1 disables
+	// retries.
+	MaxAttempts int `json:"max_attempts,omitempty"`
+	// MinWait and MaxWait bound the jittered exponential backoff between attempts.
+	// A Retry-After the server sends is honoured but never waited for longer than MaxWait.
+	MinWait time.Duration `json:"min_wait,omitempty"`
+	MaxWait time.Duration `json:"max_wait,omitempty"`
+	// RequestsPerSecond is the client-side rate limit applied to every attempt, retries
+	// included; a negative value disables the limiter.
+	RequestsPerSecond float64 `json:"requests_per_second,omitempty"`
+	// Burst is the number of requests allowed at once above the steady rate.
+	Burst int `json:"burst,omitempty"`
+}
+
+// WithDefaults returns c with every zero field taken from d.
+func (c Config) WithDefaults(d Config) Config {
+	if c.MaxAttempts == 0 {
+		c.MaxAttempts = d.MaxAttempts
+	}
+	if c.MinWait == 0 {
+		c.MinWait = d.MinWait
+	}
+	if c.MaxWait == 0 {
+		c.MaxWait = d.MaxWait
+	}
+	if c.RequestsPerSecond == 0 {
+		c.RequestsPerSecond = d.RequestsPerSecond
+	}
+	if c.Burst == 0 {
+		c.Burst = d.Burst
+	}
+	return c
+}
+
+// Validate reports settings that cannot work, such as a negative attempt count or a
+// MinWait above MaxWait.
+func (c Config) Validate() error {
+	switch {
+	case c.MaxAttempts < 0:
+		return fmt.Errorf("retry: max_attempts %d is negative", c.MaxAttempts)
+	case c.MinWait < 0 || c.MaxWait < 0:
+		return fmt.Errorf("retry: waits must not be negative (min %s, max %s)", c.MinWait, c.MaxWait)
+	case c.MaxWait != 0 && c.MinWait > c.MaxWait:
+		return fmt.Errorf("retry: min_wait %s is above max_wait %s", c.MinWait, c.MaxWait)
+	case c.Burst < 0:
+		return fmt.Errorf("retry: burst %d is negative", c.Burst)
+	}
+	return nil
+}
+
+// configJSON is Config's wire form: waits as Go duration strings ("250ms", "30s").
+type configJSON struct {
+	MaxAttempts       int      `json:"max_attempts,omitempty"`
+	MinWait           duration `json:"min_wait,omitempty"`
+	MaxWait           duration `json:"max_wait,omitempty"`
+	RequestsPerSecond float64  `json:"requests_per_second,omitempty"`
+	Burst             int      `json:"burst,omitempty"`
+}
+
+// MarshalJSON writes waits as duration strings such as "30s".
+func (c Config) MarshalJSON() ([]byte, error) {
+	return json.Marshal(configJSON{c.MaxAttempts, duration(c.MinWait), duration(c.MaxWait), c.RequestsPerSecond, c.Burst})
+}
+
+// UnmarshalJSON reads waits as duration strings ("500ms") or as integer nanoseconds.
+func (c *Config) UnmarshalJSON(b []byte) error {
+	var w configJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*c = Config{w.MaxAttempts, time.Duration(w.MinWait), time.Duration(w.MaxWait), w.RequestsPerSecond, w.Burst}
+	return nil
+}
+
+type duration time.Duration
+
+func (d duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+func (d *duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		v, err := time.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("retry: %w", err)
+		}
+		*d = duration(v)
+		return nil
+	}
+	var n int64
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("retry: a wait must be a duration string such as \"2s\" or nanoseconds, got %s", b)
+	}
+	*d = duration(n)
+	return nil
+}

@@ -1,0 +1,111 @@
+package retry
+
+import (
+	"errors"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Redacted replaces every secret in errors and log lines.
+const Redacted = "[REDACTED]"
+
+// redactor removes known secret values, and the values of named query parameters, from
+// text. It is immutable after construction and safe for concurrent use.
+type redactor struct {
+	secrets []string       // raw values and their escaped forms, longest first
+	params  *regexp.Regexp // name=value for secret query parameters, nil if none
+}
+
+func newRedactor(secrets []string, params []string) *redactor {
+	r := &redactor{}
+	seen := map[string]bool{}
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		for _, v := range []string{s, url.QueryEscape(s), url.PathEscape(s)} {
+			if !seen[v] {
+				seen[v] = true
+				r.secrets = append(r.secrets, v)
+			}
+		}
+	}
+	// Longest first, so a secret containing another is replaced whole.
+	for i := 1; i < len(r.secrets); i++ {
+		for j := i; j > 0 && len(r.secrets[j]) > len(r.secrets[j-1]); j-- {
+			r.secrets[j], r.secrets[j-1] = r.secrets[j-1], r.secrets[j]
+		}
+	}
+	if len(params) > 0 {
+		quoted := make([]string, len(params))
+		for i, p := range params {
+			quoted[i] = regexp.QuoteMeta(p)
+		}
+		r.params = regexp.MustCompile(`(?i)((?:` + strings.Join(quoted, "|") + `)=)[^&\s"'#]*`)
+	}
+	return r
+}
+
+// String returns s with every secret replaced by Redacted.
+func (r *redactor) String(s string) string {
+	for _, v := range r.secrets {
+		if strings.Contains(s, v) {
+			s = strings.ReplaceAll(s, v, Redacted)
+		}
+	}
+	if r.params != nil {
+		s = r.params.ReplaceAllString(s, "${1}"+Redacted)
+	}
+	return s
+}
+
+// URL returns u as a string with secret query values replaced.
+func (r *redactor) URL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	return r.String(u.Redacted())
+}
+
+// Error returns err with its text redacted. A *url.Error keeps its type (so callers can
+// still test Timeout() and errors.Is on the cause) with its URL redacted; anything else
+// becomes an error whose text is redacted and which unwraps to the context errors and
+// sentinels callers test for, never to a value holding the secret.
+func (r *redactor) Error(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		inner := ue.Err
+		if inner != nil && r.String(inner.Error()) != inner.Error() {
+			inner = &redactedError{msg: r.String(inner.Error()), cause: safeCause(inner)}
+		}
+		return &url.Error{Op: ue.Op, URL: r.String(ue.URL), Err: inner}
+	}
+	msg := err.Error()
+	if red := r.String(msg); red != msg {
+		return &redactedError{msg: red, cause: safeCause(err)}
+	}
+	return err
+}
+
+// redactedError carries a redacted message and, for errors.Is, a cause free of secrets.
+type redactedError struct {
+	msg   string
+	cause error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.cause }
+
+// safeCause returns the well-known sentinel err wraps, if any: these carry no data.
+func safeCause(err error) error {
+	for _, s := range sentinels {
+		if errors.Is(err, s) {
+			return s
+		}
+	}
+	return nil
+}

@@ -1,0 +1,58 @@
+package retry
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// transport sits under the retry loop: every attempt, retries included, first takes a
+// rate-limiter token, is counted, and is logged (redacted) when a logger is set.
+type transport struct {
+	c    *Client
+	next http.RoundTripper
+}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	st := stateOf(ctx)
+	if t.c.limiter != nil {
+		if err := t.c.limiter.Wait(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			// rate.Limiter reports "would exceed context deadline" without wrapping
+			// context.DeadlineExceeded; report it as the deadline error it is.
+			return nil, errLimiterDeadline
+		}
+	}
+	if st != nil {
+		st.attempts++
+	}
+	start := time.Now()
+	resp, err := t.next.RoundTrip(req)
+	if st != nil && resp != nil {
+		st.lastStatus = resp.StatusCode
+	}
+	if t.c.logger != nil && t.c.logger.Enabled(ctx, slog.LevelDebug) {
+		attrs := []slog.Attr{
+			slog.String("provider", t.c.provider),
+			slog.String("method", req.Method),
+			slog.String("url", t.c.redact.URL(req.URL)),
+			slog.Duration("elapsed", time.Since(start)),
+		}
+		if st != nil {
+			attrs = append(attrs, slog.String("op", st.op), slog.Int("attempt", st.attempts))
+		}
+		if resp != nil {
+			attrs = append(attrs, slog.Int("status", resp.StatusCode))
+		}
+		if err != nil && !errors.Is(err, context.Canceled) {
+			attrs = append(attrs, slog.String("error", t.c.redact.String(err.Error())))
+		}
+		t.c.logger.LogAttrs(ctx, slog.LevelDebug, "anyca http attempt", attrs...)
+	}
+	return resp, err
+}
