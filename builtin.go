@@ -5,6 +5,6 @@ package anyca
 func builtins() map[string]NewFunc {
 	return map[string]NewFunc{
 		// "digicert": newDigiCert, (added with the digicert adapter)
-		// "zerossl":  newZeroSSL,  (added with the zerossl adapter)
+		"zerossl": newZeroSSL,
 	}
 }

@@ -1,0 +1,379 @@
+package zerossl
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/anyca/anyca/model"
+)
+
+// allVendorStatuses is sent when a listing asks for every state: some clients report
+// empty lists without certificate_status.
+const allVendorStatuses = "draft,pending_validation,issued,cancelled,revoked,expired"
+
+// maxPages bounds a listing against a server that never ends it.
+const maxPages = 100000
+
+// Certificate returns the certificate with ZeroSSL id id. An id that is not a ZeroSSL id
+// (32 letters or digits) is model.ErrNotFound (also matching model.ErrInvalidArgument)
+// without a request.
+func (c *Client) Certificate(ctx context.Context, id string) (*model.Certificate, error) {
+	const op = "Certificate"
+	w, err := c.fetch(ctx, op, id)
+	if err != nil {
+		return nil, err
+	}
+	return c.mapOne(op, w)
+}
+
+// fetch gets one wire certificate after checking the id's shape.
+func (c *Client) fetch(ctx context.Context, op, id string) (*wireCertificate, error) {
+	if !validID(id) {
+		return nil, &model.Error{Provider: Name, Op: op, Kind: model.ErrNotFound, Err: model.ErrInvalidArgument,
+			Message: "not a ZeroSSL certificate id (32 letters or digits)"}
+	}
+	if err := c.http.ContextError(ctx, op); err != nil {
+		return nil, err
+	}
+	var w wireCertificate
+	if err := c.get(ctx, op, "certificates/"+url.PathEscape(id), nil, &w); err != nil {
+		return nil, err
+	}
+	return &w, nil
+}
+
+// mapOne maps a wire certificate, reporting an unreadable one as a malformed response.
+func (c *Client) mapOne(op string, w *wireCertificate) (*model.Certificate, error) {
+	cert, err := mapCertificate(w)
+	if err != nil {
+		return nil, c.http.MalformedError(op, nil, err)
+	}
+	return cert, nil
+}
+
+// Certificates lists the certificates matching q, newest first as ZeroSSL lists them,
+// lazily page by page (limit q.PageSize, default 100, at most 1000). q.Status and
+// q.Search are sent to the server (certificate_status, search); every status is named
+// when q.Status is empty, and states ZeroSSL never has (rejected, unknown) are dropped, so
+// a filter of only those yields nothing without a request. Each certificate is yielded
+// once, even when the server repeats a page; paging stops at a short page or when
+// total_count is reached. The first error ends the listing.
+func (c *Client) Certificates(ctx context.Context, q model.CertificateQuery) iter.Seq2[*model.Certificate, error] {
+	return func(yield func(*model.Certificate, error) bool) {
+		want := map[model.CertificateStatus]bool{}
+		var statuses []string
+		for _, s := range q.Status {
+			if v := VendorStatus(s); v != "" && !want[s] {
+				want[s] = true
+				statuses = append(statuses, v)
+			}
+		}
+		if len(q.Status) > 0 && len(statuses) == 0 {
+			return
+		}
+		filter := allVendorStatuses
+		if len(statuses) > 0 {
+			filter = strings.Join(statuses, ",")
+		}
+		for w, err := range c.pages(ctx, "Certificates", filter, strings.TrimSpace(q.Search), q.PageSize) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			cert, err := c.mapOne("Certificates", w)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if len(want) > 0 && !want[cert.Status] {
+				continue // the server widened the filter; never pass that on
+			}
+			if !yield(cert, nil) {
+				return
+			}
+		}
+	}
+}
+
+// pages yields the wire certificates of GET /certificates, each id once.
+func (c *Client) pages(ctx context.Context, op, statusFilter, search string, pageSize int) iter.Seq2[*wireCertificate, error] {
+	return func(yield func(*wireCertificate, error) bool) {
+		limit := pageSize
+		if limit <= 0 {
+			limit = DefaultPageSize
+		}
+		limit = min(limit, MaxPageSize)
+		seen := map[string]bool{}
+		received := 0
+		for page := 1; page <= maxPages; page++ {
+			if err := c.http.ContextError(ctx, op); err != nil {
+				yield(nil, err)
+				return
+			}
+			q := url.Values{}
+			q.Set("certificate_status", statusFilter)
+			if search != "" {
+				q.Set("search", search)
+			}
+			q.Set("limit", strconv.Itoa(limit))
+			q.Set("page", strconv.Itoa(page))
+			var list wireList
+			if err := c.get(ctx, op, "certificates", q, &list); err != nil {
+				yield(nil, err)
+				return
+			}
+			received += len(list.Results)
+			fresh := 0
+			for i := range list.Results {
+				w := &list.Results[i]
+				id := strings.TrimSpace(w.ID)
+				if id != "" && seen[id] {
+					continue
+				}
+				seen[id] = true
+				fresh++
+				if !yield(w, nil) {
+					return
+				}
+			}
+			effLimit := limit
+			if list.Limit.Set && list.Limit.N > 0 {
+				effLimit = list.Limit.N
+			}
+			switch {
+			case len(list.Results) == 0, fresh == 0:
+				return // empty page, or a page we had already seen whole
+			case len(list.Results) < effLimit:
+				return
+			case list.TotalCount.Set && received >= list.TotalCount.N:
+				return
+			}
+		}
+	}
+}
+
+// certInfo is a mapped certificate with the wire fields DCV needs.
+type certInfo struct {
+	cert *model.Certificate
+	wire *wireCertificate
+}
+
+// Challenges returns what to publish to validate the domains of the certificate with id
+// certificateID: per domain, in the certificate's order, a dns-cname (RecordName and
+// RecordValue lower-case, no trailing dot), http-file and https-file (URL, Content = the
+// file's lines joined by "\n") and email challenge (Emails), each only when ZeroSSL gave
+// all its parts. Status follows the certificate (see ChallengeStatus); for email
+// validation in progress it comes from GET /certificates/{id}/status when that answers
+// (its error 2838 is ignored).
+func (c *Client) Challenges(ctx context.Context, certificateID string) ([]model.Challenge, error) {
+	const op = "Challenges"
+	w, err := c.fetch(ctx, op, certificateID)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := c.mapOne(op, w)
+	if err != nil {
+		return nil, err
+	}
+	return c.challenges(ctx, op, certInfo{cert, w})
+}
+
+// challenges builds a certificate's challenges, asking /status for email validation.
+func (c *Client) challenges(ctx context.Context, op string, ci certInfo) ([]model.Challenge, error) {
+	status := ChallengeStatus(ci.cert.Status)
+	var emailStatus map[string]model.ValidationStatus
+	if ci.cert.Status == model.StatusPending && Method(ci.wire.ValidationType) == model.ChallengeEmail {
+		st, err := c.emailStatus(ctx, op, ci.cert.ID)
+		if err != nil {
+			return nil, err
+		}
+		emailStatus = st
+	}
+	return mapChallenges(ci.wire, ci.cert.DNSNames, status, emailStatus), nil
+}
+
+// emailStatus reads GET /certificates/{id}/status: per domain, the email validation's
+// state. Error 2838 (failed_getting_validation_status) gives nil, no error.
+func (c *Client) emailStatus(ctx context.Context, op, id string) (map[string]model.ValidationStatus, error) {
+	var ws wireStatus
+	err := c.get(ctx, op, "certificates/"+url.PathEscape(id)+"/status", nil, &ws)
+	var me *model.Error
+	if errors.As(err, &me) && strings.HasPrefix(me.Code, "2838") {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]model.ValidationStatus{}
+	for d, det := range ws.Details {
+		if s, ok := emailValidationStatus(string(det.Status)); ok {
+			out[normName(d)] = s
+		}
+	}
+	if ws.ValidationCompleted.V {
+		for d := range out {
+			out[d] = model.ValidationValid
+		}
+	}
+	return out, nil
+}
+
+// DomainValidation reports the validation state of domain (normalized first; a malformed
+// name is model.ErrInvalidArgument before any request). ZeroSSL validates per
+// certificate, so the state is read from the newest certificate (by creation time) that
+// is not cancelled and lists exactly this name: issued and unexpired -> valid until its
+// expiry; issued past expiry, expired or revoked -> expired; draft or pending_validation
+// -> pending, with that certificate's challenges for the domain. ID is the certificate's
+// id; Method comes from its validation_type; Levels has one dv entry. No such
+// certificate is model.ErrNotFound. The server-side search narrows the listing; names are
+// always matched exactly here, and when the search finds nothing the account is scanned
+// in full (search can miss SANs on large accounts).
+func (c *Client) DomainValidation(ctx context.Context, domain string) (*model.DomainValidation, error) {
+	const op = "DomainValidation"
+	name, err := model.NormalizeDomain(domain)
+	if err != nil {
+		return nil, &model.Error{Provider: Name, Op: op, Kind: model.ErrInvalidArgument, Message: strings.TrimPrefix(err.Error(), model.ErrInvalidArgument.Error()+": ")}
+	}
+	if err := c.http.ContextError(ctx, op); err != nil {
+		return nil, err
+	}
+	for _, search := range []string{name, ""} {
+		var best *certInfo
+		for w, err := range c.pages(ctx, op, allVendorStatuses, search, MaxPageSize) {
+			if err != nil {
+				return nil, err
+			}
+			cert, err := c.mapOne(op, w)
+			if err != nil {
+				return nil, err
+			}
+			if !covers(cert, name) {
+				continue
+			}
+			best = newer(best, certInfo{cert, w})
+		}
+		if best != nil {
+			return c.domainValidation(ctx, op, name, *best)
+		}
+	}
+	return nil, &model.Error{Provider: Name, Op: op, Kind: model.ErrNotFound,
+		Message: "no certificate that is not cancelled lists " + name}
+}
+
+// covers reports whether cert counts for name's validation: it lists the name and is
+// not cancelled.
+func covers(cert *model.Certificate, name string) bool {
+	if cert.Status == model.StatusCancelled {
+		return false
+	}
+	for _, n := range cert.DNSNames {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// newer returns the newer of best and ci by creation time; on a tie the one seen first
+// (ZeroSSL lists newest first).
+func newer(best *certInfo, ci certInfo) *certInfo {
+	if best == nil || ci.cert.CreatedAt.After(best.cert.CreatedAt) {
+		return &ci
+	}
+	return best
+}
+
+// domainValidation builds the report for name from the chosen certificate.
+func (c *Client) domainValidation(ctx context.Context, op, name string, ci certInfo) (*model.DomainValidation, error) {
+	cert := ci.cert
+	dv := &model.DomainValidation{
+		Provider:     Name,
+		Domain:       name,
+		ID:           cert.ID,
+		VendorStatus: cert.VendorStatus,
+		Method:       Method(ci.wire.ValidationType),
+		VendorMethod: strings.TrimSpace(ci.wire.ValidationType),
+	}
+	var until time.Time
+	switch cert.Status {
+	case model.StatusIssued:
+		if cert.IsExpired(c.now()) {
+			dv.Status = model.ValidationExpired
+		} else {
+			dv.Status = model.ValidationValid
+		}
+		until = cert.NotAfter
+	case model.StatusExpired, model.StatusRevoked:
+		dv.Status = model.ValidationExpired
+		until = cert.NotAfter
+	case model.StatusDraft, model.StatusPending:
+		dv.Status = model.ValidationPending
+		chs, err := c.challenges(ctx, op, ci)
+		if err != nil {
+			return nil, err
+		}
+		for _, ch := range chs {
+			if ch.Domain == name {
+				dv.Challenges = append(dv.Challenges, ch)
+			}
+		}
+	default:
+		dv.Status = model.ValidationUnknown
+	}
+	dv.Levels = []model.LevelValidation{{Level: model.LevelDV, Status: dv.Status, VendorStatus: cert.VendorStatus, ValidUntil: until}}
+	return dv, nil
+}
+
+// Domains lists every name on the account's certificates once, sorted, each reported as
+// DomainValidation reports it (from the newest certificate that is not cancelled; names
+// only on cancelled certificates are left out). q.Search keeps names containing it
+// (case-insensitive substring). The whole account is read before the first name is
+// yielded; breaking out stops any further requests.
+func (c *Client) Domains(ctx context.Context, q model.DomainQuery) iter.Seq2[*model.DomainValidation, error] {
+	const op = "Domains"
+	return func(yield func(*model.DomainValidation, error) bool) {
+		search := strings.ToLower(strings.TrimSpace(q.Search))
+		best := map[string]*certInfo{}
+		for w, err := range c.pages(ctx, op, allVendorStatuses, "", q.PageSize) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			cert, err := c.mapOne(op, w)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if cert.Status == model.StatusCancelled {
+				continue
+			}
+			for _, n := range cert.DNSNames {
+				if search != "" && !strings.Contains(n, search) {
+					continue
+				}
+				best[n] = newer(best[n], certInfo{cert, w})
+			}
+		}
+		names := make([]string, 0, len(best))
+		for n := range best {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			dv, err := c.domainValidation(ctx, op, n, *best[n])
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(dv, nil) {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,308 @@
+package zerossl
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/anyca/anyca/model"
+)
+
+// validID reports whether id has the shape of a ZeroSSL certificate id: 32 ASCII letters
+// or digits. The API documents a hex hash, but its own example id has other letters, so
+// any alphanumeric is accepted; nothing that could alter a URL path is.
+func validID(id string) bool {
+	if len(id) != 32 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// products maps the certificate "type" to a product name.
+var products = map[string]string{
+	"1": "ZeroSSL 90-day",
+	"2": "ZeroSSL 90-day wildcard",
+	"3": "ZeroSSL 90-day multi-domain",
+	"4": "ZeroSSL 1-year",
+	"5": "ZeroSSL 1-year wildcard",
+	"6": "ZeroSSL 1-year multi-domain",
+	"7": "ZeroSSL ACME 90-day",
+}
+
+// Product returns the product name of a ZeroSSL certificate type ("1".."7"); an unknown
+// type is "ZeroSSL type N", an empty one "".
+func Product(typ string) string {
+	typ = strings.TrimSpace(typ)
+	if typ == "" {
+		return ""
+	}
+	if p, ok := products[typ]; ok {
+		return p
+	}
+	return "ZeroSSL type " + typ
+}
+
+// ProductType returns the certificate type ("1".."7") of a product name Product returns,
+// or "" for any other name.
+func ProductType(product string) string {
+	for k, v := range products {
+		if v == product {
+			return k
+		}
+	}
+	return ""
+}
+
+// Status returns the normalized state of a ZeroSSL status word. "deleted" (known to one
+// official client, absent from the docs) is StatusCancelled: the certificate is withdrawn
+// from the account. Unknown words are StatusUnknown.
+func Status(vendor string) model.CertificateStatus {
+	switch strings.ToLower(strings.TrimSpace(vendor)) {
+	case "draft":
+		return model.StatusDraft
+	case "pending_validation":
+		return model.StatusPending
+	case "issued":
+		return model.StatusIssued
+	case "revoked":
+		return model.StatusRevoked
+	case "cancelled", "canceled", "deleted":
+		return model.StatusCancelled
+	case "expired":
+		return model.StatusExpired
+	}
+	return model.StatusUnknown
+}
+
+// VendorStatus returns the status word ZeroSSL uses for s, "" for states ZeroSSL never
+// reports (rejected, unknown).
+func VendorStatus(s model.CertificateStatus) string {
+	switch s {
+	case model.StatusDraft:
+		return "draft"
+	case model.StatusPending:
+		return "pending_validation"
+	case model.StatusIssued:
+		return "issued"
+	case model.StatusRevoked:
+		return "revoked"
+	case model.StatusCancelled:
+		return "cancelled"
+	case model.StatusExpired:
+		return "expired"
+	}
+	return ""
+}
+
+// Method returns the challenge type of a validation_type (EMAIL, CNAME_CSR_HASH,
+// HTTP_CSR_HASH, HTTPS_CSR_HASH), "" for none or an unknown word.
+func Method(validationType string) model.ChallengeType {
+	switch strings.ToUpper(strings.TrimSpace(validationType)) {
+	case "EMAIL":
+		return model.ChallengeEmail
+	case "CNAME_CSR_HASH":
+		return model.ChallengeDNSCNAME
+	case "HTTP_CSR_HASH":
+		return model.ChallengeHTTPFile
+	case "HTTPS_CSR_HASH":
+		return model.ChallengeHTTPSFile
+	}
+	return ""
+}
+
+// ValidationType is the inverse of Method: the validation_type word for a challenge type.
+func ValidationType(t model.ChallengeType) string {
+	switch t {
+	case model.ChallengeEmail:
+		return "EMAIL"
+	case model.ChallengeDNSCNAME:
+		return "CNAME_CSR_HASH"
+	case model.ChallengeHTTPFile:
+		return "HTTP_CSR_HASH"
+	case model.ChallengeHTTPSFile:
+		return "HTTPS_CSR_HASH"
+	}
+	return ""
+}
+
+// ChallengeStatus is the state of a certificate's challenges, decided by the
+// certificate's status: issued -> valid, draft -> not_started, pending_validation ->
+// pending, expired/revoked/cancelled/deleted -> expired (the challenge can no longer be
+// used), anything else unknown.
+func ChallengeStatus(s model.CertificateStatus) model.ValidationStatus {
+	switch s {
+	case model.StatusIssued:
+		return model.ValidationValid
+	case model.StatusDraft:
+		return model.ValidationNotStarted
+	case model.StatusPending:
+		return model.ValidationPending
+	case model.StatusExpired, model.StatusRevoked, model.StatusCancelled:
+		return model.ValidationExpired
+	}
+	return model.ValidationUnknown
+}
+
+// normName normalizes a name the CA sent, keeping it (lower-cased) when it does not
+// normalize, so nothing reported is lost.
+func normName(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	if n, err := model.NormalizeDomain(s); err == nil {
+		return n
+	}
+	return strings.TrimSuffix(strings.ToLower(s), ".")
+}
+
+// mapCertificate converts a wire certificate. It fails only on an unreadable date.
+// NotBefore stays zero: the API does not give it (created is the order's creation).
+func mapCertificate(w *wireCertificate) (*model.Certificate, error) {
+	created, err := model.ParseTime(w.Created)
+	if err != nil {
+		return nil, fmt.Errorf("zerossl: certificate %q: created: %w", truncate(w.ID, 40), err)
+	}
+	expires, err := model.ParseTime(w.Expires)
+	if err != nil {
+		return nil, fmt.Errorf("zerossl: certificate %q: expires: %w", truncate(w.ID, 40), err)
+	}
+	cn := normName(w.CommonName)
+	names := model.NormalizeDomains(append([]string{cn}, model.SplitList(w.AdditionalDomains)...))
+	return &model.Certificate{
+		Provider:        Name,
+		ID:              strings.TrimSpace(w.ID),
+		CommonName:      cn,
+		DNSNames:        names,
+		Status:          Status(w.Status),
+		VendorStatus:    strings.TrimSpace(w.Status),
+		Level:           model.LevelDV,
+		Product:         Product(string(w.Type)),
+		FingerprintSHA1: model.NormalizeHex(w.FingerprintSHA1),
+		CreatedAt:       created,
+		NotAfter:        expires,
+		ReplacesID:      strings.TrimSpace(w.ReplacementFor),
+	}, nil
+}
+
+// challengeOrder is the order of challenge types within a domain.
+var challengeOrder = []model.ChallengeType{model.ChallengeDNSCNAME, model.ChallengeHTTPFile,
+	model.ChallengeHTTPSFile, model.ChallengeEmail}
+
+// mapChallenges converts a certificate's validation object into challenges: per domain
+// (in the certificate's name order, then any other domain the validation object lists,
+// sorted) a dns-cname, http-file, https-file and email challenge, each only when its keys
+// are all present. status is given to every challenge; emailStatus, when not nil,
+// overrides it for email challenges by domain.
+func mapChallenges(w *wireCertificate, names []string, status model.ValidationStatus,
+	emailStatus map[string]model.ValidationStatus) []model.Challenge {
+	if w.Validation == nil {
+		return nil
+	}
+	other := map[string]wireOtherMethod{}
+	for d, m := range w.Validation.OtherMethods {
+		other[normName(d)] = m
+	}
+	emails := map[string][]string{}
+	for d, list := range w.Validation.EmailValidation {
+		n := normName(d)
+		emails[n] = append(emails[n], list...)
+	}
+	order := append([]string(nil), names...)
+	listed := map[string]bool{}
+	for _, n := range order {
+		listed[n] = true
+	}
+	var extra []string
+	for d := range other {
+		if !listed[d] {
+			listed[d] = true
+			extra = append(extra, d)
+		}
+	}
+	for d := range emails {
+		if !listed[d] {
+			listed[d] = true
+			extra = append(extra, d)
+		}
+	}
+	sort.Strings(extra)
+	order = append(order, extra...)
+
+	var out []model.Challenge
+	for _, d := range order {
+		if d == "" {
+			continue
+		}
+		if m, ok := other[d]; ok {
+			if name, target := normName(m.CNAMEName), cnameTarget(m.CNAMETarget); name != "" && target != "" {
+				out = append(out, model.Challenge{Domain: d, Type: model.ChallengeDNSCNAME, RecordName: name, RecordValue: target, Status: status})
+			}
+			content := fileContent(m.FileContent)
+			if u := strings.TrimSpace(m.FileURLHTTP); u != "" && content != "" {
+				out = append(out, model.Challenge{Domain: d, Type: model.ChallengeHTTPFile, URL: u, Content: content, Status: status})
+			}
+			if u := strings.TrimSpace(m.FileURLHTTPS); u != "" && content != "" {
+				out = append(out, model.Challenge{Domain: d, Type: model.ChallengeHTTPSFile, URL: u, Content: content, Status: status})
+			}
+		}
+		if addrs := cleanEmails(emails[d]); len(addrs) > 0 {
+			st := status
+			if s, ok := emailStatus[d]; ok {
+				st = s
+			}
+			out = append(out, model.Challenge{Domain: d, Type: model.ChallengeEmail, Emails: addrs, Status: st})
+		}
+	}
+	return out
+}
+
+// cnameTarget lower-cases a CNAME target and drops a trailing dot.
+func cnameTarget(s string) string {
+	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), ".")
+}
+
+// fileContent joins the validation file's lines with "\n"; "" when there are none.
+func fileContent(lines []string) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	return strings.Join(lines, "\n")
+}
+
+// cleanEmails trims, lower-cases and deduplicates addresses, keeping their order.
+func cleanEmails(list []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, a := range list {
+		a = strings.ToLower(strings.TrimSpace(a))
+		if a == "" || seen[a] {
+			continue
+		}
+		seen[a] = true
+		out = append(out, a)
+	}
+	return out
+}
+
+// emailValidationStatus maps a /status detail word ("Email Sent", "Validated", ...).
+func emailValidationStatus(word string) (model.ValidationStatus, bool) {
+	w := strings.ToLower(strings.TrimSpace(word))
+	switch {
+	case w == "":
+		return "", false
+	case strings.Contains(w, "fail") || strings.Contains(w, "invalid") || strings.Contains(w, "reject") || strings.Contains(w, "error"):
+		return model.ValidationFailed, true
+	case strings.Contains(w, "valid") || strings.Contains(w, "approved") || strings.Contains(w, "success") || strings.Contains(w, "complete"):
+		return model.ValidationValid, true
+	case strings.Contains(w, "sent") || strings.Contains(w, "pending") || strings.Contains(w, "wait"):
+		return model.ValidationPending, true
+	}
+	return model.ValidationUnknown, true
+}

@@ -1,0 +1,259 @@
+package zerossl
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/anyca/anyca/model"
+)
+
+func readWire(t *testing.T, name string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+}
+
+func utc(s string) time.Time {
+	t, err := time.Parse("2006-01-02 15:04:05", s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// The vendor's own example (seed zerossl-get-certificate.txt).
+func TestMapCertificateVendorExample(t *testing.T) {
+	var w wireCertificate
+	readWire(t, "get-certificate.json", &w)
+	got, err := mapCertificate(&w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &model.Certificate{
+		Provider: "zerossl", ID: "a856a39a1c3ad0s8asa606g37667d221", CommonName: "domain.com",
+		DNSNames: []string{"domain.com", "www.domain.com"}, Status: model.StatusDraft, VendorStatus: "draft",
+		Level: model.LevelDV, Product: "ZeroSSL 90-day",
+		CreatedAt: utc("2020-04-29 09:04:19"), NotAfter: utc("2020-07-28 00:00:00"),
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got  %+v\nwant %+v", got, want)
+	}
+	if !got.NotBefore.IsZero() {
+		t.Error("NotBefore is not given by the API and must stay zero")
+	}
+	if !validID(got.ID) {
+		t.Error("the vendor's example id must pass the id check")
+	}
+}
+
+func TestMapChallengesVendorExample(t *testing.T) {
+	var w wireCertificate
+	readWire(t, "get-certificate.json", &w)
+	cert, _ := mapCertificate(&w)
+	got := mapChallenges(&w, cert.DNSNames, ChallengeStatus(cert.Status), nil)
+	content := "2B449B722B449B729394793947\ncomodoca.com\n4bad7360c7076ba"
+	ns := model.ValidationNotStarted
+	want := []model.Challenge{
+		{Domain: "domain.com", Type: model.ChallengeDNSCNAME, RecordName: "2b449b7293947.domain.com", RecordValue: "2b449b7293947.23dd7293947.11dd7293941.ca.com", Status: ns},
+		{Domain: "domain.com", Type: model.ChallengeHTTPFile, URL: "http://domain.com/.well-known/pki-validation/2449B.txt", Content: content, Status: ns},
+		{Domain: "domain.com", Type: model.ChallengeHTTPSFile, URL: "https://domain.com/.well-known/pki-validation/2449B.txt", Content: content, Status: ns},
+		{Domain: "domain.com", Type: model.ChallengeEmail, Emails: []string{"admin@domain.com", "administrator@domain.com", "hostmaster@domain.com", "postmaster@domain.com", "webmaster@domain.com"}, Status: ns},
+		{Domain: "www.domain.com", Type: model.ChallengeDNSCNAME, RecordName: "2b449b7293947.www.domain.com", RecordValue: "2b449b7293947.23dd7293947.11dd7293941.ca.com", Status: ns},
+		{Domain: "www.domain.com", Type: model.ChallengeHTTPFile, URL: "http://www.domain.com/.well-known/pki-validation/2449B.txt", Content: content, Status: ns},
+		{Domain: "www.domain.com", Type: model.ChallengeHTTPSFile, URL: "https://www.domain.com/.well-known/pki-validation/2449B.txt", Content: content, Status: ns},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got  %+v\nwant %+v", got, want)
+	}
+}
+
+// Number type, wildcard CN with trailing dot and upper case, duplicate SANs, fingerprint
+// with colons, PHP [] for an empty object, unknown fields, half-filled methods.
+func TestMapCertificateQuirks(t *testing.T) {
+	var w wireCertificate
+	readWire(t, "issued-quirks.json", &w)
+	got, err := mapCertificate(&w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Product != "ZeroSSL 1-year wildcard" || got.Level != model.LevelDV {
+		t.Errorf("product/level = %q/%q", got.Product, got.Level)
+	}
+	if want := []string{"*.example.com", "example.com"}; !reflect.DeepEqual(got.DNSNames, want) {
+		t.Errorf("DNSNames = %q, want %q", got.DNSNames, want)
+	}
+	if got.CommonName != "*.example.com" {
+		t.Errorf("CommonName = %q", got.CommonName)
+	}
+	if got.FingerprintSHA1 != "abcdef0123456789abcdef0123456789abcdef01" {
+		t.Errorf("fingerprint = %q", got.FingerprintSHA1)
+	}
+	if got.ReplacesID != "fedcba9876543210fedcba9876543210" || got.Status != model.StatusIssued {
+		t.Errorf("replaces/status = %q/%q", got.ReplacesID, got.Status)
+	}
+	chs := mapChallenges(&w, got.DNSNames, ChallengeStatus(got.Status), nil)
+	want := []model.Challenge{{Domain: "example.com", Type: model.ChallengeDNSCNAME, RecordName: "_abc.example.com",
+		RecordValue: "abc.def.comodoca.com", Status: model.ValidationValid}}
+	if !reflect.DeepEqual(chs, want) {
+		t.Errorf("challenges: missing keys must give no half-filled challenge\ngot  %+v\nwant %+v", chs, want)
+	}
+}
+
+func TestMapListPages(t *testing.T) {
+	var l wireList
+	readWire(t, "list-page-string.json", &l)
+	if l.Page.N != 1 || l.Limit.N != 10 || l.TotalCount.N != 2 || len(l.Results) != 2 {
+		t.Fatalf("list = %+v", l)
+	}
+	a, err := mapCertificate(&l.Results[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.NotAfter.IsZero() || a.Status != model.StatusPending || a.Product != "ZeroSSL 90-day wildcard" {
+		t.Errorf("null expires / pending: %+v", a)
+	}
+	b, err := mapCertificate(&l.Results[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Status != model.StatusCancelled || b.VendorStatus != "deleted" || b.Product != "ZeroSSL ACME 90-day" ||
+		!reflect.DeepEqual(b.DNSNames, []string{"api.example"}) || b.ReplacesID != "" {
+		t.Errorf("deleted: %+v", b)
+	}
+	var n wireList
+	readWire(t, "list-page-number.json", &n)
+	if n.Page.N != 1 || n.TotalCount.N != 1 || n.Limit.N != 100 {
+		t.Fatalf("numeric list = %+v", n)
+	}
+	c, _ := mapCertificate(&n.Results[0])
+	if c.Status != model.StatusUnknown || c.VendorStatus != "some_new_word" || c.Product != "ZeroSSL 1-year" {
+		t.Errorf("unknown status: %+v", c)
+	}
+}
+
+func TestStatusEmail(t *testing.T) {
+	var s wireStatus
+	readWire(t, "status-email.json", &s)
+	if s.ValidationCompleted.V {
+		t.Error("validation_completed 0 read as true")
+	}
+	got := map[string]model.ValidationStatus{}
+	for d, det := range s.Details {
+		got[d], _ = emailValidationStatus(string(det.Status))
+	}
+	want := map[string]model.ValidationStatus{"domain.com": model.ValidationPending, "www.domain.com": model.ValidationValid}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v want %v", got, want)
+	}
+}
+
+func TestWrongTypesAreErrorsNotPanics(t *testing.T) {
+	var w wireCertificate
+	b, _ := os.ReadFile("testdata/wrong-types.json")
+	err := json.Unmarshal(b, &w)
+	if err == nil || !strings.Contains(err.Error(), "additional_domains") {
+		t.Fatalf("err = %v, want a decode error naming the field", err)
+	}
+	for _, body := range []string{
+		`{"type":{"a":1}}`, `{"type":[1]}`, `{"validation":{"email_validation":"x"}}`,
+		`{"validation":{"other_methods":[1]}}`, `{"validation":{"other_methods":{"a.com":{"file_validation_content":"x"}}}}`,
+		`{"created":5}`, `{"id":5}`, `{"validation":7}`,
+	} {
+		var w wireCertificate
+		if err := json.Unmarshal([]byte(body), &w); err == nil {
+			t.Errorf("%s: no error", body)
+		}
+	}
+	var l wireList
+	for _, body := range []string{`{"page":"x"}`, `{"total_count":{}}`, `{"results":{}}`, `{"limit":1.5}`} {
+		if err := json.Unmarshal([]byte(body), &l); err == nil {
+			t.Errorf("%s: no error", body)
+		}
+	}
+	var w2 wireCertificate
+	_ = json.Unmarshal([]byte(`{"id":"x","created":"yesterday"}`), &w2)
+	if _, err := mapCertificate(&w2); err == nil || !strings.Contains(err.Error(), "created") {
+		t.Errorf("bad date: %v", err)
+	}
+}
+
+func TestFlexValues(t *testing.T) {
+	for in, want := range map[string]bool{`1`: true, `true`: true, `"1"`: true, `"true"`: true, `0`: false, `false`: false, `"0"`: false} {
+		v, set, err := parseFlexBool([]byte(in))
+		if err != nil || !set || v != want {
+			t.Errorf("%s: %v %v %v", in, v, set, err)
+		}
+	}
+	if _, set, err := parseFlexBool([]byte(`null`)); set || err != nil {
+		t.Error("null must be unset")
+	}
+	if _, _, err := parseFlexBool([]byte(`"maybe"`)); err == nil {
+		t.Error("maybe must fail")
+	}
+	var s flexString
+	for in, want := range map[string]string{`2803`: "2803", `"2803"`: "2803", `null`: ""} {
+		if err := json.Unmarshal([]byte(in), &s); err != nil || string(s) != want {
+			t.Errorf("%s: %q %v", in, s, err)
+		}
+	}
+}
+
+func TestValidID(t *testing.T) {
+	for id, ok := range map[string]bool{
+		"0123456789abcdef0123456789abcdef":   true,
+		"0123456789ABCDEF0123456789ABCDEF":   true,
+		"":                                   false,
+		"0123456789abcdef0123456789abcde":    false,
+		"0123456789abcdef0123456789abcdef0":  false,
+		"../../../certificates?x=0123456789": false,
+		"0123456789abcdef0123456789abcd/f":   false,
+		"0123456789abcdef0123456789abcd%2f":  false,
+		"0123456789abcdef0123456789abcd f":   false,
+	} {
+		if validID(id) != ok {
+			t.Errorf("validID(%q) = %v", id, !ok)
+		}
+	}
+}
+
+func TestKindForCode(t *testing.T) {
+	cases := []struct {
+		code, typ string
+		want      error
+	}{
+		{"101", "invalid_access_key", model.ErrUnauthenticated},
+		{"102", "inactive_user", model.ErrUnauthenticated},
+		{"2801", "permission_denied", model.ErrPermissionDenied},
+		{"2814", "permission_denied_on_original_certificate", model.ErrPermissionDenied},
+		{"2803", "certificate_not_found", model.ErrNotFound},
+		{"103", "invalid_api_function", model.ErrUnsupported},
+		{"104", "route_not_found", model.ErrNotFound},
+		{"2802", "missing_certificate_hash", model.ErrInvalidArgument},
+		{"110", "invalid_request_body", model.ErrInvalidArgument},
+		{"115", "invalid_json_request", model.ErrInvalidArgument},
+		{"116", "invalid_json_request_param", model.ErrInvalidArgument},
+		{"2800", "incorrect_request_type", model.ErrInvalidArgument},
+		{"111", "internal_server_error", model.ErrUnavailable},
+		{"2817", "certificate_limit_reached", model.ErrRateLimited},
+		{"2904", "", model.ErrRateLimited},
+		{"2905", "", model.ErrRateLimited},
+		{"0", "domain_control_validation_failed", model.ErrInvalidArgument},
+		{"9999", "something_not_found", model.ErrNotFound},
+		{"9999", "", nil},
+	}
+	for _, c := range cases {
+		if got := kindForCode(c.code, c.typ); got != c.want {
+			t.Errorf("%s %s: %v, want %v", c.code, c.typ, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,236 @@
+package zerossl
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Wire types: ZeroSSL's JSON exactly as it arrives, tolerant of its known quirks (numbers
+// sent as strings and back, 1/true/"1" booleans, nulls, PHP's [] for an empty object).
+// Unknown fields are ignored by encoding/json; a field of an impossible type is a decode
+// error, which the client reports as a malformed response.
+
+// wireEnvelope is read from every 2xx body before the payload, to find HTTP-200 errors.
+type wireEnvelope struct {
+	Success json.RawMessage `json:"success"`
+	Error   json.RawMessage `json:"error"`
+}
+
+// wireError is ZeroSSL's error object.
+type wireError struct {
+	Code    flexString      `json:"code"`
+	Type    flexString      `json:"type"`
+	Info    flexString      `json:"info"`
+	Message flexString      `json:"message"`
+	Details json.RawMessage `json:"details"`
+}
+
+// wireCertificate is one certificate object (GET /certificates/{id}, list results).
+type wireCertificate struct {
+	ID                string          `json:"id"`
+	Type              flexString      `json:"type"`
+	CommonName        string          `json:"common_name"`
+	AdditionalDomains string          `json:"additional_domains"`
+	Created           string          `json:"created"`
+	Expires           string          `json:"expires"`
+	Status            string          `json:"status"`
+	ValidationType    string          `json:"validation_type"`
+	ValidationEmails  string          `json:"validation_emails"`
+	ReplacementFor    string          `json:"replacement_for"`
+	FingerprintSHA1   string          `json:"fingerprint_sha1"`
+	Validation        *wireValidation `json:"validation"`
+}
+
+// wireValidation is a certificate's "validation" object.
+type wireValidation struct {
+	EmailValidation phpMap[[]string]        `json:"email_validation"`
+	OtherMethods    phpMap[wireOtherMethod] `json:"other_methods"`
+}
+
+// wireOtherMethod is validation.other_methods[domain]; any key may be missing.
+type wireOtherMethod struct {
+	FileURLHTTP  string   `json:"file_validation_url_http"`
+	FileURLHTTPS string   `json:"file_validation_url_https"`
+	FileContent  []string `json:"file_validation_content"`
+	CNAMEName    string   `json:"cname_validation_p1"`
+	CNAMETarget  string   `json:"cname_validation_p2"`
+}
+
+// wireList is the GET /certificates answer.
+type wireList struct {
+	TotalCount  flexInt           `json:"total_count"`
+	ResultCount flexInt           `json:"result_count"`
+	Page        flexInt           `json:"page"`
+	Limit       flexInt           `json:"limit"`
+	Results     []wireCertificate `json:"results"`
+}
+
+// wireStatus is the GET /certificates/{id}/status answer.
+type wireStatus struct {
+	ValidationCompleted flexBool                 `json:"validation_completed"`
+	Details             phpMap[wireStatusDetail] `json:"details"`
+}
+
+// wireStatusDetail is the per-domain entry of wireStatus.
+type wireStatusDetail struct {
+	Method flexString `json:"method"`
+	Status flexString `json:"status"`
+}
+
+// flexString accepts a JSON string, number or boolean (kept as written) or null ("").
+type flexString string
+
+func (s *flexString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || string(b) == "null":
+		*s = ""
+	case b[0] == '"':
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = flexString(v)
+	case b[0] == '-' || b[0] >= '0' && b[0] <= '9' || string(b) == "true" || string(b) == "false":
+		*s = flexString(b)
+	default:
+		return fmt.Errorf("expected a string or a number, got %s", kindOfJSON(b))
+	}
+	return nil
+}
+
+// flexInt accepts a JSON number, a numeric string, or null (0).
+type flexInt struct {
+	N   int
+	Set bool
+}
+
+func (n *flexInt) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || string(b) == "null" {
+		*n = flexInt{}
+		return nil
+	}
+	s := string(b)
+	if b[0] == '"' {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		s = strings.TrimSpace(s)
+		if s == "" {
+			*n = flexInt{}
+			return nil
+		}
+	} else if !(b[0] == '-' || b[0] >= '0' && b[0] <= '9') {
+		return fmt.Errorf("expected an integer, got %s", kindOfJSON(b))
+	}
+	v, err := strconv.Atoi(s)
+	if err != nil {
+		f, ferr := strconv.ParseFloat(s, 64)
+		if ferr != nil || f != float64(int(f)) {
+			return fmt.Errorf("expected an integer, got %q", truncate(s, 40))
+		}
+		v = int(f)
+	}
+	*n = flexInt{N: v, Set: true}
+	return nil
+}
+
+// flexBool accepts true/false, 1/0, "1"/"0", "true"/"false" and null (false).
+type flexBool struct {
+	V   bool
+	Set bool
+}
+
+func (v *flexBool) UnmarshalJSON(b []byte) error {
+	val, set, err := parseFlexBool(b)
+	if err != nil {
+		return err
+	}
+	*v = flexBool{V: val, Set: set}
+	return nil
+}
+
+// parseFlexBool reads ZeroSSL's booleans; set is false for null or absent.
+func parseFlexBool(b []byte) (val, set bool, err error) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || string(b) == "null" {
+		return false, false, nil
+	}
+	s := string(b)
+	if b[0] == '"' {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return false, false, err
+		}
+	}
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "1", "true":
+		return true, true, nil
+	case "0", "false", "":
+		return false, true, nil
+	}
+	return false, false, fmt.Errorf("expected a boolean (true, false, 1, 0), got %s", kindOfJSON(b))
+}
+
+// phpMap is a JSON object keyed by string that also accepts [] and null as empty: PHP
+// encodes an empty associative array as [].
+type phpMap[V any] map[string]V
+
+func (m *phpMap[V]) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || string(b) == "null" {
+		*m = nil
+		return nil
+	}
+	if b[0] == '[' {
+		var arr []json.RawMessage
+		if err := json.Unmarshal(b, &arr); err != nil {
+			return err
+		}
+		if len(arr) != 0 {
+			return fmt.Errorf("expected an object, got a non-empty array")
+		}
+		*m = nil
+		return nil
+	}
+	if b[0] != '{' {
+		return fmt.Errorf("expected an object, got %s", kindOfJSON(b))
+	}
+	var v map[string]V
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
+// kindOfJSON names the JSON type of a raw value for error messages (never the value: it
+// could be long).
+func kindOfJSON(b []byte) string {
+	if len(b) == 0 {
+		return "nothing"
+	}
+	switch b[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,285 @@
+// Package zerossl is the anyca adapter for ZeroSSL's REST API (https://api.zerossl.com).
+//
+// It reads certificates, lists them lazily page by page, reports the DCV challenges of a
+// certificate and derives a per-domain validation state from the account's certificates
+// (ZeroSSL validates per certificate and has no domain objects). It copes with the API's
+// quirks: errors sent with HTTP 200 and decided from the body, numbers sent as strings,
+// nulls before issuance, PHP's [] for empty objects, proxies answering with HTML.
+//
+// The API key travels in the access_key query parameter, as ZeroSSL requires; it is
+// redacted from every error and log line the client produces.
+//
+// A Client is built with New from a Config, without the root anyca package; the root
+// package registers it as "zerossl".
+package zerossl
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/retry"
+)
+
+// Name is the provider name the adapter reports and is registered under.
+const Name = "zerossl"
+
+// DefaultBaseURL is ZeroSSL's API endpoint, used when Config.BaseURL is empty.
+const DefaultBaseURL = "https://api.zerossl.com"
+
+// Page sizes for GET /certificates: DefaultPageSize when a query asks for none, and the
+// API's maximum, to which larger requests are lowered.
+const (
+	DefaultPageSize = 100
+	MaxPageSize     = 1000
+)
+
+// DefaultRetry is the retry and rate-limit policy a zero Config.Retry takes: 4 attempts,
+// 500 ms to 30 s backoff, and 5 requests per second with a burst of 5 (ZeroSSL publishes
+// no numbers and blocks abusive clients, so the limit is deliberately low).
+var DefaultRetry = retry.Config{MaxAttempts: 4, MinWait: 500 * time.Millisecond, MaxWait: 30 * time.Second,
+	RequestsPerSecond: 5, Burst: 5}
+
+// Config configures a Client. The API key is never printed: Config formats and logs
+// with the key shown as "[REDACTED]".
+type Config struct {
+	APIKey     string       // required; sent as access_key on every request
+	BaseURL    string       // DefaultBaseURL when empty; https, or http on a loopback host
+	Region     string       // ZeroSSL has a single region: anything but "" is refused
+	HTTPClient *http.Client // base client to wrap; nil uses a pooled client with a timeout
+	Retry      retry.Config // zero fields take DefaultRetry
+	Logger     *slog.Logger // nil: no logging; Debug logs one redacted line per attempt
+	// Now returns the current time, for deciding whether a certificate is past its expiry
+	// in DomainValidation; nil uses time.Now.
+	Now func() time.Time
+}
+
+// String returns the config with the API key redacted.
+func (c Config) String() string {
+	key := ""
+	if c.APIKey != "" {
+		key = retry.Redacted
+	}
+	return fmt.Sprintf("zerossl.Config{APIKey: %q, BaseURL: %q, Region: %q}", key, c.BaseURL, c.Region)
+}
+
+// Format prints the config with the API key redacted, whatever the verb or flags.
+func (c Config) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+
+// LogValue makes slog print the config with the key redacted.
+func (c Config) LogValue() slog.Value {
+	key := ""
+	if c.APIKey != "" {
+		key = retry.Redacted
+	}
+	return slog.GroupValue(slog.String("api_key", key), slog.String("base_url", c.BaseURL), slog.String("region", c.Region))
+}
+
+// Client talks to one ZeroSSL account. It implements anyca.Provider and
+// anyca.DomainLister, and is safe for concurrent use. It has no batch endpoint to offer,
+// so it does not implement anyca.BatchGetter: anyca.CertificatesByID falls back to
+// bounded concurrent Certificate calls.
+type Client struct {
+	http *retry.Client
+	now  func() time.Time
+}
+
+// New checks cfg and returns a Client. It fails without a request when the key is
+// missing, the base URL is not https (or http on loopback), the retry settings are
+// invalid, or a Region is set (model.ErrInvalidArgument).
+func New(cfg Config) (*Client, error) {
+	if strings.TrimSpace(cfg.APIKey) == "" {
+		return nil, model.NewError(Name, "New", model.ErrInvalidArgument, "an API key is required")
+	}
+	if cfg.Region != "" {
+		return nil, model.NewError(Name, "New", model.ErrInvalidArgument, "ZeroSSL has no regions; region %q is not supported", truncate(cfg.Region, 20))
+	}
+	base := cfg.BaseURL
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	hc, err := retry.New(retry.Options{
+		Provider:    Name,
+		BaseURL:     base,
+		Auth:        retry.Auth{Key: cfg.APIKey, QueryParam: "access_key"},
+		Config:      cfg.Retry,
+		Defaults:    DefaultRetry,
+		HTTPClient:  cfg.HTTPClient,
+		Logger:      cfg.Logger,
+		UserAgent:   "anyca-zerossl",
+		DecodeError: decodeHTTPError,
+	})
+	if err != nil {
+		return nil, &model.Error{Provider: Name, Op: "New", Kind: model.ErrInvalidArgument, Message: strings.TrimPrefix(err.Error(), Name+": ")}
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Client{http: hc, now: now}, nil
+}
+
+// Name returns "zerossl".
+func (c *Client) Name() string { return Name }
+
+// get sends a GET and decodes a successful body into out. HTTP-200 error bodies become
+// the vendor's error; non-JSON or wrongly typed bodies become malformed-response errors.
+func (c *Client) get(ctx context.Context, op, path string, q url.Values, out any) error {
+	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: path, Query: q})
+	if err != nil {
+		return err
+	}
+	return c.decode(op, resp, out)
+}
+
+// decode reads a 2xx body: first the envelope (success/error), then the payload.
+func (c *Client) decode(op string, resp *retry.Response, out any) error {
+	body := bytes.TrimSpace(resp.Body)
+	if len(body) == 0 || body[0] != '{' {
+		return c.http.MalformedError(op, resp, errors.New("zerossl: the body is not a JSON object"))
+	}
+	var env wireEnvelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		return c.http.MalformedError(op, resp, fmt.Errorf("zerossl: %w", err))
+	}
+	if e := c.envelopeError(op, resp.StatusCode, env); e != nil {
+		return e
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return c.http.MalformedError(op, resp, fmt.Errorf("zerossl: %w", err))
+	}
+	return nil
+}
+
+// envelopeError returns the vendor error an envelope carries, or nil for a success.
+// A body is an error when "success" is present and false (false, 0, "0") or when it has
+// an "error" value other than null/false.
+func (c *Client) envelopeError(op string, status int, env wireEnvelope) *model.Error {
+	succ, succSet, succErr := parseFlexBool(env.Success)
+	hasError := len(env.Error) > 0 && !isJSONNullish(env.Error)
+	if !hasError && (!succSet || succ) && succErr == nil {
+		return nil
+	}
+	if !hasError && succErr != nil {
+		// An unreadable success flag without an error object: trust the payload.
+		return nil
+	}
+	kind, code, msg := decodeErrorObject(env.Error)
+	if kind == nil {
+		kind = model.ErrUnavailable
+		if status >= 400 {
+			kind = retry.KindForStatus(status)
+		}
+	}
+	if code == "" && msg == "" {
+		msg = "the API answered success:false without an error object"
+	}
+	return &model.Error{Provider: Name, Op: op, Kind: kind, HTTPStatus: status,
+		Code: c.http.Redact(code), Message: c.http.Redact(msg)}
+}
+
+func isJSONNullish(b []byte) bool {
+	s := string(bytes.TrimSpace(b))
+	return s == "null" || s == "false" || s == "" || s == "0"
+}
+
+// decodeHTTPError is the retry.ErrorDecoder for non-2xx answers: ZeroSSL's error
+// object when the body has one, else nothing (the status decides, the body is quoted).
+func decodeHTTPError(status int, body []byte) (error, string, string) {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 || body[0] != '{' {
+		return nil, "", ""
+	}
+	var env wireEnvelope
+	if json.Unmarshal(body, &env) != nil || len(env.Error) == 0 || isJSONNullish(env.Error) {
+		return nil, "", ""
+	}
+	kind, code, msg := decodeErrorObject(env.Error)
+	if kind == nil {
+		kind = retry.KindForStatus(status)
+	}
+	return kind, code, msg
+}
+
+// decodeErrorObject reads ZeroSSL's error object (or a bare string) into a kind (nil when
+// the code is unknown), the code "2803 certificate_not_found", and the message.
+func decodeErrorObject(raw json.RawMessage) (kind error, code, msg string) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return nil, "", ""
+	}
+	if raw[0] == '"' {
+		var s string
+		_ = json.Unmarshal(raw, &s)
+		return nil, "", truncate(strings.TrimSpace(s), 300)
+	}
+	var we wireError
+	if raw[0] != '{' || json.Unmarshal(raw, &we) != nil {
+		return nil, "", "unreadable error object"
+	}
+	c := strings.TrimSpace(string(we.Code))
+	t := strings.TrimSpace(string(we.Type))
+	code = strings.TrimSpace(c + " " + t)
+	msg = strings.TrimSpace(string(we.Info))
+	if msg == "" {
+		msg = strings.TrimSpace(string(we.Message))
+	}
+	return kindForCode(c, t), truncate(code, 120), truncate(msg, 300)
+}
+
+// codeKinds maps ZeroSSL's numeric error codes to kinds.
+var codeKinds = map[string]error{
+	"101":  model.ErrUnauthenticated, // invalid_access_key
+	"102":  model.ErrUnauthenticated, // inactive_user
+	"2801": model.ErrPermissionDenied,
+	"2814": model.ErrPermissionDenied, // permission_denied_on_original_certificate
+	"2803": model.ErrNotFound,         // certificate_not_found
+	"103":  model.ErrUnsupported,      // invalid_api_function
+	"104":  model.ErrNotFound,         // route_not_found
+	"2802": model.ErrInvalidArgument,  // missing_certificate_hash
+	"110":  model.ErrInvalidArgument,  // invalid_request_body
+	"115":  model.ErrInvalidArgument,  // invalid_json_request
+	"116":  model.ErrInvalidArgument,  // invalid_json_request_param
+	"2800": model.ErrInvalidArgument,  // incorrect_request_type
+	"2831": model.ErrInvalidArgument,  // certificate_not_ready_to_validate
+	"111":  model.ErrUnavailable,      // internal_server_error
+	"2838": model.ErrUnavailable,      // failed_getting_validation_status
+	"2817": model.ErrRateLimited,      // certificate_limit_reached
+	"2904": model.ErrRateLimited,      // EAB quota
+	"2905": model.ErrRateLimited,      // EAB quota
+}
+
+// kindForCode maps a code, falling back to words in the error type for codes not in
+// the table; nil when neither says anything.
+func kindForCode(code, typ string) error {
+	if k, ok := codeKinds[code]; ok {
+		return k
+	}
+	t := strings.ToLower(typ)
+	switch {
+	case t == "":
+		return nil
+	case strings.Contains(t, "access_key") || strings.Contains(t, "inactive_user"):
+		return model.ErrUnauthenticated
+	case strings.Contains(t, "permission"):
+		return model.ErrPermissionDenied
+	case strings.Contains(t, "not_found"):
+		return model.ErrNotFound
+	case strings.Contains(t, "limit") || strings.Contains(t, "quota") || strings.Contains(t, "too_many"):
+		return model.ErrRateLimited
+	case strings.Contains(t, "internal") || strings.Contains(t, "unavailable"):
+		return model.ErrUnavailable
+	case strings.Contains(t, "invalid") || strings.Contains(t, "missing") || strings.Contains(t, "incorrect") ||
+		strings.Contains(t, "validation_failed") || strings.Contains(t, "not_ready"):
+		return model.ErrInvalidArgument
+	}
+	return nil
+}
