@@ -2,9 +2,8 @@ package anyca
 
 import (
 	"context"
-	"errors"
-	"sync"
 
+	"github.com/anyca/anyca/internal/lookup"
 	"github.com/anyca/anyca/model"
 )
 
@@ -25,57 +24,12 @@ func CertificatesByID(ctx context.Context, p Provider, ids []string) (map[string
 }
 
 // LookupConcurrently calls get for each distinct non-empty id with at most limit calls in
-// flight, as CertificatesByID does. Adapters use it for their own BatchGetter fallbacks.
+// flight, as CertificatesByID does. It is lookup.Concurrently, kept here for callers of
+// the root package; adapters import internal/lookup because the root imports them.
 func LookupConcurrently(ctx context.Context, ids []string, limit int,
 	get func(context.Context, string) (*model.Certificate, error)) (map[string]*model.Certificate, error) {
 	if limit <= 0 {
 		limit = DefaultBatchConcurrency
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
-	var (
-		mu       sync.Mutex
-		out      = make(map[string]*model.Certificate, len(ids))
-		firstErr error
-		wg       sync.WaitGroup
-		sem      = make(chan struct{}, limit)
-	)
-	seen := make(map[string]struct{}, len(ids))
-loop:
-	for _, id := range ids {
-		if _, dup := seen[id]; dup || id == "" {
-			continue
-		}
-		seen[id] = struct{}{}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			break loop
-		}
-		wg.Add(1)
-		go func(id string) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			c, err := get(ctx, id)
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil:
-				out[id] = c
-			case errors.Is(err, model.ErrNotFound):
-			case firstErr == nil:
-				firstErr = err
-				cancel()
-			}
-		}(id)
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return lookup.Concurrently(ctx, ids, limit, get)
 }
