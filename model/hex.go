@@ -7,8 +7,11 @@ import "strings"
 // A value that is not hex after that is returned trimmed and lower-cased, unchanged
 // otherwise, so a vendor's odd value is never lost.
 func NormalizeHex(s string) string {
-	s = strings.TrimSpace(s)
-	s = strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
+	orig := strings.TrimSpace(s)
+	s = orig
+	if len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
+		s = s[2:]
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {
@@ -21,7 +24,8 @@ func NormalizeHex(s string) string {
 		case c >= '0' && c <= '9' || c >= 'a' && c <= 'f':
 			b.WriteByte(c)
 		default:
-			return strings.ToLower(s)
+			// Not hex: keep the vendor's value whole (prefix included), lower-cased.
+			return strings.ToLower(orig)
 		}
 	}
 	return b.String()

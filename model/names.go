@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 )
@@ -24,8 +25,7 @@ var idnaProfile = idna.New(
 func NormalizeDomain(name string) (string, error) {
 	orig := name
 	name = strings.TrimSpace(name)
-	name = strings.TrimSuffix(name, ".")
-	if name == "" {
+	if name == "" || name == "." {
 		return "", fmt.Errorf("%w: empty domain name", ErrInvalidArgument)
 	}
 	wildcard := false
@@ -33,12 +33,31 @@ func NormalizeDomain(name string) (string, error) {
 		wildcard = true
 		name = name[2:]
 	}
+	if !utf8.ValidString(name) {
+		// idna would map the bad bytes to U+FFFD and punycode that: a name nobody sent.
+		return "", fmt.Errorf("%w: domain name %q is not valid UTF-8", ErrInvalidArgument, orig)
+	}
 	ascii, err := idnaProfile.ToASCII(name)
 	if err != nil {
 		return "", fmt.Errorf("%w: domain name %q: %s", ErrInvalidArgument, orig, idnaReason(err))
 	}
-	ascii = strings.ToLower(ascii)
-	if len(ascii) > 253 {
+	// The ASCII form must itself be a valid name that maps to itself, or the result
+	// would not survive being normalized again.
+	if again, err := idnaProfile.ToASCII(ascii); err != nil || !strings.EqualFold(again, ascii) {
+		return "", fmt.Errorf("%w: domain name %q has no stable ASCII form", ErrInvalidArgument, orig)
+	}
+	// The trailing dot is removed after mapping, so that a full stop that maps to "."
+	// (U+3002 and friends) counts as the dot it stands for.
+	ascii = strings.TrimSuffix(strings.ToLower(ascii), ".")
+	if ascii == "" {
+		return "", fmt.Errorf("%w: empty domain name", ErrInvalidArgument)
+	}
+	full := ascii
+	if wildcard {
+		full = "*." + ascii
+	}
+	// The wildcard label counts towards the DNS length limit like any other.
+	if len(full) > 253 {
 		return "", fmt.Errorf("%w: domain name %q is longer than 253 characters", ErrInvalidArgument, orig)
 	}
 	for _, label := range strings.Split(ascii, ".") {
@@ -46,10 +65,7 @@ func NormalizeDomain(name string) (string, error) {
 			return "", fmt.Errorf("%w: domain name %q: %s", ErrInvalidArgument, orig, err)
 		}
 	}
-	if wildcard {
-		ascii = "*." + ascii
-	}
-	return ascii, nil
+	return full, nil
 }
 
 // idnaReason strips the idna package's prefix so the message reads once.

@@ -15,6 +15,7 @@ var layouts = []struct {
 	{time.RFC3339Nano, true},           // 2021-01-10T21:01:53Z, 2019-09-22T22:11:44+00:00
 	{"2006-01-02T15:04:05Z0700", true}, // 2019-09-22T22:11:44+0000
 	{"2006-01-02 15:04:05Z07:00", true},
+	{"2006-01-02 15:04:05Z0700", true},
 	{"2006-01-02T15:04:05", false},
 	{"2006-01-02 15:04:05", false}, // ZeroSSL created/expires, DigiCert reports date_created
 	{"2006-01-02T15:04", false},
@@ -32,7 +33,7 @@ func ParseTime(s string) (time.Time, error) {
 // date-only DCV expirations are in Mountain Time, for example). The result is in UTC.
 func ParseTimeIn(s string, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if s == "" || s == "null" || strings.HasPrefix(s, "0000-00-00") {
+	if s == "" || strings.EqualFold(s, "null") || strings.HasPrefix(s, "0000-00-00") {
 		return time.Time{}, nil
 	}
 	if loc == nil {
