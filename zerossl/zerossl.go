@@ -57,6 +57,9 @@ type Config struct {
 	HTTPClient *http.Client // base client to wrap; nil uses a pooled client with a timeout
 	Retry      retry.Config // zero fields take DefaultRetry
 	Logger     *slog.Logger // nil: no logging; Debug logs one redacted line per attempt
+	// MaxBodyBytes caps every response body; 0 takes retry.DefaultMaxBodyBytes. A longer
+	// body is an error, never a truncated read.
+	MaxBodyBytes int64
 	// Now returns the current time, for deciding whether a certificate is past its expiry
 	// in DomainValidation; nil uses time.Now.
 	Now func() time.Time
@@ -107,15 +110,16 @@ func New(cfg Config) (*Client, error) {
 		base = DefaultBaseURL
 	}
 	hc, err := retry.New(retry.Options{
-		Provider:    Name,
-		BaseURL:     base,
-		Auth:        retry.Auth{Key: cfg.APIKey, QueryParam: "access_key"},
-		Config:      cfg.Retry,
-		Defaults:    DefaultRetry,
-		HTTPClient:  cfg.HTTPClient,
-		Logger:      cfg.Logger,
-		UserAgent:   "anyca-zerossl",
-		DecodeError: decodeHTTPError,
+		Provider:     Name,
+		BaseURL:      base,
+		Auth:         retry.Auth{Key: cfg.APIKey, QueryParam: "access_key"},
+		Config:       cfg.Retry,
+		Defaults:     DefaultRetry,
+		HTTPClient:   cfg.HTTPClient,
+		Logger:       cfg.Logger,
+		UserAgent:    "anyca-zerossl",
+		MaxBodyBytes: cfg.MaxBodyBytes,
+		DecodeError:  decodeHTTPError,
 	})
 	if err != nil {
 		return nil, &model.Error{Provider: Name, Op: "New", Kind: model.ErrInvalidArgument, Message: strings.TrimPrefix(err.Error(), Name+": ")}

@@ -1,0 +1,539 @@
+package zerossl_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/retry"
+	"github.com/anyca/anyca/zerossl"
+	"github.com/anyca/anyca/zerossl/zerossltest"
+)
+
+// Interface guards: a Provider and a DomainLister; deliberately not a BatchGetter.
+var (
+	_ anyca.Provider     = (*zerossl.Client)(nil)
+	_ anyca.DomainLister = (*zerossl.Client)(nil)
+)
+
+func TestNotBatchGetter(t *testing.T) {
+	var p any = &zerossl.Client{}
+	if _, ok := p.(anyca.BatchGetter); ok {
+		t.Fatal("zerossl has no batch endpoint; Client must not claim BatchGetter")
+	}
+}
+
+const testKey = "test-key-0a1b2c3d"
+
+var fastRetry = retry.Config{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond, RequestsPerSecond: -1}
+
+func newClient(t *testing.T, baseURL, key string, mod ...func(*zerossl.Config)) *zerossl.Client {
+	t.Helper()
+	cfg := zerossl.Config{APIKey: key, BaseURL: baseURL, Retry: fastRetry}
+	for _, m := range mod {
+		m(&cfg)
+	}
+	c, err := zerossl.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func fake(t *testing.T, opts ...zerossltest.Option) (*zerossltest.Server, *zerossl.Client) {
+	t.Helper()
+	s := zerossltest.NewServer(opts...)
+	t.Cleanup(s.Close)
+	return s, newClient(t, s.URL, s.APIKey)
+}
+
+func wantKind(t *testing.T, err error, kind error) *model.Error {
+	t.Helper()
+	if !errors.Is(err, kind) {
+		t.Fatalf("err = %v, want kind %v", err, kind)
+	}
+	var me *model.Error
+	if !errors.As(err, &me) {
+		t.Fatalf("err %T is not a *model.Error", err)
+	}
+	if !strings.HasPrefix(err.Error(), "zerossl: ") {
+		t.Errorf("error %q is not prefixed with zerossl", err)
+	}
+	return me
+}
+
+func TestNew(t *testing.T) {
+	_, err := zerossl.New(zerossl.Config{APIKey: "k", Region: "eu"})
+	wantKind(t, err, model.ErrInvalidArgument)
+	_, err = zerossl.New(zerossl.Config{})
+	wantKind(t, err, model.ErrInvalidArgument)
+	_, err = zerossl.New(zerossl.Config{APIKey: "k", BaseURL: "http://example.com"})
+	wantKind(t, err, model.ErrInvalidArgument)
+	_, err = anyca.New(context.Background(), anyca.Config{Provider: "zerossl", APIKey: "k", Region: "us"})
+	wantKind(t, err, model.ErrInvalidArgument)
+	p, err := anyca.New(context.Background(), anyca.Config{Provider: "ZeroSSL", APIKey: "k"})
+	if err != nil || p.Name() != "zerossl" {
+		t.Fatalf("anyca.New: %v %v", p, err)
+	}
+	cfg := zerossl.Config{APIKey: "very-secret-key"}
+	for _, s := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), cfg.String()} {
+		if strings.Contains(s, "very-secret-key") {
+			t.Errorf("config print leaks the key: %s", s)
+		}
+	}
+}
+
+func TestCertificateRoundTrip(t *testing.T) {
+	s, c := fake(t)
+	want := s.AddCertificate(model.Certificate{CommonName: "Example.COM", DNSNames: []string{"www.example.com", "example.com"},
+		Status: model.StatusIssued, NotAfter: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC), FingerprintSHA1: "AA:BB",
+		ReplacesID: "0123456789abcdef0123456789abcdef"})
+	if len(want.ID) != 32 {
+		t.Fatalf("id %q", want.ID)
+	}
+	got, err := c.Certificate(context.Background(), want.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(*got, want) {
+		t.Fatalf("got  %+v\nwant %+v", *got, want)
+	}
+	if want.Product != "ZeroSSL 90-day" || !reflect.DeepEqual(want.DNSNames, []string{"example.com", "www.example.com"}) {
+		t.Errorf("fake normalization: %+v", want)
+	}
+}
+
+func TestCertificateBadIDsMakeNoRequest(t *testing.T) {
+	s, c := fake(t)
+	for _, id := range []string{"", "abc", "../certificates", "0123456789abcdef0123456789abcd/f",
+		"0123456789abcdef0123456789abcd?f", "0123456789abcdef0123456789abcd%2", "0123456789abcdef0123456789abcdef/status"} {
+		_, err := c.Certificate(context.Background(), id)
+		wantKind(t, err, model.ErrNotFound)
+		_, err = c.Challenges(context.Background(), id)
+		wantKind(t, err, model.ErrNotFound)
+	}
+	if n := s.Requests(); n != 0 {
+		t.Errorf("%d requests for malformed ids", n)
+	}
+	_, err := c.Certificate(context.Background(), "ffffffffffffffffffffffffffffffff")
+	me := wantKind(t, err, model.ErrNotFound)
+	if me.Code != "2803 certificate_not_found" || me.HTTPStatus != 200 {
+		t.Errorf("code %q status %d", me.Code, me.HTTPStatus)
+	}
+}
+
+// bodyServer answers every request with status and body.
+func bodyServer(t *testing.T, status int, contentType, body string) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+func TestHTTP200ErrorsMapToKinds(t *testing.T) {
+	cases := []struct {
+		body string
+		kind error
+		code string
+	}{
+		{`{"success":false,"error":{"code":2803,"type":"certificate_not_found"}}`, model.ErrNotFound, "2803 certificate_not_found"},
+		{`{"success":"0","error":{"code":"101","type":"invalid_access_key"}}`, model.ErrUnauthenticated, "101 invalid_access_key"},
+		{`{"success":0,"error":{"code":102,"type":"inactive_user"}}`, model.ErrUnauthenticated, "102 inactive_user"},
+		{`{"success":false,"error":{"code":2801,"type":"permission_denied"}}`, model.ErrPermissionDenied, "2801 permission_denied"},
+		{`{"success":false,"error":{"code":2814,"type":"permission_denied_on_original_certificate"}}`, model.ErrPermissionDenied, "2814 permission_denied_on_original_certificate"},
+		{`{"success":false,"error":{"code":103,"type":"invalid_api_function"}}`, model.ErrUnsupported, "103 invalid_api_function"},
+		{`{"success":false,"error":{"code":104,"type":"route_not_found"}}`, model.ErrNotFound, "104 route_not_found"},
+		{`{"success":false,"error":{"code":2802,"type":"missing_certificate_hash"}}`, model.ErrInvalidArgument, "2802 missing_certificate_hash"},
+		{`{"success":false,"error":{"code":110,"type":"invalid_request_body"}}`, model.ErrInvalidArgument, "110 invalid_request_body"},
+		{`{"success":false,"error":{"code":115,"type":"invalid_json_request"}}`, model.ErrInvalidArgument, "115 invalid_json_request"},
+		{`{"success":false,"error":{"code":116,"type":"invalid_json_request_param"}}`, model.ErrInvalidArgument, "116 invalid_json_request_param"},
+		{`{"success":false,"error":{"code":2800,"type":"incorrect_request_type"}}`, model.ErrInvalidArgument, "2800 incorrect_request_type"},
+		{`{"success":false,"error":{"code":111,"type":"internal_server_error"}}`, model.ErrUnavailable, "111 internal_server_error"},
+		{`{"success":false,"error":{"code":2817,"type":"certificate_limit_reached"}}`, model.ErrRateLimited, "2817 certificate_limit_reached"},
+		{`{"success":false,"error":{"code":2904,"type":"eab_quota"}}`, model.ErrRateLimited, "2904 eab_quota"},
+		{`{"success":false,"error":{"code":2905,"type":"eab_quota"}}`, model.ErrRateLimited, "2905 eab_quota"},
+		{`{"error":{"code":2803,"type":"certificate_not_found"}}`, model.ErrNotFound, "2803 certificate_not_found"},
+		{`{"success":false}`, model.ErrUnavailable, ""},
+	}
+	for _, tc := range cases {
+		srv, _ := bodyServer(t, 200, "application/json", tc.body)
+		c := newClient(t, srv.URL, testKey)
+		_, err := c.Certificate(context.Background(), "0123456789abcdef0123456789abcdef")
+		me := wantKind(t, err, tc.kind)
+		if me.Code != tc.code || me.HTTPStatus != 200 {
+			t.Errorf("%s: code %q status %d", tc.body, me.Code, me.HTTPStatus)
+		}
+	}
+	// The testdata payloads, including a DCV failure with details and code 0.
+	for file, kind := range map[string]error{"error-not-found.json": model.ErrNotFound,
+		"error-string-code.json": model.ErrUnauthenticated, "error-dcv-failed.json": model.ErrInvalidArgument,
+		"error-2838.json": model.ErrUnavailable} {
+		b, _ := os.ReadFile("testdata/" + file)
+		srv, _ := bodyServer(t, 200, "application/json", string(b))
+		_, err := newClient(t, srv.URL, testKey).Certificate(context.Background(), "0123456789abcdef0123456789abcdef")
+		wantKind(t, err, kind)
+	}
+}
+
+func TestNonJSONBodies(t *testing.T) {
+	html, _ := os.ReadFile("testdata/proxy-502.html")
+	// HTML with 200: an error with the status kept, not retried.
+	srv, n := bodyServer(t, 200, "text/html", string(html))
+	_, err := newClient(t, srv.URL, testKey).Certificate(context.Background(), "0123456789abcdef0123456789abcdef")
+	me := wantKind(t, err, model.ErrUnavailable)
+	if me.HTTPStatus != 200 || n.Load() != 1 || !errors.Is(err, retry.ErrMalformedResponse) {
+		t.Errorf("status %d requests %d err %v", me.HTTPStatus, n.Load(), err)
+	}
+	// HTML with 502 and 429: retried, status kept.
+	for status, kind := range map[int]error{502: model.ErrUnavailable, 429: model.ErrRateLimited, 404: model.ErrNotFound} {
+		srv, n := bodyServer(t, status, "text/html", string(html))
+		_, err := newClient(t, srv.URL, testKey).Certificate(context.Background(), "0123456789abcdef0123456789abcdef")
+		me := wantKind(t, err, kind)
+		wantN := int64(3)
+		if status == 404 {
+			wantN = 1
+		}
+		if me.HTTPStatus != status || n.Load() != wantN {
+			t.Errorf("%d: status %d requests %d", status, me.HTTPStatus, n.Load())
+		}
+	}
+	// Broken JSON and wrong types: malformed, clear, no panic.
+	for _, body := range []string{`{"id":`, `[]`, `{"id":"x","type":{}}`, `{"success":true,"id":"x","created":"soon"}`} {
+		srv, _ := bodyServer(t, 200, "application/json", body)
+		_, err := newClient(t, srv.URL, testKey).Certificate(context.Background(), "0123456789abcdef0123456789abcdef")
+		wantKind(t, err, model.ErrUnavailable)
+	}
+}
+
+func TestFaultsFromFake(t *testing.T) {
+	s, c := fake(t)
+	cert := s.AddCertificate(model.Certificate{CommonName: "a.example", Status: model.StatusIssued})
+	s.FailNext(2, zerossltest.Fault{Kind: zerossltest.RateLimit, RetryAfter: "0"})
+	if _, err := c.Certificate(context.Background(), cert.ID); err != nil {
+		t.Fatalf("two 429s then success: %v", err)
+	}
+	s.FailNext(3, zerossltest.Fault{Kind: zerossltest.RateLimit, RetryAfter: "0"})
+	_, err := c.Certificate(context.Background(), cert.ID)
+	me := wantKind(t, err, model.ErrRateLimited)
+	if me.HTTPStatus != 429 || me.Code != "429 too_many_requests" {
+		t.Errorf("429: %+v", me)
+	}
+	s.FailNext(3, zerossltest.Fault{Kind: zerossltest.HTMLError, Status: 503})
+	_, err = c.Certificate(context.Background(), cert.ID)
+	if me := wantKind(t, err, model.ErrUnavailable); me.HTTPStatus != 503 {
+		t.Errorf("html 503: %v", err)
+	}
+	// A body cut short after a 200 is not retried by the retry client: an error, no panic.
+	s.FailNext(1, zerossltest.Fault{Kind: zerossltest.Truncated})
+	_, err = c.Certificate(context.Background(), cert.ID)
+	wantKind(t, err, model.ErrUnavailable)
+}
+
+func TestListing250CertificatesOver3PagesWithStringPage(t *testing.T) {
+	s, c := fake(t, zerossltest.WithPageAsString(true))
+	want := map[string]bool{}
+	for i := 0; i < 250; i++ {
+		cert := s.AddCertificate(model.Certificate{CommonName: fmt.Sprintf("host%03d.example.com", i), Status: model.StatusIssued})
+		want[cert.ID] = true
+	}
+	got := map[string]int{}
+	var prev time.Time
+	for cert, err := range c.Certificates(context.Background(), model.CertificateQuery{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !prev.IsZero() && cert.CreatedAt.After(prev) {
+			t.Fatal("not newest first")
+		}
+		prev = cert.CreatedAt
+		got[cert.ID]++
+	}
+	if len(got) != 250 {
+		t.Fatalf("listed %d distinct, want 250", len(got))
+	}
+	for id, n := range got {
+		if n != 1 || !want[id] {
+			t.Fatalf("%s listed %d times", id, n)
+		}
+	}
+	if r := s.Requests(); r != 3 {
+		t.Errorf("%d requests, want 3", r)
+	}
+}
+
+func TestListingEarlyBreakStopsRequests(t *testing.T) {
+	s, c := fake(t)
+	for i := 0; i < 30; i++ {
+		s.AddCertificate(model.Certificate{CommonName: fmt.Sprintf("h%d.example.com", i), Status: model.StatusDraft})
+	}
+	n := 0
+	for _, err := range c.Certificates(context.Background(), model.CertificateQuery{PageSize: 10}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if n == 15 {
+			break
+		}
+	}
+	if r := s.Requests(); r != 2 {
+		t.Errorf("%d requests after breaking on the second page, want 2", r)
+	}
+	before := s.Requests()
+	for range c.Certificates(context.Background(), model.CertificateQuery{}) {
+		break
+	}
+	if r := s.Requests() - before; r != 1 {
+		t.Errorf("%d requests after breaking at once, want 1", r)
+	}
+}
+
+func TestListingFiltersAndQuery(t *testing.T) {
+	var queries []string
+	s := zerossltest.NewServer()
+	t.Cleanup(s.Close)
+	spy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		q.Del("access_key")
+		queries = append(queries, q.Encode())
+		s.Handler().ServeHTTP(w, r)
+	}))
+	t.Cleanup(spy.Close)
+	c := newClient(t, spy.URL, s.APIKey)
+	issued := s.AddCertificate(model.Certificate{CommonName: "shop.example.com", Status: model.StatusIssued})
+	s.AddCertificate(model.Certificate{CommonName: "blog.example.com", Status: model.StatusDraft})
+	s.AddCertificate(model.Certificate{CommonName: "old.example.com", Status: model.StatusRejected}) // stored as cancelled
+
+	collect := func(q model.CertificateQuery) []string {
+		var ids []string
+		for cert, err := range c.Certificates(context.Background(), q) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, cert.CommonName)
+		}
+		return ids
+	}
+	if got := collect(model.CertificateQuery{}); len(got) != 3 {
+		t.Errorf("all: %v", got)
+	}
+	if queries[0] != "certificate_status=draft%2Cpending_validation%2Cissued%2Ccancelled%2Crevoked%2Cexpired&limit=100&page=1" {
+		t.Errorf("all statuses must be explicit: %s", queries[0])
+	}
+	if got := collect(model.CertificateQuery{Status: []model.CertificateStatus{model.StatusIssued, model.StatusRejected}}); !reflect.DeepEqual(got, []string{issued.CommonName}) {
+		t.Errorf("issued: %v", got)
+	}
+	if q := queries[len(queries)-1]; q != "certificate_status=issued&limit=100&page=1" {
+		t.Errorf("rejected must be dropped from the filter: %s", q)
+	}
+	before := s.Requests()
+	if got := collect(model.CertificateQuery{Status: []model.CertificateStatus{model.StatusRejected, model.StatusUnknown}}); len(got) != 0 {
+		t.Errorf("only unsupported statuses: %v", got)
+	}
+	if s.Requests() != before {
+		t.Error("a filter of only unsupported statuses must make no request")
+	}
+	if got := collect(model.CertificateQuery{Search: "blog.example", PageSize: 5000}); !reflect.DeepEqual(got, []string{"blog.example.com"}) {
+		t.Errorf("search: %v", got)
+	}
+	if q := queries[len(queries)-1]; !strings.Contains(q, "search=blog.example") || !strings.Contains(q, "limit=1000") {
+		t.Errorf("search query: %s", q)
+	}
+}
+
+// A server that repeats its first page forever and claims a huge total.
+func TestListingGuardsAgainstRepeatedPages(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		fmt.Fprint(w, `{"total_count":"1000000","page":"1","limit":"2","results":[`+
+			`{"id":"11111111111111111111111111111111","common_name":"a.example","status":"issued","created":"2024-01-01 00:00:00"},`+
+			`{"id":"22222222222222222222222222222222","common_name":"b.example","status":"issued","created":"2024-01-01 00:00:00"}]}`)
+	}))
+	t.Cleanup(srv.Close)
+	c := newClient(t, srv.URL, testKey)
+	count := 0
+	for _, err := range c.Certificates(context.Background(), model.CertificateQuery{PageSize: 2}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		count++
+	}
+	if count != 2 || n.Load() != 2 {
+		t.Errorf("yielded %d in %d requests, want 2 in 2", count, n.Load())
+	}
+}
+
+func TestListingErrorEndsIteration(t *testing.T) {
+	s, c := fake(t)
+	for i := 0; i < 5; i++ {
+		s.AddCertificate(model.Certificate{CommonName: fmt.Sprintf("h%d.example.com", i)})
+	}
+	s.FailNext(1, zerossltest.Fault{Kind: zerossltest.ServerError})
+	s.FailNext(5, zerossltest.Fault{Kind: zerossltest.HTMLError})
+	var errs int
+	for cert, err := range c.Certificates(context.Background(), model.CertificateQuery{PageSize: 2}) {
+		if err != nil {
+			errs++
+			wantKind(t, err, model.ErrUnavailable)
+			if cert != nil {
+				t.Error("error with a certificate")
+			}
+		}
+	}
+	if errs != 1 {
+		t.Errorf("%d errors", errs)
+	}
+}
+
+// Every failure path, printed every way and logged at debug level, never shows the key.
+func TestKeyNeverLeaks(t *testing.T) {
+	const key = "s3cr3t-KEY+with/odd=chars"
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	withLog := func(cfg *zerossl.Config) { cfg.Logger = logger }
+	id := "0123456789abcdef0123456789abcdef"
+
+	s := zerossltest.NewServer(zerossltest.WithAPIKey(key))
+	t.Cleanup(s.Close)
+	other := zerossltest.NewServer(zerossltest.WithAPIKey(key))
+	t.Cleanup(other.Close)
+	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.RequestURI(), http.StatusFound)
+	}))
+	t.Cleanup(redirect.Close)
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"success":false,"error":{"code":101,"type":"invalid_access_key %s","info":"bad key %s in %s"}}`,
+			r.URL.Query().Get("access_key"), r.URL.Query().Get("access_key"), r.URL.String())
+	}))
+	t.Cleanup(echo.Close)
+	echo5xx := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(500)
+		fmt.Fprintf(w, "<html>upstream %s failed</html>", r.URL.String())
+	}))
+	t.Cleanup(echo5xx.Close)
+	big := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"id":"%s","pad":"%s"}`, r.URL.Query().Get("access_key"), strings.Repeat("x", 4096))
+	}))
+	t.Cleanup(big.Close)
+	badJSON := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"id": %s`, r.URL.Query().Get("access_key"))
+	}))
+	t.Cleanup(badJSON.Close)
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	refused := "http://" + ln.Addr().String()
+	ln.Close()
+
+	type tc struct {
+		name string
+		url  string
+		prep func()
+		ctx  func() (context.Context, context.CancelFunc)
+		mod  func(*zerossl.Config)
+	}
+	bg := func() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) }
+	cases := []tc{
+		{name: "dial refused", url: refused},
+		{name: "timeout", url: s.URL, prep: func() { s.FailNext(3, zerossltest.Fault{Kind: zerossltest.Slow, Delay: time.Second}) },
+			ctx: func() (context.Context, context.CancelFunc) {
+				return context.WithTimeout(context.Background(), 30*time.Millisecond)
+			}},
+		{name: "client timeout", url: s.URL, prep: func() { s.FailNext(3, zerossltest.Fault{Kind: zerossltest.Slow, Delay: time.Second}) },
+			mod: func(c *zerossl.Config) { c.HTTPClient = &http.Client{Timeout: 20 * time.Millisecond} }},
+		{name: "5xx exhaustion", url: s.URL, prep: func() { s.FailNext(3, zerossltest.Fault{Kind: zerossltest.ServerError}) }},
+		{name: "5xx echoing url", url: echo5xx.URL},
+		{name: "html body", url: s.URL, prep: func() { s.FailNext(3, zerossltest.Fault{Kind: zerossltest.HTMLError}) }},
+		{name: "reset", url: s.URL, prep: func() { s.FailNext(3, zerossltest.Fault{Kind: zerossltest.Reset}) }},
+		{name: "truncated", url: s.URL, prep: func() { s.FailNext(3, zerossltest.Fault{Kind: zerossltest.Truncated}) }},
+		{name: "bad json", url: badJSON.URL},
+		{name: "200 error", url: s.URL, mod: func(c *zerossl.Config) {}},
+		{name: "200 error echoing the key", url: echo.URL},
+		{name: "redirect to another host", url: redirect.URL},
+		{name: "oversized body", url: big.URL, mod: func(c *zerossl.Config) { c.MaxBodyBytes = 1024 }},
+		{name: "cancelled ctx", url: s.URL, ctx: func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			return ctx, cancel
+		}},
+		{name: "cancelled while slow", url: s.URL, prep: func() { s.FailNext(1, zerossltest.Fault{Kind: zerossltest.Slow}) },
+			ctx: func() (context.Context, context.CancelFunc) {
+				return context.WithTimeout(context.Background(), 20*time.Millisecond)
+			}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			logs.Reset()
+			if tc.prep != nil {
+				tc.prep()
+			}
+			mods := []func(*zerossl.Config){withLog}
+			if tc.mod != nil {
+				mods = append(mods, tc.mod)
+			}
+			c := newClient(t, tc.url, key, mods...)
+			mk := tc.ctx
+			if mk == nil {
+				mk = bg
+			}
+			ctx, cancel := mk()
+			defer cancel()
+			var errs []error
+			_, err := c.Certificate(ctx, id)
+			errs = append(errs, err)
+			for _, err := range c.Certificates(ctx, model.CertificateQuery{}) {
+				errs = append(errs, err)
+			}
+			_, err = c.DomainValidation(ctx, "example.com")
+			errs = append(errs, err)
+			for _, err := range errs {
+				if err == nil {
+					if tc.name == "200 error" {
+						continue // the right key reaches the fake: no error for the listing
+					}
+					t.Fatal("no error")
+				}
+				for _, out := range []string{err.Error(), fmt.Sprintf("%v", err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err),
+					fmt.Sprintf("%s", err), fmt.Sprintf("%q", err), fmt.Sprintf("%#v", errors.Unwrap(err))} {
+					if strings.Contains(out, key) || strings.Contains(out, "s3cr3t") {
+						t.Fatalf("key in error: %s", out)
+					}
+				}
+				var me *model.Error
+				if !errors.As(err, &me) {
+					t.Fatalf("%T is not a *model.Error", err)
+				}
+				if me.Err != nil {
+					if s := fmt.Sprintf("%#v %+v", me.Err, me.Err); strings.Contains(s, "s3cr3t") {
+						t.Fatalf("key in cause: %s", s)
+					}
+				}
+			}
+			if tc.name != "cancelled ctx" && !strings.Contains(logs.String(), "access_key=[REDACTED]") {
+				t.Errorf("debug log has no redacted request line: %q", logs.String())
+			}
+			if strings.Contains(logs.String(), "s3cr3t") {
+				t.Fatalf("key in logs: %s", logs.String())
+			}
+		})
+	}
+}
