@@ -4,7 +4,7 @@ package anyca
 // or init functions. Each adapter's entry converts Config into the adapter's own options.
 func builtins() map[string]NewFunc {
 	return map[string]NewFunc{
-		// "digicert": newDigiCert, (added with the digicert adapter)
+		"digicert": newDigiCert,
 		"zerossl": newZeroSSL,
 	}
 }

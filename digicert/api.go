@@ -1,0 +1,567 @@
+package digicert
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/anyca/anyca/internal/lookup"
+	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/retry"
+)
+
+// validID reports whether id can go into a URL path as an order id (a numeric id, or a
+// thumbprint or serial number in hex).
+func validID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// numericID reports whether id is a plain order number, the only form put into a GraphQL
+// query (never free text).
+func numericID(id string) bool {
+	if id == "" || len(id) > 19 {
+		return false
+	}
+	_, err := strconv.ParseUint(id, 10, 64)
+	return err == nil
+}
+
+func (c *Client) decode(op string, resp *retry.Response, v any) error {
+	if err := decodeJSON(resp.Body, v); err != nil {
+		return c.http.MalformedError(op, resp, err)
+	}
+	return nil
+}
+
+func (c *Client) mapErr(op string, resp *retry.Response, err error) error {
+	return c.http.MalformedError(op, resp, err)
+}
+
+// Certificate returns the order with id (order id, or the thumbprint or serial number of
+// its primary certificate) from Order info. An unknown id is model.ErrNotFound.
+func (c *Client) Certificate(ctx context.Context, id string) (*model.Certificate, error) {
+	const op = "Certificate"
+	id = strings.TrimSpace(id)
+	if !validID(id) {
+		return nil, c.http.Error(op, model.ErrInvalidArgument, "order id %q is not a number, thumbprint or serial number", id)
+	}
+	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: "order/certificate/" + id})
+	if err != nil {
+		return nil, err
+	}
+	var o orderWire
+	if err := c.decode(op, resp, &o); err != nil {
+		return nil, err
+	}
+	cert, err := mapOrder(&o)
+	if err != nil {
+		return nil, c.mapErr(op, resp, err)
+	}
+	return cert, nil
+}
+
+func pageSize(n int) int {
+	if n <= 0 {
+		return DefaultPageSize
+	}
+	return min(n, MaxPageSize)
+}
+
+// Certificates lists orders lazily from List orders, offset/limit paging, each order at
+// most once. Search goes to the server as a substring search (filters[search]=%value);
+// statuses go to the server as filters[status] (one listing per vendor status word) and
+// the answers are also checked against the mapped status, since "issued" also matches
+// expired orders. Breaking out of the loop stops further requests.
+func (c *Client) Certificates(ctx context.Context, q model.CertificateQuery) iter.Seq2[*model.Certificate, error] {
+	const op = "Certificates"
+	return func(yield func(*model.Certificate, error) bool) {
+		want := map[model.CertificateStatus]bool{}
+		var words []string
+		serverFilter := len(q.Status) > 0
+		wordSeen := map[string]bool{}
+		for _, s := range q.Status {
+			want[s] = true
+			ws := statusFilters(s)
+			if ws == nil {
+				serverFilter = false
+			}
+			for _, w := range ws {
+				if !wordSeen[w] {
+					wordSeen[w] = true
+					words = append(words, w)
+				}
+			}
+		}
+		passes := []string{""}
+		if serverFilter {
+			passes = words // possibly none: a status CertCentral never has
+		}
+		seen := map[string]bool{}
+		for _, word := range passes {
+			base := url.Values{}
+			if word != "" {
+				base.Set("filters[status]", word)
+			}
+			if s := strings.TrimSpace(q.Search); s != "" {
+				base.Set("filters[search]", "%"+s)
+			}
+			base.Set("sort", "id")
+			ok := paginate(ctx, c, op, "order/certificate", base, pageSize(q.PageSize),
+				func(resp *retry.Response) (int, int, []*model.Certificate, error) {
+					var l orderListWire
+					if err := c.decode(op, resp, &l); err != nil {
+						return 0, 0, nil, err
+					}
+					out := make([]*model.Certificate, 0, len(l.Orders))
+					for i := range l.Orders {
+						cert, err := mapOrder(&l.Orders[i])
+						if err != nil {
+							return 0, 0, nil, c.mapErr(op, resp, err)
+						}
+						out = append(out, cert)
+					}
+					return len(l.Orders), int(l.Page.Total), out, nil
+				},
+				func(cert *model.Certificate, err error) bool {
+					if err != nil {
+						return yield(nil, err)
+					}
+					if seen[cert.ID] || len(want) > 0 && !want[cert.Status] {
+						return true
+					}
+					seen[cert.ID] = true
+					return yield(cert, nil)
+				})
+			if !ok {
+				return
+			}
+		}
+	}
+}
+
+// paginate walks offset/limit pages of path until offset+n >= total or a page is empty,
+// passing each item to emit. It returns false when emit asked to stop or an error was
+// emitted.
+func paginate[T any](ctx context.Context, c *Client, op, path string, base url.Values, limit int,
+	read func(*retry.Response) (n, total int, items []T, err error), emit func(T, error) bool) bool {
+	offset := 0
+	for {
+		if err := c.http.ContextError(ctx, op); err != nil {
+			var zero T
+			emit(zero, err)
+			return false
+		}
+		q := url.Values{}
+		for k, v := range base {
+			q[k] = v
+		}
+		q.Set("offset", strconv.Itoa(offset))
+		q.Set("limit", strconv.Itoa(limit))
+		resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: path, Query: q})
+		if err != nil {
+			var zero T
+			emit(zero, err)
+			return false
+		}
+		n, total, items, err := read(resp)
+		if err != nil {
+			var zero T
+			emit(zero, err)
+			return false
+		}
+		for _, it := range items {
+			if !emit(it, nil) {
+				return false
+			}
+		}
+		offset += n
+		if n == 0 || offset >= total {
+			return true
+		}
+	}
+}
+
+// CertificatesByID looks orders up by id through the Custom Reports API: numeric ids go
+// inline into order_details_by_id queries under aliases, Config.BatchSize per request.
+// Ids that are not plain numbers (thumbprints, serial numbers) are never put into a query:
+// they are looked up with Order info. When the Reports API answers that it is not
+// available to the key (403, 404, 501: a view-only key, a disabled feature), every id is
+// looked up with Order info instead, concurrently and bounded. Unknown ids are absent from
+// the map. Batch and single lookups give identical values.
+func (c *Client) CertificatesByID(ctx context.Context, ids []string) (map[string]*model.Certificate, error) {
+	const op = "CertificatesByID"
+	out := make(map[string]*model.Certificate, len(ids))
+	var numeric, other []string
+	seen := map[string]bool{}
+	for _, id := range ids {
+		id = strings.TrimSpace(id)
+		if id == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		if numericID(id) {
+			numeric = append(numeric, id)
+		} else if validID(id) {
+			other = append(other, id)
+		}
+	}
+	for start := 0; start < len(numeric); start += c.batchSize {
+		chunk := numeric[start:min(start+c.batchSize, len(numeric))]
+		got, err := c.reportBatch(ctx, op, chunk)
+		if err != nil {
+			if reportsUnavailable(err) {
+				other = append(other, numeric[start:]...)
+				break
+			}
+			return nil, err
+		}
+		for k, v := range got {
+			out[k] = v
+		}
+	}
+	if len(other) > 0 {
+		rest, err := lookup.Concurrently(ctx, other, c.concurrency, c.Certificate)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range rest {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+// reportsUnavailable reports whether err says the Reports API cannot be used with this
+// key or account (not a failure of the lookup itself).
+func reportsUnavailable(err error) bool {
+	return errors.Is(err, model.ErrPermissionDenied) || errors.Is(err, model.ErrNotFound) ||
+		errors.Is(err, model.ErrUnsupported)
+}
+
+// reportQuery builds the aliased GraphQL query for numeric ids.
+func reportQuery(ids []string) string {
+	var b strings.Builder
+	b.WriteString("query{")
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString("o")
+		b.WriteString(strconv.Itoa(i))
+		b.WriteString(":order_details_by_id(id:")
+		b.WriteString(id)
+		b.WriteString("){")
+		b.WriteString(reportFields)
+		b.WriteString("}")
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+func (c *Client) reportBatch(ctx context.Context, op string, ids []string) (map[string]*model.Certificate, error) {
+	body, err := json.Marshal(map[string]string{"query": reportQuery(ids)})
+	if err != nil {
+		return nil, c.http.Error(op, model.ErrInvalidArgument, "building the report query: %v", err)
+	}
+	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Method: http.MethodPost, Path: "reports/query",
+		Body: body, ContentType: "application/json", Idempotent: true})
+	if err != nil {
+		return nil, err
+	}
+	var ans reportAnswer
+	if err := c.decode(op, resp, &ans); err != nil {
+		return nil, err
+	}
+	if ans.Data == nil && len(ans.Errors) > 0 {
+		e := &model.Error{Provider: Name, Op: op, HTTPStatus: resp.StatusCode,
+			Code: c.http.Redact(string(ans.Errors[0].Code)), Message: c.http.Redact(string(ans.Errors[0].Message))}
+		e.Kind = kindFor(resp.StatusCode, e.Code)
+		if e.Kind == retry.KindForStatus(resp.StatusCode) {
+			e.Kind = model.ErrUnavailable
+		}
+		return nil, e
+	}
+	out := make(map[string]*model.Certificate, len(ids))
+	for i, id := range ids {
+		raw, ok := ans.Data["o"+strconv.Itoa(i)]
+		if !ok || len(raw) == 0 || string(raw) == "null" {
+			continue
+		}
+		var o reportOrderWire
+		if err := json.Unmarshal(raw, &o); err != nil {
+			return nil, c.mapErr(op, resp, err)
+		}
+		cert, err := mapReportOrder(&o)
+		if err != nil {
+			return nil, c.mapErr(op, resp, err)
+		}
+		out[id] = cert
+	}
+	return out, nil
+}
+
+// DomainFilter holds List domains options beyond model.DomainQuery.
+type DomainFilter struct {
+	// Search is sent as filters[search]; with Exact false it matches substrings
+	// (filters[search_criteria]=partial), with Exact true only the whole name.
+	Search string
+	Exact  bool
+	// Validation is a filters[validation] value: completed, ov_expired, ev_expired,
+	// ov_expiring, ev_expiring, ov_expiring_within_30_days, ev_expiring_within_7_days, ...
+	Validation string
+	// Sort is sent as sort (e.g. "name" or "-name,id"); "" sorts by id.
+	Sort     string
+	PageSize int // 0: DefaultPageSize
+}
+
+// Domains lists the account's domains lazily from List domains, DefaultPageSize per page
+// unless q says otherwise, each at most once. q.Search is a substring search.
+func (c *Client) Domains(ctx context.Context, q model.DomainQuery) iter.Seq2[*model.DomainValidation, error] {
+	return c.DomainsFiltered(ctx, DomainFilter{Search: q.Search, PageSize: q.PageSize})
+}
+
+// DomainsFiltered is Domains with every List domains filter the API documents. List
+// domains returns only active validations and no DCV token, so the listed values carry no
+// challenge for token methods; DomainValidation reads the full record.
+func (c *Client) DomainsFiltered(ctx context.Context, f DomainFilter) iter.Seq2[*model.DomainValidation, error] {
+	const op = "Domains"
+	return func(yield func(*model.DomainValidation, error) bool) {
+		base := url.Values{}
+		if s := strings.TrimSpace(f.Search); s != "" {
+			base.Set("filters[search]", s)
+			if f.Exact {
+				base.Set("filters[search_criteria]", "exact")
+			} else {
+				base.Set("filters[search_criteria]", "partial")
+			}
+		}
+		if v := strings.TrimSpace(f.Validation); v != "" {
+			base.Set("filters[validation]", v)
+		}
+		sort := strings.TrimSpace(f.Sort)
+		if sort == "" {
+			sort = "id"
+		}
+		base.Set("sort", sort)
+		base.Set("include_dcv_expiration_time", "true")
+		seen := map[string]bool{}
+		now := c.now()
+		paginate(ctx, c, op, "domain", base, pageSize(f.PageSize),
+			func(resp *retry.Response) (int, int, []*model.DomainValidation, error) {
+				var l domainListWire
+				if err := c.decode(op, resp, &l); err != nil {
+					return 0, 0, nil, err
+				}
+				out := make([]*model.DomainValidation, 0, len(l.Domains))
+				for i := range l.Domains {
+					d, err := mapDomain(&l.Domains[i], now)
+					if err != nil {
+						return 0, 0, nil, c.mapErr(op, resp, err)
+					}
+					out = append(out, d)
+				}
+				return len(l.Domains), int(l.Page.Total), out, nil
+			},
+			func(d *model.DomainValidation, err error) bool {
+				if err != nil {
+					return yield(nil, err)
+				}
+				if seen[d.ID] {
+					return true
+				}
+				seen[d.ID] = true
+				return yield(d, nil)
+			})
+	}
+}
+
+// findDomain returns the id of the domain named exactly name (never a subdomain or other
+// substring match), or model.ErrNotFound.
+func (c *Client) findDomain(ctx context.Context, op, name string) (string, error) {
+	base := url.Values{}
+	base.Set("filters[search]", name)
+	base.Set("sort", "id")
+	var id string
+	var failed error
+	paginate(ctx, c, op, "domain", base, MaxPageSize,
+		func(resp *retry.Response) (int, int, []string, error) {
+			var l domainListWire
+			if err := c.decode(op, resp, &l); err != nil {
+				return 0, 0, nil, err
+			}
+			var ids []string
+			for _, d := range l.Domains {
+				if normName(string(d.Name)) == name && d.ID != "" {
+					ids = append(ids, string(d.ID))
+				}
+			}
+			return len(l.Domains), int(l.Page.Total), ids, nil
+		},
+		func(got string, err error) bool {
+			if err != nil {
+				failed = err
+				return false
+			}
+			id = got
+			return false
+		})
+	if failed != nil {
+		return "", failed
+	}
+	if id == "" {
+		return "", c.http.Error(op, model.ErrNotFound, "no domain named %q in the account", name)
+	}
+	return id, nil
+}
+
+// domainInfo reads Domain info with DCV details, validations and UTC DCV expirations.
+func (c *Client) domainInfo(ctx context.Context, op, id string) (*model.DomainValidation, error) {
+	q := url.Values{}
+	q.Set("include_dcv", "true")
+	q.Set("include_validation", "true")
+	q.Set("include_dcv_expiration_time", "true")
+	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: "domain/" + url.PathEscape(id), Query: q})
+	if err != nil {
+		return nil, err
+	}
+	var d domainWire
+	if err := c.decode(op, resp, &d); err != nil {
+		return nil, err
+	}
+	dv, err := mapDomain(&d, c.now())
+	if err != nil {
+		return nil, c.mapErr(op, resp, err)
+	}
+	return dv, nil
+}
+
+// DomainValidation normalizes domain (a malformed name is model.ErrInvalidArgument before
+// any request), finds the domain with exactly that name in List domains and returns its
+// Domain info: per-level validity, status derived from validations, the DCV method and
+// the challenge built from the current random value.
+func (c *Client) DomainValidation(ctx context.Context, domain string) (*model.DomainValidation, error) {
+	const op = "DomainValidation"
+	name, err := model.NormalizeDomain(domain)
+	if err != nil {
+		return nil, c.http.Error(op, model.ErrInvalidArgument, "%v", err)
+	}
+	id, err := c.findDomain(ctx, op, name)
+	if err != nil {
+		return nil, err
+	}
+	return c.domainInfo(ctx, op, id)
+}
+
+// Challenges returns what to publish for each domain of order certificateID, in the order
+// CertCentral lists them: the order's validation status (a GET) gives the domains, their
+// method and status; the order's random value comes from PUT dcv-random-value (safe to
+// repeat: it returns the current value while valid). When that PUT is refused (a view-only
+// key), each domain's own random value from Domain info is used instead.
+func (c *Client) Challenges(ctx context.Context, certificateID string) ([]model.Challenge, error) {
+	const op = "Challenges"
+	id := strings.TrimSpace(certificateID)
+	if !numericID(id) {
+		return nil, c.http.Error(op, model.ErrInvalidArgument, "order id %q is not a number", id)
+	}
+	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: "order/certificate/" + id + "/validation"})
+	if err != nil {
+		return nil, err
+	}
+	var v orderValidationWire
+	if err := c.decode(op, resp, &v); err != nil {
+		return nil, err
+	}
+	needToken := false
+	for _, dv := range v.DNSNameValidations {
+		m := methodOf(string(dv.Method), string(v.OrderDCVMethod))
+		if t := mapMethod(m); t != "" && t != model.ChallengeEmail {
+			needToken = true
+		}
+	}
+	var orderToken string
+	var orderExpiry time.Time
+	fallback := false
+	if needToken {
+		rresp, err := c.http.Do(ctx, &retry.Request{Op: op, Method: http.MethodPut,
+			Path: "order/certificate/" + id + "/dcv-random-value", Idempotent: true})
+		switch {
+		case err == nil:
+			var rv randomValueWire
+			if err := c.decode(op, rresp, &rv); err != nil {
+				return nil, err
+			}
+			orderToken = string(rv.DCVRandomValue)
+			orderExpiry, _ = parseDate("expiration_date", string(rv.ExpirationDate))
+		case errors.Is(err, model.ErrPermissionDenied) || errors.Is(err, model.ErrInvalidArgument) || errors.Is(err, model.ErrNotFound):
+			fallback = true // view-only key, or no order-level value: use each domain's
+		default:
+			return nil, err
+		}
+	}
+	var out []model.Challenge
+	for _, dv := range v.DNSNameValidations {
+		method := methodOf(string(dv.Method), string(v.OrderDCVMethod))
+		status := mapValidationStatus(string(dv.Status))
+		token, verification, expiry := orderToken, "", orderExpiry
+		if fallback && mapMethod(method) != model.ChallengeEmail && dv.DomainID != "" {
+			d, err := c.domainToken(ctx, op, string(dv.DomainID))
+			if err != nil {
+				return nil, err
+			}
+			if d != nil {
+				token, verification = string(d.Token), string(d.VerificationValue)
+				expiry, _ = model.ParseTime(string(d.ExpirationDate))
+			}
+		}
+		names := []string(dv.DNSNames)
+		if len(names) == 0 && dv.NameScope != "" {
+			names = []string{string(dv.NameScope)}
+		}
+		for _, n := range model.NormalizeDomains(names) {
+			if ch := challenge(n, method, token, verification, status, expiry); ch != nil {
+				out = append(out, *ch)
+			}
+		}
+	}
+	return out, nil
+}
+
+func methodOf(own, order string) string {
+	if strings.TrimSpace(own) != "" {
+		return own
+	}
+	return order
+}
+
+// domainToken reads a domain's current DCV token from Domain info (nil when it has none).
+func (c *Client) domainToken(ctx context.Context, op, domainID string) (*dcvTokenWire, error) {
+	if !validID(domainID) {
+		return nil, nil
+	}
+	q := url.Values{}
+	q.Set("include_dcv", "true")
+	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: "domain/" + domainID, Query: q})
+	if err != nil {
+		return nil, err
+	}
+	var d domainWire
+	if err := c.decode(op, resp, &d); err != nil {
+		return nil, err
+	}
+	return d.DCVToken, nil
+}

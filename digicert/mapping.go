@@ -1,0 +1,392 @@
+package digicert
+
+import (
+	"strings"
+	"time"
+
+	"github.com/anyca/anyca/model"
+)
+
+// mapStatus maps every order status word CertCentral documents; other words are
+// model.StatusUnknown (the caller keeps the word in VendorStatus).
+//
+//   - needs_approval, pending, waiting_pickup: pending (awaiting an approver, validation or pickup)
+//   - issued, reissue_pending, renewed: issued (the order holds an issued certificate; a
+//     reissue in progress and a renewal by a newer order leave it valid until NotAfter)
+//   - not_renewed, expired: expired
+//   - canceled, cancelled: cancelled; rejected, denied: rejected; revoked: revoked; draft: draft
+func mapStatus(word string) model.CertificateStatus {
+	switch strings.ToLower(strings.TrimSpace(word)) {
+	case "needs_approval", "pending", "waiting_pickup":
+		return model.StatusPending
+	case "issued", "reissue_pending", "renewed":
+		return model.StatusIssued
+	case "not_renewed", "expired":
+		return model.StatusExpired
+	case "canceled", "cancelled":
+		return model.StatusCancelled
+	case "rejected", "denied":
+		return model.StatusRejected
+	case "revoked":
+		return model.StatusRevoked
+	case "draft":
+		return model.StatusDraft
+	}
+	return model.StatusUnknown
+}
+
+// statusFilters returns the List orders filters[status] values that can hold orders of
+// status s, and whether the server filter is exact (false: the answers must also be
+// filtered by mapped status, as "issued" also matches orders that have since expired).
+// A status with no filter value (unknown) returns nil.
+func statusFilters(s model.CertificateStatus) []string {
+	switch s {
+	case model.StatusPending:
+		return []string{"pending", "needs_approval", "waiting_pickup"}
+	case model.StatusIssued:
+		return []string{"issued", "reissue_pending"}
+	case model.StatusExpired:
+		return []string{"issued"} // documented: issued also matches expired orders
+	case model.StatusCancelled:
+		return []string{"canceled"}
+	case model.StatusRejected:
+		return []string{"rejected"}
+	case model.StatusRevoked:
+		return []string{"revoked"}
+	case model.StatusDraft:
+		return []string{} // CertCentral has no drafts: nothing to ask for
+	}
+	return nil
+}
+
+// levelFor returns the validation level of a CertCentral product name_id ("ssl_ev_basic"
+// is ev, "ssl_dv_geotrust" dv, the other ssl products ov), or "" when it cannot tell. The
+// same function serves REST and Reports answers, so both map to the same Level.
+func levelFor(nameID string) model.ValidationLevel {
+	id := strings.ToLower(strings.TrimSpace(nameID))
+	if id == "" {
+		return ""
+	}
+	parts := strings.FieldsFunc(id, func(r rune) bool { return r == '_' || r == '-' })
+	for _, p := range parts {
+		switch p {
+		case "ev":
+			return model.LevelEV
+		case "dv":
+			return model.LevelDV
+		case "ov":
+			return model.LevelOV
+		}
+	}
+	switch {
+	case strings.HasPrefix(id, "ssl_"), strings.HasPrefix(id, "private_ssl"), strings.HasPrefix(id, "wildcard"):
+		return model.LevelOV
+	}
+	return ""
+}
+
+// parseDate parses a CertCentral date or timestamp in UTC; an unreadable value is an error
+// naming the field.
+func parseDate(field, s string) (time.Time, error) {
+	t, err := model.ParseTime(s)
+	if err != nil {
+		return time.Time{}, &fieldError{field: field, err: err}
+	}
+	return t, nil
+}
+
+type fieldError struct {
+	field string
+	err   error
+}
+
+func (e *fieldError) Error() string { return "field " + e.field + ": " + e.err.Error() }
+func (e *fieldError) Unwrap() error { return e.err }
+
+// certificate builds the model value common to REST and Reports answers.
+func certificate(id, cn string, names []string, status, serial, thumb, product string,
+	created, from, till time.Time) *model.Certificate {
+	cnNorm := normName(cn)
+	all := make([]string, 0, len(names)+1)
+	if cnNorm != "" {
+		all = append(all, cnNorm)
+	}
+	all = append(all, names...)
+	dns := model.NormalizeDomains(all)
+	if len(dns) == 0 {
+		dns = nil
+	}
+	return &model.Certificate{
+		Provider:        Name,
+		ID:              strings.TrimSpace(id),
+		CommonName:      cnNorm,
+		DNSNames:        dns,
+		Status:          mapStatus(status),
+		VendorStatus:    strings.TrimSpace(status),
+		Level:           levelFor(product),
+		Product:         strings.TrimSpace(product),
+		SerialNumber:    model.NormalizeHex(serial),
+		FingerprintSHA1: model.NormalizeHex(thumb),
+		CreatedAt:       created,
+		NotBefore:       from,
+		NotAfter:        till,
+	}
+}
+
+// normName normalizes a name from the CA, keeping it lower-cased when it is not a valid
+// domain name (nothing the CA reported is lost).
+func normName(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	if n, err := model.NormalizeDomain(s); err == nil {
+		return n
+	}
+	return strings.TrimSuffix(strings.ToLower(s), ".")
+}
+
+// mapOrder maps an order from Order info or List orders. valid_from and valid_till are
+// dates, read as midnight UTC; Product is the product's name_id.
+func mapOrder(o *orderWire) (*model.Certificate, error) {
+	if o.ID == "" {
+		return nil, &fieldError{field: "id", err: errMissing}
+	}
+	created, err := parseDate("date_created", string(o.DateCreated))
+	if err != nil {
+		return nil, err
+	}
+	from, err := parseDate("certificate.valid_from", string(o.Certificate.ValidFrom))
+	if err != nil {
+		return nil, err
+	}
+	till, err := parseDate("certificate.valid_till", string(o.Certificate.ValidTill))
+	if err != nil {
+		return nil, err
+	}
+	return certificate(string(o.ID), string(o.Certificate.CommonName), o.Certificate.DNSNames,
+		string(o.Status), string(o.Certificate.SerialNumber), string(o.Certificate.Thumbprint),
+		string(o.Product.NameID), created, from, till), nil
+}
+
+// mapReportOrder maps an order_details_by_id answer to the same value mapOrder gives for
+// the same order: dns_names there are the additional names, comma-separated.
+func mapReportOrder(o *reportOrderWire) (*model.Certificate, error) {
+	if o.ID == "" {
+		return nil, &fieldError{field: "id", err: errMissing}
+	}
+	created, err := parseDate("date_created", string(o.DateCreated))
+	if err != nil {
+		return nil, err
+	}
+	from, err := parseDate("valid_from", string(o.ValidFrom))
+	if err != nil {
+		return nil, err
+	}
+	till, err := parseDate("valid_till", string(o.ValidTill))
+	if err != nil {
+		return nil, err
+	}
+	return certificate(string(o.ID), string(o.CommonName), model.SplitList(string(o.DNSNames)),
+		string(o.Status), string(o.SerialNumber), string(o.Thumbprint), string(o.ProductNameID),
+		created, from, till), nil
+}
+
+type missingError struct{}
+
+func (missingError) Error() string { return "missing" }
+
+var errMissing = missingError{}
+
+// mapMethod maps a DCV method word to a challenge type ("" for unknown words).
+func mapMethod(m string) model.ChallengeType {
+	switch strings.ToLower(strings.TrimSpace(m)) {
+	case "email":
+		return model.ChallengeEmail
+	case "dns-txt-token":
+		return model.ChallengeDNSTXT
+	case "dns-cname-token":
+		return model.ChallengeDNSCNAME
+	case "http-token", "http-token-static", "http-token-dynamic":
+		return model.ChallengeHTTPFile
+	}
+	return ""
+}
+
+// mapLevelStatus maps one validations[] entry: active and not past validated_until is
+// valid, active but past it (or expired) is expired.
+func mapLevelStatus(status string, until, now time.Time) model.ValidationStatus {
+	switch strings.ToLower(strings.TrimSpace(status)) {
+	case "active", "valid", "complete", "completed", "approved":
+		if !until.IsZero() && !now.Before(until) {
+			return model.ValidationExpired
+		}
+		return model.ValidationValid
+	case "expired", "inactive":
+		return model.ValidationExpired
+	case "pending", "in_progress", "submitted":
+		return model.ValidationPending
+	case "rejected", "failed", "denied":
+		return model.ValidationFailed
+	case "not_started", "":
+		return model.ValidationNotStarted
+	}
+	return model.ValidationUnknown
+}
+
+// mapValidationStatus maps a per-domain status of order validation ("approved",
+// "pending", ...).
+func mapValidationStatus(status string) model.ValidationStatus {
+	return mapLevelStatus(status, time.Time{}, time.Time{})
+}
+
+// levelRank orders levels dv, ov, ev.
+func levelRank(l model.ValidationLevel) int {
+	switch l {
+	case model.LevelDV:
+		return 0
+	case model.LevelOV:
+		return 1
+	case model.LevelEV:
+		return 2
+	}
+	return 3
+}
+
+// dcvExpiration reads a dcv_expiration value: a UTC timestamp (include_dcv_expiration_time)
+// or a date-only value in Mountain Time.
+func dcvExpiration(field, s string) (time.Time, error) {
+	t, err := model.ParseTimeIn(s, mountain)
+	if err != nil {
+		return time.Time{}, &fieldError{field: field, err: err}
+	}
+	return t, nil
+}
+
+// mapDomain maps a domain from Domain info or List domains. The status comes from
+// validations[] (the top-level status is deprecated and ignored): valid when any level is
+// valid, else pending, expired, failed in that order; with no validations it is pending
+// when a DCV is under way and not_started otherwise.
+func mapDomain(d *domainWire, now time.Time) (*model.DomainValidation, error) {
+	if d.ID == "" {
+		return nil, &fieldError{field: "id", err: errMissing}
+	}
+	name := normName(string(d.Name))
+	out := &model.DomainValidation{
+		Provider:     Name,
+		Domain:       name,
+		ID:           string(d.ID),
+		Method:       mapMethod(string(d.DCVMethod)),
+		VendorMethod: string(d.DCVMethod),
+	}
+	approved, err := parseDate("dcv_approval_datetime", string(d.DCVApprovalDatetime))
+	if err != nil {
+		return nil, err
+	}
+	out.ValidatedAt = approved
+	seen := map[model.ValidationLevel]bool{}
+	for _, v := range d.Validations {
+		lvl := model.ValidationLevel(strings.ToLower(string(v.Type)))
+		if levelRank(lvl) > 2 || seen[lvl] {
+			continue
+		}
+		seen[lvl] = true
+		until, err := parseDate("validations.validated_until", string(v.ValidatedUntil))
+		if err != nil {
+			return nil, err
+		}
+		if until.IsZero() {
+			if until, err = dcvExpiration("dcv_expiration."+string(lvl), string(d.DCVExpiration[string(lvl)])); err != nil {
+				return nil, err
+			}
+		}
+		out.Levels = append(out.Levels, model.LevelValidation{
+			Level:        lvl,
+			Status:       mapLevelStatus(string(v.Status), until, now),
+			VendorStatus: string(v.Status),
+			ValidUntil:   until,
+		})
+	}
+	sortLevels(out.Levels)
+	out.Status, out.VendorStatus = domainStatus(out.Levels, d)
+	if ch := domainChallenge(name, d, out.Status); ch != nil {
+		out.Challenges = []model.Challenge{*ch}
+	}
+	return out, nil
+}
+
+func sortLevels(ls []model.LevelValidation) {
+	for i := 1; i < len(ls); i++ {
+		for j := i; j > 0 && levelRank(ls[j].Level) < levelRank(ls[j-1].Level); j-- {
+			ls[j], ls[j-1] = ls[j-1], ls[j]
+		}
+	}
+}
+
+func domainStatus(levels []model.LevelValidation, d *domainWire) (model.ValidationStatus, string) {
+	has := map[model.ValidationStatus]bool{}
+	for _, l := range levels {
+		has[l.Status] = true
+	}
+	for _, s := range []model.ValidationStatus{model.ValidationValid, model.ValidationPending,
+		model.ValidationExpired, model.ValidationFailed, model.ValidationUnknown} {
+		if has[s] {
+			return s, ""
+		}
+	}
+	if bool(d.IsPendingValidation) || d.DCVToken != nil && strings.EqualFold(string(d.DCVToken.Status), "pending") {
+		return model.ValidationPending, ""
+	}
+	return model.ValidationNotStarted, ""
+}
+
+// emailsFor returns the constructed addresses CertCentral writes to for domain.
+func emailsFor(domain string) []string {
+	domain = strings.TrimPrefix(domain, "*.")
+	out := make([]string, 0, 5)
+	for _, local := range []string{"admin", "administrator", "webmaster", "hostmaster", "postmaster"} {
+		out = append(out, local+"@"+domain)
+	}
+	return out
+}
+
+// challenge builds what to publish for domain with DCV method and random value token.
+// It returns nil when the method is unknown or a token method has no token.
+func challenge(domain, method, token, verification string, status model.ValidationStatus, expires time.Time) *model.Challenge {
+	typ := mapMethod(method)
+	host := strings.TrimPrefix(domain, "*.")
+	ch := &model.Challenge{Domain: domain, Type: typ, Token: token, Status: status, ExpiresAt: expires}
+	switch typ {
+	case model.ChallengeEmail:
+		ch.Emails = emailsFor(host)
+		return ch
+	case "":
+		return nil
+	}
+	if token == "" {
+		return nil
+	}
+	switch typ {
+	case model.ChallengeDNSTXT:
+		ch.RecordName, ch.RecordValue = host, token
+	case model.ChallengeDNSCNAME:
+		if verification == "" {
+			verification = "dcv.digicert.com"
+		}
+		ch.RecordName, ch.RecordValue = "_dnsauth."+host, token+"."+verification
+	case model.ChallengeHTTPFile:
+		ch.URL, ch.Content = "http://"+host+"/.well-known/pki-validation/fileauth.txt", token
+	}
+	return ch
+}
+
+// domainChallenge is the domain's challenge from dcv_method and dcv_token.
+func domainChallenge(name string, d *domainWire, status model.ValidationStatus) *model.Challenge {
+	var token, verification string
+	var expires time.Time
+	if d.DCVToken != nil {
+		token, verification = string(d.DCVToken.Token), string(d.DCVToken.VerificationValue)
+		expires, _ = model.ParseTime(string(d.DCVToken.ExpirationDate))
+	}
+	return challenge(name, string(d.DCVMethod), token, verification, status, expires)
+}

@@ -1,0 +1,251 @@
+package digicert
+
+import (
+	"bytes"
+	"encoding/json"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/anyca/anyca/model"
+)
+
+// flexString decodes a JSON string, number, bool or null into a string, so ids and
+// tokens decode whether CertCentral sends them quoted or not.
+type flexString string
+
+func (s *flexString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || string(b) == "null":
+		*s = ""
+	case b[0] == '"':
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = flexString(strings.TrimSpace(v))
+	case b[0] == '{' || b[0] == '[':
+		*s = "" // an object or array where a scalar was expected: no value
+	default:
+		*s = flexString(string(b)) // number or bool literal, as written
+	}
+	return nil
+}
+
+// flexBool decodes true/false, "1"/"0", "true"/"false", 1/0 and null.
+type flexBool bool
+
+func (v *flexBool) UnmarshalJSON(b []byte) error {
+	var s flexString
+	if err := s.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	switch strings.ToLower(string(s)) {
+	case "1", "true", "yes", "y":
+		*v = true
+	default:
+		*v = false
+	}
+	return nil
+}
+
+// flexInt decodes a number or a numeric string; anything else is 0.
+type flexInt int64
+
+func (v *flexInt) UnmarshalJSON(b []byte) error {
+	var s flexString
+	if err := s.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	n, err := strconv.ParseFloat(string(s), 64)
+	if err != nil {
+		*v = 0
+		return nil
+	}
+	*v = flexInt(n)
+	return nil
+}
+
+// flexStrings decodes an array of strings (tolerating numbers and nulls inside), a
+// single comma-separated string, or null.
+type flexStrings []string
+
+func (v *flexStrings) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '[' {
+		var items []flexString
+		if err := json.Unmarshal(b, &items); err != nil {
+			return err
+		}
+		out := make([]string, 0, len(items))
+		for _, it := range items {
+			if it != "" {
+				out = append(out, string(it))
+			}
+		}
+		*v = out
+		return nil
+	}
+	var s flexString
+	if err := s.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	*v = model.SplitList(string(s))
+	return nil
+}
+
+// page is the paging object of list answers.
+type page struct {
+	Total  flexInt `json:"total"`
+	Limit  flexInt `json:"limit"`
+	Offset flexInt `json:"offset"`
+}
+
+// errorBody is CertCentral's error answer.
+type errorBody struct {
+	Errors []struct {
+		Code    flexString `json:"code"`
+		Message flexString `json:"message"`
+	} `json:"errors"`
+}
+
+type productWire struct {
+	NameID         flexString `json:"name_id"`
+	Name           flexString `json:"name"`
+	Type           flexString `json:"type"`
+	ValidationType flexString `json:"validation_type"`
+}
+
+type orderCertWire struct {
+	ID           flexString  `json:"id"`
+	CommonName   flexString  `json:"common_name"`
+	DNSNames     flexStrings `json:"dns_names"`
+	SerialNumber flexString  `json:"serial_number"`
+	Thumbprint   flexString  `json:"thumbprint"`
+	DateCreated  flexString  `json:"date_created"`
+	ValidFrom    flexString  `json:"valid_from"`
+	ValidTill    flexString  `json:"valid_till"`
+}
+
+// orderWire is an order from Order info or List orders.
+type orderWire struct {
+	ID          flexString    `json:"id"`
+	Status      flexString    `json:"status"`
+	DateCreated flexString    `json:"date_created"`
+	Product     productWire   `json:"product"`
+	Certificate orderCertWire `json:"certificate"`
+}
+
+type orderListWire struct {
+	Orders []orderWire `json:"orders"`
+	Page   page        `json:"page"`
+}
+
+// reportOrderWire is order_details_by_id's flat, string-typed answer.
+type reportOrderWire struct {
+	ID                   flexString `json:"id"`
+	CertificateTrackerID flexString `json:"certificate_tracker_id"`
+	CommonName           flexString `json:"common_name"`
+	DNSNames             flexString `json:"dns_names"`
+	Status               flexString `json:"status"`
+	ValidFrom            flexString `json:"valid_from"`
+	ValidTill            flexString `json:"valid_till"`
+	DateCreated          flexString `json:"date_created"`
+	SerialNumber         flexString `json:"serial_number"`
+	Thumbprint           flexString `json:"thumbprint"`
+	ProductNameID        flexString `json:"product_name_id"`
+}
+
+// reportFields are the Reports fields requested: only those the model needs.
+const reportFields = "id,certificate_tracker_id,common_name,dns_names,status,valid_from,valid_till,date_created,serial_number,thumbprint,product_name_id"
+
+type reportAnswer struct {
+	Data   map[string]json.RawMessage `json:"data"`
+	Errors []struct {
+		Code    flexString `json:"code"`
+		Message flexString `json:"message"`
+	} `json:"errors"`
+}
+
+type validationWire struct {
+	Type           flexString `json:"type"`
+	ValidatedUntil flexString `json:"validated_until"`
+	Status         flexString `json:"status"`
+	DCVStatus      flexString `json:"dcv_status"`
+}
+
+type dcvTokenWire struct {
+	Token             flexString `json:"token"`
+	Status            flexString `json:"status"`
+	ExpirationDate    flexString `json:"expiration_date"`
+	VerificationValue flexString `json:"verification_value"`
+}
+
+// domainWire is a domain from Domain info or List domains.
+type domainWire struct {
+	ID                  flexString            `json:"id"`
+	IsActive            flexBool              `json:"is_active"`
+	Status              flexString            `json:"status"` // deprecated: not used for status
+	Name                flexString            `json:"name"`
+	Validations         []validationWire      `json:"validations"`
+	DCVMethod           flexString            `json:"dcv_method"`
+	DCVToken            *dcvTokenWire         `json:"dcv_token"`
+	DCVExpiration       map[string]flexString `json:"dcv_expiration"`
+	DCVApprovalDatetime flexString            `json:"dcv_approval_datetime"`
+	IsPendingValidation flexBool              `json:"is_pending_validation"`
+}
+
+type domainListWire struct {
+	Domains []domainWire `json:"domains"`
+	Page    page         `json:"page"`
+}
+
+type orderValidationWire struct {
+	OrderID            flexString `json:"order_id"`
+	OrderStatus        flexString `json:"order_status"`
+	OrderDCVMethod     flexString `json:"order_dcv_method"`
+	DNSNameValidations []struct {
+		DomainID  flexString  `json:"domain_id"`
+		NameScope flexString  `json:"name_scope"`
+		Status    flexString  `json:"status"`
+		Method    flexString  `json:"method"`
+		DNSNames  flexStrings `json:"dns_names"`
+	} `json:"dns_name_validations"`
+}
+
+type randomValueWire struct {
+	DCVRandomValue flexString `json:"dcv_random_value"`
+	ExpirationDate flexString `json:"expiration_date"`
+}
+
+// bareToken matches a "token" value the vendor's own example shows unquoted.
+var bareToken = regexp.MustCompile(`("token"\s*:\s*)([A-Za-z0-9_.{}\-]+)(\s*[,}\n])`)
+
+// decodeJSON unmarshals body into v. When the body is not valid JSON only because a
+// "token" value is unquoted (as in DigiCert's Domain info example), it quotes it and
+// tries again.
+func decodeJSON(body []byte, v any) error {
+	err := json.Unmarshal(body, v)
+	if err == nil {
+		return nil
+	}
+	if _, ok := err.(*json.SyntaxError); ok && bareToken.Match(body) {
+		fixed := bareToken.ReplaceAllFunc(body, func(m []byte) []byte {
+			sub := bareToken.FindSubmatch(m)
+			val := string(sub[2])
+			if val == "true" || val == "false" || val == "null" {
+				return m
+			}
+			if _, nerr := strconv.ParseFloat(val, 64); nerr == nil {
+				return m
+			}
+			return []byte(string(sub[1]) + strconv.Quote(val) + string(sub[3]))
+		})
+		if err2 := json.Unmarshal(fixed, v); err2 == nil {
+			return nil
+		}
+	}
+	return err
+}
+
