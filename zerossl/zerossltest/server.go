@@ -207,6 +207,35 @@ func (s *Server) SetValidation(id string, v Validation) bool {
 	return true
 }
 
+// Replace stores c over the certificate with the same id, keeping its validation data,
+// and returns it as the adapter must report it (see AddCertificate).
+func (s *Server) Replace(c model.Certificate) model.Certificate {
+	s.mu.Lock()
+	old, ok := s.certs[c.ID]
+	s.mu.Unlock()
+	got := s.AddCertificate(c)
+	if ok {
+		s.mu.Lock()
+		s.certs[got.ID].validation = old.validation
+		s.certs[got.ID].seq = old.seq
+		s.mu.Unlock()
+	}
+	return got
+}
+
+// Validation returns the DCV data stored for the certificate with id (zero if none).
+func (s *Server) Validation(id string) Validation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.certs[id]
+	if !ok {
+		return Validation{}
+	}
+	v := e.validation
+	v.Challenges = append([]model.Challenge(nil), v.Challenges...)
+	return v
+}
+
 // Certificates returns the stored certificates as the adapter must report them, newest
 // first (as ZeroSSL lists them).
 func (s *Server) Certificates() []model.Certificate {
