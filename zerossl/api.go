@@ -17,6 +17,20 @@ import (
 // empty lists without certificate_status.
 const allVendorStatuses = "draft,pending_validation,issued,cancelled,revoked,expired"
 
+// minSearchLen is the shortest search ZeroSSL applies (an older doc: shorter ones are
+// ignored).
+const minSearchLen = 4
+
+// anyContains reports whether a name contains sub.
+func anyContains(names []string, sub string) bool {
+	for _, n := range names {
+		if strings.Contains(n, sub) {
+			return true
+		}
+	}
+	return false
+}
+
 // maxPages bounds a listing against a server that never ends it.
 const maxPages = 100000
 
@@ -59,7 +73,9 @@ func (c *Client) mapOne(op string, w *wireCertificate) (*model.Certificate, erro
 
 // Certificates lists the certificates matching q, newest first as ZeroSSL lists them,
 // lazily page by page (limit q.PageSize, default 100, at most 1000). q.Status and
-// q.Search are sent to the server (certificate_status, search); every status is named
+// q.Search are sent to the server (certificate_status, search; a search under 4
+// characters, which ZeroSSL ignores, is also matched here as a substring of a name so the
+// result is never widened); every status is named
 // when q.Status is empty, and states ZeroSSL never has (rejected, unknown) are dropped, so
 // a filter of only those yields nothing without a request. Each certificate is yielded
 // once, even when the server repeats a page; paging stops at a short page or when
@@ -81,7 +97,14 @@ func (c *Client) Certificates(ctx context.Context, q model.CertificateQuery) ite
 		if len(statuses) > 0 {
 			filter = strings.Join(statuses, ",")
 		}
-		for w, err := range c.pages(ctx, "Certificates", filter, strings.TrimSpace(q.Search), q.PageSize) {
+		search := strings.TrimSpace(q.Search)
+		// ZeroSSL ignores searches under 4 characters and would list everything: match
+		// those here (a case-insensitive substring of a name) rather than widen the query.
+		short := ""
+		if search != "" && len(search) < minSearchLen {
+			short = strings.ToLower(search)
+		}
+		for w, err := range c.pages(ctx, "Certificates", filter, search, q.PageSize) {
 			if err != nil {
 				yield(nil, err)
 				return
@@ -93,6 +116,9 @@ func (c *Client) Certificates(ctx context.Context, q model.CertificateQuery) ite
 			}
 			if len(want) > 0 && !want[cert.Status] {
 				continue // the server widened the filter; never pass that on
+			}
+			if short != "" && !anyContains(cert.DNSNames, short) {
+				continue
 			}
 			if !yield(cert, nil) {
 				return

@@ -539,3 +539,46 @@ func TestKeyNeverLeaks(t *testing.T) {
 		})
 	}
 }
+
+func TestShortSearchIsNotWidened(t *testing.T) {
+	s, c := fake(t)
+	s.AddCertificate(model.Certificate{CommonName: "ab.example.com", Status: model.StatusIssued})
+	s.AddCertificate(model.Certificate{CommonName: "cd.example.com", DNSNames: []string{"xab.example.org"}, Status: model.StatusDraft})
+	s.AddCertificate(model.Certificate{CommonName: "zz.example.com", Status: model.StatusIssued})
+	var got []string
+	for cert, err := range c.Certificates(context.Background(), model.CertificateQuery{Search: "AB"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, cert.CommonName)
+	}
+	if !reflect.DeepEqual(got, []string{"cd.example.com", "ab.example.com"}) {
+		t.Errorf("short search: %v", got)
+	}
+}
+
+// Under random 429/5xx/HTML faults with enough attempts, a listing still yields every
+// certificate exactly once.
+func TestListingUnderChaos(t *testing.T) {
+	s := zerossltest.NewServer()
+	t.Cleanup(s.Close)
+	for i := 0; i < 250; i++ {
+		s.AddCertificate(model.Certificate{CommonName: fmt.Sprintf("h%03d.example.com", i), Status: model.StatusIssued})
+	}
+	s.SetChaos(0.4, 7, zerossltest.RateLimit, zerossltest.ServerError, zerossltest.HTMLError)
+	c := newClient(t, s.URL, s.APIKey, func(cfg *zerossl.Config) { cfg.Retry.MaxAttempts = 20 })
+	seen := map[string]bool{}
+	for cert, err := range c.Certificates(context.Background(), model.CertificateQuery{PageSize: 25}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[cert.ID] {
+			t.Fatalf("%s twice", cert.ID)
+		}
+		seen[cert.ID] = true
+	}
+	if len(seen) != 250 {
+		t.Fatalf("%d certificates", len(seen))
+	}
+	t.Logf("250 certificates in 10 pages took %d requests under 40%% chaos", s.Requests())
+}

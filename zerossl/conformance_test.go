@@ -46,6 +46,12 @@ func startFake(t *testing.T, sc providertest.Scenario) *providertest.Fake {
 	ids := map[string]string{}
 	var added []model.Certificate
 	for _, c := range sc.Certificates {
+		// ZeroSSL lists only its six status words: a certificate in any other state
+		// (unknown, or a vendor word such as "deleted") could be read but never listed.
+		c.VendorStatus = ""
+		if c.Status == model.StatusUnknown || !c.Status.Valid() {
+			c.Status = model.StatusDraft
+		}
 		orig := c.ID
 		if !looksLikeID(c.ID) {
 			c.ID = ""
@@ -105,10 +111,8 @@ func startFake(t *testing.T, sc providertest.Scenario) *providertest.Fake {
 			}
 		case model.ValidationNotStarted:
 			c.Status = model.StatusDraft
-		case model.ValidationPending, model.ValidationFailed:
+		default: // pending, failed, unknown: ZeroSSL can only show a certificate awaiting DCV
 			c.Status = model.StatusPending
-		default:
-			c.Status, c.VendorStatus = model.StatusUnknown, "unknown"
 		}
 		got := srv.AddCertificate(c)
 		if len(d.Challenges) > 0 || d.Method != "" {
