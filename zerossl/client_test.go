@@ -41,7 +41,7 @@ const testKey = "test-key-0a1b2c3d"
 
 var fastRetry = retry.Config{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond, RequestsPerSecond: -1}
 
-func newClient(t *testing.T, baseURL, key string, mod ...func(*zerossl.Config)) *zerossl.Client {
+func newClient(t testing.TB, baseURL, key string, mod ...func(*zerossl.Config)) *zerossl.Client {
 	t.Helper()
 	cfg := zerossl.Config{APIKey: key, BaseURL: baseURL, Retry: fastRetry}
 	for _, m := range mod {

@@ -83,6 +83,7 @@ type wireStatusDetail struct {
 // flexString accepts a JSON string, number or boolean (kept as written) or null ("").
 type flexString string
 
+// UnmarshalJSON implements json.Unmarshaler.
 func (s *flexString) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	switch {
@@ -108,6 +109,7 @@ type flexInt struct {
 	Set bool
 }
 
+// UnmarshalJSON implements json.Unmarshaler.
 func (n *flexInt) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || string(b) == "null" {
@@ -145,6 +147,7 @@ type flexBool struct {
 	Set bool
 }
 
+// UnmarshalJSON implements json.Unmarshaler.
 func (v *flexBool) UnmarshalJSON(b []byte) error {
 	val, set, err := parseFlexBool(b)
 	if err != nil {
@@ -179,6 +182,7 @@ func parseFlexBool(b []byte) (val, set bool, err error) {
 // encodes an empty associative array as [].
 type phpMap[V any] map[string]V
 
+// UnmarshalJSON implements json.Unmarshaler.
 func (m *phpMap[V]) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || string(b) == "null" {

@@ -1,0 +1,33 @@
+package zerossl_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/zerossl/zerossltest"
+)
+
+// BenchmarkCertificates lists 1000 certificates (10 pages of 100) from the fake.
+func BenchmarkCertificates(b *testing.B) {
+	s := zerossltest.NewServer()
+	defer s.Close()
+	for i := 0; i < 1000; i++ {
+		s.AddCertificate(model.Certificate{CommonName: fmt.Sprintf("h%04d.example.com", i), Status: model.StatusIssued})
+	}
+	c := newClient(b, s.URL, s.APIKey)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		n := 0
+		for _, err := range c.Certificates(context.Background(), model.CertificateQuery{}) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != 1000 {
+			b.Fatal(n)
+		}
+	}
+}
