@@ -5,6 +5,6 @@ package anyca
 func builtins() map[string]NewFunc {
 	return map[string]NewFunc{
 		"digicert": newDigiCert,
-		"zerossl": newZeroSSL,
+		"zerossl":  newZeroSSL,
 	}
 }

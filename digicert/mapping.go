@@ -358,7 +358,7 @@ func challenge(domain, method, token, verification string, status model.Validati
 	ch := &model.Challenge{Domain: domain, Type: typ, Token: token, Status: status, ExpiresAt: expires}
 	switch typ {
 	case model.ChallengeEmail:
-		ch.Emails = emailsFor(host)
+		ch.Emails, ch.Token, ch.ExpiresAt = emailsFor(host), "", time.Time{}
 		return ch
 	case "":
 		return nil

@@ -248,4 +248,3 @@ func decodeJSON(body []byte, v any) error {
 	}
 	return err
 }
-
