@@ -582,3 +582,29 @@ func TestListingUnderChaos(t *testing.T) {
 	}
 	t.Logf("250 certificates in 10 pages took %d requests under 40%% chaos", s.Requests())
 }
+
+// The CLI simulator mounts the fake under a path prefix; the base URL then has a path.
+func TestBaseURLWithPathPrefix(t *testing.T) {
+	s := zerossltest.NewUnstarted()
+	mux := http.NewServeMux()
+	mux.Handle("/zerossl/", http.StripPrefix("/zerossl", s.Handler()))
+	ts := httptest.NewServer(mux)
+	t.Cleanup(ts.Close)
+	cert := s.AddCertificate(model.Certificate{CommonName: "p.example.com", Status: model.StatusIssued})
+	for _, base := range []string{ts.URL + "/zerossl", ts.URL + "/zerossl/"} {
+		c := newClient(t, base, s.APIKey)
+		if _, err := c.Certificate(context.Background(), cert.ID); err != nil {
+			t.Fatalf("%s: %v", base, err)
+		}
+		n := 0
+		for _, err := range c.Certificates(context.Background(), model.CertificateQuery{}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+		if n != 1 {
+			t.Errorf("%s: %d", base, n)
+		}
+	}
+}
