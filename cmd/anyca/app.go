@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/anyca/anyca/model"
+)
+
+// Exit codes, documented in the top-level help.
+const (
+	exitOK          = 0
+	exitError       = 1
+	exitUsage       = 2
+	exitNotFound    = 3
+	exitAuth        = 4
+	exitRateLimited = 5
+)
+
+// app is one invocation's environment: where output goes, how the environment and the
+// clock are read. Tests build it directly with a fixed clock.
+type app struct {
+	stdin    io.Reader
+	stdout   io.Writer
+	stderr   io.Writer
+	getenv   func(string) string
+	now      func() time.Time
+	progress bool // stderr is a terminal: show progress lines for long listings
+
+	// secret is the API key in use, scrubbed from any error printed, as a last defence.
+	secret string
+	// simReady, when set, receives the simulator's listen address once it serves (tests).
+	simReady func(addr string)
+}
+
+// run executes the command line args and returns the process exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now, progress: isTerminal(stderr)}
+	return a.run(ctx, args)
+}
+
+// isTerminal reports whether w is a character device (a terminal), without dependencies.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// usageError is a mistake in the command line or configuration: exit code 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// command is one subcommand: its help text and what it runs.
+type command struct {
+	name  string // "certs list"
+	short string
+	help  string // the usage line, description and examples
+	flags func(fs *flag.FlagSet, o *cmdOpts)
+	run   func(ctx context.Context, a *app, o *cmdOpts, args []string) error
+}
+
+func (a *app) run(ctx context.Context, args []string) int {
+	var g globalOpts
+	fs := newFlagSet("anyca")
+	g.register(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			a.topHelp(a.stdout)
+			return exitOK
+		}
+		return a.fail(usagef("%v", err), "")
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		a.topHelp(a.stderr)
+		return exitUsage
+	}
+	if rest[0] == "help" {
+		if len(rest) == 1 {
+			a.topHelp(a.stdout)
+			return exitOK
+		}
+		rest = append(rest[1:], "--help")
+	}
+	cmd, args, err := lookupCommand(rest)
+	if err != nil {
+		return a.fail(err, "")
+	}
+	o := &cmdOpts{globalOpts: g}
+	cfs := newFlagSet("anyca " + cmd.name)
+	o.globalOpts.register(cfs)
+	if cmd.flags != nil {
+		cmd.flags(cfs, o)
+	}
+	pos, err := parseInterspersed(cfs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			a.commandHelp(a.stdout, cmd, cfs)
+			return exitOK
+		}
+		return a.fail(usagef("%v", err), cmd.name)
+	}
+	if o.output != "table" && o.output != "json" {
+		return a.fail(usagef("-o must be table or json, not %q", o.output), cmd.name)
+	}
+	if err := cmd.run(ctx, a, o, pos); err != nil {
+		return a.fail(err, cmd.name)
+	}
+	return exitOK
+}
+
+// lookupCommand finds the command named by the first one or two words of args.
+func lookupCommand(args []string) (*command, []string, error) {
+	for i := range commands {
+		c := &commands[i]
+		words := strings.Fields(c.name)
+		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.name {
+			return c, args[len(words):], nil
+		}
+	}
+	// A known group without its verb ("certs") or an unknown word.
+	for i := range commands {
+		words := strings.Fields(commands[i].name)
+		if len(words) == 2 && words[0] == args[0] {
+			verb := ""
+			if len(args) > 1 {
+				verb = " " + args[1]
+			}
+			return nil, nil, usagef("unknown command %q; did you mean %q?", args[0]+verb, commands[i].name)
+		}
+	}
+	return nil, nil, usagef("unknown command %q; run 'anyca --help' for the list", args[0])
+}
+
+// newFlagSet returns a flag set that reports errors to the caller instead of printing.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// parseInterspersed parses flags placed before, between or after positional arguments
+// ("cert get 123 -o json"). Everything after "--" is positional.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var tail []string
+	for i, s := range args {
+		if s == "--" {
+			args, tail = args[:i], args[i+1:]
+			break
+		}
+	}
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return append(pos, tail...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// fail prints err as one line on stderr and returns its exit code.
+func (a *app) fail(err error, cmd string) int {
+	code := exitCode(err)
+	msg := oneLine(err.Error())
+	if a.secret != "" && len(a.secret) >= 4 {
+		msg = strings.ReplaceAll(msg, a.secret, "[REDACTED]")
+	}
+	if !strings.HasPrefix(msg, "anyca") {
+		msg = "anyca: " + msg
+	}
+	fmt.Fprintln(a.stderr, msg)
+	if code == exitUsage {
+		if cmd != "" {
+			fmt.Fprintf(a.stderr, "run 'anyca %s --help' for usage\n", cmd)
+		}
+	}
+	return code
+}
+
+// exitCode maps an error to the documented exit code. The error's kind decides first:
+// a lookup refused as malformed by an adapter may also wrap ErrInvalidArgument.
+func exitCode(err error) int {
+	var ue *usageError
+	if err == nil {
+		return exitOK
+	}
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	switch model.KindOf(err) {
+	case model.ErrNotFound:
+		return exitNotFound
+	case model.ErrUnauthenticated, model.ErrPermissionDenied:
+		return exitAuth
+	case model.ErrRateLimited:
+		return exitRateLimited
+	case model.ErrInvalidArgument:
+		return exitUsage
+	}
+	return exitError
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}

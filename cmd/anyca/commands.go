@@ -1,0 +1,661 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/model"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3"; otherwise the
+// module version from the build info is used.
+var version = ""
+
+// commands lists every subcommand, in the order the help shows them.
+var commands = []command{
+	{
+		name:  "certs list",
+		short: "list certificates (DigiCert: orders)",
+		help: `Usage: anyca certs list [--status S[,S...]] [--search Q] [-o json]
+
+Lists the account's certificates, sorted by common name then id. --status keeps the
+given normalized states (draft, pending, issued, revoked, cancelled, rejected, expired,
+unknown); --search is matched by the CA against the names on the certificate.
+
+Table columns: ID, COMMON NAME, STATUS (vendor word in parentheses when it differs),
+LEVEL, PRODUCT, NOT AFTER (UTC date), NAMES (number of names on the certificate).
+JSON: an array of certificates (see "anyca --help" for the fields).
+
+Examples:
+  anyca certs list
+  anyca certs list --status issued,pending --search example.com
+  anyca certs list -o json | jq -r '.[] | select(.level == "ev") | .id'`,
+		flags: func(fs *flag.FlagSet, o *cmdOpts) {
+			fs.StringVar(&o.status, "status", "", "keep only these `statuses`, comma-separated")
+			fs.StringVar(&o.search, "search", "", "`text` the CA matches against certificate names")
+		},
+		run: runCertsList,
+	},
+	{
+		name:  "cert get",
+		short: "show one certificate",
+		help: `Usage: anyca cert get ID [-o json]
+
+Shows one certificate (DigiCert: order id; ZeroSSL: certificate id).
+Exit code 3 when the CA does not know the id.
+
+Examples:
+  anyca cert get 4123045
+  anyca cert get 4123045 -o json | jq -r .not_after`,
+		run: runCertGet,
+	},
+	{
+		name:  "domains list",
+		short: "list domains and their validation state",
+		help: `Usage: anyca domains list [--search Q] [-o json]
+
+Lists the account's domains with their domain-control validation, sorted by name.
+--search keeps domains whose name contains the text. ZeroSSL has no domain objects: its
+domains are derived from the certificates.
+
+Table columns: DOMAIN, STATUS, METHOD (DCV method), VALID UNTIL (latest valid level),
+LEVELS (each level's state and expiry).
+JSON: an array of domain validations (see "anyca --help" for the fields).
+
+Examples:
+  anyca domains list
+  anyca domains list --search example -o json`,
+		flags: func(fs *flag.FlagSet, o *cmdOpts) {
+			fs.StringVar(&o.search, "search", "", "keep domains whose name contains `text`")
+		},
+		run: runDomainsList,
+	},
+	{
+		name:  "domain status",
+		short: "show one domain's validation, levels and challenges",
+		help: `Usage: anyca domain status NAME [-o json]
+
+Shows what the CA knows about a domain's validation: its state, the DCV method, each
+level's (dv/ov/ev) state and expiry, and pending challenges ready to publish. NAME may be
+an IDN (converted to punycode) and may end with a dot. Exit code 3 when the CA does not
+know the domain, 2 when the name is malformed.
+
+Examples:
+  anyca domain status example.com
+  anyca domain status example.com -o json | jq '.levels'`,
+		run: runDomainStatus,
+	},
+	{
+		name:  "challenges",
+		short: "what to publish to validate a certificate's domains",
+		help: `Usage: anyca challenges CERT_ID [-o json]
+
+Prints, for each domain of the certificate or order, what to publish, ready to paste:
+DNS records as zone-file lines (names absolute, TXT values quoted), for example
+  _dnsauth.example.com. 3600 IN CNAME xyz.dcv.digicert.com.
+  _dnsauth.example.com. 3600 IN TXT "token"
+the URL and the exact body of a validation file, or the addresses an approval email goes
+to. Comment lines start with ";" so DNS sections paste into a zone file as they are.
+JSON: an array of challenges.
+
+Examples:
+  anyca challenges 4123045
+  anyca challenges 4123045 -o json | jq -r '.[] | select(.type == "dns-cname") | .record_name'`,
+		run: runChallenges,
+	},
+	{
+		name:  "expiring",
+		short: "certificates and domain validations expiring soon",
+		help: `Usage: anyca expiring [--within 30d] [-o json]
+
+Lists issued certificates that expire within the window, and domain validations (per
+level) that lapse within it, soonest first: what must be renewed or revalidated. The
+window takes days ("30d"), or Go durations ("12h", "90m", "1h30m").
+
+Table columns: EXPIRES (UTC), IN (time left), KIND (certificate or domain), NAME, ID,
+DETAIL (certificate level and product; domain validation level).
+JSON: {"now", "within", "certificates": [certificate...], "domains": [domain validation...]}
+where a domain is listed when one of its levels lapses within the window.
+
+Examples:
+  anyca expiring --within 30d
+  anyca expiring --within 12h -o json | jq '.certificates | length'`,
+		flags: func(fs *flag.FlagSet, o *cmdOpts) {
+			fs.StringVar(&o.within, "within", "30d", "time `window`: 30d, 12h, or a Go duration")
+		},
+		run: runExpiring,
+	},
+	{
+		name:  "sim",
+		short: "serve the DigiCert and ZeroSSL fakes on loopback",
+		help: `Usage: anyca sim [--listen 127.0.0.1:8089] [--seed N]
+
+Serves simulated DigiCert CertCentral and ZeroSSL APIs, seeded with a generated demo
+account (a few hundred certificates in every state, domains with OV/EV validations
+expiring at different times, pending DCV), on one loopback listener:
+  /digicert/services/v2/...   DigiCert CertCentral Services API
+  /zerossl/...                ZeroSSL REST API
+It prints the environment lines that point this tool (or the library) at each, and
+runs until interrupted (SIGINT/SIGTERM). Non-loopback addresses are refused: the fakes
+accept a published demo key. Port 0 picks a free port.
+
+Examples:
+  anyca sim
+  anyca sim --listen 127.0.0.1:0 --seed 7
+  # in another shell, paste one of the printed export lines, then:
+  anyca expiring --within 30d`,
+		flags: func(fs *flag.FlagSet, o *cmdOpts) {
+			fs.StringVar(&o.listen, "listen", "127.0.0.1:8089", "loopback `address` to serve on")
+			fs.Uint64Var(&o.seed, "seed", defaultSeed, "`seed` of the generated demo account")
+		},
+		run: runSim,
+	},
+	{
+		name:  "demo",
+		short: "ask both simulated CAs the same questions, side by side",
+		help: `Usage: anyca demo [--seed N]
+
+Starts the simulator in-process and asks the simulated DigiCert and ZeroSSL accounts the
+same questions through the one anyca.Provider interface: certificates by status, the
+soonest-expiring certificates, one domain's validation and its challenges, and the error
+kind for an id that does not exist. Needs no account and no network.
+
+Example:
+  go run ./cmd/anyca demo`,
+		flags: func(fs *flag.FlagSet, o *cmdOpts) {
+			fs.Uint64Var(&o.seed, "seed", defaultSeed, "`seed` of the generated demo account")
+		},
+		run: runDemo,
+	},
+	{
+		name:  "version",
+		short: "print the version and the registered providers",
+		help: `Usage: anyca version [-o json]
+
+Prints the tool's version, the Go version it was built with, and the registered
+providers. JSON: {"version", "go", "providers"}.`,
+		run: runVersion,
+	},
+}
+
+const topHelp = `anyca asks certificate authorities (DigiCert CertCentral, ZeroSSL) the same questions
+through one interface: which certificates exist and when they expire, whether a domain is
+validated and until when, and what to publish to validate it.
+
+Usage: anyca [global flags] COMMAND [flags] [args]
+
+Commands:
+%s
+Global flags (also accepted after the command):
+  --config FILE      JSON config file with the fields of anyca.Config:
+                     {"provider": "digicert", "api_key": "...", "base_url": "...", "region": "eu",
+                      "retry": {"max_attempts": 4, "min_wait": "500ms", "max_wait": "30s",
+                                "requests_per_second": 5, "burst": 5}}
+                     (default: $ANYCA_CONFIG)
+  --provider NAME    provider: %s
+  --base-url URL     API base URL (https, or http on loopback for simulators)
+  --region REGION    DigiCert region: us (default) or eu
+  -o, --output FMT   table (default, for people) or json (for scripts)
+
+Configuration, lowest to highest precedence: the --config file, then the environment
+(ANYCA_PROVIDER, ANYCA_API_KEY, ANYCA_BASE_URL, ANYCA_REGION), then the flags.
+The API key is read only from ANYCA_API_KEY or the config file, never from a flag:
+command-line arguments are saved in shell history and visible to every user of the
+machine in the process list (ps). The key is never printed, not even in errors.
+
+JSON output (-o json) uses the field names of the model package, which are stable:
+  certificate: provider, id, common_name, dns_names, status, vendor_status, level,
+    product, serial_number, fingerprint_sha1, created_at, not_before, not_after,
+    replaces_id
+  domain validation: provider, domain, id, status, vendor_status, method, vendor_method,
+    levels [{level, status, vendor_status, valid_until}], validated_at, challenges
+  challenge: domain, type, record_name, record_value, url, content, emails, token,
+    status, expires_at
+Times are RFC 3339 in UTC; a time the CA did not give is "0001-01-01T00:00:00Z".
+Statuses: certificate draft|pending|issued|revoked|cancelled|rejected|expired|unknown;
+validation valid|pending|expired|not_started|failed|unknown; challenge types
+dns-txt|dns-cname|http-file|https-file|email; levels dv|ov|ev.
+
+Exit codes:
+  0  success
+  1  other error (CA unavailable, network, timeout)
+  2  usage or configuration error (bad flag, missing key, malformed argument)
+  3  not found (unknown certificate id or domain)
+  4  authentication or permission failure (wrong, missing or inactive API key)
+  5  rate limited by the CA (try again later)
+Errors are printed as one line on stderr, without secrets.
+
+Examples:
+  go run ./cmd/anyca demo                       # both simulated CAs, side by side
+  export ANYCA_PROVIDER=digicert ANYCA_API_KEY=...   # the key from the environment
+  anyca expiring --within 30d
+  anyca certs list --status issued -o json | jq length
+  anyca --config prod.json domain status example.com
+  anyca challenges 4123045
+
+Run "anyca COMMAND --help" for a command's flags and examples.
+`
+
+func (a *app) topHelp(w io.Writer) {
+	var b strings.Builder
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-14s %s\n", c.name, c.short)
+	}
+	fmt.Fprintf(w, topHelp, b.String(), strings.Join(anyca.Providers(), ", "))
+}
+
+func (a *app) commandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
+	fmt.Fprintln(w, c.help)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Flags:")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, `Configuration, JSON fields and exit codes: "anyca --help".`)
+}
+
+// wantArgs checks the number of positional arguments.
+func wantArgs(args []string, n int, what string) error {
+	if len(args) != n {
+		if n == 0 {
+			return usagef("unexpected argument %q", args[0])
+		}
+		if len(args) < n {
+			return usagef("missing %s", what)
+		}
+		return usagef("too many arguments: want only %s", what)
+	}
+	return nil
+}
+
+func runCertsList(ctx context.Context, a *app, o *cmdOpts, args []string) error {
+	if err := wantArgs(args, 0, ""); err != nil {
+		return err
+	}
+	statuses, err := parseStatuses(o.status)
+	if err != nil {
+		return err
+	}
+	p, err := a.provider(ctx, &o.globalOpts)
+	if err != nil {
+		return err
+	}
+	prog := a.newProgress("certificates")
+	var certs []*model.Certificate
+	for c, err := range p.Certificates(ctx, model.CertificateQuery{Status: statuses, Search: o.search}) {
+		if err != nil {
+			prog.done()
+			return err
+		}
+		certs = append(certs, c)
+		prog.add()
+	}
+	prog.done()
+	sortCertificates(certs)
+	if o.output == "json" {
+		if certs == nil {
+			certs = []*model.Certificate{}
+		}
+		return writeJSON(a.stdout, certs)
+	}
+	tw := newTable(a.stdout)
+	row(tw, "ID", "COMMON NAME", "STATUS", "LEVEL", "PRODUCT", "NOT AFTER", "NAMES")
+	for _, c := range certs {
+		row(tw, c.ID, c.CommonName, statusWord(string(c.Status), c.VendorStatus), string(c.Level), c.Product,
+			date(c.NotAfter), strconv.Itoa(len(c.DNSNames)))
+	}
+	return tw.Flush()
+}
+
+func runCertGet(ctx context.Context, a *app, o *cmdOpts, args []string) error {
+	if err := wantArgs(args, 1, "the certificate ID"); err != nil {
+		return err
+	}
+	p, err := a.provider(ctx, &o.globalOpts)
+	if err != nil {
+		return err
+	}
+	c, err := p.Certificate(ctx, args[0])
+	if err != nil {
+		return err
+	}
+	if o.output == "json" {
+		return writeJSON(a.stdout, c)
+	}
+	now := a.now()
+	tw := newTable(a.stdout)
+	row(tw, "Provider:", c.Provider)
+	row(tw, "ID:", c.ID)
+	row(tw, "Common name:", c.CommonName)
+	row(tw, "DNS names:", strings.Join(c.DNSNames, ", "))
+	row(tw, "Status:", statusWord(string(c.Status), c.VendorStatus))
+	row(tw, "Level:", string(c.Level))
+	row(tw, "Product:", c.Product)
+	row(tw, "Serial number:", c.SerialNumber)
+	row(tw, "SHA-1 fingerprint:", c.FingerprintSHA1)
+	row(tw, "Created:", stamp(c.CreatedAt))
+	row(tw, "Not before:", stamp(c.NotBefore))
+	notAfter := stamp(c.NotAfter)
+	if !c.NotAfter.IsZero() {
+		notAfter += " (" + relative(c.NotAfter, now) + ")"
+	}
+	row(tw, "Not after:", notAfter)
+	row(tw, "Replaces:", c.ReplacesID)
+	return tw.Flush()
+}
+
+func runDomainsList(ctx context.Context, a *app, o *cmdOpts, args []string) error {
+	if err := wantArgs(args, 0, ""); err != nil {
+		return err
+	}
+	p, err := a.provider(ctx, &o.globalOpts)
+	if err != nil {
+		return err
+	}
+	doms, err := a.listDomains(ctx, p, o.search)
+	if err != nil {
+		return err
+	}
+	if o.output == "json" {
+		return writeJSON(a.stdout, doms)
+	}
+	tw := newTable(a.stdout)
+	row(tw, "DOMAIN", "STATUS", "METHOD", "VALID UNTIL", "LEVELS")
+	for _, d := range doms {
+		row(tw, d.Domain, statusWord(string(d.Status), d.VendorStatus), string(d.Method), date(d.ValidUntil()), levelsSummary(d.Levels))
+	}
+	return tw.Flush()
+}
+
+// listDomains collects the provider's domains, sorted by name, never nil.
+func (a *app) listDomains(ctx context.Context, p anyca.Provider, search string) ([]*model.DomainValidation, error) {
+	prog := a.newProgress("domains")
+	defer prog.done()
+	doms := []*model.DomainValidation{}
+	for d, err := range anyca.Domains(ctx, p, model.DomainQuery{Search: search}) {
+		if err != nil {
+			return nil, err
+		}
+		doms = append(doms, d)
+		prog.add()
+	}
+	sort.SliceStable(doms, func(i, j int) bool { return doms[i].Domain < doms[j].Domain })
+	return doms, nil
+}
+
+func runDomainStatus(ctx context.Context, a *app, o *cmdOpts, args []string) error {
+	if err := wantArgs(args, 1, "the domain NAME"); err != nil {
+		return err
+	}
+	name, err := model.NormalizeDomain(args[0])
+	if err != nil {
+		return usagef("%v", err)
+	}
+	p, err := a.provider(ctx, &o.globalOpts)
+	if err != nil {
+		return err
+	}
+	d, err := p.DomainValidation(ctx, name)
+	if err != nil {
+		return err
+	}
+	if o.output == "json" {
+		return writeJSON(a.stdout, d)
+	}
+	writeDomain(a.stdout, d, a.now())
+	return nil
+}
+
+// writeDomain prints one domain validation: summary, per-level table, challenges.
+func writeDomain(w io.Writer, d *model.DomainValidation, now time.Time) {
+	tw := newTable(w)
+	row(tw, "Provider:", d.Provider)
+	row(tw, "Domain:", d.Domain)
+	row(tw, "ID:", d.ID)
+	row(tw, "Status:", statusWord(string(d.Status), d.VendorStatus))
+	row(tw, "Method:", statusWord(string(d.Method), d.VendorMethod))
+	row(tw, "Validated at:", stamp(d.ValidatedAt))
+	vu := stamp(d.ValidUntil())
+	if !d.ValidUntil().IsZero() {
+		vu += " (" + relative(d.ValidUntil(), now) + ")"
+	}
+	row(tw, "Valid until:", vu)
+	_ = tw.Flush()
+	if len(d.Levels) > 0 {
+		fmt.Fprintln(w)
+		tw = newTable(w)
+		row(tw, "LEVEL", "STATUS", "VALID UNTIL", "LEFT")
+		for _, l := range d.Levels {
+			row(tw, string(l.Level), statusWord(string(l.Status), l.VendorStatus), stamp(l.ValidUntil), relative(l.ValidUntil, now))
+		}
+		_ = tw.Flush()
+	}
+	if len(d.Challenges) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "Challenges:")
+		writeChallenges(w, d.Challenges)
+	}
+}
+
+func runChallenges(ctx context.Context, a *app, o *cmdOpts, args []string) error {
+	if err := wantArgs(args, 1, "the certificate ID"); err != nil {
+		return err
+	}
+	p, err := a.provider(ctx, &o.globalOpts)
+	if err != nil {
+		return err
+	}
+	chs, err := p.Challenges(ctx, args[0])
+	if err != nil {
+		return err
+	}
+	sortChallenges(chs)
+	if o.output == "json" {
+		if chs == nil {
+			chs = []model.Challenge{}
+		}
+		return writeJSON(a.stdout, chs)
+	}
+	if len(chs) == 0 {
+		fmt.Fprintln(a.stdout, "; nothing to publish: the CA lists no pending challenge for", args[0])
+		return nil
+	}
+	writeChallenges(a.stdout, chs)
+	return nil
+}
+
+// sortChallenges orders challenges by domain, then type, keeping the CA's order otherwise.
+func sortChallenges(chs []model.Challenge) {
+	sort.SliceStable(chs, func(i, j int) bool {
+		if chs[i].Domain != chs[j].Domain {
+			return chs[i].Domain < chs[j].Domain
+		}
+		return chs[i].Type < chs[j].Type
+	})
+}
+
+// parseWithin reads a window: "30d", "1.5d" or a Go duration; it must be positive.
+func parseWithin(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	var d time.Duration
+	if n, ok := strings.CutSuffix(s, "d"); ok && n != "" {
+		f, err := strconv.ParseFloat(n, 64)
+		if err != nil || f <= 0 || f > 100*365 {
+			return 0, usagef("--within %q: want a number of days such as 30d, or a Go duration such as 12h", s)
+		}
+		d = time.Duration(f * float64(24*time.Hour))
+	} else {
+		var err error
+		d, err = time.ParseDuration(s)
+		if err != nil {
+			return 0, usagef("--within %q: want days such as 30d, or a Go duration such as 12h", s)
+		}
+	}
+	if d <= 0 {
+		return 0, usagef("--within %q: the window must be positive", s)
+	}
+	return d, nil
+}
+
+// expiringReport is the JSON form of "anyca expiring".
+type expiringReport struct {
+	Now          time.Time                 `json:"now"`
+	Within       string                    `json:"within"`
+	Certificates []*model.Certificate      `json:"certificates"`
+	Domains      []*model.DomainValidation `json:"domains"`
+}
+
+// findExpiring asks p for issued certificates and domain validations expiring within d
+// of now. A provider that cannot list domains contributes certificates only.
+func (a *app) findExpiring(ctx context.Context, p anyca.Provider, now time.Time, d time.Duration) (*expiringReport, error) {
+	rep := &expiringReport{Now: now.UTC(), Within: d.String(), Certificates: []*model.Certificate{}, Domains: []*model.DomainValidation{}}
+	prog := a.newProgress("certificates")
+	for c, err := range p.Certificates(ctx, model.CertificateQuery{Status: []model.CertificateStatus{model.StatusIssued}}) {
+		if err != nil {
+			prog.done()
+			return nil, err
+		}
+		prog.add()
+		if c.ExpiresWithin(now, d) {
+			rep.Certificates = append(rep.Certificates, c)
+		}
+	}
+	prog.done()
+	sort.SliceStable(rep.Certificates, func(i, j int) bool {
+		ci, cj := rep.Certificates[i], rep.Certificates[j]
+		if !ci.NotAfter.Equal(cj.NotAfter) {
+			return ci.NotAfter.Before(cj.NotAfter)
+		}
+		return lessID(ci.ID, cj.ID)
+	})
+	doms, err := a.listDomains(ctx, p, "")
+	if errors.Is(err, model.ErrUnsupported) {
+		return rep, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, dv := range doms {
+		if len(expiringLevels(dv, now, d)) > 0 {
+			rep.Domains = append(rep.Domains, dv)
+		}
+	}
+	sort.SliceStable(rep.Domains, func(i, j int) bool {
+		ti, tj := expiringLevels(rep.Domains[i], now, d)[0].ValidUntil, expiringLevels(rep.Domains[j], now, d)[0].ValidUntil
+		if !ti.Equal(tj) {
+			return ti.Before(tj)
+		}
+		return rep.Domains[i].Domain < rep.Domains[j].Domain
+	})
+	return rep, nil
+}
+
+// expiringLevels returns dv's valid levels that lapse within d of now, soonest first.
+func expiringLevels(dv *model.DomainValidation, now time.Time, d time.Duration) []model.LevelValidation {
+	var out []model.LevelValidation
+	for _, l := range dv.Levels {
+		if l.Status == model.ValidationValid && !l.ValidUntil.IsZero() && now.Before(l.ValidUntil) && l.ValidUntil.Before(now.Add(d)) {
+			out = append(out, l)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].ValidUntil.Before(out[j].ValidUntil) })
+	return out
+}
+
+func runExpiring(ctx context.Context, a *app, o *cmdOpts, args []string) error {
+	if err := wantArgs(args, 0, ""); err != nil {
+		return err
+	}
+	within, err := parseWithin(o.within)
+	if err != nil {
+		return err
+	}
+	p, err := a.provider(ctx, &o.globalOpts)
+	if err != nil {
+		return err
+	}
+	now := a.now()
+	rep, err := a.findExpiring(ctx, p, now, within)
+	if err != nil {
+		return err
+	}
+	if o.output == "json" {
+		return writeJSON(a.stdout, rep)
+	}
+	type line struct {
+		at                     time.Time
+		kind, name, id, detail string
+	}
+	var lines []line
+	for _, c := range rep.Certificates {
+		lines = append(lines, line{c.NotAfter, "certificate", c.CommonName, c.ID, strings.TrimSpace(string(c.Level) + " " + c.Product)})
+	}
+	for _, dv := range rep.Domains {
+		for _, l := range expiringLevels(dv, now, within) {
+			lines = append(lines, line{l.ValidUntil, "domain", dv.Domain, dv.ID, string(l.Level) + " validation"})
+		}
+	}
+	sort.SliceStable(lines, func(i, j int) bool {
+		if !lines[i].at.Equal(lines[j].at) {
+			return lines[i].at.Before(lines[j].at)
+		}
+		return lines[i].name < lines[j].name
+	})
+	if len(lines) == 0 {
+		fmt.Fprintf(a.stdout, "Nothing expires within %s.\n", o.within)
+		return nil
+	}
+	tw := newTable(a.stdout)
+	row(tw, "EXPIRES", "IN", "KIND", "NAME", "ID", "DETAIL")
+	for _, l := range lines {
+		row(tw, stamp(l.at), short(l.at.Sub(now)), l.kind, l.name, l.id, l.detail)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "\n%s and %s expire within %s.\n", plural(len(rep.Certificates), "certificate"),
+		plural(len(lines)-len(rep.Certificates), "domain validation"), o.within)
+	return nil
+}
+
+func runVersion(_ context.Context, a *app, o *cmdOpts, args []string) error {
+	if err := wantArgs(args, 0, ""); err != nil {
+		return err
+	}
+	v := version
+	if v == "" {
+		v = "(devel)"
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+			v = bi.Main.Version
+		}
+	}
+	info := struct {
+		Version   string   `json:"version"`
+		Go        string   `json:"go"`
+		Providers []string `json:"providers"`
+	}{v, runtime.Version(), anyca.Providers()}
+	if o.output == "json" {
+		return writeJSON(a.stdout, info)
+	}
+	fmt.Fprintf(a.stdout, "anyca %s (%s)\nproviders: %s\n", info.Version, info.Go, strings.Join(info.Providers, ", "))
+	return nil
+}
+
+// plural renders "1 certificate", "2 certificates".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"strings"
+
+	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/model"
+)
+
+// envConfigFile names a config file when --config is not given.
+const envConfigFile = "ANYCA_CONFIG"
+
+// globalOpts are the flags every command takes, before or after the command name.
+type globalOpts struct {
+	configFile string
+	provider   string
+	baseURL    string
+	region     string
+	output     string
+}
+
+// register adds the global flags to fs, with g's current values as defaults, so a flag
+// given after the command overrides the same flag given before it.
+func (g *globalOpts) register(fs *flag.FlagSet) {
+	if g.output == "" {
+		g.output = "table"
+	}
+	fs.StringVar(&g.configFile, "config", g.configFile, "JSON config `file` (fields of anyca.Config: provider, api_key, base_url, region, retry); default $"+envConfigFile)
+	fs.StringVar(&g.provider, "provider", g.provider, "provider `name` (overrides $ANYCA_PROVIDER and the config file)")
+	fs.StringVar(&g.baseURL, "base-url", g.baseURL, "API base `URL` (overrides $ANYCA_BASE_URL and the config file)")
+	fs.StringVar(&g.region, "region", g.region, "provider `region`, DigiCert: us or eu (overrides $ANYCA_REGION and the config file)")
+	fs.StringVar(&g.output, "o", g.output, "output `format`: table or json")
+	fs.StringVar(&g.output, "output", g.output, "output `format`: table or json (same as -o)")
+}
+
+// cmdOpts holds the global flags and every command's own flags.
+type cmdOpts struct {
+	globalOpts
+	status string
+	search string
+	within string
+	listen string
+	seed   uint64
+}
+
+// loadConfig builds the provider configuration: config file, then environment, then
+// flags, each overriding the one before. The API key comes only from the file or
+// ANYCA_API_KEY.
+func (a *app) loadConfig(g *globalOpts) (anyca.Config, error) {
+	var cfg anyca.Config
+	path := g.configFile
+	if path == "" {
+		path = strings.TrimSpace(a.getenv(envConfigFile))
+	}
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, usagef("config file: %v", err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&cfg); err != nil {
+			// json errors quote the offending token, never a whole value: no key leaks.
+			return cfg, usagef("config file %s: %v", path, err)
+		}
+	}
+	set := func(dst *string, v string) {
+		if v = strings.TrimSpace(v); v != "" {
+			*dst = v
+		}
+	}
+	set(&cfg.Provider, a.getenv(anyca.EnvProvider))
+	set(&cfg.APIKey, a.getenv(anyca.EnvAPIKey))
+	set(&cfg.BaseURL, a.getenv(anyca.EnvBaseURL))
+	set(&cfg.Region, a.getenv(anyca.EnvRegion))
+	set(&cfg.Provider, g.provider)
+	set(&cfg.BaseURL, g.baseURL)
+	set(&cfg.Region, g.region)
+	a.secret = cfg.APIKey
+
+	if cfg.Provider == "" {
+		return cfg, usagef("no provider: set %s, --provider or \"provider\" in the --config file (registered: %s)",
+			anyca.EnvProvider, strings.Join(anyca.Providers(), ", "))
+	}
+	if cfg.APIKey == "" {
+		return cfg, usagef("no API key: set %s or \"api_key\" in the --config file (never a flag: it would show in shell history and process lists)",
+			anyca.EnvAPIKey)
+	}
+	return cfg, nil
+}
+
+// provider builds the configured provider.
+func (a *app) provider(ctx context.Context, g *globalOpts) (anyca.Provider, error) {
+	cfg, err := a.loadConfig(g)
+	if err != nil {
+		return nil, err
+	}
+	p, err := anyca.New(ctx, cfg)
+	if err != nil {
+		if model.KindOf(err) == nil {
+			// anyca.New's own errors (unknown provider) are configuration mistakes.
+			return nil, usagef("%v", err)
+		}
+		return nil, err
+	}
+	return p, nil
+}
+
+// parseStatuses reads a comma-separated list of certificate statuses.
+func parseStatuses(s string) ([]model.CertificateStatus, error) {
+	var out []model.CertificateStatus
+	for _, part := range model.SplitList(s) {
+		st := model.CertificateStatus(strings.ToLower(part))
+		if !st.Valid() {
+			var names []string
+			for _, v := range model.CertificateStatuses() {
+				names = append(names, string(v))
+			}
+			return nil, usagef("--status %q: want one or more of %s, comma-separated", part, strings.Join(names, ", "))
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}

@@ -1,0 +1,269 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/cmd/anyca/internal/demo"
+	"github.com/anyca/anyca/model"
+)
+
+func runDemo(ctx context.Context, a *app, o *cmdOpts, args []string) error {
+	if err := wantArgs(args, 0, ""); err != nil {
+		return err
+	}
+	now := a.now()
+	cas := newSimCAs(o.seed, now)
+	srv := httptest.NewServer(simMux(cas)) // loopback, random port
+	defer srv.Close()
+	targets := make([]demoTarget, len(cas))
+	for i, ca := range cas {
+		targets[i] = demoTarget{label: ca.label, cfg: ca.config(srv.URL), featuredCert: ca.featuredCert, missingID: ca.missingID}
+	}
+	fmt.Fprintf(a.stdout, "anyca demo: the same questions to two CAs through one anyca.Provider interface.\n")
+	fmt.Fprintf(a.stdout, "Simulated accounts (seed %d, dates relative to now) served on loopback; no account, no network.\n", o.seed)
+	return a.demo(ctx, targets, now)
+}
+
+// demoTarget is one CA the demo questions.
+type demoTarget struct {
+	label        string
+	cfg          anyca.Config
+	featuredCert string
+	missingID    string // a well-formed id the CA does not know
+}
+
+// demoAnswers is what one CA answered.
+type demoAnswers struct {
+	byStatus  map[model.CertificateStatus]int
+	total     int
+	soonest   []*model.Certificate
+	expiring  *expiringReport
+	domain    *model.DomainValidation
+	domainErr error
+	challs    []model.Challenge
+	challErr  error
+	missing   error // Certificate of an unknown id
+	badKey    error // Certificate with a wrong API key
+}
+
+// demo asks every target the questions and prints the answers side by side.
+func (a *app) demo(ctx context.Context, targets []demoTarget, now time.Time) error {
+	answers := make([]*demoAnswers, len(targets))
+	for i, t := range targets {
+		ans, err := askDemo(ctx, a, t, now)
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.label, err)
+		}
+		answers[i] = ans
+	}
+	w := a.stdout
+	head := func(n int, q, how string) {
+		fmt.Fprintf(w, "\n%d. %s\n   %s\n\n", n, q, how)
+	}
+	labels := []string{"ANSWER"}
+	for _, t := range targets {
+		labels = append(labels, strings.ToUpper(t.label))
+	}
+
+	head(1, "How many certificates, in which state?", "for c, err := range p.Certificates(ctx, model.CertificateQuery{})")
+	tw := newTable(w)
+	row(tw, append([]string{"STATUS"}, labels[1:]...)...)
+	for _, st := range model.CertificateStatuses() {
+		cols := []string{string(st)}
+		any := false
+		for _, ans := range answers {
+			cols = append(cols, fmt.Sprint(ans.byStatus[st]))
+			any = any || ans.byStatus[st] > 0
+		}
+		if any {
+			row(tw, cols...)
+		}
+	}
+	cols := []string{"total"}
+	for _, ans := range answers {
+		cols = append(cols, fmt.Sprint(ans.total))
+	}
+	row(tw, cols...)
+	_ = tw.Flush()
+
+	head(2, "Which 5 issued certificates expire first?", "issued, sorted by NotAfter")
+	tw = newTable(w)
+	row(tw, append([]string{"#"}, labels[1:]...)...)
+	for k := 0; k < 5; k++ {
+		cols := []string{fmt.Sprint(k + 1)}
+		for _, ans := range answers {
+			cell := ""
+			if k < len(ans.soonest) {
+				c := ans.soonest[k]
+				cell = fmt.Sprintf("%s  %s (%s)", date(c.NotAfter), c.CommonName, relative(c.NotAfter, now))
+			}
+			cols = append(cols, cell)
+		}
+		row(tw, cols...)
+	}
+	_ = tw.Flush()
+
+	head(3, "What must be renewed or revalidated within 30 days?", "anyca expiring --within 30d: c.ExpiresWithin(now, 30d), domain levels' ValidUntil")
+	tw = newTable(w)
+	row(tw, labels...)
+	certRow, domRow := []string{"certificates"}, []string{"domain validations"}
+	for _, ans := range answers {
+		certRow = append(certRow, fmt.Sprint(len(ans.expiring.Certificates)))
+		n := 0
+		for _, d := range ans.expiring.Domains {
+			n += len(expiringLevels(d, now, 30*24*time.Hour))
+		}
+		domRow = append(domRow, fmt.Sprint(n))
+	}
+	row(tw, certRow...)
+	row(tw, domRow...)
+	_ = tw.Flush()
+
+	head(4, "Is "+demo.FeaturedDomain+" validated?", "p.DomainValidation(ctx, \""+demo.FeaturedDomain+"\")")
+	tw = newTable(w)
+	row(tw, labels...)
+	fields := []struct {
+		name string
+		get  func(*model.DomainValidation) string
+	}{
+		{"status", func(d *model.DomainValidation) string { return statusWord(string(d.Status), d.VendorStatus) }},
+		{"method", func(d *model.DomainValidation) string { return string(d.Method) }},
+		{"levels", func(d *model.DomainValidation) string { return levelsSummary(d.Levels) }},
+		{"valid until", func(d *model.DomainValidation) string { return date(d.ValidUntil()) }},
+		{"challenges", func(d *model.DomainValidation) string { return challengeTypes(d.Challenges) }},
+	}
+	for _, f := range fields {
+		cols := []string{f.name}
+		for _, ans := range answers {
+			if ans.domainErr != nil {
+				cols = append(cols, "error: "+kindName(ans.domainErr))
+				continue
+			}
+			cols = append(cols, f.get(ans.domain))
+		}
+		row(tw, cols...)
+	}
+	_ = tw.Flush()
+
+	head(5, "What do we publish to validate "+demo.FeaturedDomain+"?", "p.Challenges(ctx, pendingOrderID), shown as by: anyca challenges ID")
+	for i, t := range targets {
+		ans := answers[i]
+		fmt.Fprintf(w, "%s, pending order %s:\n", t.label, t.featuredCert)
+		if ans.challErr != nil {
+			fmt.Fprintf(w, "  error: %s\n\n", oneLine(ans.challErr.Error()))
+			continue
+		}
+		var mine []model.Challenge
+		others := 0
+		for _, ch := range ans.challs {
+			if ch.Domain == demo.FeaturedDomain {
+				mine = append(mine, ch)
+			} else {
+				others++
+			}
+		}
+		var b strings.Builder
+		writeChallenges(&b, mine)
+		for _, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+			if line != "" {
+				line = "  " + line
+			}
+			fmt.Fprintln(w, line)
+		}
+		if others > 0 {
+			fmt.Fprintf(w, "  ; ... and %d more for the order's other names\n", others)
+		}
+		fmt.Fprintln(w)
+	}
+
+	fmt.Fprintf(w, "6. Errors: one model, whichever CA\n   errors.Is(err, model.ErrNotFound), ...; the CLI's exit code in brackets\n\n")
+	tw = newTable(w)
+	row(tw, labels...)
+	missRow, keyRow := []string{"p.Certificate(ctx, unknownID)"}, []string{"p.Certificate with a wrong API key"}
+	for _, ans := range answers {
+		missRow = append(missRow, fmt.Sprintf("%s [%d]", kindName(ans.missing), exitCode(ans.missing)))
+		keyRow = append(keyRow, fmt.Sprintf("%s [%d]", kindName(ans.badKey), exitCode(ans.badKey)))
+	}
+	row(tw, missRow...)
+	row(tw, keyRow...)
+	_ = tw.Flush()
+	return nil
+}
+
+// askDemo asks one CA every demo question.
+func askDemo(ctx context.Context, a *app, t demoTarget, now time.Time) (*demoAnswers, error) {
+	p, err := anyca.New(ctx, t.cfg)
+	if err != nil {
+		return nil, err
+	}
+	ans := &demoAnswers{byStatus: map[model.CertificateStatus]int{}}
+	var issued []*model.Certificate
+	for c, err := range p.Certificates(ctx, model.CertificateQuery{}) {
+		if err != nil {
+			return nil, err
+		}
+		ans.total++
+		ans.byStatus[c.Status]++
+		if c.Status == model.StatusIssued && !c.IsExpired(now) {
+			issued = append(issued, c)
+		}
+	}
+	sort.SliceStable(issued, func(i, j int) bool {
+		if !issued[i].NotAfter.Equal(issued[j].NotAfter) {
+			return issued[i].NotAfter.Before(issued[j].NotAfter)
+		}
+		return lessID(issued[i].ID, issued[j].ID)
+	})
+	ans.soonest = issued[:min(5, len(issued))]
+	quiet := *a
+	quiet.progress = false
+	if ans.expiring, err = quiet.findExpiring(ctx, p, now, 30*24*time.Hour); err != nil {
+		return nil, err
+	}
+	ans.domain, ans.domainErr = p.DomainValidation(ctx, demo.FeaturedDomain)
+	ans.challs, ans.challErr = p.Challenges(ctx, t.featuredCert)
+	sortChallenges(ans.challs)
+	_, ans.missing = p.Certificate(ctx, t.missingID)
+	bad := t.cfg
+	bad.APIKey = "not-the-right-key"
+	if pb, err := anyca.New(ctx, bad); err != nil {
+		ans.badKey = err
+	} else {
+		_, ans.badKey = pb.Certificate(ctx, t.missingID)
+	}
+	return ans, nil
+}
+
+// kindName names the error kind of err ("not found"), or says there was none.
+func kindName(err error) string {
+	if err == nil {
+		return "no error"
+	}
+	if k := model.KindOf(err); k != nil {
+		return k.Error()
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "deadline exceeded"
+	}
+	return "error"
+}
+
+// challengeTypes lists the distinct challenge types, in order.
+func challengeTypes(chs []model.Challenge) string {
+	var out []string
+	seen := map[model.ChallengeType]bool{}
+	for _, ch := range chs {
+		if !seen[ch.Type] {
+			seen[ch.Type] = true
+			out = append(out, string(ch.Type))
+		}
+	}
+	return strings.Join(out, ", ")
+}

@@ -1,0 +1,44 @@
+// Command anyca asks certificate authorities the questions the anyca library answers in
+// code, from a shell or CI, the same way whichever CA is configured.
+//
+// Usage:
+//
+//	anyca [global flags] COMMAND [flags] [args]
+//
+// Commands:
+//
+//	certs list [--status S] [--search Q]   list certificates (orders)
+//	cert get ID                            one certificate
+//	domains list [--search Q]              list domains and their validation
+//	domain status NAME                     one domain's validation, levels and challenges
+//	challenges CERT_ID                     what to publish to validate a certificate's domains
+//	expiring --within 30d                  certificates and domain validations expiring soon
+//	sim [--listen 127.0.0.1:8089]          serve the DigiCert and ZeroSSL fakes on loopback
+//	demo                                   run the same questions against both simulated CAs
+//	version                                print the version and the registered providers
+//
+// Configuration comes from a JSON file (--config, the field names of anyca.Config), then
+// the environment (ANYCA_PROVIDER, ANYCA_API_KEY, ANYCA_BASE_URL, ANYCA_REGION), then the
+// flags --provider, --base-url and --region; later sources override earlier ones. The API
+// key is never taken from a flag, so it stays out of shell history and process lists.
+//
+// Output is an aligned table, or JSON with -o json (the model package's JSON field
+// names). Exit codes: 0 success, 1 other error, 2 usage or configuration error, 3 not
+// found, 4 authentication or permission failure, 5 rate limited.
+//
+// Run "anyca COMMAND --help" for each command's flags and examples.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}

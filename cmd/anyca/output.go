@@ -1,0 +1,217 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/anyca/anyca/model"
+)
+
+// writeJSON writes v as indented JSON followed by a newline.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// newTable returns a tabwriter for aligned columns; call Flush when done.
+func newTable(w io.Writer) *tabwriter.Writer {
+	return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+}
+
+// row writes one tab-separated row.
+func row(w io.Writer, cols ...string) {
+	for i, c := range cols {
+		if c == "" {
+			c = "-"
+		}
+		cols[i] = strings.ReplaceAll(c, "\t", " ")
+	}
+	fmt.Fprintln(w, strings.Join(cols, "\t"))
+}
+
+// date formats t as a UTC calendar date, "-" when zero.
+func date(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02")
+}
+
+// stamp formats t as a UTC timestamp to the minute, "-" when zero.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// relative says how far t is from now: "in 3d 4h", "12d ago".
+func relative(t, now time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	d := t.Sub(now)
+	if d < 0 {
+		return short(-d) + " ago"
+	}
+	return "in " + short(d)
+}
+
+// short renders a duration in days and hours ("3d 4h", "5h", "20m").
+func short(d time.Duration) string {
+	days := int(d / (24 * time.Hour))
+	hours := int(d % (24 * time.Hour) / time.Hour)
+	switch {
+	case days > 0 && hours > 0:
+		return fmt.Sprintf("%dd %dh", days, hours)
+	case days > 0:
+		return fmt.Sprintf("%dd", days)
+	case hours > 0:
+		return fmt.Sprintf("%dh", hours)
+	}
+	return fmt.Sprintf("%dm", int(d/time.Minute))
+}
+
+// statusWord shows a normalized status with the vendor's word when it differs.
+func statusWord(normalized, vendor string) string {
+	if vendor == "" || strings.EqualFold(vendor, normalized) {
+		return normalized
+	}
+	return normalized + " (" + vendor + ")"
+}
+
+// lessID orders ids numerically when both are numbers, else as strings.
+func lessID(a, b string) bool {
+	na, ea := strconv.ParseUint(a, 10, 64)
+	nb, eb := strconv.ParseUint(b, 10, 64)
+	if ea == nil && eb == nil {
+		return na < nb
+	}
+	return a < b
+}
+
+// sortCertificates orders certificates by common name, then id.
+func sortCertificates(cs []*model.Certificate) {
+	sort.SliceStable(cs, func(i, j int) bool {
+		if cs[i].CommonName != cs[j].CommonName {
+			return cs[i].CommonName < cs[j].CommonName
+		}
+		return lessID(cs[i].ID, cs[j].ID)
+	})
+}
+
+// levelsSummary renders "ov valid until 2027-01-02, ev expired".
+func levelsSummary(ls []model.LevelValidation) string {
+	var parts []string
+	for _, l := range ls {
+		s := string(l.Level) + " " + string(l.Status)
+		if !l.ValidUntil.IsZero() {
+			s += " until " + date(l.ValidUntil)
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// writeChallenges prints challenges ready to paste: DNS records in zone-file form,
+// the file to serve with its exact body, or the addresses approval emails go to.
+func writeChallenges(w io.Writer, chs []model.Challenge) {
+	for i, ch := range chs {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		head := "; " + ch.Domain + "  " + string(ch.Type)
+		if ch.Status != "" {
+			head += "  " + string(ch.Status)
+		}
+		if !ch.ExpiresAt.IsZero() {
+			head += "  expires " + stamp(ch.ExpiresAt)
+		}
+		fmt.Fprintln(w, head)
+		switch ch.Type {
+		case model.ChallengeDNSCNAME:
+			fmt.Fprintf(w, "%s 3600 IN CNAME %s\n", fqdn(ch.RecordName), fqdn(ch.RecordValue))
+		case model.ChallengeDNSTXT:
+			fmt.Fprintf(w, "%s 3600 IN TXT %s\n", fqdn(ch.RecordName), txtQuote(ch.RecordValue))
+		case model.ChallengeHTTPFile, model.ChallengeHTTPSFile:
+			fmt.Fprintf(w, "; serve this URL: %s\n", ch.URL)
+			fmt.Fprintln(w, "; with exactly this body (between the marker lines, no trailing newline):")
+			fmt.Fprintln(w, "-----BEGIN BODY-----")
+			fmt.Fprintln(w, ch.Content)
+			fmt.Fprintln(w, "-----END BODY-----")
+		case model.ChallengeEmail:
+			fmt.Fprintln(w, "; approve the email the CA sends to one of:")
+			for _, e := range ch.Emails {
+				fmt.Fprintln(w, ";   "+e)
+			}
+		default:
+			if ch.Token != "" {
+				fmt.Fprintf(w, "; token: %s\n", ch.Token)
+			}
+		}
+	}
+}
+
+// fqdn adds the trailing dot a zone file needs for an absolute name.
+func fqdn(name string) string {
+	if name == "" || strings.HasSuffix(name, ".") {
+		return name
+	}
+	return name + "."
+}
+
+// txtQuote quotes a TXT value as zone files want it: backslash and quote escaped, split
+// into strings of at most 255 bytes.
+func txtQuote(v string) string {
+	esc := func(s string) string {
+		s = strings.ReplaceAll(s, `\`, `\\`)
+		return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+	}
+	if len(v) <= 255 {
+		return esc(v)
+	}
+	var parts []string
+	for len(v) > 255 {
+		parts = append(parts, esc(v[:255]))
+		v = v[255:]
+	}
+	return strings.Join(append(parts, esc(v)), " ")
+}
+
+// progress writes a transient count line on a terminal's stderr during long listings.
+type progress struct {
+	w     io.Writer
+	on    bool
+	what  string
+	n     int
+	shown bool
+}
+
+func (a *app) newProgress(what string) *progress {
+	return &progress{w: a.stderr, on: a.progress, what: what}
+}
+
+// add counts one item and refreshes the line every 50 items.
+func (p *progress) add() {
+	p.n++
+	if p.on && p.n%50 == 0 {
+		fmt.Fprintf(p.w, "\ranyca: %d %s so far…", p.n, p.what)
+		p.shown = true
+	}
+}
+
+// done erases the progress line.
+func (p *progress) done() {
+	if p.shown {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.shown = false
+	}
+}

@@ -1,0 +1,27 @@
+package main
+
+import (
+	"time"
+
+	"github.com/anyca/anyca/cmd/anyca/internal/demo"
+	"github.com/anyca/anyca/zerossl/zerossltest"
+)
+
+// simAPIKeyZeroSSL is the published key of the simulated ZeroSSL account.
+const simAPIKeyZeroSSL = "anyca-sim-zerossl-demo-key"
+
+// newSimZeroSSL seeds a ZeroSSL fake with the generated demo account.
+func newSimZeroSSL(seed uint64, now time.Time) simCA {
+	acct := demo.ZeroSSL(seed, now)
+	fake := zerossltest.NewUnstarted(zerossltest.WithAPIKey(simAPIKeyZeroSSL))
+	ca := simCA{provider: "zerossl", label: "ZeroSSL", prefix: "/zerossl", apiKey: fake.APIKey, handler: fake.Handler(),
+		missingID: "00000000000000000000000000000404"}
+	for _, c := range acct.Certificates {
+		got := fake.AddCertificate(c)
+		if c.ID == acct.FeaturedCertificateID {
+			ca.featuredCert = got.ID
+		}
+	}
+	ca.certs = len(acct.Certificates)
+	return ca
+}
