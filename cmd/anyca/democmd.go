@@ -24,7 +24,7 @@ func runDemo(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 	defer srv.Close()
 	targets := make([]demoTarget, len(cas))
 	for i, ca := range cas {
-		targets[i] = demoTarget{label: ca.label, cfg: ca.config(srv.URL), featuredCert: ca.featuredCert, missingID: ca.missingID}
+		targets[i] = demoTarget{label: ca.label, cfg: ca.config(srv.URL), featuredCert: ca.featuredCert, noun: ca.noun, missingID: ca.missingID}
 	}
 	fmt.Fprintf(a.stdout, "anyca demo: the same questions to two CAs through one anyca.Provider interface.\n")
 	fmt.Fprintf(a.stdout, "Simulated accounts (seed %d, dates relative to now) served on loopback; no account, no network.\n", o.seed)
@@ -36,6 +36,7 @@ type demoTarget struct {
 	label        string
 	cfg          anyca.Config
 	featuredCert string
+	noun         string // what the CA calls a certificate request: "order", "certificate"
 	missingID    string // a well-formed id the CA does not know
 }
 
@@ -155,15 +156,25 @@ func (a *app) demo(ctx context.Context, targets []demoTarget, now time.Time) err
 	head(5, "What do we publish to validate "+demo.FeaturedDomain+"?", "p.Challenges(ctx, pendingOrderID), shown as by: anyca challenges ID")
 	for i, t := range targets {
 		ans := answers[i]
-		fmt.Fprintf(w, "%s, pending order %s:\n", t.label, t.featuredCert)
+		fmt.Fprintf(w, "%s, pending %s %s:\n", t.label, t.noun, t.featuredCert)
 		if ans.challErr != nil {
 			fmt.Fprintf(w, "  error: %s\n\n", oneLine(ans.challErr.Error()))
 			continue
 		}
+		// The featured domain's DNS challenge and one file challenge; the rest counted.
 		var mine []model.Challenge
 		others := 0
+		shown := map[string]bool{}
 		for _, ch := range ans.challs {
-			if ch.Domain == demo.FeaturedDomain {
+			group := "dns"
+			switch ch.Type {
+			case model.ChallengeHTTPFile, model.ChallengeHTTPSFile:
+				group = "file"
+			case model.ChallengeEmail:
+				group = "email"
+			}
+			if ch.Domain == demo.FeaturedDomain && !shown[group] && (group != "email" || len(mine) == 0) {
+				shown[group] = true
 				mine = append(mine, ch)
 			} else {
 				others++
@@ -178,7 +189,7 @@ func (a *app) demo(ctx context.Context, targets []demoTarget, now time.Time) err
 			fmt.Fprintln(w, line)
 		}
 		if others > 0 {
-			fmt.Fprintf(w, "  ; ... and %d more for the order's other names\n", others)
+			fmt.Fprintf(w, "  ; ... and %d more challenges (other methods or names): anyca challenges %s\n", others, t.featuredCert)
 		}
 		fmt.Fprintln(w)
 	}

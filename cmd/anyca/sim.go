@@ -11,6 +11,7 @@ import (
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/cmd/anyca/internal/demo"
+	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/retry"
 )
 
@@ -28,9 +29,12 @@ type simCA struct {
 	handler  http.Handler // the fake, seeded
 	// featuredCert is a pending certificate (or order) covering demo.FeaturedDomain.
 	featuredCert string
+	noun         string // what the CA calls a certificate request: "order", "certificate"
 	missingID    string // a well-formed id the CA does not know, for the demo's error question
-	certs        int
-	domains      int
+	// failNext makes the fake's next n requests misbehave (tests).
+	failNext func(n int, f fakeca.Fault)
+	certs    int
+	domains  int
 }
 
 // baseURL is the adapter's base URL when the simulator listens on root ("http://host:port").
@@ -126,7 +130,7 @@ func runSim(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 		if ca.domains > 0 {
 			fmt.Fprintf(a.stdout, ", %d domains", ca.domains)
 		}
-		fmt.Fprintf(a.stdout, "; pending order for %s: %s\n", demo.FeaturedDomain, ca.featuredCert)
+		fmt.Fprintf(a.stdout, "; pending %s for %s: %s\n", ca.noun, demo.FeaturedDomain, ca.featuredCert)
 		fmt.Fprintf(a.stdout, "export %s=%s %s=%s %s=%s\n\n", anyca.EnvProvider, ca.provider,
 			anyca.EnvAPIKey, ca.apiKey, anyca.EnvBaseURL, ca.baseURL(root))
 	}

@@ -1,12 +1,31 @@
 package main
 
 import (
-	"net/http"
 	"time"
+
+	"github.com/anyca/anyca/cmd/anyca/internal/demo"
+	"github.com/anyca/anyca/digicert/digicerttest"
 )
 
-// newSimDigiCert is a placeholder until the digicerttest fake lands.
+// simAPIKeyDigiCert is the published key of the simulated DigiCert account.
+const simAPIKeyDigiCert = "anyca-sim-digicert-demo-key"
+
+// newSimDigiCert seeds a DigiCert CertCentral fake with the generated demo account.
 func newSimDigiCert(seed uint64, now time.Time) simCA {
-	return simCA{provider: "digicert", label: "DigiCert", prefix: "/digicert", basePath: "/services/v2",
-		apiKey: "anyca-sim-digicert-demo-key", missingID: "404404", handler: http.NotFoundHandler()}
+	acct := demo.DigiCert(seed, now)
+	fake := digicerttest.NewUnstarted(digicerttest.WithAPIKey(simAPIKeyDigiCert))
+	ca := simCA{provider: "digicert", label: "DigiCert", prefix: "/digicert", basePath: digicerttest.BasePath,
+		apiKey: fake.APIKey, handler: fake.Handler(), noun: "order", missingID: "404404", featuredCert: acct.FeaturedCertificateID,
+		failNext: fake.FailNext}
+	for _, d := range acct.Domains {
+		fake.AddDomain(d)
+	}
+	for _, c := range acct.Certificates {
+		fake.AddCertificate(c)
+	}
+	for id, chs := range acct.Challenges {
+		fake.SetChallenges(id, chs)
+	}
+	ca.certs, ca.domains = len(acct.Certificates), len(acct.Domains)
+	return ca
 }

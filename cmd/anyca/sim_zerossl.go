@@ -14,8 +14,8 @@ const simAPIKeyZeroSSL = "anyca-sim-zerossl-demo-key"
 func newSimZeroSSL(seed uint64, now time.Time) simCA {
 	acct := demo.ZeroSSL(seed, now)
 	fake := zerossltest.NewUnstarted(zerossltest.WithAPIKey(simAPIKeyZeroSSL))
-	ca := simCA{provider: "zerossl", label: "ZeroSSL", prefix: "/zerossl", apiKey: fake.APIKey, handler: fake.Handler(),
-		missingID: "00000000000000000000000000000404"}
+	ca := simCA{provider: "zerossl", label: "ZeroSSL", prefix: "/zerossl", apiKey: fake.APIKey, handler: fake.Handler(), noun: "certificate",
+		missingID: "00000000000000000000000000000404", failNext: fake.FailNext}
 	for _, c := range acct.Certificates {
 		got := fake.AddCertificate(c)
 		if c.ID == acct.FeaturedCertificateID {

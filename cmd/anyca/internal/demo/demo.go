@@ -36,6 +36,10 @@ type Account struct {
 	// FeaturedCertificateID is a pending certificate (or order) covering FeaturedDomain,
 	// whose challenges are waiting to be published.
 	FeaturedCertificateID string
+	// Challenges holds, by order ID, the DCV challenges of pending DigiCert orders whose
+	// names fall under a domain with pending validation: one per domain, with that
+	// domain's method and token. Nil for ZeroSSL, whose fake derives them.
+	Challenges map[string][]model.Challenge
 }
 
 // baseDomains are the registered domains of the simulated company. Reserved names
@@ -115,6 +119,22 @@ func DigiCert(seed uint64, now time.Time) Account {
 	acct.FeaturedCertificateID = featured.ID
 	linkRenewals(r, acct.Certificates)
 	sortCerts(acct.Certificates)
+	acct.Challenges = map[string][]model.Challenge{}
+	for _, c := range acct.Certificates {
+		if c.Status != model.StatusPending {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, name := range c.DNSNames {
+			for _, d := range acct.Domains {
+				if d.Status == model.ValidationPending && len(d.Challenges) > 0 && !seen[d.Domain] &&
+					(name == d.Domain || strings.HasSuffix(name, "."+d.Domain)) {
+					seen[d.Domain] = true
+					acct.Challenges[c.ID] = append(acct.Challenges[c.ID], d.Challenges...)
+				}
+			}
+		}
+	}
 	return acct
 }
 
