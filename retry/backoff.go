@@ -1,6 +1,7 @@
 package retry
 
 import (
+	"errors"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -15,15 +16,18 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
+	const maxSecs = int64(1<<63-1) / int64(time.Second)
 	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
 		if secs < 0 {
 			return 0, false
 		}
-		const maxSecs = int64(1<<63-1) / int64(time.Second)
 		if secs > maxSecs {
 			secs = maxSecs
 		}
 		return time.Duration(secs) * time.Second, true
+	} else if errors.Is(err, strconv.ErrRange) && v[0] != '-' {
+		// More seconds than int64 holds: "as long as possible", which the cap then limits.
+		return time.Duration(maxSecs) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := t.Sub(now); d > 0 {
@@ -34,18 +38,30 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// jitteredBackoff returns a wait in [d/2, d] where d = minWait * 2^attempt capped at maxWait.
+// jitteredBackoff returns a random wait in [d, 2d] where d = minWait * 2^attempt, both
+// bounds capped at maxWait: exponential, jittered, and never outside [minWait, maxWait].
 func jitteredBackoff(minWait, maxWait time.Duration, attempt int) time.Duration {
-	d := minWait
-	for i := 0; i < attempt && d < maxWait; i++ {
-		d *= 2
+	if minWait < 0 {
+		minWait = 0
 	}
-	if d > maxWait {
-		d = maxWait
+	if maxWait < minWait {
+		maxWait = minWait
 	}
-	if d <= 0 {
+	lo := minWait
+	for i := 0; i < attempt && lo < maxWait; i++ {
+		if lo > maxWait/2 {
+			lo = maxWait // doubling would pass the cap (or overflow)
+			break
+		}
+		lo *= 2
+	}
+	lo = min(lo, maxWait)
+	hi := maxWait
+	if lo <= maxWait/2 {
+		hi = 2 * lo
+	}
+	if lo <= 0 && hi <= 0 {
 		return 0
 	}
-	half := d / 2
-	return half + rand.N(d-half+1)
+	return lo + rand.N(hi-lo+1)
 }

@@ -3,6 +3,7 @@ package retry
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -22,7 +23,9 @@ import (
 // DefaultMaxBodyBytes caps a response body when Options.MaxBodyBytes is zero.
 const DefaultMaxBodyBytes = 32 << 20
 
-// DefaultTimeout bounds one attempt when Options.HTTPClient is nil.
+// DefaultTimeout bounds one attempt when Options.HTTPClient is nil: from the moment it has
+// its rate-limiter token to the end of reading the body. Waiting for the token is bounded
+// by the caller's context only.
 const DefaultTimeout = 60 * time.Second
 
 // snippetBytes is how much of an unexpected body an error quotes.
@@ -40,8 +43,9 @@ var (
 	errLimiterDeadline = fmt.Errorf("waiting for the client-side rate limit would pass the deadline: %w", context.DeadlineExceeded)
 )
 
-var sentinels = []error{context.Canceled, context.DeadlineExceeded, ErrBodyTooLarge, ErrRedirectRefused,
-	ErrMalformedResponse, io.ErrUnexpectedEOF}
+// sentinels are the data-free errors a redacted error still matches with errors.Is.
+var sentinels = append([]error{context.Canceled, context.DeadlineExceeded, ErrBodyTooLarge, ErrRedirectRefused,
+	ErrMalformedResponse, errLimiterDeadline, errAttemptTimeout, io.ErrUnexpectedEOF, io.EOF}, model.Kinds()...)
 
 // Auth says how the adapter's API key travels. Exactly one of Header and QueryParam is set.
 // The key is redacted from every error and log line the client produces.
@@ -57,12 +61,14 @@ type ErrorDecoder func(status int, body []byte) (kind error, code, message strin
 
 // Options configure a Client for one adapter.
 type Options struct {
-	Provider   string       // adapter name, the prefix of every error
-	BaseURL    string       // https, or http on a loopback host
-	Auth       Auth         // the API key and where it goes
-	Config     Config       // the user's settings; zero fields take Defaults
-	Defaults   Config       // the adapter's documented defaults
-	HTTPClient *http.Client // base client to wrap (nil: a pooled client with DefaultTimeout)
+	Provider string // adapter name, the prefix of every error
+	BaseURL  string // https, or http on a loopback host
+	Auth     Auth   // the API key and where it goes
+	Config   Config // the user's settings; zero fields take Defaults
+	Defaults Config // the adapter's documented defaults
+	// HTTPClient is the base client to wrap (nil: a pooled client with DefaultTimeout per
+	// attempt). Its Timeout, if set, bounds each attempt including the rate-limiter wait.
+	HTTPClient *http.Client
 	Logger     *slog.Logger // nil: no logging at all
 	UserAgent  string       // sent on every request
 	// MaxBodyBytes caps every response body; 0 means DefaultMaxBodyBytes.
@@ -129,19 +135,24 @@ func New(opts Options) (*Client, error) {
 	}
 
 	var hc http.Client
+	var attemptTimeout time.Duration
 	if opts.HTTPClient != nil {
 		hc = *opts.HTTPClient // a copy: the caller's client is never changed
 	} else {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = 32
-		hc.Transport = t
-		hc.Timeout = DefaultTimeout
+		if t, ok := http.DefaultTransport.(*http.Transport); ok {
+			t = t.Clone()
+			t.MaxIdleConnsPerHost = 32
+			hc.Transport = t
+		} // else: someone replaced http.DefaultTransport; use theirs as it is
+		// Not hc.Timeout: that would also count the rate-limiter wait, and make the limiter
+		// refuse any wait over DefaultTimeout as a deadline error.
+		attemptTimeout = DefaultTimeout
 	}
 	inner := hc.Transport
 	if inner == nil {
 		inner = http.DefaultTransport
 	}
-	hc.Transport = &transport{c: c, next: inner}
+	hc.Transport = &transport{c: c, next: inner, timeout: attemptTimeout}
 	hc.CheckRedirect = c.checkRedirect
 
 	c.rc = &retryablehttp.Client{
@@ -165,6 +176,33 @@ func nonEmpty(s ...string) []string {
 		}
 	}
 	return out
+}
+
+// String describes the client without its API key, so that printing a Client (with %v,
+// %+v or %s) can never leak the key.
+func (c *Client) String() string {
+	return fmt.Sprintf("retry.Client{provider: %q, base: %q, auth: %v, config: %+v}",
+		c.provider, c.redact.URL(c.base), c.auth, c.cfg)
+}
+
+// GoString is String for %#v.
+func (c *Client) GoString() string { return c.String() }
+
+// Format prints Auth with its key replaced by Redacted in every verb, so that Options or
+// any struct holding an Auth can be printed without leaking the key.
+func (a Auth) Format(f fmt.State, verb rune) {
+	key := ""
+	if a.Key != "" {
+		key = Redacted
+	}
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		fmt.Fprintf(f, "retry.Auth{Key:%q, Header:%q, QueryParam:%q}", key, a.Header, a.QueryParam)
+	case verb == 'v' && f.Flag('+'):
+		fmt.Fprintf(f, "{Key:%s Header:%s QueryParam:%s}", key, a.Header, a.QueryParam)
+	default:
+		fmt.Fprintf(f, "{%s %s %s}", key, a.Header, a.QueryParam)
+	}
 }
 
 // Config returns the effective settings, defaults applied.
@@ -206,6 +244,10 @@ type callState struct {
 	attempts   int
 	lastStatus int
 	retryAfter time.Duration
+	// body is the body of bodyOf, read inside the retry loop so that a connection
+	// lost while reading it is retried like any other connection error.
+	body   []byte
+	bodyOf *http.Response
 }
 
 type callStateKey struct{}
@@ -259,6 +301,15 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	if err != nil {
 		return nil, c.failure(ctx, st, 0, nil, err)
 	}
+	rreq.SetResponseHandler(func(resp *http.Response) error {
+		defer resp.Body.Close()
+		data, err := c.readBody(resp.Body, resp.StatusCode)
+		if err != nil {
+			return err
+		}
+		st.body, st.bodyOf = data, resp
+		return nil
+	})
 
 	resp, err := c.rc.Do(rreq)
 	if err != nil {
@@ -268,9 +319,14 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		return nil, c.failure(ctx, st, 0, nil, err)
 	}
 	defer resp.Body.Close()
-	data, readErr := c.readBody(resp.Body)
-	if readErr != nil {
-		return nil, c.failure(ctx, st, resp.StatusCode, resp.Header, readErr)
+	data := st.body
+	if st.bodyOf != resp {
+		// The last attempt of an exhausted retry loop: its body is still unread.
+		var readErr error
+		data, readErr = c.readBody(resp.Body, resp.StatusCode)
+		if readErr != nil {
+			return nil, c.failure(ctx, st, resp.StatusCode, resp.Header, readErr)
+		}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, c.statusError(st, resp, data)
@@ -278,8 +334,21 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data, Attempts: st.attempts}, nil
 }
 
-// readBody reads at most the cap; a longer body is ErrBodyTooLarge, not a truncated read.
-func (c *Client) readBody(r io.Reader) ([]byte, error) {
+// errorBodyBytes caps the part of a non-2xx body that is read for the vendor's error.
+const errorBodyBytes = 64 << 10
+
+// readBody reads the body of an answer with status. A 2xx body is read up to the cap and a
+// longer one is ErrBodyTooLarge, not a truncated read; of any other body only the first
+// errorBodyBytes (at most the cap) are kept, enough for the vendor's error.
+func (c *Client) readBody(r io.Reader, status int) ([]byte, error) {
+	if status < 200 || status > 299 {
+		n := min(c.maxBody, errorBodyBytes)
+		data, err := io.ReadAll(io.LimitReader(r, n))
+		if err != nil && len(data) == 0 {
+			return nil, err
+		}
+		return data, nil
+	}
 	data, err := io.ReadAll(io.LimitReader(r, c.maxBody+1))
 	if err != nil {
 		return nil, err
@@ -335,7 +404,7 @@ func (c *Client) failure(ctx context.Context, st *callState, status int, _ http.
 // snippet of it. Kind is ErrUnavailable; Err wraps ErrMalformedResponse and cause.
 func (c *Client) MalformedError(op string, resp *Response, cause error) *model.Error {
 	e := &model.Error{Provider: c.provider, Op: op, Kind: model.ErrUnavailable, Code: "malformed_response",
-		Err: fmt.Errorf("%w: %v", ErrMalformedResponse, c.redact.Error(cause))}
+		Err: fmt.Errorf("%w: %w", ErrMalformedResponse, c.redact.Error(cause))}
 	if resp != nil {
 		e.HTTPStatus = resp.StatusCode
 		e.Message = c.Snippet(resp.Body)
@@ -358,18 +427,29 @@ func (c *Client) ContextError(ctx context.Context, op string) error {
 
 // Snippet returns the start of body as one printable, redacted line for an error message.
 func (c *Client) Snippet(body []byte) string {
-	if len(body) > snippetBytes {
-		body = body[:snippetBytes]
+	// Redact before cutting, so that a key straddling the cut is not left half visible;
+	// the window is the snippet plus the longest secret.
+	window := body
+	if n := snippetBytes + c.redact.maxLen(); len(window) > n {
+		window = window[:n]
 	}
-	s := strings.ToValidUTF8(string(body), "\uFFFD")
+	s := c.redact.String(strings.ToValidUTF8(string(window), "\uFFFD"))
 	s = strings.Map(func(r rune) rune {
-		if r == utf8.RuneError || r >= ' ' && r != 0x7f {
+		if r == utf8.RuneError || r >= ' ' && r != 0x7f && !(r >= 0x80 && r < 0xa0) {
 			return r
 		}
 		return ' '
 	}, s)
 	s = strings.Join(strings.Fields(s), " ")
-	if len(body) == snippetBytes {
+	truncated := len(body) > len(window)
+	if len(s) > snippetBytes {
+		cut := snippetBytes
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s, truncated = s[:cut], true
+	}
+	if truncated {
 		s += "…"
 	}
 	return c.redact.String(s)
@@ -410,10 +490,12 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		var unknownAuth x509.UnknownAuthorityError
 		var certInvalid x509.CertificateInvalidError
 		var hostErr x509.HostnameError
+		var verifyErr *tls.CertificateVerificationError
 		switch {
 		case errors.Is(err, errLimiterDeadline), errors.Is(err, ErrRedirectRefused),
-			errors.Is(err, context.Canceled),
-			errors.As(err, &unknownAuth), errors.As(err, &certInvalid), errors.As(err, &hostErr):
+			errors.Is(err, context.Canceled), errors.Is(err, ErrBodyTooLarge),
+			errors.As(err, &unknownAuth), errors.As(err, &certInvalid), errors.As(err, &hostErr),
+			errors.As(err, &verifyErr):
 			return false, nil
 		}
 		return idempotent, nil
@@ -432,8 +514,10 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil {
 		if ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			if st := stateOf(resp.Request.Context()); st != nil {
-				st.retryAfter = ra
+			if resp.Request != nil {
+				if st := stateOf(resp.Request.Context()); st != nil {
+					st.retryAfter = ra
+				}
 			}
 			return min(ra, maxWait)
 		}

@@ -8,6 +8,7 @@ package retry
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -60,6 +61,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("retry: min_wait %s is above max_wait %s", c.MinWait, c.MaxWait)
 	case c.Burst < 0:
 		return fmt.Errorf("retry: burst %d is negative", c.Burst)
+	case math.IsNaN(c.RequestsPerSecond) || math.IsInf(c.RequestsPerSecond, 0):
+		return fmt.Errorf("retry: requests_per_second %v is not a number of requests", c.RequestsPerSecond)
 	}
 	return nil
 }
@@ -79,8 +82,10 @@ func (c Config) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads waits as duration strings ("500ms") or as integer nanoseconds.
+// Like encoding/json itself, it leaves fields the input does not mention (or sets to
+// null) as they were.
 func (c *Config) UnmarshalJSON(b []byte) error {
-	var w configJSON
+	w := configJSON{c.MaxAttempts, duration(c.MinWait), duration(c.MaxWait), c.RequestsPerSecond, c.Burst}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
@@ -93,8 +98,15 @@ type duration time.Duration
 func (d duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
 
 func (d *duration) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil // as encoding/json does for every other type
+	}
 	var s string
 	if err := json.Unmarshal(b, &s); err == nil {
+		if s == "" {
+			*d = 0
+			return nil
+		}
 		v, err := time.ParseDuration(s)
 		if err != nil {
 			return fmt.Errorf("retry: %w", err)

@@ -47,6 +47,14 @@ func newRedactor(secrets []string, params []string) *redactor {
 	return r
 }
 
+// maxLen returns the length of the longest secret form.
+func (r *redactor) maxLen() int {
+	if len(r.secrets) == 0 {
+		return 0
+	}
+	return len(r.secrets[0])
+}
+
 // String returns s with every secret replaced by Redacted.
 func (r *redactor) String(s string) string {
 	for _, v := range r.secrets {
@@ -76,8 +84,9 @@ func (r *redactor) Error(err error) error {
 	if err == nil {
 		return nil
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
+	// Only a *url.Error at the top keeps its type: rebuilding one found deeper would drop
+	// the text of the errors wrapping it.
+	if ue, ok := err.(*url.Error); ok {
 		inner := ue.Err
 		if inner != nil && r.String(inner.Error()) != inner.Error() {
 			inner = &redactedError{msg: r.String(inner.Error()), cause: safeCause(inner)}
@@ -100,12 +109,19 @@ type redactedError struct {
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.cause }
 
-// safeCause returns the well-known sentinel err wraps, if any: these carry no data.
+// safeCause returns the well-known sentinels err wraps, if any: these carry no data.
 func safeCause(err error) error {
+	var found []error
 	for _, s := range sentinels {
 		if errors.Is(err, s) {
-			return s
+			found = append(found, s)
 		}
 	}
-	return nil
+	switch len(found) {
+	case 0:
+		return nil
+	case 1:
+		return found[0]
+	}
+	return errors.Join(found...)
 }

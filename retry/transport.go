@@ -3,6 +3,8 @@ package retry
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -11,8 +13,9 @@ import (
 // transport sits under the retry loop: every attempt, retries included, first takes a
 // rate-limiter token, is counted, and is logged (redacted) when a logger is set.
 type transport struct {
-	c    *Client
-	next http.RoundTripper
+	c       *Client
+	next    http.RoundTripper
+	timeout time.Duration // per attempt, after the token; 0: none
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -32,7 +35,25 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		st.attempts++
 	}
 	start := time.Now()
-	resp, err := t.next.RoundTrip(req)
+	var resp *http.Response
+	var err error
+	if t.timeout > 0 {
+		actx, cancel := context.WithTimeoutCause(ctx, t.timeout, errAttemptTimeout)
+		resp, err = t.next.RoundTrip(req.WithContext(actx))
+		if err != nil || resp == nil {
+			cancel()
+			if err != nil && ctx.Err() == nil && actx.Err() != nil {
+				err = fmt.Errorf("%w (%s): %w", errAttemptTimeout, t.timeout, err)
+			}
+		} else {
+			resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+		}
+	} else {
+		resp, err = t.next.RoundTrip(req)
+	}
+	if resp != nil && resp.Request == nil {
+		resp.Request = req // a custom base transport may leave it unset; the backoff reads it
+	}
 	if st != nil && resp != nil {
 		st.lastStatus = resp.StatusCode
 	}
@@ -55,4 +76,19 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.c.logger.LogAttrs(ctx, slog.LevelDebug, "anyca http attempt", attrs...)
 	}
 	return resp, err
+}
+
+// errAttemptTimeout: one attempt took longer than the per-attempt timeout.
+var errAttemptTimeout = errors.New("no answer within the per-attempt timeout")
+
+// cancelBody releases an attempt's timeout when its body is closed.
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }

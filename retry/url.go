@@ -15,7 +15,7 @@ func CheckBaseURL(raw string) (*url.URL, error) {
 	if err != nil {
 		return nil, fmt.Errorf("base URL %q: %w", raw, err)
 	}
-	if u.Host == "" {
+	if u.Host == "" || u.Hostname() == "" {
 		return nil, fmt.Errorf("base URL %q has no host", raw)
 	}
 	if u.User != nil {
