@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/anyca/anyca/cmd/anyca/internal/demo"
+	"github.com/anyca/anyca/internal/fakeca"
+	"github.com/anyca/anyca/model"
+)
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader in different goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// runLive runs a command against the fakes, with the real clock: the fakes judge
+// expiry by it.
+func runLive(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+		getenv: func(k string) string { return env[k] }, now: time.Now}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	code := a.run(ctx, args)
+	return result{code, out.String(), errb.String()}
+}
+
+// parseExports reads the "export K=V K=V" lines anyca sim prints, by provider.
+func parseExports(t *testing.T, out string) map[string]map[string]string {
+	t.Helper()
+	envs := map[string]map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		rest, ok := strings.CutPrefix(line, "export ")
+		if !ok {
+			continue
+		}
+		env := map[string]string{}
+		for _, kv := range strings.Fields(rest) {
+			k, v, _ := strings.Cut(kv, "=")
+			env[k] = v
+		}
+		envs[env["ANYCA_PROVIDER"]] = env
+	}
+	if len(envs) != 2 || envs["digicert"] == nil || envs["zerossl"] == nil {
+		t.Fatalf("sim printed no export line for both providers:\n%s", out)
+	}
+	return envs
+}
+
+// TestSimCommandsAgainstFakes starts "anyca sim" on a free loopback port, points the
+// commands at each fake with the printed environment, and checks the answers.
+func TestSimCommandsAgainstFakes(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	ready := make(chan string, 1)
+	a := &app{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, now: time.Now,
+		simReady: func(addr string) { ready <- addr }}
+	done := make(chan int, 1)
+	go func() { done <- a.run(ctx, []string{"sim", "--listen", "127.0.0.1:0"}) }()
+	select {
+	case <-ready:
+	case code := <-done:
+		t.Fatalf("sim exited %d: %s", code, errb.String())
+	}
+	defer func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("sim exit %d: %s", code, errb.String())
+		}
+		if !strings.Contains(errb.String(), "stopped") {
+			t.Errorf("sim stderr %q", errb.String())
+		}
+	}()
+	envs := parseExports(t, out.String())
+	now := time.Now()
+	accounts := map[string]demo.Account{"digicert": demo.DigiCert(demo.DefaultSeed, now), "zerossl": demo.ZeroSSL(demo.DefaultSeed, now)}
+	missing := map[string]string{"digicert": "404404", "zerossl": "00000000000000000000000000000404"}
+
+	for name, env := range envs {
+		acct := accounts[name]
+		t.Run(name, func(t *testing.T) {
+			if !strings.HasPrefix(env["ANYCA_BASE_URL"], "http://127.0.0.1:") {
+				t.Errorf("base URL %q", env["ANYCA_BASE_URL"])
+			}
+			var certs []model.Certificate
+			decode(t, runLive(t, env, "certs", "list", "-o", "json"), &certs)
+			if len(certs) != len(acct.Certificates) {
+				t.Errorf("listed %d certificates, seeded %d", len(certs), len(acct.Certificates))
+			}
+			seen := map[model.CertificateStatus]bool{}
+			for _, c := range certs {
+				seen[c.Status] = true
+				if c.Provider != name {
+					t.Fatalf("provider %q", c.Provider)
+				}
+			}
+			for _, st := range []model.CertificateStatus{model.StatusPending, model.StatusIssued, model.StatusRevoked, model.StatusCancelled, model.StatusExpired} {
+				if !seen[st] {
+					t.Errorf("no %s certificate listed", st)
+				}
+			}
+
+			var issued []model.Certificate
+			decode(t, runLive(t, env, "certs", "list", "--status", "issued", "-o", "json"), &issued)
+			for _, c := range issued {
+				if c.Status != model.StatusIssued {
+					t.Fatalf("--status issued listed %s", c.Status)
+				}
+			}
+
+			var one model.Certificate
+			decode(t, runLive(t, env, "cert", "get", acct.FeaturedCertificateID, "-o", "json"), &one)
+			if one.CommonName != demo.FeaturedDomain || one.Status != model.StatusPending {
+				t.Errorf("featured certificate %+v", one)
+			}
+
+			var dv model.DomainValidation
+			decode(t, runLive(t, env, "domain", "status", demo.FeaturedDomain, "-o", "json"), &dv)
+			if dv.Domain != demo.FeaturedDomain || dv.Status != model.ValidationPending {
+				t.Errorf("featured domain %+v", dv)
+			}
+
+			r := runLive(t, env, "challenges", acct.FeaturedCertificateID)
+			if r.code != 0 || !strings.Contains(r.stdout, "pay.example.org. 3600 IN CNAME ") {
+				t.Errorf("challenges: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+
+			var rep struct {
+				Now          time.Time                `json:"now"`
+				Within       string                   `json:"within"`
+				Certificates []model.Certificate      `json:"certificates"`
+				Domains      []model.DomainValidation `json:"domains"`
+			}
+			decode(t, runLive(t, env, "expiring", "--within", "30d", "-o", "json"), &rep)
+			if len(rep.Certificates) == 0 {
+				t.Error("nothing expiring within 30 days")
+			}
+			for _, c := range rep.Certificates {
+				if !c.ExpiresWithin(rep.Now, 30*24*time.Hour+24*time.Hour) {
+					t.Errorf("%s expires %v, not within 30d", c.ID, c.NotAfter)
+				}
+			}
+			if name == "digicert" && len(rep.Domains) == 0 {
+				t.Error("no DigiCert domain validation expiring within 30 days")
+			}
+
+			var doms []model.DomainValidation
+			decode(t, runLive(t, env, "domains", "list", "-o", "json"), &doms)
+			if len(doms) == 0 {
+				t.Error("no domains listed")
+			}
+
+			if r := runLive(t, env, "cert", "get", missing[name]); r.code != exitNotFound {
+				t.Errorf("missing id: exit %d, %q", r.code, r.stderr)
+			}
+			bad := map[string]string{}
+			for k, v := range env {
+				bad[k] = v
+			}
+			bad["ANYCA_API_KEY"] = "wrong-key-for-the-test"
+			if r := runLive(t, bad, "certs", "list"); r.code != exitAuth || strings.Contains(r.stderr, "wrong-key-for-the-test") {
+				t.Errorf("wrong key: exit %d, %q", r.code, r.stderr)
+			}
+		})
+	}
+}
+
+// TestRateLimitedExitCode makes each fake answer 429 and checks exit code 5, with
+// retries turned off in a config file.
+func TestRateLimitedExitCode(t *testing.T) {
+	now := time.Now()
+	cas := newSimCAs(demo.DefaultSeed, now)
+	srv := httptest.NewServer(simMux(cas))
+	defer srv.Close()
+	for _, ca := range cas {
+		t.Run(ca.provider, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "cfg.json")
+			cfg := `{"provider": "` + ca.provider + `", "api_key": "` + ca.apiKey + `", "base_url": "` + ca.baseURL(srv.URL) +
+				`", "retry": {"max_attempts": 1, "requests_per_second": -1}}`
+			if err := os.WriteFile(file, []byte(cfg), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			ca.failNext(1, fakeca.Fault{Kind: fakeca.RateLimit, RetryAfter: "30"})
+			r := runLive(t, nil, "--config", file, "cert", "get", ca.featuredCert)
+			if r.code != exitRateLimited || !strings.Contains(r.stderr, "rate limited") || strings.Contains(r.stderr, ca.apiKey) {
+				t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+			}
+			if strings.Count(r.stderr, "\n") != 1 {
+				t.Errorf("error is not one line: %q", r.stderr)
+			}
+			ca.failNext(1, fakeca.Fault{Kind: fakeca.ServerError, Status: 503})
+			if r := runLive(t, nil, "--config", file, "cert", "get", ca.featuredCert); r.code != exitError {
+				t.Errorf("503: exit %d, stderr %q", r.code, r.stderr)
+			}
+		})
+	}
+}
+
+func TestDemo(t *testing.T) {
+	start := time.Now()
+	r := runLive(t, nil, "demo")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("demo took %v", d)
+	}
+	for _, want := range []string{
+		"STATUS     DIGICERT  ZEROSSL",
+		"total      241       151",
+		"Which 5 issued certificates expire first?",
+		"_dnsauth.pay.example.org. 3600 IN CNAME ",
+		".comodoca.com.",
+		"-----BEGIN BODY-----",
+		"p.Certificate(ctx, unknownID)       not found [3]        not found [3]",
+		"unauthenticated [4]  unauthenticated [4]",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if r.stderr != "" {
+		t.Errorf("stderr: %q", r.stderr)
+	}
+}
+
+func TestCheckLoopback(t *testing.T) {
+	for _, ok := range []string{"127.0.0.1:8089", "[::1]:0", "localhost:8089", "127.1.2.3:1"} {
+		if err := checkLoopback(ok); err != nil {
+			t.Errorf("%s refused: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"0.0.0.0:8089", ":8089", "[::]:8089", "10.0.0.1:80", "example.com:80", "8089", ""} {
+		if err := checkLoopback(bad); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}
