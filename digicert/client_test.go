@@ -1,0 +1,486 @@
+package digicert_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/digicert"
+	"github.com/anyca/anyca/digicert/digicerttest"
+	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/retry"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var (
+	_ anyca.Provider     = (*digicert.Client)(nil)
+	_ anyca.DomainLister = (*digicert.Client)(nil)
+	_ anyca.BatchGetter  = (*digicert.Client)(nil)
+)
+
+var fastRetry = retry.Config{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 20 * time.Millisecond, RequestsPerSecond: -1}
+
+func newFake(t *testing.T, opts ...digicerttest.Option) *digicerttest.Server {
+	t.Helper()
+	s := digicerttest.NewServer(opts...)
+	t.Cleanup(s.Close)
+	return s
+}
+
+func client(t *testing.T, s *digicerttest.Server, key string) *digicert.Client {
+	t.Helper()
+	if key == "" {
+		key = s.APIKey
+	}
+	c, err := digicert.New(digicert.Config{APIKey: key, BaseURL: s.URL, Retry: fastRetry})
+	require.NoError(t, err)
+	return c
+}
+
+func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+func seedCert(s *digicerttest.Server, i int, status model.CertificateStatus) model.Certificate {
+	return s.AddCertificate(model.Certificate{
+		CommonName: fmt.Sprintf("host%d.example.com", i), DNSNames: []string{fmt.Sprintf("alt%d.example.com", i)},
+		Status: status, Level: model.LevelOV, SerialNumber: fmt.Sprintf("0A:%02X:FF", i%256),
+		FingerprintSHA1: fmt.Sprintf("%040x", i), CreatedAt: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC),
+		NotBefore: day(2024, 1, 2), NotAfter: day(2025, 1, 2),
+	})
+}
+
+func collect[T any](t *testing.T, seq func(func(*T, error) bool)) []*T {
+	t.Helper()
+	var out []*T
+	for v, err := range seq {
+		require.NoError(t, err)
+		out = append(out, v)
+	}
+	return out
+}
+
+func TestNewConfig(t *testing.T) {
+	_, err := digicert.New(digicert.Config{})
+	assert.ErrorIs(t, err, model.ErrInvalidArgument)
+	_, err = digicert.New(digicert.Config{APIKey: "k", Region: "mars"})
+	assert.ErrorIs(t, err, model.ErrInvalidArgument)
+	for _, r := range []string{"", "us", "EU"} {
+		c, err := digicert.New(digicert.Config{APIKey: "k", Region: r})
+		require.NoError(t, err)
+		assert.Equal(t, "digicert", c.Name())
+	}
+	_, err = digicert.New(digicert.Config{APIKey: "secret-key-xyz", BaseURL: "http://example.com/services/v2"})
+	require.Error(t, err, "plain http off loopback")
+	assert.NotContains(t, err.Error(), "secret-key-xyz")
+	cfg := digicert.Config{APIKey: "secret-key-xyz"}
+	for _, s := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), cfg.String()} {
+		assert.NotContains(t, s, "secret-key-xyz")
+	}
+}
+
+func TestRegisteredInRoot(t *testing.T) {
+	s := newFake(t)
+	want := seedCert(s, 1, model.StatusIssued)
+	p, err := anyca.New(context.Background(), anyca.Config{Provider: "digicert", APIKey: s.APIKey, BaseURL: s.URL, Retry: fastRetry})
+	require.NoError(t, err)
+	got, err := p.Certificate(context.Background(), want.ID)
+	require.NoError(t, err)
+	assert.Equal(t, &want, got)
+}
+
+func TestCertificate(t *testing.T) {
+	s := newFake(t)
+	want := seedCert(s, 7, model.StatusIssued)
+	c := client(t, s, "")
+	ctx := context.Background()
+	got, err := c.Certificate(ctx, want.ID)
+	require.NoError(t, err)
+	assert.Equal(t, &want, got)
+	assert.Equal(t, "0a07ff", got.SerialNumber)
+	// The order path also takes the thumbprint.
+	byThumb, err := c.Certificate(ctx, strings.ToUpper(want.FingerprintSHA1))
+	require.NoError(t, err)
+	assert.Equal(t, want.ID, byThumb.ID)
+
+	_, err = c.Certificate(ctx, "999999999")
+	assert.ErrorIs(t, err, model.ErrNotFound)
+	var me *model.Error
+	require.ErrorAs(t, err, &me)
+	assert.Equal(t, "not_found|order", me.Code)
+	assert.Equal(t, 404, me.HTTPStatus)
+	assert.True(t, strings.HasPrefix(err.Error(), "digicert: "))
+
+	before := s.Requests()
+	_, err = c.Certificate(ctx, "../domain")
+	assert.ErrorIs(t, err, model.ErrInvalidArgument)
+	assert.Equal(t, before, s.Requests(), "no request for a malformed id")
+}
+
+func TestBadKeyNeverLeaks(t *testing.T) {
+	s := newFake(t)
+	const key = "wrong-key-SECRET-9f8e7d"
+	c := client(t, s, key)
+	ctx := context.Background()
+	_, err := c.Certificate(ctx, "1")
+	require.ErrorIs(t, err, model.ErrUnauthenticated)
+	_, err2 := c.DomainValidation(ctx, "example.com")
+	require.ErrorIs(t, err2, model.ErrUnauthenticated)
+	_, err3 := c.CertificatesByID(ctx, []string{"1", "2"})
+	require.ErrorIs(t, err3, model.ErrUnauthenticated)
+	for _, e := range []error{err, err2, err3} {
+		for _, s := range []string{e.Error(), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e), fmt.Sprintf("%v", e)} {
+			assert.NotContains(t, s, key)
+		}
+	}
+}
+
+func TestHTMLAndRateLimitErrors(t *testing.T) {
+	s := newFake(t)
+	want := seedCert(s, 1, model.StatusIssued)
+	c := client(t, s, "")
+	ctx := context.Background()
+	s.FailNext(3, digicerttest.Fault{Kind: digicerttest.HTMLError, Status: 503})
+	_, err := c.Certificate(ctx, want.ID)
+	require.ErrorIs(t, err, model.ErrUnavailable)
+	var me *model.Error
+	require.ErrorAs(t, err, &me)
+	assert.Equal(t, 503, me.HTTPStatus)
+	assert.NotEmpty(t, me.Message, "a snippet of the HTML page")
+
+	s.FailNext(3, digicerttest.Fault{Kind: digicerttest.RateLimit, RetryAfter: "0"})
+	_, err = c.Certificate(ctx, want.ID)
+	require.ErrorIs(t, err, model.ErrRateLimited)
+	require.ErrorAs(t, err, &me)
+	assert.Equal(t, "request_limit_exceeded", me.Code)
+
+	s.FailNext(2, digicerttest.Fault{Kind: digicerttest.ServerError})
+	got, err := c.Certificate(ctx, want.ID)
+	require.NoError(t, err, "retried past two 503s")
+	assert.Equal(t, want.ID, got.ID)
+}
+
+func TestCertificatesPagingExactlyOnce(t *testing.T) {
+	s := newFake(t)
+	var want []string
+	for i := 0; i < 23; i++ {
+		want = append(want, seedCert(s, i, model.StatusIssued).ID)
+	}
+	c := client(t, s, "")
+	got := collect(t, c.Certificates(context.Background(), model.CertificateQuery{PageSize: 5}))
+	var ids []string
+	for _, g := range got {
+		ids = append(ids, g.ID)
+	}
+	assert.Equal(t, want, ids)
+	assert.EqualValues(t, 5, s.EndpointRequest("GET /order/certificate"))
+}
+
+func TestCertificatesBreakStopsRequests(t *testing.T) {
+	s := newFake(t)
+	for i := 0; i < 30; i++ {
+		seedCert(s, i, model.StatusIssued)
+	}
+	c := client(t, s, "")
+	n := 0
+	for _, err := range c.Certificates(context.Background(), model.CertificateQuery{PageSize: 5}) {
+		require.NoError(t, err)
+		n++
+		if n == 7 {
+			break
+		}
+	}
+	assert.EqualValues(t, 2, s.EndpointRequest("GET /order/certificate"))
+}
+
+func TestCertificatesFilters(t *testing.T) {
+	s := newFake(t)
+	issued := seedCert(s, 1, model.StatusIssued)
+	expired := seedCert(s, 2, model.StatusExpired)
+	pending := s.AddCertificate(model.Certificate{CommonName: "p.example.org", Status: model.StatusPending, VendorStatus: "needs_approval"})
+	revoked := seedCert(s, 3, model.StatusRevoked)
+	cancelled := seedCert(s, 4, model.StatusCancelled)
+	c := client(t, s, "")
+	ctx := context.Background()
+	ids := func(q model.CertificateQuery) []string {
+		var out []string
+		for _, g := range collect(t, c.Certificates(ctx, q)) {
+			out = append(out, g.ID)
+		}
+		return out
+	}
+	assert.Equal(t, []string{issued.ID}, ids(model.CertificateQuery{Status: []model.CertificateStatus{model.StatusIssued}}),
+		"issued filter also matches expired on the server: filtered again here")
+	assert.Equal(t, []string{expired.ID}, ids(model.CertificateQuery{Status: []model.CertificateStatus{model.StatusExpired}}))
+	assert.Equal(t, []string{pending.ID}, ids(model.CertificateQuery{Status: []model.CertificateStatus{model.StatusPending}}))
+	assert.Equal(t, []string{revoked.ID, cancelled.ID}, ids(model.CertificateQuery{Status: []model.CertificateStatus{model.StatusRevoked, model.StatusCancelled}}))
+	assert.Empty(t, ids(model.CertificateQuery{Status: []model.CertificateStatus{model.StatusDraft}}))
+	assert.Equal(t, []string{pending.ID}, ids(model.CertificateQuery{Search: "example.org"}))
+	assert.Equal(t, []string{issued.ID, expired.ID, pending.ID, revoked.ID, cancelled.ID},
+		ids(model.CertificateQuery{Status: []model.CertificateStatus{model.StatusUnknown, model.StatusIssued, model.StatusExpired, model.StatusPending, model.StatusRevoked, model.StatusCancelled}}))
+}
+
+func TestCertificatesByIDBatchEqualsSingle(t *testing.T) {
+	s := newFake(t)
+	var ids []string
+	for i := 0; i < 250; i++ {
+		ids = append(ids, seedCert(s, i, model.StatusIssued).ID)
+	}
+	pending := s.AddCertificate(model.Certificate{CommonName: "pending.example.com", Status: model.StatusPending, Level: model.LevelEV})
+	ids = append(ids, pending.ID, "424242424", ids[0], "", strings.ToUpper(pending.FingerprintSHA1))
+	c := client(t, s, "")
+	ctx := context.Background()
+	got, err := c.CertificatesByID(ctx, ids)
+	require.NoError(t, err)
+	assert.Len(t, got, 251)
+	assert.NotContains(t, got, "424242424")
+	assert.EqualValues(t, 3, s.EndpointRequest("POST /reports/query"))
+	assert.Zero(t, s.EndpointRequest("GET /order/certificate/{id}"))
+	for _, id := range []string{ids[0], ids[100], pending.ID} {
+		single, err := c.Certificate(ctx, id)
+		require.NoError(t, err)
+		assert.Equal(t, single, got[id])
+	}
+}
+
+func TestCertificatesByIDFallsBackToREST(t *testing.T) {
+	for name, opts := range map[string][]digicerttest.Option{
+		"reports disabled": {digicerttest.WithReportsAPI(false)},
+		"view-only key":    {digicerttest.WithViewOnlyKey("view-only-key")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := newFake(t, opts...)
+			var ids []string
+			for i := 0; i < 12; i++ {
+				ids = append(ids, seedCert(s, i, model.StatusIssued).ID)
+			}
+			key := ""
+			if name == "view-only key" {
+				key = "view-only-key"
+			}
+			c := client(t, s, key)
+			got, err := c.CertificatesByID(context.Background(), append(ids, "77777777"))
+			require.NoError(t, err)
+			assert.Len(t, got, 12)
+			assert.EqualValues(t, 13, s.EndpointRequest("GET /order/certificate/{id}"))
+		})
+	}
+}
+
+func TestCertificatesByIDBatchLimitError(t *testing.T) {
+	s := newFake(t, digicerttest.WithGraphQLBatchLimit(10))
+	for i := 0; i < 20; i++ {
+		seedCert(s, i, model.StatusIssued)
+	}
+	c := client(t, s, "")
+	_, err := c.CertificatesByID(context.Background(), []string{"100001", "100003"})
+	require.NoError(t, err)
+	c2, err := digicert.New(digicert.Config{APIKey: s.APIKey, BaseURL: s.URL, Retry: fastRetry, BatchSize: 10})
+	require.NoError(t, err)
+	ids := make([]string, 0, 20)
+	for i := 0; i < 20; i++ {
+		ids = append(ids, strconv.Itoa(100001+2*i))
+	}
+	got, err := c2.CertificatesByID(context.Background(), ids)
+	require.NoError(t, err)
+	assert.Len(t, got, 20)
+	c3, err := digicert.New(digicert.Config{APIKey: s.APIKey, BaseURL: s.URL, Retry: fastRetry, BatchSize: 50})
+	require.NoError(t, err)
+	_, err = c3.CertificatesByID(context.Background(), ids)
+	assert.ErrorIs(t, err, model.ErrInvalidArgument, "a batch the server refuses is an error, not a silent fallback")
+}
+
+func TestDomainValidationExactNameNotSubdomain(t *testing.T) {
+	s := newFake(t)
+	until := time.Now().Add(200 * 24 * time.Hour).UTC().Truncate(time.Second)
+	sub := s.AddDomain(model.DomainValidation{Domain: "sub.example.com", Method: model.ChallengeDNSTXT,
+		Levels: []model.LevelValidation{{Level: model.LevelOV, Status: model.ValidationExpired, ValidUntil: until.Add(-400 * 24 * time.Hour)}}})
+	want := s.AddDomain(model.DomainValidation{Domain: "Example.COM", Method: model.ChallengeDNSCNAME,
+		ValidatedAt: time.Now().Add(-24 * time.Hour),
+		Levels: []model.LevelValidation{
+			{Level: model.LevelEV, Status: model.ValidationPending},
+			{Level: model.LevelOV, Status: model.ValidationValid, ValidUntil: until},
+		}})
+	c := client(t, s, "")
+	ctx := context.Background()
+	got, err := c.DomainValidation(ctx, "EXAMPLE.com.")
+	require.NoError(t, err)
+	assert.Equal(t, &want, got)
+	assert.Equal(t, model.ValidationValid, got.Status)
+	require.Len(t, got.Challenges, 1)
+	assert.Equal(t, "_dnsauth.example.com", got.Challenges[0].RecordName)
+	assert.True(t, strings.HasSuffix(got.Challenges[0].RecordValue, ".dcv.digicert.com"))
+
+	gotSub, err := c.DomainValidation(ctx, "sub.example.com")
+	require.NoError(t, err)
+	assert.Equal(t, &sub, gotSub)
+	assert.Equal(t, model.ValidationExpired, gotSub.Status)
+
+	_, err = c.DomainValidation(ctx, "other.example.com")
+	assert.ErrorIs(t, err, model.ErrNotFound)
+	_, err = c.DomainValidation(ctx, "ample.com")
+	assert.ErrorIs(t, err, model.ErrNotFound, "a substring match is not the domain")
+
+	before := s.Requests()
+	_, err = c.DomainValidation(ctx, "bad name!.com")
+	assert.ErrorIs(t, err, model.ErrInvalidArgument)
+	assert.Equal(t, before, s.Requests())
+}
+
+func TestDomainsPagingAndFilters(t *testing.T) {
+	s := newFake(t)
+	future := time.Now().Add(300 * 24 * time.Hour)
+	var want []string
+	for i := 0; i < 12; i++ {
+		st := model.ValidationValid
+		if i%3 == 0 {
+			st = model.ValidationExpired
+		}
+		d := s.AddDomain(model.DomainValidation{Domain: fmt.Sprintf("d%02d.example.net", i), Method: model.ChallengeEmail,
+			Levels: []model.LevelValidation{{Level: model.LevelOV, Status: st, ValidUntil: future}}})
+		want = append(want, d.Domain)
+	}
+	c := client(t, s, "")
+	ctx := context.Background()
+	var names []string
+	for _, d := range collect(t, c.Domains(ctx, model.DomainQuery{PageSize: 5})) {
+		names = append(names, d.Domain)
+	}
+	assert.Equal(t, want, names)
+	assert.EqualValues(t, 3, s.EndpointRequest("GET /domain"))
+
+	got := collect(t, c.Domains(ctx, model.DomainQuery{Search: "d1"}))
+	assert.Len(t, got, 2)
+	done := collect(t, c.DomainsFiltered(ctx, digicert.DomainFilter{Validation: "completed", Sort: "-name"}))
+	require.Len(t, done, 8)
+	assert.Equal(t, "d11.example.net", done[0].Domain)
+	exact := collect(t, c.DomainsFiltered(ctx, digicert.DomainFilter{Search: "d01.example.net", Exact: true}))
+	require.Len(t, exact, 1)
+	for _, err := range c.DomainsFiltered(ctx, digicert.DomainFilter{Validation: "nonsense"}) {
+		assert.ErrorIs(t, err, model.ErrInvalidArgument)
+	}
+}
+
+func TestDomainsDefaultPageSize(t *testing.T) {
+	s := newFake(t)
+	for i := 0; i < 1001; i++ {
+		s.AddDomain(model.DomainValidation{Domain: fmt.Sprintf("n%04d.example.org", i)})
+	}
+	c := client(t, s, "")
+	got := collect(t, c.Domains(context.Background(), model.DomainQuery{}))
+	assert.Len(t, got, 1001)
+	assert.EqualValues(t, 2, s.EndpointRequest("GET /domain"), "1000 per page")
+}
+
+func seedChallenges(s *digicerttest.Server) (model.Certificate, []model.Challenge) {
+	cert := seedCert(s, 1, model.StatusPending)
+	exp := time.Now().Add(30 * 24 * time.Hour).UTC().Truncate(time.Second)
+	want := s.SetChallenges(cert.ID, []model.Challenge{
+		{Domain: "host1.example.com", Type: model.ChallengeDNSTXT, Token: "rv-abc123", Status: model.ValidationPending, ExpiresAt: exp},
+		{Domain: "alt1.example.com", Type: model.ChallengeDNSTXT, Status: model.ValidationValid},
+		{Domain: "mail.example.com", Type: model.ChallengeEmail, Status: model.ValidationPending},
+		{Domain: "web.example.com", Type: model.ChallengeHTTPFile, Status: model.ValidationPending},
+	})
+	return cert, want
+}
+
+func TestChallenges(t *testing.T) {
+	s := newFake(t)
+	cert, want := seedChallenges(s)
+	c := client(t, s, "")
+	got, err := c.Challenges(context.Background(), cert.ID)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	assert.Equal(t, model.Challenge{Domain: "host1.example.com", Type: model.ChallengeDNSTXT, RecordName: "host1.example.com",
+		RecordValue: "rv-abc123", Token: "rv-abc123", Status: model.ValidationPending, ExpiresAt: want[0].ExpiresAt}, got[0])
+	assert.Equal(t, "http://web.example.com/.well-known/pki-validation/fileauth.txt", got[3].URL)
+	assert.Len(t, got[2].Emails, 5)
+	assert.EqualValues(t, 1, s.EndpointRequest("PUT /order/certificate/{id}/dcv-random-value"))
+
+	again, err := c.Challenges(context.Background(), cert.ID)
+	require.NoError(t, err)
+	assert.Equal(t, got, again, "the random value PUT is safe to repeat")
+
+	_, err = c.Challenges(context.Background(), "31337")
+	assert.ErrorIs(t, err, model.ErrNotFound)
+}
+
+func TestChallengesViewOnlyKeyFallsBack(t *testing.T) {
+	s := newFake(t, digicerttest.WithViewOnlyKey("view-only-key"))
+	cert, want := seedChallenges(s)
+	c := client(t, s, "view-only-key")
+	got, err := c.Challenges(context.Background(), cert.ID)
+	require.NoError(t, err)
+	require.Len(t, got, len(want))
+	for i := range want {
+		assert.Equal(t, want[i].Domain, got[i].Domain)
+		assert.Equal(t, want[i].Type, got[i].Type)
+		assert.Equal(t, want[i].Token, got[i].Token, "each domain's own random value")
+		assert.Equal(t, want[i].Status, got[i].Status)
+	}
+	assert.EqualValues(t, 1, s.EndpointRequest("PUT forbidden"))
+	assert.EqualValues(t, 3, s.EndpointRequest("GET /domain/{id}"), "one Domain info per token domain")
+}
+
+func TestCancellation(t *testing.T) {
+	s := newFake(t)
+	for i := 0; i < 10; i++ {
+		seedCert(s, i, model.StatusIssued)
+	}
+	c := client(t, s, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := c.Certificate(ctx, "100001")
+	assert.ErrorIs(t, err, context.Canceled)
+	for _, err := range c.Certificates(ctx, model.CertificateQuery{}) {
+		assert.ErrorIs(t, err, context.Canceled)
+	}
+	_, err = c.CertificatesByID(ctx, []string{"100001"})
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
+func TestConcurrentUse(t *testing.T) {
+	s := newFake(t)
+	var ids []string
+	for i := 0; i < 20; i++ {
+		ids = append(ids, seedCert(s, i, model.StatusIssued).ID)
+	}
+	c := client(t, s, "")
+	var failures atomic.Int32
+	done := make(chan struct{})
+	for g := 0; g < 8; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for _, id := range ids[:5] {
+				if _, err := c.Certificate(context.Background(), id); err != nil {
+					failures.Add(1)
+				}
+			}
+			if _, err := c.CertificatesByID(context.Background(), ids); err != nil {
+				failures.Add(1)
+			}
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		<-done
+	}
+	assert.Zero(t, failures.Load())
+}
+
+func TestUnknownRouteAndMethod(t *testing.T) {
+	s := newFake(t)
+	req, err := http.NewRequest(http.MethodGet, s.URL+"/nowhere", nil)
+	require.NoError(t, err)
+	req.Header.Set("X-DC-DEVKEY", s.APIKey)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+	assert.False(t, errors.Is(nil, model.ErrNotFound))
+}
