@@ -90,6 +90,7 @@ type Server struct {
 	mu       sync.Mutex
 	nextID   int64
 	orders   []*order
+	byID     map[string]*order
 	domains  []*domain
 	counts   map[string]int64
 	handler  http.Handler
@@ -132,7 +133,7 @@ func NewUnstarted(opts ...Option) *Server { return newServer(opts...) }
 
 func newServer(opts ...Option) *Server {
 	s := &Server{APIKey: DefaultAPIKey, reports: true, partialDefault: true, nextID: 100000,
-		counts: map[string]int64{}}
+		counts: map[string]int64{}, byID: map[string]*order{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -297,7 +298,13 @@ func (s *Server) AddCertificate(c model.Certificate) model.Certificate {
 	c.FingerprintSHA1 = model.NormalizeHex(c.FingerprintSHA1)
 	c.CreatedAt, c.NotBefore, c.NotAfter = sec(c.CreatedAt), day(c.NotBefore), day(c.NotAfter)
 	c.ReplacesID = ""
-	s.orders = append(s.orders, &order{cert: c, certID: s.newID()})
+	o := &order{cert: c, certID: s.newID()}
+	if old := s.byID[c.ID]; old != nil {
+		*old = *o // the same id again replaces the order
+		return c
+	}
+	s.byID[c.ID] = o
+	s.orders = append(s.orders, o)
 	sort.SliceStable(s.orders, func(i, j int) bool { return idLess(s.orders[i].cert.ID, s.orders[j].cert.ID) })
 	return c
 }
@@ -552,6 +559,9 @@ func (s *Server) SetChallenges(id string, chs []model.Challenge) []model.Challen
 }
 
 func (s *Server) findOrder(id string) *order {
+	if o := s.byID[id]; o != nil {
+		return o
+	}
 	for _, o := range s.orders {
 		c := o.cert
 		if c.ID == id || c.SerialNumber != "" && strings.EqualFold(c.SerialNumber, id) ||
@@ -854,12 +864,7 @@ func (s *Server) reportQuery(w http.ResponseWriter, r *http.Request) {
 			writeErr(w, http.StatusBadRequest, "syntax_error", "At least one field is required.")
 			return
 		}
-		var o *order
-		for _, x := range s.orders {
-			if x.cert.ID == a[2] {
-				o = x
-			}
-		}
+		o := s.byID[a[2]]
 		if o == nil {
 			data[a[1]] = nil
 			continue
