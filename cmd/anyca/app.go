@@ -70,7 +70,11 @@ type command struct {
 	short string
 	help  string // the usage line, description and examples
 	flags func(fs *flag.FlagSet, o *cmdOpts)
-	run   func(ctx context.Context, a *app, o *cmdOpts, args []string) error
+	// local commands (sim, demo, version) take no provider configuration flags.
+	local bool
+	// noOutput commands (sim, demo) have no -o: their output is for people only.
+	noOutput bool
+	run      func(ctx context.Context, a *app, o *cmdOpts, args []string) error
 }
 
 func (a *app) run(ctx context.Context, args []string) int {
@@ -102,7 +106,13 @@ func (a *app) run(ctx context.Context, args []string) int {
 	}
 	o := &cmdOpts{globalOpts: g}
 	cfs := newFlagSet("anyca " + cmd.name)
-	o.globalOpts.register(cfs)
+	switch {
+	case cmd.noOutput:
+	case cmd.local:
+		o.globalOpts.registerOutput(cfs)
+	default:
+		o.globalOpts.register(cfs)
+	}
 	if cmd.flags != nil {
 		cmd.flags(cfs, o)
 	}

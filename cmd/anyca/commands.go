@@ -136,8 +136,10 @@ Examples:
 		run: runExpiring,
 	},
 	{
-		name:  "sim",
-		short: "serve the DigiCert and ZeroSSL fakes on loopback",
+		name:     "sim",
+		local:    true,
+		noOutput: true,
+		short:    "serve the DigiCert and ZeroSSL fakes on loopback",
 		help: `Usage: anyca sim [--listen 127.0.0.1:8089] [--seed N]
 
 Serves simulated DigiCert CertCentral and ZeroSSL APIs, seeded with a generated demo
@@ -161,8 +163,10 @@ Examples:
 		run: runSim,
 	},
 	{
-		name:  "demo",
-		short: "ask both simulated CAs the same questions, side by side",
+		name:     "demo",
+		local:    true,
+		noOutput: true,
+		short:    "ask both simulated CAs the same questions, side by side",
 		help: `Usage: anyca demo [--seed N]
 
 Starts the simulator in-process and asks the simulated DigiCert and ZeroSSL accounts the
@@ -179,6 +183,7 @@ Example:
 	},
 	{
 		name:  "version",
+		local: true,
 		short: "print the version and the registered providers",
 		help: `Usage: anyca version [-o json]
 

@@ -27,13 +27,18 @@ type globalOpts struct {
 // register adds the global flags to fs, with g's current values as defaults, so a flag
 // given after the command overrides the same flag given before it.
 func (g *globalOpts) register(fs *flag.FlagSet) {
-	if g.output == "" {
-		g.output = "table"
-	}
 	fs.StringVar(&g.configFile, "config", g.configFile, "JSON config `file` (fields of anyca.Config: provider, api_key, base_url, region, retry); default $"+envConfigFile)
 	fs.StringVar(&g.provider, "provider", g.provider, "provider `name` (overrides $ANYCA_PROVIDER and the config file)")
 	fs.StringVar(&g.baseURL, "base-url", g.baseURL, "API base `URL` (overrides $ANYCA_BASE_URL and the config file)")
 	fs.StringVar(&g.region, "region", g.region, "provider `region`, DigiCert: us or eu (overrides $ANYCA_REGION and the config file)")
+	g.registerOutput(fs)
+}
+
+// registerOutput adds only -o/--output to fs.
+func (g *globalOpts) registerOutput(fs *flag.FlagSet) {
+	if g.output == "" {
+		g.output = "table"
+	}
 	fs.StringVar(&g.output, "o", g.output, "output `format`: table or json")
 	fs.StringVar(&g.output, "output", g.output, "output `format`: table or json (same as -o)")
 }
