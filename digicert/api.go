@@ -327,6 +327,10 @@ type DomainFilter struct {
 	// Sort is sent as sort (e.g. "name" or "-name,id"); "" sorts by id.
 	Sort     string
 	PageSize int // 0: DefaultPageSize
+	// Details reads Domain info for every listed domain (one more request each), so each
+	// value equals what DomainValidation returns: all validations, not only the active
+	// ones List domains shows, and the challenge with the current random value.
+	Details bool
 }
 
 // Domains lists the account's domains lazily from List domains, DefaultPageSize per page
@@ -336,8 +340,10 @@ func (c *Client) Domains(ctx context.Context, q model.DomainQuery) iter.Seq2[*mo
 }
 
 // DomainsFiltered is Domains with every List domains filter the API documents. List
-// domains returns only active validations and no DCV token, so the listed values carry no
-// challenge for token methods; DomainValidation reads the full record.
+// domains returns only active validations and no DCV token, so without f.Details the
+// listed values carry only active levels and no challenge for token methods (email
+// challenges need no token and are included); DomainValidation, or f.Details, reads the
+// full record.
 func (c *Client) DomainsFiltered(ctx context.Context, f DomainFilter) iter.Seq2[*model.DomainValidation, error] {
 	const op = "Domains"
 	return func(yield func(*model.DomainValidation, error) bool) {
@@ -385,6 +391,13 @@ func (c *Client) DomainsFiltered(ctx context.Context, f DomainFilter) iter.Seq2[
 					return true
 				}
 				seen[d.ID] = true
+				if f.Details {
+					full, err := c.domainInfo(ctx, op, d.ID)
+					if err != nil {
+						return yield(nil, err)
+					}
+					d = full
+				}
 				return yield(d, nil)
 			})
 	}

@@ -2,6 +2,7 @@ package digicert_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -483,4 +484,42 @@ func TestUnknownRouteAndMethod(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 	assert.False(t, errors.Is(nil, model.ErrNotFound))
+}
+
+func TestDomainsListVsDetails(t *testing.T) {
+	s := newFake(t)
+	future := time.Now().Add(100 * 24 * time.Hour)
+	want := s.AddDomain(model.DomainValidation{Domain: "mixed.example.com", Method: model.ChallengeDNSTXT,
+		Levels: []model.LevelValidation{
+			{Level: model.LevelOV, Status: model.ValidationValid, ValidUntil: future},
+			{Level: model.LevelEV, Status: model.ValidationPending},
+		}})
+	c := client(t, s, "")
+	ctx := context.Background()
+	listed := collect(t, c.Domains(ctx, model.DomainQuery{}))
+	require.Len(t, listed, 1)
+	assert.Len(t, listed[0].Levels, 1, "List domains shows only active validations")
+	assert.Empty(t, listed[0].Challenges, "and no token")
+	assert.Equal(t, model.ValidationValid, listed[0].Status)
+	full := collect(t, c.DomainsFiltered(ctx, digicert.DomainFilter{Details: true}))
+	require.Len(t, full, 1)
+	assert.Equal(t, &want, full[0])
+}
+
+func TestDomainInfoMountainTimeWithoutTimeSwitch(t *testing.T) {
+	s := newFake(t)
+	until := time.Date(2030, 7, 31, 3, 0, 0, 0, time.UTC) // 2030-07-30 21:00 in Denver
+	d := s.AddDomain(model.DomainValidation{Domain: "mt.example.com",
+		Levels: []model.LevelValidation{{Level: model.LevelOV, Status: model.ValidationValid, ValidUntil: until}}})
+	req, err := http.NewRequest(http.MethodGet, s.URL+"/domain/"+d.ID+"?include_dcv=true&include_validation=true", nil)
+	require.NoError(t, err)
+	req.Header.Set("X-DC-DEVKEY", s.APIKey)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var body struct {
+		DCVExpiration map[string]string `json:"dcv_expiration"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+	assert.Equal(t, "2030-07-30", body.DCVExpiration["ov"], "date-only values are Mountain Time")
 }
