@@ -202,7 +202,8 @@ func paginate[T any](ctx context.Context, c *Client, op, path string, base url.V
 // they are looked up with Order info. When the Reports API answers that it is not
 // available to the key (403, 404, 501: a view-only key, a disabled feature), every id is
 // looked up with Order info instead, concurrently and bounded. Unknown ids are absent from
-// the map. Batch and single lookups give identical values.
+// the map. A batch the server refuses as too large (400) is split in halves and resent.
+// Batch and single lookups give identical values.
 func (c *Client) CertificatesByID(ctx context.Context, ids []string) (map[string]*model.Certificate, error) {
 	const op = "CertificatesByID"
 	out := make(map[string]*model.Certificate, len(ids))
@@ -220,19 +221,25 @@ func (c *Client) CertificatesByID(ctx context.Context, ids []string) (map[string
 			other = append(other, id)
 		}
 	}
-	for start := 0; start < len(numeric); start += c.batchSize {
-		chunk := numeric[start:min(start+c.batchSize, len(numeric))]
+	size := c.batchSize
+	for start := 0; start < len(numeric); {
+		chunk := numeric[start:min(start+size, len(numeric))]
 		got, err := c.reportBatch(ctx, op, chunk)
 		if err != nil {
 			if reportsUnavailable(err) {
 				other = append(other, numeric[start:]...)
 				break
 			}
+			if errors.Is(err, model.ErrInvalidArgument) && len(chunk) > 1 {
+				size = (len(chunk) + 1) / 2 // the server refused the batch size: halve it
+				continue
+			}
 			return nil, err
 		}
 		for k, v := range got {
 			out[k] = v
 		}
+		start += len(chunk)
 	}
 	if len(other) > 0 {
 		rest, err := lookup.Concurrently(ctx, other, c.concurrency, c.Certificate)
@@ -464,7 +471,7 @@ func (c *Client) domainInfo(ctx context.Context, op, id string) (*model.DomainVa
 }
 
 // DomainValidation normalizes domain (a malformed name is model.ErrInvalidArgument before
-// any request), finds the domain with exactly that name in List domains and returns its
+// any request; a wildcard is looked up by its base name), finds the domain with exactly that name in List domains and returns its
 // Domain info: per-level validity, status derived from validations, the DCV method and
 // the challenge built from the current random value.
 func (c *Client) DomainValidation(ctx context.Context, domain string) (*model.DomainValidation, error) {
@@ -473,6 +480,7 @@ func (c *Client) DomainValidation(ctx context.Context, domain string) (*model.Do
 	if err != nil {
 		return nil, c.http.Error(op, model.ErrInvalidArgument, "%v", err)
 	}
+	name = strings.TrimPrefix(name, "*.") // CertCentral validates the base name of a wildcard
 	id, err := c.findDomain(ctx, op, name)
 	if err != nil {
 		return nil, err

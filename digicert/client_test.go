@@ -293,8 +293,19 @@ func TestCertificatesByIDBatchLimitError(t *testing.T) {
 	assert.Len(t, got, 20)
 	c3, err := digicert.New(digicert.Config{APIKey: s.APIKey, BaseURL: s.URL, Retry: fastRetry, BatchSize: 50})
 	require.NoError(t, err)
-	_, err = c3.CertificatesByID(context.Background(), ids)
-	assert.ErrorIs(t, err, model.ErrInvalidArgument, "a batch the server refuses is an error, not a silent fallback")
+	before := s.EndpointRequest("POST /reports/query")
+	got, err = c3.CertificatesByID(context.Background(), ids)
+	require.NoError(t, err, "a refused batch size is halved until the server accepts it")
+	assert.Len(t, got, 20)
+	// 20 ids in a batch of 50: 20 refused, 10 accepted twice.
+	assert.LessOrEqual(t, s.EndpointRequest("POST /reports/query")-before, int64(6))
+	assert.Zero(t, s.EndpointRequest("GET /order/certificate/{id}"), "no REST fallback for a size problem")
+
+	s2 := newFake(t, digicerttest.WithGraphQLBatchLimit(0))
+	c4 := client(t, s2, "")
+	got, err = c4.CertificatesByID(context.Background(), []string{"5"})
+	require.NoError(t, err)
+	assert.Empty(t, got)
 }
 
 func TestDomainValidationExactNameNotSubdomain(t *testing.T) {
@@ -322,6 +333,10 @@ func TestDomainValidationExactNameNotSubdomain(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, &sub, gotSub)
 	assert.Equal(t, model.ValidationExpired, gotSub.Status)
+
+	wild, err := c.DomainValidation(ctx, "*.example.com")
+	require.NoError(t, err)
+	assert.Equal(t, want.ID, wild.ID, "a wildcard is validated on its base name")
 
 	_, err = c.DomainValidation(ctx, "other.example.com")
 	assert.ErrorIs(t, err, model.ErrNotFound)
