@@ -219,13 +219,9 @@ func TestRateLimitedExitCode(t *testing.T) {
 }
 
 func TestDemo(t *testing.T) {
-	start := time.Now()
 	r := runLive(t, nil, "demo")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
-	if d := time.Since(start); d > 15*time.Second {
-		t.Errorf("demo took %v", d)
 	}
 	for _, want := range []string{
 		"STATUS     DIGICERT  ZEROSSL",
