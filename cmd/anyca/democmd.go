@@ -205,6 +205,8 @@ func (a *app) demo(ctx context.Context, targets []demoTarget, now time.Time) err
 	row(tw, missRow...)
 	row(tw, keyRow...)
 	_ = tw.Flush()
+	fmt.Fprintf(w, "\nSame code for both: only anyca.Config.Provider (or ANYCA_PROVIDER) changed.\n")
+	fmt.Fprintf(w, "Ask your own questions: \"go run ./cmd/anyca sim\" prints the env lines for each simulated CA.\n")
 	return nil
 }
 

@@ -285,3 +285,19 @@ func TestGoldenAgainstFakes(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoDeterministic runs the demo twice at the same instant: same answers.
+func TestDemoDeterministic(t *testing.T) {
+	now := time.Now()
+	render := func() string {
+		var out, errb bytes.Buffer
+		a := &app{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, now: func() time.Time { return now }}
+		if code := a.run(context.Background(), []string{"demo", "--seed", "7"}); code != 0 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+		return out.String()
+	}
+	if a, b := render(), render(); a != b {
+		t.Errorf("demo output differs between runs:\n%s\n---\n%s", a, b)
+	}
+}
