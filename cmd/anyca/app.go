@@ -26,7 +26,7 @@ const (
 // app is one invocation's environment: where output goes, how the environment and the
 // clock are read. Tests build it directly with a fixed clock.
 type app struct {
-	stdin    io.Reader
+	stdin    io.Reader // no command reads it yet; kept so tests and main inject it
 	stdout   io.Writer
 	stderr   io.Writer
 	getenv   func(string) string

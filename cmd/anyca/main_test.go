@@ -423,3 +423,13 @@ func TestProgressOnTerminalOnly(t *testing.T) {
 		t.Error("a buffer is not a terminal")
 	}
 }
+
+// TestRun goes through run, the entry point main uses, with injected writers and env.
+func TestRun(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"version"}, strings.NewReader(""), &out, &errb,
+		func(string) string { return "" })
+	if code != 0 || !strings.HasPrefix(out.String(), "anyca ") || !strings.Contains(out.String(), "providers: ") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
+}
