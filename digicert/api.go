@@ -341,9 +341,13 @@ type DomainFilter struct {
 }
 
 // Domains lists the account's domains lazily from List domains, DefaultPageSize per page
-// unless q says otherwise, each at most once. q.Search is a substring search.
+// unless q says otherwise, each at most once. q.Search is a substring search. Each value
+// equals what DomainValidation returns for the domain: List domains shows only active
+// validations and no random value, so Domains reads Domain info for each domain as the
+// loop reaches it (one request per domain; breaking out stops them). For a cheaper listing
+// without those details, use DomainsFiltered with Details false.
 func (c *Client) Domains(ctx context.Context, q model.DomainQuery) iter.Seq2[*model.DomainValidation, error] {
-	return c.DomainsFiltered(ctx, DomainFilter{Search: q.Search, PageSize: q.PageSize})
+	return c.DomainsFiltered(ctx, DomainFilter{Search: q.Search, PageSize: q.PageSize, Details: true})
 }
 
 // DomainsFiltered is Domains with every List domains filter the API documents. List

@@ -389,7 +389,7 @@ func TestDomainsDefaultPageSize(t *testing.T) {
 		s.AddDomain(model.DomainValidation{Domain: fmt.Sprintf("n%04d.example.org", i)})
 	}
 	c := client(t, s, "")
-	got := collect(t, c.Domains(context.Background(), model.DomainQuery{}))
+	got := collect(t, c.DomainsFiltered(context.Background(), digicert.DomainFilter{}))
 	assert.Len(t, got, 1001)
 	assert.EqualValues(t, 2, s.EndpointRequest("GET /domain"), "1000 per page")
 }
@@ -511,7 +511,7 @@ func TestDomainsListVsDetails(t *testing.T) {
 		}})
 	c := client(t, s, "")
 	ctx := context.Background()
-	listed := collect(t, c.Domains(ctx, model.DomainQuery{}))
+	listed := collect(t, c.DomainsFiltered(ctx, digicert.DomainFilter{}))
 	require.Len(t, listed, 1)
 	assert.Len(t, listed[0].Levels, 1, "List domains shows only active validations")
 	assert.Empty(t, listed[0].Challenges, "and no token")
@@ -519,6 +519,9 @@ func TestDomainsListVsDetails(t *testing.T) {
 	full := collect(t, c.DomainsFiltered(ctx, digicert.DomainFilter{Details: true}))
 	require.Len(t, full, 1)
 	assert.Equal(t, &want, full[0])
+	viaContract := collect(t, c.Domains(ctx, model.DomainQuery{}))
+	require.Len(t, viaContract, 1)
+	assert.Equal(t, &want, viaContract[0], "Domains returns what DomainValidation returns")
 }
 
 func TestDomainInfoMountainTimeWithoutTimeSwitch(t *testing.T) {
@@ -537,4 +540,23 @@ func TestDomainInfoMountainTimeWithoutTimeSwitch(t *testing.T) {
 	}
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
 	assert.Equal(t, "2030-07-30", body.DCVExpiration["ov"], "date-only values are Mountain Time")
+}
+
+func TestDomainsBreakStopsInfoRequests(t *testing.T) {
+	s := newFake(t)
+	for i := 0; i < 6; i++ {
+		s.AddDomain(model.DomainValidation{Domain: fmt.Sprintf("b%d.example.com", i), Method: model.ChallengeDNSTXT})
+	}
+	c := client(t, s, "")
+	n := 0
+	for d, err := range c.Domains(context.Background(), model.DomainQuery{PageSize: 3}) {
+		require.NoError(t, err)
+		require.Len(t, d.Challenges, 1, "token challenge from Domain info")
+		n++
+		if n == 2 {
+			break
+		}
+	}
+	assert.EqualValues(t, 1, s.EndpointRequest("GET /domain"))
+	assert.EqualValues(t, 2, s.EndpointRequest("GET /domain/{id}"))
 }

@@ -92,3 +92,8 @@ func TestHarness(t *testing.T) {
 		t.Fatalf("Challenges = %+v, %v; want %+v", chs, err, f.Want.Challenges[id])
 	}
 }
+
+// TestConformance runs the shared conformance suite against the fake CertCentral.
+func TestConformance(t *testing.T) {
+	providertest.Run(t, harness())
+}
