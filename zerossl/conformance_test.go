@@ -420,3 +420,8 @@ func TestHarness(t *testing.T) {
 		t.Error("Requests")
 	}
 }
+
+// TestConformance runs the shared provider suite against the zerossltest fake.
+func TestConformance(t *testing.T) {
+	providertest.Run(t, harness())
+}
