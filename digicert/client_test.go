@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -559,4 +560,83 @@ func TestDomainsBreakStopsInfoRequests(t *testing.T) {
 	}
 	assert.EqualValues(t, 1, s.EndpointRequest("GET /domain"))
 	assert.EqualValues(t, 2, s.EndpointRequest("GET /domain/{id}"))
+}
+
+func TestReportsErrorAnswers(t *testing.T) {
+	fake := newFake(t)
+	cert := seedCert(fake, 1, model.StatusIssued)
+	for name, tc := range map[string]struct {
+		body     string
+		kind     error
+		fellBack bool
+	}{
+		"graphql error with 200":      {`{"data":null,"errors":[{"message":"Syntax Error: unexpected token"}]}`, model.ErrUnavailable, false},
+		"access denied in 200 errors": {`{"data":null,"errors":[{"code":"access_denied","message":"Reports not enabled"}]}`, nil, true},
+		"not json":                    {`<html>oops</html>`, model.ErrUnavailable, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var restCalls atomic.Int32
+			mux := http.NewServeMux()
+			mux.HandleFunc("/services/v2/reports/query", func(w http.ResponseWriter, r *http.Request) {
+				_, _ = w.Write([]byte(tc.body))
+			})
+			mux.HandleFunc("/services/v2/", func(w http.ResponseWriter, r *http.Request) {
+				restCalls.Add(1)
+				r2 := r.Clone(r.Context())
+				r2.URL.Host = ""
+				fake.Handler().ServeHTTP(w, r2)
+			})
+			ts := httptest.NewServer(mux)
+			defer ts.Close()
+			c, err := digicert.New(digicert.Config{APIKey: fake.APIKey, BaseURL: ts.URL + "/services/v2", Retry: fastRetry})
+			require.NoError(t, err)
+			got, err := c.CertificatesByID(context.Background(), []string{cert.ID})
+			if tc.fellBack {
+				require.NoError(t, err)
+				assert.Equal(t, &cert, got[cert.ID])
+				assert.EqualValues(t, 1, restCalls.Load())
+				return
+			}
+			assert.ErrorIs(t, err, tc.kind)
+			assert.Zero(t, restCalls.Load())
+		})
+	}
+}
+
+func TestRegionsAndDefaults(t *testing.T) {
+	us, err := digicert.New(digicert.Config{APIKey: "k"})
+	require.NoError(t, err)
+	assert.Equal(t, digicert.BaseURLUS, us.BaseURL())
+	eu, err := digicert.New(digicert.Config{APIKey: "k", Region: "eu"})
+	require.NoError(t, err)
+	assert.Equal(t, "https://certcentral.digicert.eu/services/v2", eu.BaseURL())
+
+	// One token bucket must stay under both rolling windows: 100 per 5 s and 1000 per 3 min.
+	r, b := digicert.DefaultRetry.RequestsPerSecond, float64(digicert.DefaultRetry.Burst)
+	assert.Less(t, b+5*r, 100.0)
+	assert.Less(t, b+180*r, 1000.0)
+}
+
+func TestSendsKeyHeaderAndRefusesCrossHostRedirect(t *testing.T) {
+	var gotKey, gotUA string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotKey = r.Header.Get("X-DC-DEVKEY") // must never be reached
+	}))
+	defer other.Close()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotUA = r.Header.Get("User-Agent")
+		if r.Header.Get("X-DC-DEVKEY") != "the-key" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		http.Redirect(w, r, strings.Replace(other.URL, "127.0.0.1", "localhost", 1)+"/services/v2/order/certificate/1", http.StatusFound)
+	}))
+	defer ts.Close()
+	c, err := digicert.New(digicert.Config{APIKey: "the-key", BaseURL: ts.URL + "/services/v2", Retry: fastRetry})
+	require.NoError(t, err)
+	_, err = c.Certificate(context.Background(), "1")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "the-key")
+	assert.Empty(t, gotKey, "the key was forwarded to another host")
+	assert.NotEmpty(t, gotUA)
 }

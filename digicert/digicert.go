@@ -203,3 +203,7 @@ func kindFor(status int, code string) error {
 	}
 	return retry.KindForStatus(status)
 }
+
+// BaseURL returns the base URL requests are resolved against (the region's instance, or
+// Config.BaseURL).
+func (c *Client) BaseURL() string { return c.http.BaseURL().String() }
