@@ -2,6 +2,51 @@
 // of gocloud.dev's drivertest: an adapter's test calls Run(t, harness) once from
 // TestConformance, and the suite checks, against the adapter's fake CA, that what the
 // Provider returns equals the scenario the fake was seeded with.
+//
+// # Writing a harness
+//
+// A Harness names the adapter, declares its Capabilities and has a Start function that
+// starts a fresh fake CA seeded with a Scenario (DefaultScenario, in model values) and
+// returns a Fake: a Config that reaches the fake with a valid key and fast retries,
+// Want (the scenario as this CA reports it: ids assigned, placeholder ids remapped in
+// ReplacesID and Challenges keys, vendor words filled, what the CA cannot keep
+// dropped), and the fake's FailNext and Requests:
+//
+//	func TestConformance(t *testing.T) {
+//		providertest.Run(t, providertest.Harness{
+//			Name: "exampleca",
+//			Capabilities: providertest.Capabilities{
+//				DomainLister:        true,
+//				Levels:              []model.ValidationLevel{model.LevelDV},
+//				CertificateStatuses: []model.CertificateStatus{model.StatusIssued, model.StatusExpired},
+//				ChallengeTypes:      []model.ChallengeType{model.ChallengeDNSCNAME},
+//			},
+//			Start: func(t *testing.T, sc providertest.Scenario) *providertest.Fake {
+//				srv := examplecatest.NewServer()
+//				t.Cleanup(srv.Close)
+//				for _, c := range sc.Certificates {
+//					srv.AddCertificate(c) // adapt to what the CA can represent
+//				}
+//				return &providertest.Fake{
+//					Config: anyca.Config{Provider: "exampleca", APIKey: srv.APIKey, BaseURL: srv.URL,
+//						Retry: retry.Config{MinWait: time.Millisecond, MaxWait: 20 * time.Millisecond}},
+//					Want:     providertest.Scenario{Certificates: srv.Certificates(), Domains: srv.Domains(), Challenges: srv.Challenges()},
+//					FailNext: srv.FailNext,
+//					Requests: srv.Requests,
+//				}
+//			},
+//		})
+//	}
+//
+// Want is computed by the harness, but the suite checks it against the scenario
+// (WantMatchesScenario), so a harness cannot pass by reporting what the provider
+// happens to return. A capability the CA lacks is declared false and then checked to
+// fail with model.ErrUnsupported (or the interface to be absent), never skipped.
+//
+// Run's subtests are parallel and each starts its own fake; run one with
+// go test -run 'TestConformance/Certificates'. Lists of values are compared
+// order-insensitively where the contract fixes no order, and nil and empty slices are
+// treated alike; everything else must be equal, field by field.
 package providertest
 
 import (

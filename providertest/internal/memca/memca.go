@@ -1,0 +1,532 @@
+// Package memca is a tiny in-memory certificate authority and the anyca.Provider that
+// talks to it, used to prove the conformance suite (providertest.Run) before, and
+// independently of, the real adapters. A Server stands in for a CA account; a Provider
+// built with New on a Config whose BaseURL is the server's URL reaches it.
+//
+// The provider behaves as the contract asks: the API key is checked on every request,
+// listings are paged (one request per page) and lazy, faults injected with FailNext
+// surface as the retry client would report them (429: ErrRateLimited with HTTPStatus
+// and RetryAfter; 5xx and broken connections: ErrUnavailable), retries honour
+// Config.Retry, and contexts are honoured everywhere.
+package memca
+
+import (
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"io"
+	"iter"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/internal/fakeca"
+	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/retry"
+)
+
+// Name is the provider name the tests register New under.
+const Name = "memory"
+
+// DefaultPageSize is the page size of a listing whose query sets none.
+const DefaultPageSize = 100
+
+// Bugs make a Server misbehave on purpose, to show that the suite's checks catch it.
+type Bugs struct {
+	DuplicateInListing bool // the first certificate of every page is sent twice
+	PrefetchAfterBreak bool // a listing requests the next page before yielding the current one's items
+	WrongTimeZone      bool // certificate times are returned in a non-UTC zone
+}
+
+// Server is an in-memory CA account. Its content is fixed when it is created.
+type Server struct {
+	// URL identifies the server; put it in anyca.Config.BaseURL.
+	URL string
+	// APIKey is the only key the server accepts.
+	APIKey string
+	// Bugs is read by providers on every call; set it before using them.
+	Bugs Bugs
+
+	certs      []model.Certificate // sorted by ID
+	certByID   map[string]int
+	domains    []model.DomainValidation // sorted by Domain
+	domainByN  map[string]int
+	challenges map[string][]model.Challenge
+
+	mu       sync.Mutex
+	queue    []fakeca.Fault
+	requests atomic.Int64
+}
+
+var (
+	servers sync.Map // URL -> *Server
+	seq     atomic.Int64
+)
+
+// NewServer creates a server seeded with certs, domains and the challenges of certs
+// (keyed by the ids in certs). Certificates get ids "mem-0001"... in the given order,
+// and ReplacesID and challenge keys that name a seeded certificate's id are remapped.
+// Names are normalized, Provider is set, and an empty VendorStatus becomes the status
+// word. Close removes the server.
+func NewServer(certs []model.Certificate, domains []model.DomainValidation, challenges map[string][]model.Challenge) *Server {
+	n := seq.Add(1)
+	s := &Server{
+		URL:        fmt.Sprintf("memory://ca-%d", n),
+		APIKey:     fmt.Sprintf("memkey-%d-5f3c9a1e7b2d", n),
+		certByID:   map[string]int{},
+		domainByN:  map[string]int{},
+		challenges: map[string][]model.Challenge{},
+	}
+	remap := map[string]string{}
+	for i, c := range certs {
+		id := fmt.Sprintf("mem-%04d", i+1)
+		if c.ID != "" {
+			remap[c.ID] = id
+		}
+		c.ID, c.Provider = id, Name
+		if cn, err := model.NormalizeDomain(c.CommonName); err == nil {
+			c.CommonName = cn
+		}
+		c.DNSNames = model.NormalizeDomains(append([]string{c.CommonName}, c.DNSNames...))
+		if c.VendorStatus == "" {
+			c.VendorStatus = string(c.Status)
+		}
+		c.SerialNumber, c.FingerprintSHA1 = model.NormalizeHex(c.SerialNumber), model.NormalizeHex(c.FingerprintSHA1)
+		s.certs = append(s.certs, c)
+	}
+	for i := range s.certs {
+		if r, ok := remap[s.certs[i].ReplacesID]; ok {
+			s.certs[i].ReplacesID = r
+		}
+	}
+	sort.Slice(s.certs, func(i, j int) bool { return s.certs[i].ID < s.certs[j].ID })
+	for i, c := range s.certs {
+		s.certByID[c.ID] = i
+		s.challenges[c.ID] = nil
+	}
+	for id, chs := range challenges {
+		if r, ok := remap[id]; ok {
+			id = r
+		}
+		if _, ok := s.certByID[id]; !ok {
+			continue
+		}
+		s.challenges[id] = normalizeChallenges(chs)
+	}
+	for i, d := range domains {
+		name, err := model.NormalizeDomain(d.Domain)
+		if err != nil {
+			continue
+		}
+		if _, dup := s.domainByN[name]; dup {
+			continue
+		}
+		d.Domain, d.Provider = name, Name
+		if d.ID == "" {
+			d.ID = fmt.Sprintf("dom-%04d", i+1)
+		}
+		d.Challenges = normalizeChallenges(d.Challenges)
+		for j := range d.Challenges {
+			d.Challenges[j].Domain = name
+		}
+		s.domainByN[name] = len(s.domains)
+		s.domains = append(s.domains, d)
+	}
+	sort.Slice(s.domains, func(i, j int) bool { return s.domains[i].Domain < s.domains[j].Domain })
+	for i, d := range s.domains {
+		s.domainByN[d.Domain] = i
+	}
+	servers.Store(s.URL, s)
+	return s
+}
+
+func normalizeChallenges(chs []model.Challenge) []model.Challenge {
+	var out []model.Challenge
+	for _, ch := range chs {
+		if d, err := model.NormalizeDomain(ch.Domain); err == nil {
+			ch.Domain = d
+		}
+		out = append(out, cloneChallenge(ch))
+	}
+	return out
+}
+
+// Close removes the server: providers built on it fail with ErrUnavailable from then on.
+func (s *Server) Close() { servers.Delete(s.URL) }
+
+// FailNext makes the next n requests misbehave with f.
+func (s *Server) FailNext(n int, f fakeca.Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := 0; i < n; i++ {
+		s.queue = append(s.queue, f)
+	}
+}
+
+// Requests returns how many requests the server received, faulty ones included.
+func (s *Server) Requests() int64 { return s.requests.Load() }
+
+// Certificates returns the seeded certificates as the provider reports them, by ID.
+func (s *Server) Certificates() []model.Certificate {
+	out := make([]model.Certificate, len(s.certs))
+	for i, c := range s.certs {
+		out[i] = cloneCert(c)
+	}
+	return out
+}
+
+// Domains returns the seeded domains as the provider reports them, by name.
+func (s *Server) Domains() []model.DomainValidation {
+	out := make([]model.DomainValidation, len(s.domains))
+	for i, d := range s.domains {
+		out[i] = cloneDomain(d)
+	}
+	return out
+}
+
+// Challenges returns, for every certificate id, what Provider.Challenges reports.
+func (s *Server) Challenges() map[string][]model.Challenge {
+	out := make(map[string][]model.Challenge, len(s.challenges))
+	for id, chs := range s.challenges {
+		out[id] = cloneChallenges(chs)
+	}
+	return out
+}
+
+func (s *Server) nextFault() (fakeca.Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.queue) == 0 {
+		return fakeca.Fault{}, false
+	}
+	f := s.queue[0]
+	s.queue = s.queue[1:]
+	return f, true
+}
+
+// serve is one request: it counts it, plays a queued fault, then checks the key, as an
+// HTTP fake behind fakeca.Injector does. A nil result means the request succeeded.
+func (s *Server) serve(ctx context.Context, key string) *model.Error {
+	s.requests.Add(1)
+	if f, ok := s.nextFault(); ok {
+		if err := s.fault(ctx, f); err != nil {
+			return err
+		}
+	}
+	if subtle.ConstantTimeCompare([]byte(key), []byte(s.APIKey)) != 1 {
+		return &model.Error{Kind: model.ErrUnauthenticated, HTTPStatus: 401, Code: "invalid_api_key", Message: "the API key is not valid"}
+	}
+	return nil
+}
+
+func (s *Server) fault(ctx context.Context, f fakeca.Fault) *model.Error {
+	status := func(def int) int {
+		if f.Status != 0 {
+			return f.Status
+		}
+		return def
+	}
+	retryAfter := time.Duration(0)
+	if secs, err := strconv.Atoi(strings.TrimSpace(f.RetryAfter)); err == nil && secs >= 0 {
+		retryAfter = time.Duration(secs) * time.Second
+	}
+	switch f.Kind {
+	case fakeca.RateLimit:
+		return &model.Error{Kind: model.ErrRateLimited, HTTPStatus: status(429), Code: "rate_limited", Message: "too many requests", RetryAfter: retryAfter}
+	case fakeca.ServerError:
+		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: status(503), Code: "server_error", Message: "internal error", RetryAfter: retryAfter}
+	case fakeca.HTMLError:
+		st := status(502)
+		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: st, Message: "<html><title>" + strconv.Itoa(st) + "</title></html>"}
+	case fakeca.Slow:
+		d := f.Delay
+		if d <= 0 {
+			d = 30 * time.Second
+		}
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return nil
+		case <-ctx.Done():
+			return &model.Error{Kind: ctx.Err(), Err: ctx.Err()}
+		}
+	case fakeca.Truncated:
+		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: 200, Err: io.ErrUnexpectedEOF}
+	case fakeca.Reset:
+		return &model.Error{Kind: model.ErrUnavailable, Err: io.EOF}
+	}
+	return nil
+}
+
+// Provider is the anyca.Provider (and anyca.DomainLister) of a Server. It is not a
+// BatchGetter: anyca.CertificatesByID falls back to concurrent lookups.
+type Provider struct {
+	url   string
+	key   string
+	retry retry.Config
+}
+
+// Defaults are the retry settings used for the zero fields of Config.Retry.
+var Defaults = retry.Config{MaxAttempts: 3, MinWait: 100 * time.Millisecond, MaxWait: 2 * time.Second}
+
+// New builds a Provider for the server at cfg.BaseURL; register it with
+// anyca.Register(memca.Name, memca.New).
+func New(_ context.Context, cfg anyca.Config) (anyca.Provider, error) {
+	if cfg.APIKey == "" {
+		return nil, fmt.Errorf("%s: no API key", Name)
+	}
+	if _, ok := servers.Load(cfg.BaseURL); !ok {
+		return nil, fmt.Errorf("%s: no server at %q", Name, cfg.BaseURL)
+	}
+	r := cfg.Retry.WithDefaults(Defaults)
+	if err := r.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", Name, err)
+	}
+	if r.MaxAttempts < 1 {
+		r.MaxAttempts = 1
+	}
+	if r.MinWait > r.MaxWait {
+		r.MinWait = r.MaxWait
+	}
+	return &Provider{url: cfg.BaseURL, key: cfg.APIKey, retry: r}, nil
+}
+
+var (
+	_ anyca.Provider     = (*Provider)(nil)
+	_ anyca.DomainLister = (*Provider)(nil)
+)
+
+// Name returns "memory".
+func (p *Provider) Name() string { return Name }
+
+func (p *Provider) errorf(op string, kind error, format string, args ...any) *model.Error {
+	return model.NewError(Name, op, kind, format, args...)
+}
+
+// call makes one request to the server, with retries, and returns the server or the
+// error of the last attempt.
+func (p *Provider) call(ctx context.Context, op string) (*Server, error) {
+	for attempt := 1; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return nil, &model.Error{Provider: Name, Op: op, Kind: err, Err: err}
+		}
+		v, ok := servers.Load(p.url)
+		if !ok {
+			return nil, p.errorf(op, model.ErrUnavailable, "the server is closed")
+		}
+		s := v.(*Server)
+		e := s.serve(ctx, p.key)
+		if e == nil {
+			return s, nil
+		}
+		e.Provider, e.Op = Name, op
+		retryable := e.Kind == model.ErrRateLimited || e.Kind == model.ErrUnavailable
+		if !retryable || attempt >= p.retry.MaxAttempts {
+			return nil, e
+		}
+		wait := p.retry.MinWait << (attempt - 1)
+		if e.RetryAfter > 0 {
+			wait = e.RetryAfter
+		}
+		wait = min(wait, p.retry.MaxWait)
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, &model.Error{Provider: Name, Op: op, Kind: ctx.Err(), HTTPStatus: e.HTTPStatus, Err: ctx.Err()}
+		}
+	}
+}
+
+// Certificate returns the certificate with id.
+func (p *Provider) Certificate(ctx context.Context, id string) (*model.Certificate, error) {
+	s, err := p.call(ctx, "Certificate")
+	if err != nil {
+		return nil, err
+	}
+	i, ok := s.certByID[id]
+	if !ok {
+		e := p.errorf("Certificate", model.ErrNotFound, "no certificate with this id")
+		e.HTTPStatus = 404
+		return nil, e
+	}
+	c := s.present(s.certs[i])
+	return &c, nil
+}
+
+// present returns what the server sends for c.
+func (s *Server) present(c model.Certificate) model.Certificate {
+	c = cloneCert(c)
+	if s.Bugs.WrongTimeZone {
+		z := time.FixedZone("X", 3600)
+		c.CreatedAt, c.NotBefore, c.NotAfter = c.CreatedAt.In(z), c.NotBefore.In(z), c.NotAfter.In(z)
+	}
+	return c
+}
+
+func pageSize(n int) int {
+	if n <= 0 {
+		return DefaultPageSize
+	}
+	return min(n, 1000)
+}
+
+// Certificates lists the certificates matching q, one request per page.
+func (p *Provider) Certificates(ctx context.Context, q model.CertificateQuery) iter.Seq2[*model.Certificate, error] {
+	return func(yield func(*model.Certificate, error) bool) {
+		for _, st := range q.Status {
+			if !st.Valid() {
+				yield(nil, p.errorf("Certificates", model.ErrInvalidArgument, "unknown status %q", st))
+				return
+			}
+		}
+		search := strings.ToLower(strings.TrimSpace(q.Search))
+		size := pageSize(q.PageSize)
+		s, err := p.call(ctx, "Certificates")
+		for page := 0; ; page++ {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			items, more := s.certPage(q.Status, search, page, size)
+			if more && s.Bugs.PrefetchAfterBreak {
+				s, err = p.call(ctx, "Certificates")
+			}
+			for _, c := range items {
+				if !yield(&c, nil) {
+					return
+				}
+			}
+			if !more {
+				return
+			}
+			if !s.Bugs.PrefetchAfterBreak {
+				s, err = p.call(ctx, "Certificates")
+			}
+		}
+	}
+}
+
+func (s *Server) certPage(statuses []model.CertificateStatus, search string, page, size int) ([]model.Certificate, bool) {
+	var match []model.Certificate
+	for _, c := range s.certs {
+		if len(statuses) > 0 && !slices.Contains(statuses, c.Status) {
+			continue
+		}
+		if search != "" && !slices.ContainsFunc(c.DNSNames, func(n string) bool { return strings.Contains(n, search) }) {
+			continue
+		}
+		match = append(match, c)
+	}
+	start := min(page*size, len(match))
+	end := min(start+size, len(match))
+	var out []model.Certificate
+	for _, c := range match[start:end] {
+		out = append(out, s.present(c))
+	}
+	if s.Bugs.DuplicateInListing && len(out) > 0 {
+		out = append(out, out[0])
+	}
+	return out, end < len(match)
+}
+
+// DomainValidation returns the validation of domain, normalized first.
+func (p *Provider) DomainValidation(ctx context.Context, domain string) (*model.DomainValidation, error) {
+	name, err := model.NormalizeDomain(domain)
+	if err != nil {
+		e := p.errorf("DomainValidation", model.ErrInvalidArgument, "%s", strings.TrimPrefix(err.Error(), model.ErrInvalidArgument.Error()+": "))
+		return nil, e
+	}
+	s, err := p.call(ctx, "DomainValidation")
+	if err != nil {
+		return nil, err
+	}
+	i, ok := s.domainByN[name]
+	if !ok {
+		e := p.errorf("DomainValidation", model.ErrNotFound, "no domain %q in the account", name)
+		e.HTTPStatus = 404
+		return nil, e
+	}
+	d := cloneDomain(s.domains[i])
+	return &d, nil
+}
+
+// Challenges returns what to publish for the certificate with id.
+func (p *Provider) Challenges(ctx context.Context, certificateID string) ([]model.Challenge, error) {
+	s, err := p.call(ctx, "Challenges")
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := s.certByID[certificateID]; !ok {
+		e := p.errorf("Challenges", model.ErrNotFound, "no certificate with this id")
+		e.HTTPStatus = 404
+		return nil, e
+	}
+	return cloneChallenges(s.challenges[certificateID]), nil
+}
+
+// Domains lists the account's domains matching q, one request per page.
+func (p *Provider) Domains(ctx context.Context, q model.DomainQuery) iter.Seq2[*model.DomainValidation, error] {
+	return func(yield func(*model.DomainValidation, error) bool) {
+		search := strings.ToLower(strings.TrimSpace(q.Search))
+		size := pageSize(q.PageSize)
+		for page := 0; ; page++ {
+			s, err := p.call(ctx, "Domains")
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			var match []model.DomainValidation
+			for _, d := range s.domains {
+				if search == "" || strings.Contains(d.Domain, search) {
+					match = append(match, d)
+				}
+			}
+			start := min(page*size, len(match))
+			end := min(start+size, len(match))
+			for _, d := range match[start:end] {
+				d = cloneDomain(d)
+				if !yield(&d, nil) {
+					return
+				}
+			}
+			if end >= len(match) {
+				return
+			}
+		}
+	}
+}
+
+func cloneCert(c model.Certificate) model.Certificate {
+	c.DNSNames = slices.Clone(c.DNSNames)
+	return c
+}
+
+func cloneDomain(d model.DomainValidation) model.DomainValidation {
+	d.Levels = slices.Clone(d.Levels)
+	d.Challenges = cloneChallenges(d.Challenges)
+	return d
+}
+
+func cloneChallenge(ch model.Challenge) model.Challenge {
+	ch.Emails = slices.Clone(ch.Emails)
+	return ch
+}
+
+func cloneChallenges(chs []model.Challenge) []model.Challenge {
+	if chs == nil {
+		return nil
+	}
+	out := make([]model.Challenge, len(chs))
+	for i, ch := range chs {
+		out[i] = cloneChallenge(ch)
+	}
+	return out
+}

@@ -1,0 +1,758 @@
+package providertest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/net/idna"
+
+	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/model"
+)
+
+// watchdog bounds every call the suite expects to return promptly (cancellation,
+// deadlines): a call still running after it fails the test instead of hanging it.
+const watchdog = 10 * time.Second
+
+// Run runs the conformance suite against the adapter h connects to. Each subtest
+// starts its own fake with h.Start, seeded with DefaultScenario, and calls t.Parallel,
+// so the subtests finish after Run returns: release resources with t.Cleanup (as
+// h.Start must), not with defer in the calling test.
+//
+// The subtests, which can be selected with -run TestConformance/<name>:
+//
+//	WantMatchesScenario  Fake.Want reflects the scenario and the declared capabilities
+//	New                  anyca.New, Name, case-insensitive names, capability interfaces
+//	Certificate          lookups equal Want; unknown ids are ErrNotFound
+//	Certificates         paged listing, status filters, search, early break
+//	CertificatesByID     anyca.CertificatesByID with unknown and duplicate ids
+//	DomainValidation     lookups equal Want; name normalization; invalid and unknown names
+//	Domains              listing and search, or ErrUnsupported when not declared
+//	Challenges           lists equal Want and are well-formed; unknown ids are ErrNotFound
+//	Errors               bad key, 429, 5xx, HTML error pages, resets; no key in any error
+//	Cancellation         cancelled contexts and deadlines end every call
+//	Concurrency          20 goroutines on one provider (run with -race)
+func Run(t *testing.T, h Harness) {
+	t.Helper()
+	if h.Name == "" || h.Start == nil {
+		t.Fatal("providertest: the Harness needs a Name and a Start function")
+	}
+	s := &suite{h: h, sc: DefaultScenario()}
+	for _, st := range []struct {
+		name string
+		fn   func(*testing.T)
+	}{
+		{"WantMatchesScenario", s.testWantMatchesScenario},
+		{"New", s.testNew},
+		{"Certificate", s.testCertificate},
+		{"Certificates", s.testCertificates},
+		{"CertificatesByID", s.testCertificatesByID},
+		{"DomainValidation", s.testDomainValidation},
+		{"Domains", s.testDomains},
+		{"Challenges", s.testChallenges},
+		{"Errors", s.testErrors},
+		{"Cancellation", s.testCancellation},
+		{"Concurrency", s.testConcurrency},
+	} {
+		fn := st.fn
+		t.Run(st.name, func(t *testing.T) {
+			t.Parallel()
+			fn(t)
+		})
+	}
+}
+
+type suite struct {
+	h  Harness
+	sc Scenario
+}
+
+// start starts a fake and a provider on its config.
+func (s *suite) start(t *testing.T) (*Fake, anyca.Provider) {
+	t.Helper()
+	f := s.startFake(t)
+	p, err := anyca.New(context.Background(), f.Config)
+	require.NoError(t, err, "anyca.New with the fake's Config")
+	return f, p
+}
+
+func (s *suite) startFake(t *testing.T) *Fake {
+	t.Helper()
+	f := s.h.Start(t, s.sc)
+	require.NotNil(t, f, "Harness.Start returned nil")
+	require.NotNil(t, f.FailNext, "Fake.FailNext is nil")
+	require.NotNil(t, f.Requests, "Fake.Requests is nil")
+	return f
+}
+
+// newProvider builds a provider on cfg.
+func newProvider(t *testing.T, cfg anyca.Config) anyca.Provider {
+	t.Helper()
+	p, err := anyca.New(context.Background(), cfg)
+	require.NoError(t, err, "anyca.New")
+	return p
+}
+
+func ctxFor(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// collect drains a listing, stopping at the first error.
+func collect[T any](seq func(func(*T, error) bool)) ([]T, error) {
+	var out []T
+	for v, err := range seq {
+		if err != nil {
+			if v != nil {
+				return out, fmt.Errorf("iterator yielded a value with the error %w", err)
+			}
+			return out, err
+		}
+		if v == nil {
+			return out, errors.New("iterator yielded a nil value without an error")
+		}
+		out = append(out, *v)
+	}
+	return out, nil
+}
+
+func wantIDs(f *Fake) []string {
+	ids := make([]string, 0, len(f.Want.Certificates))
+	for _, c := range f.Want.Certificates {
+		ids = append(ids, c.ID)
+	}
+	return ids
+}
+
+// unknownCertificateID returns an id shaped like the fake's that names no certificate.
+func (s *suite) unknownCertificateID(f *Fake) string {
+	return unknownID(wantIDs(f))
+}
+
+func (s *suite) testWantMatchesScenario(t *testing.T) {
+	f := s.startFake(t)
+	w := f.Want
+	caps := s.h.Capabilities
+	assert.GreaterOrEqual(t, len(w.Certificates), len(s.sc.Certificates), "Want has fewer certificates than the scenario")
+	assert.NotEmpty(t, w.Domains, "Want has no domains")
+	names := map[string]bool{}
+	ids := map[string]bool{}
+	for _, c := range w.Certificates {
+		names[c.CommonName] = true
+		assert.Equal(t, s.h.Name, c.Provider, "certificate %q: Provider", c.ID)
+		assert.NotEmpty(t, c.ID, "certificate %q has no ID", c.CommonName)
+		assert.False(t, ids[c.ID], "certificate id %q appears twice in Want", c.ID)
+		ids[c.ID] = true
+		assert.True(t, c.Status.Valid(), "certificate %q: status %q", c.ID, c.Status)
+		if c.Level != "" {
+			assert.Contains(t, caps.Levels, c.Level, "certificate %q: level not among Capabilities.Levels", c.ID)
+		}
+		if len(c.DNSNames) > 0 {
+			assert.Equal(t, c.CommonName, c.DNSNames[0], "certificate %q: the common name must come first in DNSNames", c.ID)
+		}
+		for _, tm := range []time.Time{c.CreatedAt, c.NotBefore, c.NotAfter} {
+			assert.Equal(t, time.UTC, tm.Location(), "certificate %q: times must be UTC", c.ID)
+		}
+	}
+	for _, c := range s.sc.Certificates {
+		assert.True(t, names[c.CommonName], "scenario common name %q is missing from Want", c.CommonName)
+	}
+	for _, c := range w.Certificates {
+		if c.ReplacesID != "" {
+			assert.True(t, ids[c.ReplacesID], "certificate %q replaces %q, which is not in Want", c.ID, c.ReplacesID)
+		}
+	}
+	domains := map[string]bool{}
+	for _, d := range w.Domains {
+		assert.Equal(t, s.h.Name, d.Provider, "domain %q: Provider", d.Domain)
+		assert.False(t, domains[d.Domain], "domain %q appears twice in Want", d.Domain)
+		domains[d.Domain] = true
+		n, err := model.NormalizeDomain(d.Domain)
+		assert.NoError(t, err, "domain %q", d.Domain)
+		assert.Equal(t, n, d.Domain, "Want domain names must be normalized")
+		for _, l := range d.Levels {
+			assert.Contains(t, caps.Levels, l.Level, "domain %q: level not among Capabilities.Levels", d.Domain)
+		}
+	}
+	for id, chs := range w.Challenges {
+		assert.True(t, ids[id], "Want.Challenges has certificate %q, which is not in Want.Certificates", id)
+		for _, ch := range chs {
+			assert.NoError(t, checkChallengeWellFormed(ch, caps.ChallengeTypes), "Want.Challenges[%q]", id)
+		}
+	}
+	// Every declared status is exercised by the scenario as the CA reports it, so that
+	// filtering by it is a real test.
+	have := map[model.CertificateStatus]bool{}
+	for _, c := range w.Certificates {
+		have[c.Status] = true
+	}
+	for _, st := range caps.CertificateStatuses {
+		if st != model.StatusRejected && st != model.StatusUnknown {
+			assert.True(t, have[st], "declared status %q has no certificate in Want", st)
+		}
+	}
+	assert.NotEmpty(t, caps.ChallengeTypes, "Capabilities.ChallengeTypes is empty")
+	assert.NotEmpty(t, caps.Levels, "Capabilities.Levels is empty")
+}
+
+func (s *suite) testNew(t *testing.T) {
+	f := s.startFake(t)
+	ctx := ctxFor(t)
+	p, err := anyca.New(ctx, f.Config)
+	require.NoError(t, err)
+	require.NotNil(t, p)
+	assert.Equal(t, s.h.Name, p.Name())
+
+	for _, name := range []string{strings.ToUpper(s.h.Name), strings.ToUpper(s.h.Name[:1]) + s.h.Name[1:], " " + s.h.Name + " "} {
+		cfg := f.Config
+		cfg.Provider = name
+		p, err := anyca.New(ctx, cfg)
+		if assert.NoError(t, err, "provider name %q", name) {
+			assert.Equal(t, s.h.Name, p.Name(), "provider name %q", name)
+		}
+	}
+	_, isLister := p.(anyca.DomainLister)
+	assert.Equal(t, s.h.Capabilities.DomainLister, isLister, "implements anyca.DomainLister")
+	_, isBatch := p.(anyca.BatchGetter)
+	assert.Equal(t, s.h.Capabilities.BatchGetter, isBatch, "implements anyca.BatchGetter")
+
+	cfg := f.Config
+	cfg.Provider = "no-such-provider-" + s.h.Name
+	_, err = anyca.New(ctx, cfg)
+	assert.Error(t, err, "an unregistered provider name")
+}
+
+func (s *suite) testCertificate(t *testing.T) {
+	f, p := s.start(t)
+	ctx := ctxFor(t)
+	for _, want := range f.Want.Certificates {
+		got, err := p.Certificate(ctx, want.ID)
+		if assert.NoError(t, err, "Certificate(%q)", want.ID) {
+			assert.NoError(t, checkCertificate(got, want))
+		}
+	}
+	id := s.unknownCertificateID(f)
+	got, err := p.Certificate(ctx, id)
+	assert.Nil(t, got, "Certificate(%q) of an unknown id", id)
+	assert.NoError(t, checkKind(err, model.ErrNotFound, s.h.Name), "Certificate(%q) of an unknown id", id)
+}
+
+func (s *suite) testCertificates(t *testing.T) {
+	f, p := s.start(t)
+	ctx := ctxFor(t)
+	want := f.Want.Certificates
+
+	t.Run("All", func(t *testing.T) {
+		before := f.Requests()
+		got, err := collect(p.Certificates(ctx, model.CertificateQuery{PageSize: 10}))
+		require.NoError(t, err)
+		assert.NoError(t, checkCertificates(got, want))
+		pages := int64((len(want) + 9) / 10)
+		assert.GreaterOrEqual(t, f.Requests()-before, pages, "a listing of %d certificates with PageSize 10 needs %d pages", len(want), pages)
+	})
+
+	t.Run("Status", func(t *testing.T) {
+		for _, st := range s.h.Capabilities.CertificateStatuses {
+			got, err := collect(p.Certificates(ctx, model.CertificateQuery{Status: []model.CertificateStatus{st}, PageSize: 10}))
+			if assert.NoError(t, err, "status %q", st) {
+				assert.NoError(t, checkCertificates(got, withStatus(want, st)), "status %q", st)
+			}
+		}
+		sts := s.h.Capabilities.CertificateStatuses
+		if len(sts) >= 2 {
+			two := []model.CertificateStatus{sts[0], sts[len(sts)-1]}
+			got, err := collect(p.Certificates(ctx, model.CertificateQuery{Status: two, PageSize: 10}))
+			if assert.NoError(t, err, "statuses %v", two) {
+				assert.NoError(t, checkCertificates(got, withStatus(want, two...)), "statuses %v", two)
+			}
+		}
+	})
+
+	t.Run("Search", func(t *testing.T) {
+		targets := searchTargets(want)
+		require.NotEmpty(t, targets, "no certificate in Want has a unique common name")
+		for _, target := range targets {
+			text := target.CommonName
+			got, err := collect(p.Certificates(ctx, model.CertificateQuery{Search: text, PageSize: 10}))
+			if !assert.NoError(t, err, "search %q", text) {
+				continue
+			}
+			found := false
+			for _, c := range got {
+				if c.ID == target.ID {
+					found = true
+					assert.NoError(t, checkCertificate(&c, target))
+				}
+				assert.True(t, hasNameContaining(c, text), "search %q returned certificate %q with names %v", text, c.ID, c.DNSNames)
+			}
+			assert.True(t, found, "search %q did not return certificate %q", text, target.ID)
+			assert.NoError(t, checkNoDuplicates(got), "search %q", text)
+		}
+	})
+
+	t.Run("EarlyBreak", func(t *testing.T) {
+		var atBreak int64
+		n := 0
+		for c, err := range p.Certificates(ctx, model.CertificateQuery{PageSize: 10}) {
+			require.NoError(t, err)
+			require.NotNil(t, c)
+			n++
+			atBreak = f.Requests()
+			break
+		}
+		require.Equal(t, 1, n)
+		assert.Equal(t, atBreak, f.Requests(), "requests were made after the loop broke")
+	})
+}
+
+func withStatus(cs []model.Certificate, sts ...model.CertificateStatus) []model.Certificate {
+	var out []model.Certificate
+	for _, c := range cs {
+		for _, st := range sts {
+			if c.Status == st {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// searchTargets picks certificates whose common name no other certificate has: the
+// first few by id, and the IDN one.
+func searchTargets(cs []model.Certificate) []model.Certificate {
+	count := map[string]int{}
+	for _, c := range cs {
+		count[c.CommonName]++
+	}
+	sorted := append([]model.Certificate(nil), cs...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
+	var out []model.Certificate
+	for _, c := range sorted {
+		if count[c.CommonName] != 1 || strings.HasPrefix(c.CommonName, "*.") || c.CommonName == "" {
+			continue
+		}
+		if len(out) < 3 || strings.Contains(c.CommonName, "xn--") {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func hasNameContaining(c model.Certificate, text string) bool {
+	text = strings.ToLower(text)
+	for _, n := range append([]string{c.CommonName}, c.DNSNames...) {
+		if strings.Contains(strings.ToLower(n), text) {
+			return true
+		}
+	}
+	return false
+}
+
+func checkNoDuplicates(cs []model.Certificate) error {
+	seen := map[string]bool{}
+	for _, c := range cs {
+		if seen[c.ID] {
+			return fmt.Errorf("certificate %q listed more than once", c.ID)
+		}
+		seen[c.ID] = true
+	}
+	return nil
+}
+
+func (s *suite) testCertificatesByID(t *testing.T) {
+	f, p := s.start(t)
+	ctx := ctxFor(t)
+	ids := wantIDs(f)
+	unknown := s.unknownCertificateID(f)
+	in := append(append([]string{}, ids...), unknown)
+	if len(ids) > 0 {
+		in = append(in, ids[0], ids[len(ids)-1])
+	}
+	got, err := anyca.CertificatesByID(ctx, p, in)
+	require.NoError(t, err)
+	_, has := got[unknown]
+	assert.False(t, has, "the unknown id %q is in the map", unknown)
+	var list []model.Certificate
+	for id, c := range got {
+		if assert.NotNil(t, c, "id %q maps to nil", id) {
+			assert.Equal(t, id, c.ID, "the map key differs from the certificate's ID")
+			list = append(list, *c)
+		}
+	}
+	assert.NoError(t, checkCertificates(list, f.Want.Certificates))
+}
+
+// domainVariants returns other spellings of a normalized domain that must give the
+// same answer: upper case with a trailing dot, and the Unicode form of an IDN.
+func domainVariants(d string) []string {
+	out := []string{strings.ToUpper(d) + "."}
+	if strings.Contains(d, "xn--") {
+		if u, err := idna.ToUnicode(d); err == nil && u != d {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+func (s *suite) testDomainValidation(t *testing.T) {
+	f, p := s.start(t)
+	ctx := ctxFor(t)
+	for _, want := range f.Want.Domains {
+		got, err := p.DomainValidation(ctx, want.Domain)
+		if !assert.NoError(t, err, "DomainValidation(%q)", want.Domain) {
+			continue
+		}
+		assert.NoError(t, checkDomain(got, want))
+		for _, ch := range got.Challenges {
+			assert.NoError(t, checkChallengeWellFormed(ch, s.h.Capabilities.ChallengeTypes), "DomainValidation(%q)", want.Domain)
+		}
+		for _, v := range domainVariants(want.Domain) {
+			got, err := p.DomainValidation(ctx, v)
+			if assert.NoError(t, err, "DomainValidation(%q)", v) {
+				assert.NoError(t, checkDomain(got, want), "DomainValidation(%q)", v)
+			}
+		}
+	}
+	for _, bad := range []string{"a..b", "-x.com", "", "exa mple.com", "x_-.com."} {
+		before := f.Requests()
+		got, err := p.DomainValidation(ctx, bad)
+		assert.Nil(t, got, "DomainValidation(%q)", bad)
+		assert.NoError(t, checkKind(err, model.ErrInvalidArgument, s.h.Name), "DomainValidation(%q)", bad)
+		assert.Equal(t, before, f.Requests(), "DomainValidation(%q) of an invalid name sent a request", bad)
+	}
+	unknown := "no-such-domain.anyca-conformance.example"
+	got, err := p.DomainValidation(ctx, unknown)
+	assert.Nil(t, got, "DomainValidation(%q)", unknown)
+	assert.NoError(t, checkKind(err, model.ErrNotFound, s.h.Name), "DomainValidation(%q)", unknown)
+}
+
+func (s *suite) testDomains(t *testing.T) {
+	f, p := s.start(t)
+	ctx := ctxFor(t)
+	if !s.h.Capabilities.DomainLister {
+		n := 0
+		for d, err := range anyca.Domains(ctx, p, model.DomainQuery{}) {
+			n++
+			assert.Nil(t, d)
+			assert.NoError(t, checkKind(err, model.ErrUnsupported, s.h.Name))
+		}
+		assert.Equal(t, 1, n, "anyca.Domains on a provider without DomainLister must yield exactly one error")
+		return
+	}
+	want := f.Want.Domains
+	before := f.Requests()
+	got, err := collect(anyca.Domains(ctx, p, model.DomainQuery{PageSize: 10}))
+	require.NoError(t, err)
+	assert.NoError(t, checkDomains(got, want))
+	assert.Positive(t, f.Requests()-before, "listing domains made no request")
+
+	var names []string
+	for _, d := range want {
+		names = append(names, d.Domain)
+	}
+	text := searchText(names)
+	var match []model.DomainValidation
+	for _, d := range want {
+		if strings.Contains(d.Domain, text) {
+			match = append(match, d)
+		}
+	}
+	got, err = collect(anyca.Domains(ctx, p, model.DomainQuery{Search: text, PageSize: 10}))
+	if assert.NoError(t, err, "search %q", text) {
+		assert.NoError(t, checkDomains(got, match), "search %q", text)
+	}
+
+	var atBreak int64
+	for d, err := range anyca.Domains(ctx, p, model.DomainQuery{PageSize: 2}) {
+		require.NoError(t, err)
+		require.NotNil(t, d)
+		atBreak = f.Requests()
+		break
+	}
+	assert.Equal(t, atBreak, f.Requests(), "requests were made after the loop broke")
+}
+
+func (s *suite) testChallenges(t *testing.T) {
+	f, p := s.start(t)
+	ctx := ctxFor(t)
+	ids := make([]string, 0, len(f.Want.Challenges))
+	for id := range f.Want.Challenges {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	nonEmpty := 0
+	for _, id := range ids {
+		want := f.Want.Challenges[id]
+		if len(want) > 0 {
+			nonEmpty++
+		}
+		got, err := p.Challenges(ctx, id)
+		if !assert.NoError(t, err, "Challenges(%q)", id) {
+			continue
+		}
+		assert.NoError(t, checkChallenges(got, want), "Challenges(%q)", id)
+		for _, ch := range got {
+			assert.NoError(t, checkChallengeWellFormed(ch, s.h.Capabilities.ChallengeTypes), "Challenges(%q)", id)
+		}
+	}
+	assert.Positive(t, nonEmpty, "Want.Challenges has no challenge at all")
+	id := s.unknownCertificateID(f)
+	got, err := p.Challenges(ctx, id)
+	assert.Empty(t, got)
+	assert.NoError(t, checkKind(err, model.ErrNotFound, s.h.Name), "Challenges(%q) of an unknown id", id)
+}
+
+// firstCert returns the first certificate of a listing, or its error.
+func firstCert(ctx context.Context, p anyca.Provider) (*model.Certificate, error) {
+	for c, err := range p.Certificates(ctx, model.CertificateQuery{PageSize: 10}) {
+		return c, err
+	}
+	return nil, errors.New("the listing is empty")
+}
+
+func (s *suite) testErrors(t *testing.T) {
+	// Each case gets its own fake, so that faults left queued cannot leak into another.
+	type errCase struct {
+		name string
+		run  func(t *testing.T, f *Fake)
+	}
+	name := s.h.Name
+	withRetry := func(f *Fake, attempts int, maxWait time.Duration) anyca.Config {
+		cfg := f.Config
+		cfg.Retry.MaxAttempts = attempts
+		if maxWait > 0 {
+			cfg.Retry.MaxWait = maxWait
+			if cfg.Retry.MinWait > maxWait {
+				cfg.Retry.MinWait = maxWait
+			}
+		}
+		return cfg
+	}
+	noKey := func(t *testing.T, f *Fake, err error) {
+		t.Helper()
+		assert.NoError(t, checkNoSecret(err, f.Config.APIKey), "the valid key leaked")
+	}
+	cases := []errCase{
+		{"BadKey", func(t *testing.T, f *Fake) {
+			ctx := ctxFor(t)
+			cfg := f.Config
+			cfg.APIKey = "wrong-key-Zq8Xv3Lm9Tr2Wp7K"
+			p := newProvider(t, cfg)
+			id := f.Want.Certificates[0].ID
+			c, err := p.Certificate(ctx, id)
+			assert.Nil(t, c)
+			assert.NoError(t, checkKind(err, model.ErrUnauthenticated, name), "Certificate with a wrong key")
+			assert.NoError(t, checkNoSecret(err, cfg.APIKey), "the wrong key leaked")
+			noKey(t, f, err)
+			c, err = firstCert(ctx, p)
+			assert.Nil(t, c)
+			assert.NoError(t, checkKind(err, model.ErrUnauthenticated, name), "Certificates with a wrong key")
+			assert.NoError(t, checkNoSecret(err, cfg.APIKey), "the wrong key leaked")
+			noKey(t, f, err)
+		}},
+		{"RateLimited", func(t *testing.T, f *Fake) {
+			p := newProvider(t, withRetry(f, 1, 0))
+			f.FailNext(1, Fault{Kind: FaultRateLimit, Status: 429, RetryAfter: "1"})
+			_, err := p.Certificate(ctxFor(t), f.Want.Certificates[0].ID)
+			require.NoError(t, checkKind(err, model.ErrRateLimited, name))
+			var me *model.Error
+			require.ErrorAs(t, err, &me)
+			assert.Equal(t, 429, me.HTTPStatus)
+			assert.Equal(t, time.Second, me.RetryAfter)
+			noKey(t, f, err)
+		}},
+		{"RateLimitedRetried", func(t *testing.T, f *Fake) {
+			p := newProvider(t, withRetry(f, 3, 20*time.Millisecond))
+			f.FailNext(1, Fault{Kind: FaultRateLimit, Status: 429, RetryAfter: "1"})
+			want := f.Want.Certificates[0]
+			got, err := p.Certificate(ctxFor(t), want.ID)
+			require.NoError(t, err, "a single 429 must be retried")
+			assert.NoError(t, checkCertificate(got, want))
+		}},
+		{"ServerError", func(t *testing.T, f *Fake) {
+			p := newProvider(t, withRetry(f, 2, 20*time.Millisecond))
+			f.FailNext(5, Fault{Kind: FaultServerError, Status: 503})
+			_, err := p.Certificate(ctxFor(t), f.Want.Certificates[0].ID)
+			require.NoError(t, checkKind(err, model.ErrUnavailable, name))
+			var me *model.Error
+			require.ErrorAs(t, err, &me)
+			assert.Equal(t, 503, me.HTTPStatus)
+			noKey(t, f, err)
+		}},
+		{"HTMLError", func(t *testing.T, f *Fake) {
+			p := newProvider(t, withRetry(f, 1, 0))
+			f.FailNext(1, Fault{Kind: FaultHTMLError, Status: 502})
+			_, err := p.Certificate(ctxFor(t), f.Want.Certificates[0].ID)
+			require.NoError(t, checkKind(err, model.ErrUnavailable, name))
+			var me *model.Error
+			require.ErrorAs(t, err, &me)
+			assert.Equal(t, 502, me.HTTPStatus)
+			noKey(t, f, err)
+		}},
+		{"ResetRetried", func(t *testing.T, f *Fake) {
+			p := newProvider(t, withRetry(f, 3, 20*time.Millisecond))
+			f.FailNext(1, Fault{Kind: FaultReset})
+			want := f.Want.Certificates[0]
+			got, err := p.Certificate(ctxFor(t), want.ID)
+			require.NoError(t, err, "a reset connection must be retried")
+			assert.NoError(t, checkCertificate(got, want))
+		}},
+		{"TruncatedRetried", func(t *testing.T, f *Fake) {
+			p := newProvider(t, withRetry(f, 3, 20*time.Millisecond))
+			f.FailNext(1, Fault{Kind: FaultTruncated})
+			want := f.Want.Certificates[0]
+			got, err := p.Certificate(ctxFor(t), want.ID)
+			require.NoError(t, err, "a truncated answer must be retried")
+			assert.NoError(t, checkCertificate(got, want))
+		}},
+		{"ListingRetried", func(t *testing.T, f *Fake) {
+			p := newProvider(t, withRetry(f, 3, 20*time.Millisecond))
+			f.FailNext(1, Fault{Kind: FaultServerError, Status: 503})
+			got, err := collect(p.Certificates(ctxFor(t), model.CertificateQuery{PageSize: 10}))
+			require.NoError(t, err, "a 503 on the first page must be retried")
+			assert.NoError(t, checkCertificates(got, f.Want.Certificates))
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			f := s.startFake(t)
+			require.NotEmpty(t, f.Want.Certificates)
+			c.run(t, f)
+		})
+	}
+}
+
+// returnsWithin runs fn and fails the test if it has not returned within d.
+func returnsWithin(t *testing.T, d time.Duration, what string, fn func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+	}()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C:
+		t.Fatalf("%s did not return within %s", what, d)
+	}
+}
+
+func (s *suite) testCancellation(t *testing.T) {
+	f, p := s.start(t)
+	name := s.h.Name
+	id := f.Want.Certificates[0].ID
+	domain := f.Want.Domains[0].Domain
+
+	t.Run("Cancelled", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		calls := map[string]func() error{
+			"Certificate": func() error { _, err := p.Certificate(ctx, id); return err },
+			"Certificates": func() error {
+				_, err := firstCert(ctx, p)
+				return err
+			},
+			"DomainValidation": func() error { _, err := p.DomainValidation(ctx, domain); return err },
+			"Challenges":       func() error { _, err := p.Challenges(ctx, id); return err },
+			"CertificatesByID": func() error { _, err := anyca.CertificatesByID(ctx, p, []string{id}); return err },
+		}
+		if s.h.Capabilities.DomainLister {
+			calls["Domains"] = func() error {
+				for _, err := range anyca.Domains(ctx, p, model.DomainQuery{}) {
+					return err
+				}
+				return errors.New("the listing is empty")
+			}
+		}
+		for op, call := range calls {
+			returnsWithin(t, watchdog, op+" with a cancelled context", func() {
+				err := call()
+				assert.ErrorIs(t, err, context.Canceled, "%s with a cancelled context", op)
+				assert.NoError(t, checkNoSecret(err, f.Config.APIKey), op)
+			})
+		}
+	})
+
+	t.Run("Deadline", func(t *testing.T) {
+		calls := map[string]func(ctx context.Context) error{
+			"Certificate": func(ctx context.Context) error { _, err := p.Certificate(ctx, id); return err },
+			"Certificates": func(ctx context.Context) error {
+				_, err := firstCert(ctx, p)
+				return err
+			},
+			"DomainValidation": func(ctx context.Context) error { _, err := p.DomainValidation(ctx, domain); return err },
+			"Challenges":       func(ctx context.Context) error { _, err := p.Challenges(ctx, id); return err },
+		}
+		for _, op := range []string{"Certificate", "Certificates", "DomainValidation", "Challenges"} {
+			call := calls[op]
+			f.FailNext(1, Fault{Kind: FaultSlow})
+			returnsWithin(t, watchdog, op+" against a hanging CA", func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+				defer cancel()
+				err := call(ctx)
+				assert.ErrorIs(t, err, context.DeadlineExceeded, "%s against a hanging CA", op)
+				assert.NoError(t, checkNoSecret(err, f.Config.APIKey), op)
+			})
+		}
+		_ = name
+	})
+}
+
+func (s *suite) testConcurrency(t *testing.T) {
+	f, p := s.start(t)
+	ctx := ctxFor(t)
+	certs, domains := f.Want.Certificates, f.Want.Domains
+	const workers = 20
+	errs := make([][]error, workers)
+	var wg sync.WaitGroup
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			fail := func(err error) {
+				if err != nil {
+					errs[i] = append(errs[i], err)
+				}
+			}
+			want := certs[i%len(certs)]
+			got, err := p.Certificate(ctx, want.ID)
+			if err != nil {
+				fail(fmt.Errorf("Certificate(%q): %w", want.ID, err))
+			} else {
+				fail(checkCertificate(got, want))
+			}
+			list, err := collect(p.Certificates(ctx, model.CertificateQuery{PageSize: 10}))
+			if err != nil {
+				fail(fmt.Errorf("Certificates: %w", err))
+			} else {
+				fail(checkCertificates(list, certs))
+			}
+			wd := domains[i%len(domains)]
+			dv, err := p.DomainValidation(ctx, wd.Domain)
+			if err != nil {
+				fail(fmt.Errorf("DomainValidation(%q): %w", wd.Domain, err))
+			} else {
+				fail(checkDomain(dv, wd))
+			}
+		}(i)
+	}
+	wg.Wait()
+	for i, es := range errs {
+		for _, err := range es {
+			t.Errorf("goroutine %d: %v", i, err)
+		}
+	}
+}
