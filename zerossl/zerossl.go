@@ -11,6 +11,24 @@
 //
 // A Client is built with New from a Config, without the root anyca package; the root
 // package registers it as "zerossl".
+//
+// Mapping decisions, where the API leaves a choice:
+//   - Every certificate is Level dv; Product comes from "type" ("1" -> "ZeroSSL 90-day",
+//     "2" -> "ZeroSSL 90-day wildcard", ... see Product).
+//   - CreatedAt is "created", NotAfter is "expires" (zero while null); NotBefore stays
+//     zero because the API does not give it, and SerialNumber stays empty for the same
+//     reason. All times are read as UTC.
+//   - Status words map one to one; "deleted" (known to one official client) is
+//     StatusCancelled; any other word is StatusUnknown, with VendorStatus kept.
+//   - Certificate ids are checked before any request: 32 ASCII letters or digits (the
+//     API says hex, but its own example id is not); anything else is ErrNotFound.
+//   - Challenge status follows the certificate (see ChallengeStatus), refined by
+//     GET /certificates/{id}/status for email validation in progress.
+//   - DomainValidation has no domain object to read: it reports the newest certificate
+//     that lists the name and is not cancelled (see Client.DomainValidation);
+//     ValidatedAt stays zero, as ZeroSSL does not say when DCV passed.
+//   - The Client is not an anyca.BatchGetter (ZeroSSL has no batch endpoint);
+//     anyca.CertificatesByID runs bounded concurrent Certificate calls instead.
 package zerossl
 
 import (
