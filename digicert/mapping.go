@@ -35,10 +35,11 @@ func mapStatus(word string) model.CertificateStatus {
 	return model.StatusUnknown
 }
 
-// statusFilters returns the List orders filters[status] values that can hold orders of
-// status s, and whether the server filter is exact (false: the answers must also be
-// filtered by mapped status, as "issued" also matches orders that have since expired).
-// A status with no filter value (unknown) returns nil.
+// statusFilters returns the documented List orders filters[status] values that can hold
+// orders of status s; the answers are filtered again by mapped status, as "issued" also
+// matches orders that have since expired. A status with no filter value (unknown) returns
+// nil, and the caller lists without a status filter. Migrated orders in "renewed" or
+// "not_renewed" have no documented filter value and are found only by unfiltered listings.
 func statusFilters(s model.CertificateStatus) []string {
 	switch s {
 	case model.StatusPending:
@@ -170,7 +171,8 @@ func mapOrder(o *orderWire) (*model.Certificate, error) {
 }
 
 // mapReportOrder maps an order_details_by_id answer to the same value mapOrder gives for
-// the same order: dns_names there are the additional names, comma-separated.
+// the same order: dns_names there are the additional names, comma-separated, and
+// date_created ("yyyy-MM-dd HH:mm:ss") is UTC like Order info's ISO-8601 value.
 func mapReportOrder(o *reportOrderWire) (*model.Certificate, error) {
 	if o.ID == "" {
 		return nil, &fieldError{field: "id", err: errMissing}
@@ -380,7 +382,8 @@ func challenge(domain, method, token, verification string, status model.Validati
 	return ch
 }
 
-// domainChallenge is the domain's challenge from dcv_method and dcv_token.
+// domainChallenge is the domain's challenge from dcv_method and dcv_token. When the token
+// carries http_token_url (the unique file name of http-token-dynamic), that URL is used.
 func domainChallenge(name string, d *domainWire, status model.ValidationStatus) *model.Challenge {
 	var token, verification string
 	var expires time.Time
@@ -388,5 +391,11 @@ func domainChallenge(name string, d *domainWire, status model.ValidationStatus) 
 		token, verification = string(d.DCVToken.Token), string(d.DCVToken.VerificationValue)
 		expires, _ = model.ParseTime(string(d.DCVToken.ExpirationDate))
 	}
-	return challenge(name, string(d.DCVMethod), token, verification, status, expires)
+	ch := challenge(name, string(d.DCVMethod), token, verification, status, expires)
+	if ch != nil && ch.Type == model.ChallengeHTTPFile && d.DCVToken != nil {
+		if u := string(d.DCVToken.HTTPTokenURL); strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://") {
+			ch.URL = u
+		}
+	}
+	return ch
 }

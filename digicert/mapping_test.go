@@ -261,3 +261,14 @@ func TestKindForStatusFirst(t *testing.T) {
 	assert.Equal(t, model.ErrRateLimited, kindFor(http.StatusTooManyRequests, ""))
 	assert.Equal(t, model.ErrUnavailable, kindFor(http.StatusServiceUnavailable, "service_unavailable"))
 }
+
+func TestMapDomainHTTPDynamicURL(t *testing.T) {
+	var d domainWire
+	require.NoError(t, decodeJSON(readTestdata(t, "domain-http-dynamic.json"), &d))
+	got, err := mapDomain(&d, time.Now())
+	require.NoError(t, err)
+	require.Len(t, got.Challenges, 1)
+	assert.Equal(t, "http://dyn.example.com/.well-known/pki-validation/5f2a9c.txt", got.Challenges[0].URL)
+	assert.Equal(t, "dyntok", got.Challenges[0].Content)
+	assert.Equal(t, model.ValidationPending, got.Status)
+}

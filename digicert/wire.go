@@ -180,6 +180,7 @@ type dcvTokenWire struct {
 	Status            flexString `json:"status"`
 	ExpirationDate    flexString `json:"expiration_date"`
 	VerificationValue flexString `json:"verification_value"`
+	HTTPTokenURL      flexString `json:"http_token_url"` // where the file goes, when the API says
 }
 
 // domainWire is a domain from Domain info or List domains.
