@@ -164,6 +164,9 @@ func (s *Server) SetChaos(rate float64, seed uint64, kinds ...FaultKind) {
 // Requests returns how many requests reached the server, faulty ones included.
 func (s *Server) Requests() int64 { return s.inj.Requests() }
 
+// Injected returns how many faults of each kind were injected so far (FailNext and chaos).
+func (s *Server) Injected() map[FaultKind]int { return s.inj.Injected() }
+
 // EndpointRequests returns how many requests each endpoint answered (faults excluded),
 // keyed like "GET /order/certificate/{id}" or "POST /reports/query".
 func (s *Server) EndpointRequests() map[string]int64 {

@@ -139,6 +139,9 @@ func (s *Server) SetChaos(rate float64, seed uint64, kinds ...FaultKind) {
 // Requests returns how many requests reached the server, faulty ones included.
 func (s *Server) Requests() int64 { return s.inj.Requests() }
 
+// Injected returns how many faults of each kind were injected so far (FailNext and chaos).
+func (s *Server) Injected() map[FaultKind]int { return s.inj.Injected() }
+
 // AddCertificate stores c and returns it as the adapter must report it: a 32-hex id
 // assigned when ID is empty (deterministically), Provider "zerossl", level dv, names
 // normalized with the common name first, times in UTC to the second (CreatedAt set when
