@@ -257,3 +257,32 @@ func TestKindForCode(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeCertificate feeds arbitrary bodies through decoding and mapping: errors are
+// fine, panics are not.
+func FuzzDecodeCertificate(f *testing.F) {
+	for _, name := range []string{"get-certificate.json", "issued-quirks.json", "wrong-types.json", "list-page-string.json"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`{"validation":{"other_methods":{"a":{"file_validation_content":[]}},"email_validation":{"":[""]}}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var w wireCertificate
+		if json.Unmarshal(b, &w) == nil {
+			if cert, err := mapCertificate(&w); err == nil {
+				_ = mapChallenges(&w, cert.DNSNames, ChallengeStatus(cert.Status), map[string]model.ValidationStatus{"a": model.ValidationValid})
+			}
+		}
+		var l wireList
+		_ = json.Unmarshal(b, &l)
+		var env wireEnvelope
+		if json.Unmarshal(b, &env) == nil {
+			_, _, _ = decodeErrorObject(env.Error)
+			_, _, _ = parseFlexBool(env.Success)
+		}
+		_, _, _ = decodeHTTPError(500, b)
+	})
+}

@@ -62,7 +62,8 @@ const (
 
 // DefaultRetry is the retry and rate-limit policy a zero Config.Retry takes: 4 attempts,
 // 500 ms to 30 s backoff, and 5 requests per second with a burst of 5 (ZeroSSL publishes
-// no numbers and blocks abusive clients, so the limit is deliberately low).
+// no numbers and blocks abusive clients, so the limit is deliberately low). It is read
+// when New runs; the same form as the digicert adapter's.
 var DefaultRetry = retry.Config{MaxAttempts: 4, MinWait: 500 * time.Millisecond, MaxWait: 30 * time.Second,
 	RequestsPerSecond: 5, Burst: 5}
 
