@@ -25,6 +25,13 @@ var benchBody = func() string {
 	return b.String()
 }()
 
+// reportCPU adds the process CPU time per op since start as the metric cpu-ns/op.
+func reportCPU(b *testing.B, start time.Duration) {
+	if end := processCPU(); start >= 0 && end >= 0 && b.N > 0 {
+		b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
+	}
+}
+
 // BenchmarkTransportOverhead compares one GET through a plain http.Client with the same
 // GET through Client.Do, against the same loopback server, so the difference is what the
 // retry loop, the limiter, redaction and the capped read cost per call.
@@ -44,6 +51,8 @@ func BenchmarkTransportOverhead(b *testing.B) {
 		url := srv.URL + "/order/certificate/123?access_key=" + testKey
 		b.ReportAllocs()
 		b.ResetTimer()
+		cpu := processCPU()
+		defer func() { reportCPU(b, cpu) }()
 		for i := 0; i < b.N; i++ {
 			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 			if err != nil {
@@ -70,6 +79,8 @@ func BenchmarkTransportOverhead(b *testing.B) {
 		req := &Request{Op: "Certificate", Path: "order/certificate/123"}
 		b.ReportAllocs()
 		b.ResetTimer()
+		cpu := processCPU()
+		defer func() { reportCPU(b, cpu) }()
 		for i := 0; i < b.N; i++ {
 			resp, err := c.Do(ctx, req)
 			if err != nil {
