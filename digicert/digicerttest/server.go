@@ -830,10 +830,78 @@ func (s *Server) randomValue(w http.ResponseWriter, id string) {
 	writeJSON(w, map[string]any{"dcv_random_value": o.randomValue, "expiration_date": stamp(o.rvExpires)})
 }
 
-var (
-	reAlias = regexp.MustCompile(`(\w+)\s*:\s*order_details_by_id\s*\(\s*id\s*:\s*"?([0-9]+)"?\s*\)\s*\{([^{}]*)\}`)
-	reQuery = regexp.MustCompile(`^\s*(query\s*)?\{(.*)\}\s*$`)
-)
+// alias is one "name: order_details_by_id(id: N) { fields }" of a Reports query.
+type alias struct {
+	name, id string
+	fields   []string
+}
+
+// parseQuery reads "query { alias... }" or "{ alias... }" with order_details_by_id
+// queries only, in one linear pass; anything else is a syntax error (ok false).
+func parseQuery(q string) (out []alias, ok bool) {
+	q = strings.TrimSpace(q)
+	q = strings.TrimSpace(strings.TrimPrefix(q, "query"))
+	if !strings.HasPrefix(q, "{") || !strings.HasSuffix(q, "}") {
+		return nil, false
+	}
+	body := q[1 : len(q)-1]
+	for {
+		body = strings.TrimSpace(body)
+		if body == "" {
+			return out, len(out) > 0
+		}
+		name, rest, found := strings.Cut(body, ":")
+		name = strings.TrimSpace(name)
+		if !found || !isIdent(name) {
+			return nil, false
+		}
+		fn, rest, found := strings.Cut(rest, "(")
+		if !found || strings.TrimSpace(fn) != "order_details_by_id" {
+			return nil, false
+		}
+		args, rest, found := strings.Cut(rest, ")")
+		if !found {
+			return nil, false
+		}
+		key, val, found := strings.Cut(args, ":")
+		val = strings.Trim(strings.TrimSpace(val), `"`)
+		if !found || strings.TrimSpace(key) != "id" || val == "" || strings.Trim(val, "0123456789") != "" {
+			return nil, false
+		}
+		rest = strings.TrimSpace(rest)
+		if !strings.HasPrefix(rest, "{") {
+			return nil, false
+		}
+		fields, rest, found := strings.Cut(rest[1:], "}")
+		if !found || strings.ContainsAny(fields, "{(") {
+			return nil, false
+		}
+		a := alias{name: name, id: val}
+		for _, f := range strings.FieldsFunc(fields, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' }) {
+			if !isIdent(f) {
+				return nil, false
+			}
+			a.fields = append(a.fields, f)
+		}
+		if len(a.fields) == 0 {
+			return nil, false // at least one field is required
+		}
+		out = append(out, a)
+		body = rest
+	}
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
 
 func (s *Server) reportQuery(w http.ResponseWriter, r *http.Request) {
 	if !s.reports {
@@ -847,14 +915,8 @@ func (s *Server) reportQuery(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusBadRequest, "bad_request_format", "The request body is not valid JSON.")
 		return
 	}
-	m := reQuery.FindStringSubmatch(body.Query)
-	if m == nil {
-		writeErr(w, http.StatusBadRequest, "syntax_error", "Syntax error in the query.")
-		return
-	}
-	aliases := reAlias.FindAllStringSubmatch(m[2], -1)
-	rest := strings.TrimSpace(reAlias.ReplaceAllString(m[2], ""))
-	if len(aliases) == 0 || rest != "" {
+	aliases, ok := parseQuery(body.Query)
+	if !ok {
 		writeErr(w, http.StatusBadRequest, "syntax_error", "Syntax error in the query.")
 		return
 	}
@@ -865,23 +927,17 @@ func (s *Server) reportQuery(w http.ResponseWriter, r *http.Request) {
 	data := make(map[string]any, len(aliases))
 	s.mu.Lock()
 	for _, a := range aliases {
-		fields := strings.FieldsFunc(a[3], func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' })
-		if len(fields) == 0 {
-			s.mu.Unlock()
-			writeErr(w, http.StatusBadRequest, "syntax_error", "At least one field is required.")
-			return
-		}
-		o := s.byID[a[2]]
+		o := s.byID[a.id]
 		if o == nil {
-			data[a[1]] = nil
+			data[a.name] = nil
 			continue
 		}
 		flat := o.flat()
-		obj := make(map[string]any, len(fields))
-		for _, f := range fields {
+		obj := make(map[string]any, len(a.fields))
+		for _, f := range a.fields {
 			obj[f] = flat[f]
 		}
-		data[a[1]] = obj
+		data[a.name] = obj
 	}
 	s.mu.Unlock()
 	writeJSON(w, map[string]any{"data": data})
