@@ -1,8 +1,13 @@
 package providertest_test
 
 import (
+	"os"
+	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/model"
@@ -46,4 +51,46 @@ func memoryHarness(bugs memca.Bugs) providertest.Harness {
 
 func TestConformance(t *testing.T) {
 	providertest.Run(t, memoryHarness(memca.Bugs{}))
+}
+
+// brokenEnv names the bug a child process of TestConformanceBroken runs the suite with.
+const brokenEnv = "PROVIDERTEST_MEMCA_BUG"
+
+var bugs = map[string]struct {
+	bugs    memca.Bugs
+	subtest string   // the subtest of Run that must fail
+	want    []string // what the failing suite must say
+}{
+	"duplicate":     {memca.Bugs{DuplicateInListing: true}, "Certificates", []string{"--- FAIL: TestConformanceBroken/Certificates/All", "listed more than once"}},
+	"prefetch":      {memca.Bugs{PrefetchAfterBreak: true}, "Certificates", []string{"--- FAIL: TestConformanceBroken/Certificates/EarlyBreak", "requests were made after the loop broke"}},
+	"timezone":      {memca.Bugs{WrongTimeZone: true}, "Certificate", []string{"--- FAIL: TestConformanceBroken/Certificate", "CreatedAt: got"}},
+	"key-in-errors": {memca.Bugs{KeyInErrors: true}, "Errors", []string{"--- FAIL: TestConformanceBroken/Errors/BadKey", "the wrong key leaked"}},
+	"no-normalize":  {memca.Bugs{NoNormalize: true}, "DomainValidation", []string{"--- FAIL: TestConformanceBroken/DomainValidation", "an invalid name sent a request"}},
+	"status-filter": {memca.Bugs{IgnoreStatusFilter: true}, "Certificates", []string{"--- FAIL: TestConformanceBroken/Certificates/Status", "unexpected certificate"}},
+}
+
+// TestConformanceBroken shows that Run fails a provider with a bug: it runs the suite
+// in a child process (the test binary itself) against the in-memory CA with one bug
+// switched on, and checks that the child fails with the expected message.
+func TestConformanceBroken(t *testing.T) {
+	if name := os.Getenv(brokenEnv); name != "" {
+		b, ok := bugs[name]
+		if !ok {
+			t.Fatalf("unknown bug %q", name)
+		}
+		providertest.Run(t, memoryHarness(b.bugs))
+		return
+	}
+	for name, b := range bugs {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(os.Args[0], "-test.run=^TestConformanceBroken$/^"+b.subtest+"$", "-test.count=1")
+			cmd.Env = append(os.Environ(), brokenEnv+"="+name)
+			out, err := cmd.CombinedOutput()
+			require.Error(t, err, "the suite passed a provider with the bug %q:\n%s", name, out)
+			for _, w := range b.want {
+				assert.Contains(t, string(out), w)
+			}
+		})
+	}
 }

@@ -378,8 +378,13 @@ func (s *suite) testCertificatesByID(t *testing.T) {
 	if len(ids) > 0 {
 		in = append(in, ids[0], ids[len(ids)-1])
 	}
+	before := f.Requests()
 	got, err := anyca.CertificatesByID(ctx, p, in)
 	require.NoError(t, err)
+	if s.h.Capabilities.BatchGetter && len(ids) > 1 {
+		assert.Less(t, f.Requests()-before, int64(len(ids)+1),
+			"a BatchGetter made at least one request per id (%d ids)", len(ids)+1)
+	}
 	_, has := got[unknown]
 	assert.False(t, has, "the unknown id %q is in the map", unknown)
 	var list []model.Certificate
@@ -571,6 +576,18 @@ func (s *suite) testErrors(t *testing.T) {
 			assert.Equal(t, time.Second, me.RetryAfter)
 			noKey(t, f, err)
 		}},
+		{"RateLimitedListing", func(t *testing.T, f *Fake) {
+			p := newProvider(t, withRetry(f, 1, 0))
+			f.FailNext(1, Fault{Kind: FaultRateLimit, Status: 429, RetryAfter: "1"})
+			c, err := firstCert(ctxFor(t), p)
+			assert.Nil(t, c)
+			require.NoError(t, checkKind(err, model.ErrRateLimited, name), "the first item of a listing")
+			var me *model.Error
+			require.ErrorAs(t, err, &me)
+			assert.Equal(t, 429, me.HTTPStatus)
+			assert.Equal(t, time.Second, me.RetryAfter)
+			noKey(t, f, err)
+		}},
 		{"RateLimitedRetried", func(t *testing.T, f *Fake) {
 			p := newProvider(t, withRetry(f, 3, 20*time.Millisecond))
 			f.FailNext(1, Fault{Kind: FaultRateLimit, Status: 429, RetryAfter: "1"})
@@ -652,7 +669,8 @@ func returnsWithin(t *testing.T, d time.Duration, what string, fn func()) {
 
 func (s *suite) testCancellation(t *testing.T) {
 	f, p := s.start(t)
-	name := s.h.Name
+	require.NotEmpty(t, f.Want.Certificates)
+	require.NotEmpty(t, f.Want.Domains)
 	id := f.Want.Certificates[0].ID
 	domain := f.Want.Domains[0].Domain
 
@@ -707,7 +725,6 @@ func (s *suite) testCancellation(t *testing.T) {
 				assert.NoError(t, checkNoSecret(err, f.Config.APIKey), op)
 			})
 		}
-		_ = name
 	})
 }
 

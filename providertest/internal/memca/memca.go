@@ -39,8 +39,11 @@ const DefaultPageSize = 100
 // Bugs make a Server misbehave on purpose, to show that the suite's checks catch it.
 type Bugs struct {
 	DuplicateInListing bool // the first certificate of every page is sent twice
-	PrefetchAfterBreak bool // a listing requests the next page before yielding the current one's items
+	PrefetchAfterBreak bool // a listing whose caller broke out of the loop still requests the next page
 	WrongTimeZone      bool // certificate times are returned in a non-UTC zone
+	KeyInErrors        bool // an unauthenticated error quotes the key it was sent
+	NoNormalize        bool // DomainValidation sends the name as given, without checking it
+	IgnoreStatusFilter bool // listings ignore CertificateQuery.Status
 }
 
 // Server is an in-memory CA account. Its content is fixed when it is created.
@@ -219,7 +222,11 @@ func (s *Server) serve(ctx context.Context, key string) *model.Error {
 		}
 	}
 	if subtle.ConstantTimeCompare([]byte(key), []byte(s.APIKey)) != 1 {
-		return &model.Error{Kind: model.ErrUnauthenticated, HTTPStatus: 401, Code: "invalid_api_key", Message: "the API key is not valid"}
+		msg := "the API key is not valid"
+		if s.Bugs.KeyInErrors {
+			msg = "the API key " + key + " is not valid"
+		}
+		return &model.Error{Kind: model.ErrUnauthenticated, HTTPStatus: 401, Code: "invalid_api_key", Message: msg}
 	}
 	return nil
 }
@@ -301,6 +308,13 @@ var (
 	_ anyca.Provider     = (*Provider)(nil)
 	_ anyca.DomainLister = (*Provider)(nil)
 )
+
+func (p *Provider) bugs() Bugs {
+	if v, ok := servers.Load(p.url); ok {
+		return v.(*Server).Bugs
+	}
+	return Bugs{}
+}
 
 // Name returns "memory".
 func (p *Provider) Name() string { return Name }
@@ -389,26 +403,25 @@ func (p *Provider) Certificates(ctx context.Context, q model.CertificateQuery) i
 		}
 		search := strings.ToLower(strings.TrimSpace(q.Search))
 		size := pageSize(q.PageSize)
-		s, err := p.call(ctx, "Certificates")
 		for page := 0; ; page++ {
+			s, err := p.call(ctx, "Certificates")
 			if err != nil {
 				yield(nil, err)
 				return
 			}
 			items, more := s.certPage(q.Status, search, page, size)
-			if more && s.Bugs.PrefetchAfterBreak {
-				s, err = p.call(ctx, "Certificates")
-			}
+			stop := false
 			for _, c := range items {
 				if !yield(&c, nil) {
-					return
+					stop = true
+					break
 				}
 			}
-			if !more {
-				return
+			if stop && more && s.Bugs.PrefetchAfterBreak {
+				_, _ = p.call(ctx, "Certificates") // the bug: fetch ahead even though the caller is gone
 			}
-			if !s.Bugs.PrefetchAfterBreak {
-				s, err = p.call(ctx, "Certificates")
+			if stop || !more {
+				return
 			}
 		}
 	}
@@ -417,7 +430,7 @@ func (p *Provider) Certificates(ctx context.Context, q model.CertificateQuery) i
 func (s *Server) certPage(statuses []model.CertificateStatus, search string, page, size int) ([]model.Certificate, bool) {
 	var match []model.Certificate
 	for _, c := range s.certs {
-		if len(statuses) > 0 && !slices.Contains(statuses, c.Status) {
+		if len(statuses) > 0 && !slices.Contains(statuses, c.Status) && !s.Bugs.IgnoreStatusFilter {
 			continue
 		}
 		if search != "" && !slices.ContainsFunc(c.DNSNames, func(n string) bool { return strings.Contains(n, search) }) {
@@ -440,6 +453,9 @@ func (s *Server) certPage(statuses []model.CertificateStatus, search string, pag
 // DomainValidation returns the validation of domain, normalized first.
 func (p *Provider) DomainValidation(ctx context.Context, domain string) (*model.DomainValidation, error) {
 	name, err := model.NormalizeDomain(domain)
+	if p.bugs().NoNormalize {
+		name, err = domain, nil
+	}
 	if err != nil {
 		e := p.errorf("DomainValidation", model.ErrInvalidArgument, "%s", strings.TrimPrefix(err.Error(), model.ErrInvalidArgument.Error()+": "))
 		return nil, e
