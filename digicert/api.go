@@ -404,6 +404,9 @@ func (c *Client) DomainsFiltered(ctx context.Context, f DomainFilter) iter.Seq2[
 				seen[d.ID] = true
 				if f.Details {
 					full, err := c.domainInfo(ctx, op, d.ID)
+					if errors.Is(err, model.ErrNotFound) {
+						return true // removed since the page was listed
+					}
 					if err != nil {
 						return yield(nil, err)
 					}
@@ -557,7 +560,12 @@ func (c *Client) Challenges(ctx context.Context, certificateID string) ([]model.
 		if len(names) == 0 && dv.NameScope != "" {
 			names = []string{string(dv.NameScope)}
 		}
-		for _, n := range model.NormalizeDomains(names) {
+		seen := map[string]bool{}
+		for _, n := range names {
+			if n = normName(n); n == "" || seen[n] {
+				continue
+			}
+			seen[n] = true
 			if ch := challenge(n, method, token, verification, status, expiry); ch != nil {
 				out = append(out, *ch)
 			}

@@ -112,10 +112,13 @@ func certificate(id, cn string, names []string, status, serial, thumb, product s
 	if cnNorm != "" {
 		all = append(all, cnNorm)
 	}
-	all = append(all, names...)
-	dns := model.NormalizeDomains(all)
-	if len(dns) == 0 {
-		dns = nil
+	var dns []string
+	seen := make(map[string]bool, len(names)+1)
+	for _, n := range append(all, names...) {
+		if n = normName(n); n != "" && !seen[n] {
+			seen[n] = true
+			dns = append(dns, n)
+		}
 	}
 	return &model.Certificate{
 		Provider:        Name,
@@ -144,7 +147,13 @@ func normName(s string) string {
 	if n, err := model.NormalizeDomain(s); err == nil {
 		return n
 	}
-	return strings.TrimSuffix(strings.ToLower(s), ".")
+	// Removing the dot can expose trailing space or leave a valid name ("a .", "x.."):
+	// normalize that, so the result is stable under normalization.
+	low := strings.TrimSuffix(strings.ToLower(s), ".")
+	if n, err := model.NormalizeDomain(low); err == nil {
+		return n
+	}
+	return low
 }
 
 // mapOrder maps an order from Order info or List orders. valid_from and valid_till are
