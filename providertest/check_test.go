@@ -223,6 +223,13 @@ func TestScenario(t *testing.T) {
 	assert.Equal(t, sc, ScenarioAt(now.Add(13*time.Hour)), "the same all day")
 	assert.Equal(t, sc, ScenarioAt(now.In(time.FixedZone("X", -5*3600))), "in any zone")
 
+	cp := cloneScenario(sc)
+	assert.Equal(t, sc, cp)
+	cp.Certificates[0].DNSNames[0] = "changed.example"
+	cp.Domains[0].Levels[0].Level = model.LevelDV
+	cp.Challenges["cert-16"][0].Emails[0] = "changed@example"
+	assert.Equal(t, ScenarioAt(now), sc, "a clone shares nothing with the original")
+
 	require.Len(t, sc.Certificates, 25)
 	assert.Equal(t, 3, (len(sc.Certificates)+9)/10, "PageSize 10 takes three pages")
 	ids := map[string]bool{}

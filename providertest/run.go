@@ -25,7 +25,8 @@ const watchdog = 10 * time.Second
 // Run runs the conformance suite against the adapter h connects to. Each subtest
 // starts its own fake with h.Start, seeded with DefaultScenario, and calls t.Parallel,
 // so the subtests finish after Run returns: release resources with t.Cleanup (as
-// h.Start must), not with defer in the calling test.
+// h.Start must), not with defer in the calling test. h.Start is called concurrently,
+// each time with its own deep copy of the scenario.
 //
 // The subtests, which can be selected with -run TestConformance/<name>:
 //
@@ -86,7 +87,7 @@ func (s *suite) start(t *testing.T) (*Fake, anyca.Provider) {
 
 func (s *suite) startFake(t *testing.T) *Fake {
 	t.Helper()
-	f := s.h.Start(t, s.sc)
+	f := s.h.Start(t, cloneScenario(s.sc))
 	require.NotNil(t, f, "Harness.Start returned nil")
 	require.NotNil(t, f.FailNext, "Fake.FailNext is nil")
 	require.NotNil(t, f.Requests, "Fake.Requests is nil")

@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/anyca/anyca/model"
@@ -179,6 +180,43 @@ func ScenarioAt(now time.Time) Scenario {
 		},
 	}
 	return sc
+}
+
+// cloneScenario returns a deep copy of sc, so that a harness may change what it is
+// given without touching what other subtests see.
+func cloneScenario(sc Scenario) Scenario {
+	out := Scenario{
+		Certificates: make([]model.Certificate, len(sc.Certificates)),
+		Domains:      make([]model.DomainValidation, len(sc.Domains)),
+	}
+	for i, c := range sc.Certificates {
+		c.DNSNames = slices.Clone(c.DNSNames)
+		out.Certificates[i] = c
+	}
+	for i, d := range sc.Domains {
+		d.Levels = slices.Clone(d.Levels)
+		d.Challenges = cloneChallengeList(d.Challenges)
+		out.Domains[i] = d
+	}
+	if sc.Challenges != nil {
+		out.Challenges = make(map[string][]model.Challenge, len(sc.Challenges))
+		for id, chs := range sc.Challenges {
+			out.Challenges[id] = cloneChallengeList(chs)
+		}
+	}
+	return out
+}
+
+func cloneChallengeList(chs []model.Challenge) []model.Challenge {
+	if chs == nil {
+		return nil
+	}
+	out := make([]model.Challenge, len(chs))
+	for i, ch := range chs {
+		ch.Emails = slices.Clone(ch.Emails)
+		out[i] = ch
+	}
+	return out
 }
 
 // hexOf derives n bytes of lower-case hex from its inputs, deterministically.
