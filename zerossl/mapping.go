@@ -159,7 +159,13 @@ func normName(s string) string {
 	if n, err := model.NormalizeDomain(s); err == nil {
 		return n
 	}
-	return strings.TrimSuffix(strings.ToLower(s), ".")
+	// Removing the dot can expose trailing space or leave a valid name ("a .", "x.."):
+	// normalize that, so the result is stable under normalization.
+	low := strings.TrimSuffix(strings.ToLower(s), ".")
+	if n, err := model.NormalizeDomain(low); err == nil {
+		return n
+	}
+	return low
 }
 
 // mapCertificate converts a wire certificate. It fails only on an unreadable date.
