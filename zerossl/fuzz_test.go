@@ -10,7 +10,8 @@ import (
 	"github.com/anyca/anyca/retry"
 )
 
-// Fuzz targets for the decoders and mappers of ZeroSSL's answers. Properties: no panic;
+// Fuzz targets for the decoders and mappers of ZeroSSL's answers through the client's own
+// decode path (mapping_test.go's FuzzDecodeCertificate covers the bare wire types). Properties: no panic;
 // a body that decodes either maps or fails with a *model.Error; every mapped domain name
 // is already normalized; error decoders always yield a model kind. Seeds are every file
 // of testdata/.
@@ -97,7 +98,7 @@ func mapAll(t *testing.T, c *Client, op string, w *wireCertificate) {
 	}
 }
 
-func FuzzDecodeCertificate(f *testing.F) {
+func FuzzDecodeCertificateBody(f *testing.F) {
 	addSeeds(f, `{"id":"a","validation":{"other_methods":[],"email_validation":{"A.Example.":["x@a.example"]}}}`,
 		`{"success":false,"error":{"code":2803}}`, `{"validation":null}`)
 	c := fuzzClient(f)
