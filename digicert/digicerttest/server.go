@@ -750,7 +750,7 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	status, search := q.Get("filters[status]"), q.Get("filters[search]")
 	s.mu.Lock()
-	var match []map[string]any
+	var match []*order
 	for _, o := range s.orders {
 		c := o.cert
 		if status != "" && c.VendorStatus != status && !(status == "issued" && c.Status == model.StatusExpired) {
@@ -759,10 +759,14 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) {
 		if search != "" && !orderMatches(c, search) {
 			continue
 		}
-		match = append(match, o.wire())
+		match = append(match, o)
+	}
+	// Render only the page asked for: rendering every match made each page cost O(account).
+	page := []map[string]any{}
+	for _, o := range window(match, offset, limit) {
+		page = append(page, o.wire())
 	}
 	s.mu.Unlock()
-	page := window(match, offset, limit)
 	writeJSON(w, map[string]any{"orders": page, "page": map[string]int{"total": len(match), "limit": limit, "offset": offset}})
 }
 
