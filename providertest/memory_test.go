@@ -16,26 +16,34 @@ import (
 	"github.com/anyca/anyca/retry"
 )
 
-func init() { anyca.Register(memca.Name, memca.New) }
+func init() {
+	anyca.Register(memca.Name, memca.New)
+	anyca.Register(memca.NameBasic, memca.NewBasic)
+}
 
 // memoryHarness connects the suite to the in-memory CA, which can represent every
 // scenario value as it is: Want is the scenario with ids assigned.
 func memoryHarness(bugs memca.Bugs) providertest.Harness {
+	return memoryHarnessNamed(memca.Name, bugs)
+}
+
+// memoryHarnessNamed is memoryHarness for the provider registered as name.
+func memoryHarnessNamed(name string, bugs memca.Bugs) providertest.Harness {
 	return providertest.Harness{
-		Name: memca.Name,
+		Name: name,
 		Capabilities: providertest.Capabilities{
-			DomainLister:        true,
+			DomainLister:        name != memca.NameBasic,
 			BatchGetter:         false,
 			Levels:              []model.ValidationLevel{model.LevelDV, model.LevelOV, model.LevelEV},
 			CertificateStatuses: model.CertificateStatuses(),
 			ChallengeTypes:      model.ChallengeTypes(),
 		},
 		Start: func(t *testing.T, sc providertest.Scenario) *providertest.Fake {
-			srv := memca.NewServer(sc.Certificates, sc.Domains, sc.Challenges)
+			srv := memca.NewServer(name, sc.Certificates, sc.Domains, sc.Challenges)
 			srv.Bugs = bugs
 			t.Cleanup(srv.Close)
 			return &providertest.Fake{
-				Config: anyca.Config{Provider: memca.Name, APIKey: srv.APIKey, BaseURL: srv.URL,
+				Config: anyca.Config{Provider: name, APIKey: srv.APIKey, BaseURL: srv.URL,
 					Retry: retry.Config{MinWait: time.Millisecond, MaxWait: 20 * time.Millisecond, RequestsPerSecond: -1}},
 				Want: providertest.Scenario{
 					Certificates: srv.Certificates(),
@@ -51,6 +59,12 @@ func memoryHarness(bugs memca.Bugs) providertest.Harness {
 
 func TestConformance(t *testing.T) {
 	providertest.Run(t, memoryHarness(memca.Bugs{}))
+}
+
+// TestConformanceBasic runs the suite against a provider without DomainLister: the
+// capability is declared missing and checked to be reported as unsupported.
+func TestConformanceBasic(t *testing.T) {
+	providertest.Run(t, memoryHarnessNamed(memca.NameBasic, memca.Bugs{}))
 }
 
 // brokenEnv names the bug a child process of TestConformanceBroken runs the suite with.

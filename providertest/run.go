@@ -733,6 +733,8 @@ func (s *suite) testConcurrency(t *testing.T) {
 	f, p := s.start(t)
 	ctx := ctxFor(t)
 	certs, domains := f.Want.Certificates, f.Want.Domains
+	require.NotEmpty(t, certs)
+	require.NotEmpty(t, domains)
 	const workers = 20
 	errs := make([][]error, workers)
 	var wg sync.WaitGroup

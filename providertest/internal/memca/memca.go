@@ -30,8 +30,12 @@ import (
 	"github.com/anyca/anyca/retry"
 )
 
-// Name is the provider name the tests register New under.
-const Name = "memory"
+// Name is the provider name the tests register New under, and NameBasic the one they
+// register NewBasic under.
+const (
+	Name      = "memory"
+	NameBasic = "memory-basic"
+)
 
 // DefaultPageSize is the page size of a listing whose query sets none.
 const DefaultPageSize = 100
@@ -50,6 +54,8 @@ type Bugs struct {
 type Server struct {
 	// URL identifies the server; put it in anyca.Config.BaseURL.
 	URL string
+	// Name is the provider name the server's values and errors carry.
+	Name string
 	// APIKey is the only key the server accepts.
 	APIKey string
 	// Bugs is read by providers on every call; set it before using them.
@@ -71,15 +77,16 @@ var (
 	seq     atomic.Int64
 )
 
-// NewServer creates a server seeded with certs, domains and the challenges of certs
-// (keyed by the ids in certs). Certificates get ids "mem-0001"... in the given order,
+// NewServer creates a server for the provider called name, seeded with certs, domains
+// and the challenges of certs (keyed by the ids in certs). Certificates get ids "mem-0001"... in the given order,
 // and ReplacesID and challenge keys that name a seeded certificate's id are remapped.
 // Names are normalized, Provider is set, and an empty VendorStatus becomes the status
 // word. Close removes the server.
-func NewServer(certs []model.Certificate, domains []model.DomainValidation, challenges map[string][]model.Challenge) *Server {
+func NewServer(name string, certs []model.Certificate, domains []model.DomainValidation, challenges map[string][]model.Challenge) *Server {
 	n := seq.Add(1)
 	s := &Server{
 		URL:        fmt.Sprintf("memory://ca-%d", n),
+		Name:       name,
 		APIKey:     fmt.Sprintf("memkey-%d-5f3c9a1e7b2d", n),
 		certByID:   map[string]int{},
 		domainByN:  map[string]int{},
@@ -91,7 +98,7 @@ func NewServer(certs []model.Certificate, domains []model.DomainValidation, chal
 		if c.ID != "" {
 			remap[c.ID] = id
 		}
-		c.ID, c.Provider = id, Name
+		c.ID, c.Provider = id, name
 		if cn, err := model.NormalizeDomain(c.CommonName); err == nil {
 			c.CommonName = cn
 		}
@@ -122,22 +129,22 @@ func NewServer(certs []model.Certificate, domains []model.DomainValidation, chal
 		s.challenges[id] = normalizeChallenges(chs)
 	}
 	for i, d := range domains {
-		name, err := model.NormalizeDomain(d.Domain)
+		dn, err := model.NormalizeDomain(d.Domain)
 		if err != nil {
 			continue
 		}
-		if _, dup := s.domainByN[name]; dup {
+		if _, dup := s.domainByN[dn]; dup {
 			continue
 		}
-		d.Domain, d.Provider = name, Name
+		d.Domain, d.Provider = dn, name
 		if d.ID == "" {
 			d.ID = fmt.Sprintf("dom-%04d", i+1)
 		}
 		d.Challenges = normalizeChallenges(d.Challenges)
 		for j := range d.Challenges {
-			d.Challenges[j].Domain = name
+			d.Challenges[j].Domain = dn
 		}
-		s.domainByN[name] = len(s.domains)
+		s.domainByN[dn] = len(s.domains)
 		s.domains = append(s.domains, d)
 	}
 	sort.Slice(s.domains, func(i, j int) bool { return s.domains[i].Domain < s.domains[j].Domain })
@@ -274,6 +281,7 @@ func (s *Server) fault(ctx context.Context, f fakeca.Fault) *model.Error {
 // Provider is the anyca.Provider (and anyca.DomainLister) of a Server. It is not a
 // BatchGetter: anyca.CertificatesByID falls back to concurrent lookups.
 type Provider struct {
+	name  string
 	url   string
 	key   string
 	retry retry.Config
@@ -288,7 +296,8 @@ func New(_ context.Context, cfg anyca.Config) (anyca.Provider, error) {
 	if cfg.APIKey == "" {
 		return nil, fmt.Errorf("%s: no API key", Name)
 	}
-	if _, ok := servers.Load(cfg.BaseURL); !ok {
+	v, ok := servers.Load(cfg.BaseURL)
+	if !ok {
 		return nil, fmt.Errorf("%s: no server at %q", Name, cfg.BaseURL)
 	}
 	r := cfg.Retry.WithDefaults(Defaults)
@@ -301,7 +310,34 @@ func New(_ context.Context, cfg anyca.Config) (anyca.Provider, error) {
 	if r.MinWait > r.MaxWait {
 		r.MinWait = r.MaxWait
 	}
-	return &Provider{url: cfg.BaseURL, key: cfg.APIKey, retry: r}, nil
+	return &Provider{name: v.(*Server).Name, url: cfg.BaseURL, key: cfg.APIKey, retry: r}, nil
+}
+
+// NewBasic is New without the optional capabilities: the provider it returns is not an
+// anyca.DomainLister, so anyca.Domains reports model.ErrUnsupported.
+func NewBasic(ctx context.Context, cfg anyca.Config) (anyca.Provider, error) {
+	p, err := New(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return basic{p.(*Provider)}, nil
+}
+
+// basic forwards the methods of anyca.Provider only.
+type basic struct{ p *Provider }
+
+func (b basic) Name() string { return b.p.Name() }
+func (b basic) Certificate(ctx context.Context, id string) (*model.Certificate, error) {
+	return b.p.Certificate(ctx, id)
+}
+func (b basic) Certificates(ctx context.Context, q model.CertificateQuery) iter.Seq2[*model.Certificate, error] {
+	return b.p.Certificates(ctx, q)
+}
+func (b basic) DomainValidation(ctx context.Context, domain string) (*model.DomainValidation, error) {
+	return b.p.DomainValidation(ctx, domain)
+}
+func (b basic) Challenges(ctx context.Context, id string) ([]model.Challenge, error) {
+	return b.p.Challenges(ctx, id)
 }
 
 var (
@@ -316,11 +352,11 @@ func (p *Provider) bugs() Bugs {
 	return Bugs{}
 }
 
-// Name returns "memory".
-func (p *Provider) Name() string { return Name }
+// Name returns the name of the provider's server.
+func (p *Provider) Name() string { return p.name }
 
 func (p *Provider) errorf(op string, kind error, format string, args ...any) *model.Error {
-	return model.NewError(Name, op, kind, format, args...)
+	return model.NewError(p.name, op, kind, format, args...)
 }
 
 // call makes one request to the server, with retries, and returns the server or the
@@ -328,7 +364,7 @@ func (p *Provider) errorf(op string, kind error, format string, args ...any) *mo
 func (p *Provider) call(ctx context.Context, op string) (*Server, error) {
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
-			return nil, &model.Error{Provider: Name, Op: op, Kind: err, Err: err}
+			return nil, &model.Error{Provider: p.name, Op: op, Kind: err, Err: err}
 		}
 		v, ok := servers.Load(p.url)
 		if !ok {
@@ -339,7 +375,7 @@ func (p *Provider) call(ctx context.Context, op string) (*Server, error) {
 		if e == nil {
 			return s, nil
 		}
-		e.Provider, e.Op = Name, op
+		e.Provider, e.Op = p.name, op
 		retryable := e.Kind == model.ErrRateLimited || e.Kind == model.ErrUnavailable
 		if !retryable || attempt >= p.retry.MaxAttempts {
 			return nil, e
@@ -354,7 +390,7 @@ func (p *Provider) call(ctx context.Context, op string) (*Server, error) {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return nil, &model.Error{Provider: Name, Op: op, Kind: ctx.Err(), HTTPStatus: e.HTTPStatus, Err: ctx.Err()}
+			return nil, &model.Error{Provider: p.name, Op: op, Kind: ctx.Err(), HTTPStatus: e.HTTPStatus, Err: ctx.Err()}
 		}
 	}
 }
