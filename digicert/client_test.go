@@ -640,3 +640,23 @@ func TestSendsKeyHeaderAndRefusesCrossHostRedirect(t *testing.T) {
 	assert.Empty(t, gotKey, "the key was forwarded to another host")
 	assert.NotEmpty(t, gotUA)
 }
+
+func TestChaosListingAndBatch(t *testing.T) {
+	s := newFake(t)
+	var want []string
+	for i := 0; i < 30; i++ {
+		want = append(want, seedCert(s, i, model.StatusIssued).ID)
+	}
+	s.SetChaos(0.3, 7, digicerttest.RateLimit, digicerttest.ServerError, digicerttest.HTMLError, digicerttest.Reset, digicerttest.Truncated)
+	c, err := digicert.New(digicert.Config{APIKey: s.APIKey, BaseURL: s.URL,
+		Retry: retry.Config{MaxAttempts: 10, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond, RequestsPerSecond: -1}})
+	require.NoError(t, err)
+	var ids []string
+	for _, g := range collect(t, c.Certificates(context.Background(), model.CertificateQuery{PageSize: 4})) {
+		ids = append(ids, g.ID)
+	}
+	assert.Equal(t, want, ids, "every order exactly once despite faults")
+	got, err := c.CertificatesByID(context.Background(), want)
+	require.NoError(t, err)
+	assert.Len(t, got, 30)
+}
