@@ -71,6 +71,7 @@ type Server struct {
 	mu    sync.Mutex
 	seq   int
 	certs map[string]*entry
+	order []*entry // certs as sorted returns them; nil when a change made it stale
 }
 
 // entry is one stored certificate and its validation data.
@@ -193,6 +194,7 @@ func (s *Server) AddCertificate(c model.Certificate) model.Certificate {
 	c.DNSNames = append([]string(nil), c.DNSNames...)
 	s.certs[c.ID] = &entry{seq: s.seq, cert: c, wireStatus: wireStatus, wireType: typ,
 		validation: Validation{Challenges: DefaultChallenges(c.ID, c.DNSNames)}}
+	s.order = nil
 	return c
 }
 
@@ -221,6 +223,7 @@ func (s *Server) Replace(c model.Certificate) model.Certificate {
 		s.mu.Lock()
 		s.certs[got.ID].validation = old.validation
 		s.certs[got.ID].seq = old.seq
+		s.order = nil
 		s.mu.Unlock()
 	}
 	return got
@@ -302,8 +305,13 @@ func hashHex(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// sorted returns the entries newest first (creation time, then seeding order).
+// sorted returns the entries newest first (creation time, then seeding order). The
+// slice is cached until the next change (sorting 10,000 entries on every list request
+// made each page cost O(n log n)); callers hold s.mu and must not modify it.
 func (s *Server) sorted() []*entry {
+	if s.order != nil {
+		return s.order
+	}
 	out := make([]*entry, 0, len(s.certs))
 	for _, e := range s.certs {
 		out = append(out, e)
@@ -315,6 +323,7 @@ func (s *Server) sorted() []*entry {
 		}
 		return a.seq > b.seq
 	})
+	s.order = out
 	return out
 }
 
