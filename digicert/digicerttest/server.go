@@ -1150,10 +1150,16 @@ func (d *domain) wire(info, withTime, dcv bool) map[string]any {
 func (s *Server) domainInfo(w http.ResponseWriter, r *http.Request, id string) {
 	q := r.URL.Query()
 	s.mu.Lock()
+	// s.domains is sorted by id (see addDomain): binary search, so reading every domain
+	// of a large account is not quadratic; the scan stays for ids idLess calls equal.
 	var found *domain
-	for _, d := range s.domains {
-		if d.dv.ID == id {
-			found = d
+	if i := sort.Search(len(s.domains), func(i int) bool { return idLess(id, s.domains[i].dv.ID) }); i > 0 && s.domains[i-1].dv.ID == id {
+		found = s.domains[i-1]
+	} else {
+		for _, d := range s.domains {
+			if d.dv.ID == id {
+				found = d
+			}
 		}
 	}
 	var body map[string]any
