@@ -1,0 +1,135 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/anyca/anyca/digicert/digicerttest"
+	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/retry"
+)
+
+// P4 settings: DigiCert's own short window, 100 requests per rolling 5 s (20/s). The
+// limited client runs for p4Phase, the two unlimited ones for p4ShortPhase each, so the
+// test stays under 15 s. (A shorter window made the burst a larger share of it: with
+// 40 per 2 s a bucket can run at most 95% of the allowed rate and with burst 1 it lost
+// tokens to scheduling delays on a loaded machine.)
+const (
+	p4Window     = 5 * time.Second
+	p4Allowed    = 100 // requests admitted per window
+	p4Burst      = 3
+	p4Phase      = 6 * time.Second
+	p4ShortPhase = 3 * time.Second
+)
+
+// windowLimiter admits at most max requests in any rolling window and answers the rest
+// with DigiCert's 429 body (no Retry-After: CertCentral documents none). Only admitted
+// requests count towards the window.
+type windowLimiter struct {
+	next     http.Handler
+	window   time.Duration
+	max      int
+	mu       sync.Mutex
+	admitted []time.Time
+	ok, shed atomic.Int64
+}
+
+func (l *windowLimiter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	now := time.Now()
+	l.mu.Lock()
+	i := 0
+	for i < len(l.admitted) && now.Sub(l.admitted[i]) >= l.window {
+		i++
+	}
+	l.admitted = l.admitted[i:]
+	admit := len(l.admitted) < l.max
+	if admit {
+		l.admitted = append(l.admitted, now)
+	}
+	l.mu.Unlock()
+	if !admit {
+		l.shed.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = w.Write([]byte(`{"errors":[{"code":"request_limit_exceeded","message":"Service unavailable, please limit request volume"}]}`))
+		return
+	}
+	l.ok.Add(1)
+	l.next.ServeHTTP(w, r)
+}
+
+type p4Result struct {
+	name                  string
+	calls, okCalls, fails int
+	served, shed          int64
+	elapsed               time.Duration
+}
+
+// TestP4RateLimit drives anyca's DigiCert client against a fake that enforces a rolling
+// window, for p4Phase per client: with a limiter set just under the allowed rate, and
+// without a limiter (retries on, and off). It prints "P4|..." lines that run.sh puts in
+// BENCHMARKS.md. Skipped with -short.
+func TestP4RateLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("P4 takes ~12 s")
+	}
+	fk := digicerttest.NewUnstarted()
+	id := fk.AddCertificate(p1Certificate("p4.example.com")).ID
+	rate := float64(p4Allowed) / p4Window.Seconds()
+	// A token bucket (r, b) lets at most b + r*T through in any window T: with b = 3 and
+	// r = 0.995*(W-b)/T = 19.3/s that is 99.5 of 100, leaving ~25 ms for loopback jitter.
+	limited := retry.Config{RequestsPerSecond: 0.995 * float64(p4Allowed-p4Burst) / p4Window.Seconds(), Burst: p4Burst}
+	clients := []struct {
+		name  string
+		rc    retry.Config
+		phase time.Duration
+	}{
+		{fmt.Sprintf("anyca, limiter %.1f/s burst %d", limited.RequestsPerSecond, limited.Burst), limited, p4Phase},
+		{"anyca, no limiter, retries on (4 attempts, 0.5-30 s backoff)", retry.Config{RequestsPerSecond: -1}, p4ShortPhase},
+		{"anyca, no limiter, no retries", retry.Config{RequestsPerSecond: -1, MaxAttempts: 1}, p4ShortPhase},
+	}
+	var results []p4Result
+	for _, c := range clients {
+		lim := &windowLimiter{next: fk.Handler(), window: p4Window, max: p4Allowed}
+		ts := httptest.NewServer(lim)
+		p := newProvider(t, "digicert", fakeInfo{URL: ts.URL + digicerttest.BasePath, Key: fk.APIKey}, c.rc)
+		ctx, cancel := context.WithTimeout(context.Background(), c.phase)
+		r := p4Result{name: c.name}
+		start := time.Now()
+		for ctx.Err() == nil {
+			_, err := p.Certificate(ctx, id)
+			switch {
+			case err == nil:
+				r.calls++
+				r.okCalls++
+			case ctx.Err() != nil, errors.Is(err, context.DeadlineExceeded):
+				// the phase ended during the call or its wait: not counted
+			case errors.Is(err, model.ErrRateLimited):
+				r.calls++
+				r.fails++
+			default:
+				t.Fatalf("%s: %v", c.name, err)
+			}
+		}
+		r.elapsed = time.Since(start)
+		cancel()
+		ts.Close()
+		r.served, r.shed = lim.ok.Load(), lim.shed.Load()
+		results = append(results, r)
+	}
+	fmt.Printf("P4|allowed|%d per %s rolling window (%.0f/s); limited client %s, others %s each\n", p4Allowed, p4Window, rate, p4Phase, p4ShortPhase)
+	for _, r := range results {
+		eff := float64(r.served) / r.elapsed.Seconds()
+		fmt.Printf("P4|row|%s|%d|%d|%d|%d|%.1f|%.0f%%\n", r.name, r.okCalls, r.fails, r.served, r.shed, eff, 100*eff/rate)
+	}
+	if r := results[0]; r.shed != 0 || float64(r.served)/r.elapsed.Seconds() < 0.95*rate {
+		t.Errorf("limited client: %d answered 429, %.1f/s of %.0f/s allowed", r.shed, float64(r.served)/r.elapsed.Seconds(), rate)
+	}
+}
