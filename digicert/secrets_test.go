@@ -1,0 +1,189 @@
+package digicert_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/anyca/anyca/digicert"
+	"github.com/anyca/anyca/internal/secretstest"
+	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/retry"
+)
+
+// The keys every failure path is run with: a plain one and one with characters that
+// change when URL-escaped.
+var secretKeys = []string{"PLAINdcKEY7Q2W9E4R6T", "k3y/with+special=chars&x"}
+
+var secretsRetry = retry.Config{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond, RequestsPerSecond: -1}
+
+func secretsClient(t *testing.T, key string, env secretstest.Env) *digicert.Client {
+	t.Helper()
+	c, err := digicert.New(digicert.Config{APIKey: key, BaseURL: env.BaseURL, HTTPClient: env.HTTPClient,
+		MaxBodyBytes: env.MaxBodyBytes, Logger: env.Logger, Retry: secretsRetry})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return c
+}
+
+// dcErrorBody is CertCentral's error answer with text as code and message.
+func dcErrorBody(_ int, text string) []byte {
+	b, _ := json.Marshal(map[string]any{"errors": []map[string]string{{"code": "access_denied|" + text, "message": text}}})
+	return b
+}
+
+func jsonHandler(body func(r *http.Request, key string) string) func(string) http.HandlerFunc {
+	return func(key string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, body(r, key))
+		}
+	}
+}
+
+func q(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+// digicertPaths are the failures only CertCentral has: Reports (GraphQL) error answers,
+// and well-formed answers whose fields hold the key where a date or id belongs.
+func digicertPaths() []struct {
+	path secretstest.Path
+	call func(context.Context, *digicert.Client) error
+} {
+	byID := func(ctx context.Context, c *digicert.Client) error {
+		_, err := c.CertificatesByID(ctx, []string{"101", "102"})
+		return err
+	}
+	cert := func(ctx context.Context, c *digicert.Client) error { _, err := c.Certificate(ctx, "101"); return err }
+	list := func(ctx context.Context, c *digicert.Client) error {
+		for _, err := range c.Certificates(ctx, model.CertificateQuery{}) {
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	domain := func(ctx context.Context, c *digicert.Client) error {
+		_, err := c.DomainValidation(ctx, "example.com")
+		return err
+	}
+	type p = struct {
+		path secretstest.Path
+		call func(context.Context, *digicert.Client) error
+	}
+	return []p{
+		{secretstest.Path{Name: "Reports 200 with GraphQL errors echoing the key", Handler: func(key string) http.HandlerFunc {
+			return func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if strings.HasSuffix(r.URL.Path, "reports/query") {
+					fmt.Fprintf(w, `{"data":null,"errors":[{"code":%s,"message":%s}]}`, q("bad_query "+key), q(secretstest.Echo(r, key)))
+					return
+				}
+				w.WriteHeader(500)
+				w.Write(dcErrorBody(500, secretstest.Echo(r, key)))
+			}
+		}}, byID},
+		{secretstest.Path{Name: "Reports 200 with a wrongly typed order", Handler: jsonHandler(func(r *http.Request, key string) string {
+			return fmt.Sprintf(`{"data":{"o0":{"id":"101","valid_from":%s,"dns_names":{"k":%s}},"o1":[%s]}}`, q(key), q(key), q(key))
+		})}, byID},
+		{secretstest.Path{Name: "Order info with the key as a date", Handler: jsonHandler(func(r *http.Request, key string) string {
+			return fmt.Sprintf(`{"id":101,"status":"issued","date_created":%s,"certificate":{"common_name":%s}}`, q(key), q(key))
+		})}, cert},
+		{secretstest.Path{Name: "Order info with the key as an object id", Handler: jsonHandler(func(r *http.Request, key string) string {
+			return fmt.Sprintf(`{"id":{"v":%s},"certificate":[%s]}`, q(key), q(key))
+		})}, cert},
+		{secretstest.Path{Name: "List orders with the key as a date", Handler: jsonHandler(func(r *http.Request, key string) string {
+			return fmt.Sprintf(`{"orders":[{"id":1,"certificate":{"valid_till":%s}}],"page":{"total":1}}`, q(key))
+		})}, list},
+		{secretstest.Path{Name: "Domain info with the key as dates", Handler: jsonHandler(func(r *http.Request, key string) string {
+			if strings.HasSuffix(r.URL.Path, "/domain") {
+				return `{"domains":[{"id":7,"name":"example.com","is_active":true}],"page":{"total":1}}`
+			}
+			return fmt.Sprintf(`{"id":7,"name":"example.com","dcv_approval_datetime":%s,"dcv_expiration":{"ov":%s},"validations":[{"type":"ov","validated_until":%s}]}`,
+				q(key), q(key), q(key))
+		})}, domain},
+	}
+}
+
+// TestSecretsOnFailurePaths runs every failure path with both keys and checks that the
+// key is in no error text, no %+v/%#v/%q rendering of any error in the chain, and no
+// debug log line.
+func TestSecretsOnFailurePaths(t *testing.T) {
+	common := secretstest.CommonPaths(dcErrorBody)
+	extra := digicertPaths()
+	t.Logf("failure paths: %d common + %d CertCentral-specific = %d", len(common), len(extra), len(common)+len(extra))
+	for _, key := range secretKeys {
+		t.Run("key="+key, func(t *testing.T) {
+			t.Parallel()
+			t.Run("Certificate", func(t *testing.T) {
+				secretstest.Run(t, key, common, func(t *testing.T, env secretstest.Env) error {
+					_, err := secretsClient(t, key, env).Certificate(env.Ctx, "101")
+					return err
+				})
+			})
+			for _, e := range extra {
+				secretstest.Run(t, key, []secretstest.Path{e.path}, func(t *testing.T, env secretstest.Env) error {
+					return e.call(env.Ctx, secretsClient(t, key, env))
+				})
+			}
+		})
+	}
+}
+
+// TestSecretsOnOtherCalls runs a few paths through the other calls (list, Reports batch,
+// domain lookup, challenges), whose error paths differ.
+func TestSecretsOnOtherCalls(t *testing.T) {
+	var some []secretstest.Path
+	for _, p := range secretstest.CommonPaths(dcErrorBody) {
+		switch {
+		case strings.HasPrefix(p.Name, "HTTP 4"), strings.HasPrefix(p.Name, "HTTP 503"), strings.HasPrefix(p.Name, "200 "),
+			p.Name == "redirect to another host", p.Name == "oversized body", p.Name == "connection reset":
+			some = append(some, p)
+		}
+	}
+	calls := map[string]func(context.Context, *digicert.Client) error{
+		"Certificates": func(ctx context.Context, c *digicert.Client) error {
+			for _, err := range c.Certificates(ctx, model.CertificateQuery{}) {
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		"CertificatesByID": func(ctx context.Context, c *digicert.Client) error {
+			_, err := c.CertificatesByID(ctx, []string{"101", "102"})
+			return err
+		},
+		"DomainValidation": func(ctx context.Context, c *digicert.Client) error {
+			_, err := c.DomainValidation(ctx, "example.com")
+			return err
+		},
+		"Challenges": func(ctx context.Context, c *digicert.Client) error {
+			_, err := c.Challenges(ctx, "101")
+			return err
+		},
+	}
+	key := secretKeys[1]
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			paths := some
+			if name == "CertificatesByID" {
+				// A batch leaves unknown ids out of its map: 404 and 410 are not failures.
+				paths = nil
+				for _, p := range some {
+					if p.Name != "HTTP 404 vendor error echoing the key" && p.Name != "HTTP 410 vendor error echoing the key" {
+						paths = append(paths, p)
+					}
+				}
+			}
+			secretstest.Run(t, key, paths, func(t *testing.T, env secretstest.Env) error {
+				return call(env.Ctx, secretsClient(t, key, env))
+			})
+		})
+	}
+}

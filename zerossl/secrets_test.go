@@ -1,0 +1,185 @@
+package zerossl_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/anyca/anyca/internal/secretstest"
+	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/retry"
+	"github.com/anyca/anyca/zerossl"
+)
+
+// The keys every failure path is run with: a plain one and one with characters that
+// change when URL-escaped (the key travels in the access_key query parameter).
+var secretKeys = []string{"PLAINzsKEY7Q2W9E4R6T", "k3y/with+special=chars&x"}
+
+var secretsRetry = retry.Config{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond, RequestsPerSecond: -1}
+
+const secretsCertID = "0123456789abcdef0123456789abcdef"
+
+func secretsClient(t *testing.T, key string, env secretstest.Env) *zerossl.Client {
+	t.Helper()
+	c, err := zerossl.New(zerossl.Config{APIKey: key, BaseURL: env.BaseURL, HTTPClient: env.HTTPClient,
+		MaxBodyBytes: env.MaxBodyBytes, Logger: env.Logger, Retry: secretsRetry})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return c
+}
+
+func q(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+// zsErrorBody is ZeroSSL's error answer with text as type and info.
+func zsErrorBody(status int, text string) []byte {
+	return []byte(fmt.Sprintf(`{"success":false,"error":{"code":%d,"type":%s,"info":%s}}`, status, q(text), q(text)))
+}
+
+// ok200 answers HTTP 200 with body (ZeroSSL's HTTP-200 errors and hostile payloads).
+func ok200(body func(r *http.Request, key string) string) func(string) http.HandlerFunc {
+	return func(key string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, body(r, key))
+		}
+	}
+}
+
+type zsPath struct {
+	path secretstest.Path
+	call func(context.Context, *zerossl.Client) error
+}
+
+// zerosslPaths are the failures only ZeroSSL has: HTTP-200 error envelopes (every code
+// the adapter maps, and unknown ones), with the key echoed in type, info and message, and
+// well-formed answers whose fields hold the key.
+func zerosslPaths() []zsPath {
+	cert := func(ctx context.Context, c *zerossl.Client) error {
+		_, err := c.Certificate(ctx, secretsCertID)
+		return err
+	}
+	list := func(ctx context.Context, c *zerossl.Client) error {
+		for _, err := range c.Certificates(ctx, model.CertificateQuery{}) {
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var out []zsPath
+	for _, code := range []string{"101", "102", "103", "104", "110", "111", "2801", "2803", "2814", "2817", "2838", "2904", "9999"} {
+		out = append(out, zsPath{secretstest.Path{Name: "HTTP 200 error " + code + " echoing the key",
+			Handler: ok200(func(r *http.Request, key string) string {
+				e := secretstest.Echo(r, key)
+				return fmt.Sprintf(`{"success":false,"error":{"code":%s,"type":%s,"info":%s,"message":%s,"details":{"k":%s}}}`,
+					code, q("t "+e), q(e), q(key), q(key))
+			})}, cert})
+	}
+	out = append(out,
+		zsPath{secretstest.Path{Name: "HTTP 200 error as a string", Handler: ok200(func(r *http.Request, key string) string {
+			return fmt.Sprintf(`{"success":"0","error":%s}`, q(secretstest.Echo(r, key)))
+		})}, cert},
+		zsPath{secretstest.Path{Name: "HTTP 200 success false without error", Handler: ok200(func(r *http.Request, key string) string {
+			return fmt.Sprintf(`{"success":0,"note":%s}`, q(secretstest.Echo(r, key)))
+		})}, cert},
+		zsPath{secretstest.Path{Name: "HTTP 200 error object of the wrong type", Handler: ok200(func(r *http.Request, key string) string {
+			return fmt.Sprintf(`{"success":false,"error":[%s,{"info":%s}]}`, q(key), q(secretstest.Echo(r, key)))
+		})}, cert},
+		zsPath{secretstest.Path{Name: "certificate with the key as a date", Handler: ok200(func(r *http.Request, key string) string {
+			return fmt.Sprintf(`{"id":%s,"common_name":%s,"created":%s,"expires":%s,"status":"issued"}`, q(secretsCertID), q(key), q(key), q(key))
+		})}, cert},
+		zsPath{secretstest.Path{Name: "certificate with wrong types holding the key", Handler: ok200(func(r *http.Request, key string) string {
+			return fmt.Sprintf(`{"id":{"k":%s},"common_name":[%s],"validation":%s}`, q(key), q(key), q(key))
+		})}, cert},
+		zsPath{secretstest.Path{Name: "list with the key as a date", Handler: ok200(func(r *http.Request, key string) string {
+			return fmt.Sprintf(`{"total_count":1,"result_count":1,"page":1,"limit":100,"results":[{"id":"a","created":%s}]}`, q(key))
+		})}, list},
+		zsPath{secretstest.Path{Name: "list with the key as a count", Handler: ok200(func(r *http.Request, key string) string {
+			return fmt.Sprintf(`{"total_count":%s,"results":[]}`, q(key))
+		})}, list},
+		zsPath{secretstest.Path{Name: "status endpoint error echoing the key", Handler: func(key string) http.HandlerFunc {
+			return func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if strings.HasSuffix(r.URL.Path, "/status") {
+					fmt.Fprintf(w, `{"success":false,"error":{"code":111,"type":%s}}`, q(secretstest.Echo(r, key)))
+					return
+				}
+				fmt.Fprintf(w, `{"id":%s,"common_name":"example.com","created":"2024-01-02 03:04:05","expires":"2024-04-01 00:00:00","status":"pending_validation","validation_type":"EMAIL","validation":{"email_validation":{"example.com":["admin@example.com"]}}}`, q(secretsCertID))
+			}
+		}}, func(ctx context.Context, c *zerossl.Client) error {
+			_, err := c.Challenges(ctx, secretsCertID)
+			return err
+		}},
+	)
+	return out
+}
+
+// TestSecretsOnFailurePaths runs every failure path with both keys and checks that the
+// key (raw or URL-escaped) is in no error text, no %+v/%#v/%q rendering of any error in
+// the chain, and no debug log line.
+func TestSecretsOnFailurePaths(t *testing.T) {
+	common := secretstest.CommonPaths(zsErrorBody)
+	extra := zerosslPaths()
+	t.Logf("failure paths: %d common + %d ZeroSSL-specific = %d", len(common), len(extra), len(common)+len(extra))
+	for _, key := range secretKeys {
+		t.Run("key="+key, func(t *testing.T) {
+			t.Parallel()
+			t.Run("Certificate", func(t *testing.T) {
+				secretstest.Run(t, key, common, func(t *testing.T, env secretstest.Env) error {
+					_, err := secretsClient(t, key, env).Certificate(env.Ctx, secretsCertID)
+					return err
+				})
+			})
+			for _, e := range extra {
+				secretstest.Run(t, key, []secretstest.Path{e.path}, func(t *testing.T, env secretstest.Env) error {
+					return e.call(env.Ctx, secretsClient(t, key, env))
+				})
+			}
+		})
+	}
+}
+
+// TestSecretsOnOtherCalls runs a few paths through the other calls (list, domain
+// validation, challenges), whose error paths differ.
+func TestSecretsOnOtherCalls(t *testing.T) {
+	var some []secretstest.Path
+	for _, p := range secretstest.CommonPaths(zsErrorBody) {
+		switch {
+		case strings.HasPrefix(p.Name, "HTTP 4"), strings.HasPrefix(p.Name, "HTTP 503"), strings.HasPrefix(p.Name, "200 "),
+			p.Name == "redirect to another host", p.Name == "oversized body", p.Name == "connection reset", p.Name == "DNS failure":
+			some = append(some, p)
+		}
+	}
+	calls := map[string]func(context.Context, *zerossl.Client) error{
+		"Certificates": func(ctx context.Context, c *zerossl.Client) error {
+			for _, err := range c.Certificates(ctx, model.CertificateQuery{}) {
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		"DomainValidation": func(ctx context.Context, c *zerossl.Client) error {
+			_, err := c.DomainValidation(ctx, "example.com")
+			return err
+		},
+		"Challenges": func(ctx context.Context, c *zerossl.Client) error {
+			_, err := c.Challenges(ctx, secretsCertID)
+			return err
+		},
+	}
+	key := secretKeys[1]
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			secretstest.Run(t, key, some, func(t *testing.T, env secretstest.Env) error {
+				return call(env.Ctx, secretsClient(t, key, env))
+			})
+		})
+	}
+}
