@@ -155,7 +155,13 @@ func TestNewAppliesConfig(t *testing.T) {
 
 func TestDefaultClientAttemptTimeout(t *testing.T) {
 	srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Query().Get("slow") != "" {
+		switch {
+		case r.URL.Query().Get("slow") != "":
+			<-r.Context().Done()
+		case r.URL.Query().Get("stall") != "": // headers, then nothing
+			w.Header().Set("Content-Length", "10")
+			w.WriteHeader(http.StatusOK)
+			w.(http.Flusher).Flush()
 			<-r.Context().Done()
 		}
 	})
@@ -173,7 +179,15 @@ func TestDefaultClientAttemptTimeout(t *testing.T) {
 	assert.ErrorIs(t, err, model.ErrUnavailable)
 	assert.ErrorIs(t, err, errAttemptTimeout)
 	assert.Contains(t, err.Error(), "no answer within the per-attempt timeout (30ms)")
+	assert.Equal(t, 1, strings.Count(err.Error(), "per-attempt timeout"), err.Error())
 	assert.Equal(t, 3, srv.count(), "1 + 2 attempts: a timed-out GET is retried")
+
+	// The timeout covers reading the body too, and a stalled body is retried.
+	_, err = c.Do(context.Background(), &Request{Op: "Op", Query: map[string][]string{"stall": {"1"}}})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, model.ErrUnavailable)
+	assert.ErrorIs(t, err, errAttemptTimeout)
+	assert.Equal(t, 5, srv.count())
 }
 
 func TestCheckBaseURL(t *testing.T) {

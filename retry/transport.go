@@ -43,7 +43,11 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil || resp == nil {
 			cancel()
 			if err != nil && ctx.Err() == nil && actx.Err() != nil {
-				err = fmt.Errorf("%w (%s): %w", errAttemptTimeout, t.timeout, err)
+				if errors.Is(err, errAttemptTimeout) { // net/http reported the cause itself
+					err = fmt.Errorf("%w (%s)", errAttemptTimeout, t.timeout)
+				} else {
+					err = fmt.Errorf("%w (%s): %w", errAttemptTimeout, t.timeout, err)
+				}
 			}
 		} else {
 			resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
