@@ -114,12 +114,15 @@ func NormalizeDomains(names []string) []string {
 		}
 		norm, err := NormalizeDomain(n)
 		if err != nil {
-			norm = strings.TrimSuffix(strings.ToLower(n), ".")
+			norm = strings.TrimSpace(strings.TrimSuffix(strings.ToLower(n), "."))
 			// Removing the dot can expose trailing space or leave a valid name ("a .",
 			// "x.."): normalize that, so the result is stable under normalization.
 			if again, err := NormalizeDomain(norm); err == nil {
 				norm = again
 			}
+		}
+		if norm == "" { // "." and the like: nothing left
+			continue
 		}
 		if _, ok := seen[norm]; ok {
 			continue

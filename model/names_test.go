@@ -113,7 +113,7 @@ func TestNormalizeDomains(t *testing.T) {
 		want []string
 	}{
 		{"nil", nil, []string{}},
-		{"empty entries dropped", []string{"", "  ", "\t"}, []string{}},
+		{"empty entries dropped", []string{"", "  ", "\t", ".", " . "}, []string{}},
 		{"order kept", []string{"b.com", "a.com", "c.com"}, []string{"b.com", "a.com", "c.com"}},
 		{"duplicates after normalization dropped, first position kept",
 			[]string{"Example.com", "www.example.com", "example.com.", " EXAMPLE.COM ", "www.example.com"},
@@ -121,6 +121,7 @@ func TestNormalizeDomains(t *testing.T) {
 		{"IDN and its punycode are one name", []string{"bücher.example", "xn--bcher-kva.example"}, []string{"xn--bcher-kva.example"}},
 		{"wildcard distinct from base", []string{"*.example.com", "example.com"}, []string{"*.example.com", "example.com"}},
 		{"invalid kept lower-cased and trimmed", []string{" Bad Name.COM. ", "bad name.com"}, []string{"bad name.com"}},
+		{"space before the trailing dot", []string{"0 .", "a b .", "x.."}, []string{"0", "a b", "x"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -128,6 +129,15 @@ func TestNormalizeDomains(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
+	t.Run("stable", func(t *testing.T) {
+		in := []string{"0 .", "A b .", "x..", " .", "*.Ex ample.com.", "Ü.de", "bad_label-.com", "ok.com"}
+		for _, n := range model.NormalizeDomains(in) {
+			assert.Equal(t, n, strings.TrimSpace(n), "%q has surrounding space", n)
+			if again, err := model.NormalizeDomain(n); err == nil {
+				assert.Equal(t, n, again, "a kept name that is valid is already normalized")
+			}
+		}
+	})
 	t.Run("input not modified", func(t *testing.T) {
 		in := []string{"B.com", "A.com"}
 		model.NormalizeDomains(in)
