@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/anyca/anyca/model"
 )
@@ -20,6 +21,12 @@ func (s *flexString) UnmarshalJSON(b []byte) error {
 	case len(b) == 0 || string(b) == "null":
 		*s = ""
 	case b[0] == '"':
+		if raw := b[1:max(len(b)-1, 1)]; len(b) >= 2 && bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
+			// No escapes and valid UTF-8: the decoded string is the raw bytes (the decoder
+			// has already checked the token), without json.Unmarshal's allocations.
+			*s = flexString(strings.TrimSpace(string(raw)))
+			return nil
+		}
 		var v string
 		if err := json.Unmarshal(b, &v); err != nil {
 			return err
