@@ -43,8 +43,12 @@ type Provider interface {
 
 // DomainLister is implemented by providers that can list the account's domains.
 type DomainLister interface {
-	// Domains lists the domains matching q lazily, each exactly once, with the same
-	// iteration rules as Provider.Certificates.
+	// Domains lists the domains matching q lazily, page by page, each exactly once, with
+	// the same iteration rules as Provider.Certificates. A listed value equals what
+	// DomainValidation returns for the domain (status, method, levels and their
+	// validity) except that Challenges may be left empty: CAs do not list DCV tokens, and
+	// a listing never costs one request per domain. Call DomainValidation for the
+	// challenges of the domains that need them.
 	Domains(ctx context.Context, q model.DomainQuery) iter.Seq2[*model.DomainValidation, error]
 }
 
