@@ -4,6 +4,7 @@ package fakeca
 
 import (
 	"bytes"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -163,6 +164,12 @@ func (in *Injector) serveFault(w http.ResponseWriter, r *http.Request, h http.Ha
 		_, _ = w.Write([]byte("<html><head><title>" + strconv.Itoa(status) + " " + http.StatusText(status) +
 			"</title></head><body><h1>" + http.StatusText(status) + "</h1><p>The server is temporarily unable to service your request.</p></body></html>\n"))
 	case Slow:
+		// Consume the request body first: net/http cancels r.Context() when the client
+		// hangs up only once the body is read, so a slow POST never saw the cancel and
+		// held the connection (and Server.Close) for the full 30 s.
+		if body, err := io.ReadAll(r.Body); err == nil {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
 		d := f.Delay
 		if d <= 0 {
 			d = 30 * time.Second
