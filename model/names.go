@@ -101,26 +101,34 @@ func MustNormalizeDomain(name string) string {
 	return n
 }
 
-// NormalizeDomains normalizes each name, drops empty entries and duplicates, and keeps the
-// first occurrence's position. Names that fail normalization are kept lower-cased and
-// trimmed rather than dropped, so nothing the CA reported is lost.
+// NormalizeReportedDomain normalizes a name a CA reported. Unlike NormalizeDomain it never
+// fails: a name that does not normalize is kept trimmed and lower-cased (without one
+// trailing dot), so nothing the CA reported is lost, and the result is stable: normalizing
+// it again gives it back. An empty or blank name gives "".
+func NormalizeReportedDomain(name string) string {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return ""
+	}
+	if n, err := NormalizeDomain(name); err == nil {
+		return n
+	}
+	low := strings.TrimSpace(strings.TrimSuffix(strings.ToLower(name), "."))
+	// Removing the dot can expose trailing space or leave a valid name ("a .", "x.."):
+	// normalize that too.
+	if n, err := NormalizeDomain(low); err == nil {
+		return n
+	}
+	return low
+}
+
+// NormalizeDomains applies NormalizeReportedDomain to each name, drops empty results and
+// duplicates, and keeps the first occurrence's position.
 func NormalizeDomains(names []string) []string {
 	out := make([]string, 0, len(names))
 	seen := make(map[string]struct{}, len(names))
 	for _, n := range names {
-		n = strings.TrimSpace(n)
-		if n == "" {
-			continue
-		}
-		norm, err := NormalizeDomain(n)
-		if err != nil {
-			norm = strings.TrimSpace(strings.TrimSuffix(strings.ToLower(n), "."))
-			// Removing the dot can expose trailing space or leave a valid name ("a .",
-			// "x.."): normalize that, so the result is stable under normalization.
-			if again, err := NormalizeDomain(norm); err == nil {
-				norm = again
-			}
-		}
+		norm := NormalizeReportedDomain(n)
 		if norm == "" { // "." and the like: nothing left
 			continue
 		}
