@@ -239,7 +239,7 @@ func (c *Client) emailStatus(ctx context.Context, op, id string) (map[string]mod
 	out := map[string]model.ValidationStatus{}
 	for d, det := range ws.Details {
 		if s, ok := emailValidationStatus(string(det.Status)); ok {
-			out[normName(d)] = s
+			out[model.NormalizeReportedDomain(d)] = s
 		}
 	}
 	if ws.ValidationCompleted.V {

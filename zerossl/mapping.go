@@ -149,25 +149,6 @@ func ChallengeStatus(s model.CertificateStatus) model.ValidationStatus {
 	return model.ValidationUnknown
 }
 
-// normName normalizes a name the CA sent, keeping it (lower-cased) when it does not
-// normalize, so nothing reported is lost.
-func normName(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return ""
-	}
-	if n, err := model.NormalizeDomain(s); err == nil {
-		return n
-	}
-	// Removing the dot can expose trailing space or leave a valid name ("a .", "x.."):
-	// normalize that, so the result is stable under normalization.
-	low := strings.TrimSuffix(strings.ToLower(s), ".")
-	if n, err := model.NormalizeDomain(low); err == nil {
-		return n
-	}
-	return low
-}
-
 // mapCertificate converts a wire certificate. It fails only on an unreadable date.
 // NotBefore stays zero: the API does not give it (created is the order's creation).
 func mapCertificate(w *wireCertificate) (*model.Certificate, error) {
@@ -179,7 +160,7 @@ func mapCertificate(w *wireCertificate) (*model.Certificate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zerossl: certificate %q: expires: %w", truncate(w.ID, 40), err)
 	}
-	cn := normName(w.CommonName)
+	cn := model.NormalizeReportedDomain(w.CommonName)
 	names := model.NormalizeDomains(append([]string{cn}, model.SplitList(w.AdditionalDomains)...))
 	return &model.Certificate{
 		Provider:        Name,
@@ -213,11 +194,11 @@ func mapChallenges(w *wireCertificate, names []string, status model.ValidationSt
 	}
 	other := map[string]wireOtherMethod{}
 	for d, m := range w.Validation.OtherMethods {
-		other[normName(d)] = m
+		other[model.NormalizeReportedDomain(d)] = m
 	}
 	emails := map[string][]string{}
 	for d, list := range w.Validation.EmailValidation {
-		n := normName(d)
+		n := model.NormalizeReportedDomain(d)
 		emails[n] = append(emails[n], list...)
 	}
 	order := append([]string(nil), names...)
@@ -247,7 +228,7 @@ func mapChallenges(w *wireCertificate, names []string, status model.ValidationSt
 			continue
 		}
 		if m, ok := other[d]; ok {
-			if name, target := normName(m.CNAMEName), cnameTarget(m.CNAMETarget); name != "" && target != "" {
+			if name, target := model.NormalizeReportedDomain(m.CNAMEName), cnameTarget(m.CNAMETarget); name != "" && target != "" {
 				out = append(out, model.Challenge{Domain: d, Type: model.ChallengeDNSCNAME, RecordName: name, RecordValue: target, Status: status})
 			}
 			content := fileContent(m.FileContent)
