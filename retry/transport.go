@@ -41,8 +41,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		actx, cancel := context.WithTimeoutCause(ctx, t.timeout, errAttemptTimeout)
 		resp, err = t.next.RoundTrip(req.WithContext(actx))
 		if err != nil || resp == nil {
+			// Read the cause before cancel(): after it every error would look timed out.
+			timedOut := ctx.Err() == nil && errors.Is(context.Cause(actx), errAttemptTimeout)
 			cancel()
-			if err != nil && ctx.Err() == nil && actx.Err() != nil {
+			if err != nil && timedOut {
 				if errors.Is(err, errAttemptTimeout) { // net/http reported the cause itself
 					err = fmt.Errorf("%w (%s)", errAttemptTimeout, t.timeout)
 				} else {
