@@ -512,17 +512,22 @@ func TestDomainsListVsDetails(t *testing.T) {
 		}})
 	c := client(t, s, "")
 	ctx := context.Background()
+	bare := want
+	bare.Challenges = nil
 	listed := collect(t, c.DomainsFiltered(ctx, digicert.DomainFilter{}))
 	require.Len(t, listed, 1)
-	assert.Len(t, listed[0].Levels, 1, "List domains shows only active validations")
-	assert.Empty(t, listed[0].Challenges, "and no token")
-	assert.Equal(t, model.ValidationValid, listed[0].Status)
+	require.Len(t, listed[0].Levels, 2, "the pending EV level, not in validations[], comes from dcv_expiration.ev_status")
+	assert.Empty(t, listed[0].Challenges, "List domains has no token")
+	assert.Equal(t, &bare, listed[0], "without Details: DomainValidation's value without challenges")
+	assert.Zero(t, s.EndpointRequest("GET /domain/{id}"))
 	full := collect(t, c.DomainsFiltered(ctx, digicert.DomainFilter{Details: true}))
 	require.Len(t, full, 1)
-	assert.Equal(t, &want, full[0])
+	assert.Equal(t, &want, full[0], "with Details: what DomainValidation returns, challenge included")
+	assert.EqualValues(t, 1, s.EndpointRequest("GET /domain/{id}"))
 	viaContract := collect(t, c.Domains(ctx, model.DomainQuery{}))
 	require.Len(t, viaContract, 1)
-	assert.Equal(t, &want, viaContract[0], "Domains returns what DomainValidation returns")
+	assert.Equal(t, &bare, viaContract[0], "Domains returns what DomainValidation returns, without challenges")
+	assert.EqualValues(t, 1, s.EndpointRequest("GET /domain/{id}"), "Domains reads no Domain info")
 }
 
 func TestDomainInfoMountainTimeWithoutTimeSwitch(t *testing.T) {
@@ -550,7 +555,7 @@ func TestDomainsBreakStopsInfoRequests(t *testing.T) {
 	}
 	c := client(t, s, "")
 	n := 0
-	for d, err := range c.Domains(context.Background(), model.DomainQuery{PageSize: 3}) {
+	for d, err := range c.DomainsFiltered(context.Background(), digicert.DomainFilter{PageSize: 3, Details: true}) {
 		require.NoError(t, err)
 		require.Len(t, d.Challenges, 1, "token challenge from Domain info")
 		n++
@@ -560,6 +565,18 @@ func TestDomainsBreakStopsInfoRequests(t *testing.T) {
 	}
 	assert.EqualValues(t, 1, s.EndpointRequest("GET /domain"))
 	assert.EqualValues(t, 2, s.EndpointRequest("GET /domain/{id}"))
+
+	n = 0
+	for d, err := range c.Domains(context.Background(), model.DomainQuery{PageSize: 3}) {
+		require.NoError(t, err)
+		assert.Empty(t, d.Challenges, "Domains lists no challenge")
+		n++
+		if n == 2 {
+			break
+		}
+	}
+	assert.EqualValues(t, 2, s.EndpointRequest("GET /domain"), "one more page")
+	assert.EqualValues(t, 2, s.EndpointRequest("GET /domain/{id}"), "and no Domain info")
 }
 
 func TestReportsErrorAnswers(t *testing.T) {

@@ -228,12 +228,14 @@ func mapMethod(m string) model.ChallengeType {
 // valid, active but past it (or expired) is expired.
 func mapLevelStatus(status string, until, now time.Time) model.ValidationStatus {
 	switch strings.ToLower(strings.TrimSpace(status)) {
-	case "active", "valid", "complete", "completed", "approved":
+	case "active", "valid", "complete", "completed", "approved",
+		"expiring", "expiring_soon", "industry_shortened_expiring_soon": // dcv_expiration.ov_status, ev_status
+
 		if !until.IsZero() && !now.Before(until) {
 			return model.ValidationExpired
 		}
 		return model.ValidationValid
-	case "expired", "inactive":
+	case "expired", "inactive", "industry_shortened_expired":
 		return model.ValidationExpired
 	case "pending", "in_progress", "submitted":
 		return model.ValidationPending
@@ -274,11 +276,36 @@ func dcvExpiration(field, s string) (time.Time, error) {
 	return t, nil
 }
 
-// mapDomain maps a domain from Domain info or List domains. The status comes from
-// validations[] (the top-level status is deprecated and ignored): valid when any level is
-// valid, else pending, expired, failed in that order; with no validations it is pending
-// when a DCV is under way and not_started otherwise.
+// mapDomain maps a domain from Domain info. The status comes from validations[] (the
+// top-level status is deprecated and ignored): valid when any level is valid, else
+// pending, expired, failed in that order; with no validations it is pending when a DCV is
+// under way (see dcvPending) and not_started otherwise. The challenge is built from
+// dcv_method and dcv_token.
 func mapDomain(d *domainWire, now time.Time) (*model.DomainValidation, error) {
+	out, err := mapDomainLevels(d, now, false)
+	if err != nil {
+		return nil, err
+	}
+	if ch := domainChallenge(out.Domain, d, out.Status); ch != nil {
+		out.Challenges = []model.Challenge{*ch}
+	}
+	return out, nil
+}
+
+// mapListedDomain maps a domain from List domains (asked with
+// include_validation_reuse_status and include_dcv_expiration_time) to what mapDomain
+// gives for the same domain's Domain info, without challenges: List domains shows no
+// DCV token, and the listing never builds a challenge. validations[] there holds only the
+// active levels; the other OV and EV levels come from dcv_expiration.ov_status and
+// ev_status with the dates dcv_expiration.ov and ev (a level whose status word is valid
+// always appears among the active validations, so such a word adds no level). The status
+// is derived as mapDomain derives it, with last_submitted_datetime later than
+// dcv_approval_datetime (or without one) meaning a DCV under way.
+func mapListedDomain(d *domainWire, now time.Time) (*model.DomainValidation, error) {
+	return mapDomainLevels(d, now, true)
+}
+
+func mapDomainLevels(d *domainWire, now time.Time, listed bool) (*model.DomainValidation, error) {
 	if d.ID == "" {
 		return nil, &fieldError{field: "id", err: errMissing}
 	}
@@ -318,12 +345,49 @@ func mapDomain(d *domainWire, now time.Time) (*model.DomainValidation, error) {
 			ValidUntil:   until,
 		})
 	}
-	sortLevels(out.Levels)
-	out.Status, out.VendorStatus = domainStatus(out.Levels, d)
-	if ch := domainChallenge(name, d, out.Status); ch != nil {
-		out.Challenges = []model.Challenge{*ch}
+	if listed {
+		for _, lvl := range []model.ValidationLevel{model.LevelOV, model.LevelEV} {
+			word := string(d.DCVExpiration[string(lvl)+"_status"])
+			if seen[lvl] || word == "" {
+				continue
+			}
+			until, err := dcvExpiration("dcv_expiration."+string(lvl), string(d.DCVExpiration[string(lvl)]))
+			if err != nil {
+				return nil, err
+			}
+			st := mapLevelStatus(word, until, now)
+			if st == model.ValidationValid {
+				continue // not among the active validations: not a level of the domain
+			}
+			seen[lvl] = true
+			out.Levels = append(out.Levels, model.LevelValidation{Level: lvl, Status: st, VendorStatus: word, ValidUntil: until})
+		}
 	}
+	sortLevels(out.Levels)
+	pending, err := dcvPending(d)
+	if err != nil {
+		return nil, err
+	}
+	out.Status, out.VendorStatus = domainStatus(out.Levels, pending)
 	return out, nil
+}
+
+// dcvPending reports whether a DCV is under way for d: is_pending_validation, a pending
+// dcv_token (Domain info), or a last_submitted_datetime (List domains) later than
+// dcv_approval_datetime or without one.
+func dcvPending(d *domainWire) (bool, error) {
+	if bool(d.IsPendingValidation) || d.DCVToken != nil && strings.EqualFold(string(d.DCVToken.Status), "pending") {
+		return true, nil
+	}
+	submitted, err := parseDate("last_submitted_datetime", string(d.LastSubmittedDatetime))
+	if err != nil || submitted.IsZero() {
+		return false, err
+	}
+	approved, err := parseDate("dcv_approval_datetime", string(d.DCVApprovalDatetime))
+	if err != nil {
+		return false, err
+	}
+	return approved.IsZero() || submitted.After(approved), nil
 }
 
 func sortLevels(ls []model.LevelValidation) {
@@ -334,7 +398,7 @@ func sortLevels(ls []model.LevelValidation) {
 	}
 }
 
-func domainStatus(levels []model.LevelValidation, d *domainWire) (model.ValidationStatus, string) {
+func domainStatus(levels []model.LevelValidation, pending bool) (model.ValidationStatus, string) {
 	has := map[model.ValidationStatus]bool{}
 	for _, l := range levels {
 		has[l.Status] = true
@@ -345,7 +409,7 @@ func domainStatus(levels []model.LevelValidation, d *domainWire) (model.Validati
 			return s, ""
 		}
 	}
-	if bool(d.IsPendingValidation) || d.DCVToken != nil && strings.EqualFold(string(d.DCVToken.Status), "pending") {
+	if pending {
 		return model.ValidationPending, ""
 	}
 	return model.ValidationNotStarted, ""

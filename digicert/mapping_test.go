@@ -128,16 +128,71 @@ func TestMapListDomainsSeed(t *testing.T) {
 	var l domainListWire
 	require.NoError(t, decodeJSON(readTestdata(t, "list-domains.json"), &l))
 	require.Len(t, l.Domains, 1)
-	got, err := mapDomain(&l.Domains[0], utc("2022-03-01T00:00:00Z"))
+	got, err := mapListedDomain(&l.Domains[0], utc("2022-03-01T00:00:00Z"))
 	require.NoError(t, err)
 	assert.Equal(t, "12345", got.ID)
-	assert.Equal(t, model.ValidationValid, got.Status)
+	assert.Equal(t, model.ValidationValid, got.Status, "submitted after the approval, but with valid levels")
 	assert.Equal(t, utc("2022-02-24T06:49:33Z"), got.ValidatedAt)
+	require.Len(t, got.Levels, 2, "ov_status and ev_status valid add no level beside validations[]")
 	assert.Equal(t, []model.ValidationLevel{model.LevelOV, model.LevelEV}, []model.ValidationLevel{got.Levels[0].Level, got.Levels[1].Level}, "dv, ov, ev order")
-	require.Len(t, got.Challenges, 1)
-	assert.Equal(t, model.ChallengeEmail, got.Challenges[0].Type)
-	assert.Equal(t, []string{"admin@example.org", "administrator@example.org", "webmaster@example.org",
-		"hostmaster@example.org", "postmaster@example.org"}, got.Challenges[0].Emails)
+	assert.Equal(t, "active", got.Levels[0].VendorStatus)
+	assert.Equal(t, model.ChallengeEmail, got.Method)
+	assert.Empty(t, got.Challenges, "a listed domain has no challenge")
+}
+
+// TestMapListedDomainStates maps List domains values (include_validation_reuse_status
+// and include_dcv_expiration_time) for the states that validations[] alone cannot show.
+func TestMapListedDomainStates(t *testing.T) {
+	now := utc("2025-06-01T00:00:00Z")
+	listed := func(body string) *model.DomainValidation {
+		t.Helper()
+		var d domainWire
+		require.NoError(t, decodeJSON([]byte(body), &d))
+		got, err := mapListedDomain(&d, now)
+		require.NoError(t, err)
+		return got
+	}
+	expired := listed(`{"id":1,"name":"old.example.com","dcv_method":"dns-txt-token",
+		"dcv_approval_datetime":"2024-01-02T03:04:05+00:00","last_submitted_datetime":"2024-01-02T03:04:05+00:00",
+		"dcv_expiration":{"ov":"2025-02-03T03:04:05+00:00","ov_status":"expired","dcv_approval_date":"2024-01-02T03:04:05+00:00"}}`)
+	assert.Equal(t, model.ValidationExpired, expired.Status, "submitted no later than approved: no DCV under way")
+	assert.Equal(t, []model.LevelValidation{{Level: model.LevelOV, Status: model.ValidationExpired, VendorStatus: "expired",
+		ValidUntil: utc("2025-02-03T03:04:05Z")}}, expired.Levels)
+	assert.Equal(t, utc("2024-01-02T03:04:05Z"), expired.ValidatedAt)
+
+	pending := listed(`{"id":2,"name":"new.example.com","dcv_method":"http-token",
+		"last_submitted_datetime":"2025-05-30T00:00:00+00:00"}`)
+	assert.Equal(t, model.ValidationPending, pending.Status, "submitted, never approved")
+	assert.Empty(t, pending.Levels)
+	assert.Equal(t, model.ChallengeHTTPFile, pending.Method)
+	assert.Empty(t, pending.Challenges)
+
+	again := listed(`{"id":3,"name":"again.example.com","dcv_approval_datetime":"2024-01-02T03:04:05+00:00",
+		"last_submitted_datetime":"2025-05-30T00:00:00+00:00"}`)
+	assert.Equal(t, model.ValidationPending, again.Status, "submitted again after the approval, no level")
+
+	flagged := listed(`{"id":4,"name":"flag.example.com","is_pending_validation":true}`)
+	assert.Equal(t, model.ValidationPending, flagged.Status)
+
+	none := listed(`{"id":5,"name":"none.example.com","dcv_method":"email"}`)
+	assert.Equal(t, model.ValidationNotStarted, none.Status)
+
+	mixed := listed(`{"id":6,"name":"mixed.example.com",
+		"validations":[{"type":"ov","validated_until":"2026-01-01T00:00:00+00:00","status":"active"}],
+		"dcv_expiration":{"ov":"2026-01-01T00:00:00+00:00","ov_status":"valid","ev_status":"pending"}}`)
+	assert.Equal(t, model.ValidationValid, mixed.Status)
+	require.Len(t, mixed.Levels, 2)
+	assert.Equal(t, model.LevelValidation{Level: model.LevelEV, Status: model.ValidationPending, VendorStatus: "pending"}, mixed.Levels[1])
+
+	phantom := listed(`{"id":7,"name":"phantom.example.com",
+		"dcv_expiration":{"ov":"2026-01-01","ov_status":"valid"}}`)
+	assert.Empty(t, phantom.Levels, "a valid word without an active validation is no level")
+	assert.Equal(t, model.ValidationNotStarted, phantom.Status)
+
+	var bad domainWire
+	require.NoError(t, decodeJSON([]byte(`{"id":8,"name":"bad.example.com","last_submitted_datetime":"yesterday"}`), &bad))
+	_, err := mapListedDomain(&bad, now)
+	assert.ErrorContains(t, err, "last_submitted_datetime")
 }
 
 func TestMapDomainQuirks(t *testing.T) {

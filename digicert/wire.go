@@ -202,6 +202,8 @@ type domainWire struct {
 	DCVExpiration       map[string]flexString `json:"dcv_expiration"`
 	DCVApprovalDatetime flexString            `json:"dcv_approval_datetime"`
 	IsPendingValidation flexBool              `json:"is_pending_validation"`
+	// LastSubmittedDatetime is when the domain was last submitted for DCV (List domains).
+	LastSubmittedDatetime flexString `json:"last_submitted_datetime"`
 }
 
 type domainListWire struct {

@@ -98,6 +98,23 @@ func TestCheckDomains(t *testing.T) {
 	assert.ErrorContains(t, checkDomain(&bad[0], want[0]), "Levels")
 	assert.ErrorContains(t, checkDomains([]model.DomainValidation{want[0], want[0], want[1]}, want), "more than once")
 	assert.Error(t, checkDomain(nil, want[0]))
+
+	// A listing may leave challenges out, and only challenges.
+	bare := []model.DomainValidation{want[0], want[1]}
+	bare[1].Challenges = nil
+	assert.NoError(t, checkDomains(bare, want), "a listed value without challenges")
+	bare[1].Challenges = []model.Challenge{}
+	assert.NoError(t, checkDomains(bare, want), "an empty, non-nil challenge list")
+	bare[1].Status = model.ValidationValid
+	assert.ErrorContains(t, checkDomains(bare, want), `domain "example.org" differs: Status`, "other fields are still compared")
+	partial := []model.DomainValidation{want[0], want[1]}
+	partial[1].Challenges = want[1].Challenges[:1]
+	assert.ErrorContains(t, checkDomains(partial, want), "Challenges", "listed challenges must all be there")
+	wrong := []model.DomainValidation{want[0], want[1]}
+	wrong[1].Challenges = []model.Challenge{want[1].Challenges[0], want[1].Challenges[1]}
+	wrong[1].Challenges[1].RecordValue = "other"
+	assert.ErrorContains(t, checkDomains(wrong, want), "Challenges", "listed challenges must equal want's")
+	assert.Error(t, checkDomain(&bare[1], want[1]), "DomainValidation itself must carry the challenges")
 }
 
 func TestCheckChallenges(t *testing.T) {

@@ -36,7 +36,8 @@ const watchdog = 10 * time.Second
 //	Certificates         paged listing, status filters, search, early break
 //	CertificatesByID     anyca.CertificatesByID with unknown and duplicate ids
 //	DomainValidation     lookups equal Want; name normalization; invalid and unknown names
-//	Domains              listing and search, or ErrUnsupported when not declared
+//	Domains              listing and search equal Want (a listed value may leave out
+//	                     Challenges, and only Challenges), or ErrUnsupported when not declared
 //	Challenges           lists equal Want and are well-formed; unknown ids are ErrNotFound
 //	Errors               bad key, 429, 5xx, HTML error pages, resets; no key in any error
 //	Cancellation         cancelled contexts and deadlines end every call
@@ -442,6 +443,8 @@ func (s *suite) testDomainValidation(t *testing.T) {
 	assert.NoError(t, checkKind(err, model.ErrNotFound, s.h.Name), "DomainValidation(%q)", unknown)
 }
 
+// testDomains checks listings against Want with checkDomains: each listed value equals
+// what DomainValidation returns, except that its Challenges may be empty.
 func (s *suite) testDomains(t *testing.T) {
 	f, p := s.start(t)
 	ctx := ctxFor(t)

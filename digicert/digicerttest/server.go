@@ -5,7 +5,9 @@
 // ids, error bodies {"errors":[{"code","message"}]}, 401 for a bad key, 404
 // not_found|order, offset/limit paging with page{total,limit,offset}, filters, include_*
 // switches (date-only Mountain-Time DCV expirations unless include_dcv_expiration_time is
-// set) and GraphQL order_details_by_id queries under aliases with flat string fields.
+// set; dcv_expiration.ov_status, ev_status and dcv_approval_date with
+// include_validation_reuse_status; List domains with only active validations, no DCV token
+// and last_submitted_datetime for domains submitted for DCV) and GraphQL order_details_by_id queries under aliases with flat string fields.
 // Faults are injected with fakeca's Injector. A Server is safe for concurrent use and
 // returns items in a stable order (by id unless sorted otherwise).
 package digicerttest
@@ -118,6 +120,9 @@ type domain struct {
 	token    string
 	tokenExp time.Time
 	hidden   bool // known to orders only: served by Domain info, not listed
+	// submitted is when the domain was last submitted for DCV (last_submitted_datetime):
+	// the approval time of a validated domain, a later time for a pending one.
+	submitted time.Time
 }
 
 // NewServer starts a fake CertCentral on a loopback port; Close stops it.
@@ -472,7 +477,13 @@ func (s *Server) addDomain(d model.DomainValidation, hidden bool) model.DomainVa
 	d.VendorMethod = methodWord(d.Method)
 	d.Method = methodType(d.VendorMethod)
 	d.ValidatedAt = sec(d.ValidatedAt)
-	rec := &domain{hidden: hidden}
+	rec := &domain{hidden: hidden, submitted: d.ValidatedAt}
+	if d.Status == model.ValidationPending {
+		rec.submitted = sec(now)
+		if !d.ValidatedAt.IsZero() && !rec.submitted.After(d.ValidatedAt) {
+			rec.submitted = d.ValidatedAt.Add(time.Second)
+		}
+	}
 	if len(d.Challenges) > 0 {
 		rec.token, rec.tokenExp = d.Challenges[0].Token, sec(d.Challenges[0].ExpiresAt)
 	}
@@ -997,6 +1008,7 @@ func (s *Server) listDomains(w http.ResponseWriter, r *http.Request) {
 	}
 	validation := q.Get("filters[validation]")
 	withTime := q.Get("include_dcv_expiration_time") == "true"
+	reuse := q.Get("include_validation_reuse_status") == "true" || q.Get("filters[include_validation_reuse_status]") == "true"
 	now := time.Now()
 	s.mu.Lock()
 	var match []*domain
@@ -1039,7 +1051,7 @@ func (s *Server) listDomains(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]map[string]any, 0, limit)
 	for _, d := range window(match, offset, limit) {
-		out = append(out, d.wire(false, withTime, true))
+		out = append(out, d.listWire(withTime, reuse, now))
 	}
 	s.mu.Unlock()
 	writeJSON(w, map[string]any{"domains": out, "page": map[string]int{"total": len(match), "limit": limit, "offset": offset}})
@@ -1088,9 +1100,77 @@ var mountain = func() *time.Location {
 	return loc
 }()
 
-// wire renders a domain: List domains shows only active validations and no token;
-// Domain info shows every validation and, with include_dcv, the method and token.
-func (d *domain) wire(info, withTime, dcv bool) map[string]any {
+// expirationDate renders a dcv_expiration value: a UTC timestamp with
+// include_dcv_expiration_time, else a date in Mountain Time.
+func expirationDate(t time.Time, withTime bool) any {
+	if withTime {
+		return stamp(t)
+	}
+	return t.In(mountain).Format("2006-01-02")
+}
+
+// reuseStatus is the dcv_expiration.ov_status / ev_status word for level l: valid while
+// active and unexpired, expired once past validated_until, else the level's own word.
+func reuseStatus(l model.LevelValidation, now time.Time) string {
+	if l.VendorStatus == "active" {
+		if !l.ValidUntil.IsZero() && !now.Before(l.ValidUntil) {
+			return "expired"
+		}
+		return "valid"
+	}
+	return l.VendorStatus
+}
+
+// listWire renders a domain as List domains does: only active validations in
+// validations[], no dcv_token and no is_pending_validation; dcv_method; the approval and
+// last submission times; dcv_expiration with the OV and EV expiration dates (UTC with
+// withTime, Mountain-Time dates without) and, with reuse (include_validation_reuse_status),
+// ov_status, ev_status and dcv_approval_date.
+func (d *domain) listWire(withTime, reuse bool, now time.Time) map[string]any {
+	out := d.common()
+	if !d.submitted.IsZero() {
+		out["last_submitted_datetime"] = stamp(d.submitted)
+	}
+	var vals []map[string]any
+	exp := map[string]any{}
+	var latest time.Time
+	for _, l := range d.dv.Levels {
+		if l.VendorStatus == "active" {
+			vals = append(vals, validationWire(l))
+		}
+		if l.Level != model.LevelOV && l.Level != model.LevelEV {
+			continue
+		}
+		if !l.ValidUntil.IsZero() {
+			exp[string(l.Level)] = expirationDate(l.ValidUntil, withTime)
+			if l.ValidUntil.After(latest) {
+				latest = l.ValidUntil
+			}
+		}
+		if reuse {
+			exp[string(l.Level)+"_status"] = reuseStatus(l, now)
+		}
+	}
+	if vals != nil {
+		out["validations"] = vals
+	}
+	if reuse && !d.dv.ValidatedAt.IsZero() {
+		exp["dcv_approval_date"] = expirationDate(d.dv.ValidatedAt, withTime)
+	}
+	if !d.dv.ValidatedAt.IsZero() && !latest.IsZero() {
+		out["dcv_expiration_datetime"] = stamp(latest)
+	}
+	if len(exp) > 0 {
+		out["dcv_expiration"] = exp
+	}
+	if d.dv.VendorMethod != "" {
+		out["dcv_method"] = d.dv.VendorMethod
+	}
+	return out
+}
+
+// common holds the fields List domains and Domain info share.
+func (d *domain) common() map[string]any {
 	id, _ := strconv.ParseInt(d.dv.ID, 10, 64)
 	out := map[string]any{
 		"id":           id,
@@ -1103,23 +1183,27 @@ func (d *domain) wire(info, withTime, dcv bool) map[string]any {
 	if !d.dv.ValidatedAt.IsZero() {
 		out["dcv_approval_datetime"] = stamp(d.dv.ValidatedAt)
 	}
+	return out
+}
+
+func validationWire(l model.LevelValidation) map[string]any {
+	return map[string]any{"type": string(l.Level), "name": strings.ToUpper(string(l.Level)),
+		"validated_until": stamp(l.ValidUntil), "status": l.VendorStatus}
+}
+
+// infoWire renders a domain as Domain info does: every validation and, with dcv
+// (include_dcv), the method and the token, pending only while a DCV is under way.
+func (d *domain) infoWire(withTime, dcv bool) map[string]any {
+	out := d.common()
 	if d.dv.Status == model.ValidationPending && len(d.dv.Levels) == 0 {
 		out["is_pending_validation"] = true
 	}
 	var vals []map[string]any
 	exp := map[string]any{}
 	for _, l := range d.dv.Levels {
-		if !info && l.VendorStatus != "active" {
-			continue
-		}
-		vals = append(vals, map[string]any{"type": string(l.Level), "name": strings.ToUpper(string(l.Level)),
-			"validated_until": stamp(l.ValidUntil), "status": l.VendorStatus})
+		vals = append(vals, validationWire(l))
 		if !l.ValidUntil.IsZero() {
-			if withTime {
-				exp[string(l.Level)] = stamp(l.ValidUntil)
-			} else {
-				exp[string(l.Level)] = l.ValidUntil.In(mountain).Format("2006-01-02")
-			}
+			exp[string(l.Level)] = expirationDate(l.ValidUntil, withTime)
 		}
 	}
 	if vals != nil {
@@ -1128,13 +1212,18 @@ func (d *domain) wire(info, withTime, dcv bool) map[string]any {
 	if len(exp) > 0 {
 		out["dcv_expiration"] = exp
 	}
-	if d.dv.VendorMethod != "" && (dcv || !info) {
+	if dcv && d.dv.VendorMethod != "" {
 		out["dcv_method"] = d.dv.VendorMethod
 	}
-	if info && dcv && d.dv.VendorMethod != "" && d.dv.VendorMethod != "email" {
-		tok := map[string]any{"token": d.token, "status": "pending"}
-		if d.dv.Status == model.ValidationValid {
+	if dcv && d.dv.VendorMethod != "" && d.dv.VendorMethod != "email" {
+		tok := map[string]any{"token": d.token}
+		switch d.dv.Status {
+		case model.ValidationValid:
 			tok["status"] = "active"
+		case model.ValidationPending:
+			tok["status"] = "pending"
+		default:
+			tok["status"] = "inactive" // not started, expired, failed: no DCV under way
 		}
 		if !d.tokenExp.IsZero() {
 			tok["expiration_date"] = stamp(d.tokenExp)
@@ -1164,7 +1253,7 @@ func (s *Server) domainInfo(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	var body map[string]any
 	if found != nil {
-		body = found.wire(true, q.Get("include_dcv_expiration_time") == "true", q.Get("include_dcv") == "true")
+		body = found.infoWire(q.Get("include_dcv_expiration_time") == "true", q.Get("include_dcv") == "true")
 		if q.Get("include_validation") != "true" {
 			delete(body, "validations")
 		}
