@@ -97,40 +97,47 @@ func BenchmarkP1Lookup(b *testing.B) {
 		info := fake(b, "digicert-certs:1000")
 		p := newProvider(b, "digicert", info, noLimit)
 		id := info.IDs[0]
+		cpu := startCPU()
 		for b.Loop() {
 			c, err := p.Certificate(ctx, id)
 			if err != nil || c.ID != id {
 				b.Fatal(c, err)
 			}
 		}
+		cpu.report(b)
 	})
 	b.Run("digicert/floor", func(b *testing.B) {
 		info := fake(b, "digicert-certs:1000")
 		hc := floorClient()
 		id := info.IDs[0]
 		hdr := map[string]string{"X-DC-DEVKEY": info.Key}
+		cpu := startCPU()
 		for b.Loop() {
 			var o dcOrder
 			if err := floorGet(ctx, hc, info.URL+"/order/certificate/"+url.PathEscape(id), hdr, &o); err != nil || o.Certificate.CommonName == "" {
 				b.Fatal(o, err)
 			}
 		}
+		cpu.report(b)
 	})
 	b.Run("zerossl/anyca", func(b *testing.B) {
 		info := fake(b, "zerossl-certs:1")
 		p := newProvider(b, "zerossl", info, noLimit)
 		id := info.IDs[0]
+		cpu := startCPU()
 		for b.Loop() {
 			c, err := p.Certificate(ctx, id)
 			if err != nil || c.ID != id {
 				b.Fatal(c, err)
 			}
 		}
+		cpu.report(b)
 	})
 	b.Run("zerossl/floor", func(b *testing.B) {
 		info := fake(b, "zerossl-certs:1")
 		hc := floorClient()
 		id := info.IDs[0]
+		cpu := startCPU()
 		for b.Loop() {
 			var c zsCert
 			u := info.URL + "/certificates/" + url.PathEscape(id) + "?access_key=" + url.QueryEscape(info.Key)
@@ -138,16 +145,19 @@ func BenchmarkP1Lookup(b *testing.B) {
 				b.Fatal(c, err)
 			}
 		}
+		cpu.report(b)
 	})
 	b.Run("zerossl/caddyserver-zerossl", func(b *testing.B) {
 		info := fake(b, "zerossl-certs:1")
 		c := czerossl.Client{AccessKey: info.Key, BaseURL: info.URL, HTTPClient: floorClient()}
 		id := info.IDs[0]
+		cpu := startCPU()
 		for b.Loop() {
 			got, err := c.GetCertificate(ctx, id)
 			if err != nil || got.ID != id {
 				b.Fatal(got, err)
 			}
 		}
+		cpu.report(b)
 	})
 }
