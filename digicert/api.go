@@ -442,7 +442,7 @@ func (c *Client) findDomain(ctx context.Context, op, name string) (string, error
 			}
 			var ids []string
 			for _, d := range l.Domains {
-				if normName(string(d.Name)) == name && d.ID != "" {
+				if model.NormalizeReportedDomain(string(d.Name)) == name && d.ID != "" {
 					ids = append(ids, string(d.ID))
 				}
 			}
@@ -571,7 +571,7 @@ func (c *Client) Challenges(ctx context.Context, certificateID string) ([]model.
 		}
 		seen := map[string]bool{}
 		for _, n := range names {
-			if n = normName(n); n == "" || seen[n] {
+			if n = model.NormalizeReportedDomain(n); n == "" || seen[n] {
 				continue
 			}
 			seen[n] = true

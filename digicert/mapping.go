@@ -107,7 +107,7 @@ func (e *fieldError) Unwrap() error { return e.err }
 // certificate builds the model value common to REST and Reports answers.
 func certificate(id, cn string, names []string, status, serial, thumb, product string,
 	created, from, till time.Time) *model.Certificate {
-	cnNorm := normName(cn)
+	cnNorm := model.NormalizeReportedDomain(cn)
 	all := make([]string, 0, len(names)+1)
 	if cnNorm != "" {
 		all = append(all, cnNorm)
@@ -115,7 +115,7 @@ func certificate(id, cn string, names []string, status, serial, thumb, product s
 	var dns []string
 	seen := make(map[string]bool, len(names)+1)
 	for _, n := range append(all, names...) {
-		if n = normName(n); n != "" && !seen[n] {
+		if n = model.NormalizeReportedDomain(n); n != "" && !seen[n] {
 			seen[n] = true
 			dns = append(dns, n)
 		}
@@ -135,25 +135,6 @@ func certificate(id, cn string, names []string, status, serial, thumb, product s
 		NotBefore:       from,
 		NotAfter:        till,
 	}
-}
-
-// normName normalizes a name from the CA, keeping it lower-cased when it is not a valid
-// domain name (nothing the CA reported is lost).
-func normName(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return ""
-	}
-	if n, err := model.NormalizeDomain(s); err == nil {
-		return n
-	}
-	// Removing the dot can expose trailing space or leave a valid name ("a .", "x.."):
-	// normalize that, so the result is stable under normalization.
-	low := strings.TrimSuffix(strings.ToLower(s), ".")
-	if n, err := model.NormalizeDomain(low); err == nil {
-		return n
-	}
-	return low
 }
 
 // mapOrder maps an order from Order info or List orders. valid_from and valid_till are
@@ -309,7 +290,7 @@ func mapDomainLevels(d *domainWire, now time.Time, listed bool) (*model.DomainVa
 	if d.ID == "" {
 		return nil, &fieldError{field: "id", err: errMissing}
 	}
-	name := normName(string(d.Name))
+	name := model.NormalizeReportedDomain(string(d.Name))
 	out := &model.DomainValidation{
 		Provider:     Name,
 		Domain:       name,
