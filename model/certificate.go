@@ -60,6 +60,9 @@ type Certificate struct {
 	NotBefore       time.Time         `json:"not_before"`
 	NotAfter        time.Time         `json:"not_after"`
 	ReplacesID      string            `json:"replaces_id,omitempty"` // the certificate this one renews or replaces
+	// Account is the name of the configured account the value came from, set by a fleet
+	// of accounts; "" for a single provider.
+	Account string `json:"account,omitempty"`
 }
 
 // IsExpired reports whether the certificate is past its NotAfter at now, or the CA says it

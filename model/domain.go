@@ -54,7 +54,16 @@ type DomainValidation struct {
 	Domain   string `json:"domain"`
 	// ID is the CA's identifier for the domain (DigiCert domain id) or for the record the
 	// state was read from (ZeroSSL: the certificate id).
-	ID           string            `json:"id"`
+	ID string `json:"id"`
+	// DomainID is the CA's own record of the domain, "" where the CA has none (ZeroSSL).
+	DomainID string `json:"domain_id,omitempty"`
+	// CertificateID is the certificate or order the state was read from, "" where the
+	// state is the domain's own (DigiCert): Provider.Challenges(ctx, CertificateID) works
+	// whenever it is set.
+	CertificateID string `json:"certificate_id,omitempty"`
+	// Account is the name of the configured account the value came from, set by a fleet
+	// of accounts; "" for a single provider.
+	Account      string            `json:"account,omitempty"`
 	Status       ValidationStatus  `json:"status"`
 	VendorStatus string            `json:"vendor_status,omitempty"`
 	Method       ChallengeType     `json:"method,omitempty"` // the DCV method chosen, "" if none
@@ -97,4 +106,8 @@ type Challenge struct {
 	Token       string           `json:"token,omitempty"`        // the CA's raw token or random value
 	Status      ValidationStatus `json:"status"`
 	ExpiresAt   time.Time        `json:"expires_at"`
+	// Problem is the CA's reason for the last failed check, with the values it found
+	// (for example "CNAME found: _dnsauth.example.com -> old.example.net; expected
+	// x.dcv.digicert.com"); "" when no check failed.
+	Problem string `json:"problem,omitempty"`
 }

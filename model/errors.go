@@ -20,12 +20,15 @@ var (
 	ErrInvalidArgument  = errors.New("invalid argument")  // the request was refused as malformed
 	ErrUnavailable      = errors.New("unavailable")       // the CA failed, is down, or answered nonsense
 	ErrUnsupported      = errors.New("unsupported")       // the CA or adapter cannot do this
+	// ErrFailedPrecondition: the object is not in a state that allows the call (a
+	// download of a certificate that is not issued, a verify of one already issued).
+	ErrFailedPrecondition = errors.New("failed precondition")
 )
 
 // Kinds lists the error kinds, for exhaustive tests and tables.
 func Kinds() []error {
 	return []error{ErrNotFound, ErrUnauthenticated, ErrPermissionDenied, ErrRateLimited,
-		ErrInvalidArgument, ErrUnavailable, ErrUnsupported}
+		ErrInvalidArgument, ErrUnavailable, ErrUnsupported, ErrFailedPrecondition}
 }
 
 // Error is a failed call to a CA. It never holds an API key: adapters redact the vendor's

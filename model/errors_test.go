@@ -120,7 +120,7 @@ func TestKindOf(t *testing.T) {
 
 func TestKinds(t *testing.T) {
 	kinds := model.Kinds()
-	assert.Len(t, kinds, 7)
+	assert.Len(t, kinds, 8)
 	seen := map[string]bool{}
 	for _, k := range kinds {
 		require.NotNil(t, k)
