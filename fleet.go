@@ -19,6 +19,10 @@ const DefaultFleetConcurrency = 4
 type FleetOptions struct {
 	// Concurrency is the most accounts asked at once; 0 means DefaultFleetConcurrency.
 	Concurrency int
+	// OnItem, when set, is called with the account's name for each certificate or
+	// domain listed, as it arrives (progress displays). It is called from the listing
+	// goroutines, so it must be safe for concurrent use.
+	OnItem func(account string)
 }
 
 // Fleet asks many named CA accounts the same question and merges the answers. Each
@@ -30,6 +34,7 @@ type FleetOptions struct {
 type Fleet struct {
 	members []fleetMember // sorted by name
 	limit   int
+	onItem  func(account string)
 }
 
 type fleetMember struct {
@@ -67,7 +72,7 @@ func FleetOf(providers map[string]Provider, opt FleetOptions) (*Fleet, error) {
 	if len(providers) == 0 {
 		return nil, configError("fleet: no accounts")
 	}
-	f := &Fleet{limit: opt.Concurrency}
+	f := &Fleet{limit: opt.Concurrency, onItem: opt.OnItem}
 	if f.limit <= 0 {
 		f.limit = DefaultFleetConcurrency
 	}
@@ -111,7 +116,7 @@ func (f *Fleet) Provider(account string) (Provider, bool) {
 // Only returns a fleet of the named accounts of f, sharing their providers. An unknown
 // name is an error of kind model.ErrInvalidArgument that lists the known ones.
 func (f *Fleet) Only(accounts ...string) (*Fleet, error) {
-	sub := &Fleet{limit: f.limit}
+	sub := &Fleet{limit: f.limit, onItem: f.onItem}
 	for _, name := range accounts {
 		p, ok := f.Provider(name)
 		if !ok {
@@ -215,6 +220,7 @@ func (f *Fleet) Certificates(ctx context.Context, q model.CertificateQuery) *Fle
 			}
 			c.Account = m.name
 			out = append(out, c)
+			f.counted(m.name)
 		}
 		return out, nil
 	})
@@ -235,6 +241,7 @@ func (f *Fleet) Domains(ctx context.Context, q model.DomainQuery) *FleetResult[*
 			}
 			d.Account = m.name
 			out = append(out, d)
+			f.counted(m.name)
 		}
 		return out, nil
 	})
@@ -266,6 +273,13 @@ func (f *Fleet) DomainValidation(ctx context.Context, domain string) *FleetResul
 	sort.Strings(notFound)
 	r.NotFound = notFound
 	return r
+}
+
+// counted reports one listed item to OnItem.
+func (f *Fleet) counted(account string) {
+	if f.onItem != nil {
+		f.onItem(account)
+	}
 }
 
 // gather runs list on every member with at most f.limit in flight and merges the

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -284,45 +283,6 @@ func wantArgs(args []string, n int, what string) error {
 	return nil
 }
 
-func runCertsList(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 0, ""); err != nil {
-		return err
-	}
-	statuses, err := parseStatuses(o.status)
-	if err != nil {
-		return err
-	}
-	p, err := a.provider(ctx, &o.globalOpts)
-	if err != nil {
-		return err
-	}
-	prog := a.newProgress("certificates")
-	var certs []*model.Certificate
-	for c, err := range p.Certificates(ctx, model.CertificateQuery{Status: statuses, Search: o.search}) {
-		if err != nil {
-			prog.done()
-			return err
-		}
-		certs = append(certs, c)
-		prog.add()
-	}
-	prog.done()
-	sortCertificates(certs)
-	if o.output == "json" {
-		if certs == nil {
-			certs = []*model.Certificate{}
-		}
-		return writeJSON(a.stdout, certs)
-	}
-	tw := newTable(a.stdout)
-	row(tw, "ID", "COMMON NAME", "STATUS", "LEVEL", "PRODUCT", "NOT AFTER", "NAMES")
-	for _, c := range certs {
-		row(tw, c.ID, c.CommonName, statusWord(string(c.Status), c.VendorStatus), string(c.Level), c.Product,
-			date(c.NotAfter), strconv.Itoa(len(c.DNSNames)))
-	}
-	return tw.Flush()
-}
-
 func runCertGet(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 	if err := wantArgs(args, 1, "the certificate ID"); err != nil {
 		return err
@@ -360,71 +320,10 @@ func runCertGet(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 	return tw.Flush()
 }
 
-func runDomainsList(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 0, ""); err != nil {
-		return err
-	}
-	p, err := a.provider(ctx, &o.globalOpts)
-	if err != nil {
-		return err
-	}
-	doms, err := a.listDomains(ctx, p, o.search)
-	if err != nil {
-		return err
-	}
-	if o.output == "json" {
-		return writeJSON(a.stdout, doms)
-	}
-	tw := newTable(a.stdout)
-	row(tw, "DOMAIN", "STATUS", "METHOD", "VALID UNTIL", "LEVELS")
-	for _, d := range doms {
-		row(tw, d.Domain, statusWord(string(d.Status), d.VendorStatus), string(d.Method), date(d.ValidUntil()), levelsSummary(d.Levels))
-	}
-	return tw.Flush()
-}
-
-// listDomains collects the provider's domains, sorted by name, never nil.
-func (a *app) listDomains(ctx context.Context, p anyca.Provider, search string) ([]*model.DomainValidation, error) {
-	prog := a.newProgress("domains")
-	defer prog.done()
-	doms := []*model.DomainValidation{}
-	for d, err := range anyca.Domains(ctx, p, model.DomainQuery{Search: search}) {
-		if err != nil {
-			return nil, err
-		}
-		doms = append(doms, d)
-		prog.add()
-	}
-	sort.SliceStable(doms, func(i, j int) bool { return doms[i].Domain < doms[j].Domain })
-	return doms, nil
-}
-
-func runDomainStatus(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 1, "the domain NAME"); err != nil {
-		return err
-	}
-	name, err := model.NormalizeDomain(args[0])
-	if err != nil {
-		return usagef("%v", err)
-	}
-	p, err := a.provider(ctx, &o.globalOpts)
-	if err != nil {
-		return err
-	}
-	d, err := p.DomainValidation(ctx, name)
-	if err != nil {
-		return err
-	}
-	if o.output == "json" {
-		return writeJSON(a.stdout, d)
-	}
-	writeDomain(a.stdout, d, a.now())
-	return nil
-}
-
 // writeDomain prints one domain validation: summary, per-level table, challenges.
 func writeDomain(w io.Writer, d *model.DomainValidation, now time.Time) {
 	tw := newTable(w)
+	row(tw, "Account:", d.Account)
 	row(tw, "Provider:", d.Provider)
 	row(tw, "Domain:", d.Domain)
 	row(tw, "ID:", d.ID)
@@ -513,59 +412,6 @@ func parseWithin(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// expiringReport is the JSON form of "anyca expiring".
-type expiringReport struct {
-	Now          time.Time                 `json:"now"`
-	Within       string                    `json:"within"`
-	Certificates []*model.Certificate      `json:"certificates"`
-	Domains      []*model.DomainValidation `json:"domains"`
-}
-
-// findExpiring asks p for issued certificates and domain validations expiring within d
-// of now. A provider that cannot list domains contributes certificates only.
-func (a *app) findExpiring(ctx context.Context, p anyca.Provider, now time.Time, d time.Duration) (*expiringReport, error) {
-	rep := &expiringReport{Now: now.UTC(), Within: d.String(), Certificates: []*model.Certificate{}, Domains: []*model.DomainValidation{}}
-	prog := a.newProgress("certificates")
-	for c, err := range p.Certificates(ctx, model.CertificateQuery{Status: []model.CertificateStatus{model.StatusIssued}}) {
-		if err != nil {
-			prog.done()
-			return nil, err
-		}
-		prog.add()
-		if c.ExpiresWithin(now, d) {
-			rep.Certificates = append(rep.Certificates, c)
-		}
-	}
-	prog.done()
-	sort.SliceStable(rep.Certificates, func(i, j int) bool {
-		ci, cj := rep.Certificates[i], rep.Certificates[j]
-		if !ci.NotAfter.Equal(cj.NotAfter) {
-			return ci.NotAfter.Before(cj.NotAfter)
-		}
-		return lessID(ci.ID, cj.ID)
-	})
-	doms, err := a.listDomains(ctx, p, "")
-	if errors.Is(err, model.ErrUnsupported) {
-		return rep, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	for _, dv := range doms {
-		if len(expiringLevels(dv, now, d)) > 0 {
-			rep.Domains = append(rep.Domains, dv)
-		}
-	}
-	sort.SliceStable(rep.Domains, func(i, j int) bool {
-		ti, tj := expiringLevels(rep.Domains[i], now, d)[0].ValidUntil, expiringLevels(rep.Domains[j], now, d)[0].ValidUntil
-		if !ti.Equal(tj) {
-			return ti.Before(tj)
-		}
-		return rep.Domains[i].Domain < rep.Domains[j].Domain
-	})
-	return rep, nil
-}
-
 // expiringLevels returns dv's valid levels that lapse within d of now, soonest first.
 func expiringLevels(dv *model.DomainValidation, now time.Time, d time.Duration) []model.LevelValidation {
 	var out []model.LevelValidation
@@ -576,62 +422,6 @@ func expiringLevels(dv *model.DomainValidation, now time.Time, d time.Duration) 
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].ValidUntil.Before(out[j].ValidUntil) })
 	return out
-}
-
-func runExpiring(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 0, ""); err != nil {
-		return err
-	}
-	within, err := parseWithin(o.within)
-	if err != nil {
-		return err
-	}
-	p, err := a.provider(ctx, &o.globalOpts)
-	if err != nil {
-		return err
-	}
-	now := a.now()
-	rep, err := a.findExpiring(ctx, p, now, within)
-	if err != nil {
-		return err
-	}
-	if o.output == "json" {
-		return writeJSON(a.stdout, rep)
-	}
-	type line struct {
-		at                     time.Time
-		kind, name, id, detail string
-	}
-	var lines []line
-	for _, c := range rep.Certificates {
-		lines = append(lines, line{c.NotAfter, "certificate", c.CommonName, c.ID, strings.TrimSpace(string(c.Level) + " " + c.Product)})
-	}
-	for _, dv := range rep.Domains {
-		for _, l := range expiringLevels(dv, now, within) {
-			lines = append(lines, line{l.ValidUntil, "domain", dv.Domain, dv.ID, string(l.Level) + " validation"})
-		}
-	}
-	sort.SliceStable(lines, func(i, j int) bool {
-		if !lines[i].at.Equal(lines[j].at) {
-			return lines[i].at.Before(lines[j].at)
-		}
-		return lines[i].name < lines[j].name
-	})
-	if len(lines) == 0 {
-		fmt.Fprintf(a.stdout, "Nothing expires within %s.\n", o.within)
-		return nil
-	}
-	tw := newTable(a.stdout)
-	row(tw, "EXPIRES", "IN", "KIND", "NAME", "ID", "DETAIL")
-	for _, l := range lines {
-		row(tw, stamp(l.at), short(l.at.Sub(now)), l.kind, l.name, l.id, l.detail)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stdout, "\n%s and %s expire within %s.\n", plural(len(rep.Certificates), "certificate"),
-		plural(len(lines)-len(rep.Certificates), "domain validation"), o.within)
-	return nil
 }
 
 func runVersion(_ context.Context, a *app, o *cmdOpts, args []string) error {
