@@ -57,6 +57,18 @@ func (a *app) readAccounts(g *globalOpts) (accts []anyca.Account, ok bool, err e
 // one account of the single-account configuration (file, ANYCA_* variables, flags),
 // named after its provider. --account narrows the fleet to one account.
 func (a *app) fleet(ctx context.Context, g *globalOpts) (*anyca.Fleet, error) {
+	accts, err := a.accounts(g)
+	if err != nil {
+		return nil, err
+	}
+	if a.listing == nil {
+		a.listing = &fleetProgress{}
+	}
+	return anyca.NewFleet(ctx, accts, anyca.FleetOptions{OnItem: a.listing.add})
+}
+
+// accounts returns the configured accounts, narrowed by --account: see fleet.
+func (a *app) accounts(g *globalOpts) ([]anyca.Account, error) {
 	accts, ok, err := a.readAccounts(g)
 	if err != nil {
 		return nil, err
@@ -82,14 +94,7 @@ func (a *app) fleet(ctx context.Context, g *globalOpts) (*anyca.Fleet, error) {
 		}
 		accts = keep
 	}
-	if a.listing == nil {
-		a.listing = &fleetProgress{}
-	}
-	f, err := anyca.NewFleet(ctx, accts, anyca.FleetOptions{OnItem: a.listing.add})
-	if err != nil {
-		return nil, err
-	}
-	return f, nil
+	return accts, nil
 }
 
 // accountProvider picks the one account a single-account command (cert get,

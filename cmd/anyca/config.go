@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/model"
@@ -53,6 +54,8 @@ type cmdOpts struct {
 	within string
 	listen string
 	seed   uint64
+	// interval is the exporter's shortest refresh interval per account.
+	interval time.Duration
 }
 
 // loadConfig builds the provider configuration: config file, then environment, then
