@@ -31,7 +31,7 @@ Lists the account's certificates, sorted by common name then id. --status keeps 
 given normalized states (draft, pending, issued, revoked, cancelled, rejected, expired,
 unknown); --search is matched by the CA against the names on the certificate.
 
-Table columns: ID, COMMON NAME, STATUS (vendor word in parentheses when it differs),
+Table columns: ACCOUNT, ID, COMMON NAME, STATUS (vendor word in parentheses when it differs),
 LEVEL, PRODUCT, NOT AFTER (UTC date), NAMES (number of names on the certificate).
 JSON: an array of certificates (see "anyca --help" for the fields).
 
@@ -67,7 +67,7 @@ Lists the account's domains with their domain-control validation, sorted by name
 --search keeps domains whose name contains the text. ZeroSSL has no domain objects: its
 domains are derived from the certificates.
 
-Table columns: DOMAIN, STATUS, METHOD (DCV method), VALID UNTIL (latest valid level),
+Table columns: ACCOUNT, DOMAIN, STATUS, METHOD (DCV method), VALID UNTIL (latest valid level),
 LEVELS (each level's state and expiry).
 JSON: an array of domain validations (see "anyca --help" for the fields).
 
@@ -87,7 +87,8 @@ Examples:
 Shows what the CA knows about a domain's validation: its state, the DCV method, each
 level's (dv/ov/ev) state and expiry, and pending challenges ready to publish. NAME may be
 an IDN (converted to punycode) and may end with a dot. Exit code 3 when the CA does not
-know the domain, 2 when the name is malformed.
+know the domain, 2 when the name is malformed. With several accounts, every account is
+asked and each that knows the domain is shown; JSON is then an array.
 
 Examples:
   anyca domain status example.com
@@ -121,9 +122,10 @@ Lists issued certificates that expire within the window, and domain validations 
 level) that lapse within it, soonest first: what must be renewed or revalidated. The
 window takes days ("30d"), or Go durations ("12h", "90m", "1h30m").
 
-Table columns: EXPIRES (UTC), IN (time left), KIND (certificate or domain), NAME, ID,
+Table columns: EXPIRES (UTC), IN (time left), ACCOUNT, KIND (certificate or domain), NAME, ID,
 DETAIL (certificate level and product; domain validation level).
-JSON: {"now", "within", "certificates": [certificate...], "domains": [domain validation...]}
+JSON: {"now", "within", "certificates": [certificate...], "domains": [domain validation...],
+"failed": {account: error}} ("failed" only when some accounts failed)
 where a domain is listed when one of its levels lapses within the window.
 
 Examples:
@@ -209,7 +211,16 @@ Global flags (also accepted after the command):
   --provider NAME    provider: %s
   --base-url URL     API base URL (https, or http on loopback for simulators)
   --region REGION    DigiCert region: us (default) or eu
+  --account NAME     ask only this account of a config file that lists accounts
   -o, --output FMT   table (default, for people) or json (for scripts)
+
+Several accounts: a --config file of the form
+  {"accounts": [{"name": "prod", "provider": "digicert", "api_key_env": "DIGICERT_PROD_KEY"},
+                {"name": "dv", "provider": "zerossl", "api_key_file": "/run/secrets/zerossl"}]}
+(each account may also set base_url, region and retry; api_key is accepted with a
+warning) makes certs list, domains list, domain status and expiring ask every account
+at once and show an ACCOUNT column ("account" in JSON). cert get and challenges then
+need --account. With such a file ANYCA_* variables are not read.
 
 Configuration, lowest to highest precedence: the --config file, then the environment
 (ANYCA_PROVIDER, ANYCA_API_KEY, ANYCA_BASE_URL, ANYCA_REGION), then the flags.
@@ -218,10 +229,10 @@ command-line arguments are saved in shell history and visible to every user of t
 machine in the process list (ps). The key is never printed, not even in errors.
 
 JSON output (-o json) uses the field names of the model package, which are stable:
-  certificate: provider, id, common_name, dns_names, status, vendor_status, level,
+  certificate: provider, account, id, common_name, dns_names, status, vendor_status, level,
     product, serial_number, fingerprint_sha1, created_at, not_before, not_after,
     replaces_id
-  domain validation: provider, domain, id, status, vendor_status, method, vendor_method,
+  domain validation: provider, account, domain, id, status, vendor_status, method, vendor_method,
     levels [{level, status, vendor_status, valid_until}], validated_at, challenges
   challenge: domain, type, record_name, record_value, url, content, emails, token,
     status, expires_at
@@ -237,6 +248,9 @@ Exit codes:
   3  not found (unknown certificate id or domain)
   4  authentication or permission failure (wrong, missing or inactive API key)
   5  rate limited by the CA (try again later)
+  6  partial: some configured accounts failed; the others' answers were printed and
+     the failed accounts are named on stderr (when every account fails, the code is
+     that of their errors, e.g. 4)
 Errors are printed as one line on stderr, without secrets.
 
 Examples:
