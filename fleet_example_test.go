@@ -45,3 +45,26 @@ func ExampleFleet() {
 	// prod digicert shop.example.com 2031-03-01
 	// failed: old unauthenticated
 }
+
+// A config file lists named accounts; keys come from the environment or files, and
+// warnings say what is unsafe without showing a key.
+func ExampleParseAccounts() {
+	config := []byte(`{"accounts": [
+		{"name": "prod", "provider": "digicert", "api_key_env": "DIGICERT_PROD_KEY", "region": "eu"},
+		{"name": "dv", "provider": "zerossl", "api_key": "zerossl-key-written-in-the-file"}
+	]}`)
+	env := map[string]string{"DIGICERT_PROD_KEY": "digicert-key-from-the-environment"}
+	accounts, warnings, err := anyca.ParseAccounts(config, anyca.AccountOptions{Getenv: func(k string) string { return env[k] }})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, a := range accounts {
+		fmt.Println(a.Name, a.Config.Provider, a.Config.Region, len(a.Config.APIKey) > 0)
+	}
+	fmt.Println(warnings)
+	// Output:
+	// prod digicert eu true
+	// dv zerossl  true
+	// [account "dv": api_key is written in the config file; prefer api_key_env or api_key_file so the file can be shared]
+}
