@@ -148,8 +148,11 @@ account (a few hundred certificates in every state, domains with OV/EV validatio
 expiring at different times, pending DCV), on one loopback listener:
   /digicert/services/v2/...   DigiCert CertCentral Services API
   /zerossl/...                ZeroSSL REST API
-It prints the environment lines that point this tool (or the library) at each, and
-runs until interrupted (SIGINT/SIGTERM). Non-loopback addresses are refused: the fakes
+It prints the environment lines that point this tool (or the library) at each. It also
+serves a fleet of three accounts (DigiCert "prod" and "staging" under /digicert-staging,
+ZeroSSL "dv"), each with its own data and key, writes an accounts config for them to a
+temporary file (removed on exit) and prints its path and the export line of their keys.
+It runs until interrupted (SIGINT/SIGTERM). Non-loopback addresses are refused: the fakes
 accept a published demo key. Port 0 picks a free port.
 
 Examples:

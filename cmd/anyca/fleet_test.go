@@ -183,3 +183,48 @@ func TestFleetConfigWarnings(t *testing.T) {
 		t.Errorf("duplicate names: exit %d %q", r.code, r.stderr)
 	}
 }
+
+func TestFleetExpiringPartialJSON(t *testing.T) {
+	cfg, env, _ := simFleetEnv(t, true)
+	r := runLive(t, env, "--config", cfg, "expiring", "--within", "30d", "-o", "json")
+	if r.code != exitPartial {
+		t.Fatalf("exit %d, want %d: %s", r.code, exitPartial, r.stderr)
+	}
+	var rep expiringReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Failed) != 1 || !strings.Contains(rep.Failed["staging"], "unauthenticated") || strings.Contains(r.stdout, "wrong-staging-key") {
+		t.Errorf("failed %v", rep.Failed)
+	}
+	for _, c := range rep.Certificates {
+		if c.Account == "staging" {
+			t.Fatalf("certificate %s from the failed account", c.ID)
+		}
+	}
+	if len(rep.Certificates) == 0 {
+		t.Error("no certificates from the working accounts")
+	}
+}
+
+func TestFleetErrorExitCodes(t *testing.T) {
+	auth := model.NewError("digicert", "Certificates", model.ErrUnauthenticated, "bad key")
+	limited := model.NewError("zerossl", "Certificates", model.ErrRateLimited, "slow down")
+	for _, tc := range []struct {
+		total  int
+		failed map[string]error
+		want   int
+	}{
+		{3, map[string]error{"a": auth}, exitPartial},
+		{2, map[string]error{"a": auth, "b": auth}, exitAuth},
+		{2, map[string]error{"a": auth, "b": limited}, exitError},
+		{1, map[string]error{"a": limited}, exitRateLimited},
+	} {
+		if got := exitCode(fleetFailure(tc.total, nil, tc.failed)); got != tc.want {
+			t.Errorf("%d accounts, failed %v: exit %d, want %d", tc.total, tc.failed, got, tc.want)
+		}
+	}
+	if err := fleetFailure(2, func(err error) bool { return true }, map[string]error{"a": auth}); err != nil {
+		t.Errorf("skipped failure reported: %v", err)
+	}
+}
