@@ -21,6 +21,7 @@ const (
 	exitNotFound    = 3
 	exitAuth        = 4
 	exitRateLimited = 5
+	exitPartial     = 6 // some accounts of a fleet failed; the others' answers were printed
 )
 
 // app is one invocation's environment: where output goes, how the environment and the
@@ -35,6 +36,10 @@ type app struct {
 
 	// secret is the API key in use, scrubbed from any error printed, as a last defence.
 	secret string
+	// secrets are the keys of the configured accounts, scrubbed the same way.
+	secrets []string
+	// listing counts the items a fleet command lists, for the progress line.
+	listing *fleetProgress
 	// simReady, when set, receives the simulator's listen address once it serves (tests).
 	simReady func(addr string)
 }
@@ -192,8 +197,10 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 func (a *app) fail(err error, cmd string) int {
 	code := exitCode(err)
 	msg := oneLine(err.Error())
-	if a.secret != "" && len(a.secret) >= 4 {
-		msg = strings.ReplaceAll(msg, a.secret, "[REDACTED]")
+	for _, s := range append([]string{a.secret}, a.secrets...) {
+		if len(s) >= 4 {
+			msg = strings.ReplaceAll(msg, s, "[REDACTED]")
+		}
 	}
 	if !strings.HasPrefix(msg, "anyca") {
 		msg = "anyca: " + msg
@@ -211,8 +218,12 @@ func (a *app) fail(err error, cmd string) int {
 // a lookup refused as malformed by an adapter may also wrap ErrInvalidArgument.
 func exitCode(err error) int {
 	var ue *usageError
+	var fe *fleetError
 	if err == nil {
 		return exitOK
+	}
+	if errors.As(err, &fe) {
+		return fe.exitCode()
 	}
 	if errors.As(err, &ue) {
 		return exitUsage

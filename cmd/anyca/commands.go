@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -32,7 +31,7 @@ Lists the account's certificates, sorted by common name then id. --status keeps 
 given normalized states (draft, pending, issued, revoked, cancelled, rejected, expired,
 unknown); --search is matched by the CA against the names on the certificate.
 
-Table columns: ID, COMMON NAME, STATUS (vendor word in parentheses when it differs),
+Table columns: ACCOUNT, ID, COMMON NAME, STATUS (vendor word in parentheses when it differs),
 LEVEL, PRODUCT, NOT AFTER (UTC date), NAMES (number of names on the certificate).
 JSON: an array of certificates (see "anyca --help" for the fields).
 
@@ -68,7 +67,7 @@ Lists the account's domains with their domain-control validation, sorted by name
 --search keeps domains whose name contains the text. ZeroSSL has no domain objects: its
 domains are derived from the certificates.
 
-Table columns: DOMAIN, STATUS, METHOD (DCV method), VALID UNTIL (latest valid level),
+Table columns: ACCOUNT, DOMAIN, STATUS, METHOD (DCV method), VALID UNTIL (latest valid level),
 LEVELS (each level's state and expiry).
 JSON: an array of domain validations (see "anyca --help" for the fields).
 
@@ -88,7 +87,8 @@ Examples:
 Shows what the CA knows about a domain's validation: its state, the DCV method, each
 level's (dv/ov/ev) state and expiry, and pending challenges ready to publish. NAME may be
 an IDN (converted to punycode) and may end with a dot. Exit code 3 when the CA does not
-know the domain, 2 when the name is malformed.
+know the domain, 2 when the name is malformed. With several accounts, every account is
+asked and each that knows the domain is shown; JSON is then an array.
 
 Examples:
   anyca domain status example.com
@@ -122,9 +122,10 @@ Lists issued certificates that expire within the window, and domain validations 
 level) that lapse within it, soonest first: what must be renewed or revalidated. The
 window takes days ("30d"), or Go durations ("12h", "90m", "1h30m").
 
-Table columns: EXPIRES (UTC), IN (time left), KIND (certificate or domain), NAME, ID,
+Table columns: EXPIRES (UTC), IN (time left), ACCOUNT, KIND (certificate or domain), NAME, ID,
 DETAIL (certificate level and product; domain validation level).
-JSON: {"now", "within", "certificates": [certificate...], "domains": [domain validation...]}
+JSON: {"now", "within", "certificates": [certificate...], "domains": [domain validation...],
+"failed": {account: error}} ("failed" only when some accounts failed)
 where a domain is listed when one of its levels lapses within the window.
 
 Examples:
@@ -147,8 +148,11 @@ account (a few hundred certificates in every state, domains with OV/EV validatio
 expiring at different times, pending DCV), on one loopback listener:
   /digicert/services/v2/...   DigiCert CertCentral Services API
   /zerossl/...                ZeroSSL REST API
-It prints the environment lines that point this tool (or the library) at each, and
-runs until interrupted (SIGINT/SIGTERM). Non-loopback addresses are refused: the fakes
+It prints the environment lines that point this tool (or the library) at each. It also
+serves a fleet of three accounts (DigiCert "prod" and "staging" under /digicert-staging,
+ZeroSSL "dv"), each with its own data and key, writes an accounts config for them to a
+temporary file (removed on exit) and prints its path and the export line of their keys.
+It runs until interrupted (SIGINT/SIGTERM). Non-loopback addresses are refused: the fakes
 accept a published demo key. Port 0 picks a free port.
 
 Examples:
@@ -210,7 +214,16 @@ Global flags (also accepted after the command):
   --provider NAME    provider: %s
   --base-url URL     API base URL (https, or http on loopback for simulators)
   --region REGION    DigiCert region: us (default) or eu
+  --account NAME     ask only this account of a config file that lists accounts
   -o, --output FMT   table (default, for people) or json (for scripts)
+
+Several accounts: a --config file of the form
+  {"accounts": [{"name": "prod", "provider": "digicert", "api_key_env": "DIGICERT_PROD_KEY"},
+                {"name": "dv", "provider": "zerossl", "api_key_file": "/run/secrets/zerossl"}]}
+(each account may also set base_url, region and retry; api_key is accepted with a
+warning) makes certs list, domains list, domain status and expiring ask every account
+at once and show an ACCOUNT column ("account" in JSON). cert get and challenges then
+need --account. With such a file ANYCA_* variables are not read.
 
 Configuration, lowest to highest precedence: the --config file, then the environment
 (ANYCA_PROVIDER, ANYCA_API_KEY, ANYCA_BASE_URL, ANYCA_REGION), then the flags.
@@ -219,10 +232,10 @@ command-line arguments are saved in shell history and visible to every user of t
 machine in the process list (ps). The key is never printed, not even in errors.
 
 JSON output (-o json) uses the field names of the model package, which are stable:
-  certificate: provider, id, common_name, dns_names, status, vendor_status, level,
+  certificate: provider, account, id, common_name, dns_names, status, vendor_status, level,
     product, serial_number, fingerprint_sha1, created_at, not_before, not_after,
     replaces_id
-  domain validation: provider, domain, id, status, vendor_status, method, vendor_method,
+  domain validation: provider, account, domain, id, status, vendor_status, method, vendor_method,
     levels [{level, status, vendor_status, valid_until}], validated_at, challenges
   challenge: domain, type, record_name, record_value, url, content, emails, token,
     status, expires_at
@@ -238,6 +251,9 @@ Exit codes:
   3  not found (unknown certificate id or domain)
   4  authentication or permission failure (wrong, missing or inactive API key)
   5  rate limited by the CA (try again later)
+  6  partial: some configured accounts failed; the others' answers were printed and
+     the failed accounts are named on stderr (when every account fails, the code is
+     that of their errors, e.g. 4)
 Errors are printed as one line on stderr, without secrets.
 
 Examples:
@@ -284,45 +300,6 @@ func wantArgs(args []string, n int, what string) error {
 	return nil
 }
 
-func runCertsList(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 0, ""); err != nil {
-		return err
-	}
-	statuses, err := parseStatuses(o.status)
-	if err != nil {
-		return err
-	}
-	p, err := a.provider(ctx, &o.globalOpts)
-	if err != nil {
-		return err
-	}
-	prog := a.newProgress("certificates")
-	var certs []*model.Certificate
-	for c, err := range p.Certificates(ctx, model.CertificateQuery{Status: statuses, Search: o.search}) {
-		if err != nil {
-			prog.done()
-			return err
-		}
-		certs = append(certs, c)
-		prog.add()
-	}
-	prog.done()
-	sortCertificates(certs)
-	if o.output == "json" {
-		if certs == nil {
-			certs = []*model.Certificate{}
-		}
-		return writeJSON(a.stdout, certs)
-	}
-	tw := newTable(a.stdout)
-	row(tw, "ID", "COMMON NAME", "STATUS", "LEVEL", "PRODUCT", "NOT AFTER", "NAMES")
-	for _, c := range certs {
-		row(tw, c.ID, c.CommonName, statusWord(string(c.Status), c.VendorStatus), string(c.Level), c.Product,
-			date(c.NotAfter), strconv.Itoa(len(c.DNSNames)))
-	}
-	return tw.Flush()
-}
-
 func runCertGet(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 	if err := wantArgs(args, 1, "the certificate ID"); err != nil {
 		return err
@@ -360,71 +337,10 @@ func runCertGet(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 	return tw.Flush()
 }
 
-func runDomainsList(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 0, ""); err != nil {
-		return err
-	}
-	p, err := a.provider(ctx, &o.globalOpts)
-	if err != nil {
-		return err
-	}
-	doms, err := a.listDomains(ctx, p, o.search)
-	if err != nil {
-		return err
-	}
-	if o.output == "json" {
-		return writeJSON(a.stdout, doms)
-	}
-	tw := newTable(a.stdout)
-	row(tw, "DOMAIN", "STATUS", "METHOD", "VALID UNTIL", "LEVELS")
-	for _, d := range doms {
-		row(tw, d.Domain, statusWord(string(d.Status), d.VendorStatus), string(d.Method), date(d.ValidUntil()), levelsSummary(d.Levels))
-	}
-	return tw.Flush()
-}
-
-// listDomains collects the provider's domains, sorted by name, never nil.
-func (a *app) listDomains(ctx context.Context, p anyca.Provider, search string) ([]*model.DomainValidation, error) {
-	prog := a.newProgress("domains")
-	defer prog.done()
-	doms := []*model.DomainValidation{}
-	for d, err := range anyca.Domains(ctx, p, model.DomainQuery{Search: search}) {
-		if err != nil {
-			return nil, err
-		}
-		doms = append(doms, d)
-		prog.add()
-	}
-	sort.SliceStable(doms, func(i, j int) bool { return doms[i].Domain < doms[j].Domain })
-	return doms, nil
-}
-
-func runDomainStatus(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 1, "the domain NAME"); err != nil {
-		return err
-	}
-	name, err := model.NormalizeDomain(args[0])
-	if err != nil {
-		return usagef("%v", err)
-	}
-	p, err := a.provider(ctx, &o.globalOpts)
-	if err != nil {
-		return err
-	}
-	d, err := p.DomainValidation(ctx, name)
-	if err != nil {
-		return err
-	}
-	if o.output == "json" {
-		return writeJSON(a.stdout, d)
-	}
-	writeDomain(a.stdout, d, a.now())
-	return nil
-}
-
 // writeDomain prints one domain validation: summary, per-level table, challenges.
 func writeDomain(w io.Writer, d *model.DomainValidation, now time.Time) {
 	tw := newTable(w)
+	row(tw, "Account:", d.Account)
 	row(tw, "Provider:", d.Provider)
 	row(tw, "Domain:", d.Domain)
 	row(tw, "ID:", d.ID)
@@ -513,59 +429,6 @@ func parseWithin(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// expiringReport is the JSON form of "anyca expiring".
-type expiringReport struct {
-	Now          time.Time                 `json:"now"`
-	Within       string                    `json:"within"`
-	Certificates []*model.Certificate      `json:"certificates"`
-	Domains      []*model.DomainValidation `json:"domains"`
-}
-
-// findExpiring asks p for issued certificates and domain validations expiring within d
-// of now. A provider that cannot list domains contributes certificates only.
-func (a *app) findExpiring(ctx context.Context, p anyca.Provider, now time.Time, d time.Duration) (*expiringReport, error) {
-	rep := &expiringReport{Now: now.UTC(), Within: d.String(), Certificates: []*model.Certificate{}, Domains: []*model.DomainValidation{}}
-	prog := a.newProgress("certificates")
-	for c, err := range p.Certificates(ctx, model.CertificateQuery{Status: []model.CertificateStatus{model.StatusIssued}}) {
-		if err != nil {
-			prog.done()
-			return nil, err
-		}
-		prog.add()
-		if c.ExpiresWithin(now, d) {
-			rep.Certificates = append(rep.Certificates, c)
-		}
-	}
-	prog.done()
-	sort.SliceStable(rep.Certificates, func(i, j int) bool {
-		ci, cj := rep.Certificates[i], rep.Certificates[j]
-		if !ci.NotAfter.Equal(cj.NotAfter) {
-			return ci.NotAfter.Before(cj.NotAfter)
-		}
-		return lessID(ci.ID, cj.ID)
-	})
-	doms, err := a.listDomains(ctx, p, "")
-	if errors.Is(err, model.ErrUnsupported) {
-		return rep, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	for _, dv := range doms {
-		if len(expiringLevels(dv, now, d)) > 0 {
-			rep.Domains = append(rep.Domains, dv)
-		}
-	}
-	sort.SliceStable(rep.Domains, func(i, j int) bool {
-		ti, tj := expiringLevels(rep.Domains[i], now, d)[0].ValidUntil, expiringLevels(rep.Domains[j], now, d)[0].ValidUntil
-		if !ti.Equal(tj) {
-			return ti.Before(tj)
-		}
-		return rep.Domains[i].Domain < rep.Domains[j].Domain
-	})
-	return rep, nil
-}
-
 // expiringLevels returns dv's valid levels that lapse within d of now, soonest first.
 func expiringLevels(dv *model.DomainValidation, now time.Time, d time.Duration) []model.LevelValidation {
 	var out []model.LevelValidation
@@ -576,62 +439,6 @@ func expiringLevels(dv *model.DomainValidation, now time.Time, d time.Duration) 
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].ValidUntil.Before(out[j].ValidUntil) })
 	return out
-}
-
-func runExpiring(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 0, ""); err != nil {
-		return err
-	}
-	within, err := parseWithin(o.within)
-	if err != nil {
-		return err
-	}
-	p, err := a.provider(ctx, &o.globalOpts)
-	if err != nil {
-		return err
-	}
-	now := a.now()
-	rep, err := a.findExpiring(ctx, p, now, within)
-	if err != nil {
-		return err
-	}
-	if o.output == "json" {
-		return writeJSON(a.stdout, rep)
-	}
-	type line struct {
-		at                     time.Time
-		kind, name, id, detail string
-	}
-	var lines []line
-	for _, c := range rep.Certificates {
-		lines = append(lines, line{c.NotAfter, "certificate", c.CommonName, c.ID, strings.TrimSpace(string(c.Level) + " " + c.Product)})
-	}
-	for _, dv := range rep.Domains {
-		for _, l := range expiringLevels(dv, now, within) {
-			lines = append(lines, line{l.ValidUntil, "domain", dv.Domain, dv.ID, string(l.Level) + " validation"})
-		}
-	}
-	sort.SliceStable(lines, func(i, j int) bool {
-		if !lines[i].at.Equal(lines[j].at) {
-			return lines[i].at.Before(lines[j].at)
-		}
-		return lines[i].name < lines[j].name
-	})
-	if len(lines) == 0 {
-		fmt.Fprintf(a.stdout, "Nothing expires within %s.\n", o.within)
-		return nil
-	}
-	tw := newTable(a.stdout)
-	row(tw, "EXPIRES", "IN", "KIND", "NAME", "ID", "DETAIL")
-	for _, l := range lines {
-		row(tw, stamp(l.at), short(l.at.Sub(now)), l.kind, l.name, l.id, l.detail)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stdout, "\n%s and %s expire within %s.\n", plural(len(rep.Certificates), "certificate"),
-		plural(len(lines)-len(rep.Certificates), "domain validation"), o.within)
-	return nil
 }
 
 func runVersion(_ context.Context, a *app, o *cmdOpts, args []string) error {

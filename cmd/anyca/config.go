@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/model"
@@ -22,6 +23,7 @@ type globalOpts struct {
 	baseURL    string
 	region     string
 	output     string
+	account    string // --account: one account of an accounts config
 }
 
 // register adds the global flags to fs, with g's current values as defaults, so a flag
@@ -31,6 +33,7 @@ func (g *globalOpts) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.provider, "provider", g.provider, "provider `name` (overrides $ANYCA_PROVIDER and the config file)")
 	fs.StringVar(&g.baseURL, "base-url", g.baseURL, "API base `URL` (overrides $ANYCA_BASE_URL and the config file)")
 	fs.StringVar(&g.region, "region", g.region, "provider `region`, DigiCert: us or eu (overrides $ANYCA_REGION and the config file)")
+	fs.StringVar(&g.account, "account", g.account, "ask only the account with this `name` (config files that list accounts)")
 	g.registerOutput(fs)
 }
 
@@ -51,6 +54,8 @@ type cmdOpts struct {
 	within string
 	listen string
 	seed   uint64
+	// interval is the exporter's shortest refresh interval per account.
+	interval time.Duration
 }
 
 // loadConfig builds the provider configuration: config file, then environment, then
@@ -101,6 +106,12 @@ func (a *app) loadConfig(g *globalOpts) (anyca.Config, error) {
 
 // provider builds the configured provider.
 func (a *app) provider(ctx context.Context, g *globalOpts) (anyca.Provider, error) {
+	if _, ok, err := a.readAccounts(g); err != nil || ok {
+		if err != nil {
+			return nil, err
+		}
+		return a.accountProvider(ctx, g)
+	}
 	cfg, err := a.loadConfig(g)
 	if err != nil {
 		return nil, err

@@ -237,7 +237,11 @@ func askDemo(ctx context.Context, a *app, t demoTarget, now time.Time) (*demoAns
 	ans.soonest = issued[:min(5, len(issued))]
 	quiet := *a
 	quiet.progress = false
-	if ans.expiring, err = quiet.findExpiring(ctx, p, now, 30*24*time.Hour); err != nil {
+	one, err := anyca.FleetOf(map[string]anyca.Provider{p.Name(): p}, anyca.FleetOptions{})
+	if err != nil {
+		return nil, err
+	}
+	if ans.expiring, err = quiet.findExpiring(ctx, one, now, 30*24*time.Hour); err != nil {
 		return nil, err
 	}
 	ans.domain, ans.domainErr = p.DomainValidation(ctx, demo.FeaturedDomain)

@@ -16,6 +16,7 @@
 //	sim [--listen 127.0.0.1:8089]          serve the DigiCert and ZeroSSL fakes on loopback
 //	demo                                   run the same questions against both simulated CAs
 //	version                                print the version and the registered providers
+//	exporter [--listen 127.0.0.1:9469]     serve Prometheus metrics of every configured account
 //
 // Configuration comes from a JSON file (--config, the field names of anyca.Config), then
 // the environment (ANYCA_PROVIDER, ANYCA_API_KEY, ANYCA_BASE_URL, ANYCA_REGION), then the
@@ -24,7 +25,11 @@
 //
 // Output is an aligned table, or JSON with -o json (the model package's JSON field
 // names). Exit codes: 0 success, 1 other error, 2 usage or configuration error, 3 not
-// found, 4 authentication or permission failure, 5 rate limited.
+// found, 4 authentication or permission failure, 5 rate limited, 6 partial (some of
+// several configured accounts failed; the others' answers were printed).
+//
+// A config file may list named accounts ({"accounts": [...]}); the listing commands
+// then ask every account at once and show which account each line comes from.
 //
 // Run "anyca COMMAND --help" for each command's flags and examples.
 package main

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -31,6 +32,8 @@ type simCA struct {
 	featuredCert string
 	noun         string // what the CA calls a certificate request: "order", "certificate"
 	missingID    string // a well-formed id the CA does not know, for the demo's error question
+	// account names the simulated CA in the fleet config anyca sim writes.
+	account string
 	// failNext makes the fake's next n requests misbehave (tests).
 	failNext func(n int, f fakeca.Fault)
 	certs    int
@@ -121,7 +124,8 @@ func runSim(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 	}
 	now := a.now()
 	cas := newSimCAs(o.seed, now)
-	srv := &http.Server{Handler: simMux(cas), ReadHeaderTimeout: 10 * time.Second}
+	fleet := newSimFleet(cas, o.seed, now)
+	srv := &http.Server{Handler: simMux(fleet), ReadHeaderTimeout: 10 * time.Second}
 	root := "http://" + ln.Addr().String()
 
 	fmt.Fprintf(a.stdout, "anyca sim: serving simulated CAs on %s (seed %d); Ctrl-C to stop.\n\n", root, o.seed)
@@ -135,6 +139,12 @@ func runSim(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 			anyca.EnvAPIKey, ca.apiKey, anyca.EnvBaseURL, ca.baseURL(root))
 	}
 	fmt.Fprintln(a.stdout, "# then, for example: anyca expiring --within 30d")
+	cfgDir, err := a.printSimFleet(fleet, root)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer os.RemoveAll(cfgDir)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

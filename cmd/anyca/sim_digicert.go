@@ -12,9 +12,14 @@ const simAPIKeyDigiCert = "anyca-sim-digicert-demo-key"
 
 // newSimDigiCert seeds a DigiCert CertCentral fake with the generated demo account.
 func newSimDigiCert(seed uint64, now time.Time) simCA {
+	return newSimDigiCertAt(seed, now, "/digicert", simAPIKeyDigiCert, "DigiCert")
+}
+
+// newSimDigiCertAt seeds a DigiCert fake served under prefix that accepts key.
+func newSimDigiCertAt(seed uint64, now time.Time, prefix, key, label string) simCA {
 	acct := demo.DigiCert(seed, now)
-	fake := digicerttest.NewUnstarted(digicerttest.WithAPIKey(simAPIKeyDigiCert))
-	ca := simCA{provider: "digicert", label: "DigiCert", prefix: "/digicert", basePath: digicerttest.BasePath,
+	fake := digicerttest.NewUnstarted(digicerttest.WithAPIKey(key))
+	ca := simCA{provider: "digicert", label: label, prefix: prefix, basePath: digicerttest.BasePath,
 		apiKey: fake.APIKey, handler: fake.Handler(), noun: "order", missingID: "404404", featuredCert: acct.FeaturedCertificateID,
 		failNext: fake.FailNext}
 	for _, d := range acct.Domains {

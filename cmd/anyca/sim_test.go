@@ -61,6 +61,9 @@ func parseExports(t *testing.T, out string) map[string]map[string]string {
 			k, v, _ := strings.Cut(kv, "=")
 			env[k] = v
 		}
+		if env["ANYCA_PROVIDER"] == "" {
+			continue // the fleet's key line
+		}
 		envs[env["ANYCA_PROVIDER"]] = env
 	}
 	if len(envs) != 2 || envs["digicert"] == nil || envs["zerossl"] == nil {

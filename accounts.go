@@ -1,0 +1,243 @@
+package anyca
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode"
+
+	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/retry"
+)
+
+// Account is one named CA account of a fleet: a name unique within the fleet and the
+// Config that reaches the account. Printing an Account shows its key redacted, as
+// printing a Config does.
+type Account struct {
+	Name   string
+	Config Config
+}
+
+// AccountOptions tells ParseAccounts where keys come from.
+type AccountOptions struct {
+	// Getenv reads the variables named by api_key_env; nil means os.Getenv.
+	Getenv func(string) string
+	// Dir is the directory relative api_key_file paths are read from, usually the
+	// config file's directory; "" means the current directory.
+	Dir string
+}
+
+// accountSpec is one entry of the "accounts" list as written in a config file.
+type accountSpec struct {
+	Name       string       `json:"name"`
+	Provider   string       `json:"provider"`
+	APIKey     string       `json:"api_key,omitempty"`
+	APIKeyEnv  string       `json:"api_key_env,omitempty"`
+	APIKeyFile string       `json:"api_key_file,omitempty"`
+	BaseURL    string       `json:"base_url,omitempty"`
+	Region     string       `json:"region,omitempty"`
+	Retry      retry.Config `json:"retry,omitempty"`
+}
+
+// accountsFile is the multi-account form of a config file.
+type accountsFile struct {
+	Accounts []accountSpec `json:"accounts"`
+}
+
+// maxKeyFileSize caps what is read from an api_key_file: a key is a few dozen bytes,
+// anything larger is the wrong file.
+const maxKeyFileSize = 64 << 10
+
+// IsAccountsConfig reports whether data is a JSON object with an "accounts" member,
+// the multi-account form ParseAccounts reads, rather than a single-account Config.
+func IsAccountsConfig(data []byte) bool {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(data, &top) != nil {
+		return false
+	}
+	_, ok := top["accounts"]
+	return ok
+}
+
+// ParseAccounts reads the multi-account form of a config file:
+//
+//	{"accounts": [
+//	  {"name": "prod", "provider": "digicert", "api_key_env": "DIGICERT_PROD_KEY"},
+//	  {"name": "dv", "provider": "zerossl", "api_key_file": "/run/secrets/zerossl",
+//	   "base_url": "...", "region": "...", "retry": {...}}
+//	]}
+//
+// Each account names exactly one key source: api_key_env (an environment variable),
+// api_key_file (a file whose trailing newline is trimmed) or api_key (the key written in
+// the config). The accounts keep the file's order. Unknown fields, a missing or
+// duplicate name (names compare case-insensitively), an unknown provider, an unset
+// variable or an unreadable file are errors of kind model.ErrInvalidArgument that name
+// the account and the source, never the key.
+//
+// The warnings are advice that does not stop the config from working: a key file that
+// group or others may read, a key written literally in the config. They never contain
+// the key.
+func ParseAccounts(data []byte, opt AccountOptions) (accounts []Account, warnings []string, err error) {
+	var file accountsFile
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&file); err != nil {
+		// json errors quote a token or a field name, never a whole value.
+		return nil, nil, configError("accounts config: %v", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, nil, configError("accounts config: unexpected data after the JSON object")
+	}
+	if len(file.Accounts) == 0 {
+		return nil, nil, configError("accounts config: the \"accounts\" list is empty")
+	}
+	getenv := opt.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	seen := map[string]int{}
+	for i, spec := range file.Accounts {
+		where := fmt.Sprintf("account %d", i+1)
+		name := strings.TrimSpace(spec.Name)
+		if err := checkAccountName(name); err != nil {
+			return nil, nil, configError("%s: %v", where, err)
+		}
+		where = fmt.Sprintf("account %q", name)
+		if j, dup := seen[strings.ToLower(name)]; dup {
+			return nil, nil, configError("%s: the name is used twice (accounts %d and %d); names must be unique", where, j+1, i+1)
+		}
+		seen[strings.ToLower(name)] = i
+		if !isProvider(spec.Provider) {
+			return nil, nil, configError("%s: unknown provider %q (registered: %s)", where, spec.Provider, strings.Join(Providers(), ", "))
+		}
+		key, warn, err := accountKey(spec, getenv, opt.Dir)
+		if err != nil {
+			return nil, nil, configError("%s: %v", where, err)
+		}
+		if warn != "" {
+			warnings = append(warnings, where+": "+warn)
+		}
+		accounts = append(accounts, Account{Name: name, Config: Config{
+			Provider: strings.ToLower(strings.TrimSpace(spec.Provider)), APIKey: key,
+			BaseURL: strings.TrimSpace(spec.BaseURL), Region: strings.TrimSpace(spec.Region), Retry: spec.Retry,
+		}})
+	}
+	return accounts, warnings, nil
+}
+
+// checkAccountName accepts names usable as a metric label value and a CLI argument:
+// letters, digits, '.', '-' and '_', at most 64 of them.
+func checkAccountName(name string) error {
+	if name == "" {
+		return errors.New("\"name\" is missing")
+	}
+	if len(name) > 64 {
+		return fmt.Errorf("name of %d characters is longer than 64", len(name))
+	}
+	for _, r := range name {
+		if !(r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) || r == '.' || r == '-' || r == '_') {
+			return fmt.Errorf("name %q: use letters, digits, '.', '-' and '_' only", name)
+		}
+	}
+	return nil
+}
+
+// isProvider reports whether name is registered.
+func isProvider(name string) bool {
+	key := strings.ToLower(strings.TrimSpace(name))
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	return registry[key] != nil
+}
+
+// accountKey reads the account's key from its one source, with a warning when the
+// source is unsafe.
+func accountKey(spec accountSpec, getenv func(string) string, dir string) (key, warning string, err error) {
+	var sources []string
+	for field, set := range map[string]bool{"api_key": spec.APIKey != "", "api_key_env": spec.APIKeyEnv != "", "api_key_file": spec.APIKeyFile != ""} {
+		if set {
+			sources = append(sources, field)
+		}
+	}
+	switch {
+	case len(sources) == 0:
+		return "", "", errors.New("no key: set one of api_key_env, api_key_file or api_key")
+	case len(sources) > 1:
+		return "", "", errors.New("more than one key source: set only one of api_key_env, api_key_file and api_key")
+	}
+	switch {
+	case spec.APIKeyEnv != "":
+		name := strings.TrimSpace(spec.APIKeyEnv)
+		key = strings.TrimSpace(getenv(name))
+		if key == "" {
+			return "", "", fmt.Errorf("api_key_env: environment variable %s is not set or empty", name)
+		}
+	case spec.APIKeyFile != "":
+		key, warning, err = readKeyFile(spec.APIKeyFile, dir)
+		if err != nil {
+			return "", "", err
+		}
+	default:
+		key = spec.APIKey
+		warning = "api_key is written in the config file; prefer api_key_env or api_key_file so the file can be shared"
+	}
+	if strings.IndexFunc(key, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return "", "", errors.New("the key contains spaces or control characters; a key is one word")
+	}
+	return key, warning, nil
+}
+
+// readKeyFile reads a key file, trims its trailing newline, and warns when group or
+// others may read it.
+func readKeyFile(path, dir string) (key, warning string, err error) {
+	path = strings.TrimSpace(path)
+	if !filepath.IsAbs(path) && dir != "" {
+		path = filepath.Join(dir, path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", "", fmt.Errorf("api_key_file: %w", pathOnly(err))
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", "", fmt.Errorf("api_key_file: %w", pathOnly(err))
+	}
+	if !fi.Mode().IsRegular() {
+		return "", "", fmt.Errorf("api_key_file %s is not a regular file", path)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxKeyFileSize+1))
+	if err != nil {
+		return "", "", fmt.Errorf("api_key_file: %w", pathOnly(err))
+	}
+	if len(b) > maxKeyFileSize {
+		return "", "", fmt.Errorf("api_key_file %s is larger than %d bytes: not a key file", path, maxKeyFileSize)
+	}
+	key = strings.TrimRight(string(b), "\r\n")
+	if key == "" {
+		return "", "", fmt.Errorf("api_key_file %s is empty", path)
+	}
+	if perm := fi.Mode().Perm(); perm&0o044 != 0 {
+		warning = fmt.Sprintf("api_key_file %s may be read by group or others (mode %04o); run chmod 600 on it", path, perm)
+	}
+	return key, warning, nil
+}
+
+// pathOnly keeps a file error's operation, path and reason; it never holds contents.
+func pathOnly(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s %s: %v", pe.Op, pe.Path, pe.Err)
+	}
+	return err
+}
+
+// configError is a configuration mistake: a *model.Error of kind ErrInvalidArgument.
+func configError(format string, args ...any) error {
+	return model.NewError("anyca", "config", model.ErrInvalidArgument, format, args...)
+}

@@ -1,0 +1,124 @@
+package anyca_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/model"
+)
+
+const secretKey = "s3cret-key-value-0123456789"
+
+func TestParseAccounts(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "dv.key"), []byte(secretKey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"DIGICERT_PROD_KEY": "prod-" + secretKey}
+	cfg := `{"accounts":[
+		{"name":"prod","provider":"digicert","api_key_env":"DIGICERT_PROD_KEY","region":"eu",
+		 "retry":{"max_attempts":3,"requests_per_second":2}},
+		{"name":"dv","provider":"ZeroSSL","api_key_file":"dv.key","base_url":"http://127.0.0.1:9/"}]}`
+	if !anyca.IsAccountsConfig([]byte(cfg)) || anyca.IsAccountsConfig([]byte(`{"provider":"digicert"}`)) {
+		t.Fatal("IsAccountsConfig")
+	}
+	accts, warns, err := anyca.ParseAccounts([]byte(cfg), anyca.AccountOptions{Getenv: func(k string) string { return env[k] }, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warns) != 0 {
+		t.Errorf("warnings for a 0600 file and an env key: %q", warns)
+	}
+	if len(accts) != 2 || accts[0].Name != "prod" || accts[1].Name != "dv" {
+		t.Fatalf("accounts %v", accts)
+	}
+	p, d := accts[0].Config, accts[1].Config
+	if p.Provider != "digicert" || p.APIKey != "prod-"+secretKey || p.Region != "eu" || p.Retry.MaxAttempts != 3 || p.Retry.RequestsPerSecond != 2 {
+		t.Errorf("prod %v", p)
+	}
+	if d.Provider != "zerossl" || d.APIKey != secretKey || d.BaseURL != "http://127.0.0.1:9/" {
+		t.Errorf("dv: provider %q, base %q, key trimmed: %v", d.Provider, d.BaseURL, d.APIKey == secretKey)
+	}
+	if s := fmt.Sprintf("%v %+v %#v %s", accts, accts, accts, accts); strings.Contains(s, secretKey) {
+		t.Errorf("printed accounts show the key: %s", s)
+	}
+}
+
+func TestParseAccountsWarnings(t *testing.T) {
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "open.key")
+	if err := os.WriteFile(keyFile, []byte(secretKey+"\r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(keyFile, 0o644); err != nil { // past the umask
+		t.Fatal(err)
+	}
+	cfg := `{"accounts":[{"name":"a","provider":"zerossl","api_key_file":"` + keyFile + `"},
+		{"name":"b","provider":"digicert","api_key":"` + secretKey + `"}]}`
+	accts, warns, err := anyca.ParseAccounts([]byte(cfg), anyca.AccountOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if accts[0].Config.APIKey != secretKey || accts[1].Config.APIKey != secretKey {
+		t.Error("keys not read as written (CRLF trimmed)")
+	}
+	if len(warns) != 2 || !strings.Contains(warns[0], `account "a"`) || !strings.Contains(warns[0], "0644") ||
+		!strings.Contains(warns[1], `account "b"`) || !strings.Contains(warns[1], "api_key is written") {
+		t.Errorf("warnings %q", warns)
+	}
+	for _, w := range warns {
+		if strings.Contains(w, secretKey) {
+			t.Errorf("warning shows the key: %s", w)
+		}
+	}
+}
+
+func TestParseAccountsErrors(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.key")
+	if err := os.WriteFile(empty, []byte("\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"SET": secretKey}
+	k := `"api_key_env":"SET"`
+	cases := map[string]struct{ cfg, want string }{
+		"duplicate":      {`{"accounts":[{"name":"prod","provider":"digicert",` + k + `},{"name":"Prod","provider":"zerossl",` + k + `}]}`, `"Prod": the name is used twice (accounts 1 and 2)`},
+		"no name":        {`{"accounts":[{"provider":"digicert",` + k + `}]}`, `account 1: "name" is missing`},
+		"bad name":       {`{"accounts":[{"name":"a b","provider":"digicert",` + k + `}]}`, `letters, digits`},
+		"unknown field":  {`{"accounts":[{"name":"a","provider":"digicert",` + k + `,"apikey":"x"}]}`, `unknown field "apikey"`},
+		"unknown top":    {`{"accounts":[],"extra":1}`, `unknown field "extra"`},
+		"empty list":     {`{"accounts":[]}`, `is empty`},
+		"provider":       {`{"accounts":[{"name":"a","provider":"letsencrypt",` + k + `}]}`, `unknown provider "letsencrypt"`},
+		"no key":         {`{"accounts":[{"name":"a","provider":"digicert"}]}`, `no key`},
+		"two keys":       {`{"accounts":[{"name":"a","provider":"digicert",` + k + `,"api_key":"` + secretKey + `"}]}`, `more than one key source`},
+		"unset env":      {`{"accounts":[{"name":"a","provider":"digicert","api_key_env":"UNSET"}]}`, `UNSET is not set`},
+		"missing file":   {`{"accounts":[{"name":"a","provider":"digicert","api_key_file":"nope.key"}]}`, `no such file`},
+		"empty file":     {`{"accounts":[{"name":"a","provider":"digicert","api_key_file":"` + empty + `"}]}`, `is empty`},
+		"directory":      {`{"accounts":[{"name":"a","provider":"digicert","api_key_file":"` + dir + `"}]}`, `not a regular file`},
+		"inner space":    {`{"accounts":[{"name":"a","provider":"digicert","api_key":"` + secretKey + ` x"}]}`, `spaces or control`},
+		"wrong type":     {`{"accounts":[{"name":7,"provider":"digicert"}]}`, `cannot unmarshal number`},
+		"trailing data":  {`{"accounts":[{"name":"a","provider":"digicert",` + k + `}]} {}`, `after the JSON object`},
+		"not an object":  {`[1,2]`, `cannot unmarshal array`},
+		"malformed JSON": {`{"accounts":[`, `unexpected EOF`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, _, err := anyca.ParseAccounts([]byte(tc.cfg), anyca.AccountOptions{Getenv: func(k string) string { return env[k] }, Dir: dir})
+			var me *model.Error
+			if !errors.As(err, &me) || !errors.Is(err, model.ErrInvalidArgument) {
+				t.Fatalf("error %v is not a *model.Error of kind invalid argument", err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q lacks %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), secretKey) {
+				t.Errorf("error shows the key: %v", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/anyca/anyca/cmd/anyca/internal/exporter"
+)
+
+// The exporter command is added to the list here, after the others, so its code stays
+// in its own files.
+func init() {
+	commands = append(commands, command{
+		name:     "exporter",
+		noOutput: true,
+		short:    "serve Prometheus metrics of every configured account",
+		help: `Usage: anyca exporter [--listen 127.0.0.1:9469] [--interval 5m] [--account NAME]
+
+Serves Prometheus metrics on http://ADDR/metrics for every configured account (an
+accounts config, or the single account of ANYCA_* and --config), labelled by account
+and provider:
+  anyca_certificate_not_after_seconds{id, common_name, status}   per certificate
+  anyca_domain_validation_valid_until_seconds{domain, level, status}   per domain level
+  anyca_certificates{status}, anyca_domain_validations{status}   counts
+  anyca_refresh_success, anyca_refresh_timestamp_seconds,
+  anyca_refresh_last_success_timestamp_seconds, anyca_refresh_duration_seconds
+  anyca_ca_requests_total, anyca_ca_rate_limited_total   every attempt, retries included
+Each account is refreshed in the background, at most every --interval, and less often
+when a refresh would use more than a tenth of the account's client-side rate limit
+(retry.requests_per_second, default 5/s). A scrape never calls a CA: it reads the last
+complete refresh. A failed refresh keeps the last complete listing and sets
+anyca_refresh_success to 0. Runs until interrupted (SIGINT/SIGTERM). Use --listen
+:9469 to serve on every interface. Example alert rules: cmd/anyca/exporter-rules.yml.
+
+Examples:
+  anyca --config fleet.json exporter --listen 127.0.0.1:9469
+  curl -s 127.0.0.1:9469/metrics | grep anyca_refresh_success`,
+		flags: func(fs *flag.FlagSet, o *cmdOpts) {
+			fs.StringVar(&o.configFile, "config", o.configFile, "JSON config `file`: one account, or {\"accounts\": [...]}; default $"+envConfigFile)
+			fs.StringVar(&o.account, "account", o.account, "export only the account with this `name`")
+			fs.StringVar(&o.listen, "listen", "127.0.0.1:9469", "`address` to serve metrics on")
+			fs.DurationVar(&o.interval, "interval", exporter.DefaultInterval, "shortest `time` between two refreshes of one account")
+		},
+		run: runExporter,
+	})
+}
+
+func runExporter(ctx context.Context, a *app, o *cmdOpts, args []string) error {
+	if err := wantArgs(args, 0, ""); err != nil {
+		return err
+	}
+	if o.interval <= 0 {
+		return usagef("--interval %s: must be positive", o.interval)
+	}
+	accts, err := a.accounts(&o.globalOpts)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(a.stderr, nil))
+	e, err := exporter.New(ctx, accts, exporter.Options{Interval: o.interval, Logger: logger})
+	if err != nil {
+		return err
+	}
+	h, err := e.Handler()
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", h)
+	mux.HandleFunc("/{$}", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "anyca exporter: metrics at /metrics")
+	})
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", o.listen)
+	if err != nil {
+		return fmt.Errorf("exporter: %w", err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(a.stderr, "anyca exporter: %d account(s), metrics on http://%s/metrics\n", len(accts), ln.Addr())
+
+	runCtx, stopRefresh := context.WithCancel(ctx)
+	refreshed := make(chan struct{})
+	go func() { e.Run(runCtx); close(refreshed) }()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	if a.simReady != nil {
+		a.simReady(ln.Addr().String()) // tests: the address, once serving
+	}
+	var serveErr error
+	select {
+	case serveErr = <-errc:
+	case <-ctx.Done():
+	}
+	stopRefresh()
+	<-refreshed
+	if serveErr != nil {
+		return fmt.Errorf("exporter: %w", serveErr)
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("exporter: shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("exporter: %w", err)
+	}
+	fmt.Fprintln(a.stderr, "anyca exporter: stopped")
+	return nil
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+
+	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/cmd/anyca/internal/exporter"
+)
+
+// TestExporterCommand runs "anyca exporter" on the simulated fleet with staging's key
+// wrong, scrapes it over HTTP and checks each account's refresh outcome.
+func TestExporterCommand(t *testing.T) {
+	cfg, env, fleet := simFleetEnv(t, true)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	ready := make(chan string, 1)
+	a := &app{stdout: &out, stderr: &errb, getenv: func(k string) string { return env[k] }, now: time.Now,
+		simReady: func(addr string) { ready <- addr }}
+	done := make(chan int, 1)
+	go func() { done <- a.run(ctx, []string{"--config", cfg, "exporter", "--listen", "127.0.0.1:0"}) }()
+	var addr string
+	select {
+	case addr = <-ready:
+	case code := <-done:
+		t.Fatalf("exporter exited %d: %s", code, errb.String())
+	}
+	defer func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("exit %d: %s", code, errb.String())
+		}
+	}()
+
+	var text string
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		text = string(b)
+		if strings.Count(text, "anyca_refresh_success{") == len(fleet) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var p expfmt.TextParser
+	mfs, err := p.TextToMetricFamilies(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, m := range mfs["anyca_refresh_success"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "account" {
+				got[l.GetValue()] = m.GetGauge().GetValue()
+			}
+		}
+	}
+	if got["prod"] != 1 || got["dv"] != 1 || got["staging"] != 0 || len(got) != 3 {
+		t.Errorf("anyca_refresh_success by account %v", got)
+	}
+	perAccount := map[string]int{}
+	for _, m := range mfs["anyca_certificate_not_after_seconds"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "account" {
+				perAccount[l.GetValue()]++
+			}
+		}
+	}
+	if perAccount["prod"] == 0 || perAccount["dv"] == 0 || perAccount["staging"] != 0 {
+		t.Errorf("certificate series by account %v", perAccount)
+	}
+	for _, ca := range fleet {
+		if strings.Contains(text+errb.String(), ca.apiKey) || strings.Contains(errb.String(), "wrong-staging-key") {
+			t.Fatalf("a key is in the metrics or the log")
+		}
+	}
+	if !strings.Contains(errb.String(), "account=staging") {
+		t.Errorf("the failed refresh is not logged: %q", errb.String())
+	}
+}
+
+// TestRulesFileUsesServedMetrics checks that every metric the example alert rules name
+// is one the exporter serves.
+func TestRulesFileUsesServedMetrics(t *testing.T) {
+	b, err := os.ReadFile("exporter-rules.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := exporter.New(context.Background(), []anyca.Account{{Name: "a",
+		Config: anyca.Config{Provider: "zerossl", APIKey: "rules-test-key-0123456789", BaseURL: "http://127.0.0.1:9"}}}, exporter.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := make(chan *prometheus.Desc, 32)
+	e.Describe(ch)
+	close(ch)
+	served := map[string]bool{}
+	for d := range ch {
+		if m := regexp.MustCompile(`fqName: "([a-z_]+)"`).FindStringSubmatch(d.String()); m != nil {
+			served[m[1]] = true
+		}
+	}
+	used := regexp.MustCompile(`\banyca_[a-z_]+`).FindAllString(string(b), -1)
+	if len(used) < 4 {
+		t.Fatalf("rules name %d metrics", len(used))
+	}
+	for _, name := range used {
+		if !served[name] {
+			t.Errorf("rules use %s, which the exporter does not serve", name)
+		}
+	}
+}

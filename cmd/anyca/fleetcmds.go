@@ -1,0 +1,310 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/model"
+)
+
+// The fleet commands (certs list, domains list, domain status, expiring) ask every
+// configured account at once and print one merged answer with an ACCOUNT column. When
+// some accounts fail, the others' answers are printed and the command exits 6 after
+// naming the failed accounts on stderr; when all fail, it exits with the code of their
+// errors (4 when every key is refused).
+
+// fleetProgress feeds the progress line from the fleet's listing goroutines.
+type fleetProgress struct {
+	mu sync.Mutex
+	p  *progress
+}
+
+// start shows a progress line for what is about to be listed; stop erases it.
+// A nil *fleetProgress shows nothing.
+func (fp *fleetProgress) start(p *progress) {
+	if fp == nil {
+		return
+	}
+	fp.mu.Lock()
+	fp.p = p
+	fp.mu.Unlock()
+}
+
+func (fp *fleetProgress) stop() {
+	if fp == nil {
+		return
+	}
+	fp.mu.Lock()
+	defer fp.mu.Unlock()
+	if fp.p != nil {
+		fp.p.done()
+		fp.p = nil
+	}
+}
+func (fp *fleetProgress) add(string) {
+	if fp == nil {
+		return
+	}
+	fp.mu.Lock()
+	defer fp.mu.Unlock()
+	if fp.p != nil {
+		fp.p.add()
+	}
+}
+
+func runCertsList(ctx context.Context, a *app, o *cmdOpts, args []string) error {
+	if err := wantArgs(args, 0, ""); err != nil {
+		return err
+	}
+	statuses, err := parseStatuses(o.status)
+	if err != nil {
+		return err
+	}
+	f, err := a.fleet(ctx, &o.globalOpts)
+	if err != nil {
+		return err
+	}
+	a.listing.start(a.newProgress("certificates"))
+	r := f.Certificates(ctx, model.CertificateQuery{Status: statuses, Search: o.search})
+	a.listing.stop()
+	if len(r.Failed) == len(f.Accounts()) {
+		return fleetFailure(len(f.Accounts()), nil, r.Failed) // no answer to print
+	}
+	certs := r.Items
+	sortCertificates(certs)
+	if o.output == "json" {
+		if certs == nil {
+			certs = []*model.Certificate{}
+		}
+		if err := writeJSON(a.stdout, certs); err != nil {
+			return err
+		}
+	} else {
+		tw := newTable(a.stdout)
+		row(tw, "ACCOUNT", "ID", "COMMON NAME", "STATUS", "LEVEL", "PRODUCT", "NOT AFTER", "NAMES")
+		for _, c := range certs {
+			row(tw, c.Account, c.ID, c.CommonName, statusWord(string(c.Status), c.VendorStatus), string(c.Level), c.Product,
+				date(c.NotAfter), strconv.Itoa(len(c.DNSNames)))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	return fleetFailure(len(f.Accounts()), nil, r.Failed)
+}
+
+func runDomainsList(ctx context.Context, a *app, o *cmdOpts, args []string) error {
+	if err := wantArgs(args, 0, ""); err != nil {
+		return err
+	}
+	f, err := a.fleet(ctx, &o.globalOpts)
+	if err != nil {
+		return err
+	}
+	r := a.listDomains(ctx, f, o.search)
+	if len(r.Failed) == len(f.Accounts()) {
+		return fleetFailure(len(f.Accounts()), nil, r.Failed)
+	}
+	doms := r.Items
+	if o.output == "json" {
+		if err := writeJSON(a.stdout, doms); err != nil {
+			return err
+		}
+	} else {
+		tw := newTable(a.stdout)
+		row(tw, "ACCOUNT", "DOMAIN", "STATUS", "METHOD", "VALID UNTIL", "LEVELS")
+		for _, d := range doms {
+			row(tw, d.Account, d.Domain, statusWord(string(d.Status), d.VendorStatus), string(d.Method), date(d.ValidUntil()), levelsSummary(d.Levels))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	return fleetFailure(len(f.Accounts()), nil, r.Failed)
+}
+
+// listDomains lists the fleet's domains, sorted by name (then account), Items never nil.
+func (a *app) listDomains(ctx context.Context, f *anyca.Fleet, search string) *anyca.FleetResult[*model.DomainValidation] {
+	a.listing.start(a.newProgress("domains"))
+	r := f.Domains(ctx, model.DomainQuery{Search: search})
+	a.listing.stop()
+	if r.Items == nil {
+		r.Items = []*model.DomainValidation{}
+	}
+	sort.SliceStable(r.Items, func(i, j int) bool { return r.Items[i].Domain < r.Items[j].Domain })
+	return r
+}
+
+// runDomainStatus asks every account about one domain. JSON is one object when one
+// account is configured (or chosen with --account), else an array of the accounts that
+// know the domain. Exit code 3 when no account knows it.
+func runDomainStatus(ctx context.Context, a *app, o *cmdOpts, args []string) error {
+	if err := wantArgs(args, 1, "the domain NAME"); err != nil {
+		return err
+	}
+	name, err := model.NormalizeDomain(args[0])
+	if err != nil {
+		return usagef("%v", err)
+	}
+	f, err := a.fleet(ctx, &o.globalOpts)
+	if err != nil {
+		return err
+	}
+	r := f.DomainValidation(ctx, name)
+	total := len(f.Accounts())
+	if len(r.Failed) == total {
+		return fleetFailure(total, nil, r.Failed)
+	}
+	if len(r.Items) == 0 && !r.Partial() {
+		return notFoundAnywhere("domain "+name, f.Accounts())
+	}
+	switch {
+	case o.output == "json" && total == 1 && len(r.Items) == 1:
+		if err := writeJSON(a.stdout, r.Items[0]); err != nil {
+			return err
+		}
+	case o.output == "json" && total > 1:
+		items := r.Items
+		if items == nil {
+			items = []*model.DomainValidation{}
+		}
+		if err := writeJSON(a.stdout, items); err != nil {
+			return err
+		}
+	case o.output != "json":
+		for i, d := range r.Items {
+			if i > 0 {
+				fmt.Fprintln(a.stdout)
+			}
+			writeDomain(a.stdout, d, a.now())
+		}
+	}
+	return fleetFailure(total, nil, r.Failed)
+}
+
+// expiringReport is the JSON form of "anyca expiring".
+type expiringReport struct {
+	Now          time.Time                 `json:"now"`
+	Within       string                    `json:"within"`
+	Certificates []*model.Certificate      `json:"certificates"`
+	Domains      []*model.DomainValidation `json:"domains"`
+	// Failed names the accounts that could not be asked, with their error; absent when
+	// every account answered.
+	Failed map[string]string `json:"failed,omitempty"`
+}
+
+// findExpiring asks the fleet for issued certificates and domain validations expiring
+// within d of now. An account whose provider cannot list domains contributes
+// certificates only. The error is the accounts' failure, if any; the report holds the
+// answers of the others.
+func (a *app) findExpiring(ctx context.Context, f *anyca.Fleet, now time.Time, d time.Duration) (*expiringReport, error) {
+	rep := &expiringReport{Now: now.UTC(), Within: d.String(), Certificates: []*model.Certificate{}, Domains: []*model.DomainValidation{}}
+	a.listing.start(a.newProgress("certificates"))
+	certs := f.Certificates(ctx, model.CertificateQuery{Status: []model.CertificateStatus{model.StatusIssued}})
+	a.listing.stop()
+	for _, c := range certs.Items {
+		if c.ExpiresWithin(now, d) {
+			rep.Certificates = append(rep.Certificates, c)
+		}
+	}
+	sort.SliceStable(rep.Certificates, func(i, j int) bool {
+		ci, cj := rep.Certificates[i], rep.Certificates[j]
+		if !ci.NotAfter.Equal(cj.NotAfter) {
+			return ci.NotAfter.Before(cj.NotAfter)
+		}
+		return lessID(ci.ID, cj.ID)
+	})
+	doms := a.listDomains(ctx, f, "")
+	for _, dv := range doms.Items {
+		if len(expiringLevels(dv, now, d)) > 0 {
+			rep.Domains = append(rep.Domains, dv)
+		}
+	}
+	sort.SliceStable(rep.Domains, func(i, j int) bool {
+		ti, tj := expiringLevels(rep.Domains[i], now, d)[0].ValidUntil, expiringLevels(rep.Domains[j], now, d)[0].ValidUntil
+		if !ti.Equal(tj) {
+			return ti.Before(tj)
+		}
+		return rep.Domains[i].Domain < rep.Domains[j].Domain
+	})
+	unsupported := func(err error) bool { return errors.Is(err, model.ErrUnsupported) }
+	err := fleetFailure(len(f.Accounts()), unsupported, certs.Failed, doms.Failed)
+	var fe *fleetError
+	if errors.As(err, &fe) {
+		rep.Failed = map[string]string{}
+		for name, e := range fe.err.Failed {
+			rep.Failed[name] = e.Error()
+		}
+	}
+	return rep, err
+}
+
+func runExpiring(ctx context.Context, a *app, o *cmdOpts, args []string) error {
+	if err := wantArgs(args, 0, ""); err != nil {
+		return err
+	}
+	within, err := parseWithin(o.within)
+	if err != nil {
+		return err
+	}
+	f, err := a.fleet(ctx, &o.globalOpts)
+	if err != nil {
+		return err
+	}
+	now := a.now()
+	rep, failure := a.findExpiring(ctx, f, now, within)
+	var fe *fleetError
+	if failure != nil && (len(f.Accounts()) == 1 || errors.As(failure, &fe) && len(fe.err.Failed) == len(f.Accounts())) {
+		return failure // no account answered: print only the error
+	}
+	if o.output == "json" {
+		if err := writeJSON(a.stdout, rep); err != nil {
+			return err
+		}
+		return failure
+	}
+	type line struct {
+		at                              time.Time
+		account, kind, name, id, detail string
+	}
+	var lines []line
+	for _, c := range rep.Certificates {
+		lines = append(lines, line{c.NotAfter, c.Account, "certificate", c.CommonName, c.ID, strings.TrimSpace(string(c.Level) + " " + c.Product)})
+	}
+	for _, dv := range rep.Domains {
+		for _, l := range expiringLevels(dv, now, within) {
+			lines = append(lines, line{l.ValidUntil, dv.Account, "domain", dv.Domain, dv.ID, string(l.Level) + " validation"})
+		}
+	}
+	sort.SliceStable(lines, func(i, j int) bool {
+		if !lines[i].at.Equal(lines[j].at) {
+			return lines[i].at.Before(lines[j].at)
+		}
+		if lines[i].name != lines[j].name {
+			return lines[i].name < lines[j].name
+		}
+		return lines[i].account < lines[j].account
+	})
+	if len(lines) == 0 {
+		fmt.Fprintf(a.stdout, "Nothing expires within %s.\n", o.within)
+		return failure
+	}
+	tw := newTable(a.stdout)
+	row(tw, "EXPIRES", "IN", "ACCOUNT", "KIND", "NAME", "ID", "DETAIL")
+	for _, l := range lines {
+		row(tw, stamp(l.at), short(l.at.Sub(now)), l.account, l.kind, l.name, l.id, l.detail)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "\n%s and %s expire within %s.\n", plural(len(rep.Certificates), "certificate"),
+		plural(len(lines)-len(rep.Certificates), "domain validation"), o.within)
+	return failure
+}

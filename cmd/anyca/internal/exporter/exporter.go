@@ -1,0 +1,210 @@
+// Package exporter serves the inventory of many CA accounts as Prometheus metrics.
+//
+// Each account is refreshed in the background on its own interval, chosen so that
+// refreshing takes a small share of the account's client-side rate limit. Scrapes read
+// the last complete refresh from a snapshot swapped atomically; a scrape never causes a
+// CA request and never sees a refresh half done.
+package exporter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/model"
+)
+
+// DefaultInterval is the shortest time between two refreshes of an account unless
+// Options says otherwise.
+const DefaultInterval = 5 * time.Minute
+
+// rateShare is the share of an account's client-side rate limit refreshes may use on
+// average; the rest is left to other users of the account's key.
+const rateShare = 0.1
+
+// defaultRequestsPerSecond is the adapters' documented client-side rate limit, used
+// when an account's config leaves it at zero.
+const defaultRequestsPerSecond = 5
+
+// Options tunes an Exporter.
+type Options struct {
+	// Interval is the shortest time between two refreshes of one account; 0 means
+	// DefaultInterval. An account whose refresh needs many requests waits longer.
+	Interval time.Duration
+	// Logger receives one line per failed refresh; nil discards them.
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// AfterCertificates, when set, is called during each refresh of an account between
+	// listing its certificates and listing its domains. Tests use it to hold a refresh
+	// mid-way.
+	AfterCertificates func(account string)
+}
+
+// Exporter holds the accounts, their last refresh, and the metrics describing them.
+// It is a prometheus.Collector over its snapshot.
+type Exporter struct {
+	opt      Options
+	accounts []*account
+
+	mu   sync.Mutex // serializes publishing; readers load snap without it
+	snap atomic.Pointer[snapshot]
+}
+
+// account is one CA account the exporter refreshes.
+type account struct {
+	name, provider string
+	fleet          *anyca.Fleet // of this account only
+	counter        *requestCounter
+	rps            float64 // client-side limit, requests per second; <= 0: none
+	refreshing     sync.Mutex
+}
+
+// New builds a provider per account, each with an HTTP client whose transport counts
+// the CA requests and 429 answers. No request is made until Refresh or Run.
+func New(ctx context.Context, accounts []anyca.Account, opt Options) (*Exporter, error) {
+	if opt.Interval <= 0 {
+		opt.Interval = DefaultInterval
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	e := &Exporter{opt: opt}
+	e.snap.Store(&snapshot{accounts: map[string]*accountState{}})
+	for _, acct := range accounts {
+		c := &requestCounter{}
+		cfg := acct.Config
+		cfg.HTTPClient = countingClient(cfg.HTTPClient, c)
+		f, err := anyca.NewFleet(ctx, []anyca.Account{{Name: acct.Name, Config: cfg}}, anyca.FleetOptions{})
+		if err != nil {
+			return nil, err
+		}
+		p, _ := f.Provider(acct.Name)
+		rps := cfg.Retry.RequestsPerSecond
+		if rps == 0 {
+			rps = defaultRequestsPerSecond
+		}
+		e.accounts = append(e.accounts, &account{name: acct.Name, provider: p.Name(), fleet: f, counter: c, rps: rps})
+	}
+	if len(e.accounts) == 0 {
+		return nil, model.NewError("anyca", "exporter", model.ErrInvalidArgument, "no accounts to export")
+	}
+	return e, nil
+}
+
+// Handler serves the metrics in the Prometheus exposition formats, from a registry of
+// this exporter alone (no process or Go runtime metrics).
+func (e *Exporter) Handler() (http.Handler, error) {
+	reg := prometheus.NewRegistry()
+	if err := reg.Register(e); err != nil {
+		return nil, fmt.Errorf("exporter: %w", err)
+	}
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}), nil
+}
+
+// Refresh refreshes every account once, concurrently, and returns when all are done.
+// Each account's result is published as soon as it is complete.
+func (e *Exporter) Refresh(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, acct := range e.accounts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.refresh(ctx, acct)
+		}()
+	}
+	wg.Wait()
+}
+
+// Run refreshes each account at once, then again after each account's interval, until
+// ctx ends.
+func (e *Exporter) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, acct := range e.accounts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				e.refresh(ctx, acct)
+				t := time.NewTimer(e.interval(acct))
+				select {
+				case <-ctx.Done():
+					t.Stop()
+					return
+				case <-t.C:
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// interval is how long acct waits before its next refresh.
+func (e *Exporter) interval(acct *account) time.Duration {
+	var requests uint64
+	if st := e.snap.Load().accounts[acct.name]; st != nil {
+		requests = st.lastRequests
+	}
+	return refreshInterval(e.opt.Interval, requests, acct.rps)
+}
+
+// refreshInterval is base, or longer when a refresh of requests requests would use
+// more than rateShare of a limit of rps requests per second.
+func refreshInterval(base time.Duration, requests uint64, rps float64) time.Duration {
+	if rps <= 0 || requests == 0 {
+		return base
+	}
+	need := time.Duration(math.Ceil(float64(requests)/(rps*rateShare))) * time.Second
+	return max(base, need)
+}
+
+// refresh lists acct's certificates and domains and publishes the result. A failure
+// keeps the previous listing and records the failure.
+func (e *Exporter) refresh(ctx context.Context, acct *account) {
+	acct.refreshing.Lock() // Refresh and Run may overlap; one refresh per account at a time
+	defer acct.refreshing.Unlock()
+	start := e.opt.Now()
+	before := acct.counter.requests.Load()
+	certs := acct.fleet.Certificates(ctx, model.CertificateQuery{})
+	err := certs.Err()
+	var doms *anyca.FleetResult[*model.DomainValidation]
+	if err == nil {
+		if e.opt.AfterCertificates != nil {
+			e.opt.AfterCertificates(acct.name)
+		}
+		doms = acct.fleet.Domains(ctx, model.DomainQuery{})
+		if derr := doms.Err(); derr != nil && !errors.Is(derr, model.ErrUnsupported) {
+			err = derr
+		}
+	}
+	end := e.opt.Now()
+
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	prev := e.snap.Load()
+	st := &accountState{success: err == nil, finished: end, duration: end.Sub(start),
+		lastRequests: acct.counter.requests.Load() - before}
+	if old := prev.accounts[acct.name]; old != nil {
+		st.certs, st.domains, st.listed, st.lastSuccess = old.certs, old.domains, old.listed, old.lastSuccess
+	}
+	if err == nil {
+		st.certs, st.domains, st.listed, st.lastSuccess = certs.Items, doms.Items, true, end
+	} else {
+		e.opt.Logger.Warn("anyca exporter: refresh failed", "account", acct.name, "provider", acct.provider, "error", err.Error())
+	}
+	e.snap.Store(prev.with(acct.name, st))
+}
