@@ -225,4 +225,3 @@ func TestVerifyForeignDocumentIsAnError(t *testing.T) {
 	_, err = c.Verify(context.Background(), "123456", "")
 	assert.ErrorIs(t, err, model.ErrUnavailable)
 }
-
