@@ -63,13 +63,13 @@ type Server struct {
 	// APIKey is the access_key the server accepts.
 	APIKey string
 
-	pageAsString bool
+	pageAsString   bool
 	published      func(model.Challenge) bool // WithPublished
 	publishedNames map[string]bool            // Publish
 	verifyCounters
-	ts           *httptest.Server
-	inj          *fakeca.Injector
-	handler      http.Handler
+	ts      *httptest.Server
+	inj     *fakeca.Injector
+	handler http.Handler
 
 	mu    sync.Mutex
 	seq   int
