@@ -27,8 +27,9 @@ type WaitOptions struct {
 	Min, Max time.Duration
 	// MaxPolls bounds the number of polls; 0 takes DefaultWaitMaxPolls.
 	MaxPolls int
-	// VerifyEvery > 0 makes every VerifyEvery-th poll (the 1st, the N+1th, ...) a Verify
-	// call with Method instead of a Challenges call, when the provider is a Verifier.
+	// VerifyEvery > 0 makes every VerifyEvery-th poll (the Nth, the 2Nth, ...) a Verify
+	// call with Method instead of a Challenges call, when the provider is a Verifier. A
+	// domain a Verify reports failed ends the wait like one Challenges reports failed.
 	VerifyEvery int
 	// Method is passed to Verify ("" keeps the certificate's own method).
 	Method model.ChallengeType
@@ -110,7 +111,7 @@ func WaitValidated(ctx context.Context, p Provider, certificateID string, opt Wa
 		if err := ctx.Err(); err != nil {
 			return last, &model.Error{Provider: p.Name(), Op: op, Kind: err}
 		}
-		verify := verifier != nil && opt.VerifyEvery > 0 && (poll-1)%opt.VerifyEvery == 0
+		verify := verifier != nil && opt.VerifyEvery > 0 && poll%opt.VerifyEvery == 0
 		var chs []model.Challenge
 		var err error
 		if verify {

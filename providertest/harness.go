@@ -50,6 +50,7 @@
 package providertest
 
 import (
+	"crypto/x509"
 	"testing"
 
 	"github.com/anyca/anyca"
@@ -78,6 +79,10 @@ type Capabilities struct {
 	CertificateStatuses []model.CertificateStatus
 	// ChallengeTypes the CA hands out.
 	ChallengeTypes []model.ChallengeType
+	// Verifier: the provider implements anyca.Verifier (Fake.Publish is then required).
+	Verifier bool
+	// Downloader: the provider implements anyca.Downloader (Fake.Roots is then required).
+	Downloader bool
 }
 
 // Fault is a misbehaviour the suite asks a fake to inject.
@@ -105,6 +110,12 @@ type Fake struct {
 	FailNext func(n int, f Fault)
 	// Requests returns how many HTTP requests the fake has received so far.
 	Requests func() int64
+	// Publish marks the challenges of a domain as published, so that the fake's next DCV
+	// check passes it (for Verifier; see loop.go). A fake approves a domain only when
+	// it is published, and issues the certificate once every domain has passed.
+	Publish func(domain string)
+	// Roots holds the root the fake's downloaded chains verify against (for Downloader).
+	Roots *x509.CertPool
 }
 
 // Harness connects the suite to one adapter.
