@@ -135,6 +135,7 @@ Examples:
 		},
 		run: runExpiring,
 	},
+	verifyCommand, downloadCommand,
 	{
 		name:     "sim",
 		local:    true,
@@ -238,6 +239,7 @@ Exit codes:
   3  not found (unknown certificate id or domain)
   4  authentication or permission failure (wrong, missing or inactive API key)
   5  rate limited by the CA (try again later)
+  6  DCV failed: the CA checked a domain and refused its proof (anyca verify)
 Errors are printed as one line on stderr, without secrets.
 
 Examples:

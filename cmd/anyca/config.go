@@ -51,6 +51,7 @@ type cmdOpts struct {
 	within string
 	listen string
 	seed   uint64
+	loop   loopOpts // verify and download
 }
 
 // loadConfig builds the provider configuration: config file, then environment, then

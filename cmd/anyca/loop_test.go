@@ -1,0 +1,145 @@
+package main
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/anyca/anyca/digicert/digicerttest"
+	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/zerossl/zerossltest"
+)
+
+func TestVerifyAndDownloadCommands(t *testing.T) {
+	srv := digicerttest.NewServer()
+	defer srv.Close()
+	order := srv.AddCertificate(model.Certificate{CommonName: "shop.example.com", Status: model.StatusPending, Level: model.LevelOV})
+	srv.SetChallenges(order.ID, []model.Challenge{{Domain: "shop.example.com", Type: model.ChallengeDNSTXT, Token: "rv-cli-1", Status: model.ValidationPending}})
+	env := map[string]string{"ANYCA_PROVIDER": "digicert", "ANYCA_API_KEY": srv.APIKey, "ANYCA_BASE_URL": srv.URL}
+
+	r := runApp(t, env, "verify", order.ID)
+	if r.code != exitDCVFailed || !strings.Contains(r.stdout, "failed") || !strings.Contains(r.stdout, "invalid_dns_txt") {
+		t.Fatalf("verify before publishing: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "DCV failed for shop.example.com") || strings.Contains(r.stderr, srv.APIKey) {
+		t.Errorf("stderr: %q", r.stderr)
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "shop.pem")
+	if r := runApp(t, env, "download", order.ID, "--out", out); r.code != exitError || !strings.Contains(r.stderr, "only an issued certificate") {
+		t.Errorf("download of a pending order: code %d, stderr %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a refused download wrote a file")
+	}
+
+	srv.Publish("shop.example.com")
+	r = runApp(t, env, "verify", order.ID, "--wait", "--timeout", "5s", "-o", "json")
+	if r.code != exitOK || !strings.Contains(r.stdout, `"status": "valid"`) {
+		t.Fatalf("verify after publishing: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+
+	r = runApp(t, env, "download", order.ID, "--out", out)
+	if r.code != exitOK || !strings.Contains(r.stdout, "shop.example.com") {
+		t.Fatalf("download: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	fi, err := os.Stat(out)
+	if err != nil || fi.Mode().Perm() != 0o644 {
+		t.Fatalf("file mode: %v %v", fi, err)
+	}
+	data, _ := os.ReadFile(out)
+	verifyPEM(t, data, "shop.example.com")
+
+	if r := runApp(t, env, "download", order.ID, "--out", out); r.code != exitUsage || !strings.Contains(r.stderr, "--force") {
+		t.Errorf("overwrite without --force: code %d, stderr %q", r.code, r.stderr)
+	}
+	if err := os.WriteFile(out, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := runApp(t, env, "download", order.ID, "--out", out, "--force"); r.code != exitOK {
+		t.Errorf("--force: code %d, stderr %q", r.code, r.stderr)
+	}
+	data, _ = os.ReadFile(out)
+	verifyPEM(t, data, "shop.example.com")
+	if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o644 {
+		t.Errorf("replaced file mode %v", fi.Mode())
+	}
+
+	r = runApp(t, env, "download", order.ID)
+	if r.code != exitOK {
+		t.Fatalf("download to stdout: %d %q", r.code, r.stderr)
+	}
+	verifyPEM(t, []byte(r.stdout), "shop.example.com")
+
+	if r := runApp(t, env, "verify", order.ID); r.code != exitError || !strings.Contains(r.stderr, "failed precondition") {
+		t.Errorf("verify of an issued order: code %d, stderr %q", r.code, r.stderr)
+	}
+	if r := runApp(t, env, "verify", "999999999"); r.code != exitNotFound {
+		t.Errorf("unknown id: code %d, stderr %q", r.code, r.stderr)
+	}
+	if r := runApp(t, env, "verify", order.ID, "--method", "smoke-signal"); r.code != exitUsage {
+		t.Errorf("unknown method: code %d", r.code)
+	}
+}
+
+func TestVerifyCommandZeroSSLMethod(t *testing.T) {
+	srv := zerossltest.NewServer()
+	defer srv.Close()
+	cert := srv.AddCertificate(model.Certificate{CommonName: "z.example.com", Status: model.StatusPending})
+	env := map[string]string{"ANYCA_PROVIDER": "zerossl", "ANYCA_API_KEY": srv.APIKey, "ANYCA_BASE_URL": srv.URL}
+	if r := runApp(t, env, "verify", cert.ID, "--method", "dns-txt"); r.code != exitUsage {
+		t.Errorf("dns-txt on ZeroSSL: code %d, stderr %q", r.code, r.stderr)
+	}
+	r := runApp(t, env, "verify", cert.ID, "--method", "dns-cname")
+	if r.code != exitDCVFailed || !strings.Contains(r.stdout, "CNAME _") {
+		t.Errorf("unpublished CNAME: code %d, stdout %q", r.code, r.stdout)
+	}
+	if srv.VerifyRequests() != 1 {
+		t.Errorf("verify requests: %d", srv.VerifyRequests())
+	}
+}
+
+func TestHelpListsVerifyAndDownload(t *testing.T) {
+	r := runApp(t, nil, "--help")
+	for _, want := range []string{"verify", "download", "6  DCV failed"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("top help lacks %q", want)
+		}
+	}
+	for _, cmd := range []string{"verify", "download"} {
+		r := runApp(t, nil, cmd, "--help")
+		if r.code != exitOK || !strings.Contains(r.stdout, "Usage: anyca "+cmd) {
+			t.Errorf("%s --help: %d %q", cmd, r.code, r.stdout)
+		}
+	}
+}
+
+func verifyPEM(t *testing.T, data []byte, name string) {
+	t.Helper()
+	var certs []*x509.Certificate
+	for {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			break
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		certs = append(certs, c)
+	}
+	if len(certs) < 2 {
+		t.Fatalf("%d certificates in the PEM", len(certs))
+	}
+	inter := x509.NewCertPool()
+	for _, c := range certs[1:] {
+		inter.AddCert(c)
+	}
+	if _, err := certs[0].Verify(x509.VerifyOptions{Roots: digicerttest.Roots(), Intermediates: inter, DNSName: name}); err != nil {
+		t.Errorf("the written chain does not verify: %v", err)
+	}
+}
