@@ -143,3 +143,25 @@ func verifyPEM(t *testing.T, data []byte, name string) {
 		t.Errorf("the written chain does not verify: %v", err)
 	}
 }
+
+// TestDemoShowsTheDCVLoop: the demo checks, publishes, waits and downloads for both
+// CAs, and prints the same thing on every run.
+func TestDemoShowsTheDCVLoop(t *testing.T) {
+	first := runLive(t, nil, "demo")
+	if first.code != 0 {
+		t.Fatalf("exit %d: %s", first.code, first.stderr)
+	}
+	for _, want := range []string{"7. Close the DCV loop", "DigiCert, pending order", "ZeroSSL, pending certificate",
+		"failed: invalid_dns_cname: No CNAME record _dnsauth.pay.example.org", "failed: CNAME _", "record seen none",
+		"1 of 1 domains valid", "2 of 2 domains valid"} {
+		if !strings.Contains(first.stdout, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	if n := strings.Count(first.stdout, "verifies against the simulator's root"); n != 2 {
+		t.Errorf("%d downloads verified, want 2:\n%s", n, first.stdout)
+	}
+	if again := runLive(t, nil, "demo"); again.stdout != first.stdout {
+		t.Error("the demo's output differs between two runs")
+	}
+}

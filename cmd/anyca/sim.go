@@ -33,8 +33,10 @@ type simCA struct {
 	missingID    string // a well-formed id the CA does not know, for the demo's error question
 	// failNext makes the fake's next n requests misbehave (tests).
 	failNext func(n int, f fakeca.Fault)
-	certs    int
-	domains  int
+	// publish marks a domain's challenges published (the demo's DCV loop).
+	publish func(domain string)
+	certs   int
+	domains int
 }
 
 // baseURL is the adapter's base URL when the simulator listens on root ("http://host:port").

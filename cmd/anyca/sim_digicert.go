@@ -16,7 +16,7 @@ func newSimDigiCert(seed uint64, now time.Time) simCA {
 	fake := digicerttest.NewUnstarted(digicerttest.WithAPIKey(simAPIKeyDigiCert))
 	ca := simCA{provider: "digicert", label: "DigiCert", prefix: "/digicert", basePath: digicerttest.BasePath,
 		apiKey: fake.APIKey, handler: fake.Handler(), noun: "order", missingID: "404404", featuredCert: acct.FeaturedCertificateID,
-		failNext: fake.FailNext}
+		failNext: fake.FailNext, publish: fake.Publish}
 	for _, d := range acct.Domains {
 		fake.AddDomain(d)
 	}
