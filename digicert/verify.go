@@ -98,6 +98,7 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 		if me.Message != "" {
 			problem += ": " + me.Message
 		}
+		problem = c.http.Snippet([]byte(problem)) // one printable, redacted line, capped
 	default:
 		return nil, err
 	}

@@ -220,6 +220,15 @@ func (s *suite) testVerifyRefusals(t *testing.T) {
 	id := s.unknownCertificateID(f)
 	_, err = v.Verify(ctx, id, "")
 	assert.NoError(t, checkKind(err, model.ErrNotFound, s.h.Name), "Verify of an unknown id")
+
+	cs := checkables(f)
+	require.NotEmpty(t, cs)
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	before := f.Requests()
+	_, err = v.Verify(cancelled, cs[0].cert.ID, cs[0].method)
+	assert.ErrorIs(t, err, context.Canceled, "Verify with a cancelled context")
+	assert.Equal(t, before, f.Requests(), "Verify with a cancelled context sent a request")
 }
 
 func (s *suite) testDownload(t *testing.T) {
@@ -257,6 +266,15 @@ func (s *suite) testDownload(t *testing.T) {
 	}
 	_, err := d.Download(ctx, s.unknownCertificateID(f))
 	assert.NoError(t, checkKind(err, model.ErrNotFound, s.h.Name), "Download of an unknown id")
+
+	issued, _ := certWith(f, model.StatusIssued)
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	before := f.Requests()
+	b, err := d.Download(cancelled, issued.ID)
+	assert.Nil(t, b)
+	assert.ErrorIs(t, err, context.Canceled, "Download with a cancelled context")
+	assert.Equal(t, before, f.Requests(), "Download with a cancelled context sent a request")
 }
 
 // checkBundle checks that b is want's certificate and verifies against roots.
