@@ -86,3 +86,17 @@ func TestIssuedSeedsGetRealLeaves(t *testing.T) {
 	require.Equal(t, 200, code)
 	assert.Contains(t, body, strings.ToUpper(c.FingerprintSHA1))
 }
+
+// BenchmarkAddCertificate measures seeding: an issued order signs a real leaf, a pending
+// one does not.
+func BenchmarkAddCertificate(b *testing.B) {
+	for _, st := range []model.CertificateStatus{model.StatusPending, model.StatusIssued} {
+		b.Run(string(st), func(b *testing.B) {
+			s := digicerttest.NewUnstarted()
+			for i := 0; i < b.N; i++ {
+				s.AddCertificate(model.Certificate{CommonName: "bench.example.com", DNSNames: []string{"www.bench.example.com"},
+					Status: st, Level: model.LevelOV, SerialNumber: "0a1b2c3d4e5f60718293a4b5c6d7e8f9"})
+			}
+		})
+	}
+}
