@@ -38,6 +38,10 @@
 //		})
 //	}
 //
+// A harness that declares Verifier also sets Fake.Publish (the suite publishes a domain's
+// challenges with it, then expects the next check to pass), and one that declares
+// Downloader sets Fake.Roots (the root the fake's chains verify against).
+//
 // Want is computed by the harness, but the suite checks it against the scenario
 // (WantMatchesScenario), so a harness cannot pass by reporting what the provider
 // happens to return. A capability the CA lacks is declared false and then checked to

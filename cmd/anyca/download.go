@@ -115,11 +115,29 @@ func writeFileAtomic(path string, data []byte, force bool) error {
 	if force {
 		return os.Rename(name, path)
 	}
-	if err := os.Link(name, path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return usagef("%s exists: pass --force to replace it", path)
-		}
+	err = os.Link(name, path)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, fs.ErrExist):
+		return usagef("%s exists: pass --force to replace it", path)
+	}
+	// No hard links on this file system: create the file exclusively and write it.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		return usagef("%s exists: pass --force to replace it", path)
+	}
+	if err != nil {
 		return err
 	}
-	return nil
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
