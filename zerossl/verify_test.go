@@ -229,6 +229,13 @@ func TestVerifyAndDownloadBadInput(t *testing.T) {
 	assert.ErrorIs(t, err, model.ErrUnavailable)
 	assert.Equal(t, "leaf_mismatch", me.Code)
 	assert.Contains(t, me.Message, "fingerprint")
+
+	s.SetDownload(issued.ID, string(b.PEM), strings.Repeat("A", 8000))
+	small := newClient(t, s.URL, s.APIKey, func(cfg *zerossl.Config) { cfg.MaxBodyBytes = 6000 })
+	_, err = small.Download(ctx, issued.ID)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, model.ErrUnavailable, "a download over the body cap")
+	assert.Contains(t, err.Error(), "size cap")
 }
 
 // TestDownloadWireFormat reads the documented {"certificate.crt", "ca_bundle.crt"}
