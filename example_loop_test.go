@@ -3,12 +3,15 @@ package anyca_test
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/digicert/digicerttest"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/zerossl/zerossltest"
 )
 
 // Closing the DCV loop: ask the CA to check now, wait until every domain is valid, and
@@ -52,4 +55,33 @@ func ExampleWaitValidated() {
 	// before publishing: failed
 	// after publishing: valid
 	// leaf: shop.example.com chain verifies: true
+}
+
+// A refused check is an answer: the domain comes back failed, with what the CA found.
+func ExampleVerify() {
+	ctx := context.Background()
+	srv := zerossltest.NewServer()
+	defer srv.Close()
+	cert := srv.AddCertificate(model.Certificate{CommonName: "api.example.com", Status: model.StatusPending})
+
+	p, err := anyca.New(ctx, anyca.Config{Provider: "zerossl", APIKey: srv.APIKey, BaseURL: srv.URL})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	chs, err := anyca.Verify(ctx, p, cert.ID, model.ChallengeDNSCNAME)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, ch := range chs {
+		if ch.Type == model.ChallengeDNSCNAME {
+			fmt.Println(ch.Domain, ch.Status, strings.Contains(ch.Problem, "found no"))
+		}
+	}
+	_, err = anyca.Download(ctx, p, cert.ID)
+	fmt.Println(errors.Is(err, model.ErrFailedPrecondition))
+	// Output:
+	// api.example.com failed true
+	// true
 }
