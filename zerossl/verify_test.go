@@ -256,3 +256,23 @@ func TestDownloadWireFormat(t *testing.T) {
 		assert.NotContains(t, sc.Text(), "\r")
 	}
 }
+
+// TestVerifyEmailNeedsAChoicePerDomain: the api-notes' certificate offers addresses for
+// domain.com only, so an EMAIL verify is refused before the POST.
+func TestVerifyEmailNeedsAChoicePerDomain(t *testing.T) {
+	certJSON, err := os.ReadFile("testdata/get-certificate.json")
+	require.NoError(t, err)
+	var posts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			posts.Add(1)
+		}
+		_, _ = w.Write(certJSON)
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL, testKey)
+	_, err = c.Verify(context.Background(), "a856a39a1c3ad0s8asa606g37667d221", model.ChallengeEmail)
+	assert.ErrorIs(t, err, model.ErrInvalidArgument)
+	assert.Contains(t, err.Error(), "www.domain.com")
+	assert.Zero(t, posts.Load())
+}
