@@ -24,8 +24,15 @@ type checkDCVWire struct {
 // dcvRefusal reports whether a 400 code of check-dcv says the CA looked and did not
 // find the proof (invalid_dns_txt, file_random_value_not_found, other invalid_* codes):
 // an answer about the domains, not a failed call.
+// Codes about the request or the order rather than the proof (invalid_order_status,
+// invalid_dcv_method, ...) stay call errors.
 func dcvRefusal(code string) bool {
 	head, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(code)), "|")
+	switch head {
+	case "invalid_order_status", "invalid_dcv_method", "invalid_request", "invalid_format", "invalid_order_id",
+		"invalid_json", "invalid_api_key":
+		return false
+	}
 	return strings.HasPrefix(head, "invalid_") || head == "file_random_value_not_found" ||
 		strings.HasSuffix(head, "_not_found") && strings.Contains(head, "random_value")
 }

@@ -225,3 +225,24 @@ func TestVerifyForeignDocumentIsAnError(t *testing.T) {
 	_, err = c.Verify(context.Background(), "123456", "")
 	assert.ErrorIs(t, err, model.ErrUnavailable)
 }
+
+// TestVerifyOrderStateErrorIsNotARefusal: a 400 about the order (not the proof) stays an
+// error: an order that became issued between the read and the check.
+func TestVerifyOrderStateErrorIsNotARefusal(t *testing.T) {
+	validation, err := os.ReadFile("testdata/order-validation.json")
+	require.NoError(t, err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			_, _ = w.Write(validation)
+			return
+		}
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"errors":[{"code":"invalid_order_status","message":"The order is not pending."}]}`))
+	}))
+	defer srv.Close()
+	c, err := digicert.New(digicert.Config{APIKey: "test-key-0123456789abcdef", BaseURL: srv.URL, Retry: fastRetry})
+	require.NoError(t, err)
+	chs, err := c.Verify(context.Background(), "123456", "")
+	assert.Nil(t, chs)
+	assert.ErrorIs(t, err, model.ErrInvalidArgument)
+}
