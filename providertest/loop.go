@@ -223,9 +223,14 @@ func (s *suite) testVerifyRefusals(t *testing.T) {
 
 	cs := checkables(f)
 	require.NotEmpty(t, cs)
+	before := f.Requests()
+	_, err = v.Verify(ctx, cs[0].cert.ID, "carrier-pigeon")
+	assert.NoError(t, checkKind(err, model.ErrInvalidArgument, s.h.Name), "Verify with a method no CA has")
+	assert.Equal(t, before, f.Requests(), "Verify with a method no CA has sent a request")
+
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	before := f.Requests()
+	before = f.Requests()
 	_, err = v.Verify(cancelled, cs[0].cert.ID, cs[0].method)
 	assert.ErrorIs(t, err, context.Canceled, "Verify with a cancelled context")
 	assert.Equal(t, before, f.Requests(), "Verify with a cancelled context sent a request")

@@ -38,6 +38,9 @@ const dcvFailedType = "domain_control_validation_failed"
 // status read.
 func (c *Client) Verify(ctx context.Context, certificateID string, method model.ChallengeType) ([]model.Challenge, error) {
 	const op = "Verify"
+	if method != "" && ValidationType(method) == "" {
+		return nil, c.http.Error(op, model.ErrInvalidArgument, "ZeroSSL has no DCV method %q (dns-cname, http-file, https-file, email)", method)
+	}
 	w, err := c.fetch(ctx, op, certificateID)
 	if err != nil {
 		return nil, err

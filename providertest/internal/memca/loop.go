@@ -71,6 +71,9 @@ func (s *Server) Publish(domain string) {
 // others failed with a Problem.
 func (p *Provider) Verify(ctx context.Context, certificateID string, method model.ChallengeType) ([]model.Challenge, error) {
 	const op = "Verify"
+	if method != "" && !slices.Contains(model.ChallengeTypes(), method) {
+		return nil, p.errorf(op, model.ErrInvalidArgument, "no DCV method %q", method)
+	}
 	s, err := p.call(ctx, op)
 	if err != nil {
 		return nil, err
@@ -86,9 +89,6 @@ func (p *Provider) Verify(ctx context.Context, certificateID string, method mode
 		if !bugs.VerifyIssued {
 			return nil, p.errorf(op, model.ErrFailedPrecondition, "the certificate is %s", st)
 		}
-	}
-	if method != "" && !slices.Contains(model.ChallengeTypes(), method) {
-		return nil, p.errorf(op, model.ErrInvalidArgument, "no DCV method %q", method)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
