@@ -148,6 +148,7 @@ account (a few hundred certificates in every state, domains with OV/EV validatio
 expiring at different times, pending DCV), on one loopback listener:
   /digicert/services/v2/...   DigiCert CertCentral Services API
   /zerossl/...                ZeroSSL REST API
+  POST /publish?domain=NAME   treat NAME's DCV challenges as published (anyca verify passes)
 It prints the environment lines that point this tool (or the library) at each, and
 runs until interrupted (SIGINT/SIGTERM). Non-loopback addresses are refused: the fakes
 accept a published demo key. Port 0 picks a free port.

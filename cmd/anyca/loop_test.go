@@ -3,6 +3,8 @@ package main
 import (
 	"crypto/x509"
 	"encoding/pem"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -164,4 +166,40 @@ func TestDemoShowsTheDCVLoop(t *testing.T) {
 	if again := runLive(t, nil, "demo"); again.stdout != first.stdout {
 		t.Error("the demo's output differs between two runs")
 	}
+}
+
+// TestSimPublish: POST /publish on the simulator makes the next verify pass, for both
+// CAs, through the CLI.
+func TestSimPublish(t *testing.T) {
+	cas := newSimCAs(defaultSeed, testNow)
+	srv := httptest.NewServer(simMux(cas))
+	defer srv.Close()
+	for _, ca := range cas {
+		env := map[string]string{"ANYCA_PROVIDER": ca.provider, "ANYCA_API_KEY": ca.apiKey, "ANYCA_BASE_URL": ca.baseURL(srv.URL)}
+		args := []string{"verify", ca.featuredCert, "--method", "dns-cname"}
+		if r := runApp(t, env, args...); r.code != exitDCVFailed {
+			t.Fatalf("%s before publishing: code %d, %q %q", ca.label, r.code, r.stdout, r.stderr)
+		}
+	}
+	for _, d := range []string{"pay.example.org", "www.pay.example.org"} {
+		resp, err := http.Post(srv.URL+"/publish?domain="+d, "", nil)
+		if err != nil || resp.StatusCode != http.StatusNoContent {
+			t.Fatalf("publish %s: %v %v", d, resp, err)
+		}
+		resp.Body.Close()
+	}
+	for _, ca := range cas {
+		env := map[string]string{"ANYCA_PROVIDER": ca.provider, "ANYCA_API_KEY": ca.apiKey, "ANYCA_BASE_URL": ca.baseURL(srv.URL)}
+		if r := runApp(t, env, "verify", ca.featuredCert, "--method", "dns-cname"); r.code != exitOK {
+			t.Errorf("%s after publishing: code %d, %q %q", ca.label, r.code, r.stdout, r.stderr)
+		}
+		if r := runApp(t, env, "download", ca.featuredCert); r.code != exitOK || !strings.HasPrefix(r.stdout, "-----BEGIN CERTIFICATE-----") {
+			t.Errorf("%s download: code %d, %q", ca.label, r.code, r.stderr)
+		}
+	}
+	resp, err := http.Post(srv.URL+"/publish?domain=bad..name", "", nil)
+	if err != nil || resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("bad name: %v %v", resp, err)
+	}
+	resp.Body.Close()
 }
