@@ -8,8 +8,10 @@
 //	p, err := anyca.New(ctx, anyca.Config{Provider: "digicert", APIKey: key})
 //
 // The built-in adapters are "digicert" (DigiCert CertCentral) and "zerossl" (ZeroSSL).
-// Optional capabilities (DomainLister, BatchGetter) are found by type assertion, or used
-// through the package functions Domains and CertificatesByID, which work on any Provider.
+// Optional capabilities (DomainLister, BatchGetter, Verifier, Downloader) are found by type
+// assertion, or used through the package functions Domains, CertificatesByID, Verify and
+// Download, which work on any Provider; WaitValidated waits until a certificate's domains
+// are validated.
 //
 // Every error a Provider returns for an answer of the CA is a *model.Error that unwraps
 // to one of the model.Err* kinds; no error, log line or printed Config contains the API key.

@@ -24,6 +24,8 @@ func harness() providertest.Harness {
 			Levels:       []model.ValidationLevel{model.LevelDV, model.LevelOV, model.LevelEV},
 			CertificateStatuses: []model.CertificateStatus{model.StatusPending, model.StatusIssued,
 				model.StatusRevoked, model.StatusCancelled, model.StatusRejected, model.StatusExpired},
+			Verifier:   true,
+			Downloader: true,
 			ChallengeTypes: []model.ChallengeType{model.ChallengeDNSTXT, model.ChallengeDNSCNAME,
 				model.ChallengeHTTPFile, model.ChallengeEmail},
 		},
@@ -58,6 +60,8 @@ func harness() providertest.Harness {
 				Want:     want,
 				FailNext: s.FailNext,
 				Requests: s.Requests,
+				Publish:  s.Publish,
+				Roots:    digicerttest.Roots(),
 			}
 		},
 	}

@@ -38,6 +38,10 @@
 //		})
 //	}
 //
+// A harness that declares Verifier also sets Fake.Publish (the suite publishes a domain's
+// challenges with it, then expects the next check to pass), and one that declares
+// Downloader sets Fake.Roots (the root the fake's chains verify against).
+//
 // Want is computed by the harness, but the suite checks it against the scenario
 // (WantMatchesScenario), so a harness cannot pass by reporting what the provider
 // happens to return. A capability the CA lacks is declared false and then checked to
@@ -50,6 +54,7 @@
 package providertest
 
 import (
+	"crypto/x509"
 	"testing"
 
 	"github.com/anyca/anyca"
@@ -78,6 +83,10 @@ type Capabilities struct {
 	CertificateStatuses []model.CertificateStatus
 	// ChallengeTypes the CA hands out.
 	ChallengeTypes []model.ChallengeType
+	// Verifier: the provider implements anyca.Verifier (Fake.Publish is then required).
+	Verifier bool
+	// Downloader: the provider implements anyca.Downloader (Fake.Roots is then required).
+	Downloader bool
 }
 
 // Fault is a misbehaviour the suite asks a fake to inject.
@@ -105,6 +114,12 @@ type Fake struct {
 	FailNext func(n int, f Fault)
 	// Requests returns how many HTTP requests the fake has received so far.
 	Requests func() int64
+	// Publish marks the challenges of a domain as published, so that the fake's next DCV
+	// check passes it (for Verifier; see loop.go). A fake approves a domain only when
+	// it is published, and issues the certificate once every domain has passed.
+	Publish func(domain string)
+	// Roots holds the root the fake's downloaded chains verify against (for Downloader).
+	Roots *x509.CertPool
 }
 
 // Harness connects the suite to one adapter.

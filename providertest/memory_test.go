@@ -37,6 +37,8 @@ func memoryHarnessNamed(name string, bugs memca.Bugs) providertest.Harness {
 			Levels:              []model.ValidationLevel{model.LevelDV, model.LevelOV, model.LevelEV},
 			CertificateStatuses: model.CertificateStatuses(),
 			ChallengeTypes:      model.ChallengeTypes(),
+			Verifier:            name != memca.NameBasic,
+			Downloader:          name != memca.NameBasic,
 		},
 		Start: func(t *testing.T, sc providertest.Scenario) *providertest.Fake {
 			srv := memca.NewServer(name, sc.Certificates, sc.Domains, sc.Challenges)
@@ -52,6 +54,8 @@ func memoryHarnessNamed(name string, bugs memca.Bugs) providertest.Harness {
 				},
 				FailNext: srv.FailNext,
 				Requests: srv.Requests,
+				Publish:  srv.Publish,
+				Roots:    memca.Roots(),
 			}
 		},
 	}
@@ -81,6 +85,16 @@ var bugs = map[string]struct {
 	"key-in-errors": {memca.Bugs{KeyInErrors: true}, "Errors", []string{"--- FAIL: TestConformanceBroken/Errors/BadKey", "the wrong key leaked"}},
 	"no-normalize":  {memca.Bugs{NoNormalize: true}, "DomainValidation", []string{"--- FAIL: TestConformanceBroken/DomainValidation", "an invalid name sent a request"}},
 	"status-filter": {memca.Bugs{IgnoreStatusFilter: true}, "Certificates", []string{"--- FAIL: TestConformanceBroken/Certificates/Status", "unexpected certificate"}},
+	"verify-ignores-publish": {memca.Bugs{Loop: memca.LoopBugs{VerifyIgnoresPublish: true}}, "Verify",
+		[]string{"--- FAIL: TestConformanceBroken/Verify/PublishedThenValid", "verified before it was published"}},
+	"verify-no-problem": {memca.Bugs{Loop: memca.LoopBugs{VerifyNoProblem: true}}, "Verify",
+		[]string{"--- FAIL: TestConformanceBroken/Verify/PublishedThenValid", "failed without a Problem"}},
+	"verify-issued": {memca.Bugs{Loop: memca.LoopBugs{VerifyIssued: true}}, "Verify",
+		[]string{"--- FAIL: TestConformanceBroken/Verify/Refusals", "Verify of an issued certificate"}},
+	"download-pending": {memca.Bugs{Loop: memca.LoopBugs{DownloadPending: true}}, "Download",
+		[]string{"--- FAIL: TestConformanceBroken/Download", "Download of a pending certificate"}},
+	"download-wrong-leaf": {memca.Bugs{Loop: memca.LoopBugs{DownloadWrongLeaf: true}}, "Download",
+		[]string{"--- FAIL: TestConformanceBroken/Download", "leaf serial"}},
 }
 
 // TestConformanceBroken shows that Run fails a provider with a bug: it runs the suite

@@ -42,6 +42,10 @@ const watchdog = 10 * time.Second
 //	Errors               bad key, 429, 5xx, HTML error pages, resets; no key in any error
 //	Cancellation         cancelled contexts and deadlines end every call
 //	Concurrency          20 goroutines on one provider (run with -race)
+//	Verify               pending, published, verified, valid; unpublished fails with a Problem;
+//	                     WaitValidated across a state change; refusals (or ErrUnsupported)
+//	Download             an issued chain verifies against Fake.Roots and matches the lookup;
+//	                     pending and revoked are refused (or ErrUnsupported)
 func Run(t *testing.T, h Harness) {
 	t.Helper()
 	if h.Name == "" || h.Start == nil {
@@ -63,6 +67,8 @@ func Run(t *testing.T, h Harness) {
 		{"Errors", s.testErrors},
 		{"Cancellation", s.testCancellation},
 		{"Concurrency", s.testConcurrency},
+		{"Verify", s.testVerify},
+		{"Download", s.testDownload},
 	} {
 		fn := st.fn
 		t.Run(st.name, func(t *testing.T) {

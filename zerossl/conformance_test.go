@@ -30,6 +30,8 @@ func harness() providertest.Harness {
 			Levels:       []model.ValidationLevel{model.LevelDV},
 			CertificateStatuses: []model.CertificateStatus{model.StatusDraft, model.StatusPending, model.StatusIssued,
 				model.StatusRevoked, model.StatusCancelled, model.StatusExpired},
+			Verifier:       true,
+			Downloader:     true,
 			ChallengeTypes: []model.ChallengeType{model.ChallengeDNSCNAME, model.ChallengeHTTPFile, model.ChallengeHTTPSFile, model.ChallengeEmail},
 		},
 		Start: startFake,
@@ -145,6 +147,8 @@ func startFake(t *testing.T, sc providertest.Scenario) *providertest.Fake {
 		Want:     want,
 		FailNext: srv.FailNext,
 		Requests: srv.Requests,
+		Publish:  srv.Publish,
+		Roots:    zerossltest.Roots(),
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/model"
 )
 
@@ -227,6 +228,10 @@ func exitCode(err error) int {
 	}
 	if errors.As(err, &ue) {
 		return exitUsage
+	}
+	var vf *anyca.ValidationFailedError
+	if errors.As(err, &vf) {
+		return exitDCVFailed
 	}
 	switch model.KindOf(err) {
 	case model.ErrNotFound:

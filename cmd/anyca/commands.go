@@ -136,6 +136,7 @@ Examples:
 		},
 		run: runExpiring,
 	},
+	verifyCommand, downloadCommand,
 	{
 		name:     "sim",
 		local:    true,
@@ -148,6 +149,7 @@ account (a few hundred certificates in every state, domains with OV/EV validatio
 expiring at different times, pending DCV), on one loopback listener:
   /digicert/services/v2/...   DigiCert CertCentral Services API
   /zerossl/...                ZeroSSL REST API
+  POST /publish?domain=NAME   treat NAME's DCV challenges as published (anyca verify passes)
 It prints the environment lines that point this tool (or the library) at each. It also
 serves a fleet of three accounts (DigiCert "prod" and "staging" under /digicert-staging,
 ZeroSSL "dv"), each with its own data and key, writes an accounts config for them to a
@@ -254,6 +256,7 @@ Exit codes:
   6  partial: some configured accounts failed; the others' answers were printed and
      the failed accounts are named on stderr (when every account fails, the code is
      that of their errors, e.g. 4)
+  7  DCV failed: the CA checked a domain and refused its proof (anyca verify)
 Errors are printed as one line on stderr, without secrets.
 
 Examples:

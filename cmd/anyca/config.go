@@ -56,6 +56,7 @@ type cmdOpts struct {
 	seed   uint64
 	// interval is the exporter's shortest refresh interval per account.
 	interval time.Duration
+	loop     loopOpts // verify and download
 }
 
 // loadConfig builds the provider configuration: config file, then environment, then

@@ -24,7 +24,8 @@ func runDemo(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 	defer srv.Close()
 	targets := make([]demoTarget, len(cas))
 	for i, ca := range cas {
-		targets[i] = demoTarget{label: ca.label, cfg: ca.config(srv.URL), featuredCert: ca.featuredCert, noun: ca.noun, missingID: ca.missingID}
+		targets[i] = demoTarget{label: ca.label, cfg: ca.config(srv.URL), featuredCert: ca.featuredCert, noun: ca.noun, missingID: ca.missingID,
+			publish: ca.publish}
 	}
 	fmt.Fprintf(a.stdout, "anyca demo: the same questions to two CAs through one anyca.Provider interface.\n")
 	fmt.Fprintf(a.stdout, "Simulated accounts (seed %d, dates relative to now) served on loopback; no account, no network.\n", o.seed)
@@ -36,8 +37,9 @@ type demoTarget struct {
 	label        string
 	cfg          anyca.Config
 	featuredCert string
-	noun         string // what the CA calls a certificate request: "order", "certificate"
-	missingID    string // a well-formed id the CA does not know
+	noun         string              // what the CA calls a certificate request: "order", "certificate"
+	missingID    string              // a well-formed id the CA does not know
+	publish      func(domain string) // publishes a domain's challenges in the simulator
 }
 
 // demoAnswers is what one CA answered.
@@ -205,6 +207,9 @@ func (a *app) demo(ctx context.Context, targets []demoTarget, now time.Time) err
 	row(tw, missRow...)
 	row(tw, keyRow...)
 	_ = tw.Flush()
+	if err := demoLoop(ctx, w, 7, targets); err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "\nSame code for both: only anyca.Config.Provider (or ANYCA_PROVIDER) changed.\n")
 	fmt.Fprintf(w, "Ask your own questions: \"go run ./cmd/anyca sim\" prints the env lines for each simulated CA.\n")
 	return nil

@@ -36,8 +36,10 @@ type simCA struct {
 	account string
 	// failNext makes the fake's next n requests misbehave (tests).
 	failNext func(n int, f fakeca.Fault)
-	certs    int
-	domains  int
+	// publish marks a domain's challenges published (the demo's DCV loop).
+	publish func(domain string)
+	certs   int
+	domains int
 }
 
 // baseURL is the adapter's base URL when the simulator listens on root ("http://host:port").
@@ -82,12 +84,14 @@ func simMux(cas []simCA) http.Handler {
 	for _, ca := range cas {
 		mux.Handle(ca.prefix+"/", http.StripPrefix(ca.prefix, ca.handler))
 	}
+	mux.Handle("POST /publish", publishHandler(cas)) // ?domain=NAME: the next verify passes it
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "anyca sim: simulated CA APIs for tests and demos")
 		for _, ca := range cas {
 			fmt.Fprintf(w, "  %s: %s%s\n", ca.label, ca.prefix, ca.basePath)
 		}
+		fmt.Fprintln(w, "  POST /publish?domain=NAME: treat NAME's DCV challenges as published")
 	})
 	return mux
 }

@@ -21,7 +21,7 @@ func newSimDigiCertAt(seed uint64, now time.Time, prefix, key, label string) sim
 	fake := digicerttest.NewUnstarted(digicerttest.WithAPIKey(key))
 	ca := simCA{provider: "digicert", label: label, prefix: prefix, basePath: digicerttest.BasePath,
 		apiKey: fake.APIKey, handler: fake.Handler(), noun: "order", missingID: "404404", featuredCert: acct.FeaturedCertificateID,
-		failNext: fake.FailNext}
+		failNext: fake.FailNext, publish: fake.Publish}
 	for _, d := range acct.Domains {
 		fake.AddDomain(d)
 	}

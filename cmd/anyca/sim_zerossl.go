@@ -15,7 +15,7 @@ func newSimZeroSSL(seed uint64, now time.Time) simCA {
 	acct := demo.ZeroSSL(seed, now)
 	fake := zerossltest.NewUnstarted(zerossltest.WithAPIKey(simAPIKeyZeroSSL))
 	ca := simCA{provider: "zerossl", label: "ZeroSSL", prefix: "/zerossl", apiKey: fake.APIKey, handler: fake.Handler(), noun: "certificate",
-		missingID: "00000000000000000000000000000404", failNext: fake.FailNext}
+		missingID: "00000000000000000000000000000404", failNext: fake.FailNext, publish: fake.Publish}
 	for _, c := range acct.Certificates {
 		got := fake.AddCertificate(c)
 		if c.ID == acct.FeaturedCertificateID {

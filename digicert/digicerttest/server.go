@@ -86,6 +86,8 @@ type Server struct {
 	reports        bool
 	batchLimit     int
 	partialDefault bool
+	published      func(model.Challenge) bool // WithPublished
+	publishedNames map[string]bool            // Publish
 
 	ts  *httptest.Server
 	inj *fakeca.Injector
@@ -106,6 +108,8 @@ type order struct {
 	nameScopes  []orderDomain
 	randomValue string
 	rvExpires   time.Time
+	leaf        *fakeca.Leaf // the issued certificate, for download
+	download    []byte       // SetDownload's override of the download body
 }
 
 type orderDomain struct {
@@ -308,6 +312,10 @@ func (s *Server) AddCertificate(c model.Certificate) model.Certificate {
 	c.CreatedAt, c.NotBefore, c.NotAfter = sec(c.CreatedAt), day(c.NotBefore), day(c.NotAfter)
 	c.ReplacesID = ""
 	o := &order{cert: c, certID: s.newID()}
+	if hasCertificate(c.Status) {
+		issueLeaf(o)
+		c = o.cert
+	}
 	if old := s.byID[c.ID]; old != nil {
 		*old = *o // the same id again replaces the order
 		return c
@@ -661,6 +669,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPut && reRandom.MatchString(path):
 		s.count("PUT /order/certificate/{id}/dcv-random-value")
 		s.randomValue(w, reRandom.FindStringSubmatch(path)[1])
+	case r.Method == http.MethodPut && reCheckDCV.MatchString(path):
+		s.count("PUT /order/certificate/{id}/check-dcv")
+		s.checkDCV(w, reCheckDCV.FindStringSubmatch(path)[1])
+	case r.Method == http.MethodGet && reDownload.MatchString(path):
+		s.count("GET /certificate/download/order/{id}/format/{format}")
+		m := reDownload.FindStringSubmatch(path)
+		s.download(w, m[1], m[2])
 	case r.Method == http.MethodPost && path == "/reports/query":
 		s.count("POST /reports/query")
 		s.reportQuery(w, r)

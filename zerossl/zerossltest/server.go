@@ -63,10 +63,13 @@ type Server struct {
 	// APIKey is the access_key the server accepts.
 	APIKey string
 
-	pageAsString bool
-	ts           *httptest.Server
-	inj          *fakeca.Injector
-	handler      http.Handler
+	pageAsString   bool
+	published      func(model.Challenge) bool // WithPublished
+	publishedNames map[string]bool            // Publish
+	verifyCounters
+	ts      *httptest.Server
+	inj     *fakeca.Injector
+	handler http.Handler
 
 	mu    sync.Mutex
 	seq   int
@@ -81,6 +84,8 @@ type entry struct {
 	wireStatus string
 	wireType   string
 	validation Validation
+	leaf       *fakeca.Leaf // the issued certificate, for download
+	download   *[2]string   // SetDownload's override
 }
 
 // Validation is a certificate's DCV data as the fake serves it.
@@ -192,8 +197,14 @@ func (s *Server) AddCertificate(c model.Certificate) model.Certificate {
 	}
 	c.Status, c.VendorStatus = zerossl.Status(wireStatus), wireStatus
 	c.DNSNames = append([]string(nil), c.DNSNames...)
-	s.certs[c.ID] = &entry{seq: s.seq, cert: c, wireStatus: wireStatus, wireType: typ,
+	e := &entry{seq: s.seq, cert: c, wireStatus: wireStatus, wireType: typ,
 		validation: Validation{Challenges: DefaultChallenges(c.ID, c.DNSNames)}}
+	if hasCertificate(c.Status) {
+		issueLeaf(e, c.CreatedAt)
+		c = e.cert
+		c.DNSNames = append([]string(nil), c.DNSNames...)
+	}
+	s.certs[c.ID] = e
 	s.order = nil
 	return c
 }
@@ -334,6 +345,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	if r.Method == http.MethodPost && len(parts) == 3 && parts[0] == "certificates" && parts[2] == "challenges" {
+		s.serveVerify(w, r, parts[1])
+		return
+	}
+	if r.Method == http.MethodGet && len(parts) == 4 && parts[0] == "certificates" && parts[2] == "download" && parts[3] == "return" {
+		s.serveDownload(w, parts[1])
+		return
+	}
 	if len(parts) == 0 || parts[0] != "certificates" || len(parts) > 3 || len(parts) == 3 && parts[2] != "status" {
 		writeError(w, 104, "route_not_found", "")
 		return

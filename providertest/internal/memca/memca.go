@@ -48,6 +48,7 @@ type Bugs struct {
 	KeyInErrors        bool // an unauthenticated error quotes the key it was sent
 	NoNormalize        bool // DomainValidation sends the name as given, without checking it
 	IgnoreStatusFilter bool // listings ignore CertificateQuery.Status
+	Loop               LoopBugs
 }
 
 // Server is an in-memory CA account. Its content is fixed when it is created.
@@ -67,9 +68,12 @@ type Server struct {
 	domainByN  map[string]int
 	challenges map[string][]model.Challenge
 
-	mu       sync.Mutex
-	queue    []fakeca.Fault
-	requests atomic.Int64
+	leaves map[string]*fakeca.Leaf // issued certificates, for Download
+
+	mu        sync.Mutex
+	published map[string]bool // Publish
+	queue     []fakeca.Fault
+	requests  atomic.Int64
 }
 
 var (
@@ -151,6 +155,7 @@ func NewServer(name string, certs []model.Certificate, domains []model.DomainVal
 	for i, d := range s.domains {
 		s.domainByN[d.Domain] = i
 	}
+	s.issueLeaves()
 	servers.Store(s.URL, s)
 	return s
 }
@@ -521,6 +526,8 @@ func (p *Provider) Challenges(ctx context.Context, certificateID string) ([]mode
 		e.HTTPStatus = 404
 		return nil, e
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return cloneChallenges(s.challenges[certificateID]), nil
 }
 

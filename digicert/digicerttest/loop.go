@@ -1,0 +1,196 @@
+package digicerttest
+
+import (
+	"crypto/x509"
+	"fmt"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/anyca/anyca/internal/fakeca"
+	"github.com/anyca/anyca/model"
+)
+
+// The DCV check and download endpoints, and the test PKI behind the downloads.
+
+var (
+	reCheckDCV = regexp.MustCompile(`^/order/certificate/([A-Za-z0-9]+)/check-dcv$`)
+	reDownload = regexp.MustCompile(`^/certificate/download/order/([A-Za-z0-9]+)/format/([a-z_0-9]+)$`)
+)
+
+// WithPublished sets the hook that decides whether a challenge is published, asked by
+// check-dcv for every domain not yet approved (besides the domains given to Publish).
+// It is called with the Server's lock held and must not call the Server.
+func WithPublished(fn func(model.Challenge) bool) Option {
+	return func(s *Server) { s.published = fn }
+}
+
+// Publish marks the challenges of domain as published: the next check-dcv of an order
+// holding it approves it.
+func (s *Server) Publish(domain string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.publishedNames == nil {
+		s.publishedNames = map[string]bool{}
+	}
+	s.publishedNames[norm(domain)] = true
+}
+
+// SetDownload makes the download of order id answer body (as PEM text) instead of the
+// order's chain, to test what the adapter does with a wrong or broken file; nil restores
+// the real chain.
+func (s *Server) SetDownload(id string, body []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if o := s.findOrder(id); o != nil {
+		o.download = body
+	}
+}
+
+// Roots returns a pool holding the root that signs every chain the fakes issue.
+func Roots() *x509.CertPool { return fakeca.TestPKI().RootPool() }
+
+// hasCertificate reports whether an order in status st holds an issued certificate.
+func hasCertificate(st model.CertificateStatus) bool {
+	return st == model.StatusIssued || st == model.StatusRevoked || st == model.StatusExpired
+}
+
+// issueLeaf gives o a real leaf signed by the test PKI, with the order's names and
+// dates, and the seeded serial when it is a usable one; the order's serial and
+// thumbprint become the leaf's. Callers hold s.mu.
+func issueLeaf(o *order) {
+	c := &o.cert
+	spec := fakeca.LeafSpec{Serial: c.SerialNumber, Seed: "digicert|" + c.ID, Names: c.DNSNames,
+		NotBefore: c.NotBefore, NotAfter: c.NotAfter}
+	if !c.NotAfter.IsZero() {
+		spec.NotAfter = c.NotAfter.Add(24*time.Hour - time.Second) // valid_till is a date
+	}
+	leaf, err := fakeca.TestPKI().Issue(spec)
+	if err != nil {
+		spec.Serial = ""
+		if leaf, err = fakeca.TestPKI().Issue(spec); err != nil {
+			return
+		}
+	}
+	o.leaf = leaf
+	c.SerialNumber, c.FingerprintSHA1 = leaf.Serial, leaf.SHA1
+}
+
+// refusal is the 400 code and message check-dcv answers when a domain's proof is not
+// found, as CertCentral words them per method.
+func refusal(method, name, token string) (string, string) {
+	switch method {
+	case "dns-txt-token":
+		return "invalid_dns_txt", fmt.Sprintf("No TXT record with the random value %s was found on %s.", token, name)
+	case "dns-cname-token":
+		return "invalid_dns_cname", fmt.Sprintf("No CNAME record _dnsauth.%s pointing to %s.dcv.digicert.com was found.", name, token)
+	case "http-token":
+		return "file_random_value_not_found", fmt.Sprintf("The file http://%s/.well-known/pki-validation/fileauth.txt was not found or does not hold the random value.", name)
+	}
+	return "invalid_dcv_method", "This order's DCV method cannot be checked."
+}
+
+// checkDCV answers PUT /order/certificate/{id}/check-dcv: each domain not yet approved
+// is approved when its challenge is published; when one is not, 400 with the method's
+// code; when all are approved, a pending order is issued (a leaf is signed).
+func (s *Server) checkDCV(w http.ResponseWriter, id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.findOrder(id)
+	if o == nil {
+		writeErr(w, http.StatusNotFound, "not_found|order", "Order not found.")
+		return
+	}
+	if o.cert.Status != model.StatusPending {
+		writeErr(w, http.StatusBadRequest, "invalid_order_status", "The order is not pending validation.")
+		return
+	}
+	var failCode, failMsg string
+	for i := range o.nameScopes {
+		d := &o.nameScopes[i]
+		if d.status == "approved" {
+			continue
+		}
+		if d.method == "email" {
+			continue // approved by email only: not checked here, and the order waits for it
+		}
+		ch := expectChallenge(d.name, d.method, o.randomValue, mapWord(d.status), o.rvExpires)
+		if ch != nil && (s.publishedNames[d.name] || s.published != nil && s.published(*ch)) {
+			d.status = "approved"
+			continue
+		}
+		if failCode == "" {
+			failCode, failMsg = refusal(d.method, d.name, o.randomValue)
+		}
+	}
+	if failCode != "" {
+		writeErr(w, http.StatusBadRequest, failCode, failMsg)
+		return
+	}
+	if allApproved(o.nameScopes) {
+		o.cert.Status, o.cert.VendorStatus = model.StatusIssued, "issued"
+		if o.cert.NotBefore.IsZero() {
+			now := day(time.Now())
+			o.cert.NotBefore, o.cert.NotAfter = now, now.AddDate(0, 0, 397)
+		}
+		issueLeaf(o)
+	}
+	vals := []map[string]any{}
+	for _, d := range o.nameScopes {
+		vals = append(vals, map[string]any{"dns_name": d.name, "status": d.status})
+	}
+	writeJSON(w, map[string]any{"order_status": o.cert.VendorStatus, "certificate_id": o.certID,
+		"dcv_status": "valid", "dns_name_validations": vals})
+}
+
+// allApproved reports whether an order has domains and every one is approved.
+func allApproved(ds []orderDomain) bool {
+	for _, d := range ds {
+		if d.status != "approved" {
+			return false
+		}
+	}
+	return len(ds) > 0
+}
+
+// mapWord maps the fake's per-domain status word back to a model status.
+func mapWord(word string) model.ValidationStatus {
+	for _, st := range model.ValidationStatuses() {
+		if challengeWord(st) == word {
+			return st
+		}
+	}
+	return model.ValidationUnknown
+}
+
+// download answers GET /certificate/download/order/{id}/format/{format} for pem_all
+// (leaf, intermediate, root) and pem_noroot.
+func (s *Server) download(w http.ResponseWriter, id, format string) {
+	s.mu.Lock()
+	o := s.findOrder(id)
+	var body []byte
+	switch {
+	case o == nil:
+	case o.download != nil:
+		body = o.download
+	case o.cert.Status == model.StatusIssued && o.leaf != nil:
+		p := fakeca.TestPKI()
+		body = append(append([]byte(nil), o.leaf.PEM...), p.IntermediatePEM()...)
+		if format == "pem_all" {
+			body = append(body, p.RootPEM()...)
+		}
+	}
+	status := o != nil && o.cert.Status == model.StatusIssued
+	s.mu.Unlock()
+	switch {
+	case o == nil:
+		writeErr(w, http.StatusNotFound, "not_found|order", "Order not found.")
+	case format != "pem_all" && format != "pem_noroot":
+		writeErr(w, http.StatusBadRequest, "invalid_format", "Unsupported certificate format.")
+	case body == nil || !status && o.download == nil:
+		writeErr(w, http.StatusBadRequest, "invalid_order_status", "The certificate is not issued.")
+	default:
+		w.Header().Set("Content-Type", "application/x-pem-file")
+		_, _ = w.Write(body)
+	}
+}

@@ -1,0 +1,124 @@
+// Package chain is the one place adapters turn a CA's certificate download into a
+// model.Bundle: PEM parsing and normalization, and the check that the downloaded leaf is
+// the certificate the lookup described (serial, SHA-1 fingerprint, names), so that a
+// wrong file is an error and never handed out.
+package chain
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+
+	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/retry"
+)
+
+// ErrNotPEM: a part of the download is not a sequence of PEM CERTIFICATE blocks.
+var ErrNotPEM = errors.New("the download is not PEM certificates")
+
+// ErrLeafMismatch: the downloaded leaf is not the certificate the lookup described.
+var ErrLeafMismatch = errors.New("the downloaded leaf does not match the certificate")
+
+// MismatchCode is the model.Error Code of a leaf that does not match its lookup.
+const MismatchCode = "leaf_mismatch"
+
+// Parse reads parts (the leaf first, then the chain; a CA may send them in one text or
+// several) as PEM CERTIFICATE blocks and returns the bundle: the first certificate is
+// the leaf, the rest are Intermediates in the CA's order, and PEM holds every block
+// re-encoded with "\n" line ends. Text between blocks other than whitespace, a block of
+// another type, a certificate that does not parse, or no certificate at all is an error
+// wrapping ErrNotPEM.
+func Parse(parts ...[]byte) (*model.Bundle, error) {
+	var certs []*x509.Certificate
+	var out bytes.Buffer
+	for i, part := range parts {
+		rest := bytes.TrimSpace(bytes.ReplaceAll(part, []byte("\r\n"), []byte("\n")))
+		for len(rest) > 0 {
+			block, next := pem.Decode(rest)
+			if block == nil {
+				return nil, fmt.Errorf("%w: part %d has text that is not a PEM block", ErrNotPEM, i+1)
+			}
+			if !bytes.HasPrefix(rest, []byte("-----BEGIN")) {
+				return nil, fmt.Errorf("%w: part %d has text before a PEM block", ErrNotPEM, i+1)
+			}
+			if block.Type != "CERTIFICATE" {
+				return nil, fmt.Errorf("%w: part %d has a %q block", ErrNotPEM, i+1, truncate(block.Type, 40))
+			}
+			c, err := x509.ParseCertificate(block.Bytes)
+			if err != nil {
+				return nil, fmt.Errorf("%w: certificate %d: %v", ErrNotPEM, len(certs)+1, err)
+			}
+			certs = append(certs, c)
+			_ = pem.Encode(&out, &pem.Block{Type: "CERTIFICATE", Bytes: block.Bytes})
+			rest = bytes.TrimSpace(next)
+		}
+	}
+	if len(certs) == 0 {
+		return nil, fmt.Errorf("%w: no certificate in the download", ErrNotPEM)
+	}
+	return &model.Bundle{Leaf: certs[0], Intermediates: certs[1:], PEM: out.Bytes()}, nil
+}
+
+// Match checks that b's leaf is the certificate want describes: the same serial number
+// (compared as numbers, so leading zeros and case do not matter) when want has one, the
+// same SHA-1 fingerprint of the DER when want has one, and every name of want among the
+// leaf's DNS names. A difference is an error wrapping ErrLeafMismatch saying which.
+func Match(b *model.Bundle, want *model.Certificate) error {
+	leaf := b.Leaf
+	if s := model.NormalizeHex(want.SerialNumber); s != "" {
+		n, ok := new(big.Int).SetString(s, 16)
+		if !ok || n.Cmp(leaf.SerialNumber) != 0 {
+			return fmt.Errorf("%w: serial %s, the certificate's is %s", ErrLeafMismatch,
+				hex.EncodeToString(leaf.SerialNumber.Bytes()), truncate(s, 64))
+		}
+	}
+	if f := model.NormalizeHex(want.FingerprintSHA1); f != "" {
+		sum := sha1.Sum(leaf.Raw)
+		if got := hex.EncodeToString(sum[:]); got != f {
+			return fmt.Errorf("%w: SHA-1 fingerprint %s, the certificate's is %s", ErrLeafMismatch, got, truncate(f, 64))
+		}
+	}
+	have := map[string]bool{}
+	for _, n := range leaf.DNSNames {
+		have[strings.ToLower(strings.TrimSuffix(n, "."))] = true
+	}
+	for _, n := range want.DNSNames {
+		if !have[n] {
+			return fmt.Errorf("%w: the leaf does not name %s", ErrLeafMismatch, truncate(n, 253))
+		}
+	}
+	return nil
+}
+
+// Bundle parses parts and matches the leaf against want, returning the errors an adapter
+// returns: a download that does not parse is the client's malformed-response error
+// (model.ErrUnavailable, quoting a redacted snippet of resp's body), a leaf that does not
+// match is model.ErrUnavailable with Code MismatchCode.
+func Bundle(hc *retry.Client, op string, resp *retry.Response, want *model.Certificate, parts ...[]byte) (*model.Bundle, error) {
+	b, err := Parse(parts...)
+	if err != nil {
+		return nil, hc.MalformedError(op, resp, err)
+	}
+	if err := Match(b, want); err != nil {
+		e := hc.Error(op, model.ErrUnavailable, "%v", err)
+		e.Code, e.Err = MismatchCode, ErrLeafMismatch
+		if resp != nil {
+			e.HTTPStatus = resp.StatusCode
+		}
+		return nil, e
+	}
+	return b, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

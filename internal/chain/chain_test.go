@@ -1,0 +1,125 @@
+package chain_test
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/anyca/anyca/internal/chain"
+	"github.com/anyca/anyca/internal/fakeca"
+	"github.com/anyca/anyca/model"
+)
+
+func issue(t testing.TB, serial string, names ...string) *fakeca.Leaf {
+	t.Helper()
+	l, err := fakeca.TestPKI().Issue(fakeca.LeafSpec{Serial: serial, Seed: t.Name(), Names: names,
+		NotBefore: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func TestParseNormalizes(t *testing.T) {
+	leaf := issue(t, "", "a.example.com")
+	inter := fakeca.TestPKI().IntermediatePEM()
+	want, err := chain.Parse(leaf.PEM, inter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want.Leaf.Subject.CommonName != "a.example.com" || len(want.Intermediates) != 1 {
+		t.Fatalf("leaf %q, %d intermediates", want.Leaf.Subject.CommonName, len(want.Intermediates))
+	}
+	crlf := bytes.ReplaceAll(append(append([]byte("\n\n"), leaf.PEM...), inter...), []byte("\n"), []byte("\r\n"))
+	got, err := chain.Parse(crlf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.PEM, want.PEM) {
+		t.Error("CRLF and one text for both parts: not normalized to the same PEM")
+	}
+	if bytes.Contains(got.PEM, []byte("\r")) {
+		t.Error("CR kept")
+	}
+}
+
+func TestParseRefusesWhatIsNotCertificates(t *testing.T) {
+	leaf := issue(t, "", "a.example.com")
+	key := []byte("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+	for name, parts := range map[string][][]byte{
+		"empty":            {nil},
+		"only whitespace":  {[]byte(" \n\t ")},
+		"html":             {[]byte("<html><body>Service unavailable</body></html>")},
+		"json":             {[]byte(`{"certificate.crt": null}`)},
+		"text before":      {append([]byte("here it is:\n"), leaf.PEM...)},
+		"text after":       {append(append([]byte(nil), leaf.PEM...), []byte("trailing garbage")...)},
+		"a key":            {leaf.PEM, key},
+		"bad DER":          {[]byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")},
+		"truncated":        {leaf.PEM[:len(leaf.PEM)/2]},
+		"control bytes":    {[]byte("\x00\x01\x02")},
+		"second part junk": {leaf.PEM, []byte("junk")},
+	} {
+		if _, err := chain.Parse(parts...); !errors.Is(err, chain.ErrNotPEM) {
+			t.Errorf("%s: got %v, want ErrNotPEM", name, err)
+		}
+	}
+}
+
+func TestMatch(t *testing.T) {
+	leaf := issue(t, "00ab12", "a.example.com", "www.a.example.com")
+	b, err := chain.Parse(leaf.PEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := []model.Certificate{
+		{SerialNumber: "AB:12", FingerprintSHA1: strings.ToUpper(leaf.SHA1), DNSNames: []string{"a.example.com"}},
+		{SerialNumber: "0000ab12"},
+		{FingerprintSHA1: leaf.SHA1},
+		{},
+	}
+	for i, c := range ok {
+		if err := chain.Match(b, &c); err != nil {
+			t.Errorf("case %d: %v", i, err)
+		}
+	}
+	bad := map[string]model.Certificate{
+		"serial":      {SerialNumber: "ab13"},
+		"not hex":     {SerialNumber: "zz"},
+		"fingerprint": {FingerprintSHA1: strings.Repeat("0", 40)},
+		"names":       {SerialNumber: "ab12", DNSNames: []string{"a.example.com", "b.example.com"}},
+	}
+	for name, c := range bad {
+		err := chain.Match(b, &c)
+		if !errors.Is(err, chain.ErrLeafMismatch) || !strings.Contains(err.Error(), map[string]string{"serial": "serial",
+			"not hex": "serial", "fingerprint": "SHA-1", "names": "b.example.com"}[name]) {
+			t.Errorf("%s: got %v", name, err)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	leaf := issue(f, "", "f.example.com")
+	f.Add(leaf.PEM)
+	f.Add(fakeca.TestPKI().IntermediatePEM())
+	f.Add([]byte("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----"))
+	f.Add([]byte("<html>"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b, err := chain.Parse(data)
+		if err != nil {
+			if !errors.Is(err, chain.ErrNotPEM) {
+				t.Fatalf("error %v does not wrap ErrNotPEM", err)
+			}
+			return
+		}
+		if b.Leaf == nil || len(b.PEM) == 0 {
+			t.Fatal("no leaf or PEM without an error")
+		}
+		again, err := chain.Parse(b.PEM)
+		if err != nil || !bytes.Equal(again.PEM, b.PEM) {
+			t.Fatalf("normalized PEM does not parse to itself: %v", err)
+		}
+		_ = chain.Match(b, &model.Certificate{SerialNumber: "01", FingerprintSHA1: "00", DNSNames: []string{"x"}})
+	})
+}

@@ -1,0 +1,147 @@
+package memca
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/internal/chain"
+	"github.com/anyca/anyca/internal/fakeca"
+	"github.com/anyca/anyca/model"
+)
+
+// Verify and Download of the in-memory CA, and the bugs that break them.
+
+var (
+	_ anyca.Verifier   = (*Provider)(nil)
+	_ anyca.Downloader = (*Provider)(nil)
+)
+
+// LoopBugs break Verify and Download on purpose.
+type LoopBugs struct {
+	VerifyIgnoresPublish bool // Verify passes every domain, published or not
+	VerifyNoProblem      bool // a failed domain has no Problem
+	VerifyIssued         bool // Verify of an issued certificate is accepted
+	DownloadPending      bool // a certificate that is not issued is downloaded anyway
+	DownloadWrongLeaf    bool // the leaf of another certificate is sent
+}
+
+// Roots returns a pool with the root that signs the server's chains.
+func Roots() *x509.CertPool { return fakeca.TestPKI().RootPool() }
+
+// issueLeaves signs a leaf for every certificate that was issued (issued, revoked,
+// expired), with its names, serial and dates; its fingerprint becomes the leaf's.
+func (s *Server) issueLeaves() {
+	s.leaves = map[string]*fakeca.Leaf{}
+	for i := range s.certs {
+		c := &s.certs[i]
+		if c.Status != model.StatusIssued && c.Status != model.StatusRevoked && c.Status != model.StatusExpired {
+			continue
+		}
+		spec := fakeca.LeafSpec{Serial: c.SerialNumber, Seed: c.ID, Names: c.DNSNames, NotBefore: c.NotBefore, NotAfter: c.NotAfter}
+		leaf, err := fakeca.TestPKI().Issue(spec)
+		if err != nil {
+			spec.Serial = ""
+			if leaf, err = fakeca.TestPKI().Issue(spec); err != nil {
+				continue
+			}
+		}
+		s.leaves[c.ID] = leaf
+		c.SerialNumber, c.FingerprintSHA1 = leaf.Serial, leaf.SHA1
+	}
+}
+
+// Publish marks every challenge of domain as published.
+func (s *Server) Publish(domain string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.published == nil {
+		s.published = map[string]bool{}
+	}
+	if d, err := model.NormalizeDomain(domain); err == nil {
+		domain = d
+	}
+	s.published[domain] = true
+}
+
+// Verify checks every domain of the certificate: published ones become valid, the
+// others failed with a Problem.
+func (p *Provider) Verify(ctx context.Context, certificateID string, method model.ChallengeType) ([]model.Challenge, error) {
+	const op = "Verify"
+	if method != "" && !slices.Contains(model.ChallengeTypes(), method) {
+		return nil, p.errorf(op, model.ErrInvalidArgument, "no DCV method %q", method)
+	}
+	s, err := p.call(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	i, ok := s.certByID[certificateID]
+	if !ok {
+		return nil, p.errorf(op, model.ErrNotFound, "no certificate with this id")
+	}
+	bugs := p.bugs().Loop
+	switch st := s.certs[i].Status; st {
+	case model.StatusPending, model.StatusDraft:
+	default:
+		if !bugs.VerifyIssued {
+			return nil, p.errorf(op, model.ErrFailedPrecondition, "the certificate is %s", st)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	chs := s.challenges[certificateID]
+	for j := range chs {
+		ch := &chs[j]
+		if ch.Status == model.ValidationValid {
+			continue
+		}
+		if s.published[ch.Domain] || bugs.VerifyIgnoresPublish {
+			ch.Status, ch.Problem = model.ValidationValid, ""
+			continue
+		}
+		ch.Status = model.ValidationFailed
+		if !bugs.VerifyNoProblem {
+			ch.Problem = fmt.Sprintf("no %s proof found for %s (expected %s)", ch.Type, ch.Domain, ch.RecordValue+ch.Content)
+		}
+	}
+	return cloneChallenges(chs), nil
+}
+
+// Download returns the issued certificate's leaf and the intermediate.
+func (p *Provider) Download(ctx context.Context, certificateID string) (*model.Bundle, error) {
+	const op = "Download"
+	s, err := p.call(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	i, ok := s.certByID[certificateID]
+	if !ok {
+		return nil, p.errorf(op, model.ErrNotFound, "no certificate with this id")
+	}
+	bugs := p.bugs().Loop
+	if st := s.certs[i].Status; st != model.StatusIssued && !bugs.DownloadPending {
+		return nil, p.errorf(op, model.ErrFailedPrecondition, "the certificate is %s", st)
+	}
+	leaf := s.leaves[certificateID]
+	if leaf == nil || bugs.DownloadWrongLeaf {
+		ids := make([]string, 0, len(s.leaves))
+		for id := range s.leaves {
+			if id != certificateID {
+				ids = append(ids, id)
+			}
+		}
+		sort.Strings(ids)
+		if len(ids) == 0 {
+			return nil, p.errorf(op, model.ErrUnavailable, "no certificate to send")
+		}
+		leaf = s.leaves[ids[0]]
+	}
+	b, err := chain.Parse(leaf.PEM, fakeca.TestPKI().IntermediatePEM())
+	if err != nil {
+		return nil, p.errorf(op, model.ErrUnavailable, "%v", err)
+	}
+	return b, nil
+}

@@ -1,0 +1,275 @@
+package zerossl
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/retry"
+)
+
+// dcvFailedType is the error type of a verify whose check failed; its details say why
+// per domain.
+const dcvFailedType = "domain_control_validation_failed"
+
+// Verify asks ZeroSSL to check the DCV of certificate certificateID now
+// (POST /certificates/{id}/challenges with validation_method) and returns its challenges
+// with each domain's state after the check. method "" keeps the certificate's
+// validation_type (none chosen yet is model.ErrInvalidArgument); dns-txt, which ZeroSSL
+// does not have, is model.ErrInvalidArgument. For email, validation_email names one
+// address per domain from the certificate's own validation.email_validation choices:
+// the one already in validation_emails when it is a choice, else the first; a domain
+// without choices is model.ErrInvalidArgument. A certificate that is issued, cancelled,
+// revoked or expired is model.ErrFailedPrecondition. A failed check is not an error: the
+// failing domains come back model.ValidationFailed with Problem quoting ZeroSSL's
+// details (CNAME found or not, the record seen and the one expected; file found or not,
+// the error slug and text), a passing domain valid.
+//
+// The POST is sent at most once: it is never retried after a 5xx or a connection
+// error once sent (an email verify sends the emails again), only after a 429, which
+// ZeroSSL answers before doing anything. Cost: one lookup, the POST, and for email one
+// status read.
+func (c *Client) Verify(ctx context.Context, certificateID string, method model.ChallengeType) ([]model.Challenge, error) {
+	const op = "Verify"
+	if method != "" && ValidationType(method) == "" {
+		return nil, c.http.Error(op, model.ErrInvalidArgument, "ZeroSSL has no DCV method %q (dns-cname, http-file, https-file, email)", method)
+	}
+	w, err := c.fetch(ctx, op, certificateID)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := c.mapOne(op, w)
+	if err != nil {
+		return nil, err
+	}
+	switch cert.Status {
+	case model.StatusIssued, model.StatusCancelled, model.StatusRevoked, model.StatusExpired:
+		e := c.http.Error(op, model.ErrFailedPrecondition, "certificate %s is %s: there is no DCV left to check", cert.ID, cert.VendorStatus)
+		e.Code = "certificate_" + string(cert.Status)
+		return nil, e
+	}
+	if method == "" {
+		method = Method(w.ValidationType)
+		if method == "" {
+			return nil, c.http.Error(op, model.ErrInvalidArgument, "certificate %s has no validation method yet: name one", cert.ID)
+		}
+	}
+	vm := ValidationType(method)
+	if vm == "" {
+		return nil, c.http.Error(op, model.ErrInvalidArgument, "ZeroSSL has no DCV method %q (dns-cname, http-file, https-file, email)", method)
+	}
+	form := url.Values{}
+	form.Set("validation_method", vm)
+	if method == model.ChallengeEmail {
+		emails, err := c.chooseEmails(op, w, cert.DNSNames)
+		if err != nil {
+			return nil, err
+		}
+		form.Set("validation_email", strings.Join(emails, ","))
+	}
+	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Method: http.MethodPost,
+		Path: "certificates/" + url.PathEscape(cert.ID) + "/challenges",
+		Body: []byte(form.Encode()), ContentType: "application/x-www-form-urlencoded"})
+	if err != nil {
+		return nil, err
+	}
+	verdicts, failed, err := c.checkVerdicts(op, resp)
+	if err != nil {
+		return nil, err
+	}
+	if !failed {
+		var after wireCertificate
+		if err := c.decode(op, resp, &after); err != nil {
+			return nil, err
+		}
+		if strings.TrimSpace(after.ID) != cert.ID || strings.TrimSpace(after.Status) == "" {
+			return nil, c.http.MalformedError(op, resp, errors.New("zerossl: the answer is not this certificate's object"))
+		}
+		acert, err := c.mapOne(op, &after)
+		if err != nil {
+			return nil, err
+		}
+		return c.challenges(ctx, op, certInfo{acert, &after})
+	}
+	chs := mapChallenges(w, cert.DNSNames, model.ValidationPending, nil)
+	for i := range chs {
+		if v, ok := verdicts[chs[i].Domain]; ok {
+			chs[i].Status, chs[i].Problem = v.status, v.problem
+		}
+	}
+	return chs, nil
+}
+
+// chooseEmails picks one address per name from the certificate's email choices.
+func (c *Client) chooseEmails(op string, w *wireCertificate, names []string) ([]string, error) {
+	choices := map[string][]string{}
+	if w.Validation != nil {
+		for d, list := range w.Validation.EmailValidation {
+			n := model.NormalizeReportedDomain(d)
+			choices[n] = append(choices[n], list...)
+		}
+	}
+	chosen := map[string]bool{}
+	for _, e := range model.SplitList(w.ValidationEmails) {
+		chosen[strings.ToLower(e)] = true
+	}
+	var out []string
+	for _, n := range names {
+		list := choices[n]
+		if len(list) == 0 {
+			return nil, c.http.Error(op, model.ErrInvalidArgument, "ZeroSSL offers no validation email address for %s", n)
+		}
+		pick := strings.TrimSpace(list[0])
+		for _, e := range list {
+			if chosen[strings.ToLower(strings.TrimSpace(e))] {
+				pick = strings.TrimSpace(e)
+				break
+			}
+		}
+		out = append(out, pick)
+	}
+	return out, nil
+}
+
+// verdict is one domain's outcome of a failed check.
+type verdict struct {
+	status  model.ValidationStatus
+	problem string
+}
+
+// checkVerdicts reads a verify answer: a success (failed false), a failed check with
+// per-domain verdicts, or another vendor error.
+func (c *Client) checkVerdicts(op string, resp *retry.Response) (map[string]verdict, bool, error) {
+	body := bytes.TrimSpace(resp.Body)
+	if len(body) == 0 || body[0] != '{' {
+		return nil, false, c.http.MalformedError(op, resp, errors.New("zerossl: the body is not a JSON object"))
+	}
+	var env struct {
+		Success json.RawMessage `json:"success"`
+		Error   *wireError      `json:"error"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, false, c.http.MalformedError(op, resp, fmt.Errorf("zerossl: %w", err))
+	}
+	if env.Error == nil || !strings.EqualFold(strings.TrimSpace(string(env.Error.Type)), dcvFailedType) {
+		return nil, false, nil // a success, or another error that decode reports
+	}
+	out := map[string]verdict{}
+	var details phpMap[json.RawMessage]
+	if err := json.Unmarshal(orNull(env.Error.Details), &details); err != nil {
+		return nil, false, c.http.MalformedError(op, resp, fmt.Errorf("zerossl: error.details: %w", err))
+	}
+	for d, raw := range details {
+		out[model.NormalizeReportedDomain(d)] = c.domainVerdict(raw)
+	}
+	return out, true, nil
+}
+
+func orNull(b json.RawMessage) []byte {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return []byte("null")
+	}
+	return b
+}
+
+// domainVerdict reads details[domain]: {"validation_successful": true} for a passing
+// domain, else {name or url: {cname_found, record_correct, target_host, target_record,
+// actual_record} or {file_found, error, error_slug, error_info}}.
+func (c *Client) domainVerdict(raw json.RawMessage) verdict {
+	var entries phpMap[json.RawMessage]
+	if err := json.Unmarshal(raw, &entries); err != nil {
+		return verdict{model.ValidationFailed, "ZeroSSL's details for this domain are unreadable: " + c.http.Snippet(raw)}
+	}
+	if ok, set, _ := parseFlexBool(entries["validation_successful"]); set && ok {
+		return verdict{status: model.ValidationValid}
+	}
+	keys := make([]string, 0, len(entries))
+	for k := range entries {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var problems []string
+	for _, k := range keys {
+		if k == "validation_successful" {
+			continue
+		}
+		var f map[string]json.RawMessage
+		if json.Unmarshal(entries[k], &f) != nil {
+			problems = append(problems, clean(k)+": "+c.http.Snippet(entries[k]))
+			continue
+		}
+		problems = append(problems, c.http.Redact(describe(k, f)))
+	}
+	if len(problems) == 0 {
+		problems = append(problems, "ZeroSSL reported the check failed without details")
+	}
+	return verdict{model.ValidationFailed, strings.Join(problems, "; ")}
+}
+
+// describe words one failing check with the values ZeroSSL gave.
+func describe(where string, f map[string]json.RawMessage) string {
+	str := func(k string) string {
+		var s flexString
+		if json.Unmarshal(orNull(f[k]), &s) != nil {
+			return ""
+		}
+		return clean(string(s))
+	}
+	yes := func(k string) string {
+		v, set, _ := parseFlexBool(f[k])
+		switch {
+		case !set:
+			return "unknown"
+		case v:
+			return "yes"
+		}
+		return "no"
+	}
+	if _, ok := f["cname_found"]; ok {
+		seen := str("actual_record")
+		if seen == "" {
+			seen = "none"
+		}
+		return fmt.Sprintf("CNAME %s: found %s, correct %s, record seen %s, expected %s (target host %s)",
+			clean(where), yes("cname_found"), yes("record_correct"), seen, str("target_record"), str("target_host"))
+	}
+	if _, ok := f["file_found"]; ok {
+		s := fmt.Sprintf("file %s: found %s", clean(where), yes("file_found"))
+		if slug := str("error_slug"); slug != "" {
+			s += ", error " + slug
+		}
+		if info := str("error_info"); info != "" {
+			s += ": " + info
+		}
+		return s
+	}
+	var parts []string
+	keys := make([]string, 0, len(f))
+	for k := range f {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		parts = append(parts, clean(k)+"="+str(k))
+	}
+	return clean(where) + ": " + strings.Join(parts, ", ")
+}
+
+// clean makes a vendor value safe for a one-line message: control characters become
+// spaces and it is cut at 200 bytes.
+func clean(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+	return truncate(strings.TrimSpace(s), 200)
+}
