@@ -353,3 +353,34 @@ func TestNoResolverIsAClearError(t *testing.T) {
 	require.Equal(t, StatusError, res.Status)
 	assert.NotEmpty(t, res.Message)
 }
+
+func TestNonAuthoritativeAnswerIsLame(t *testing.T) {
+	w := newWorld(t)
+	w.resolver.add(`_dnsauth.example.test. 300 IN TXT "v"`)
+	// A caching resolver given as if it were authoritative: its answers lack AA.
+	res := Check(context.Background(), txtChallenge("_dnsauth.example.test", "v"), Options{Nameservers: []string{w.resolver.addr}})
+	assert.Equal(t, StatusError, res.Status)
+	assert.Equal(t, ReasonLame, res.Reason, res.Message)
+}
+
+func TestNextNameserverWhenOneIsDown(t *testing.T) {
+	w := newWorld(t)
+	w.parent.add(`_dnsauth.example.test. 300 IN TXT "v"`)
+	dead := newZoneServer(t, "example.test.")
+	dead.setServFail("_dnsauth.example.test.")
+	opt := w.opts()
+	opt.NameserverAddrs["ns1.example.test"] = []string{dead.addr, w.parent.addr}
+	res := Check(context.Background(), txtChallenge("_dnsauth.example.test", "v"), opt)
+	assert.Equal(t, StatusOK, res.Status, res.Message)
+	assert.Equal(t, 1, count(dead, "_dnsauth.example.test.", dns.TypeTXT))
+}
+
+func TestResolverRefusingIsAnError(t *testing.T) {
+	w := newWorld(t)
+	opt := w.opts()
+	opt.Resolvers = []string{w.child.addr} // authoritative for child.example.test only: refuses the rest
+	res := Check(context.Background(), txtChallenge("_dnsauth.example.test", "v"), opt)
+	assert.Equal(t, StatusError, res.Status)
+	assert.Equal(t, ReasonRefused, res.Reason, res.Message)
+	assert.Contains(t, res.Message, "REFUSED")
+}

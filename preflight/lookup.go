@@ -283,7 +283,8 @@ func (l *lookup) resolve(ctx context.Context, name string, qtype uint16) (*rrset
 				if !equalName(rr.Header().Name, out.final) {
 					continue
 				}
-				if rr.Header().Rrtype == qtype {
+				if _, opaque := rr.(*dns.RFC3597); rr.Header().Rrtype == qtype && !opaque {
+					// Known types unpack to their own Go type, which the checks rely on.
 					out.records = append(out.records, rr)
 				} else if c, ok := rr.(*dns.CNAME); ok && cname == "" {
 					cname = c.Target
