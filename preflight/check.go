@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/anyca/anyca/model"
 )
@@ -97,7 +98,7 @@ func checkChallenge(ctx context.Context, ch model.Challenge, opt Options) Result
 	case model.ChallengeHTTPFile, model.ChallengeHTTPSFile:
 		res.Name, res.Wanted = ch.URL, ch.Content
 		u, err := url.Parse(ch.URL)
-		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || strings.ContainsFunc(ch.URL, notGraphic) {
 			return invalid(res, "the challenge URL "+show(ch.URL)+" is not an absolute http(s) URL")
 		}
 		if ch.Type == model.ChallengeHTTPFile && u.Scheme != "http" || ch.Type == model.ChallengeHTTPSFile && u.Scheme != "https" {
@@ -115,3 +116,7 @@ func checkChallenge(ctx context.Context, ch model.Challenge, opt Options) Result
 	}
 	return invalid(res, "unknown challenge type "+show(string(ch.Type)))
 }
+
+// notGraphic is true for runes that must not reach a Message raw: controls, format
+// characters (bidi overrides) and spaces other than U+0020.
+func notGraphic(r rune) bool { return r != ' ' && !unicode.IsGraphic(r) || unicode.Is(unicode.Cf, r) }

@@ -330,6 +330,8 @@ func TestInvalidChallenges(t *testing.T) {
 		{Type: model.ChallengeDNSTXT, RecordName: "example.test"},
 		{Type: model.ChallengeDNSCNAME, RecordName: "bad name\n.test", RecordValue: "v"},
 		{Type: model.ChallengeHTTPFile, URL: "ftp://example.test/x", Content: "c"},
+		{Type: model.ChallengeHTTPFile, URL: "http://example.test/\u202etxt.exe", Content: "c"},
+		{Type: model.ChallengeDNSTXT, RecordName: "_dnsauth.ex\x1bample.test", RecordValue: "v"},
 		{Type: model.ChallengeHTTPFile, URL: "https://example.test/x", Content: "c"},
 		{Type: model.ChallengeHTTPSFile, URL: "://", Content: "c"},
 		{Type: "carrier-pigeon\x1b"},

@@ -13,7 +13,8 @@ import (
 // trailing dot. Underscore labels (_dnsauth) are allowed, as in DNS itself.
 func recordName(name string) (string, error) {
 	n := strings.ToLower(strings.TrimSpace(name))
-	if _, ok := dns.IsDomainName(n); !ok || n == "" || n == "." || strings.ContainsAny(n, " \t\r\n\\\"()") {
+	printable := !strings.ContainsFunc(n, func(r rune) bool { return r <= ' ' || r >= 0x7f || strings.ContainsRune(`\"()`, r) })
+	if _, ok := dns.IsDomainName(n); !ok || n == "" || n == "." || !printable {
 		return "", fmt.Errorf("record name %s is not a DNS name", show(name))
 	}
 	return trimDot(n), nil
@@ -25,15 +26,6 @@ func dnsFailure(res Result, what string, err error) Result {
 	res.Status = StatusError
 	res.Message = fmt.Sprintf("%s: %s", what, clean(err.Error()))
 	return res
-}
-
-// clean makes an error text safe for a Message: control characters are escaped.
-func clean(s string) string {
-	q := show(s)
-	if len(s) <= maxShown && q == `"`+s+`"` {
-		return s
-	}
-	return q
 }
 
 // checkTXT checks that the expected value is among the TXT records at the record name.
@@ -106,7 +98,11 @@ func checkCNAME(ctx context.Context, l *lookup, ch dnsChallenge) Result {
 	res.Found = []string{trimDot(target)}
 	for !equalName(target, want) && len(chain) < maxChain {
 		next, err := l.resolve(ctx, target, dns.TypeCNAME)
-		if err != nil || len(next.records) == 0 {
+		if err != nil {
+			l.note("could not follow the CNAME chain beyond " + trimDot(target) + ": " + clean(err.Error()))
+			break
+		}
+		if len(next.records) == 0 {
 			break // the chain ends here; its end is not the expected target
 		}
 		target = next.records[0].(*dns.CNAME).Target

@@ -2,6 +2,7 @@ package preflight
 
 import (
 	"bytes"
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -94,3 +95,33 @@ func txtValue(strs []string) string {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// maxCleaned caps an error text in a Message.
+const maxCleaned = 400
+
+// clean makes an error text safe for a Message without quoting it: every rune that is
+// not printable (controls, bidi overrides, invalid UTF-8) is written as a Go escape, and
+// a text longer than maxCleaned bytes is cut with "...".
+func clean(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if b.Len() >= maxCleaned {
+			b.WriteString("...")
+			break
+		}
+		switch {
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				fmt.Fprintf(&b, `\x%02x`, s[i])
+				continue
+			}
+			b.WriteRune(r)
+		case unicode.IsPrint(r):
+			b.WriteRune(r)
+		default:
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		}
+	}
+	return b.String()
+}

@@ -41,3 +41,9 @@ func TestShowEscapesAndCuts(t *testing.T) {
 	assert.True(t, strings.HasSuffix(s, `"...`))
 	assert.NotContains(t, s, `\x`, "a cut never splits a rune into invalid bytes")
 }
+
+func TestCleanEscapesWithoutQuoting(t *testing.T) {
+	assert.Equal(t, `say "hi" \x1b[2J \u202e bad\xff`, clean("say \"hi\" \x1b[2J \u202e bad\xff"))
+	long := clean(strings.Repeat("e", 1000))
+	assert.Len(t, long, maxCleaned+3)
+}
