@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/miekg/dns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -63,6 +64,7 @@ func TestCAAOnTheTLDApplies(t *testing.T) {
 	res := checkCAAFor(t, w, "deep.www.example.test", []string{"sectigo.com"})
 	assert.Equal(t, StatusOK, res.Status, res.Message)
 	assert.Equal(t, "test", res.CAA.Domain)
+	assert.Equal(t, 1, count(w.resolver, "example.test.", dns.TypeNS), "the challenge and the CAA climb share the zones found")
 }
 
 func TestCAAIssuewildForWildcards(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -31,7 +32,16 @@ type fileChallenge struct {
 // unwrapping to ctx's error. Check makes no request but DNS queries (to opt's resolvers
 // and the authoritative nameservers they lead to) and one GET of a file challenge's URL.
 func Check(ctx context.Context, ch model.Challenge, opt Options) (res Result) {
-	res = checkChallenge(ctx, ch, opt)
+	var l *lookup // shared by the challenge and the CAA lookups: zones found once
+	newLookupOnce := func() (*lookup, error) {
+		if l != nil {
+			return l, nil
+		}
+		var err error
+		l, err = newLookup(opt)
+		return l, err
+	}
+	res = checkChallenge(ctx, ch, opt, newLookupOnce)
 	res.ChallengeStatus = res.Status
 	if len(opt.CAAIdentities) == 0 || res.Reason == ReasonInvalid || res.Reason == ReasonCanceled {
 		return res
@@ -44,11 +54,11 @@ func Check(ctx context.Context, ch model.Challenge, opt Options) (res Result) {
 	}
 	wildcard := strings.HasPrefix(domain, "*.")
 	domain = strings.TrimPrefix(domain, "*.")
-	l, err := newLookup(opt)
+	cl, err := newLookupOnce()
 	if err != nil {
 		res.CAA = &CAAResult{Status: StatusError, Err: err, Identities: opt.CAAIdentities, Message: "CAA not checked: " + clean(err.Error())}
 	} else {
-		res.CAA = checkCAA(ctx, l, domain, wildcard, opt.CAAIdentities)
+		res.CAA = checkCAA(ctx, cl, domain, wildcard, opt.CAAIdentities)
 	}
 	switch {
 	case ctx.Err() != nil:
@@ -65,7 +75,7 @@ func Check(ctx context.Context, ch model.Challenge, opt Options) (res Result) {
 }
 
 // checkChallenge checks ch alone.
-func checkChallenge(ctx context.Context, ch model.Challenge, opt Options) Result {
+func checkChallenge(ctx context.Context, ch model.Challenge, opt Options, newLookup func() (*lookup, error)) Result {
 	res := Result{Type: ch.Type}
 	if err := ctx.Err(); err != nil {
 		res.Status, res.Reason, res.Err = StatusError, ReasonCanceled, err
@@ -82,7 +92,7 @@ func checkChallenge(ctx context.Context, ch model.Challenge, opt Options) Result
 		if ch.RecordValue == "" {
 			return invalid(res, "the challenge has no record value to look for at "+name)
 		}
-		l, err := newLookup(opt)
+		l, err := newLookup()
 		if err != nil {
 			return dnsFailure(res, "DNS lookup not possible", err)
 		}
@@ -93,7 +103,7 @@ func checkChallenge(ctx context.Context, ch model.Challenge, opt Options) Result
 		} else {
 			out = checkCNAME(ctx, l, dc)
 		}
-		out.Notes = l.notes
+		out.Notes = slices.Clone(l.notes)
 		return out
 	case model.ChallengeHTTPFile, model.ChallengeHTTPSFile:
 		res.Name, res.Wanted = ch.URL, ch.Content
