@@ -61,8 +61,8 @@ type Options struct {
 	TLSConfig *tls.Config
 	// ConnectTimeout bounds connecting (and the TLS handshake). Zero: DefaultConnectTimeout.
 	ConnectTimeout time.Duration
-	// ReadTimeout bounds the time from the request being sent to the whole body being
-	// read. Zero: DefaultReadTimeout.
+	// ReadTimeout bounds the time from the connection being ready (request sent, headers
+	// and the whole body read). Zero: DefaultReadTimeout.
 	ReadTimeout time.Duration
 	// MaxBodyBytes caps the file body read; a larger body is ReasonTooLarge. Zero:
 	// DefaultMaxBodyBytes.
