@@ -35,17 +35,17 @@ func BenchmarkListDecode(b *testing.B) {
 			func(p anyca.Provider) (int, error) {
 				return countSeq(p.Certificates(ctx, model.CertificateQuery{PageSize: listPage}))
 			},
-			func(f *floorLister) (int, error) { return f.digicertOrders(ctx) }},
+			func(f *floorLister) (int, error) { return count(f.digicertOrders(ctx)) }},
 		{"digicert-domains", "digicert-domains:1000", "digicert",
 			func(p anyca.Provider) (int, error) {
 				return countSeq(anyca.Domains(ctx, p, model.DomainQuery{PageSize: listPage}))
 			},
-			func(f *floorLister) (int, error) { return f.digicertDomains(ctx) }},
+			func(f *floorLister) (int, error) { return count(f.digicertDomains(ctx)) }},
 		{"zerossl-certificates", "zerossl-page:1000", "zerossl",
 			func(p anyca.Provider) (int, error) {
 				return countSeq(p.Certificates(ctx, model.CertificateQuery{PageSize: listPage}))
 			},
-			func(f *floorLister) (int, error) { return f.zerosslCertificates(ctx) }},
+			func(f *floorLister) (int, error) { return count(f.zerosslCertificates(ctx)) }},
 	}
 	for _, c := range cases {
 		b.Run(c.name+"/anyca", func(b *testing.B) {
@@ -103,6 +103,9 @@ func countSeq[T any](seq func(func(*T, error) bool)) (int, error) {
 	return n, nil
 }
 
+// count is the length of a floor's page.
+func count[T any](items []T, err error) (int, error) { return len(items), err }
+
 var errNilItem = errors.New("a listing yielded a nil item")
 
 // floorLister is the hand-written floor for one page: floorGet (one request, status check,
@@ -120,21 +123,21 @@ type dcListOrders struct {
 	} `json:"page"`
 }
 
-func (f *floorLister) digicertOrders(ctx context.Context) (int, error) {
+func (f *floorLister) digicertOrders(ctx context.Context) ([]*model.Certificate, error) {
 	q := url.Values{"sort": {"id"}, "offset": {"0"}, "limit": {strconv.Itoa(listPage)}}
 	var l dcListOrders
 	if err := floorGet(ctx, f.hc, f.info.URL+"/order/certificate?"+q.Encode(), map[string]string{"X-DC-DEVKEY": f.info.Key}, &l); err != nil {
-		return 0, err
+		return nil, err
 	}
-	n := 0
+	out := make([]*model.Certificate, 0, len(l.Orders))
 	for i := range l.Orders {
 		c := mapFloorOrder(&l.Orders[i])
 		if c.ID == "" || c.CommonName == "" || c.NotAfter.IsZero() {
-			return n, errFloorMapping
+			return out, errFloorMapping
 		}
-		n++
+		out = append(out, c)
 	}
-	return n, nil
+	return out, nil
 }
 
 func mapFloorOrder(o *dcOrder) *model.Certificate {
@@ -197,22 +200,22 @@ type dcListDomains struct {
 	} `json:"page"`
 }
 
-func (f *floorLister) digicertDomains(ctx context.Context) (int, error) {
+func (f *floorLister) digicertDomains(ctx context.Context) ([]*model.DomainValidation, error) {
 	q := url.Values{"sort": {"id"}, "include_dcv_expiration_time": {"true"}, "include_validation_reuse_status": {"true"},
 		"offset": {"0"}, "limit": {strconv.Itoa(listPage)}}
 	var l dcListDomains
 	if err := floorGet(ctx, f.hc, f.info.URL+"/domain?"+q.Encode(), map[string]string{"X-DC-DEVKEY": f.info.Key}, &l); err != nil {
-		return 0, err
+		return nil, err
 	}
-	n := 0
+	out := make([]*model.DomainValidation, 0, len(l.Domains))
 	for i := range l.Domains {
 		d := mapFloorDomain(&l.Domains[i])
 		if d.ID == "" || d.Domain == "" || len(d.Levels) == 0 {
-			return n, errFloorMapping
+			return out, errFloorMapping
 		}
-		n++
+		out = append(out, d)
 	}
-	return n, nil
+	return out, nil
 }
 
 func mapFloorDomain(w *dcDomain) *model.DomainValidation {
@@ -274,22 +277,22 @@ type zsList struct {
 	Results    []zsCert `json:"results"`
 }
 
-func (f *floorLister) zerosslCertificates(ctx context.Context) (int, error) {
+func (f *floorLister) zerosslCertificates(ctx context.Context) ([]*model.Certificate, error) {
 	q := url.Values{"certificate_status": {"draft,pending_validation,issued,cancelled,revoked,expired"},
 		"limit": {strconv.Itoa(listPage)}, "page": {"1"}, "access_key": {f.info.Key}}
 	var l zsList
 	if err := floorGet(ctx, f.hc, f.info.URL+"/certificates?"+q.Encode(), nil, &l); err != nil {
-		return 0, err
+		return nil, err
 	}
-	n := 0
+	out := make([]*model.Certificate, 0, len(l.Results))
 	for i := range l.Results {
 		c := mapFloorZeroSSL(&l.Results[i])
 		if c.ID == "" || c.CommonName == "" || c.NotAfter.IsZero() {
-			return n, errFloorMapping
+			return out, errFloorMapping
 		}
-		n++
+		out = append(out, c)
 	}
-	return n, nil
+	return out, nil
 }
 
 func mapFloorZeroSSL(w *zsCert) *model.Certificate {
