@@ -127,6 +127,11 @@ func TestRenderShowsLoadsAndVerdicts(t *testing.T) {
 			t.Errorf("section lacks %q", s)
 		}
 	}
+	for _, s := range []string{"### P2", "### P4"} {
+		if strings.Contains(out, s) {
+			t.Errorf("section has %q, which did not run", s)
+		}
+	}
 }
 
 func TestCheckLoad(t *testing.T) {
