@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/anyca/anyca"
-	"github.com/anyca/anyca/digicert"
 	"github.com/anyca/anyca/retry"
 )
 
@@ -55,6 +54,3 @@ func BenchmarkP2Bulk(b *testing.B) {
 	b.Run("batch/defaultlimit", func(b *testing.B) { run(b, retry.Config{}, true, 1000, batch) })
 	b.Run("rest/defaultlimit-100ids", func(b *testing.B) { run(b, retry.Config{}, true, restLimitedIDs, rest) })
 }
-
-// defaultLimit is DigiCert's default client-side limit, for the extrapolation in run.sh.
-var defaultLimit = digicert.DefaultRetry

@@ -1,16 +1,21 @@
-// Command benchtable turns the output of bench/run.sh (go test -bench lines and the
-// "P4|" lines of TestP4RateLimit) into the benchmark section of BENCHMARKS.md, between
-// the markers <!-- bench:start --> and <!-- bench:end -->, leaving the rest of the file
-// as it is.
+// Command benchtable turns the output of bench/run.sh (go test -bench lines, the "P4|"
+// lines of TestP4RateLimit and the "LOAD|" load-average readings) into the benchmark
+// section of BENCHMARKS.md, between the markers <!-- bench:start --> and
+// <!-- bench:end -->, leaving the rest of the file as it is. Every goal's verdict is
+// computed from the figures. It refuses to write when the run started on a machine
+// loaded above 1.5 x nproc, unless -force is given; with -check-load it only makes that
+// check, on a /proc/loadavg line, so run.sh can refuse before running anything.
 package main
 
 import (
 	"bufio"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,6 +31,9 @@ var samples = map[string]map[string][]float64{}
 
 var procSuffix = regexp.MustCompile(`-\d+$`)
 
+// loads holds the LOAD readings of the run, in order.
+var loads []loadMark
+
 func parse(path string) (p4 []string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -38,6 +46,10 @@ func parse(path string) (p4 []string, err error) {
 		line := sc.Text()
 		if strings.HasPrefix(line, "P4|") {
 			p4 = append(p4, line)
+			continue
+		}
+		if m, ok := parseLoad(line); ok {
+			loads = append(loads, m)
 			continue
 		}
 		if !strings.HasPrefix(line, "Benchmark") {
@@ -112,27 +124,99 @@ func num(v float64) string {
 	return strconv.FormatFloat(v, 'f', 1, 64)
 }
 
-func main() {
-	in := flag.String("in", "", "raw output of the run")
-	out := flag.String("out", "BENCHMARKS.md", "file to update")
-	cmd := flag.String("cmd", "bash bench/run.sh", "command that produced the run")
-	machine := flag.String("machine", "", "machine description line")
-	count := flag.Int("count", 0, "-count of the run")
-	flag.Parse()
+func main() { os.Exit(run(os.Args[1:], os.Stderr)) }
+
+// run is the command with its arguments; it returns the exit status: 0 when
+// BENCHMARKS.md was written (or, with -check-load, the load is acceptable), 1 on a read
+// or write error, 2 on bad arguments, 3 when the load check refuses.
+func run(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("benchtable", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	in := fs.String("in", "", "raw output of the run")
+	out := fs.String("out", "BENCHMARKS.md", "file to update")
+	cmd := fs.String("cmd", "bash bench/run.sh", "command that produced the run")
+	machine := fs.String("machine", "", "machine description line")
+	count := fs.Int("count", 0, "-count of the run")
+	nproc := fs.Int("nproc", runtime.NumCPU(), "CPUs of the machine, for the load check")
+	force := fs.Bool("force", false, "write even if the run started on a loaded machine")
+	checkOnly := fs.String("check-load", "", "only check this /proc/loadavg line against the limit")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *checkOnly != "" {
+		avg, err := parseLoadavg(*checkOnly)
+		if err == nil {
+			err = checkLoad(avg[0], *nproc, *force)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "benchtable:", err)
+			return 3
+		}
+		return 0
+	}
+	samples, loads = map[string]map[string][]float64{}, nil
 	p4, err := parse(*in)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		fmt.Fprintln(stderr, "benchtable:", err)
+		return 1
 	}
+	first, ok := startLoad(loads)
+	if !ok {
+		fmt.Fprintln(stderr, "benchtable: no LOAD reading in", *in, "(run bench/run.sh): BENCHMARKS.md not written")
+		return 3
+	}
+	if err := checkLoad(first.avg[0], *nproc, *force); err != nil {
+		fmt.Fprintln(stderr, "benchtable:", err)
+		return 3
+	}
+	forced := ""
+	if checkLoad(first.avg[0], *nproc, false) != nil {
+		forced = fmt.Sprintf(" **Forced (FORCE=1) at a load average of %.2f, above %.1f x nproc: these figures are from a loaded machine.**", first.avg[0], maxLoadPerCPU)
+	}
+	if err := update(*out, render(*cmd, *machine+forced, *count, p4)); err != nil {
+		fmt.Fprintln(stderr, "benchtable:", err)
+		return 1
+	}
+	return 0
+}
+
+// render builds the section from the parsed samples, P4 lines and load readings.
+func render(cmd, machine string, count int, p4 []string) string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
-	w("%s\n## anyca vs hand-written calls and caddyserver/zerossl (issue 6)\n\n", startMark)
-	w("Produced by `%s` (fakes on loopback; in `bench/`, %d rounds of `go test -run '^$' -bench . -benchmem -count 1`, then `go test -run '^TestP4RateLimit$' -v`). %s\n\n", *cmd, *count, *machine)
-	w("Times are medians of the %d runs (± the largest deviation from the median). The P1-P3 fakes run in a child process (the test binary re-executed, GOMAXPROCS=1), so B/op, allocs/op and peak heap are the client's alone; the fake's CPU time still shares the machine and is inside time/op.\n\n", *count)
+	w("%s\n## anyca vs hand-written calls and caddyserver/zerossl (issues 6 and 12)\n\n", startMark)
+	w("Produced by `%s` (fakes on loopback; in `bench/`, %d round(s), each running every benchmark function in turn as `go test -run '^$' -bench '^BenchmarkX$' -benchmem -count 1`, then `go test -run '^TestP4RateLimit$' -v`). %s\n\n", cmd, count, machine)
+	w("Times are medians of the %d runs (± the largest deviation from the median). The P1-P3 fakes run in a child process (the test binary re-executed, GOMAXPROCS=1), so B/op, allocs/op, client CPU and peak heap are the client's alone; the fake's CPU time still shares the machine and is inside time/op.\n\n", count)
 
-	// P1
-	w("### P1: single certificate lookup\n\n")
-	w("| benchmark | time/op | client CPU/op | B/op | allocs/op | time vs floor | CPU vs floor | allocs vs floor | goal (<= 1.10x time, <= 1.5x allocs) |\n|---|---|---|---|---|---|---|---|---|\n")
+	writeP1(w)
+	writeListDecode(w)
+	writeP2(w)
+	writeP3(w)
+	writeP4(w, p4)
+	writeGoals(w, issue12Goals())
+	w("\n%s\n", notes)
+	w("%s\n", endMark)
+	return b.String()
+}
+
+// has reports whether the run holds any benchmark named with prefix.
+func has(prefix string) bool {
+	for name := range samples {
+		if strings.HasPrefix(name, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// writeP1 renders BenchmarkP1Lookup, if it ran.
+func writeP1(w func(string, ...any)) {
+	if !has("P1Lookup/") {
+		return
+	}
+	w("\n### P1: single certificate lookup\n\n")
+	w("%s", loadLine(loads, "P1Lookup"))
+	w("| benchmark | time/op | client CPU/op | B/op | allocs/op | time vs floor | CPU vs floor | allocs vs floor | goal (<= %.2fx time and CPU, <= %.2gx allocs) |\n|---|---|---|---|---|---|---|---|---|\n", p1TimeBound, p1AllocsBound)
 	for _, vendor := range []string{"digicert", "zerossl"} {
 		floor := "P1Lookup/" + vendor + "/floor"
 		ft, fa := median(floor, "ns/op"), median(floor, "allocs/op")
@@ -143,16 +227,23 @@ func main() {
 			}
 			t, a := median(name, "ns/op"), median(name, "allocs/op")
 			goal := ""
-			if impl == "anyca" {
-				goal = part("time", t/ft, 1.10) + ", " + part("allocs", a/fa, 1.5)
-			}
 			c, fc := median(name, "cpu-ns/op"), median(floor, "cpu-ns/op")
+			if impl == "anyca" {
+				goal = part("time", t/ft, p1TimeBound) + ", " + part("CPU", c/fc, p1TimeBound) + ", " + part("allocs", a/fa, p1AllocsBound)
+			}
 			w("| %s / %s | %s%s | %s%s | %s | %s | %.2fx | %.2fx | %.2fx | %s |\n", vendor, impl, dur(t), spread(name, "ns/op"),
 				dur(c), spread(name, "cpu-ns/op"), num(median(name, "B/op")), num(a), t/ft, c/fc, a/fa, goal)
 		}
 	}
-	// P2
+}
+
+// writeP2 renders BenchmarkP2Bulk, if it ran.
+func writeP2(w func(string, ...any)) {
+	if !has("P2Bulk/") {
+		return
+	}
 	w("\n### P2: 1,000 DigiCert certificates by id\n\n")
+	w("%s", loadLine(loads, "P2Bulk"))
 	w("| case | ids | time/op | requests/op | B/op | allocs/op | goal (<= 10 requests) |\n|---|---|---|---|---|---|---|\n")
 	for _, c := range []string{"batch/nolimit", "rest/nolimit", "batch/defaultlimit", "rest/defaultlimit-100ids"} {
 		name := "P2Bulk/" + c
@@ -176,8 +267,16 @@ func main() {
 		w("\nThe REST case with DigiCert's default limit (5/s, burst 50) is run on 100 ids only: the limiter predicts (100-50)/5 s + 50 unthrottled calls = %s, measured %s; for 1,000 ids the same formula gives (1000-50)/5 s + 50 x %s = ~%s. The batch path sends 10 Reports queries, inside the burst, so the default limit costs it nothing.\n",
 			dur(predicted100), dur(measured), dur(per), dur(est))
 	}
-	// P3
+}
+
+// writeP3 renders BenchmarkP3List and BenchmarkP3DomainsDetails, if they ran.
+func writeP3(w func(string, ...any)) {
+	if !has("P3") {
+		return
+	}
 	w("\n### P3: listing through the iterators (1,000 per page)\n\n")
+	w("%s", loadLine(loads, "P3List"))
+	w("%s", loadLine(loads, "P3DomainsDetails"))
 	w("| listing | items | time/op | per item | requests/op | peak heap growth | B/op (total allocated) | allocs/op |\n|---|---|---|---|---|---|---|---|\n")
 	for _, c := range []string{"digicert/10000", "digicert/100000", "zerossl/10000", "zerossl/100000"} {
 		name := "P3List/" + c
@@ -194,8 +293,15 @@ func main() {
 			num(median(name, "requests/op")), median(name, "B/op")/(1<<20), num(median(name, "allocs/op")))
 	}
 	w("\nPeak heap growth: the highest `/memory/classes/heap/objects:bytes` (HeapAlloc without stop-the-world; live objects plus garbage not yet collected, default GOGC) sampled every 1 ms during the walk, minus the value right after `runtime.GC()` before it; the largest over the runs. The fakes are seeded once per process, in the child, so their 100,000 items are not in this heap.\n")
-	// P4
+}
+
+// writeP4 renders TestP4RateLimit's P4| lines, if it ran.
+func writeP4(w func(string, ...any), p4 []string) {
+	if len(p4) == 0 {
+		return
+	}
 	w("\n### P4: DigiCert fake behind a rolling-window rate limit (429 above it)\n\n")
+	w("%s", loadLine(loads, "TestP4RateLimit"))
 	for _, l := range p4 {
 		f := strings.Split(l, "|")
 		if len(f) >= 3 && f[1] == "allowed" {
@@ -209,9 +315,6 @@ func main() {
 			w("| %s | %s | %s | %s | %s | %s/s | %s |\n", f[2], f[3], f[4], f[5], f[6], f[7], f[8])
 		}
 	}
-	w("\n%s\n", notes)
-	w("%s\n", endMark)
-	update(*out, b.String())
 }
 
 func maxOf(name, unit string) float64 {
@@ -241,11 +344,10 @@ func verdict(ok bool, miss string) string {
 
 // update replaces the section between the markers in path (or appends it), keeping
 // everything else byte for byte.
-func update(path, section string) {
+func update(path, section string) error {
 	old, err := os.ReadFile(path)
 	if err != nil && !os.IsNotExist(err) {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return err
 	}
 	s := string(old)
 	i, j := strings.Index(s, startMark), strings.Index(s, endMark)
@@ -257,8 +359,5 @@ func update(path, section string) {
 	default:
 		s = strings.TrimRight(s, "\n") + "\n\n" + section
 	}
-	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
+	return os.WriteFile(path, []byte(s), 0o644)
 }
