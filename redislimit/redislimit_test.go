@@ -15,6 +15,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/redislimit/redistest"
 	"github.com/anyca/anyca/retry"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -25,7 +26,7 @@ const testAPIKey = "dc-live-S3cretKey+/="
 
 func newLimiter(t testing.TB, addr string, opts Options) *Limiter {
 	t.Helper()
-	l, err := New(clientFor(t, addr), testAPIKey, opts)
+	l, err := New(redistest.Client(t, addr), testAPIKey, opts)
 	require.NoError(t, err)
 	return l
 }
@@ -45,7 +46,7 @@ func waitAll(t testing.TB, l *Limiter, within time.Duration, most int) (int, err
 }
 
 func TestSharedBudgetIsExact(t *testing.T) {
-	r := startRedis(t)
+	r := redistest.Start(t)
 	t.Logf("real redis-server: %v", r.Real)
 	opts := Options{Windows: []retry.Window{{N: 7, Per: time.Minute}}}
 	a, b := newLimiter(t, r.Addr, opts), newLimiter(t, r.Addr, opts) // two clients, one key
@@ -71,7 +72,7 @@ func TestSharedBudgetIsExact(t *testing.T) {
 }
 
 func TestWaitSleepsUntilTheWindowHasRoom(t *testing.T) {
-	r := startRedis(t)
+	r := redistest.Start(t)
 	w := retry.Window{N: 2, Per: 300 * time.Millisecond, Margin: time.Millisecond}
 	l := newLimiter(t, r.Addr, Options{Windows: []retry.Window{w}})
 	n, err := waitAll(t, l, 10*time.Second, 5)
@@ -111,7 +112,7 @@ func mustCard(t *testing.T, mr *miniredis.Miniredis, key string) int {
 }
 
 func TestManyKeysAreIndependentAndCarryNoSecret(t *testing.T) {
-	r := startRedis(t)
+	r := redistest.Start(t)
 	rdb := r.Client(t)
 	opts := Options{Windows: []retry.Window{{N: 3, Per: time.Minute}, {N: 10, Per: time.Hour}}}
 	seen := map[string]bool{}
@@ -148,7 +149,7 @@ func TestManyKeysAreIndependentAndCarryNoSecret(t *testing.T) {
 func TestRedisKilledMidRun(t *testing.T) {
 	windows := []retry.Window{{N: 6, Per: time.Minute}}
 	t.Run("fail closed", func(t *testing.T) {
-		r := startRedis(t)
+		r := redistest.Start(t)
 		l := newLimiter(t, r.Addr, Options{Windows: windows})
 		n, err := waitAll(t, l, 5*time.Second, 3)
 		require.NoError(t, err)
@@ -162,7 +163,7 @@ func TestRedisKilledMidRun(t *testing.T) {
 		assert.NotContains(t, err.Error(), "S3cret")
 	})
 	t.Run("fall back to the process's share", func(t *testing.T) {
-		r := startRedis(t)
+		r := redistest.Start(t)
 		var logs bytes.Buffer
 		l := newLimiter(t, r.Addr, Options{Windows: windows, OnRedisError: FallBackLocal, Replicas: 3,
 			RetryRedisAfter: time.Hour, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
@@ -180,8 +181,8 @@ func TestRedisKilledMidRun(t *testing.T) {
 }
 
 func TestRedisSlowerThanTheTimeout(t *testing.T) {
-	r := startRedis(t)
-	slow := slowProxy(t, r.Addr, 3*time.Second)
+	r := redistest.Start(t)
+	slow := redistest.SlowProxy(t, r.Addr, 3*time.Second)
 	windows := []retry.Window{{N: 5, Per: time.Minute}}
 
 	l := newLimiter(t, slow, Options{Windows: windows, Timeout: 100 * time.Millisecond})
@@ -205,7 +206,7 @@ func TestRedisSlowerThanTheTimeout(t *testing.T) {
 
 func TestOptionsAndSecrets(t *testing.T) {
 	mr := miniredis.RunT(t)
-	rdb := clientFor(t, mr.Addr())
+	rdb := redistest.Client(t, mr.Addr())
 	for name, tc := range map[string]struct {
 		key  string
 		opts Options
@@ -240,7 +241,7 @@ func TestOptionsAndSecrets(t *testing.T) {
 // Two OS processes (this test binary, run again) take from one key: together they get
 // exactly the window's N.
 func TestTwoProcessesShareAKey(t *testing.T) {
-	r := startRedis(t)
+	r := redistest.Start(t)
 	const n = 12
 	var cmds []*exec.Cmd
 	var outs []*bytes.Buffer

@@ -1,4 +1,8 @@
-package redislimit
+// Package redistest starts a Redis for tests: a redis-server of the test's own, in a temp
+// dir on a random loopback port, when the binary is on PATH, else an in-process miniredis.
+// RequireEnv=1 makes the real server required. It also has a loopback proxy that slows
+// Redis down, for timeout tests.
+package redistest
 
 import (
 	"bufio"
@@ -18,30 +22,30 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// requireRedisEnv, set to 1, makes the tests fail rather than fall back to miniredis
-// when no redis-server binary is on PATH (CI sets it).
-const requireRedisEnv = "ANYCA_REQUIRE_REDIS"
+// RequireEnv, set to 1, makes Start fail the test rather than fall back to miniredis when
+// no redis-server binary is on PATH (CI sets it).
+const RequireEnv = "ANYCA_REQUIRE_REDIS"
 
-// testRedis is one Redis for a test: a redis-server this test started, or miniredis.
-type testRedis struct {
-	Addr string
-	Real bool
-	mr   *miniredis.Miniredis
+// Server is one Redis for a test: a redis-server the test started, or miniredis.
+type Server struct {
+	Addr string               // host:port on loopback
+	Real bool                 // a redis-server process, not miniredis
+	Mini *miniredis.Miniredis // the miniredis, when not Real
 	cmd  *exec.Cmd
 	once sync.Once
 }
 
-// startRedis starts a redis-server of its own (temp dir, random loopback port) when the
+// Start starts a redis-server of the test's own (temp dir, random loopback port) when the
 // binary is on PATH, else an in-process miniredis. It is stopped when the test ends.
-func startRedis(t testing.TB) *testRedis {
+func Start(t testing.TB) *Server {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		if os.Getenv(requireRedisEnv) == "1" {
-			t.Fatalf("%s=1 but no redis-server on PATH: %v", requireRedisEnv, err)
+		if os.Getenv(RequireEnv) == "1" {
+			t.Fatalf("%s=1 but no redis-server on PATH: %v", RequireEnv, err)
 		}
 		mr := miniredis.RunT(t)
-		return &testRedis{Addr: mr.Addr(), mr: mr}
+		return &Server{Addr: mr.Addr(), Mini: mr}
 	}
 	var lastErr error
 	for range 5 { // the free port can be taken between probing and binding
@@ -55,7 +59,7 @@ func startRedis(t testing.TB) *testRedis {
 	return nil
 }
 
-func startRedisServer(t testing.TB, bin string) (*testRedis, error) {
+func startRedisServer(t testing.TB, bin string) (*Server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -69,7 +73,7 @@ func startRedisServer(t testing.TB, bin string) (*testRedis, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	r := &testRedis{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Real: true, cmd: cmd}
+	r := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Real: true, cmd: cmd}
 	t.Cleanup(r.Kill)
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -99,31 +103,33 @@ func startRedisServer(t testing.TB, bin string) (*testRedis, error) {
 }
 
 // Kill stops the server at once (SIGKILL for redis-server), as a crash would.
-func (r *testRedis) Kill() {
+func (r *Server) Kill() {
 	r.once.Do(func() {
 		if r.cmd != nil && r.cmd.Process != nil {
 			_ = r.cmd.Process.Kill()
 		}
-		if r.mr != nil {
-			r.mr.Close()
+		if r.Mini != nil {
+			r.Mini.Close()
 		}
 	})
 }
 
 // Client returns a go-redis client for the server, closed when the test ends.
-func (r *testRedis) Client(t testing.TB) *redis.Client {
-	return clientFor(t, r.Addr)
+func (r *Server) Client(t testing.TB) *redis.Client {
+	return Client(t, r.Addr)
 }
 
-func clientFor(t testing.TB, addr string) *redis.Client {
+// Client returns a go-redis client for addr that does not retry, closed when the test ends.
+func Client(t testing.TB, addr string) *redis.Client {
 	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: time.Second,
 		ReadTimeout: 2 * time.Second, WriteTimeout: time.Second})
 	t.Cleanup(func() { c.Close() })
 	return c
 }
 
-// slowProxy forwards loopback TCP to target, holding every chunk from the server for delay.
-func slowProxy(t testing.TB, target string, delay time.Duration) string {
+// SlowProxy listens on loopback and forwards to target, holding every chunk from target
+// for delay. It returns its address and stops when the test ends.
+func SlowProxy(t testing.TB, target string, delay time.Duration) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
