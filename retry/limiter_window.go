@@ -23,9 +23,14 @@ type Window struct {
 	Margin time.Duration `json:"margin,omitempty"`
 }
 
-// DefaultMargin is the margin a Window with a zero Margin keeps: Per/100, at most one
-// second (50 ms for a 5 s window, 1 s for a 3 min one).
-func DefaultMargin(per time.Duration) time.Duration { return min(per/100, time.Second) }
+// DefaultMargin is the margin a Window with a zero Margin keeps: Per/50 within 50 ms and
+// 2 s (100 ms for a 5 s window, 2 s for a 3 min one, which keeps 98.9% of its rate). The
+// floor is there because jitter does not shrink with the window: a request that opens a
+// connection arrives later than one that reuses it, and on a loaded machine even loopback
+// requests arrive tens of milliseconds apart from when they were let go.
+func DefaultMargin(per time.Duration) time.Duration {
+	return min(max(per/50, 50*time.Millisecond), 2*time.Second)
+}
 
 // Gap is how long after a request a limiter waits before that request no longer counts
 // in the window: Per plus the margin.

@@ -191,8 +191,9 @@ func TestWindowValidateAndJSON(t *testing.T) {
 	_, err := NewWindowLimiter()
 	assert.Error(t, err)
 
-	assert.Equal(t, 50*time.Millisecond, Window{N: 100, Per: 5 * time.Second}.Gap()-5*time.Second)
-	assert.Equal(t, time.Second, Window{N: 1000, Per: 3 * time.Minute}.Gap()-3*time.Minute)
+	assert.Equal(t, 100*time.Millisecond, Window{N: 100, Per: 5 * time.Second}.Gap()-5*time.Second)
+	assert.Equal(t, 2*time.Second, Window{N: 1000, Per: 3 * time.Minute}.Gap()-3*time.Minute)
+	assert.Equal(t, 50*time.Millisecond, Window{N: 1, Per: time.Second}.Gap()-time.Second)
 
 	var c Config
 	require.NoError(t, json.Unmarshal([]byte(`{"windows":[{"n":100,"per":"5s"},{"n":1000,"per":"3m","margin":"2s"}]}`), &c))
