@@ -12,6 +12,7 @@
 # minutes, and consecutive repetitions of one sub-benchmark would all see the same load.
 set -uo pipefail
 cd "$(dirname "$0")"
+export GOWORK=off # bench is its own module, outside the repository's go.work
 COUNT=${COUNT:-3}
 out=results.txt
 machine="Machine: nproc $(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//; s/ *$//'), $(go version | awk '{print $3, $4}'), $(date -u +'%Y-%m-%d %H:%M UTC'), load average at start $(cut -d' ' -f1-3 /proc/loadavg)."
@@ -25,6 +26,10 @@ for round in $(seq "$COUNT"); do
 done
 rm -f bench.test
 go test -run '^TestP4RateLimit$' -count 1 -v . 2>&1 | tee -a "$out" || status=$?
+# P4 with both rolling windows, and P4-shared (4 processes, Redis): figures in BENCHMARKS.md's
+# "P4-shared" section, written by hand from these P4W|/P4S| lines.
+echo "# load average before P4-shared: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out"
+go test -run '^(TestP4RollingWindows|TestP4Shared)$' -count 1 -v . 2>&1 | tee -a "$out" || status=$?
 go run ./internal/benchtable -in "$out" -out ../BENCHMARKS.md -count "$COUNT" -machine "$machine" || status=$?
 echo "BENCHMARKS.md updated (status $status)"
 exit "$status"
