@@ -81,6 +81,7 @@ var bugs = map[string]struct {
 	"key-in-errors": {memca.Bugs{KeyInErrors: true}, "Errors", []string{"--- FAIL: TestConformanceBroken/Errors/BadKey", "the wrong key leaked"}},
 	"no-normalize":  {memca.Bugs{NoNormalize: true}, "DomainValidation", []string{"--- FAIL: TestConformanceBroken/DomainValidation", "an invalid name sent a request"}},
 	"status-filter": {memca.Bugs{IgnoreStatusFilter: true}, "Certificates", []string{"--- FAIL: TestConformanceBroken/Certificates/Status", "unexpected certificate"}},
+	"limiter":       {memca.Bugs{IgnoreLimiter: true}, "Limiter", []string{"--- FAIL: TestConformanceBroken/Limiter", "waits on Config.Retry.Limiter once"}},
 }
 
 // TestConformanceBroken shows that Run fails a provider with a bug: it runs the suite

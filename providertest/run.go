@@ -42,6 +42,8 @@ const watchdog = 10 * time.Second
 //	Errors               bad key, 429, 5xx, HTML error pages, resets; no key in any error
 //	Cancellation         cancelled contexts and deadlines end every call
 //	Concurrency          20 goroutines on one provider (run with -race)
+//	Limiter              Config.Retry.Limiter paces every request, retries included;
+//	                     its failure is ErrUnavailable with no request sent
 func Run(t *testing.T, h Harness) {
 	t.Helper()
 	if h.Name == "" || h.Start == nil {
@@ -63,6 +65,7 @@ func Run(t *testing.T, h Harness) {
 		{"Errors", s.testErrors},
 		{"Cancellation", s.testCancellation},
 		{"Concurrency", s.testConcurrency},
+		{"Limiter", s.testLimiter},
 	} {
 		fn := st.fn
 		t.Run(st.name, func(t *testing.T) {
