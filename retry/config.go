@@ -24,7 +24,7 @@ type Config struct {
 	MinWait time.Duration `json:"min_wait,omitempty"`
 	MaxWait time.Duration `json:"max_wait,omitempty"`
 	// RequestsPerSecond is the client-side rate limit applied to every attempt, retries
-	// included; a negative value disables the limiter.
+	// included; a negative value disables the built-in limiters (not a Limiter set below).
 	RequestsPerSecond float64 `json:"requests_per_second,omitempty"`
 	// Burst is the number of requests allowed at once above the steady rate.
 	Burst int `json:"burst,omitempty"`
@@ -38,7 +38,9 @@ type Config struct {
 	Limiter Limiter `json:"-"`
 }
 
-// WithDefaults returns c with every zero field taken from d.
+// WithDefaults returns c with every zero field taken from d, except that d's Windows and
+// Limiter are taken only when c sets none of Windows, Limiter and RequestsPerSecond: a
+// rate of c's own replaces the default windows.
 func (c Config) WithDefaults(d Config) Config {
 	if c.MaxAttempts == 0 {
 		c.MaxAttempts = d.MaxAttempts
