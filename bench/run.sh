@@ -24,7 +24,7 @@
 # github.com/anyca/anyca), so everything here runs with GOWORK=off.
 set -uo pipefail
 cd "$(dirname "$0")"
-export GOWORK=off
+export GOWORK=off # bench is its own module, outside the repository's go.work
 COUNT=${COUNT:-3}
 FORCE=${FORCE:-0}
 ONLY=${ONLY:-.}
@@ -60,6 +60,13 @@ done
 if echo TestP4RateLimit | grep -qE -- "$ONLY"; then
 	load TestP4RateLimit "once"
 	go test -run '^TestP4RateLimit$' -count 1 -v . 2>&1 | tee -a "$out" || status=$?
+fi
+
+# P4 with both rolling windows, and P4-shared (4 processes sharing one key through Redis):
+# figures in BENCHMARKS.md's "P4-shared" section, written by hand from these P4W|/P4S| lines.
+if echo TestP4Shared | grep -qE -- "$ONLY"; then
+	load TestP4Shared "once"
+	go test -run '^(TestP4RollingWindows|TestP4Shared)$' -count 1 -v . 2>&1 | tee -a "$out" || status=$?
 fi
 
 load run end

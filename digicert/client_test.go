@@ -628,10 +628,9 @@ func TestRegionsAndDefaults(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "https://certcentral.digicert.eu/services/v2", eu.BaseURL())
 
-	// One token bucket must stay under both rolling windows: 100 per 5 s and 1000 per 3 min.
-	r, b := digicert.DefaultRetry.RequestsPerSecond, float64(digicert.DefaultRetry.Burst)
-	assert.Less(t, b+5*r, 100.0)
-	assert.Less(t, b+180*r, 1000.0)
+	// The default limiter keeps both documented rolling windows: 100 per 5 s and 1000 per 3 min.
+	assert.Equal(t, []retry.Window{{N: 100, Per: 5 * time.Second}, {N: 1000, Per: 3 * time.Minute}},
+		digicert.DefaultRetry.Windows)
 }
 
 func TestSendsKeyHeaderAndRefusesCrossHostRedirect(t *testing.T) {

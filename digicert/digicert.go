@@ -57,12 +57,13 @@ const DefaultBatchSize = 100
 // DefaultRetry is the retry and rate-limit policy a zero Config.Retry takes.
 //
 // CertCentral counts requests per key in two rolling windows: 100 per 5 seconds and 1000
-// per 3 minutes (older documentation said 1000 per 5 minutes). A token bucket of rate r
-// and burst b lets at most b+5r requests through in any 5 s and b+180r in any 3 min; with
-// b = 50 and r = 5/s that is 75 (< 100) and 950 (< 1000), so the defaults stay under both
-// published limits. A 429 is retried with backoff up to MaxAttempts.
+// per 3 minutes (older documentation said 1000 per 5 minutes). The default limiter keeps
+// exactly those two windows (retry.WindowLimiter, each with its default margin), which a
+// single process can use to over 95% of the long-run 5.56/s without a 429; several
+// processes sharing one key need a shared Limiter (module redislimit). A 429 is retried
+// with backoff up to MaxAttempts.
 var DefaultRetry = retry.Config{MaxAttempts: 4, MinWait: 500 * time.Millisecond, MaxWait: 30 * time.Second,
-	RequestsPerSecond: 5, Burst: 50}
+	Windows: []retry.Window{{N: 100, Per: 5 * time.Second}, {N: 1000, Per: 3 * time.Minute}}}
 
 // mountain is the zone of CertCentral's date-only DCV expirations.
 var mountain = func() *time.Location {

@@ -95,6 +95,7 @@ var bugs = map[string]struct {
 		[]string{"--- FAIL: TestConformanceBroken/Download", "Download of a pending certificate"}},
 	"download-wrong-leaf": {memca.Bugs{Loop: memca.LoopBugs{DownloadWrongLeaf: true}}, "Download",
 		[]string{"--- FAIL: TestConformanceBroken/Download", "leaf serial"}},
+	"limiter": {memca.Bugs{IgnoreLimiter: true}, "Limiter", []string{"--- FAIL: TestConformanceBroken/Limiter", "waits on Config.Retry.Limiter once"}},
 }
 
 // TestConformanceBroken shows that Run fails a provider with a bug: it runs the suite

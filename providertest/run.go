@@ -46,6 +46,8 @@ const watchdog = 10 * time.Second
 //	                     WaitValidated across a state change; refusals (or ErrUnsupported)
 //	Download             an issued chain verifies against Fake.Roots and matches the lookup;
 //	                     pending and revoked are refused (or ErrUnsupported)
+//	Limiter              Config.Retry.Limiter paces every request, retries included;
+//	                     its failure is ErrUnavailable with no request sent
 func Run(t *testing.T, h Harness) {
 	t.Helper()
 	if h.Name == "" || h.Start == nil {
@@ -69,6 +71,7 @@ func Run(t *testing.T, h Harness) {
 		{"Concurrency", s.testConcurrency},
 		{"Verify", s.testVerify},
 		{"Download", s.testDownload},
+		{"Limiter", s.testLimiter},
 	} {
 		fn := st.fn
 		t.Run(st.name, func(t *testing.T) {

@@ -45,7 +45,7 @@ var (
 
 // sentinels are the data-free errors a redacted error still matches with errors.Is.
 var sentinels = append([]error{context.Canceled, context.DeadlineExceeded, ErrBodyTooLarge, ErrRedirectRefused,
-	ErrMalformedResponse, errLimiterDeadline, errAttemptTimeout, io.ErrUnexpectedEOF, io.EOF}, model.Kinds()...)
+	ErrMalformedResponse, errLimiterDeadline, ErrLimiterFailed, errAttemptTimeout, io.ErrUnexpectedEOF, io.EOF}, model.Kinds()...)
 
 // Auth says how the adapter's API key travels. Exactly one of Header and QueryParam is set.
 // The key is redacted from every error and log line the client produces.
@@ -84,7 +84,8 @@ type Client struct {
 	auth      Auth
 	cfg       Config
 	rc        *retryablehttp.Client
-	limiter   *rate.Limiter
+	limiter   *rate.Limiter // the token bucket, when pace is one
+	pace      Limiter       // waited on for every attempt; nil: none
 	logger    *slog.Logger
 	redact    *redactor
 	userAgent string
@@ -126,12 +127,8 @@ func New(opts Options) (*Client, error) {
 	if c.maxBody <= 0 {
 		c.maxBody = DefaultMaxBodyBytes
 	}
-	if cfg.RequestsPerSecond > 0 {
-		burst := cfg.Burst
-		if burst <= 0 {
-			burst = 1
-		}
-		c.limiter = rate.NewLimiter(rate.Limit(cfg.RequestsPerSecond), burst)
+	if c.pace, c.limiter, err = newLimiter(cfg); err != nil {
+		return nil, fmt.Errorf("%s: %w", opts.Provider, err)
 	}
 
 	var hc http.Client
@@ -391,6 +388,8 @@ func (c *Client) failure(ctx context.Context, st *callState, status int, _ http.
 		e.Kind = context.DeadlineExceeded
 	case errors.Is(err, ErrRedirectRefused):
 		e.Kind = model.ErrPermissionDenied
+	case errors.Is(err, ErrLimiterFailed):
+		e.Kind = model.ErrUnavailable
 	default:
 		e.Kind = model.ErrUnavailable
 		if status != 0 && (status < 200 || status > 299) {
@@ -492,7 +491,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		var hostErr x509.HostnameError
 		var verifyErr *tls.CertificateVerificationError
 		switch {
-		case errors.Is(err, errLimiterDeadline), errors.Is(err, ErrRedirectRefused),
+		case errors.Is(err, errLimiterDeadline), errors.Is(err, ErrLimiterFailed), errors.Is(err, ErrRedirectRefused),
 			errors.Is(err, context.Canceled), errors.Is(err, ErrBodyTooLarge),
 			errors.As(err, &unknownAuth), errors.As(err, &certInvalid), errors.As(err, &hostErr),
 			errors.As(err, &verifyErr):

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -23,13 +24,23 @@ type Config struct {
 	MinWait time.Duration `json:"min_wait,omitempty"`
 	MaxWait time.Duration `json:"max_wait,omitempty"`
 	// RequestsPerSecond is the client-side rate limit applied to every attempt, retries
-	// included; a negative value disables the limiter.
+	// included; a negative value disables the built-in limiters (not a Limiter set below).
 	RequestsPerSecond float64 `json:"requests_per_second,omitempty"`
 	// Burst is the number of requests allowed at once above the steady rate.
 	Burst int `json:"burst,omitempty"`
+	// Windows, when set, replaces the token bucket of RequestsPerSecond and Burst with a
+	// rolling-window limiter (NewWindowLimiter) that keeps every window. A negative
+	// RequestsPerSecond still turns it off.
+	Windows []Window `json:"windows,omitempty"`
+	// Limiter, when set, is waited on for every attempt instead of the built-in limiters,
+	// for example a limit shared by several processes (module
+	// github.com/anyca/anyca/redislimit). It does not come from JSON.
+	Limiter Limiter `json:"-"`
 }
 
-// WithDefaults returns c with every zero field taken from d.
+// WithDefaults returns c with every zero field taken from d, except that d's Windows and
+// Limiter are taken only when c sets none of Windows, Limiter and RequestsPerSecond: a
+// rate of c's own replaces the default windows.
 func (c Config) WithDefaults(d Config) Config {
 	if c.MaxAttempts == 0 {
 		c.MaxAttempts = d.MaxAttempts
@@ -39,6 +50,10 @@ func (c Config) WithDefaults(d Config) Config {
 	}
 	if c.MaxWait == 0 {
 		c.MaxWait = d.MaxWait
+	}
+	// The defaults' windows and Limiter apply only when c chooses no limit of its own.
+	if len(c.Windows) == 0 && c.Limiter == nil && c.RequestsPerSecond == 0 {
+		c.Windows, c.Limiter = slices.Clone(d.Windows), d.Limiter
 	}
 	if c.RequestsPerSecond == 0 {
 		c.RequestsPerSecond = d.RequestsPerSecond
@@ -64,6 +79,11 @@ func (c Config) Validate() error {
 	case math.IsNaN(c.RequestsPerSecond) || math.IsInf(c.RequestsPerSecond, 0):
 		return fmt.Errorf("retry: requests_per_second %v is not a number of requests", c.RequestsPerSecond)
 	}
+	for _, w := range c.Windows {
+		if err := w.Validate(); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -74,22 +94,24 @@ type configJSON struct {
 	MaxWait           duration `json:"max_wait,omitempty"`
 	RequestsPerSecond float64  `json:"requests_per_second,omitempty"`
 	Burst             int      `json:"burst,omitempty"`
+	Windows           []Window `json:"windows,omitempty"`
 }
 
 // MarshalJSON writes waits as duration strings such as "30s".
 func (c Config) MarshalJSON() ([]byte, error) {
-	return json.Marshal(configJSON{c.MaxAttempts, duration(c.MinWait), duration(c.MaxWait), c.RequestsPerSecond, c.Burst})
+	return json.Marshal(configJSON{c.MaxAttempts, duration(c.MinWait), duration(c.MaxWait), c.RequestsPerSecond, c.Burst, c.Windows})
 }
 
 // UnmarshalJSON reads waits as duration strings ("500ms") or as integer nanoseconds.
 // Like encoding/json itself, it leaves fields the input does not mention (or sets to
 // null) as they were.
 func (c *Config) UnmarshalJSON(b []byte) error {
-	w := configJSON{c.MaxAttempts, duration(c.MinWait), duration(c.MaxWait), c.RequestsPerSecond, c.Burst}
+	w := configJSON{c.MaxAttempts, duration(c.MinWait), duration(c.MaxWait), c.RequestsPerSecond, c.Burst, c.Windows}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*c = Config{w.MaxAttempts, time.Duration(w.MinWait), time.Duration(w.MaxWait), w.RequestsPerSecond, w.Burst}
+	*c = Config{w.MaxAttempts, time.Duration(w.MinWait), time.Duration(w.MaxWait), w.RequestsPerSecond, w.Burst,
+		w.Windows, c.Limiter}
 	return nil
 }
 

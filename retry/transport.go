@@ -10,8 +10,8 @@ import (
 	"time"
 )
 
-// transport sits under the retry loop: every attempt, retries included, first takes a
-// rate-limiter token, is counted, and is logged (redacted) when a logger is set.
+// transport sits under the retry loop: every attempt, retries included, first waits on the
+// client's Limiter, is counted, and is logged (redacted) when a logger is set.
 type transport struct {
 	c       *Client
 	next    http.RoundTripper
@@ -21,14 +21,16 @@ type transport struct {
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	st := stateOf(ctx)
-	if t.c.limiter != nil {
-		if err := t.c.limiter.Wait(ctx); err != nil {
-			if ctx.Err() != nil {
+	if t.c.pace != nil {
+		if err := t.c.pace.Wait(ctx); err != nil {
+			switch {
+			case ctx.Err() != nil:
 				return nil, ctx.Err()
+			case errors.Is(err, context.DeadlineExceeded):
+				return nil, errLimiterDeadline // waiting would outlast the deadline
+			default:
+				return nil, fmt.Errorf("%w: %w", ErrLimiterFailed, err)
 			}
-			// rate.Limiter reports "would exceed context deadline" without wrapping
-			// context.DeadlineExceeded; report it as the deadline error it is.
-			return nil, errLimiterDeadline
 		}
 	}
 	if st != nil {

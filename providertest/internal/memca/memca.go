@@ -13,6 +13,7 @@ package memca
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -49,6 +50,7 @@ type Bugs struct {
 	NoNormalize        bool // DomainValidation sends the name as given, without checking it
 	IgnoreStatusFilter bool // listings ignore CertificateQuery.Status
 	Loop               LoopBugs
+	IgnoreLimiter      bool // requests do not wait on Config.Retry.Limiter
 }
 
 // Server is an in-memory CA account. Its content is fixed when it is created.
@@ -376,6 +378,9 @@ func (p *Provider) call(ctx context.Context, op string) (*Server, error) {
 			return nil, p.errorf(op, model.ErrUnavailable, "the server is closed")
 		}
 		s := v.(*Server)
+		if err := p.wait(ctx, s, op); err != nil {
+			return nil, err
+		}
 		e := s.serve(ctx, p.key)
 		if e == nil {
 			return s, nil
@@ -398,6 +403,24 @@ func (p *Provider) call(ctx context.Context, op string) (*Server, error) {
 			return nil, &model.Error{Provider: p.name, Op: op, Kind: ctx.Err(), HTTPStatus: e.HTTPStatus, Err: ctx.Err()}
 		}
 	}
+}
+
+// wait waits on Config.Retry.Limiter before a request, reporting its errors as the
+// retry client does.
+func (p *Provider) wait(ctx context.Context, s *Server, op string) error {
+	if p.retry.Limiter == nil || s.Bugs.IgnoreLimiter {
+		return nil
+	}
+	err := p.retry.Limiter.Wait(ctx)
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return &model.Error{Provider: p.name, Op: op, Kind: ctx.Err(), Err: ctx.Err()}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &model.Error{Provider: p.name, Op: op, Kind: context.DeadlineExceeded, Err: err}
+	}
+	return &model.Error{Provider: p.name, Op: op, Kind: model.ErrUnavailable, Err: fmt.Errorf("%w: %w", retry.ErrLimiterFailed, err)}
 }
 
 // Certificate returns the certificate with id.
