@@ -1,5 +1,6 @@
-// Package fakeca holds what the vendor fakes (digicerttest, zerossltest) share: fault
-// injection as an http.Handler middleware, and request counting.
+// Package fakeca holds what the vendor fakes (digicerttest, zerossltest) share: Base (a
+// loopback server with the key check and routes on ServeMux patterns, counted per
+// pattern), fault injection as an http.Handler middleware, and the test PKI.
 package fakeca
 
 import (
