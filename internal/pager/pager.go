@@ -84,9 +84,9 @@ func (l Listing[T]) run(ctx context.Context, yield func(T, error) bool) error {
 	limit := max(l.Limit, 1)
 	var (
 		prev, last map[string]struct{} // ids of the page before the last one, and of the last one
-		firstTotal int64 = -1
-		lastTotal  int64 = -1
-		budget     int64 = -1 // requests allowed, once a total is known
+		firstTotal int64               = -1
+		lastTotal  int64               = -1
+		budget     int64               = -1 // requests allowed, once a total is known
 		offset     int
 	)
 	for number := 1; ; number++ {
