@@ -24,6 +24,7 @@ import (
 	"time"
 	_ "time/tzdata" // Mountain Time must load on machines without a zoneinfo database
 
+	"github.com/anyca/anyca/internal/secret"
 	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
@@ -103,15 +104,17 @@ type Config struct {
 
 // String returns the config with the API key redacted.
 func (c Config) String() string {
-	key := ""
-	if c.APIKey != "" {
-		key = retry.Redacted
-	}
+	key := secret.Mask(c.APIKey)
 	return fmt.Sprintf("digicert.Config{APIKey: %q, Region: %q, BaseURL: %q}", key, c.Region, c.BaseURL)
 }
 
-// Format prints the config with the API key redacted, whatever the verb or flags.
-func (c Config) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+// Format prints String whatever the verb or flags (%q quotes it).
+func (c Config) Format(f fmt.State, verb rune) { secret.Write(f, verb, c.String()) }
+
+// MarshalJSON encodes the config's printable fields, the API key as "[REDACTED]".
+func (c Config) MarshalJSON() ([]byte, error) {
+	return secret.JSONFields(map[string]string{"api_key": secret.Mask(c.APIKey), "base_url": c.BaseURL, "region": c.Region})
+}
 
 // LogValue makes slog print the config with the key redacted.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
@@ -168,6 +171,19 @@ func New(cfg Config) (*Client, error) {
 	}
 	return c, nil
 }
+
+// String describes the client (provider, base URL, retry settings) without its API key.
+func (c *Client) String() string { return "digicert.Client{" + c.http.String() + "}" }
+
+// GoString is String, for %#v.
+func (c *Client) GoString() string { return c.String() }
+
+// Format prints String whatever the verb or flags (%q quotes it), so that no verb
+// reaches the key through the client's fields.
+func (c *Client) Format(f fmt.State, verb rune) { secret.Write(f, verb, c.String()) }
+
+// LogValue makes slog print String.
+func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // Name returns "digicert".
 func (c *Client) Name() string { return Name }
