@@ -81,6 +81,8 @@ var bugs = map[string]struct {
 	"key-in-errors": {memca.Bugs{KeyInErrors: true}, "Errors", []string{"--- FAIL: TestConformanceBroken/Errors/BadKey", "the wrong key leaked"}},
 	"no-normalize":  {memca.Bugs{NoNormalize: true}, "DomainValidation", []string{"--- FAIL: TestConformanceBroken/DomainValidation", "an invalid name sent a request"}},
 	"status-filter": {memca.Bugs{IgnoreStatusFilter: true}, "Certificates", []string{"--- FAIL: TestConformanceBroken/Certificates/Status", "unexpected certificate"}},
+	"prints-key":    {memca.Bugs{PrintsKey: true}, "Wire", []string{"--- FAIL: TestConformanceBroken/Wire/KeyNeverPrinted", "shows the API key"}},
+	"foreign-empty": {memca.Bugs{ForeignAsEmpty: true}, "Wire", []string{"--- FAIL: TestConformanceBroken/Wire/ForeignDocument", "never an empty list"}},
 }
 
 // TestConformanceBroken shows that Run fails a provider with a bug: it runs the suite

@@ -42,6 +42,9 @@ const watchdog = 10 * time.Second
 //	Errors               bad key, 429, 5xx, HTML error pages, resets; no key in any error
 //	Cancellation         cancelled contexts and deadlines end every call
 //	Concurrency          20 goroutines on one provider (run with -race)
+//	Wire                 the key in no printed form of the Provider, Config or errors
+//	                     (every fmt verb, slog, encoding/json); a foreign 2xx
+//	                     document is an error, not an empty list
 func Run(t *testing.T, h Harness) {
 	t.Helper()
 	if h.Name == "" || h.Start == nil {
@@ -63,6 +66,7 @@ func Run(t *testing.T, h Harness) {
 		{"Errors", s.testErrors},
 		{"Cancellation", s.testCancellation},
 		{"Concurrency", s.testConcurrency},
+		{"Wire", s.testWire},
 	} {
 		fn := st.fn
 		t.Run(st.name, func(t *testing.T) {

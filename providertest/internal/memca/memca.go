@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"log/slog"
 	"slices"
 	"sort"
 	"strconv"
@@ -26,6 +27,7 @@ import (
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/internal/fakeca"
+	"github.com/anyca/anyca/internal/secret"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
@@ -48,6 +50,8 @@ type Bugs struct {
 	KeyInErrors        bool // an unauthenticated error quotes the key it was sent
 	NoNormalize        bool // DomainValidation sends the name as given, without checking it
 	IgnoreStatusFilter bool // listings ignore CertificateQuery.Status
+	PrintsKey          bool // the Provider prints its key under fmt and slog
+	ForeignAsEmpty     bool // a foreign document reads as an empty listing, not an error
 }
 
 // Server is an in-memory CA account. Its content is fixed when it is created.
@@ -274,18 +278,42 @@ func (s *Server) fault(ctx context.Context, f fakeca.Fault) *model.Error {
 		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: 200, Err: io.ErrUnexpectedEOF}
 	case fakeca.Reset:
 		return &model.Error{Kind: model.ErrUnavailable, Err: io.EOF}
+	case fakeca.ForeignDocument:
+		if s.Bugs.ForeignAsEmpty {
+			return errForeignAsEmpty
+		}
+		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: 200, Code: "unexpected_document",
+			Message: "the answer is not the document asked for; is BaseURL right?"}
 	}
 	return nil
 }
+
+// errForeignAsEmpty is what a foreign document becomes with Bugs.ForeignAsEmpty: the
+// listing that receives it ends as if the account were empty.
+var errForeignAsEmpty = &model.Error{Kind: model.ErrUnavailable, Code: "foreign-as-empty"}
 
 // Provider is the anyca.Provider (and anyca.DomainLister) of a Server. It is not a
 // BatchGetter: anyca.CertificatesByID falls back to concurrent lookups.
 type Provider struct {
 	name  string
 	url   string
-	key   string
+	key   secret.Key
 	retry retry.Config
 }
+
+// String describes the provider without its key (unless Bugs.PrintsKey).
+func (p *Provider) String() string {
+	if p.bugs().PrintsKey {
+		return p.name + " provider at " + p.url + " with key " + p.key.Reveal()
+	}
+	return p.name + " provider at " + p.url
+}
+
+// Format prints String under every verb.
+func (p *Provider) Format(f fmt.State, verb rune) { secret.Write(f, verb, p.String()) }
+
+// LogValue makes slog print String.
+func (p *Provider) LogValue() slog.Value { return slog.StringValue(p.String()) }
 
 // Defaults are the retry settings used for the zero fields of Config.Retry.
 var Defaults = retry.Config{MaxAttempts: 3, MinWait: 100 * time.Millisecond, MaxWait: 2 * time.Second}
@@ -310,7 +338,7 @@ func New(_ context.Context, cfg anyca.Config) (anyca.Provider, error) {
 	if r.MinWait > r.MaxWait {
 		r.MinWait = r.MaxWait
 	}
-	return &Provider{name: v.(*Server).Name, url: cfg.BaseURL, key: cfg.APIKey, retry: r}, nil
+	return &Provider{name: v.(*Server).Name, url: cfg.BaseURL, key: secret.New(cfg.APIKey), retry: r}, nil
 }
 
 // NewBasic is New without the optional capabilities: the provider it returns is not an
@@ -371,12 +399,16 @@ func (p *Provider) call(ctx context.Context, op string) (*Server, error) {
 			return nil, p.errorf(op, model.ErrUnavailable, "the server is closed")
 		}
 		s := v.(*Server)
-		e := s.serve(ctx, p.key)
+		e := s.serve(ctx, p.key.Reveal())
 		if e == nil {
 			return s, nil
 		}
+		if e == errForeignAsEmpty {
+			return nil, e
+		}
 		e.Provider, e.Op = p.name, op
-		retryable := e.Kind == model.ErrRateLimited || e.Kind == model.ErrUnavailable
+		// A foreign document is a complete 2xx answer: never retried.
+		retryable := (e.Kind == model.ErrRateLimited || e.Kind == model.ErrUnavailable) && e.Code != "unexpected_document"
 		if !retryable || attempt >= p.retry.MaxAttempts {
 			return nil, e
 		}
@@ -441,6 +473,9 @@ func (p *Provider) Certificates(ctx context.Context, q model.CertificateQuery) i
 		size := pageSize(q.PageSize)
 		for page := 0; ; page++ {
 			s, err := p.call(ctx, "Certificates")
+			if err == error(errForeignAsEmpty) {
+				return // the bug: a foreign document reads as the end of the listing
+			}
 			if err != nil {
 				yield(nil, err)
 				return
