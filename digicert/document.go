@@ -20,12 +20,12 @@ type document struct {
 // The documents the adapter reads.
 var (
 	docOrder           = document{name: "a CertCentral order", fields: []string{"id"}}
-	docOrderList       = document{name: "a CertCentral order list", fields: []string{"page", "orders"}, list: "orders"}
+	docOrderList       = document{name: "a CertCentral order list", fields: []string{"page{}", "orders[]"}, list: "orders"}
 	docDomain          = document{name: "a CertCentral domain", fields: []string{"id", "name"}}
-	docDomainList      = document{name: "a CertCentral domain list", fields: []string{"page", "domains"}, list: "domains"}
-	docOrderValidation = document{name: "a CertCentral order validation", fields: []string{"order_id", "dns_name_validations"}}
+	docDomainList      = document{name: "a CertCentral domain list", fields: []string{"page{}", "domains[]"}, list: "domains"}
+	docOrderValidation = document{name: "a CertCentral order validation", fields: []string{"order_id", "dns_name_validations[]"}}
 	docRandomValue     = document{name: "a CertCentral random value", fields: []string{"dcv_random_value"}}
-	docReport          = document{name: "a CertCentral report answer", fields: []string{"data", "errors"}}
+	docReport          = document{name: "a CertCentral report answer", fields: []string{"data{}", "errors"}}
 )
 
 // decodeDoc checks that a 2xx body is doc, then decodes it into v. A list holding more

@@ -2,6 +2,7 @@ package zerossl
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/url"
 
@@ -21,7 +22,7 @@ type document struct {
 // The documents the adapter reads.
 var (
 	docCertificate = document{name: "a ZeroSSL certificate", fields: []string{"id"}}
-	docList        = document{name: "a ZeroSSL certificate list", fields: []string{"results", "total_count"}, list: "results"}
+	docList        = document{name: "a ZeroSSL certificate list", fields: []string{"results[]", "total_count"}, list: "results"}
 	docStatus      = document{name: "a ZeroSSL validation status", fields: []string{"validation_completed", "details"}}
 )
 
@@ -43,16 +44,23 @@ func (c *Client) decodeDoc(op string, resp *retry.Response, doc document, limit 
 	if errors.Is(err, wire.ErrTooManyItems) {
 		return pager.TooManyItems(Name, op, limit)
 	}
-	// decode reports bodies that are not JSON objects, and HTTP-200 errors before any
-	// payload check.
-	if derr := c.decode(op, resp, out); derr != nil {
-		return derr
+	// HTTP-200 errors first: an error body lacks the document's fields by nature.
+	if env, ok := c.envelope(resp); ok {
+		if e := c.envelopeError(op, resp.StatusCode, env); e != nil {
+			return e
+		}
 	}
 	if err != nil {
-		return c.http.MalformedError(op, resp, err)
+		return c.decode(op, resp, out) // not a JSON object: decode says how
 	}
 	if !shape.Has(doc.fields...) {
 		return wire.UnexpectedDocument(Name, op, resp.StatusCode, doc.name, doc.fields...)
 	}
-	return nil
+	return c.decode(op, resp, out)
+}
+
+// envelope reads the success/error envelope of a 2xx body; ok is false when the body is
+// not a JSON object.
+func (c *Client) envelope(resp *retry.Response) (env wireEnvelope, ok bool) {
+	return env, json.Unmarshal(resp.Body, &env) == nil
 }

@@ -25,19 +25,32 @@ var ErrTooManyItems = errors.New("more items than asked for")
 // Shape is the top level of a JSON object: its keys, and the number of elements of one
 // array in it.
 type Shape struct {
-	keys  map[string]struct{}
-	Items int // elements of the array under the list key (0 when absent or not an array)
+	keys  map[string]byte // key -> first byte of its value
+	Items int             // elements of the array under the list key (0 when absent or not an array)
 }
 
-// Has reports whether any of fields is a top-level key whose value is not null.
+// Has reports whether any of fields is a top-level key whose value is not null. A field
+// written with a "{}" suffix ("page{}") counts only when its value is an object, a field
+// with a "[]" suffix only when it is an array: both vendors have a "page", of different
+// types.
 func (s Shape) Has(fields ...string) bool {
 	for _, f := range fields {
-		if _, ok := s.keys[f]; ok {
+		name, want := FieldName(f), byte(0)
+		switch {
+		case strings.HasSuffix(f, "{}"):
+			want = '{'
+		case strings.HasSuffix(f, "[]"):
+			want = '['
+		}
+		if first, ok := s.keys[name]; ok && (want == 0 || first == want) {
 			return true
 		}
 	}
 	return false
 }
+
+// FieldName returns a Has field without its type suffix.
+func FieldName(f string) string { return strings.TrimSuffix(strings.TrimSuffix(f, "{}"), "[]") }
 
 // skip consumes one JSON value without keeping it.
 type skip struct{}
@@ -58,7 +71,7 @@ func ReadShape(body []byte, listKey string, maxItems int) (Shape, error) {
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
 		return Shape{}, errors.New("not a JSON object")
 	}
-	s := Shape{keys: map[string]struct{}{}}
+	s := Shape{keys: map[string]byte{}}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -67,60 +80,66 @@ func ReadShape(body []byte, listKey string, maxItems int) (Shape, error) {
 		key, _ := tok.(string)
 		var raw json.RawMessage
 		if key == listKey && listKey != "" {
-			n, isNull, err := countArray(dec, maxItems)
+			n, first, err := countArray(dec, maxItems)
 			if err != nil {
 				return Shape{}, fmt.Errorf("%q: %w", key, err)
 			}
 			s.Items = n
-			if !isNull {
-				s.keys[key] = struct{}{}
+			if first != 'n' {
+				s.keys[key] = first
 			}
 			continue
 		}
 		if err := dec.Decode(&raw); err != nil {
 			return Shape{}, err
 		}
-		if !bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
-			s.keys[key] = struct{}{}
+		if raw = bytes.TrimSpace(raw); len(raw) > 0 && raw[0] != 'n' {
+			s.keys[key] = raw[0]
 		}
 	}
 	return s, nil
 }
 
 // countArray consumes the value at the decoder's position, counting its elements when it
-// is an array.
-func countArray(dec *json.Decoder, maxItems int) (n int, isNull bool, err error) {
+// is an array. first is the value's first byte: '[', '{', 'n' for null, '"' or another
+// scalar's.
+func countArray(dec *json.Decoder, maxItems int) (n int, first byte, err error) {
 	tok, err := dec.Token()
 	if err != nil {
-		return 0, false, err
+		return 0, 0, err
 	}
-	d, ok := tok.(json.Delim)
-	if !ok {
-		return 0, tok == nil, nil // a scalar: no items
-	}
-	if d == '{' {
-		for dec.More() {
-			if _, err := dec.Token(); err != nil {
-				return 0, false, err
+	switch v := tok.(type) {
+	case nil:
+		return 0, 'n', nil
+	case string:
+		return 0, '"', nil
+	case json.Delim:
+		if v == '{' {
+			for dec.More() {
+				if _, err := dec.Token(); err != nil {
+					return 0, 0, err
+				}
+				if err := dec.Decode(&skip{}); err != nil {
+					return 0, 0, err
+				}
 			}
-			if err := dec.Decode(&skip{}); err != nil {
-				return 0, false, err
-			}
+			_, err := dec.Token()
+			return 0, '{', err
 		}
-		_, err := dec.Token()
-		return 0, false, err
+	default:
+		return 0, '0', nil // a number or a boolean: no items
 	}
 	for dec.More() {
 		if maxItems > 0 && n >= maxItems {
-			return n, false, fmt.Errorf("%w: over %d", ErrTooManyItems, maxItems)
+			return n, '[', fmt.Errorf("%w: over %d", ErrTooManyItems, maxItems)
 		}
 		if err := dec.Decode(&skip{}); err != nil {
-			return n, false, err
+			return n, '[', err
 		}
 		n++
 	}
 	_, err = dec.Token()
-	return n, false, err
+	return n, '[', err
 }
 
 // UnexpectedDocument is the error for a 2xx answer that is not the document asked for:
@@ -129,7 +148,7 @@ func countArray(dec *json.Decoder, maxItems int) (n int, isNull bool, err error)
 func UnexpectedDocument(provider, op string, status int, document string, fields ...string) *model.Error {
 	quoted := make([]string, len(fields))
 	for i, f := range fields {
-		quoted[i] = fmt.Sprintf("%q", f)
+		quoted[i] = fmt.Sprintf("%q", FieldName(f))
 	}
 	return &model.Error{Provider: provider, Op: op, Kind: model.ErrUnavailable, HTTPStatus: status,
 		Code: CodeUnexpectedDocument,
