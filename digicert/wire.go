@@ -6,8 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 )
 
@@ -16,27 +16,13 @@ import (
 type flexString string
 
 func (s *flexString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0 || string(b) == "null":
-		*s = ""
-	case b[0] == '"':
-		if raw := b[1:max(len(b)-1, 1)]; len(b) >= 2 && bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
-			// No escapes and valid UTF-8: the decoded string is the raw bytes (the decoder
-			// has already checked the token), without json.Unmarshal's allocations.
-			*s = flexString(strings.TrimSpace(string(raw)))
-			return nil
-		}
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*s = flexString(strings.TrimSpace(v))
-	case b[0] == '{' || b[0] == '[':
-		*s = "" // an object or array where a scalar was expected: no value
-	default:
-		*s = flexString(string(b)) // number or bool literal, as written
+	// An object or array where a scalar was expected reads as no value: CertCentral's
+	// examples change the shape of fields the model does not use.
+	text, _, err := wire.ScalarText(b)
+	if err != nil {
+		return err
 	}
+	*s = flexString(strings.TrimSpace(text))
 	return nil
 }
 

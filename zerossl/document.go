@@ -3,31 +3,21 @@ package zerossl
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/url"
 
-	"github.com/anyca/anyca/internal/pager"
 	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/retry"
 )
 
-// document names a ZeroSSL answer: what it is, the top-level fields any one of which
-// identifies it, and the key of its list, if it is one.
-type document struct {
-	name   string
-	fields []string
-	list   string
-}
-
-// The documents the adapter reads.
+// The ZeroSSL documents the adapter reads, each with the fields that identify it.
 var (
-	docCertificate = document{name: "a ZeroSSL certificate", fields: []string{"id"}}
-	docList        = document{name: "a ZeroSSL certificate list", fields: []string{"results[]", "total_count"}, list: "results"}
-	docStatus      = document{name: "a ZeroSSL validation status", fields: []string{"validation_completed", "details"}}
+	docCertificate = wire.Document{Name: "a ZeroSSL certificate", Fields: []string{"id"}}
+	docList        = wire.Document{Name: "a ZeroSSL certificate list", Fields: []string{"results[]", "total_count"}, List: "results"}
+	docStatus      = wire.Document{Name: "a ZeroSSL validation status", Fields: []string{"validation_completed", "details"}}
 )
 
 // getDoc sends a GET and decodes the answer as doc into out (see decodeDoc).
-func (c *Client) getDoc(ctx context.Context, op, path string, q url.Values, doc document, limit int, out any) error {
+func (c *Client) getDoc(ctx context.Context, op, path string, q url.Values, doc wire.Document, limit int, out any) error {
 	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: path, Query: q})
 	if err != nil {
 		return err
@@ -35,17 +25,17 @@ func (c *Client) getDoc(ctx context.Context, op, path string, q url.Values, doc 
 	return c.decodeDoc(op, resp, doc, limit, out)
 }
 
-// decodeDoc is decode for a body that must be doc: an HTTP-200 error is the vendor's
-// error; a list holding more than limit items (limit > 0) is an error found while
-// counting, before any item is decoded; a body without any of doc's fields is
-// wire.UnexpectedDocument, never an empty value.
-func (c *Client) decodeDoc(op string, resp *retry.Response, doc document, limit int, out any) error {
-	shape, err := wire.ReadShape(resp.Body, doc.list, limit)
-	if errors.Is(err, wire.ErrTooManyItems) {
-		return pager.TooManyItems(Name, op, limit)
+// decodeDoc is decode for a body that must be doc. ZeroSSL sends errors with HTTP 200,
+// so the envelope is read before the shape: an error body is the vendor's error. A list
+// of more than limit items (limit > 0) is an error before any item is decoded; a body
+// without doc's fields is wire.UnexpectedDocument, never an empty value.
+func (c *Client) decodeDoc(op string, resp *retry.Response, doc wire.Document, limit int, out any) error {
+	shape, tooMany, err := doc.Inspect(Name, op, resp.Body, limit)
+	if tooMany != nil {
+		return tooMany
 	}
-	// HTTP-200 errors first: an error body lacks the document's fields by nature.
-	if env, ok := c.envelope(resp); ok {
+	var env wireEnvelope
+	if json.Unmarshal(resp.Body, &env) == nil {
 		if e := c.envelopeError(op, resp.StatusCode, env); e != nil {
 			return e
 		}
@@ -53,14 +43,8 @@ func (c *Client) decodeDoc(op string, resp *retry.Response, doc document, limit 
 	if err != nil {
 		return c.decode(op, resp, out) // not a JSON object: decode says how
 	}
-	if !shape.Has(doc.fields...) {
-		return wire.UnexpectedDocument(Name, op, resp.StatusCode, doc.name, doc.fields...)
+	if err := doc.Mismatch(Name, op, resp.StatusCode, shape); err != nil {
+		return err
 	}
 	return c.decode(op, resp, out)
-}
-
-// envelope reads the success/error envelope of a 2xx body; ok is false when the body is
-// not a JSON object.
-func (c *Client) envelope(resp *retry.Response) (env wireEnvelope, ok bool) {
-	return env, json.Unmarshal(resp.Body, &env) == nil
 }
