@@ -13,24 +13,14 @@ import (
 
 	"github.com/anyca/anyca/internal/lookup"
 	"github.com/anyca/anyca/internal/pager"
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
 
 // validID reports whether id can go into a URL path as an order id (a numeric id, or a
 // thumbprint or serial number in hex).
-func validID(id string) bool {
-	if id == "" || len(id) > 128 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-			return false
-		}
-	}
-	return true
-}
+func validID(id string) bool { return wire.AlnumID(id, 1, 128) }
 
 // numericID reports whether id is a plain order number, the only form put into a GraphQL
 // query (never free text).

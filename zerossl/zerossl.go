@@ -86,24 +86,22 @@ type Config struct {
 	Now func() time.Time
 }
 
-// String returns the config with the API key redacted.
-func (c Config) String() string {
-	key := secret.Mask(c.APIKey)
-	return fmt.Sprintf("zerossl.Config{APIKey: %q, BaseURL: %q, Region: %q}", key, c.BaseURL, c.Region)
+// view is the config's printable summary: the key masked, Region and BaseURL shown.
+func (c Config) view() secret.View {
+	return secret.View{Type: "zerossl.Config", APIKey: c.APIKey, Fields: []secret.Field{{Name: "BaseURL", Key: "base_url", Value: c.BaseURL}, {Name: "Region", Key: "region", Value: c.Region}}}
 }
+
+// String returns the config with the API key redacted.
+func (c Config) String() string { return c.view().String() }
 
 // Format prints String whatever the verb or flags (%q quotes it).
 func (c Config) Format(f fmt.State, verb rune) { secret.Write(f, verb, c.String()) }
 
-// MarshalJSON encodes the config's printable fields, the API key as "[REDACTED]".
-func (c Config) MarshalJSON() ([]byte, error) {
-	return secret.JSONFields(map[string]string{"api_key": secret.Mask(c.APIKey), "base_url": c.BaseURL, "region": c.Region})
-}
+// MarshalJSON encodes the printable fields, the API key as "[REDACTED]".
+func (c Config) MarshalJSON() ([]byte, error) { return c.view().MarshalJSON() }
 
-// LogValue makes slog print the config with the key redacted.
-func (c Config) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("api_key", secret.Mask(c.APIKey)), slog.String("base_url", c.BaseURL), slog.String("region", c.Region))
-}
+// LogValue makes slog print the printable fields, the key redacted.
+func (c Config) LogValue() slog.Value { return c.view().LogValue() }
 
 // Client talks to one ZeroSSL account. It implements anyca.Provider and
 // anyca.DomainLister, and is safe for concurrent use. It has no batch endpoint to offer,

@@ -1,9 +1,6 @@
 package secret
 
-import (
-	"encoding/json"
-	"fmt"
-)
+import "fmt"
 
 // Write prints s, a description already free of secrets, for a Format method: %q quotes
 // it, every other verb and flag writes it as is. A type whose Format calls Write prints
@@ -19,7 +16,3 @@ func Write(f fmt.State, verb rune, s string) {
 // Mask returns Redacted for a non-empty key and "" for an empty one: what a config
 // shows in place of its key.
 func Mask(key string) string { return New(key).String() }
-
-// JSONFields marshals fields as one JSON object, for a MarshalJSON that must show a
-// value's safe fields only (the caller puts Mask(key) in place of the key).
-func JSONFields(fields map[string]string) ([]byte, error) { return json.Marshal(fields) }
