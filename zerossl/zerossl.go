@@ -166,6 +166,7 @@ func (c *Client) Name() string { return Name }
 
 // get sends a GET and decodes a successful body into out. HTTP-200 error bodies become
 // the vendor's error; non-JSON or wrongly typed bodies become malformed-response errors.
+//
 //lint:ignore U1000 the request helper for endpoints without a document check (download, issue 13)
 func (c *Client) get(ctx context.Context, op, path string, q url.Values, out any) error {
 	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: path, Query: q})

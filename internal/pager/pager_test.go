@@ -67,8 +67,10 @@ func TestHonestServerEndsAtTotal(t *testing.T) {
 func TestStalledServersEndWithinBound(t *testing.T) {
 	const limit = 10
 	cases := map[string]func(r Request, fetch int) Page[string]{
-		"ignores offset":  func(Request, int) Page[string] { return Page[string]{Items: ids(0, limit), Total: 1e12} },
-		"growing total":   func(r Request, f int) Page[string] { return Page[string]{Items: ids(r.Offset, limit), Total: int64(30 + f*limit)} },
+		"ignores offset": func(Request, int) Page[string] { return Page[string]{Items: ids(0, limit), Total: 1e12} },
+		"growing total": func(r Request, f int) Page[string] {
+			return Page[string]{Items: ids(r.Offset, limit), Total: int64(30 + f*limit)}
+		},
 		"empty ids":       func(Request, int) Page[string] { return Page[string]{Items: make([]string, limit), Total: 50} },
 		"empty too early": func(r Request, _ int) Page[string] { return Page[string]{Total: 50} },
 		"too many items":  func(Request, int) Page[string] { return Page[string]{Items: ids(0, limit+1), Total: 50} },
