@@ -532,7 +532,7 @@ func (c *Client) Challenges(ctx context.Context, certificateID string) ([]model.
 			}
 			orderToken = string(rv.DCVRandomValue)
 			orderExpiry, _ = parseDate("expiration_date", string(rv.ExpirationDate))
-		case errors.Is(err, model.ErrPermissionDenied) || errors.Is(err, model.ErrInvalidArgument) || errors.Is(err, model.ErrNotFound):
+		case errors.Is(err, model.ErrPermissionDenied):
 			fallback = true // view-only key, or no order-level value: use each domain's
 		default:
 			return nil, err
