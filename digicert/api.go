@@ -533,7 +533,7 @@ func (c *Client) Challenges(ctx context.Context, certificateID string) ([]model.
 			orderToken = string(rv.DCVRandomValue)
 			orderExpiry, _ = parseDate("expiration_date", string(rv.ExpirationDate))
 		case errors.Is(err, model.ErrPermissionDenied):
-			fallback = true // view-only key, or no order-level value: use each domain's
+			fallback = true // a view-only key may not PUT: use each domain's own value
 		default:
 			return nil, err
 		}
