@@ -83,6 +83,7 @@ var bugs = map[string]struct {
 	"status-filter": {memca.Bugs{IgnoreStatusFilter: true}, "Certificates", []string{"--- FAIL: TestConformanceBroken/Certificates/Status", "unexpected certificate"}},
 	"prints-key":    {memca.Bugs{PrintsKey: true}, "Wire", []string{"--- FAIL: TestConformanceBroken/Wire/KeyNeverPrinted", "shows the API key"}},
 	"foreign-empty": {memca.Bugs{ForeignAsEmpty: true}, "Wire", []string{"--- FAIL: TestConformanceBroken/Wire/ForeignDocument", "never an empty list"}},
+	"domain-id":     {memca.Bugs{DomainIDNotID: true}, "Wire", []string{"--- FAIL: TestConformanceBroken/Wire/DomainIDs", "ID must be DomainID when set"}},
 }
 
 // TestConformanceBroken shows that Run fails a provider with a bug: it runs the suite

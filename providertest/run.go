@@ -44,7 +44,8 @@ const watchdog = 10 * time.Second
 //	Concurrency          20 goroutines on one provider (run with -race)
 //	Wire                 the key in no printed form of the Provider, Config or errors
 //	                     (every fmt verb, slog, encoding/json); a foreign 2xx
-//	                     document is an error, not an empty list
+//	                     document is an error, not an empty list; DomainValidation's
+//	                     ID is DomainID, else CertificateID, and Challenges takes the latter
 func Run(t *testing.T, h Harness) {
 	t.Helper()
 	if h.Name == "" || h.Start == nil {

@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/model"
 )
 
@@ -102,5 +101,31 @@ func (s *suite) testWire(t *testing.T) {
 			assert.Equal(t, 0, n, "a foreign first page must yield nothing before the error")
 		}
 	})
-	_ = anyca.Provider(nil)
+	t.Run("DomainIDs", func(t *testing.T) {
+		t.Parallel()
+		s.testDomainIDs(t)
+	})
+}
+
+// testDomainIDs checks DomainValidation's identifiers: ID is DomainID when the CA keeps
+// a domain record, else CertificateID, never empty; and Challenges accepts a
+// CertificateID wherever one is set.
+func (s *suite) testDomainIDs(t *testing.T) {
+	f, p := s.start(t)
+	ctx := ctxFor(t)
+	for _, want := range f.Want.Domains {
+		dv, err := p.DomainValidation(ctx, want.Domain)
+		require.NoError(t, err, "DomainValidation(%s)", want.Domain)
+		wantID := dv.DomainID
+		if wantID == "" {
+			wantID = dv.CertificateID
+		}
+		assert.NotEmpty(t, dv.ID, "%s: ID is empty", want.Domain)
+		assert.Equal(t, wantID, dv.ID, "%s: ID must be DomainID when set, else CertificateID (DomainID %q, CertificateID %q)",
+			want.Domain, dv.DomainID, dv.CertificateID)
+		if dv.CertificateID != "" {
+			_, err := p.Challenges(ctx, dv.CertificateID)
+			assert.NoError(t, err, "%s: Challenges(CertificateID %q)", want.Domain, dv.CertificateID)
+		}
+	}
 }

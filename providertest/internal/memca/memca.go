@@ -52,6 +52,7 @@ type Bugs struct {
 	IgnoreStatusFilter bool // listings ignore CertificateQuery.Status
 	PrintsKey          bool // the Provider prints its key under fmt and slog
 	ForeignAsEmpty     bool // a foreign document reads as an empty listing, not an error
+	DomainIDNotID      bool // DomainValidation's ID differs from its DomainID
 }
 
 // Server is an in-memory CA account. Its content is fixed when it is created.
@@ -143,6 +144,9 @@ func NewServer(name string, certs []model.Certificate, domains []model.DomainVal
 		d.Domain, d.Provider = dn, name
 		if d.ID == "" {
 			d.ID = fmt.Sprintf("dom-%04d", i+1)
+		}
+		if d.DomainID == "" && d.CertificateID == "" {
+			d.DomainID = d.ID // the memory CA keeps a record per domain
 		}
 		d.Challenges = normalizeChallenges(d.Challenges)
 		for j := range d.Challenges {
@@ -542,6 +546,9 @@ func (p *Provider) DomainValidation(ctx context.Context, domain string) (*model.
 		return nil, e
 	}
 	d := cloneDomain(s.domains[i])
+	if s.Bugs.DomainIDNotID {
+		d.DomainID = "record-" + d.ID
+	}
 	return &d, nil
 }
 
