@@ -45,6 +45,8 @@ const (
 	Slow        = fakeca.Slow
 	Truncated   = fakeca.Truncated
 	Reset       = fakeca.Reset
+	// ForeignDocument answers 200 with a document that is not the one asked for.
+	ForeignDocument = fakeca.ForeignDocument
 )
 
 // DefaultAPIKey is the key a Server accepts unless WithAPIKey sets another.
@@ -452,6 +454,7 @@ func (s *Server) addDomain(d model.DomainValidation, hidden bool) model.DomainVa
 	if d.ID == "" {
 		d.ID = strconv.FormatInt(s.newID(), 10)
 	}
+	d.DomainID, d.CertificateID = d.ID, "" // CertCentral's domain record; no order behind it
 	d.Provider = "digicert"
 	d.Domain = norm(d.Domain)
 	now := time.Now()
