@@ -12,24 +12,15 @@ import (
 	"time"
 
 	"github.com/anyca/anyca/internal/lookup"
+	"github.com/anyca/anyca/internal/pager"
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
 
 // validID reports whether id can go into a URL path as an order id (a numeric id, or a
 // thumbprint or serial number in hex).
-func validID(id string) bool {
-	if id == "" || len(id) > 128 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-			return false
-		}
-	}
-	return true
-}
+func validID(id string) bool { return wire.AlnumID(id, 1, 128) }
 
 // numericID reports whether id is a plain order number, the only form put into a GraphQL
 // query (never free text).
@@ -65,7 +56,7 @@ func (c *Client) Certificate(ctx context.Context, id string) (*model.Certificate
 		return nil, err
 	}
 	var o orderWire
-	if err := c.decode(op, resp, &o); err != nil {
+	if err := c.decodeDoc(op, resp, docOrder, 0, &o); err != nil {
 		return nil, err
 	}
 	cert, err := mapOrder(&o)
@@ -111,8 +102,7 @@ func (c *Client) Certificates(ctx context.Context, q model.CertificateQuery) ite
 		if serverFilter {
 			passes = words // possibly none: a status CertCentral never has
 		}
-		seen := map[string]bool{}
-		for _, word := range passes {
+		for pass, word := range passes {
 			base := url.Values{}
 			if word != "" {
 				base.Set("filters[status]", word)
@@ -121,78 +111,79 @@ func (c *Client) Certificates(ctx context.Context, q model.CertificateQuery) ite
 				base.Set("filters[search]", "%"+s)
 			}
 			base.Set("sort", "id")
-			ok := paginate(ctx, c, op, "order/certificate", base, pageSize(q.PageSize),
-				func(resp *retry.Response) (int, int, []*model.Certificate, error) {
+			limit := pageSize(q.PageSize)
+			for cert, err := range listing(c, op, "order/certificate", base, limit, certID,
+				func(resp *retry.Response) ([]*model.Certificate, int64, int, error) {
 					var l orderListWire
-					if err := c.decode(op, resp, &l); err != nil {
-						return 0, 0, nil, err
+					if err := c.decodeDoc(op, resp, docOrderList, limit, &l); err != nil {
+						return nil, 0, 0, err
 					}
 					out := make([]*model.Certificate, 0, len(l.Orders))
 					for i := range l.Orders {
 						cert, err := mapOrder(&l.Orders[i])
 						if err != nil {
-							return 0, 0, nil, c.mapErr(op, resp, err)
+							return nil, 0, 0, c.mapErr(op, resp, err)
 						}
 						out = append(out, cert)
 					}
-					return len(l.Orders), int(l.Page.Total), out, nil
-				},
-				func(cert *model.Certificate, err error) bool {
-					if err != nil {
-						return yield(nil, err)
-					}
-					if seen[cert.ID] || len(want) > 0 && !want[cert.Status] {
-						return true
-					}
-					seen[cert.ID] = true
-					return yield(cert, nil)
-				})
-			if !ok {
-				return
+					total, serverLimit := l.Page.sizes()
+					return out, total, serverLimit, nil
+				}).Seq(ctx) {
+				if err != nil {
+					yield(nil, err)
+					return
+				}
+				if len(want) > 0 && !want[cert.Status] {
+					continue
+				}
+				// An order has one status word, so it belongs to one pass: one whose word was
+				// an earlier pass's (the server ignored the filter) was yielded there.
+				if listedBefore(passes[:pass], cert.VendorStatus) {
+					continue
+				}
+				if !yield(cert, nil) {
+					return
+				}
 			}
 		}
 	}
 }
 
-// paginate walks offset/limit pages of path until offset+n >= total or a page is empty,
-// passing each item to emit. It returns false when emit asked to stop or an error was
-// emitted.
-func paginate[T any](ctx context.Context, c *Client, op, path string, base url.Values, limit int,
-	read func(*retry.Response) (n, total int, items []T, err error), emit func(T, error) bool) bool {
-	offset := 0
-	for {
-		if err := c.http.ContextError(ctx, op); err != nil {
-			var zero T
-			emit(zero, err)
-			return false
-		}
-		q := url.Values{}
-		for k, v := range base {
-			q[k] = v
-		}
-		q.Set("offset", strconv.Itoa(offset))
-		q.Set("limit", strconv.Itoa(limit))
-		resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: path, Query: q})
-		if err != nil {
-			var zero T
-			emit(zero, err)
-			return false
-		}
-		n, total, items, err := read(resp)
-		if err != nil {
-			var zero T
-			emit(zero, err)
-			return false
-		}
-		for _, it := range items {
-			if !emit(it, nil) {
-				return false
-			}
-		}
-		offset += n
-		if n == 0 || offset >= total {
+// listedBefore reports whether status is one of the earlier passes' filter words.
+func listedBefore(earlier []string, status string) bool {
+	for _, w := range earlier {
+		if strings.EqualFold(w, strings.TrimSpace(status)) {
 			return true
 		}
+	}
+	return false
+}
+
+// listing is a CertCentral offset/limit listing of path, read page by page with read
+// (which decodes one page as doc, at most limit items, and returns its items, the
+// page's total and the page limit the server used). The pager owns termination and
+// exactly-once delivery.
+func listing[T any](c *Client, op, path string, base url.Values, limit int, id func(T) string,
+	read func(*retry.Response) (items []T, total int64, serverLimit int, err error)) pager.Listing[T] {
+	return pager.Listing[T]{
+		Provider: Name, Op: op, Limit: limit, ID: id,
+		Fetch: func(ctx context.Context, r pager.Request) (pager.Page[T], error) {
+			q := url.Values{}
+			for k, v := range base {
+				q[k] = v
+			}
+			q.Set("offset", strconv.Itoa(r.Offset))
+			q.Set("limit", strconv.Itoa(r.Limit))
+			resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: path, Query: q})
+			if err != nil {
+				return pager.Page[T]{}, err
+			}
+			items, total, serverLimit, err := read(resp)
+			if err != nil {
+				return pager.Page[T]{}, err
+			}
+			return pager.Page[T]{Items: items, Total: total, Limit: serverLimit}, nil
+		},
 	}
 }
 
@@ -291,7 +282,7 @@ func (c *Client) reportBatch(ctx context.Context, op string, ids []string) (map[
 		return nil, err
 	}
 	var ans reportAnswer
-	if err := c.decode(op, resp, &ans); err != nil {
+	if err := c.decodeDoc(op, resp, docReport, 0, &ans); err != nil {
 		return nil, err
 	}
 	if ans.Data == nil && len(ans.Errors) > 0 {
@@ -385,84 +376,81 @@ func (c *Client) DomainsFiltered(ctx context.Context, f DomainFilter) iter.Seq2[
 		base.Set("sort", sort)
 		base.Set("include_dcv_expiration_time", "true")
 		base.Set("include_validation_reuse_status", "true")
-		seen := map[string]bool{}
 		now := c.now()
-		paginate(ctx, c, op, "domain", base, pageSize(f.PageSize),
-			func(resp *retry.Response) (int, int, []*model.DomainValidation, error) {
+		limit := pageSize(f.PageSize)
+		for d, err := range listing(c, op, "domain", base, limit, domainID,
+			func(resp *retry.Response) ([]*model.DomainValidation, int64, int, error) {
 				var l domainListWire
-				if err := c.decode(op, resp, &l); err != nil {
-					return 0, 0, nil, err
+				if err := c.decodeDoc(op, resp, docDomainList, limit, &l); err != nil {
+					return nil, 0, 0, err
 				}
 				out := make([]*model.DomainValidation, 0, len(l.Domains))
 				for i := range l.Domains {
 					d, err := mapListedDomain(&l.Domains[i], now)
 					if err != nil {
-						return 0, 0, nil, c.mapErr(op, resp, err)
+						return nil, 0, 0, c.mapErr(op, resp, err)
 					}
 					out = append(out, d)
 				}
-				return len(l.Domains), int(l.Page.Total), out, nil
-			},
-			func(d *model.DomainValidation, err error) bool {
+				total, serverLimit := l.Page.sizes()
+				return out, total, serverLimit, nil
+			}).Seq(ctx) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if f.Details {
+				full, err := c.domainInfo(ctx, op, d.DomainID)
+				if errors.Is(err, model.ErrNotFound) {
+					continue // removed since the page was listed
+				}
 				if err != nil {
-					return yield(nil, err)
+					yield(nil, err)
+					return
 				}
-				if seen[d.ID] {
-					return true
-				}
-				seen[d.ID] = true
-				if f.Details {
-					full, err := c.domainInfo(ctx, op, d.ID)
-					if errors.Is(err, model.ErrNotFound) {
-						return true // removed since the page was listed
-					}
-					if err != nil {
-						return yield(nil, err)
-					}
-					d = full
-				}
-				return yield(d, nil)
-			})
+				d = full
+			}
+			if !yield(d, nil) {
+				return
+			}
+		}
 	}
 }
 
+func certID(c *model.Certificate) string        { return c.ID }
+func domainID(d *model.DomainValidation) string { return d.DomainID }
+
+// listedName is a List domains entry as findDomain reads it.
+type listedName struct{ id, name string }
+
 // findDomain returns the id of the domain named exactly name (never a subdomain or other
-// substring match), or model.ErrNotFound.
+// substring match), or model.ErrNotFound. It stops at the first match.
 func (c *Client) findDomain(ctx context.Context, op, name string) (string, error) {
 	base := url.Values{}
 	base.Set("filters[search]", name)
 	base.Set("sort", "id")
-	var id string
-	var failed error
-	paginate(ctx, c, op, "domain", base, MaxPageSize,
-		func(resp *retry.Response) (int, int, []string, error) {
+	entries := listing(c, op, "domain", base, MaxPageSize, func(e listedName) string { return e.id },
+		func(resp *retry.Response) ([]listedName, int64, int, error) {
 			var l domainListWire
-			if err := c.decode(op, resp, &l); err != nil {
-				return 0, 0, nil, err
+			if err := c.decodeDoc(op, resp, docDomainList, MaxPageSize, &l); err != nil {
+				return nil, 0, 0, err
 			}
-			var ids []string
-			for _, d := range l.Domains {
-				if model.NormalizeReportedDomain(string(d.Name)) == name && d.ID != "" {
-					ids = append(ids, string(d.ID))
-				}
+			out := make([]listedName, len(l.Domains))
+			for i, d := range l.Domains {
+				out[i] = listedName{id: string(d.ID), name: string(d.Name)}
 			}
-			return len(l.Domains), int(l.Page.Total), ids, nil
-		},
-		func(got string, err error) bool {
-			if err != nil {
-				failed = err
-				return false
-			}
-			id = got
-			return false
+			total, serverLimit := l.Page.sizes()
+			return out, total, serverLimit, nil
 		})
-	if failed != nil {
-		return "", failed
+	for e, err := range entries.Seq(ctx) {
+		if err != nil {
+			return "", err
+		}
+		if model.NormalizeReportedDomain(e.name) == name {
+			return e.id, nil
+		}
 	}
-	if id == "" {
-		return "", c.http.Error(op, model.ErrNotFound, "no domain named %q in the account", name)
-	}
-	return id, nil
+	return "", c.http.Error(op, model.ErrNotFound, "no domain named %q in the account", name)
 }
 
 // domainInfo reads Domain info with DCV details, validations and UTC DCV expirations.
@@ -476,7 +464,7 @@ func (c *Client) domainInfo(ctx context.Context, op, id string) (*model.DomainVa
 		return nil, err
 	}
 	var d domainWire
-	if err := c.decode(op, resp, &d); err != nil {
+	if err := c.decodeDoc(op, resp, docDomain, 0, &d); err != nil {
 		return nil, err
 	}
 	dv, err := mapDomain(&d, c.now())
@@ -520,7 +508,7 @@ func (c *Client) Challenges(ctx context.Context, certificateID string) ([]model.
 		return nil, err
 	}
 	var v orderValidationWire
-	if err := c.decode(op, resp, &v); err != nil {
+	if err := c.decodeDoc(op, resp, docOrderValidation, 0, &v); err != nil {
 		return nil, err
 	}
 	needToken := false
@@ -539,13 +527,13 @@ func (c *Client) Challenges(ctx context.Context, certificateID string) ([]model.
 		switch {
 		case err == nil:
 			var rv randomValueWire
-			if err := c.decode(op, rresp, &rv); err != nil {
+			if err := c.decodeDoc(op, rresp, docRandomValue, 0, &rv); err != nil {
 				return nil, err
 			}
 			orderToken = string(rv.DCVRandomValue)
 			orderExpiry, _ = parseDate("expiration_date", string(rv.ExpirationDate))
-		case errors.Is(err, model.ErrPermissionDenied) || errors.Is(err, model.ErrInvalidArgument) || errors.Is(err, model.ErrNotFound):
-			fallback = true // view-only key, or no order-level value: use each domain's
+		case errors.Is(err, model.ErrPermissionDenied):
+			fallback = true // a view-only key may not PUT: use each domain's own value
 		default:
 			return nil, err
 		}
@@ -602,7 +590,7 @@ func (c *Client) domainToken(ctx context.Context, op, domainID string) (*dcvToke
 		return nil, err
 	}
 	var d domainWire
-	if err := c.decode(op, resp, &d); err != nil {
+	if err := c.decodeDoc(op, resp, docDomain, 0, &d); err != nil {
 		return nil, err
 	}
 	return d.DCVToken, nil

@@ -24,6 +24,8 @@ import (
 	"time"
 	_ "time/tzdata" // Mountain Time must load on machines without a zoneinfo database
 
+	"github.com/anyca/anyca/internal/secret"
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
@@ -36,6 +38,9 @@ const (
 	BaseURLUS = "https://www.digicert.com/services/v2"
 	BaseURLEU = "https://certcentral.digicert.eu/services/v2"
 )
+
+// defaultPath is the Services API path an origin given as BaseURL gets.
+const defaultPath = "/services/v2"
 
 // Regions accepted in Config.Region.
 const (
@@ -77,9 +82,11 @@ var mountain = func() *time.Location {
 // Config configures a Client. The API key is never printed: Config formats and logs with
 // the key shown as "[REDACTED]".
 type Config struct {
-	APIKey     string       // required; sent in the X-DC-DEVKEY header
-	Region     string       // "us" (default) or "eu"; ignored when BaseURL is set
-	BaseURL    string       // overrides Region (fakes, proxies); https, or http on a loopback host
+	APIKey string // required; sent in the X-DC-DEVKEY header
+	Region string // "us" (default) or "eu"; ignored when BaseURL is set
+	// BaseURL overrides Region (fakes, proxies); https, or http on a loopback host. An
+	// origin without a path ("https://www.digicert.com") gets /services/v2.
+	BaseURL    string
 	HTTPClient *http.Client // base client to wrap; nil uses a pooled client with a timeout
 	Retry      retry.Config // zero fields take DefaultRetry
 	Logger     *slog.Logger // nil: no logging
@@ -96,20 +103,22 @@ type Config struct {
 	Now func() time.Time
 }
 
-// String returns the config with the API key redacted.
-func (c Config) String() string {
-	key := ""
-	if c.APIKey != "" {
-		key = retry.Redacted
-	}
-	return fmt.Sprintf("digicert.Config{APIKey: %q, Region: %q, BaseURL: %q}", key, c.Region, c.BaseURL)
+// view is the config's printable summary: the key masked, Region and BaseURL shown.
+func (c Config) view() secret.View {
+	return secret.View{Type: "digicert.Config", APIKey: c.APIKey, Fields: []secret.Field{{Name: "Region", Key: "region", Value: c.Region}, {Name: "BaseURL", Key: "base_url", Value: c.BaseURL}}}
 }
 
-// Format prints the config with the API key redacted, whatever the verb or flags.
-func (c Config) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+// String returns the config with the API key redacted.
+func (c Config) String() string { return c.view().String() }
 
-// LogValue makes slog print the config with the key redacted.
-func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
+// Format prints String whatever the verb or flags (%q quotes it).
+func (c Config) Format(f fmt.State, verb rune) { secret.Write(f, verb, c.String()) }
+
+// MarshalJSON encodes the printable fields, the API key as "[REDACTED]".
+func (c Config) MarshalJSON() ([]byte, error) { return c.view().MarshalJSON() }
+
+// LogValue makes slog print the printable fields, the key redacted.
+func (c Config) LogValue() slog.Value { return c.view().LogValue() }
 
 // Client is a CertCentral account. It is safe for concurrent use.
 type Client struct {
@@ -126,7 +135,7 @@ func New(cfg Config) (*Client, error) {
 	if strings.TrimSpace(cfg.APIKey) == "" {
 		return nil, fmt.Errorf("digicert: %w: an API key is required", model.ErrInvalidArgument)
 	}
-	base := cfg.BaseURL
+	base := wire.WithDefaultPath(cfg.BaseURL, defaultPath)
 	switch strings.ToLower(strings.TrimSpace(cfg.Region)) {
 	case "", RegionUS:
 		if base == "" {
@@ -164,43 +173,60 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// String describes the client (provider, base URL, retry settings) without its API key.
+func (c *Client) String() string { return "digicert.Client{" + c.http.String() + "}" }
+
+// GoString is String, for %#v.
+func (c *Client) GoString() string { return c.String() }
+
+// Format prints String whatever the verb or flags (%q quotes it), so that no verb
+// reaches the key through the client's fields.
+func (c *Client) Format(f fmt.State, verb rune) { secret.Write(f, verb, c.String()) }
+
+// LogValue makes slog print String.
+func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
 // Name returns "digicert".
 func (c *Client) Name() string { return Name }
 
-// decodeError maps a non-2xx answer: the status decides the kind first (401 is always
-// unauthenticated), the first error's code (split on "|") refines statuses that say
-// little; the first error's code and message are kept.
+// decodeError maps a non-2xx answer through errorTable; the first error's code and
+// message are kept. A 404 without CertCentral's error format says to check BaseURL.
 func decodeError(status int, body []byte) (error, string, string) {
 	var eb errorBody
 	var code, msg string
 	if json.Unmarshal(bytes.TrimSpace(body), &eb) == nil && len(eb.Errors) > 0 {
 		code, msg = string(eb.Errors[0].Code), string(eb.Errors[0].Message)
+	} else if status == http.StatusNotFound {
+		msg = wire.NotVendorErrorHint
 	}
 	return kindFor(status, code), code, msg
 }
 
-// kindFor maps an HTTP status and a vendor code to an error kind.
+// errorTable is CertCentral's mapping from status and code to a kind, read top to
+// bottom. The invalid-key 403 is decided by its code before the status: it is
+// unauthenticated, never permission denied (so no view-only-key fallback is taken on it).
+var errorTable = wire.ErrorTable{
+	{Code: "access_denied|access_denied_invalid_key", Kind: model.ErrUnauthenticated},
+	{Status: http.StatusUnauthorized, Kind: model.ErrUnauthenticated},
+	{Status: http.StatusForbidden, Kind: model.ErrPermissionDenied},
+	{Status: http.StatusNotFound, Kind: model.ErrNotFound},
+	{Status: http.StatusGone, Kind: model.ErrNotFound},
+	{Status: http.StatusTooManyRequests, Kind: model.ErrRateLimited},
+	{Code: "not_found", Kind: model.ErrNotFound},
+	{Code: "access_denied", Kind: model.ErrPermissionDenied},
+	{Code: "permission_denied", Kind: model.ErrPermissionDenied},
+	{Code: "forbidden", Kind: model.ErrPermissionDenied},
+	{Code: "request_limit_exceeded", Kind: model.ErrRateLimited},
+	{Code: "invalid_api_key", Kind: model.ErrUnauthenticated},
+	{Code: "unauthorized", Kind: model.ErrUnauthenticated},
+	{Code: "missing_api_key", Kind: model.ErrUnauthenticated},
+}
+
+// kindFor maps an HTTP status and a vendor code to an error kind: errorTable, else the
+// status alone.
 func kindFor(status int, code string) error {
-	switch status {
-	case http.StatusUnauthorized:
-		return model.ErrUnauthenticated
-	case http.StatusForbidden:
-		return model.ErrPermissionDenied
-	case http.StatusNotFound, http.StatusGone:
-		return model.ErrNotFound
-	case http.StatusTooManyRequests:
-		return model.ErrRateLimited
-	}
-	head, _, _ := strings.Cut(strings.ToLower(code), "|")
-	switch head {
-	case "not_found":
-		return model.ErrNotFound
-	case "access_denied", "permission_denied", "forbidden":
-		return model.ErrPermissionDenied
-	case "request_limit_exceeded":
-		return model.ErrRateLimited
-	case "invalid_api_key", "unauthorized", "missing_api_key":
-		return model.ErrUnauthenticated
+	if k := errorTable.Kind(status, code); k != nil {
+		return k
 	}
 	return retry.KindForStatus(status)
 }

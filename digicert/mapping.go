@@ -295,6 +295,7 @@ func mapDomainLevels(d *domainWire, now time.Time, listed bool) (*model.DomainVa
 		Provider:     Name,
 		Domain:       name,
 		ID:           string(d.ID),
+		DomainID:     string(d.ID),
 		Method:       mapMethod(string(d.DCVMethod)),
 		VendorMethod: string(d.DCVMethod),
 	}

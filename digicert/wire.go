@@ -6,8 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 )
 
@@ -16,27 +16,13 @@ import (
 type flexString string
 
 func (s *flexString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0 || string(b) == "null":
-		*s = ""
-	case b[0] == '"':
-		if raw := b[1:max(len(b)-1, 1)]; len(b) >= 2 && bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
-			// No escapes and valid UTF-8: the decoded string is the raw bytes (the decoder
-			// has already checked the token), without json.Unmarshal's allocations.
-			*s = flexString(strings.TrimSpace(string(raw)))
-			return nil
-		}
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*s = flexString(strings.TrimSpace(v))
-	case b[0] == '{' || b[0] == '[':
-		*s = "" // an object or array where a scalar was expected: no value
-	default:
-		*s = flexString(string(b)) // number or bool literal, as written
+	// An object or array where a scalar was expected reads as no value: CertCentral's
+	// examples change the shape of fields the model does not use.
+	text, _, err := wire.ScalarText(b)
+	if err != nil {
+		return err
 	}
+	*s = flexString(strings.TrimSpace(text))
 	return nil
 }
 
@@ -109,12 +95,46 @@ type page struct {
 	Offset flexInt `json:"offset"`
 }
 
+// sizes returns the page's total (-1 without a page object, as in old List domains
+// answers) and the page limit the server used (0 when it does not say).
+func (p *page) sizes() (total int64, limit int) {
+	if p == nil {
+		return -1, 0
+	}
+	return int64(p.Total), int(p.Limit)
+}
+
 // errorBody is CertCentral's error answer.
 type errorBody struct {
-	Errors []struct {
-		Code    flexString `json:"code"`
-		Message flexString `json:"message"`
-	} `json:"errors"`
+	Errors vendorErrors `json:"errors"`
+}
+
+// vendorError is one entry of "errors".
+type vendorError struct {
+	Code    flexString `json:"code"`
+	Message flexString `json:"message"`
+}
+
+// vendorErrors reads "errors" as an array of error objects or, in an old form, as one
+// error object.
+type vendorErrors []vendorError
+
+func (v *vendorErrors) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '{' {
+		var one vendorError
+		if err := json.Unmarshal(b, &one); err != nil {
+			return err
+		}
+		*v = vendorErrors{one}
+		return nil
+	}
+	var many []vendorError
+	if err := json.Unmarshal(b, &many); err != nil {
+		return err
+	}
+	*v = many
+	return nil
 }
 
 type productWire struct {
@@ -146,7 +166,7 @@ type orderWire struct {
 
 type orderListWire struct {
 	Orders []orderWire `json:"orders"`
-	Page   page        `json:"page"`
+	Page   *page       `json:"page"`
 }
 
 // reportOrderWire is order_details_by_id's flat, string-typed answer.
@@ -169,10 +189,7 @@ const reportFields = "id,certificate_tracker_id,common_name,dns_names,status,val
 
 type reportAnswer struct {
 	Data   map[string]json.RawMessage `json:"data"`
-	Errors []struct {
-		Code    flexString `json:"code"`
-		Message flexString `json:"message"`
-	} `json:"errors"`
+	Errors vendorErrors               `json:"errors"`
 }
 
 type validationWire struct {
@@ -208,7 +225,7 @@ type domainWire struct {
 
 type domainListWire struct {
 	Domains []domainWire `json:"domains"`
-	Page    page         `json:"page"`
+	Page    *page        `json:"page"`
 }
 
 type orderValidationWire struct {
@@ -240,21 +257,29 @@ func decodeJSON(body []byte, v any) error {
 	if err == nil {
 		return nil
 	}
-	if _, ok := err.(*json.SyntaxError); ok && bareToken.Match(body) {
-		fixed := bareToken.ReplaceAllFunc(body, func(m []byte) []byte {
-			sub := bareToken.FindSubmatch(m)
-			val := string(sub[2])
-			if val == "true" || val == "false" || val == "null" {
-				return m
-			}
-			if _, nerr := strconv.ParseFloat(val, 64); nerr == nil {
-				return m
-			}
-			return []byte(string(sub[1]) + strconv.Quote(val) + string(sub[3]))
-		})
-		if err2 := json.Unmarshal(fixed, v); err2 == nil {
+	if _, ok := err.(*json.SyntaxError); ok {
+		if err2 := json.Unmarshal(quoteBareToken(body), v); err2 == nil {
 			return nil
 		}
 	}
 	return err
+}
+
+// quoteBareToken returns body with unquoted "token" values quoted (numbers, booleans and
+// null are left alone), or body itself when it has none.
+func quoteBareToken(body []byte) []byte {
+	if !bareToken.Match(body) {
+		return body
+	}
+	return bareToken.ReplaceAllFunc(body, func(m []byte) []byte {
+		sub := bareToken.FindSubmatch(m)
+		val := string(sub[2])
+		if val == "true" || val == "false" || val == "null" {
+			return m
+		}
+		if _, nerr := strconv.ParseFloat(val, 64); nerr == nil {
+			return m
+		}
+		return []byte(string(sub[1]) + strconv.Quote(val) + string(sub[3]))
+	})
 }

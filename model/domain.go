@@ -52,8 +52,9 @@ func ChallengeTypes() []ChallengeType {
 type DomainValidation struct {
 	Provider string `json:"provider"`
 	Domain   string `json:"domain"`
-	// ID is the CA's identifier for the domain (DigiCert domain id) or for the record the
-	// state was read from (ZeroSSL: the certificate id).
+	// ID identifies the record the state was read from, with one meaning on every CA:
+	// DomainID when the CA keeps a record of the domain (DigiCert), else CertificateID
+	// (ZeroSSL). It is never empty in a value an adapter returns.
 	ID string `json:"id"`
 	// DomainID is the CA's own record of the domain, "" where the CA has none (ZeroSSL).
 	DomainID string `json:"domain_id,omitempty"`

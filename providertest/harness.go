@@ -100,6 +100,9 @@ const (
 	FaultSlow        = fakeca.Slow
 	FaultTruncated   = fakeca.Truncated
 	FaultReset       = fakeca.Reset
+	// FaultForeignDocument answers 200 with a JSON document that is not the one asked
+	// for (Fault.Document, default "{}").
+	FaultForeignDocument = fakeca.ForeignDocument
 )
 
 // Fake is a running fake CA seeded with a scenario.

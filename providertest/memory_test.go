@@ -95,7 +95,10 @@ var bugs = map[string]struct {
 		[]string{"--- FAIL: TestConformanceBroken/Download", "Download of a pending certificate"}},
 	"download-wrong-leaf": {memca.Bugs{Loop: memca.LoopBugs{DownloadWrongLeaf: true}}, "Download",
 		[]string{"--- FAIL: TestConformanceBroken/Download", "leaf serial"}},
-	"limiter": {memca.Bugs{IgnoreLimiter: true}, "Limiter", []string{"--- FAIL: TestConformanceBroken/Limiter", "waits on Config.Retry.Limiter once"}},
+	"limiter":       {memca.Bugs{IgnoreLimiter: true}, "Limiter", []string{"--- FAIL: TestConformanceBroken/Limiter", "waits on Config.Retry.Limiter once"}},
+	"prints-key":    {memca.Bugs{PrintsKey: true}, "Wire", []string{"--- FAIL: TestConformanceBroken/Wire/KeyNeverPrinted", "shows the API key"}},
+	"foreign-empty": {memca.Bugs{ForeignAsEmpty: true}, "Wire", []string{"--- FAIL: TestConformanceBroken/Wire/ForeignDocument", "never an empty list"}},
+	"domain-id":     {memca.Bugs{DomainIDNotID: true}, "Wire", []string{"--- FAIL: TestConformanceBroken/Wire/DomainIDs", "ID must be DomainID when set"}},
 }
 
 // TestConformanceBroken shows that Run fails a provider with a bug: it runs the suite

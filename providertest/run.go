@@ -48,6 +48,10 @@ const watchdog = 10 * time.Second
 //	                     pending and revoked are refused (or ErrUnsupported)
 //	Limiter              Config.Retry.Limiter paces every request, retries included;
 //	                     its failure is ErrUnavailable with no request sent
+//	Wire                 the key in no printed form of the Provider, Config or errors
+//	                     (every fmt verb, slog, encoding/json); a foreign 2xx
+//	                     document is an error, not an empty list; DomainValidation's
+//	                     ID is DomainID, else CertificateID, and Challenges takes the latter
 func Run(t *testing.T, h Harness) {
 	t.Helper()
 	if h.Name == "" || h.Start == nil {
@@ -72,6 +76,7 @@ func Run(t *testing.T, h Harness) {
 		{"Verify", s.testVerify},
 		{"Download", s.testDownload},
 		{"Limiter", s.testLimiter},
+		{"Wire", s.testWire},
 	} {
 		fn := st.fn
 		t.Run(st.name, func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/anyca/anyca/internal/secret"
 	"github.com/anyca/anyca/model"
 	"github.com/hashicorp/go-retryablehttp"
 	"golang.org/x/time/rate"
@@ -81,7 +82,8 @@ type Options struct {
 type Client struct {
 	provider  string
 	base      *url.URL
-	auth      Auth
+	auth      Auth       // where the key goes; its Key field is always empty here
+	key       secret.Key // the API key, unprintable
 	cfg       Config
 	rc        *retryablehttp.Client
 	limiter   *rate.Limiter // the token bucket, when pace is one
@@ -116,7 +118,8 @@ func New(opts Options) (*Client, error) {
 	c := &Client{
 		provider:  opts.Provider,
 		base:      base,
-		auth:      opts.Auth,
+		auth:      Auth{Header: opts.Auth.Header, QueryParam: opts.Auth.QueryParam},
+		key:       secret.New(opts.Auth.Key),
 		cfg:       cfg,
 		logger:    opts.Logger,
 		redact:    red,
@@ -178,8 +181,8 @@ func nonEmpty(s ...string) []string {
 // String describes the client without its API key, so that printing a Client (with %v,
 // %+v or %s) can never leak the key.
 func (c *Client) String() string {
-	return fmt.Sprintf("retry.Client{provider: %q, base: %q, auth: %v, config: %+v}",
-		c.provider, c.redact.URL(c.base), c.auth, c.cfg)
+	return fmt.Sprintf("retry.Client{provider: %q, base: %q, auth: {Key:%s Header:%s QueryParam:%s}, config: %+v}",
+		c.provider, c.redact.URL(c.base), c.key, c.auth.Header, c.auth.QueryParam, c.cfg)
 }
 
 // GoString is String for %#v.
@@ -272,7 +275,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		q[k] = append(q[k], vs...)
 	}
 	if c.auth.QueryParam != "" {
-		q.Set(c.auth.QueryParam, c.auth.Key)
+		q.Set(c.auth.QueryParam, c.key.Reveal())
 	}
 	u.RawQuery = q.Encode()
 
@@ -285,7 +288,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		return nil, c.failure(ctx, st, 0, nil, err)
 	}
 	if c.auth.Header != "" {
-		hreq.Header.Set(c.auth.Header, c.auth.Key)
+		hreq.Header.Set(c.auth.Header, c.key.Reveal())
 	}
 	hreq.Header.Set("Accept", "application/json")
 	if c.userAgent != "" {

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"iter"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/anyca/anyca/internal/pager"
 	"github.com/anyca/anyca/model"
 )
 
@@ -30,9 +30,6 @@ func anyContains(names []string, sub string) bool {
 	}
 	return false
 }
-
-// maxPages bounds a listing against a server that never ends it.
-const maxPages = 100000
 
 // Certificate returns the certificate with ZeroSSL id id. An id that is not a ZeroSSL id
 // (32 letters or digits) is model.ErrNotFound (also matching model.ErrInvalidArgument)
@@ -56,7 +53,7 @@ func (c *Client) fetch(ctx context.Context, op, id string) (*wireCertificate, er
 		return nil, err
 	}
 	var w wireCertificate
-	if err := c.get(ctx, op, "certificates/"+url.PathEscape(id), nil, &w); err != nil {
+	if err := c.getDoc(ctx, op, "certificates/"+url.PathEscape(id), nil, docCertificate, 0, &w); err != nil {
 		return nil, err
 	}
 	return &w, nil
@@ -127,61 +124,42 @@ func (c *Client) Certificates(ctx context.Context, q model.CertificateQuery) ite
 	}
 }
 
-// pages yields the wire certificates of GET /certificates, each id once.
+// pages yields the wire certificates of GET /certificates, each id once, through the
+// pager (which owns termination and stops requesting when the consumer breaks).
 func (c *Client) pages(ctx context.Context, op, statusFilter, search string, pageSize int) iter.Seq2[*wireCertificate, error] {
-	return func(yield func(*wireCertificate, error) bool) {
-		limit := pageSize
-		if limit <= 0 {
-			limit = DefaultPageSize
-		}
-		limit = min(limit, MaxPageSize)
-		seen := map[string]bool{}
-		received := 0
-		for page := 1; page <= maxPages; page++ {
-			if err := c.http.ContextError(ctx, op); err != nil {
-				yield(nil, err)
-				return
-			}
+	limit := pageSize
+	if limit <= 0 {
+		limit = DefaultPageSize
+	}
+	limit = min(limit, MaxPageSize)
+	return pager.Listing[*wireCertificate]{
+		Provider: Name, Op: op, Limit: limit, EndOnShortPage: true,
+		ID: func(w *wireCertificate) string { return strings.TrimSpace(w.ID) },
+		Fetch: func(ctx context.Context, r pager.Request) (pager.Page[*wireCertificate], error) {
 			q := url.Values{}
 			q.Set("certificate_status", statusFilter)
 			if search != "" {
 				q.Set("search", search)
 			}
-			q.Set("limit", strconv.Itoa(limit))
-			q.Set("page", strconv.Itoa(page))
+			q.Set("limit", strconv.Itoa(r.Limit))
+			q.Set("page", strconv.Itoa(r.Number))
 			var list wireList
-			if err := c.get(ctx, op, "certificates", q, &list); err != nil {
-				yield(nil, err)
-				return
+			if err := c.getDoc(ctx, op, "certificates", q, docList, r.Limit, &list); err != nil {
+				return pager.Page[*wireCertificate]{}, err
 			}
-			received += len(list.Results)
-			fresh := 0
+			p := pager.Page[*wireCertificate]{Total: -1, Items: make([]*wireCertificate, len(list.Results))}
 			for i := range list.Results {
-				w := &list.Results[i]
-				id := strings.TrimSpace(w.ID)
-				if id != "" && seen[id] {
-					continue
-				}
-				seen[id] = true
-				fresh++
-				if !yield(w, nil) {
-					return
-				}
+				p.Items[i] = &list.Results[i]
 			}
-			effLimit := limit
+			if list.TotalCount.Set {
+				p.Total = int64(list.TotalCount.N)
+			}
 			if list.Limit.Set && list.Limit.N > 0 {
-				effLimit = list.Limit.N
+				p.Limit = list.Limit.N
 			}
-			switch {
-			case len(list.Results) == 0, fresh == 0:
-				return // empty page, or a page we had already seen whole
-			case len(list.Results) < effLimit:
-				return
-			case list.TotalCount.Set && received >= list.TotalCount.N:
-				return
-			}
-		}
-	}
+			return p, nil
+		},
+	}.Seq(ctx)
 }
 
 // certInfo is a mapped certificate with the wire fields DCV needs.
@@ -228,7 +206,7 @@ func (c *Client) challenges(ctx context.Context, op string, ci certInfo) ([]mode
 // state. Error 2838 (failed_getting_validation_status) gives nil, no error.
 func (c *Client) emailStatus(ctx context.Context, op, id string) (map[string]model.ValidationStatus, error) {
 	var ws wireStatus
-	err := c.get(ctx, op, "certificates/"+url.PathEscape(id)+"/status", nil, &ws)
+	err := c.getDoc(ctx, op, "certificates/"+url.PathEscape(id)+"/status", nil, docStatus, 0, &ws)
 	var me *model.Error
 	if errors.As(err, &me) && strings.HasPrefix(me.Code, "2838") {
 		return nil, nil
@@ -319,12 +297,13 @@ func newer(best *certInfo, ci certInfo) *certInfo {
 func (c *Client) domainValidation(ctx context.Context, op, name string, ci certInfo) (*model.DomainValidation, error) {
 	cert := ci.cert
 	dv := &model.DomainValidation{
-		Provider:     Name,
-		Domain:       name,
-		ID:           cert.ID,
-		VendorStatus: cert.VendorStatus,
-		Method:       Method(ci.wire.ValidationType),
-		VendorMethod: strings.TrimSpace(ci.wire.ValidationType),
+		Provider:      Name,
+		Domain:        name,
+		ID:            cert.ID,
+		CertificateID: cert.ID, // ZeroSSL has no domain record: DomainID stays ""
+		VendorStatus:  cert.VendorStatus,
+		Method:        Method(ci.wire.ValidationType),
+		VendorMethod:  strings.TrimSpace(ci.wire.ValidationType),
 	}
 	var until time.Time
 	switch cert.Status {
@@ -356,16 +335,20 @@ func (c *Client) domainValidation(ctx context.Context, op, name string, ci certI
 	return dv, nil
 }
 
-// Domains lists every name on the account's certificates once, sorted, each reported as
-// DomainValidation reports it (from the newest certificate that is not cancelled; names
+// Domains lists every name on the account's certificates once, each reported as
+// DomainValidation reports it: from the newest certificate that is not cancelled (names
 // only on cancelled certificates are left out). q.Search keeps names containing it
-// (case-insensitive substring). The whole account is read before the first name is
-// yielded; breaking out stops any further requests.
+// (case-insensitive substring). It is lazy: certificates are read page by page in
+// ZeroSSL's order, newest first, and a name is yielded when the first certificate that
+// is not cancelled and lists it is read, so breaking out stops any further request (of
+// pages, and of the email-validation status a pending name needs). Names come in the
+// order their newest certificates are listed, not sorted. The set of names yielded so
+// far is kept, to yield each once.
 func (c *Client) Domains(ctx context.Context, q model.DomainQuery) iter.Seq2[*model.DomainValidation, error] {
 	const op = "Domains"
 	return func(yield func(*model.DomainValidation, error) bool) {
 		search := strings.ToLower(strings.TrimSpace(q.Search))
-		best := map[string]*certInfo{}
+		done := map[string]bool{}
 		for w, err := range c.pages(ctx, op, allVendorStatuses, "", q.PageSize) {
 			if err != nil {
 				yield(nil, err)
@@ -380,25 +363,18 @@ func (c *Client) Domains(ctx context.Context, q model.DomainQuery) iter.Seq2[*mo
 				continue
 			}
 			for _, n := range cert.DNSNames {
-				if search != "" && !strings.Contains(n, search) {
+				if done[n] || search != "" && !strings.Contains(n, search) {
 					continue
 				}
-				best[n] = newer(best[n], certInfo{cert, w})
-			}
-		}
-		names := make([]string, 0, len(best))
-		for n := range best {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			dv, err := c.domainValidation(ctx, op, n, *best[n])
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			if !yield(dv, nil) {
-				return
+				done[n] = true
+				dv, err := c.domainValidation(ctx, op, n, certInfo{cert, w})
+				if err != nil {
+					yield(nil, err)
+					return
+				}
+				if !yield(dv, nil) {
+					return
+				}
 			}
 		}
 	}

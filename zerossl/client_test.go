@@ -375,14 +375,20 @@ func TestListingGuardsAgainstRepeatedPages(t *testing.T) {
 	t.Cleanup(srv.Close)
 	c := newClient(t, srv.URL, testKey)
 	count := 0
+	var last error
 	for _, err := range c.Certificates(context.Background(), model.CertificateQuery{PageSize: 2}) {
 		if err != nil {
-			t.Fatal(err)
+			last = err
+			continue
 		}
 		count++
 	}
 	if count != 2 || n.Load() != 2 {
 		t.Errorf("yielded %d in %d requests, want 2 in 2", count, n.Load())
+	}
+	var me *model.Error
+	if !errors.As(last, &me) || me.Code != "pagination_stalled" || !errors.Is(last, model.ErrUnavailable) {
+		t.Errorf("a repeated page must end the listing with pagination_stalled, got %v", last)
 	}
 }
 

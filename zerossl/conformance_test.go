@@ -284,7 +284,7 @@ func expectedDomains(certs []model.Certificate, srv *zerossltest.Server, now tim
 	var out []model.DomainValidation
 	for n, c := range best {
 		v := srv.Validation(c.ID)
-		dv := model.DomainValidation{Provider: zerossl.Name, Domain: n, ID: c.ID, VendorStatus: c.VendorStatus,
+		dv := model.DomainValidation{Provider: zerossl.Name, Domain: n, ID: c.ID, CertificateID: c.ID, VendorStatus: c.VendorStatus,
 			Method: v.Method, VendorMethod: zerossl.ValidationType(v.Method)}
 		var until time.Time
 		switch c.Status {
@@ -390,6 +390,7 @@ func TestHarness(t *testing.T) {
 		}
 		domains = append(domains, *dv)
 	}
+	sort.Slice(domains, func(i, j int) bool { return domains[i].Domain < domains[j].Domain }) // Domains fixes no order
 	if !reflect.DeepEqual(domains, f.Want.Domains) {
 		t.Fatalf("Domains:\n got  %+v\n want %+v", domains, f.Want.Domains)
 	}

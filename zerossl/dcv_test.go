@@ -141,7 +141,7 @@ func TestDomainValidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &model.DomainValidation{Provider: "zerossl", Domain: "valid.example.com", ID: valid.ID, Status: model.ValidationValid,
+	want := &model.DomainValidation{Provider: "zerossl", Domain: "valid.example.com", ID: valid.ID, CertificateID: valid.ID, Status: model.ValidationValid,
 		VendorStatus: "issued", Method: model.ChallengeDNSCNAME, VendorMethod: "CNAME_CSR_HASH",
 		Levels: []model.LevelValidation{{Level: model.LevelDV, Status: model.ValidationValid, VendorStatus: "issued", ValidUntil: valid.NotAfter}}}
 	if !reflect.DeepEqual(dv, want) {

@@ -5,24 +5,14 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 )
 
 // validID reports whether id has the shape of a ZeroSSL certificate id: 32 ASCII letters
 // or digits. The API documents a hex hash, but its own example id has other letters, so
 // any alphanumeric is accepted; nothing that could alter a URL path is.
-func validID(id string) bool {
-	if len(id) != 32 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-			return false
-		}
-	}
-	return true
-}
+func validID(id string) bool { return wire.AlnumID(id, 32, 32) }
 
 // products maps the certificate "type" to a product name.
 var products = map[string]string{

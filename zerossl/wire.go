@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/anyca/anyca/internal/wire"
 )
 
 // Wire types: ZeroSSL's JSON exactly as it arrives, tolerant of its known quirks (numbers
@@ -86,27 +87,14 @@ type flexString string
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (s *flexString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0 || string(b) == "null":
-		*s = ""
-	case b[0] == '"':
-		if raw := b[1:max(len(b)-1, 1)]; len(b) >= 2 && bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
-			// No escapes and valid UTF-8: the decoded string is the raw bytes (the decoder
-			// has already checked the token), without json.Unmarshal's allocations.
-			*s = flexString(raw)
-			return nil
-		}
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*s = flexString(v)
-	case b[0] == '-' || b[0] >= '0' && b[0] <= '9' || string(b) == "true" || string(b) == "false":
-		*s = flexString(b)
-	default:
-		return fmt.Errorf("expected a string or a number, got %s", kindOfJSON(b))
+	text, scalar, err := wire.ScalarText(b)
+	if err != nil {
+		return err
 	}
+	if !scalar {
+		return fmt.Errorf("expected a string or a number, got %s", kindOfJSON(bytes.TrimSpace(b)))
+	}
+	*s = flexString(text)
 	return nil
 }
 

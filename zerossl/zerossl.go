@@ -43,6 +43,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/anyca/anyca/internal/secret"
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
@@ -84,26 +86,22 @@ type Config struct {
 	Now func() time.Time
 }
 
+// view is the config's printable summary: the key masked, Region and BaseURL shown.
+func (c Config) view() secret.View {
+	return secret.View{Type: "zerossl.Config", APIKey: c.APIKey, Fields: []secret.Field{{Name: "BaseURL", Key: "base_url", Value: c.BaseURL}, {Name: "Region", Key: "region", Value: c.Region}}}
+}
+
 // String returns the config with the API key redacted.
-func (c Config) String() string {
-	key := ""
-	if c.APIKey != "" {
-		key = retry.Redacted
-	}
-	return fmt.Sprintf("zerossl.Config{APIKey: %q, BaseURL: %q, Region: %q}", key, c.BaseURL, c.Region)
-}
+func (c Config) String() string { return c.view().String() }
 
-// Format prints the config with the API key redacted, whatever the verb or flags.
-func (c Config) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+// Format prints String whatever the verb or flags (%q quotes it).
+func (c Config) Format(f fmt.State, verb rune) { secret.Write(f, verb, c.String()) }
 
-// LogValue makes slog print the config with the key redacted.
-func (c Config) LogValue() slog.Value {
-	key := ""
-	if c.APIKey != "" {
-		key = retry.Redacted
-	}
-	return slog.GroupValue(slog.String("api_key", key), slog.String("base_url", c.BaseURL), slog.String("region", c.Region))
-}
+// MarshalJSON encodes the printable fields, the API key as "[REDACTED]".
+func (c Config) MarshalJSON() ([]byte, error) { return c.view().MarshalJSON() }
+
+// LogValue makes slog print the printable fields, the key redacted.
+func (c Config) LogValue() slog.Value { return c.view().LogValue() }
 
 // Client talks to one ZeroSSL account. It implements anyca.Provider and
 // anyca.DomainLister, and is safe for concurrent use. It has no batch endpoint to offer,
@@ -150,11 +148,26 @@ func New(cfg Config) (*Client, error) {
 	return &Client{http: hc, now: now}, nil
 }
 
+// String describes the client (provider, base URL, retry settings) without its API key.
+func (c *Client) String() string { return "zerossl.Client{" + c.http.String() + "}" }
+
+// GoString is String, for %#v.
+func (c *Client) GoString() string { return c.String() }
+
+// Format prints String whatever the verb or flags (%q quotes it), so that no verb
+// reaches the key through the client's fields.
+func (c *Client) Format(f fmt.State, verb rune) { secret.Write(f, verb, c.String()) }
+
+// LogValue makes slog print String.
+func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
 // Name returns "zerossl".
 func (c *Client) Name() string { return Name }
 
 // get sends a GET and decodes a successful body into out. HTTP-200 error bodies become
 // the vendor's error; non-JSON or wrongly typed bodies become malformed-response errors.
+//
+//lint:ignore U1000 the request helper for endpoints without a document check (download, issue 13)
 func (c *Client) get(ctx context.Context, op, path string, q url.Values, out any) error {
 	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: path, Query: q})
 	if err != nil {
@@ -218,11 +231,11 @@ func isJSONNullish(b []byte) bool {
 // object when the body has one, else nothing (the status decides, the body is quoted).
 func decodeHTTPError(status int, body []byte) (error, string, string) {
 	body = bytes.TrimSpace(body)
-	if len(body) == 0 || body[0] != '{' {
-		return nil, "", ""
-	}
 	var env wireEnvelope
-	if json.Unmarshal(body, &env) != nil || len(env.Error) == 0 || isJSONNullish(env.Error) {
+	if len(body) == 0 || body[0] != '{' || json.Unmarshal(body, &env) != nil || len(env.Error) == 0 || isJSONNullish(env.Error) {
+		if status == http.StatusNotFound {
+			return nil, "", wire.NotVendorErrorHint
+		}
 		return nil, "", ""
 	}
 	kind, code, msg := decodeErrorObject(env.Error)
@@ -258,32 +271,33 @@ func decodeErrorObject(raw json.RawMessage) (kind error, code, msg string) {
 	return kindForCode(c, t), truncate(code, 120), truncate(msg, 300)
 }
 
-// codeKinds maps ZeroSSL's numeric error codes to kinds.
-var codeKinds = map[string]error{
-	"101":  model.ErrUnauthenticated, // invalid_access_key
-	"102":  model.ErrUnauthenticated, // inactive_user
-	"2801": model.ErrPermissionDenied,
-	"2814": model.ErrPermissionDenied, // permission_denied_on_original_certificate
-	"2803": model.ErrNotFound,         // certificate_not_found
-	"103":  model.ErrUnsupported,      // invalid_api_function
-	"104":  model.ErrNotFound,         // route_not_found
-	"2802": model.ErrInvalidArgument,  // missing_certificate_hash
-	"110":  model.ErrInvalidArgument,  // invalid_request_body
-	"115":  model.ErrInvalidArgument,  // invalid_json_request
-	"116":  model.ErrInvalidArgument,  // invalid_json_request_param
-	"2800": model.ErrInvalidArgument,  // incorrect_request_type
-	"2831": model.ErrInvalidArgument,  // certificate_not_ready_to_validate
-	"111":  model.ErrUnavailable,      // internal_server_error
-	"2838": model.ErrUnavailable,      // failed_getting_validation_status
-	"2817": model.ErrRateLimited,      // certificate_limit_reached
-	"2904": model.ErrRateLimited,      // EAB quota
-	"2905": model.ErrRateLimited,      // EAB quota
+// errorTable maps ZeroSSL's numeric error codes to kinds (ZeroSSL sends most errors with
+// HTTP 200, so the code alone decides).
+var errorTable = wire.ErrorTable{
+	{Code: "101", Kind: model.ErrUnauthenticated}, // invalid_access_key
+	{Code: "102", Kind: model.ErrUnauthenticated}, // inactive_user
+	{Code: "2801", Kind: model.ErrPermissionDenied},
+	{Code: "2814", Kind: model.ErrPermissionDenied}, // permission_denied_on_original_certificate
+	{Code: "2803", Kind: model.ErrNotFound},         // certificate_not_found
+	{Code: "103", Kind: model.ErrUnsupported},       // invalid_api_function
+	{Code: "104", Kind: model.ErrNotFound},          // route_not_found
+	{Code: "2802", Kind: model.ErrInvalidArgument},  // missing_certificate_hash
+	{Code: "110", Kind: model.ErrInvalidArgument},   // invalid_request_body
+	{Code: "115", Kind: model.ErrInvalidArgument},   // invalid_json_request
+	{Code: "116", Kind: model.ErrInvalidArgument},   // invalid_json_request_param
+	{Code: "2800", Kind: model.ErrInvalidArgument},  // incorrect_request_type
+	{Code: "2831", Kind: model.ErrInvalidArgument},  // certificate_not_ready_to_validate
+	{Code: "111", Kind: model.ErrUnavailable},       // internal_server_error
+	{Code: "2838", Kind: model.ErrUnavailable},      // failed_getting_validation_status
+	{Code: "2817", Kind: model.ErrRateLimited},      // certificate_limit_reached
+	{Code: "2904", Kind: model.ErrRateLimited},      // EAB quota
+	{Code: "2905", Kind: model.ErrRateLimited},      // EAB quota
 }
 
 // kindForCode maps a code, falling back to words in the error type for codes not in
 // the table; nil when neither says anything.
 func kindForCode(code, typ string) error {
-	if k, ok := codeKinds[code]; ok {
+	if k := errorTable.Kind(0, code); k != nil {
 		return k
 	}
 	t := strings.ToLower(typ)

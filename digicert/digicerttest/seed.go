@@ -130,6 +130,7 @@ func (s *Server) addDomain(d model.DomainValidation, hidden bool) model.DomainVa
 	if d.ID == "" {
 		d.ID = strconv.FormatInt(s.newID(), 10)
 	}
+	d.DomainID, d.CertificateID = d.ID, "" // CertCentral's domain record; no order behind it
 	d.Provider = "digicert"
 	d.Domain = norm(d.Domain)
 	now := time.Now()

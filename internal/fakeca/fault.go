@@ -25,6 +25,10 @@ const (
 	Slow                             // wait Delay (or until the client gives up), then answer
 	Truncated                        // send half the real body, then close the connection
 	Reset                            // close the connection without answering
+	// ForeignDocument answers 200 with Fault.Document (default "{}"): a JSON document
+	// that is not the one asked for, as a wrong BaseURL, a proxy or another vendor's API
+	// sends. It is not in AllFaults: it is not a transient failure to retry through.
+	ForeignDocument
 )
 
 func (k FaultKind) String() string {
@@ -41,6 +45,8 @@ func (k FaultKind) String() string {
 		return "truncated"
 	case Reset:
 		return "reset"
+	case ForeignDocument:
+		return "foreign-document"
 	}
 	return "fault(" + strconv.Itoa(int(k)) + ")"
 }
@@ -56,6 +62,7 @@ type Fault struct {
 	Status     int           // for RateLimit, ServerError, HTMLError; 0 picks 429 / 503 / 502
 	RetryAfter string        // Retry-After header value for RateLimit/ServerError; "" sends none
 	Delay      time.Duration // for Slow; 0 waits until the client cancels (at most 30 s)
+	Document   []byte        // for ForeignDocument; nil sends "{}"
 }
 
 // ErrorBody renders the vendor's JSON error body for status.
@@ -194,6 +201,14 @@ func (in *Injector) serveFault(w http.ResponseWriter, r *http.Request, h http.Ha
 		hangUp(w)
 	case Reset:
 		hangUp(w)
+	case ForeignDocument:
+		doc := f.Document
+		if doc == nil {
+			doc = []byte("{}")
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(doc)
 	}
 }
 

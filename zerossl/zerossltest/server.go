@@ -38,6 +38,8 @@ const (
 	Slow        = fakeca.Slow
 	Truncated   = fakeca.Truncated
 	Reset       = fakeca.Reset
+	// ForeignDocument answers 200 with a document that is not the one asked for.
+	ForeignDocument = fakeca.ForeignDocument
 )
 
 // Option configures a Server.

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"log/slog"
 	"slices"
 	"sort"
 	"strconv"
@@ -27,6 +28,7 @@ import (
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/internal/fakeca"
+	"github.com/anyca/anyca/internal/secret"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
@@ -51,6 +53,9 @@ type Bugs struct {
 	IgnoreStatusFilter bool // listings ignore CertificateQuery.Status
 	Loop               LoopBugs
 	IgnoreLimiter      bool // requests do not wait on Config.Retry.Limiter
+	PrintsKey          bool // the Provider prints its key under fmt and slog
+	ForeignAsEmpty     bool // a foreign document reads as an empty listing, not an error
+	DomainIDNotID      bool // DomainValidation's ID differs from its DomainID
 }
 
 // Server is an in-memory CA account. Its content is fixed when it is created.
@@ -145,6 +150,9 @@ func NewServer(name string, certs []model.Certificate, domains []model.DomainVal
 		d.Domain, d.Provider = dn, name
 		if d.ID == "" {
 			d.ID = fmt.Sprintf("dom-%04d", i+1)
+		}
+		if d.DomainID == "" && d.CertificateID == "" {
+			d.DomainID = d.ID // the memory CA keeps a record per domain
 		}
 		d.Challenges = normalizeChallenges(d.Challenges)
 		for j := range d.Challenges {
@@ -281,18 +289,42 @@ func (s *Server) fault(ctx context.Context, f fakeca.Fault) *model.Error {
 		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: 200, Err: io.ErrUnexpectedEOF}
 	case fakeca.Reset:
 		return &model.Error{Kind: model.ErrUnavailable, Err: io.EOF}
+	case fakeca.ForeignDocument:
+		if s.Bugs.ForeignAsEmpty {
+			return errForeignAsEmpty
+		}
+		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: 200, Code: "unexpected_document",
+			Message: "the answer is not the document asked for; is BaseURL right?"}
 	}
 	return nil
 }
+
+// errForeignAsEmpty is what a foreign document becomes with Bugs.ForeignAsEmpty: the
+// listing that receives it ends as if the account were empty.
+var errForeignAsEmpty = &model.Error{Kind: model.ErrUnavailable, Code: "foreign-as-empty"}
 
 // Provider is the anyca.Provider (and anyca.DomainLister) of a Server. It is not a
 // BatchGetter: anyca.CertificatesByID falls back to concurrent lookups.
 type Provider struct {
 	name  string
 	url   string
-	key   string
+	key   secret.Key
 	retry retry.Config
 }
+
+// String describes the provider without its key (unless Bugs.PrintsKey).
+func (p *Provider) String() string {
+	if p.bugs().PrintsKey {
+		return p.name + " provider at " + p.url + " with key " + p.key.Reveal()
+	}
+	return p.name + " provider at " + p.url
+}
+
+// Format prints String under every verb.
+func (p *Provider) Format(f fmt.State, verb rune) { secret.Write(f, verb, p.String()) }
+
+// LogValue makes slog print String.
+func (p *Provider) LogValue() slog.Value { return slog.StringValue(p.String()) }
 
 // Defaults are the retry settings used for the zero fields of Config.Retry.
 var Defaults = retry.Config{MaxAttempts: 3, MinWait: 100 * time.Millisecond, MaxWait: 2 * time.Second}
@@ -317,7 +349,7 @@ func New(_ context.Context, cfg anyca.Config) (anyca.Provider, error) {
 	if r.MinWait > r.MaxWait {
 		r.MinWait = r.MaxWait
 	}
-	return &Provider{name: v.(*Server).Name, url: cfg.BaseURL, key: cfg.APIKey, retry: r}, nil
+	return &Provider{name: v.(*Server).Name, url: cfg.BaseURL, key: secret.New(cfg.APIKey), retry: r}, nil
 }
 
 // NewBasic is New without the optional capabilities: the provider it returns is not an
@@ -381,12 +413,16 @@ func (p *Provider) call(ctx context.Context, op string) (*Server, error) {
 		if err := p.wait(ctx, s, op); err != nil {
 			return nil, err
 		}
-		e := s.serve(ctx, p.key)
+		e := s.serve(ctx, p.key.Reveal())
 		if e == nil {
 			return s, nil
 		}
+		if e == errForeignAsEmpty {
+			return nil, e
+		}
 		e.Provider, e.Op = p.name, op
-		retryable := e.Kind == model.ErrRateLimited || e.Kind == model.ErrUnavailable
+		// A foreign document is a complete 2xx answer: never retried.
+		retryable := (e.Kind == model.ErrRateLimited || e.Kind == model.ErrUnavailable) && e.Code != "unexpected_document"
 		if !retryable || attempt >= p.retry.MaxAttempts {
 			return nil, e
 		}
@@ -469,6 +505,9 @@ func (p *Provider) Certificates(ctx context.Context, q model.CertificateQuery) i
 		size := pageSize(q.PageSize)
 		for page := 0; ; page++ {
 			s, err := p.call(ctx, "Certificates")
+			if err == error(errForeignAsEmpty) {
+				return // the bug: a foreign document reads as the end of the listing
+			}
 			if err != nil {
 				yield(nil, err)
 				return
@@ -535,6 +574,9 @@ func (p *Provider) DomainValidation(ctx context.Context, domain string) (*model.
 		return nil, e
 	}
 	d := cloneDomain(s.domains[i])
+	if s.Bugs.DomainIDNotID {
+		d.DomainID = "record-" + d.ID
+	}
 	return &d, nil
 }
 

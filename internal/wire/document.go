@@ -1,0 +1,36 @@
+package wire
+
+import (
+	"errors"
+
+	"github.com/anyca/anyca/internal/pager"
+)
+
+// Document names an answer an adapter asks for: what it is (for messages), the
+// top-level fields any one of which identifies it (see Shape.Has for type suffixes), and
+// the key of its list, if it is one.
+type Document struct {
+	Name   string
+	Fields []string
+	List   string
+}
+
+// Inspect reads body's shape for d. A list of more than limit items (limit > 0) is
+// pager.TooManyItems, found while counting and before anything is decoded; readErr is
+// the error of a body that is not a JSON object, for the adapter to report in its own
+// words.
+func (d Document) Inspect(provider, op string, body []byte, limit int) (s Shape, tooMany, readErr error) {
+	s, err := ReadShape(body, d.List, limit)
+	if errors.Is(err, ErrTooManyItems) {
+		return s, pager.TooManyItems(provider, op, limit), nil
+	}
+	return s, nil, err
+}
+
+// Mismatch returns UnexpectedDocument when s has none of d's fields, and nil when it is d.
+func (d Document) Mismatch(provider, op string, status int, s Shape) error {
+	if s.Has(d.Fields...) {
+		return nil
+	}
+	return UnexpectedDocument(provider, op, status, d.Name, d.Fields...)
+}

@@ -1,0 +1,33 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"unicode/utf8"
+)
+
+// ScalarText reads a raw JSON value as text, the way both CAs' loosely typed fields need:
+// a string decoded, a number or boolean as written, null or nothing as "". scalar is
+// false for an object or an array (text is then ""), for the caller to accept or refuse
+// as its API warrants. err is set only for a malformed string.
+func ScalarText(b []byte) (text string, scalar bool, err error) {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || string(b) == "null":
+		return "", true, nil
+	case b[0] == '{' || b[0] == '[':
+		return "", false, nil
+	case b[0] != '"':
+		return string(b), true, nil
+	}
+	if raw := b[1:max(len(b)-1, 1)]; len(b) >= 2 && bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
+		// No escapes and valid UTF-8: the decoded string is the raw bytes (the decoder has
+		// already checked the token), without json.Unmarshal's allocations.
+		return string(raw), true, nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return "", true, err
+	}
+	return s, true, nil
+}

@@ -1,0 +1,131 @@
+package providertest
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/anyca/anyca/model"
+)
+
+// printVerbs are the fmt verbs a user might print a provider, config or error with.
+var printVerbs = []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"}
+
+// keyForms are the forms of key that must appear in no output: the key, and its hex
+// encodings (what %x of a string prints).
+func keyForms(key string) []string {
+	h := hex.EncodeToString([]byte(key))
+	return []string{key, h, strings.ToUpper(h)}
+}
+
+// printedForms renders v under every verb, slog's text and JSON handlers and
+// encoding/json (an encoding error is no leak, and leaves its output out).
+func printedForms(v any) map[string]string {
+	out := map[string]string{}
+	for _, verb := range printVerbs {
+		out[verb] = fmt.Sprintf(verb, v)
+	}
+	var text, js bytes.Buffer
+	slog.New(slog.NewTextHandler(&text, nil)).Info("msg", "value", v)
+	slog.New(slog.NewJSONHandler(&js, nil)).Info("msg", "value", v)
+	out["slog text"], out["slog json"] = text.String(), js.String()
+	if b, err := json.Marshal(v); err == nil {
+		out["encoding/json"] = string(b)
+	}
+	return out
+}
+
+// assertNeverPrints fails t when any printed form of v holds the key.
+func assertNeverPrints(t *testing.T, what string, v any, key string) {
+	t.Helper()
+	for how, s := range printedForms(v) {
+		for _, k := range keyForms(key) {
+			if strings.Contains(s, k) {
+				t.Errorf("%s printed with %s shows the API key: %s", what, how, s)
+			}
+		}
+	}
+}
+
+// testWire checks what the provider's values show and what it accepts as an answer.
+func (s *suite) testWire(t *testing.T) {
+	t.Run("KeyNeverPrinted", func(t *testing.T) {
+		t.Parallel()
+		f, p := s.start(t)
+		key := f.Config.APIKey
+		require.NotEmpty(t, key)
+		assertNeverPrints(t, "the Provider anyca.New returns", p, key)
+		assertNeverPrints(t, "the Config", f.Config, key)
+		assertNeverPrints(t, "a pointer to the Config", &f.Config, key)
+		// An error of a call made with a key the CA refuses.
+		bad := f.Config
+		bad.APIKey = key + "-refused-0123456789"
+		bp := newProvider(t, bad)
+		_, err := bp.Certificate(ctxFor(t), f.Want.Certificates[0].ID)
+		require.Error(t, err, "a call with a wrong key must fail")
+		assertNeverPrints(t, "the Provider built with a wrong key", bp, bad.APIKey)
+		assertNeverPrints(t, "the error of a call with a wrong key", err, bad.APIKey)
+	})
+	t.Run("ForeignDocument", func(t *testing.T) {
+		t.Parallel()
+		// A 2xx answer that is not the document asked for (a wrong BaseURL, a proxy's
+		// JSON) must be an error, never read as an empty account.
+		for _, doc := range []string{`{}`, `{"status":"ok","items":[],"count":0}`} {
+			f, p := s.start(t)
+			f.FailNext(1, Fault{Kind: FaultForeignDocument, Document: []byte(doc)})
+			n, errs := 0, 0
+			var last error
+			for _, err := range p.Certificates(ctxFor(t), model.CertificateQuery{}) {
+				if err != nil {
+					errs++
+					last = err
+					continue
+				}
+				n++
+			}
+			if errs == 0 {
+				t.Errorf("a listing answered with %s yielded %d certificates and no error; want an error, never an empty list", doc, n)
+				continue
+			}
+			assert.True(t, errors.Is(last, model.ErrUnavailable), "a foreign document: want ErrUnavailable, got %v", last)
+			var me *model.Error
+			assert.True(t, errors.As(last, &me), "a foreign document: want a *model.Error, got %T", last)
+			assert.Equal(t, 0, n, "a foreign first page must yield nothing before the error")
+		}
+	})
+	t.Run("DomainIDs", func(t *testing.T) {
+		t.Parallel()
+		s.testDomainIDs(t)
+	})
+}
+
+// testDomainIDs checks DomainValidation's identifiers: ID is DomainID when the CA keeps
+// a domain record, else CertificateID, never empty; and Challenges accepts a
+// CertificateID wherever one is set.
+func (s *suite) testDomainIDs(t *testing.T) {
+	f, p := s.start(t)
+	ctx := ctxFor(t)
+	for _, want := range f.Want.Domains {
+		dv, err := p.DomainValidation(ctx, want.Domain)
+		require.NoError(t, err, "DomainValidation(%s)", want.Domain)
+		wantID := dv.DomainID
+		if wantID == "" {
+			wantID = dv.CertificateID
+		}
+		assert.NotEmpty(t, dv.ID, "%s: ID is empty", want.Domain)
+		assert.Equal(t, wantID, dv.ID, "%s: ID must be DomainID when set, else CertificateID (DomainID %q, CertificateID %q)",
+			want.Domain, dv.DomainID, dv.CertificateID)
+		if dv.CertificateID != "" {
+			_, err := p.Challenges(ctx, dv.CertificateID)
+			assert.NoError(t, err, "%s: Challenges(CertificateID %q)", want.Domain, dv.CertificateID)
+		}
+	}
+}
