@@ -77,6 +77,7 @@ func Run(t *testing.T, h Harness) {
 		{"Download", s.testDownload},
 		{"Limiter", s.testLimiter},
 		{"Wire", s.testWire},
+		{"Faults", s.testFaults},
 	} {
 		fn := st.fn
 		t.Run(st.name, func(t *testing.T) {

@@ -84,3 +84,22 @@ func TestBaseFaultsComeFirst(t *testing.T) {
 	assert.Empty(t, b.EndpointRequests(), "an injected fault reaches no route")
 	assert.Equal(t, map[fakeca.FaultKind]int{fakeca.RateLimit: 1}, b.Injector().Injected())
 }
+
+func TestMangleField(t *testing.T) {
+	doc := []byte(`{"b":[true,null],"a":"x","c":{"n":12}}`)
+	want := []string{
+		`{"a":["x"],"b":[true,null],"c":{"n":12}}`,
+		`{"a":"x","b":[[true],null],"c":{"n":12}}`,
+		`{"a":"x","b":[true,{"unexpected":true}],"c":{"n":12}}`,
+		`{"a":"x","b":[true,null],"c":{"n":{"value":12}}}`,
+	}
+	for i, w := range want {
+		got, ok := fakeca.MangleField(doc, i)
+		require.True(t, ok, "field %d", i)
+		assert.JSONEq(t, w, string(got), "field %d", i)
+	}
+	_, ok := fakeca.MangleField(doc, len(want))
+	assert.False(t, ok, "there is no scalar past the last")
+	_, ok = fakeca.MangleField([]byte("<html>"), 0)
+	assert.False(t, ok, "not JSON")
+}

@@ -29,6 +29,15 @@ const (
 	// that is not the one asked for, as a wrong BaseURL, a proxy or another vendor's API
 	// sends. It is not in AllFaults: it is not a transient failure to retry through.
 	ForeignDocument
+	// Redirect answers Status (default 302) with Location: Fault.Location.
+	Redirect
+	// WrongType answers the real document with the Field-th scalar (counted depth
+	// first, object keys in sorted order) replaced by a value of another JSON type; a
+	// Field past the last scalar leaves the document as it is.
+	WrongType
+	// HugeBody answers 200 with a well-formed JSON document of about Size bytes
+	// (default 64 MiB), streamed, to prove that bodies are read with a cap.
+	HugeBody
 )
 
 func (k FaultKind) String() string {
@@ -47,6 +56,12 @@ func (k FaultKind) String() string {
 		return "reset"
 	case ForeignDocument:
 		return "foreign-document"
+	case Redirect:
+		return "redirect"
+	case WrongType:
+		return "wrong-type"
+	case HugeBody:
+		return "huge-body"
 	}
 	return "fault(" + strconv.Itoa(int(k)) + ")"
 }
@@ -63,6 +78,9 @@ type Fault struct {
 	RetryAfter string        // Retry-After header value for RateLimit/ServerError; "" sends none
 	Delay      time.Duration // for Slow; 0 waits until the client cancels (at most 30 s)
 	Document   []byte        // for ForeignDocument; nil sends "{}"
+	Location   string        // for Redirect: where to send the client
+	Field      int           // for WrongType: which scalar to change (0 is the first)
+	Size       int64         // for HugeBody: the body's size; 0 is 64 MiB
 }
 
 // ErrorBody renders the vendor's JSON error body for status.
@@ -209,6 +227,8 @@ func (in *Injector) serveFault(w http.ResponseWriter, r *http.Request, h http.Ha
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(doc)
+	case Redirect, WrongType, HugeBody:
+		serveHostile(w, r, h, f)
 	}
 }
 

@@ -56,6 +56,7 @@ type Bugs struct {
 	PrintsKey          bool // the Provider prints its key under fmt and slog
 	ForeignAsEmpty     bool // a foreign document reads as an empty listing, not an error
 	DomainIDNotID      bool // DomainValidation's ID differs from its DomainID
+	Faults             FaultBugs
 }
 
 // Server is an in-memory CA account. Its content is fixed when it is created.
@@ -81,6 +82,7 @@ type Server struct {
 	published map[string]bool // Publish
 	queue     []fakeca.Fault
 	requests  atomic.Int64
+	chaos     chaos
 }
 
 var (
@@ -227,10 +229,15 @@ func (s *Server) nextFault() (fakeca.Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.queue) == 0 {
-		return fakeca.Fault{}, false
+		f, ok := s.chaosFault()
+		if ok {
+			s.countInjected(f.Kind)
+		}
+		return f, ok
 	}
 	f := s.queue[0]
 	s.queue = s.queue[1:]
+	s.countInjected(f.Kind)
 	return f, true
 }
 
@@ -240,6 +247,9 @@ func (s *Server) serve(ctx context.Context, key string) *model.Error {
 	s.requests.Add(1)
 	if f, ok := s.nextFault(); ok {
 		if err := s.fault(ctx, f); err != nil {
+			if s.Bugs.Faults.KeyInFaultErrors && err != errForeignAsEmpty {
+				err.Message += " (request key " + key + ")"
+			}
 			return err
 		}
 	}
@@ -296,7 +306,7 @@ func (s *Server) fault(ctx context.Context, f fakeca.Fault) *model.Error {
 		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: 200, Code: "unexpected_document",
 			Message: "the answer is not the document asked for; is BaseURL right?"}
 	}
-	return nil
+	return s.hostile(ctx, f)
 }
 
 // errForeignAsEmpty is what a foreign document becomes with Bugs.ForeignAsEmpty: the
@@ -401,42 +411,46 @@ func (p *Provider) errorf(op string, kind error, format string, args ...any) *mo
 // call makes one request to the server, with retries, and returns the server or the
 // error of the last attempt.
 func (p *Provider) call(ctx context.Context, op string) (*Server, error) {
+	s, _, err := p.callCounted(ctx, op)
+	return s, err
+}
+
+// callCounted is call that also returns how many attempts it made.
+func (p *Provider) callCounted(ctx context.Context, op string) (*Server, int, error) {
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
-			return nil, &model.Error{Provider: p.name, Op: op, Kind: err, Err: err}
+			return nil, attempt, &model.Error{Provider: p.name, Op: op, Kind: err, Err: err}
 		}
 		v, ok := servers.Load(p.url)
 		if !ok {
-			return nil, p.errorf(op, model.ErrUnavailable, "the server is closed")
+			return nil, attempt, p.errorf(op, model.ErrUnavailable, "the server is closed")
 		}
 		s := v.(*Server)
 		if err := p.wait(ctx, s, op); err != nil {
-			return nil, err
+			return nil, attempt, err
 		}
 		e := s.serve(ctx, p.key.Reveal())
 		if e == nil {
-			return s, nil
+			return s, attempt, nil
 		}
 		if e == errForeignAsEmpty {
-			return nil, e
+			return nil, attempt, e
 		}
 		e.Provider, e.Op = p.name, op
-		// A foreign document is a complete 2xx answer: never retried.
-		retryable := (e.Kind == model.ErrRateLimited || e.Kind == model.ErrUnavailable) && e.Code != "unexpected_document"
+		// A foreign or broken document, a refused redirect and a body over the cap
+		// are complete answers: never retried.
+		final := e.Code == "unexpected_document" || e.Code == "invalid_document" || e.Code == "redirect_refused" || e.Code == "body_too_large"
+		retryable := (e.Kind == model.ErrRateLimited || e.Kind == model.ErrUnavailable) && !final
 		if !retryable || attempt >= p.retry.MaxAttempts {
-			return nil, e
+			return nil, attempt, e
 		}
 		wait := p.retry.MinWait << (attempt - 1)
 		if e.RetryAfter > 0 {
 			wait = e.RetryAfter
 		}
 		wait = min(wait, p.retry.MaxWait)
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return nil, &model.Error{Provider: p.name, Op: op, Kind: ctx.Err(), HTTPStatus: e.HTTPStatus, Err: ctx.Err()}
+		if !s.retryWait(ctx, wait) {
+			return nil, attempt, &model.Error{Provider: p.name, Op: op, Kind: ctx.Err(), HTTPStatus: e.HTTPStatus, Err: ctx.Err()}
 		}
 	}
 }
@@ -478,6 +492,9 @@ func (p *Provider) Certificate(ctx context.Context, id string) (*model.Certifica
 // present returns what the server sends for c.
 func (s *Server) present(c model.Certificate) model.Certificate {
 	c = cloneCert(c)
+	if s.takeCorrupt() {
+		c.CommonName = "corrupt." + c.CommonName // the bug: a wrong-typed field read as another value
+	}
 	if s.Bugs.WrongTimeZone {
 		z := time.FixedZone("X", 3600)
 		c.CreatedAt, c.NotBefore, c.NotAfter = c.CreatedAt.In(z), c.NotBefore.In(z), c.NotAfter.In(z)
@@ -504,7 +521,7 @@ func (p *Provider) Certificates(ctx context.Context, q model.CertificateQuery) i
 		search := strings.ToLower(strings.TrimSpace(q.Search))
 		size := pageSize(q.PageSize)
 		for page := 0; ; page++ {
-			s, err := p.call(ctx, "Certificates")
+			s, attempts, err := p.callCounted(ctx, "Certificates")
 			if err == error(errForeignAsEmpty) {
 				return // the bug: a foreign document reads as the end of the listing
 			}
@@ -513,6 +530,10 @@ func (p *Provider) Certificates(ctx context.Context, q model.CertificateQuery) i
 				return
 			}
 			items, more := s.certPage(q.Status, search, page, size)
+			if s.Bugs.Faults.ReplayAfterRetry && attempts > 1 && page > 0 {
+				prev, _ := s.certPage(q.Status, search, page-1, size)
+				items = append(prev[len(prev)-1:], items...) // the bug: a retried page starts one item early
+			}
 			stop := false
 			for _, c := range items {
 				if !yield(&c, nil) {
