@@ -141,7 +141,8 @@ func TestNewAppliesConfig(t *testing.T) {
 	assert.Equal(t, 1, c.limiter.Burst(), "burst 0 means 1")
 
 	_, err = New(Options{Provider: "p", BaseURL: "https://ca.example.com", Config: Config{MaxAttempts: -1}})
-	assert.ErrorContains(t, err, "p: retry: max_attempts -1 is negative")
+	assert.ErrorContains(t, err, "p: New: invalid argument: retry: max_attempts -1 is negative")
+	assert.ErrorIs(t, err, model.ErrInvalidArgument)
 	_, err = New(Options{Provider: "p", BaseURL: "http://ca.example.com"})
 	assert.ErrorContains(t, err, "http is allowed only for loopback hosts")
 
