@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/retry"
 )
 
 // Exit codes, documented in the top-level help.
@@ -191,10 +192,8 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 // fail prints err as one line on stderr and returns its exit code.
 func (a *app) fail(err error, cmd string) int {
 	code := exitCode(err)
-	msg := oneLine(err.Error())
-	if a.secret != "" && len(a.secret) >= 4 {
-		msg = strings.ReplaceAll(msg, a.secret, "[REDACTED]")
-	}
+	// Redact (raw and escaped forms) before display escapes, so the forms still match.
+	msg := display(oneLine(retry.RedactKey(err.Error(), a.secret)))
 	if !strings.HasPrefix(msg, "anyca") {
 		msg = "anyca: " + msg
 	}
