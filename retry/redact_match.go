@@ -92,7 +92,7 @@ func redactSecret(s, sec string) string {
 
 // match reports whether the secret, from its byte k on, is written at p, and where it
 // ends. Failing that, the secret's first partialMin bytes or more followed by the end of
-// the text (see atCut) also match: a secret cut short.
+// the text (see cutEnd) also match: a secret cut short.
 func (m *matcher) match(p, k int) (int, bool) {
 	if k == len(m.sec) {
 		return p, true
@@ -115,8 +115,8 @@ func (m *matcher) match(p, k int) (int, bool) {
 }
 
 // cutEnd reports whether the text ends at p, or has only an ellipsis left, or the start
-// of an escape that a cut left unfinished (shorter than maxUnitLen, no space), and returns where
-// the part to redact ends: before the ellipsis.
+// of an escape that a cut left unfinished (shorter than maxUnitLen, no space), and
+// returns where the part to redact ends: before the ellipsis.
 func (m *matcher) cutEnd(p int) (int, bool) {
 	rest := m.s[p:]
 	if r, ok := strings.CutSuffix(rest, "…"); ok {
