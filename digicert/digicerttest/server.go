@@ -94,14 +94,13 @@ type Server struct {
 	ts  *httptest.Server
 	inj *fakeca.Injector
 
-	mu       sync.Mutex
-	nextID   int64
-	orders   []*order
-	byID     map[string]*order
-	domains  []*domain
-	counts   map[string]int64
-	handler  http.Handler
-	requests atomic.Int64
+	mu      sync.Mutex
+	nextID  int64
+	orders  []*order
+	byID    map[string]*order
+	domains []*domain
+	counts  map[string]int64
+	handler http.Handler
 }
 
 type order struct {
