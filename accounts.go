@@ -11,7 +11,6 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
 
@@ -88,13 +87,13 @@ func ParseAccounts(data []byte, opt AccountOptions) (accounts []Account, warning
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&file); err != nil {
 		// json errors quote a token or a field name, never a whole value.
-		return nil, nil, configError("accounts config: %v", err)
+		return nil, nil, configError("config", "accounts config: %v", err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, nil, configError("accounts config: unexpected data after the JSON object")
+		return nil, nil, configError("config", "accounts config: unexpected data after the JSON object")
 	}
 	if len(file.Accounts) == 0 {
-		return nil, nil, configError("accounts config: the \"accounts\" list is empty")
+		return nil, nil, configError("config", "accounts config: the \"accounts\" list is empty")
 	}
 	getenv := opt.Getenv
 	if getenv == nil {
@@ -105,19 +104,19 @@ func ParseAccounts(data []byte, opt AccountOptions) (accounts []Account, warning
 		where := fmt.Sprintf("account %d", i+1)
 		name := strings.TrimSpace(spec.Name)
 		if err := checkAccountName(name); err != nil {
-			return nil, nil, configError("%s: %v", where, err)
+			return nil, nil, configError("config", "%s: %v", where, err)
 		}
 		where = fmt.Sprintf("account %q", name)
 		if j, dup := seen[strings.ToLower(name)]; dup {
-			return nil, nil, configError("%s: the name is used twice (accounts %d and %d); names must be unique", where, j+1, i+1)
+			return nil, nil, configError("config", "%s: the name is used twice (accounts %d and %d); names must be unique", where, j+1, i+1)
 		}
 		seen[strings.ToLower(name)] = i
 		if !isProvider(spec.Provider) {
-			return nil, nil, configError("%s: unknown provider %q (registered: %s)", where, spec.Provider, strings.Join(Providers(), ", "))
+			return nil, nil, configError("config", "%s: unknown provider %q (registered: %s)", where, spec.Provider, strings.Join(Providers(), ", "))
 		}
 		key, warn, err := accountKey(spec, getenv, opt.Dir)
 		if err != nil {
-			return nil, nil, configError("%s: %v", where, err)
+			return nil, nil, configError("config", "%s: %v", where, err)
 		}
 		if warn != "" {
 			warnings = append(warnings, where+": "+warn)
@@ -235,9 +234,4 @@ func pathOnly(err error) error {
 		return fmt.Errorf("%s %s: %v", pe.Op, pe.Path, pe.Err)
 	}
 	return err
-}
-
-// configError is a configuration mistake: a *model.Error of kind ErrInvalidArgument.
-func configError(format string, args ...any) error {
-	return model.NewError("anyca", "config", model.ErrInvalidArgument, format, args...)
 }

@@ -3,6 +3,7 @@ package anyca
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
 
@@ -93,8 +95,10 @@ const (
 	EnvRegion   = "ANYCA_REGION"
 )
 
-// ConfigFromEnv reads ANYCA_PROVIDER, ANYCA_API_KEY, ANYCA_BASE_URL and ANYCA_REGION.
-// It fails when the provider or the key is missing, naming the variable (never its value).
+// ConfigFromEnv reads ANYCA_PROVIDER, ANYCA_API_KEY, ANYCA_BASE_URL and ANYCA_REGION,
+// each trimmed of surrounding whitespace. It fails when the provider or the key is
+// missing with a *model.Error of kind model.ErrInvalidArgument naming the variables
+// (never a value).
 func ConfigFromEnv() (Config, error) {
 	cfg := Config{
 		Provider: strings.TrimSpace(os.Getenv(EnvProvider)),
@@ -110,9 +114,15 @@ func ConfigFromEnv() (Config, error) {
 		missing = append(missing, EnvAPIKey)
 	}
 	if len(missing) > 0 {
-		return cfg, fmt.Errorf("anyca: %s not set", strings.Join(missing, " and "))
+		return cfg, configError("ConfigFromEnv", "%s not set", strings.Join(missing, " and "))
 	}
 	return cfg, nil
+}
+
+// configError is the *model.Error of kind model.ErrInvalidArgument that every
+// configuration mistake found by this package is.
+func configError(op, format string, args ...any) *model.Error {
+	return model.NewError("anyca", op, model.ErrInvalidArgument, format, args...)
 }
 
 // NewFunc builds a provider from a Config; adapters register one under their name.
@@ -151,20 +161,38 @@ func Providers() []string {
 	return names
 }
 
-// New builds the provider cfg names. An unknown name is an error that lists the
-// registered ones; adapter-specific checks (key present, base URL https unless
-// loopback, region known) happen in the adapter's constructor.
+// New builds the provider cfg names. An empty or unknown name is an error that lists the
+// registered ones; adapter-specific checks (key well-formed, base URL https unless
+// loopback, region known) happen in the adapter's constructor. Every error is a
+// *model.Error: for the built-in adapters always of kind model.ErrInvalidArgument, and
+// an adapter's error that is not a *model.Error is wrapped in one of that kind.
 func New(ctx context.Context, cfg Config) (Provider, error) {
 	key := strings.ToLower(strings.TrimSpace(cfg.Provider))
 	registryMu.RLock()
 	fn := registry[key]
 	registryMu.RUnlock()
 	if fn == nil {
+		registered := strings.Join(Providers(), ", ")
 		if key == "" {
-			return nil, fmt.Errorf("anyca: no provider named in the config (registered: %s)", strings.Join(Providers(), ", "))
+			return nil, configError("New", "no provider named in the config (registered: %s)", registered)
 		}
-		return nil, fmt.Errorf("anyca: unknown provider %q (registered: %s)", cfg.Provider, strings.Join(Providers(), ", "))
+		return nil, configError("New", "unknown provider %q (registered: %s)", cfg.Provider, registered)
 	}
 	cfg.Provider = key
-	return fn(ctx, cfg)
+	p, err := fn(ctx, cfg)
+	if err != nil {
+		var me *model.Error
+		if errors.As(err, &me) {
+			return nil, err
+		}
+		kind := model.ErrInvalidArgument
+		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+			kind = ctxErr
+		}
+		return nil, &model.Error{Provider: key, Op: "New", Kind: kind, Err: err}
+	}
+	if p == nil {
+		return nil, &model.Error{Provider: key, Op: "New", Kind: model.ErrUnavailable, Message: "the adapter returned no provider and no error"}
+	}
+	return p, nil
 }

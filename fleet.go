@@ -49,15 +49,15 @@ func NewFleet(ctx context.Context, accounts []Account, opt FleetOptions) (*Fleet
 	providers := make(map[string]Provider, len(accounts))
 	for _, acct := range accounts {
 		if err := checkAccountName(acct.Name); err != nil {
-			return nil, configError("fleet: %v", err)
+			return nil, configError("config", "fleet: %v", err)
 		}
 		if _, dup := providers[acct.Name]; dup {
-			return nil, configError("fleet: account name %q is used twice", acct.Name)
+			return nil, configError("config", "fleet: account name %q is used twice", acct.Name)
 		}
 		p, err := New(ctx, acct.Config)
 		if err != nil {
 			if model.KindOf(err) == nil {
-				return nil, configError("fleet: account %q: %v", acct.Name, err)
+				return nil, configError("config", "fleet: account %q: %v", acct.Name, err)
 			}
 			return nil, fmt.Errorf("fleet: account %q: %w", acct.Name, err)
 		}
@@ -70,7 +70,7 @@ func NewFleet(ctx context.Context, accounts []Account, opt FleetOptions) (*Fleet
 // providers New does not know). Errors are of kind model.ErrInvalidArgument.
 func FleetOf(providers map[string]Provider, opt FleetOptions) (*Fleet, error) {
 	if len(providers) == 0 {
-		return nil, configError("fleet: no accounts")
+		return nil, configError("config", "fleet: no accounts")
 	}
 	f := &Fleet{limit: opt.Concurrency, onItem: opt.OnItem}
 	if f.limit <= 0 {
@@ -79,13 +79,13 @@ func FleetOf(providers map[string]Provider, opt FleetOptions) (*Fleet, error) {
 	lower := map[string]string{}
 	for name, p := range providers {
 		if err := checkAccountName(name); err != nil {
-			return nil, configError("fleet: %v", err)
+			return nil, configError("config", "fleet: %v", err)
 		}
 		if p == nil {
-			return nil, configError("fleet: account %q has no provider", name)
+			return nil, configError("config", "fleet: account %q has no provider", name)
 		}
 		if other, dup := lower[strings.ToLower(name)]; dup {
-			return nil, configError("fleet: account names %q and %q differ only in case", other, name)
+			return nil, configError("config", "fleet: account names %q and %q differ only in case", other, name)
 		}
 		lower[strings.ToLower(name)] = name
 		f.members = append(f.members, fleetMember{name: name, p: p})
@@ -120,14 +120,14 @@ func (f *Fleet) Only(accounts ...string) (*Fleet, error) {
 	for _, name := range accounts {
 		p, ok := f.Provider(name)
 		if !ok {
-			return nil, configError("fleet: no account named %q (configured: %s)", name, strings.Join(f.Accounts(), ", "))
+			return nil, configError("config", "fleet: no account named %q (configured: %s)", name, strings.Join(f.Accounts(), ", "))
 		}
 		if _, dup := sub.Provider(name); !dup {
 			sub.members = append(sub.members, fleetMember{name: name, p: p})
 		}
 	}
 	if len(sub.members) == 0 {
-		return nil, configError("fleet: no account named")
+		return nil, configError("config", "fleet: Only was given no account name")
 	}
 	sort.Slice(sub.members, func(i, j int) bool { return sub.members[i].name < sub.members[j].name })
 	return sub, nil

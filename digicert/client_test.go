@@ -71,19 +71,19 @@ func collect[T any](t *testing.T, seq func(func(*T, error) bool)) []*T {
 func TestNewConfig(t *testing.T) {
 	_, err := digicert.New(digicert.Config{})
 	assert.ErrorIs(t, err, model.ErrInvalidArgument)
-	_, err = digicert.New(digicert.Config{APIKey: "k", Region: "mars"})
+	_, err = digicert.New(digicert.Config{APIKey: "k-0123456789abcdef", Region: "mars"})
 	assert.ErrorIs(t, err, model.ErrInvalidArgument)
 	for _, r := range []string{"", "us", "EU"} {
-		c, err := digicert.New(digicert.Config{APIKey: "k", Region: r})
+		c, err := digicert.New(digicert.Config{APIKey: "k-0123456789abcdef", Region: r})
 		require.NoError(t, err)
 		assert.Equal(t, "digicert", c.Name())
 	}
-	_, err = digicert.New(digicert.Config{APIKey: "secret-key-xyz", BaseURL: "http://example.com/services/v2"})
+	_, err = digicert.New(digicert.Config{APIKey: "secret-key-xyz-0123", BaseURL: "http://example.com/services/v2"})
 	require.Error(t, err, "plain http off loopback")
-	assert.NotContains(t, err.Error(), "secret-key-xyz")
-	cfg := digicert.Config{APIKey: "secret-key-xyz"}
+	assert.NotContains(t, err.Error(), "secret-key-xyz-0123")
+	cfg := digicert.Config{APIKey: "secret-key-xyz-0123"}
 	for _, s := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), cfg.String()} {
-		assert.NotContains(t, s, "secret-key-xyz")
+		assert.NotContains(t, s, "secret-key-xyz-0123")
 	}
 }
 
@@ -254,7 +254,7 @@ func TestCertificatesByIDBatchEqualsSingle(t *testing.T) {
 func TestCertificatesByIDFallsBackToREST(t *testing.T) {
 	for name, opts := range map[string][]digicerttest.Option{
 		"reports disabled": {digicerttest.WithReportsAPI(false)},
-		"view-only key":    {digicerttest.WithViewOnlyKey("view-only-key")},
+		"view-only key":    {digicerttest.WithViewOnlyKey("view-only-key-0123456789")},
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := newFake(t, opts...)
@@ -264,7 +264,7 @@ func TestCertificatesByIDFallsBackToREST(t *testing.T) {
 			}
 			key := ""
 			if name == "view-only key" {
-				key = "view-only-key"
+				key = "view-only-key-0123456789"
 			}
 			c := client(t, s, key)
 			got, err := c.CertificatesByID(context.Background(), append(ids, "77777777"))
@@ -429,9 +429,9 @@ func TestChallenges(t *testing.T) {
 }
 
 func TestChallengesViewOnlyKeyFallsBack(t *testing.T) {
-	s := newFake(t, digicerttest.WithViewOnlyKey("view-only-key"))
+	s := newFake(t, digicerttest.WithViewOnlyKey("view-only-key-0123456789"))
 	cert, want := seedChallenges(s)
-	c := client(t, s, "view-only-key")
+	c := client(t, s, "view-only-key-0123456789")
 	got, err := c.Challenges(context.Background(), cert.ID)
 	require.NoError(t, err)
 	require.Len(t, got, len(want))
@@ -621,10 +621,10 @@ func TestReportsErrorAnswers(t *testing.T) {
 }
 
 func TestRegionsAndDefaults(t *testing.T) {
-	us, err := digicert.New(digicert.Config{APIKey: "k"})
+	us, err := digicert.New(digicert.Config{APIKey: "k-0123456789abcdef"})
 	require.NoError(t, err)
 	assert.Equal(t, digicert.BaseURLUS, us.BaseURL())
-	eu, err := digicert.New(digicert.Config{APIKey: "k", Region: "eu"})
+	eu, err := digicert.New(digicert.Config{APIKey: "k-0123456789abcdef", Region: "eu"})
 	require.NoError(t, err)
 	assert.Equal(t, "https://certcentral.digicert.eu/services/v2", eu.BaseURL())
 
@@ -641,18 +641,18 @@ func TestSendsKeyHeaderAndRefusesCrossHostRedirect(t *testing.T) {
 	defer other.Close()
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		gotUA = r.Header.Get("User-Agent")
-		if r.Header.Get("X-DC-DEVKEY") != "the-key" {
+		if r.Header.Get("X-DC-DEVKEY") != "the-key-0123456789" {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
 		http.Redirect(w, r, strings.Replace(other.URL, "127.0.0.1", "localhost", 1)+"/services/v2/order/certificate/1", http.StatusFound)
 	}))
 	defer ts.Close()
-	c, err := digicert.New(digicert.Config{APIKey: "the-key", BaseURL: ts.URL + "/services/v2", Retry: fastRetry})
+	c, err := digicert.New(digicert.Config{APIKey: "the-key-0123456789", BaseURL: ts.URL + "/services/v2", Retry: fastRetry})
 	require.NoError(t, err)
 	_, err = c.Certificate(context.Background(), "1")
 	require.Error(t, err)
-	assert.NotContains(t, err.Error(), "the-key")
+	assert.NotContains(t, err.Error(), "the-key-0123456789")
 	assert.Empty(t, gotKey, "the key was forwarded to another host")
 	assert.NotEmpty(t, gotUA)
 }

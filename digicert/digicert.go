@@ -133,7 +133,7 @@ type Client struct {
 // contains the key.
 func New(cfg Config) (*Client, error) {
 	if strings.TrimSpace(cfg.APIKey) == "" {
-		return nil, fmt.Errorf("digicert: %w: an API key is required", model.ErrInvalidArgument)
+		return nil, model.NewError(Name, "New", model.ErrInvalidArgument, "an API key is required")
 	}
 	base := wire.WithDefaultPath(cfg.BaseURL, defaultPath)
 	switch strings.ToLower(strings.TrimSpace(cfg.Region)) {
@@ -146,7 +146,7 @@ func New(cfg Config) (*Client, error) {
 			base = BaseURLEU
 		}
 	default:
-		return nil, fmt.Errorf("digicert: %w: unknown region %q (want %q or %q)", model.ErrInvalidArgument, cfg.Region, RegionUS, RegionEU)
+		return nil, model.NewError(Name, "New", model.ErrInvalidArgument, "unknown region %q (want %q or %q)", cfg.Region, RegionUS, RegionEU)
 	}
 	hc, err := retry.New(retry.Options{
 		Provider:     Name,

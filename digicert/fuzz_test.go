@@ -39,7 +39,7 @@ func addSeeds(f *testing.F, extra ...string) {
 
 func fuzzClient(t testing.TB) *Client {
 	t.Helper()
-	c, err := New(Config{APIKey: "fuzz-key", BaseURL: "http://127.0.0.1:1"})
+	c, err := New(Config{APIKey: "fuzz-key-0123456789", BaseURL: "http://127.0.0.1:1"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -115,15 +115,6 @@ func checkExactlyOnce[T any](what string, got, want []T, key func(T) string, can
 
 func certID(c model.Certificate) string          { return c.ID }
 func domainName(d model.DomainValidation) string { return d.Domain }
-func derefCerts(cs []*model.Certificate) []model.Certificate {
-	out := make([]model.Certificate, 0, len(cs))
-	for _, c := range cs {
-		if c != nil {
-			out = append(out, *c)
-		}
-	}
-	return out
-}
 
 // checkCertificates checks a certificate listing against want.
 func checkCertificates(got, want []model.Certificate) error {

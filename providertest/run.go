@@ -774,6 +774,7 @@ func (s *suite) testConcurrency(t *testing.T) {
 			}
 			list, err := collect(p.Certificates(ctx, model.CertificateQuery{PageSize: 10}))
 			if err != nil {
+				//lint:ignore ST1005 the message starts with the method's name
 				fail(fmt.Errorf("Certificates: %w", err))
 			} else {
 				fail(checkCertificates(list, certs))

@@ -109,6 +109,8 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // watchdog runs call and fails the test if it has not returned within 5 s (a hang, not
 // a slow machine). It returns call's error and when call returned.
+//
+//lint:ignore ST1008 the error is the main result; the time is for timing assertions
 func watchdog(t *testing.T, call func() error) (error, time.Time) {
 	t.Helper()
 	type result struct {

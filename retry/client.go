@@ -95,7 +95,8 @@ type Client struct {
 	decodeErr ErrorDecoder
 }
 
-// New validates opts and returns a Client.
+// New validates opts and returns a Client. The key is checked with CheckAPIKey and used
+// trimmed. Every error is a *model.Error of kind model.ErrInvalidArgument, Op "New".
 func New(opts Options) (*Client, error) {
 	cfg := opts.Config.WithDefaults(opts.Defaults)
 	if cfg.MaxAttempts == 0 {
@@ -108,12 +109,19 @@ func New(opts Options) (*Client, error) {
 		cfg.MinWait = min(500*time.Millisecond, cfg.MaxWait)
 	}
 	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", opts.Provider, err)
+		return nil, configError(opts.Provider, err.Error())
+	}
+	if opts.Auth != (Auth{}) {
+		key, err := CheckAPIKey(opts.Auth.Key)
+		if err != nil {
+			return nil, configError(opts.Provider, err.Error())
+		}
+		opts.Auth.Key = key
 	}
 	red := newRedactor([]string{opts.Auth.Key}, nonEmpty(opts.Auth.QueryParam))
 	base, err := CheckBaseURL(opts.BaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s", opts.Provider, red.String(err.Error()))
+		return nil, configError(opts.Provider, red.String(err.Error()))
 	}
 	c := &Client{
 		provider:  opts.Provider,
@@ -166,6 +174,11 @@ func New(opts Options) (*Client, error) {
 		// Logger stays nil: go-retryablehttp would print URLs, and the key with them.
 	}
 	return c, nil
+}
+
+// configError is New's error for settings that cannot work.
+func configError(provider, msg string) *model.Error {
+	return &model.Error{Provider: provider, Op: "New", Kind: model.ErrInvalidArgument, Message: msg}
 }
 
 func nonEmpty(s ...string) []string {

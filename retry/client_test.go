@@ -261,6 +261,7 @@ func TestErrorDecoder(t *testing.T) {
 		w.WriteHeader(http.StatusTooManyRequests)
 		io.WriteString(w, `{"errors":[{"code":"rate_limit","message":"  too many requests for key `+testKey+`  "}]}`)
 	})
+	//lint:ignore ST1008 the shape of ErrorDecoder
 	decode := func(status int, body []byte) (error, string, string) {
 		var v struct {
 			Errors []struct{ Code, Message string }

@@ -11,6 +11,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/anyca/anyca/internal/jsonstrict"
 )
 
 // Config tunes retries and the client-side rate limit. Its zero value, and each zero
@@ -104,11 +106,13 @@ func (c Config) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads waits as duration strings ("500ms") or as integer nanoseconds.
 // Like encoding/json itself, it leaves fields the input does not mention (or sets to
-// null) as they were.
+// null) as they were. A field it does not know is an error, so that a typo such as
+// "max_atempts" is reported rather than silently ignored; errors name the field, never
+// a value.
 func (c *Config) UnmarshalJSON(b []byte) error {
 	w := configJSON{c.MaxAttempts, duration(c.MinWait), duration(c.MaxWait), c.RequestsPerSecond, c.Burst, c.Windows}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
+	if err := jsonstrict.Decode(b, &w); err != nil {
+		return fmt.Errorf("retry: %w", err)
 	}
 	*c = Config{w.MaxAttempts, time.Duration(w.MinWait), time.Duration(w.MaxWait), w.RequestsPerSecond, w.Burst,
 		w.Windows, c.Limiter}
@@ -131,15 +135,35 @@ func (d *duration) UnmarshalJSON(b []byte) error {
 		}
 		v, err := time.ParseDuration(s)
 		if err != nil {
-			return fmt.Errorf("retry: %w", err)
+			return fmt.Errorf("a wait must be a duration such as \"2s\": %w", err)
 		}
 		*d = duration(v)
 		return nil
 	}
 	var n int64
 	if err := json.Unmarshal(b, &n); err != nil {
-		return fmt.Errorf("retry: a wait must be a duration string such as \"2s\" or nanoseconds, got %s", b)
+		return fmt.Errorf("a wait must be a duration string such as \"2s\" or integer nanoseconds, got a JSON %s", jsonKind(b))
 	}
 	*d = duration(n)
 	return nil
+}
+
+// jsonKind names the kind of the JSON value b, from its first byte.
+func jsonKind(b []byte) string {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '{':
+			return "object"
+		case '[':
+			return "array"
+		case '"':
+			return "string"
+		case 't', 'f':
+			return "bool"
+		}
+		return "number"
+	}
+	return "value"
 }

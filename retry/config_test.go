@@ -3,6 +3,7 @@ package retry
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"strings"
@@ -47,7 +48,6 @@ func TestConfigJSON(t *testing.T) {
 		{`{"min_wait":"","max_wait":null,"max_attempts":null}`, Config{}},
 		{`{"max_attempts":1,"requests_per_second":-1,"burst":0}`, Config{MaxAttempts: 1, RequestsPerSecond: -1}},
 		{`{"min_wait":"-1s"}`, Config{MinWait: -time.Second}}, // parsed; Validate refuses it
-		{`{"unknown":true,"max_attempts":2}`, Config{MaxAttempts: 2}},
 	}
 	for _, tt := range tests {
 		var got Config
@@ -55,12 +55,24 @@ func TestConfigJSON(t *testing.T) {
 		assert.Equal(t, tt.want, got, tt.in)
 	}
 
-	for _, bad := range []string{
-		`{"min_wait":"soon"}`, `{"min_wait":"250"}`, `{"max_wait":1.5}`, `{"max_wait":true}`,
-		`{"max_wait":{}}`, `{"max_attempts":"3"}`, `[]`, `{`,
+	for bad, why := range map[string]string{
+		`{"min_wait":"soon"}`:                `retry: a wait must be a duration such as "2s"`,
+		`{"min_wait":"250"}`:                 `retry: a wait must be a duration such as "2s"`,
+		`{"max_wait":1.5}`:                   "retry: a wait must be a duration string",
+		`{"max_wait":true}`:                  "got a JSON bool",
+		`{"max_wait":{}}`:                    "got a JSON object",
+		`{"max_attempts":"3"}`:               `retry: field "max_attempts": want an integer, got a JSON string`,
+		`{"max_attempts":1e99}`:              `retry: field "max_attempts": want an integer, got a JSON number`,
+		`[]`:                                 "retry: want an object, got a JSON array",
+		`{`:                                  "unexpected end of JSON input",
+		`{"unknown":true,"max_attempts":2}`:  `retry: unknown field "unknown"`,
+		`{"max_atempts":2}`:                  `retry: unknown field "max_atempts"`,
+		`{"MaxAttempts":2,"max_attempts":2}`: `retry: unknown field "MaxAttempts"`,
 	} {
 		var got Config
-		assert.Error(t, json.Unmarshal([]byte(bad), &got), bad)
+		err := json.Unmarshal([]byte(bad), &got)
+		assert.ErrorContains(t, err, why, bad)
+		assert.NotContains(t, fmt.Sprint(err), "1e99", "errors quote no value")
 	}
 
 	// Like encoding/json, fields the input leaves out keep their values.
@@ -141,7 +153,8 @@ func TestNewAppliesConfig(t *testing.T) {
 	assert.Equal(t, 1, c.limiter.Burst(), "burst 0 means 1")
 
 	_, err = New(Options{Provider: "p", BaseURL: "https://ca.example.com", Config: Config{MaxAttempts: -1}})
-	assert.ErrorContains(t, err, "p: retry: max_attempts -1 is negative")
+	assert.ErrorContains(t, err, "p: New: invalid argument: retry: max_attempts -1 is negative")
+	assert.ErrorIs(t, err, model.ErrInvalidArgument)
 	_, err = New(Options{Provider: "p", BaseURL: "http://ca.example.com"})
 	assert.ErrorContains(t, err, "http is allowed only for loopback hosts")
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/anyca/anyca/internal/jsonstrict"
 )
 
 // MaxWindowRequests bounds Window.N: the rolling-window limiter keeps one timestamp per
@@ -72,7 +74,7 @@ func (w Window) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads Per and Margin as duration strings ("3m") or integer nanoseconds.
 func (w *Window) UnmarshalJSON(b []byte) error {
 	v := windowJSON{w.N, duration(w.Per), duration(w.Margin)}
-	if err := json.Unmarshal(b, &v); err != nil {
+	if err := jsonstrict.Decode(b, &v); err != nil {
 		return err
 	}
 	*w = Window{N: v.N, Per: time.Duration(v.Per), Margin: time.Duration(v.Margin)}

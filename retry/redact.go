@@ -4,16 +4,23 @@ import (
 	"errors"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 )
 
 // Redacted replaces every secret in errors and log lines.
 const Redacted = "[REDACTED]"
 
+// minSecretLen is the shortest secret a redactor looks for: a shorter one would match
+// inside ordinary words and mangle every message (New rejects such keys anyway).
+const minSecretLen = 8
+
 // redactor removes known secret values, and the values of named query parameters, from
-// text. It is immutable after construction and safe for concurrent use.
+// text. It finds each secret raw, in its escaped forms (JSON, percent-encoding, HTML
+// character references, and those nested), and cut off at the end of the text. It is
+// immutable after construction and safe for concurrent use.
 type redactor struct {
-	secrets []string       // raw values and their escaped forms, longest first
+	secrets []string       // raw values, longest first
 	params  *regexp.Regexp // name=value for secret query parameters, nil if none
 }
 
@@ -21,22 +28,14 @@ func newRedactor(secrets []string, params []string) *redactor {
 	r := &redactor{}
 	seen := map[string]bool{}
 	for _, s := range secrets {
-		if s == "" {
+		if len(s) < minSecretLen || seen[s] {
 			continue
 		}
-		for _, v := range []string{s, url.QueryEscape(s), url.PathEscape(s)} {
-			if !seen[v] {
-				seen[v] = true
-				r.secrets = append(r.secrets, v)
-			}
-		}
+		seen[s] = true
+		r.secrets = append(r.secrets, s)
 	}
 	// Longest first, so a secret containing another is replaced whole.
-	for i := 1; i < len(r.secrets); i++ {
-		for j := i; j > 0 && len(r.secrets[j]) > len(r.secrets[j-1]); j-- {
-			r.secrets[j], r.secrets[j-1] = r.secrets[j-1], r.secrets[j]
-		}
-	}
+	sort.SliceStable(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
 	if len(params) > 0 {
 		quoted := make([]string, len(params))
 		for i, p := range params {
@@ -47,25 +46,32 @@ func newRedactor(secrets []string, params []string) *redactor {
 	return r
 }
 
-// maxLen returns the length of the longest secret form.
+// maxLen returns how long the longest secret can be in its most escaped form: a cut
+// that leaves this much room after a position leaves every secret starting there whole.
 func (r *redactor) maxLen() int {
 	if len(r.secrets) == 0 {
 		return 0
 	}
-	return len(r.secrets[0])
+	return len(r.secrets[0]) * maxUnitLen
 }
 
 // String returns s with every secret replaced by Redacted.
 func (r *redactor) String(s string) string {
 	for _, v := range r.secrets {
-		if strings.Contains(s, v) {
-			s = strings.ReplaceAll(s, v, Redacted)
-		}
+		s = redactSecret(s, v)
 	}
 	if r.params != nil {
 		s = r.params.ReplaceAllString(s, "${1}"+Redacted)
 	}
 	return s
+}
+
+// RedactKey returns s with key replaced by Redacted wherever it appears raw, escaped
+// (JSON, percent-encoding, HTML character references, or those nested) or cut short at
+// the end of s. A key shorter than 8 bytes is not looked for. It is the redaction every
+// Client applies, for callers (such as a CLI) that hold a key and print text.
+func RedactKey(s, key string) string {
+	return newRedactor([]string{strings.TrimSpace(key)}, nil).String(s)
 }
 
 // URL returns u as a string with secret query values replaced.

@@ -77,21 +77,21 @@ func wantKind(t *testing.T, err error, kind error) *model.Error {
 }
 
 func TestNew(t *testing.T) {
-	_, err := zerossl.New(zerossl.Config{APIKey: "k", Region: "eu"})
+	_, err := zerossl.New(zerossl.Config{APIKey: "k-0123456789abcdef", Region: "eu"})
 	wantKind(t, err, model.ErrInvalidArgument)
 	_, err = zerossl.New(zerossl.Config{})
 	wantKind(t, err, model.ErrInvalidArgument)
-	_, err = zerossl.New(zerossl.Config{APIKey: "k", BaseURL: "http://example.com"})
+	_, err = zerossl.New(zerossl.Config{APIKey: "k-0123456789abcdef", BaseURL: "http://example.com"})
 	wantKind(t, err, model.ErrInvalidArgument)
-	_, err = anyca.New(context.Background(), anyca.Config{Provider: "zerossl", APIKey: "k", Region: "us"})
+	_, err = anyca.New(context.Background(), anyca.Config{Provider: "zerossl", APIKey: "k-0123456789abcdef", Region: "us"})
 	wantKind(t, err, model.ErrInvalidArgument)
-	p, err := anyca.New(context.Background(), anyca.Config{Provider: "ZeroSSL", APIKey: "k"})
+	p, err := anyca.New(context.Background(), anyca.Config{Provider: "ZeroSSL", APIKey: "k-0123456789abcdef"})
 	if err != nil || p.Name() != "zerossl" {
 		t.Fatalf("anyca.New: %v %v", p, err)
 	}
-	cfg := zerossl.Config{APIKey: "very-secret-key"}
+	cfg := zerossl.Config{APIKey: "very-secret-key-0123"}
 	for _, s := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), cfg.String()} {
-		if strings.Contains(s, "very-secret-key") {
+		if strings.Contains(s, "very-secret-key-0123") {
 			t.Errorf("config print leaks the key: %s", s)
 		}
 	}

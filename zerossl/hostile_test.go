@@ -146,7 +146,7 @@ func TestHostileHugeBody(t *testing.T) {
 	var sent atomic.Int64
 	srv := httptest.NewServer(secretstest.Stream(1<<30, `{"id":"`, &sent))
 	defer srv.Close()
-	c, err := New(Config{APIKey: "hostile-key", BaseURL: srv.URL, MaxBodyBytes: hugeBodyCap,
+	c, err := New(Config{APIKey: "hostile-key-0123456789", BaseURL: srv.URL, MaxBodyBytes: hugeBodyCap,
 		Retry: retry.Config{MaxAttempts: 2, MinWait: time.Millisecond, MaxWait: time.Millisecond, RequestsPerSecond: -1}})
 	if err != nil {
 		t.Fatal(err)

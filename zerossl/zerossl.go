@@ -139,7 +139,7 @@ func New(cfg Config) (*Client, error) {
 		DecodeError:  decodeHTTPError,
 	})
 	if err != nil {
-		return nil, &model.Error{Provider: Name, Op: "New", Kind: model.ErrInvalidArgument, Message: strings.TrimPrefix(err.Error(), Name+": ")}
+		return nil, err // a *model.Error of kind ErrInvalidArgument
 	}
 	now := cfg.Now
 	if now == nil {

@@ -32,13 +32,13 @@ func (a *app) readAccounts(g *globalOpts) (accts []anyca.Account, ok bool, err e
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, false, usagef("config file: %v", err)
+		return nil, false, configErrorf("config file: %v", err)
 	}
 	if !anyca.IsAccountsConfig(b) {
 		return nil, false, nil
 	}
 	if g.provider != "" || g.baseURL != "" || g.region != "" {
-		return nil, true, usagef("config file %s lists accounts: --provider, --base-url and --region do not apply; set them per account", path)
+		return nil, true, configErrorf("config file %s lists accounts: --provider, --base-url and --region do not apply; set them per account", path)
 	}
 	accts, warnings, err := anyca.ParseAccounts(b, anyca.AccountOptions{Getenv: a.getenv, Dir: filepath.Dir(path)})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/retry"
 )
 
 // Exit codes, documented in the top-level help.
@@ -197,12 +198,12 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 // fail prints err as one line on stderr and returns its exit code.
 func (a *app) fail(err error, cmd string) int {
 	code := exitCode(err)
+	// Redact (raw and escaped forms) before display escapes, so the forms still match.
 	msg := oneLine(err.Error())
 	for _, s := range append([]string{a.secret}, a.secrets...) {
-		if len(s) >= 4 {
-			msg = strings.ReplaceAll(msg, s, "[REDACTED]")
-		}
+		msg = retry.RedactKey(msg, s)
 	}
+	msg = display(msg)
 	if !strings.HasPrefix(msg, "anyca") {
 		msg = "anyca: " + msg
 	}

@@ -1,9 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"strings"
@@ -61,7 +60,7 @@ type cmdOpts struct {
 
 // loadConfig builds the provider configuration: config file, then environment, then
 // flags, each overriding the one before. The API key comes only from the file or
-// ANYCA_API_KEY.
+// ANYCA_API_KEY. Every error is a *model.Error of kind ErrInvalidArgument.
 func (a *app) loadConfig(g *globalOpts) (anyca.Config, error) {
 	var cfg anyca.Config
 	path := g.configFile
@@ -69,15 +68,19 @@ func (a *app) loadConfig(g *globalOpts) (anyca.Config, error) {
 		path = strings.TrimSpace(a.getenv(envConfigFile))
 	}
 	if path != "" {
-		b, err := os.ReadFile(path)
+		f, err := os.Open(path)
 		if err != nil {
-			return cfg, usagef("config file: %v", err)
+			return cfg, configErrorf("config file: %v", err)
 		}
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&cfg); err != nil {
-			// json errors quote the offending token, never a whole value: no key leaks.
-			return cfg, usagef("config file %s: %v", path, err)
+		cfg, err = anyca.ReadConfig(f)
+		f.Close()
+		if err != nil {
+			// ReadConfig's errors name fields, never values: no key leaks.
+			msg := err.Error()
+			if me := (*model.Error)(nil); errors.As(err, &me) {
+				msg = me.Message
+			}
+			return cfg, configErrorf("config file %s: %s", path, msg)
 		}
 	}
 	set := func(dst *string, v string) {
@@ -95,11 +98,11 @@ func (a *app) loadConfig(g *globalOpts) (anyca.Config, error) {
 	a.secret = cfg.APIKey
 
 	if cfg.Provider == "" {
-		return cfg, usagef("no provider: set %s, --provider or \"provider\" in the --config file (registered: %s)",
+		return cfg, configErrorf("no provider: set %s, --provider or \"provider\" in the --config file (registered: %s)",
 			anyca.EnvProvider, strings.Join(anyca.Providers(), ", "))
 	}
 	if cfg.APIKey == "" {
-		return cfg, usagef("no API key: set %s or \"api_key\" in the --config file (never a flag: it would show in shell history and process lists)",
+		return cfg, configErrorf("no API key: set %s or \"api_key\" in the --config file (never a flag: it would show in shell history and process lists)",
 			anyca.EnvAPIKey)
 	}
 	return cfg, nil
@@ -117,15 +120,13 @@ func (a *app) provider(ctx context.Context, g *globalOpts) (anyca.Provider, erro
 	if err != nil {
 		return nil, err
 	}
-	p, err := anyca.New(ctx, cfg)
-	if err != nil {
-		if model.KindOf(err) == nil {
-			// anyca.New's own errors (unknown provider) are configuration mistakes.
-			return nil, usagef("%v", err)
-		}
-		return nil, err
-	}
-	return p, nil
+	return anyca.New(ctx, cfg) // every error a *model.Error of kind ErrInvalidArgument: exit 2
+}
+
+// configErrorf is the error for a mistake in the configuration (file, environment,
+// flags): a *model.Error of kind ErrInvalidArgument, which exits with code 2.
+func configErrorf(format string, args ...any) error {
+	return model.NewError("anyca", "config", model.ErrInvalidArgument, format, args...)
 }
 
 // parseStatuses reads a comma-separated list of certificate statuses.

@@ -26,13 +26,14 @@ func newTable(w io.Writer) *tabwriter.Writer {
 	return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 }
 
-// row writes one tab-separated row.
+// row writes one tab-separated row, each cell passed through display: a CA's value
+// cannot end the line, split a cell or reach the terminal as a control sequence.
 func row(w io.Writer, cols ...string) {
 	for i, c := range cols {
 		if c == "" {
 			c = "-"
 		}
-		cols[i] = strings.ReplaceAll(c, "\t", " ")
+		cols[i] = display(c)
 	}
 	fmt.Fprintln(w, strings.Join(cols, "\t"))
 }
@@ -121,40 +122,74 @@ func levelsSummary(ls []model.LevelValidation) string {
 	return strings.Join(parts, ", ")
 }
 
+// The lines around an HTTP validation file's body.
+const (
+	bodyBegin = "-----BEGIN BODY-----"
+	bodyEnd   = "-----END BODY-----"
+)
+
 // writeChallenges prints challenges ready to paste: DNS records in zone-file form,
-// the file to serve with its exact body, or the addresses approval emails go to.
+// the file to serve with its exact body, or the addresses approval emails go to. A CA
+// value that would break its line or the zone file (a newline, another control
+// character, a quote, whitespace in a name) is never printed as a record or body: a
+// commented warning takes its place, and -o json shows the exact value.
 func writeChallenges(w io.Writer, chs []model.Challenge) {
 	for i, ch := range chs {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		head := "; " + ch.Domain + "  " + string(ch.Type)
+		head := "; " + display(ch.Domain) + "  " + display(string(ch.Type))
 		if ch.Status != "" {
-			head += "  " + string(ch.Status)
+			head += "  " + display(string(ch.Status))
 		}
 		if !ch.ExpiresAt.IsZero() {
 			head += "  expires " + stamp(ch.ExpiresAt)
 		}
 		fmt.Fprintln(w, head)
+		warn := func(what string) {
+			fmt.Fprintf(w, "; WARNING: the CA's %s would break a zone file or terminal line (control character, whitespace or quote); not printed: see -o json\n", what)
+		}
 		switch ch.Type {
 		case model.ChallengeDNSCNAME:
-			fmt.Fprintf(w, "%s 3600 IN CNAME %s\n", fqdn(ch.RecordName), fqdn(ch.RecordValue))
+			switch {
+			case !zoneToken(ch.RecordName):
+				warn("record name " + strconv.Quote(display(ch.RecordName)))
+			case !zoneToken(ch.RecordValue):
+				warn("CNAME target for " + fqdn(ch.RecordName))
+			default:
+				fmt.Fprintf(w, "%s 3600 IN CNAME %s\n", fqdn(ch.RecordName), fqdn(ch.RecordValue))
+			}
 		case model.ChallengeDNSTXT:
-			fmt.Fprintf(w, "%s 3600 IN TXT %s\n", fqdn(ch.RecordName), txtQuote(ch.RecordValue))
+			switch {
+			case !zoneToken(ch.RecordName):
+				warn("record name " + strconv.Quote(display(ch.RecordName)))
+			case !zoneText(ch.RecordValue):
+				warn("TXT value for " + fqdn(ch.RecordName))
+			default:
+				fmt.Fprintf(w, "%s 3600 IN TXT %s\n", fqdn(ch.RecordName), txtQuote(ch.RecordValue))
+			}
 		case model.ChallengeHTTPFile, model.ChallengeHTTPSFile:
-			fmt.Fprintf(w, "; serve this URL: %s\n", ch.URL)
-			fmt.Fprintln(w, "; with exactly this body (between the marker lines, no trailing newline):")
-			fmt.Fprintln(w, "-----BEGIN BODY-----")
-			fmt.Fprintln(w, ch.Content)
-			fmt.Fprintln(w, "-----END BODY-----")
+			switch {
+			case !zoneToken(ch.URL):
+				warn("file URL " + strconv.Quote(display(ch.URL)))
+			case !fileBody(ch.Content):
+				fmt.Fprintf(w, "; serve this URL: %s\n", ch.URL)
+				warn("file body")
+			default:
+				fmt.Fprintf(w, "; serve this URL: %s\n", ch.URL)
+				fmt.Fprintln(w, "; with exactly this body (between the marker lines, no trailing newline):")
+				fmt.Fprintln(w, bodyBegin)
+				fmt.Fprintln(w, ch.Content)
+				fmt.Fprintln(w, bodyEnd)
+			}
 		case model.ChallengeEmail:
 			fmt.Fprintln(w, "; approve the email the CA sends to one of:")
 			for _, e := range ch.Emails {
-				fmt.Fprintln(w, ";   "+e)
+				fmt.Fprintln(w, ";   "+display(e))
 			}
 		default:
 			if ch.Token != "" {
-				fmt.Fprintf(w, "; token: %s\n", ch.Token)
+				fmt.Fprintf(w, "; token: %s\n", display(ch.Token))
 			}
 		}
 	}
