@@ -136,6 +136,9 @@ func failurePaths(foreign string) map[string]Fault {
 		"foreign-document": {Kind: FaultForeignDocument, Document: []byte(`{"message":"hello"}`)},
 		"redirect":         {Kind: FaultRedirect, Status: http.StatusTemporaryRedirect, Location: foreign},
 		"huge-body":        {Kind: FaultHugeBody, Size: hugeBodySize},
+		"echo-request":     {Kind: FaultEchoRequest},
+		"echo-request-500": {Kind: FaultEchoRequest, Status: 500},
+		"echo-request-429": {Kind: FaultEchoRequest, Status: 429},
 	}
 }
 
@@ -183,6 +186,14 @@ func (s *suite) testCrossHostRedirect(t *testing.T) {
 		assertNeverPrints(t, fmt.Sprintf("the error of a %d redirect", status), err, f.Config.APIKey)
 	}
 	assert.Zero(t, reached.Load(), "requests reached the other host after a cross-host redirect")
+	// A redirect within the host is followed, with the key (else the fake refuses it).
+	for _, status := range []int{301, 302, 307, 308} {
+		f.FailNext(1, Fault{Kind: FaultRedirect, Status: status})
+		got, err := p.Certificate(ctxFor(t), id)
+		if assert.NoError(t, err, "a %d redirect within the host must be followed", status) {
+			assert.Equal(t, id, got.ID)
+		}
+	}
 }
 
 func (s *suite) testWrongTypes(t *testing.T) {

@@ -116,6 +116,8 @@ const (
 	FaultWrongType = fakeca.WrongType
 	// FaultHugeBody answers a well-formed JSON document of Fault.Size bytes.
 	FaultHugeBody = fakeca.HugeBody
+	// FaultEchoRequest answers an error quoting the request line and headers.
+	FaultEchoRequest = fakeca.EchoRequest
 )
 
 // Fake is a running fake CA seeded with a scenario.

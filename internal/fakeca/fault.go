@@ -38,6 +38,10 @@ const (
 	// HugeBody answers 200 with a well-formed JSON document of about Size bytes
 	// (default 64 MiB), streamed, to prove that bodies are read with a cap.
 	HugeBody
+	// EchoRequest answers 400 (or Status) with a JSON body quoting the request line and
+	// every header, raw, JSON-escaped and URL-encoded, as debugging proxies and some
+	// APIs do: whatever carries the key, the body then holds it.
+	EchoRequest
 )
 
 func (k FaultKind) String() string {
@@ -62,6 +66,8 @@ func (k FaultKind) String() string {
 		return "wrong-type"
 	case HugeBody:
 		return "huge-body"
+	case EchoRequest:
+		return "echo-request"
 	}
 	return "fault(" + strconv.Itoa(int(k)) + ")"
 }
@@ -78,7 +84,7 @@ type Fault struct {
 	RetryAfter string        // Retry-After header value for RateLimit/ServerError; "" sends none
 	Delay      time.Duration // for Slow; 0 waits until the client cancels (at most 30 s)
 	Document   []byte        // for ForeignDocument; nil sends "{}"
-	Location   string        // for Redirect: where to send the client
+	Location   string        // for Redirect: where to send the client; "" is the same URL again
 	Field      int           // for WrongType: which scalar to change (0 is the first)
 	Size       int64         // for HugeBody: the body's size; 0 is 64 MiB
 }
@@ -227,7 +233,7 @@ func (in *Injector) serveFault(w http.ResponseWriter, r *http.Request, h http.Ha
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(doc)
-	case Redirect, WrongType, HugeBody:
+	case Redirect, WrongType, HugeBody, EchoRequest:
 		serveHostile(w, r, h, f)
 	}
 }

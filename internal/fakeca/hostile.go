@@ -4,13 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
 )
 
-// serveHostile plays the faults that attack the client's decoding and its transport
-// rather than its retries: a redirect, a wrong type in one field, a huge body.
+// serveHostile plays the faults that attack the client's decoding, its transport and
+// its secrets rather than its retries: a redirect, a wrong type in one field, a huge
+// body, a body quoting the request.
 func serveHostile(w http.ResponseWriter, r *http.Request, h http.Handler, f Fault) {
 	switch f.Kind {
 	case Redirect:
@@ -18,7 +20,11 @@ func serveHostile(w http.ResponseWriter, r *http.Request, h http.Handler, f Faul
 		if status == 0 {
 			status = http.StatusFound
 		}
-		w.Header().Set("Location", f.Location)
+		loc := f.Location
+		if loc == "" {
+			loc = r.URL.RequestURI()
+		}
+		w.Header().Set("Location", loc)
 		w.WriteHeader(status)
 	case WrongType:
 		rec := &recorder{header: http.Header{}}
@@ -48,6 +54,25 @@ func serveHostile(w http.ResponseWriter, r *http.Request, h http.Handler, f Faul
 			}
 		}
 		_, _ = w.Write([]byte(`{"id":"1"}]}`))
+	case EchoRequest:
+		status := f.Status
+		if status == 0 {
+			status = http.StatusBadRequest
+		}
+		var lines []string
+		lines = append(lines, r.Method+" "+r.URL.RequestURI())
+		for k, vs := range r.Header {
+			for _, v := range vs {
+				lines = append(lines, k+": "+v)
+			}
+		}
+		sort.Strings(lines[1:])
+		text := strings.Join(lines, "\n")
+		b, _ := json.Marshal(map[string]any{"error": "bad request", "message": text,
+			"escaped": url.QueryEscape(text), "request": lines})
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = w.Write(b)
 	}
 }
 

@@ -98,6 +98,9 @@ func (s *Server) hostile(ctx context.Context, f fakeca.Fault) *model.Error {
 	bugs := s.Bugs.Faults
 	switch f.Kind {
 	case fakeca.Redirect:
+		if f.Location == "" {
+			return nil // within the host: followed
+		}
 		if bugs.FollowsRedirect {
 			if req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.Location, nil); err == nil {
 				if resp, err := http.DefaultClient.Do(req); err == nil {
@@ -119,6 +122,19 @@ func (s *Server) hostile(ctx context.Context, f fakeca.Fault) *model.Error {
 		}
 		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: 200, Code: "invalid_document",
 			Message: "a field of the answer has the wrong type"}
+	case fakeca.EchoRequest:
+		status := f.Status
+		if status == 0 {
+			status = 400
+		}
+		kind := model.ErrInvalidArgument
+		switch {
+		case status == 429:
+			kind = model.ErrRateLimited
+		case status >= 500:
+			kind = model.ErrUnavailable
+		}
+		return &model.Error{Kind: kind, HTTPStatus: status, Code: "bad_request", Message: "the request was refused"}
 	case fakeca.HugeBody:
 		size := f.Size
 		if size <= 0 {
