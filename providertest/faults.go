@@ -243,6 +243,31 @@ func (s *suite) testWrongTypes(t *testing.T) {
 			}
 		})
 	}
+	domain := f.Want.Domains[0].Domain
+	baseDomain, err := p.DomainValidation(ctxFor(t), domain)
+	require.NoError(t, err)
+	baseChallenges, err := p.Challenges(ctxFor(t), id)
+	require.NoError(t, err)
+	for i := 0; i < wrongTypeFields; i++ {
+		f.FailNext(1, Fault{Kind: FaultWrongType, Field: i})
+		panicFree(t, fmt.Sprintf("DomainValidation with field %d of the wrong type", i), func() {
+			got, err := p.DomainValidation(ctxFor(t), domain)
+			if err != nil {
+				errs++
+			} else if !reflect.DeepEqual(baseDomain, got) {
+				t.Errorf("DomainValidation: field %d of the wrong type changed the answer without an error (a silent wrong answer): %+v, want %+v", i, *got, *baseDomain)
+			}
+		})
+		f.FailNext(1, Fault{Kind: FaultWrongType, Field: i})
+		panicFree(t, fmt.Sprintf("Challenges with field %d of the wrong type", i), func() {
+			got, err := p.Challenges(ctxFor(t), id)
+			if err != nil {
+				errs++
+			} else if !reflect.DeepEqual(baseChallenges, got) {
+				t.Errorf("Challenges: field %d of the wrong type changed the answer without an error (a silent wrong answer): %+v, want %+v", i, got, baseChallenges)
+			}
+		})
+	}
 	assert.Positive(t, errs, "no field of the wrong type was ever an error")
 }
 

@@ -71,22 +71,16 @@ func stateOf(word string) model.CertificateStatus {
 
 // wordFor is the word the fake sends for state st, "" for a state ZeroSSL never sends
 // (rejected, unknown).
-func wordFor(st model.CertificateStatus) string {
-	switch st {
-	case model.StatusDraft:
-		return "draft"
-	case model.StatusPending:
-		return "pending_validation"
-	case model.StatusIssued:
-		return "issued"
-	case model.StatusRevoked:
-		return "revoked"
-	case model.StatusCancelled:
-		return "cancelled"
-	case model.StatusExpired:
-		return "expired"
-	}
-	return ""
+func wordFor(st model.CertificateStatus) string { return wireWords[st] }
+
+// wireWords is the word the fake sends for each state ZeroSSL has.
+var wireWords = map[model.CertificateStatus]string{
+	model.StatusDraft:     "draft",
+	model.StatusPending:   "pending_validation",
+	model.StatusIssued:    "issued",
+	model.StatusRevoked:   "revoked",
+	model.StatusCancelled: "cancelled",
+	model.StatusExpired:   "expired",
 }
 
 // validationTypeWords are the validation_type words for each DCV method.
