@@ -57,6 +57,27 @@ type ValidationFailedError struct {
 	Failed        []model.Challenge // the failed domains' challenges, Problem kept
 }
 
+// NewValidationFailedError returns the *model.Error of kind model.ErrFailedPrecondition
+// (code "validation_failed") for the failed challenges of certificateID, one per domain,
+// whose cause is a *ValidationFailedError: what WaitValidated returns when the CA refused
+// a domain, and what a caller of Verify can return for the same answer. It returns nil
+// when no challenge failed.
+func NewValidationFailedError(provider, op, certificateID string, chs []model.Challenge) error {
+	var failed []model.Challenge
+	seen := map[string]bool{}
+	for _, ch := range chs {
+		if ch.Status == model.ValidationFailed && !seen[ch.Domain] {
+			seen[ch.Domain] = true
+			failed = append(failed, ch)
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	return &model.Error{Provider: provider, Op: op, Kind: model.ErrFailedPrecondition,
+		Code: "validation_failed", Err: &ValidationFailedError{CertificateID: certificateID, Failed: failed}}
+}
+
 // Error lists the failed domains and the CA's problem for each.
 func (e *ValidationFailedError) Error() string {
 	var b strings.Builder
@@ -136,9 +157,7 @@ func WaitValidated(ctx context.Context, p Provider, certificateID string, opt Wa
 		case domains == 0:
 			return chs, model.NewError(p.Name(), op, model.ErrFailedPrecondition, "certificate %s has no domain to validate", certificateID)
 		case len(failed) > 0:
-			vf := &ValidationFailedError{CertificateID: certificateID, Failed: failed}
-			return chs, &model.Error{Provider: p.Name(), Op: op, Kind: model.ErrFailedPrecondition,
-				Code: "validation_failed", Message: vf.Error(), Err: vf}
+			return chs, NewValidationFailedError(p.Name(), op, certificateID, failed)
 		case valid == domains:
 			return chs, nil
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,6 +109,7 @@ func TestWaitValidatedStopsAtAFailedDomainKeepingTheProblem(t *testing.T) {
 	require.Len(t, vf.Failed, 1)
 	assert.Equal(t, "b.example.com", vf.Failed[0].Domain)
 	assert.Contains(t, err.Error(), "invalid_dns_txt: no TXT record")
+	assert.Equal(t, 1, strings.Count(err.Error(), "invalid_dns_txt"), "the CA's problem is said once: %s", err)
 	assert.Equal(t, bad, got)
 	assert.Equal(t, 2, p.calls)
 }

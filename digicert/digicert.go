@@ -190,14 +190,14 @@ func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 func (c *Client) Name() string { return Name }
 
 // decodeError maps a non-2xx answer through errorTable; the first error's code and
-// message are kept. A 404 without CertCentral's error format says to check BaseURL.
+// message are kept. A 404 without CertCentral's error format is wire.NotVendor404.
 func decodeError(status int, body []byte) (error, string, string) {
 	var eb errorBody
 	var code, msg string
 	if json.Unmarshal(bytes.TrimSpace(body), &eb) == nil && len(eb.Errors) > 0 {
 		code, msg = string(eb.Errors[0].Code), string(eb.Errors[0].Message)
 	} else if status == http.StatusNotFound {
-		msg = wire.NotVendorErrorHint
+		return wire.NotVendor404()
 	}
 	return kindFor(status, code), code, msg
 }

@@ -204,8 +204,9 @@ func TestNonJSONBodies(t *testing.T) {
 	if me.HTTPStatus != 200 || n.Load() != 1 || !errors.Is(err, retry.ErrMalformedResponse) {
 		t.Errorf("status %d requests %d err %v", me.HTTPStatus, n.Load(), err)
 	}
-	// HTML with 502 and 429: retried, status kept.
-	for status, kind := range map[int]error{502: model.ErrUnavailable, 429: model.ErrRateLimited, 404: model.ErrNotFound} {
+	// HTML with 502 and 429: retried, status kept. An HTML 404 is a missing endpoint
+	// (wrong BaseURL, a proxy), not a missing certificate: unavailable, not retried.
+	for status, kind := range map[int]error{502: model.ErrUnavailable, 429: model.ErrRateLimited, 404: model.ErrUnavailable} {
 		srv, n := bodyServer(t, status, "text/html", string(html))
 		_, err := newClient(t, srv.URL, testKey).Certificate(context.Background(), "0123456789abcdef0123456789abcdef")
 		me := wantKind(t, err, kind)

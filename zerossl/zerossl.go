@@ -234,7 +234,7 @@ func decodeHTTPError(status int, body []byte) (error, string, string) {
 	var env wireEnvelope
 	if len(body) == 0 || body[0] != '{' || json.Unmarshal(body, &env) != nil || len(env.Error) == 0 || isJSONNullish(env.Error) {
 		if status == http.StatusNotFound {
-			return nil, "", wire.NotVendorErrorHint
+			return wire.NotVendor404()
 		}
 		return nil, "", ""
 	}

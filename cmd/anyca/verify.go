@@ -144,18 +144,5 @@ func writeVerified(a *app, o *cmdOpts, chs []model.Challenge) error {
 
 // dcvFailure returns the error (exit code 7) naming the domains the CA refused, or nil.
 func dcvFailure(provider, id string, chs []model.Challenge) error {
-	var failed []model.Challenge
-	seen := map[string]bool{}
-	for _, ch := range chs {
-		if ch.Status == model.ValidationFailed && !seen[ch.Domain] {
-			seen[ch.Domain] = true
-			failed = append(failed, ch)
-		}
-	}
-	if len(failed) == 0 {
-		return nil
-	}
-	vf := &anyca.ValidationFailedError{CertificateID: id, Failed: failed}
-	return &model.Error{Provider: provider, Op: "Verify", Kind: model.ErrFailedPrecondition, Code: "validation_failed",
-		Message: vf.Error(), Err: vf}
+	return anyca.NewValidationFailedError(provider, "Verify", id, chs)
 }

@@ -178,8 +178,14 @@ func TestNotTheCA404SaysCheckBaseURL(t *testing.T) {
 			id = strings.Repeat("b", 32)
 		}
 		_, err := newProvider(t, name, srv.URL, testKey).Certificate(context.Background(), id)
-		if !errors.Is(err, model.ErrNotFound) || !strings.Contains(err.Error(), "is BaseURL right?") {
-			t.Errorf("%s: a 404 that is not the CA's: %v; want ErrNotFound saying \"is BaseURL right?\"", name, err)
+		// Not ErrNotFound: the endpoint is missing, not the certificate (the CLI would
+		// say "not found", exit 3, as for an unknown id).
+		if !errors.Is(err, model.ErrUnavailable) || errors.Is(err, model.ErrNotFound) || !strings.Contains(err.Error(), "is BaseURL right?") {
+			t.Errorf("%s: a 404 that is not the CA's: %v; want ErrUnavailable saying \"is BaseURL right?\"", name, err)
+		}
+		var me *model.Error
+		if !errors.As(err, &me) || me.Code != wire.NotVendor404Code || me.HTTPStatus != http.StatusNotFound {
+			t.Errorf("%s: a 404 that is not the CA's: %#v; want code %s and HTTP 404", name, me, wire.NotVendor404Code)
 		}
 	}
 }

@@ -3,6 +3,8 @@ package wire
 import (
 	"net/url"
 	"strings"
+
+	"github.com/anyca/anyca/model"
 )
 
 // WithDefaultPath returns base with defaultPath as its path when base is an origin
@@ -25,3 +27,14 @@ func WithDefaultPath(base, defaultPath string) string {
 // NotVendorErrorHint is the message of a 404 whose body is not the vendor's error format:
 // most often the request went to a server that is not the CA's API.
 const NotVendorErrorHint = "HTTP 404 without the CA's error format; is BaseURL right?"
+
+// NotVendor404Code is the code of that answer.
+const NotVendor404Code = "endpoint_not_found"
+
+// NotVendor404 is what an adapter's error decoder returns for a 404 whose body is not the
+// vendor's error format: kind model.ErrUnavailable, never model.ErrNotFound, because the
+// endpoint is missing (a wrong BaseURL, a proxy), not the object asked for; a caller
+// must not read it as "no such certificate".
+func NotVendor404() (kind error, code, message string) {
+	return model.ErrUnavailable, NotVendor404Code, NotVendorErrorHint
+}
