@@ -14,6 +14,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/anyca/anyca/internal/fuzzseed"
+
 	"github.com/anyca/anyca/internal/secretstest"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
@@ -145,7 +147,7 @@ func decodeSafely(t *testing.T, c *Client, name string, body []byte) (err error)
 	}()
 	err = hostileDecoders[name](t, c, body)
 	if err != nil {
-		checkModelError(t, err)
+		fuzzseed.CheckModelError(t, err)
 	}
 	return err
 }

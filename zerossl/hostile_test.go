@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anyca/anyca/internal/fuzzseed"
+
 	"github.com/anyca/anyca/internal/secretstest"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
@@ -45,14 +47,14 @@ var hostileDecoders = map[string]func(t *testing.T, c *Client, body []byte) erro
 			return err
 		}
 		for d, det := range s.Details {
-			checkNormalized(t, "status domain", model.NormalizeReportedDomain(d))
+			fuzzseed.CheckNormalized(t, "status domain", model.NormalizeReportedDomain(d))
 			emailValidationStatus(string(det.Status))
 		}
 		return nil
 	},
 	"error": func(t *testing.T, c *Client, body []byte) error {
 		for _, status := range []int{400, 401, 404, 500} {
-			if kind, _, _ := decodeHTTPError(status, body); kind != nil && !isKind(kind) {
+			if kind, _, _ := decodeHTTPError(status, body); kind != nil && !fuzzseed.IsKind(kind) {
 				t.Fatalf("decodeHTTPError(%d): kind %v", status, kind)
 			}
 		}
@@ -77,7 +79,7 @@ func decodeSafely(t *testing.T, c *Client, name string, body []byte) (err error)
 	}()
 	err = hostileDecoders[name](t, c, body)
 	if err != nil {
-		checkModelError(t, err)
+		fuzzseed.CheckModelError(t, err)
 	}
 	return err
 }
