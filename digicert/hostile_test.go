@@ -127,27 +127,19 @@ func checkUTF8(t *testing.T, ss ...string) {
 	}
 }
 
-// decoders binds hostileDecoders to a client, for the shared runners.
-func decoders(c *Client) map[string]secretstest.Decoder {
-	out := map[string]secretstest.Decoder{}
-	for name, dec := range hostileDecoders {
-		out[name] = func(t *testing.T, body []byte) error { return dec(t, c, body) }
-	}
-	return out
-}
 
 // TestHostileWrongTypes replaces every field of every realistic payload by a number, a
 // string, an array, an object, null, a boolean, "" and 1.5e300 in turn.
 func TestHostileWrongTypes(t *testing.T) {
 	// DigiCert's own example leaves the token unquoted: quote it to get JSON.
 	repair := func(b []byte) []byte { return bareToken.ReplaceAll(b, []byte(`${1}"${2}"${3}`)) }
-	secretstest.RunWrongTypes(t, "testdata", fixtureDecoder, decoders(fuzzClient(t)), 500, repair)
+	secretstest.RunWrongTypes(t, "testdata", fixtureDecoder, secretstest.Bind(hostileDecoders, fuzzClient(t)), 500, repair)
 }
 
 // TestHostileShapes feeds deep nesting, nulls and invalid UTF-8 to every decoder.
 func TestHostileShapes(t *testing.T) {
 	deep := strings.Repeat("[", 100000)
-	secretstest.RunShapes(t, decoders(fuzzClient(t)),
+	secretstest.RunShapes(t, secretstest.Bind(hostileDecoders, fuzzClient(t)),
 		`{"id":1,"certificate":`+deep+`}`,
 		`{"data":{"o0":`+deep+`}}`,
 		`{"id":1,"product":null,"certificate":null,"orders":null,"domains":null,"validations":null,"dcv_token":null,"dcv_expiration":null,"page":null,"data":null,"errors":null}`,

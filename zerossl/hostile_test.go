@@ -64,25 +64,17 @@ var fixtureDecoder = map[string]string{
 	"wrong-types.json": "certificate",
 }
 
-// decoders binds hostileDecoders to a client, for the shared runners.
-func decoders(c *Client) map[string]secretstest.Decoder {
-	out := map[string]secretstest.Decoder{}
-	for name, dec := range hostileDecoders {
-		out[name] = func(t *testing.T, body []byte) error { return dec(t, c, body) }
-	}
-	return out
-}
 
 // TestHostileWrongTypes replaces every field of every realistic payload by a number, a
 // string, an array, an object, null, a boolean, "" and 1.5e300 in turn.
 func TestHostileWrongTypes(t *testing.T) {
-	secretstest.RunWrongTypes(t, "testdata", fixtureDecoder, decoders(fuzzClient(t)), 300, nil)
+	secretstest.RunWrongTypes(t, "testdata", fixtureDecoder, secretstest.Bind(hostileDecoders, fuzzClient(t)), 300, nil)
 }
 
 // TestHostileShapes feeds deep nesting, nulls and invalid UTF-8 to every decoder.
 func TestHostileShapes(t *testing.T) {
 	deep := strings.Repeat("[", 100000)
-	secretstest.RunShapes(t, decoders(fuzzClient(t)),
+	secretstest.RunShapes(t, secretstest.Bind(hostileDecoders, fuzzClient(t)),
 		`{"id":"a","validation":`+deep+`}`,
 		`{"success":false,"error":`+deep+`}`,
 		`{"results":`+strings.Repeat(`[{"results":`, 50000)+`}`,

@@ -122,3 +122,12 @@ func RunHugeBody(t *testing.T, prefix string, call func(ctx context.Context, bas
 		t.Fatalf("the server sent %d bytes before the client stopped reading", sent.Load())
 	}
 }
+
+// Bind turns decoders that take a client into Decoders on c, for the runners above.
+func Bind[C any](decoders map[string]func(t *testing.T, c C, body []byte) error, c C) map[string]Decoder {
+	out := make(map[string]Decoder, len(decoders))
+	for name, dec := range decoders {
+		out[name] = func(t *testing.T, body []byte) error { return dec(t, c, body) }
+	}
+	return out
+}
