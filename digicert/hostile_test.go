@@ -127,7 +127,6 @@ func checkUTF8(t *testing.T, ss ...string) {
 	}
 }
 
-
 // TestHostileWrongTypes replaces every field of every realistic payload by a number, a
 // string, an array, an object, null, a boolean, "" and 1.5e300 in turn.
 func TestHostileWrongTypes(t *testing.T) {

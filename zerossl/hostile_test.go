@@ -64,7 +64,6 @@ var fixtureDecoder = map[string]string{
 	"wrong-types.json": "certificate",
 }
 
-
 // TestHostileWrongTypes replaces every field of every realistic payload by a number, a
 // string, an array, an object, null, a boolean, "" and 1.5e300 in turn.
 func TestHostileWrongTypes(t *testing.T) {
