@@ -98,7 +98,7 @@ Examples:
 	{
 		name:  "challenges",
 		short: "what to publish to validate a certificate's domains",
-		help: `Usage: anyca challenges CERT_ID [-o json]
+		help: `Usage: anyca challenges CERT_ID [--check [--dns-server ADDR] [--http-host ADDR]] [-o json]
 
 Prints, for each domain of the certificate or order, what to publish, ready to paste:
 DNS records as zone-file lines (names absolute, TXT values quoted), for example
@@ -108,10 +108,24 @@ the URL and the exact body of a validation file, or the addresses an approval em
 to. Comment lines start with ";" so DNS sections paste into a zone file as they are.
 JSON: an array of challenges.
 
+--check also looks from outside, as the CA will, whether each challenge is published
+right (package preflight), and prints below it "; preflight: STATUS: message" and each
+value found there. STATUS is ok, missing, mismatch, blocked_by_caa (a CAA record forbids
+this CA, whose identities the provider gives), error or not_checkable (email). DNS
+records are read from the zone's authoritative nameservers, found from the resolvers of
+/etc/resolv.conf, or from --dns-server (ANYCA_DNS_SERVER) asked for every name; files are
+fetched without following redirects, from the URL's host or from --http-host
+(ANYCA_HTTP_HOST). anyca sim prints both export lines. The exit code does not depend on
+the verdicts; JSON adds a "preflight" object to each challenge (status, reason, name,
+wanted, found, message, caa).
+
 Examples:
   anyca challenges 4123045
-  anyca challenges 4123045 -o json | jq -r '.[] | select(.type == "dns-cname") | .record_name'`,
-		run: runChallenges,
+  anyca challenges 4123045 -o json | jq -r '.[] | select(.type == "dns-cname") | .record_name'
+  anyca challenges 4123045 --check
+  anyca challenges 4123045 --check --dns-server 127.0.0.1:5353 --http-host 127.0.0.1:8080`,
+		flags: registerCheck,
+		run:   runChallenges,
 	},
 	{
 		name:  "expiring",
@@ -136,7 +150,7 @@ Examples:
 		},
 		run: runExpiring,
 	},
-	verifyCommand, downloadCommand,
+	verifyCommand, downloadCommand, simPublishCommand,
 	{
 		name:     "sim",
 		local:    true,
@@ -149,8 +163,15 @@ account (a few hundred certificates in every state, domains with OV/EV validatio
 expiring at different times, pending DCV), on one loopback listener:
   /digicert/services/v2/...   DigiCert CertCentral Services API
   /zerossl/...                ZeroSSL REST API
-  POST /publish?domain=NAME   treat NAME's DCV challenges as published (anyca verify passes)
-It prints the environment lines that point this tool (or the library) at each. It also
+  POST /publish?id=CERT_ID    publish the certificate's DCV records and files (anyca sim publish)
+It also serves, on two more loopback ports, an authoritative DNS server for the simulated
+zones (SOA, NS, and the TXT, CNAME and CAA records published) and a file host for
+/.well-known/pki-validation/ files (the Host header selects the domain). The simulated CAs
+decide anyca verify by looking there with their own DNS and HTTP lookup, so the whole DCV
+loop can be walked: anyca challenges ID --check (missing), anyca sim publish ID, --check
+again (ok), anyca verify ID (valid), anyca download ID.
+It prints the environment lines that point this tool (or the library) at each, and
+ANYCA_SIM, ANYCA_DNS_SERVER and ANYCA_HTTP_HOST for the loop. It also
 serves a fleet of three accounts (DigiCert "prod" and "staging" under /digicert-staging,
 ZeroSSL "dv"), each with its own data and key, writes an accounts config for them to a
 temporary file (removed on exit) and prints its path and the export line of their keys.
@@ -385,6 +406,9 @@ func runChallenges(ctx context.Context, a *app, o *cmdOpts, args []string) error
 		return err
 	}
 	sortChallenges(chs)
+	if o.pre.check && len(chs) > 0 {
+		return a.showChecked(ctx, o, p, chs)
+	}
 	if o.output == "json" {
 		if chs == nil {
 			chs = []model.Challenge{}

@@ -56,7 +56,8 @@ type cmdOpts struct {
 	seed   uint64
 	// interval is the exporter's shortest refresh interval per account.
 	interval time.Duration
-	loop     loopOpts // verify and download
+	loop     loopOpts      // verify and download
+	pre      preflightOpts // challenges --check and sim publish
 }
 
 // loadConfig builds the provider configuration: config file, then environment, then
