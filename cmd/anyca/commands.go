@@ -199,7 +199,12 @@ Examples:
 Starts the simulator in-process and asks the simulated DigiCert and ZeroSSL accounts the
 same questions through the one anyca.Provider interface: certificates by status, the
 soonest-expiring certificates, one domain's validation and its challenges, and the error
-kind for an id that does not exist. Needs no account and no network.
+kind for an id that does not exist. Then it walks the DCV loop for one pending order of
+each CA against the simulator's own DNS server and file host: preflight (missing), the
+CA's check (refused), the simulator publishing the records, preflight (ok), the CA's check
+(valid), the download. Last, it publishes once each of a wrong CNAME target, a TXT typo, a
+redirecting file URL and a CAA record forbidding the CA, with preflight's verdict naming
+the value found. Needs no account and no network; the output is the same for a seed.
 
 Example:
   go run ./cmd/anyca demo`,

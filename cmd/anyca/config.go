@@ -56,8 +56,9 @@ type cmdOpts struct {
 	seed   uint64
 	// interval is the exporter's shortest refresh interval per account.
 	interval time.Duration
-	loop     loopOpts      // verify and download
-	pre      preflightOpts // challenges --check and sim publish
+	loop     loopOpts // verify and download
+	// pre holds the flags of challenges --check and sim publish.
+	pre preflightOpts
 }
 
 // loadConfig builds the provider configuration: config file, then environment, then
