@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/digicert/digicerttest"
 	"github.com/anyca/anyca/model"
 	"github.com/miekg/dns"
 )
@@ -235,6 +236,12 @@ func TestChallengesCheck(t *testing.T) {
 	if !strings.Contains(r.stdout, "redirects (301) to \"https://pay.example.org/.well-known/pki-validation/") {
 		t.Errorf("redirect: %q", r.stdout)
 	}
+	// ZeroSSL's certificates are issued by Sectigo: its CAA identity is sectigo.com (api-notes).
+	runApp(t, zenv, "sim", "publish", zs.featuredCert, "--wrong", "caa")
+	r = runApp(t, zenv, "challenges", zs.featuredCert, "--check")
+	if !strings.Contains(r.stdout, `does not allow sectigo.com: add 0 issue "sectigo.com" there`) {
+		t.Errorf("ZeroSSL CAA: %q", r.stdout)
+	}
 	for _, bad := range [][]string{{"--dns-server", "nope"}, {"--http-host", "127.0.0.1"}} {
 		if r := runApp(t, env, append([]string{"challenges", dc.featuredCert, "--check"}, bad...)...); r.code != exitUsage {
 			t.Errorf("%v: code %d", bad, r.code)
@@ -356,5 +363,68 @@ func TestDemoWrongValues(t *testing.T) {
 	published := between(txt, `IN TXT "`, `"`)
 	if published == "" || !strings.Contains(txt, `has "`+published+`" but not the expected "`) || strings.Contains(txt, `expected "`+published+`"`) {
 		t.Errorf("TXT case: %q", txt)
+	}
+}
+
+// TestDigiCertFileLookedAt: a DigiCert http-token order is approved only when the sim's
+// file host serves fileauth.txt with exactly the random value at the order's own name
+// (api-notes: http://<fqdn>/.well-known/pki-validation/fileauth.txt); a redirect does not.
+// The DigiCert TXT record is on the domain itself, not under _dnsauth (api-notes).
+func TestDigiCertFileLookedAt(t *testing.T) {
+	ctx := context.Background()
+	w := newSimWorld([]string{"shop.test"})
+	stop, err := w.start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	srv := digicerttest.NewServer(digicerttest.WithPublished(w.published))
+	defer srv.Close()
+	order := srv.AddCertificate(model.Certificate{CommonName: "www.shop.test", Status: model.StatusPending, Level: model.LevelOV})
+	srv.SetChallenges(order.ID, []model.Challenge{{Domain: "www.shop.test", Type: model.ChallengeHTTPFile, Token: "rv-file-1", Status: model.ValidationPending}})
+	txtOrder := srv.AddCertificate(model.Certificate{CommonName: "shop.test", Status: model.StatusPending, Level: model.LevelOV})
+	srv.SetChallenges(txtOrder.ID, []model.Challenge{{Domain: "shop.test", Type: model.ChallengeDNSTXT, Token: "rv-txt-1", Status: model.ValidationPending}})
+	p, err := anyca.New(ctx, anyca.Config{Provider: "digicert", APIKey: srv.APIKey, BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	chs, err := p.Challenges(ctx, order.ID)
+	if err != nil || len(chs) != 1 || chs[0].URL != "http://www.shop.test/.well-known/pki-validation/fileauth.txt" {
+		t.Fatalf("challenges: %v %+v", err, chs)
+	}
+	status := func(id string, m model.ChallengeType) (model.ValidationStatus, string) {
+		t.Helper()
+		got, err := anyca.Verify(ctx, p, id, m)
+		if err != nil || len(got) == 0 {
+			t.Fatalf("verify: %v %+v", err, got)
+		}
+		return got[0].Status, got[0].Problem
+	}
+	if st, problem := status(order.ID, model.ChallengeHTTPFile); st != model.ValidationFailed || !strings.Contains(problem, "file_random_value_not_found") {
+		t.Errorf("unpublished file: %s %q", st, problem)
+	}
+	if _, err := w.publish(chs[0], wrongRedirect); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := status(order.ID, model.ChallengeHTTPFile); st != model.ValidationFailed {
+		t.Errorf("redirecting file: %s", st)
+	}
+	if _, err := w.publish(chs[0], wrongNone); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := status(order.ID, model.ChallengeHTTPFile); st != model.ValidationValid {
+		t.Errorf("published file: %s", st)
+	}
+
+	txt, err := p.Challenges(ctx, txtOrder.ID)
+	if err != nil || len(txt) != 1 || txt[0].RecordName != "shop.test" {
+		t.Fatalf("TXT challenge: %v %+v", err, txt)
+	}
+	lines, err := w.publish(txt[0], wrongNone)
+	if err != nil || len(lines) != 1 || !strings.HasPrefix(lines[0], "shop.test. 300 IN TXT ") {
+		t.Fatalf("published TXT: %v %q", err, lines)
+	}
+	if st, _ := status(txtOrder.ID, model.ChallengeDNSTXT); st != model.ValidationValid {
+		t.Errorf("published TXT on the domain itself: %s", st)
 	}
 }
