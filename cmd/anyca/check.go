@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"flag"
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"unicode"
 
@@ -17,7 +20,9 @@ import (
 // Environment variables naming where preflight looks (anyca sim prints them).
 const (
 	envDNSServer = "ANYCA_DNS_SERVER" // authoritative DNS server asked for every name
-	envHTTPHost  = "ANYCA_HTTP_HOST"  // address every file URL's connection is dialed to
+	envHTTPHost  = "ANYCA_HTTP_HOST"  // address every http file URL's connection is dialed to
+	envHTTPSHost = "ANYCA_HTTPS_HOST" // address every https file URL's connection is dialed to
+	envTLSRoots  = "ANYCA_TLS_ROOTS"  // PEM file of the roots https file hosts are verified against
 	envSim       = "ANYCA_SIM"        // the running simulator's URL, for anyca sim publish
 )
 
@@ -26,6 +31,8 @@ type preflightOpts struct {
 	check     bool
 	dnsServer string
 	httpHost  string
+	httpsHost string
+	tlsRoots  string
 	wrong     string
 	sim       string
 }
@@ -34,7 +41,9 @@ type preflightOpts struct {
 func registerCheck(fs *flag.FlagSet, o *cmdOpts) {
 	fs.BoolVar(&o.pre.check, "check", false, "look, from outside, whether each challenge is published right (preflight)")
 	fs.StringVar(&o.pre.dnsServer, "dns-server", "", "ask this DNS server `host:port` as authoritative for every name (default $"+envDNSServer+", else walk from /etc/resolv.conf)")
-	fs.StringVar(&o.pre.httpHost, "http-host", "", "dial every file URL at this `host:port` (default $"+envHTTPHost+", else the URL's host)")
+	fs.StringVar(&o.pre.httpHost, "http-host", "", "dial every http file URL at this `host:port` (default $"+envHTTPHost+", else the URL's host)")
+	fs.StringVar(&o.pre.httpsHost, "https-host", "", "dial every https file URL at this `host:port` (default $"+envHTTPSHost+", else the URL's host)")
+	fs.StringVar(&o.pre.tlsRoots, "tls-roots", "", "verify https file hosts against the roots in this PEM `file` (default $"+envTLSRoots+", else the system roots)")
 }
 
 // preflightOptions builds the preflight options of --check: servers from the flags or
@@ -48,18 +57,41 @@ func (a *app) preflightOptions(o *cmdOpts, p anyca.Provider) (preflight.Options,
 		}
 		opt.Nameservers = []string{dnsServer}
 	}
-	if httpHost := firstNonEmpty(o.pre.httpHost, a.getenv(envHTTPHost)); httpHost != "" {
-		if _, _, err := net.SplitHostPort(httpHost); err != nil {
-			return opt, usagef("--http-host %q: want host:port, such as 127.0.0.1:8080", httpHost)
+	httpHost := firstNonEmpty(o.pre.httpHost, a.getenv(envHTTPHost))
+	httpsHost := firstNonEmpty(o.pre.httpsHost, a.getenv(envHTTPSHost))
+	for flag, v := range map[string]string{"--http-host": httpHost, "--https-host": httpsHost} {
+		if _, _, err := net.SplitHostPort(v); v != "" && err != nil {
+			return opt, usagef("%s %q: want host:port, such as 127.0.0.1:8080", flag, v)
 		}
-		opt.DialContext = dialTo(httpHost)
+	}
+	if httpHost != "" || httpsHost != "" {
+		opt.DialContext = dialFiles(httpHost, httpsHost)
+	}
+	if path := firstNonEmpty(o.pre.tlsRoots, a.getenv(envTLSRoots)); path != "" {
+		pem, err := os.ReadFile(path)
+		if err != nil {
+			return opt, usagef("--tls-roots: %v", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return opt, usagef("--tls-roots %s: no PEM certificate in it", path)
+		}
+		opt.TLSConfig = &tls.Config{RootCAs: pool}
 	}
 	return opt, nil
 }
 
-// dialTo returns a dialer that connects to addr whatever address it is asked for.
-func dialTo(addr string) func(ctx context.Context, network, _ string) (net.Conn, error) {
-	return func(ctx context.Context, network, _ string) (net.Conn, error) {
+// dialFiles returns a dialer for file checks: connections to port 443 go to httpsAddr,
+// others to httpAddr; an empty address leaves those connections to the address asked.
+func dialFiles(httpAddr, httpsAddr string) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		_, port, _ := net.SplitHostPort(addr)
+		switch {
+		case port == "443" && httpsAddr != "":
+			addr = httpsAddr
+		case port != "443" && httpAddr != "":
+			addr = httpAddr
+		}
 		var d net.Dialer
 		return d.DialContext(ctx, network, addr)
 	}

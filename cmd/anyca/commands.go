@@ -98,7 +98,7 @@ Examples:
 	{
 		name:  "challenges",
 		short: "what to publish to validate a certificate's domains",
-		help: `Usage: anyca challenges CERT_ID [--check [--dns-server ADDR] [--http-host ADDR]] [-o json]
+		help: `Usage: anyca challenges CERT_ID [--check [--dns-server ADDR] [--http-host ADDR] [--https-host ADDR] [--tls-roots FILE]] [-o json]
 
 Prints, for each domain of the certificate or order, what to publish, ready to paste:
 DNS records as zone-file lines (names absolute, TXT values quoted), for example
@@ -115,7 +115,8 @@ this CA, whose identities the provider gives), error or not_checkable (email). D
 records are read from the zone's authoritative nameservers, found from the resolvers of
 /etc/resolv.conf, or from --dns-server (ANYCA_DNS_SERVER) asked for every name; files are
 fetched without following redirects, from the URL's host or from --http-host
-(ANYCA_HTTP_HOST). anyca sim prints both export lines. The exit code does not depend on
+(ANYCA_HTTP_HOST) and --https-host (ANYCA_HTTPS_HOST), https verified against the system
+roots or --tls-roots (ANYCA_TLS_ROOTS). anyca sim prints these export lines. The exit code does not depend on
 the verdicts; JSON adds a "preflight" object to each challenge (status, reason, name,
 wanted, found, message, caa).
 
@@ -165,13 +166,14 @@ expiring at different times, pending DCV), on one loopback listener:
   /zerossl/...                ZeroSSL REST API
   POST /publish?id=CERT_ID    publish the certificate's DCV records and files (anyca sim publish)
 It also serves, on two more loopback ports, an authoritative DNS server for the simulated
-zones (SOA, NS, and the TXT, CNAME and CAA records published) and a file host for
+zones (SOA, NS, and the TXT, CNAME and CAA records published) and file hosts (HTTP, and
+HTTPS with certificates from a test root it writes to a file) for
 /.well-known/pki-validation/ files (the Host header selects the domain). The simulated CAs
 decide anyca verify by looking there with their own DNS and HTTP lookup, so the whole DCV
 loop can be walked: anyca challenges ID --check (missing), anyca sim publish ID, --check
 again (ok), anyca verify ID (valid), anyca download ID.
 It prints the environment lines that point this tool (or the library) at each, and
-ANYCA_SIM, ANYCA_DNS_SERVER and ANYCA_HTTP_HOST for the loop. It also
+ANYCA_SIM, ANYCA_DNS_SERVER, ANYCA_HTTP_HOST, ANYCA_HTTPS_HOST and ANYCA_TLS_ROOTS for the loop. It also
 serves a fleet of three accounts (DigiCert "prod" and "staging" under /digicert-staging,
 ZeroSSL "dv"), each with its own data and key, writes an accounts config for them to a
 temporary file (removed on exit) and prints its path and the export line of their keys.

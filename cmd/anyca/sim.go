@@ -155,17 +155,18 @@ func runSim(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 			anyca.EnvAPIKey, ca.apiKey, anyca.EnvBaseURL, ca.baseURL(root))
 	}
 	fmt.Fprintln(a.stdout, "# then, for example: anyca expiring --within 30d")
-	if world != nil {
-		fmt.Fprintf(a.stdout, "\n# the simulated zones' DNS server and file host, where the simulated CAs look:\n")
-		fmt.Fprintf(a.stdout, "export %s=%s %s=%s %s=%s\n", envSim, root, envDNSServer, world.dnsAddr, envHTTPHost, world.fileAddr)
-		fmt.Fprintf(a.stdout, "# walk the loop: anyca challenges ID --check; anyca sim publish ID; anyca challenges ID --check; anyca verify ID; anyca download ID\n")
-	}
 	cfgDir, err := a.printSimFleet(fleet, root)
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	defer os.RemoveAll(cfgDir)
+	if world != nil {
+		if err := a.printSimWorld(world, root, cfgDir); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// fileHandler is the simulator's file host: GET or HEAD of a published validation file,
+// fileHandler is the simulator's file host (HTTP and HTTPS alike): GET or HEAD of a published validation file,
 // selected by the Host header and the path, answers the exact body (or the redirect it
 // was published as); anything else is 404.
 func (w *simWorld) fileHandler() http.Handler {
@@ -20,8 +20,12 @@ func (w *simWorld) fileHandler() http.Handler {
 		if h, _, err := net.SplitHostPort(host); err == nil {
 			host = h
 		}
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
 		w.mu.Lock()
-		f, ok := w.files[host+r.URL.Path]
+		f, ok := w.files[scheme+"://"+host+r.URL.Path]
 		w.mu.Unlock()
 		switch {
 		case !ok:

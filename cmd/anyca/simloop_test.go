@@ -2,17 +2,21 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/digicert/digicerttest"
+	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/model"
 	"github.com/miekg/dns"
 )
@@ -36,7 +40,7 @@ func startSim(t *testing.T) ([]simCA, *httptest.Server) {
 // variables.
 func simEnv(ca simCA, srv *httptest.Server) map[string]string {
 	return map[string]string{"ANYCA_PROVIDER": ca.provider, "ANYCA_API_KEY": ca.apiKey, "ANYCA_BASE_URL": ca.baseURL(srv.URL),
-		envSim: srv.URL, envDNSServer: ca.world.dnsAddr, envHTTPHost: ca.world.fileAddr}
+		envSim: srv.URL, envDNSServer: ca.world.dnsAddr, envHTTPHost: ca.world.fileAddr, envHTTPSHost: ca.world.tlsAddr}
 }
 
 func query(t *testing.T, addr, name string, qtype uint16, network string) *dns.Msg {
@@ -110,7 +114,7 @@ func TestSimWorldServesWhatWasPublished(t *testing.T) {
 		t.Errorf("CAA left after a right publish: %v", r)
 	}
 
-	client := &http.Client{Transport: &http.Transport{DialContext: dialTo(w.fileAddr)},
+	client := &http.Client{Transport: &http.Transport{DialContext: dialFiles(w.fileAddr, w.tlsAddr)},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	get := func(url string) (int, string, string) {
 		t.Helper()
@@ -130,6 +134,18 @@ func TestSimWorldServesWhatWasPublished(t *testing.T) {
 	}
 	if code, _, _ := get("http://www.shop.test/.well-known/pki-validation/f.txt"); code != 404 {
 		t.Errorf("the Host header does not select the domain: %d", code)
+	}
+	// HTTPS: the same files by scheme, with a certificate for the name from the test PKI.
+	pub(model.Challenge{Domain: "shop.test", Type: model.ChallengeHTTPSFile, URL: "https://shop.test/.well-known/pki-validation/f.txt", Content: "tls body"}, wrongNone)
+	client.Transport = &http.Transport{DialContext: dialFiles(w.fileAddr, w.tlsAddr), TLSClientConfig: &tls.Config{RootCAs: fakeca.TestPKI().RootPool()}}
+	if code, body, _ := get("https://shop.test/.well-known/pki-validation/f.txt"); code != 200 || body != "tls body" {
+		t.Errorf("https file: %d %q", code, body)
+	}
+	if code, _, _ := get("https://www.shop.test/.well-known/pki-validation/g.txt"); code != 404 {
+		t.Errorf("an http redirect is served over https: %d", code)
+	}
+	if _, err := client.Get("https://example.com/"); err == nil {
+		t.Error("the https file host has a certificate for a name outside the zones")
 	}
 	if _, err := w.publish(model.Challenge{Type: model.ChallengeDNSTXT, RecordName: "_x.example.com", RecordValue: "v"}, wrongNone); err == nil {
 		t.Error("a record outside the simulated zones was published")
@@ -152,6 +168,7 @@ func TestFakesLookForThemselves(t *testing.T) {
 		{cas[0], model.ChallengeDNSTXT, wrongTXT},
 		{cas[1], model.ChallengeDNSCNAME, wrongCNAME},
 		{cas[1], model.ChallengeHTTPFile, wrongRedirect},
+		{cas[1], model.ChallengeHTTPSFile, wrongNone}, // no wrong kind for https files
 	}
 	used := map[string]bool{}
 	for _, c := range cases {
@@ -180,10 +197,12 @@ func TestFakesLookForThemselves(t *testing.T) {
 			}
 		}
 		verify("unpublished", model.ValidationFailed)
-		if _, err := publishCertificate(ctx, cas, srv.URL, id, c.wrong); err != nil {
-			t.Fatal(err)
+		if c.wrong != wrongNone {
+			if _, err := publishCertificate(ctx, cas, srv.URL, id, c.wrong); err != nil {
+				t.Fatal(err)
+			}
+			verify("published wrong ("+string(c.wrong)+")", model.ValidationFailed)
 		}
-		verify("published wrong ("+string(c.wrong)+")", model.ValidationFailed)
 		if _, err := publishCertificate(ctx, cas, srv.URL, id, wrongNone); err != nil {
 			t.Fatal(err)
 		}
@@ -236,13 +255,19 @@ func TestChallengesCheck(t *testing.T) {
 	if !strings.Contains(r.stdout, "redirects (301) to \"https://pay.example.org/.well-known/pki-validation/") {
 		t.Errorf("redirect: %q", r.stdout)
 	}
+	runApp(t, zenv, "sim", "publish", zs.featuredCert)
+	r = runApp(t, zenv, "challenges", zs.featuredCert, "--check", "--tls-roots", writeRoots(t))
+	if !strings.Contains(r.stdout, "; preflight: ok: https://pay.example.org/.well-known/pki-validation/") {
+		t.Errorf("https file: %q %q", r.stdout, r.stderr)
+	}
 	// ZeroSSL's certificates are issued by Sectigo: its CAA identity is sectigo.com (api-notes).
 	runApp(t, zenv, "sim", "publish", zs.featuredCert, "--wrong", "caa")
 	r = runApp(t, zenv, "challenges", zs.featuredCert, "--check")
 	if !strings.Contains(r.stdout, `does not allow sectigo.com: add 0 issue "sectigo.com" there`) {
 		t.Errorf("ZeroSSL CAA: %q", r.stdout)
 	}
-	for _, bad := range [][]string{{"--dns-server", "nope"}, {"--http-host", "127.0.0.1"}} {
+	for _, bad := range [][]string{{"--dns-server", "nope"}, {"--http-host", "127.0.0.1"}, {"--https-host", "x"},
+		{"--tls-roots", filepath.Join(t.TempDir(), "missing.pem")}} {
 		if r := runApp(t, env, append([]string{"challenges", dc.featuredCert, "--check"}, bad...)...); r.code != exitUsage {
 			t.Errorf("%v: code %d", bad, r.code)
 		}
@@ -427,4 +452,14 @@ func TestDigiCertFileLookedAt(t *testing.T) {
 	if st, _ := status(txtOrder.ID, model.ChallengeDNSTXT); st != model.ValidationValid {
 		t.Errorf("published TXT on the domain itself: %s", st)
 	}
+}
+
+// writeRoots writes the fakes' test root to a PEM file for --tls-roots.
+func writeRoots(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "roots.pem")
+	if err := os.WriteFile(path, fakeca.TestPKI().RootPEM(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

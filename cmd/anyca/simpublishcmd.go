@@ -28,8 +28,8 @@ var simPublishCommand = command{
 
 Tells a running "anyca sim" to publish, for every challenge of the certificate (DigiCert:
 order), the DNS record into its simulated zones or the file onto its file host: exactly
-what a user would publish (https-file challenges are not: the file host serves plain
-HTTP). The simulated CAs look there, with their own lookup, when
+what a user would publish (https files are served with a certificate from the fakes' test
+root, which anyca sim writes to the ANYCA_TLS_ROOTS file). The simulated CAs look there, with their own lookup, when
 asked to check (anyca verify), and so does "anyca challenges ID --check". Prints the
 records and files published. Email challenges are not published (approve them by hand).
 

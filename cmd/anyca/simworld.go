@@ -2,10 +2,15 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -27,11 +32,15 @@ type simWorld struct {
 
 	mu    sync.Mutex
 	rrs   map[string][]dns.RR // by canonical owner name
-	files map[string]simFile  // by lower-case host + path
+	files map[string]simFile  // by scheme://host/path, host in lower case
 
 	look     atomic.Pointer[fakeca.Lookup] // set once the servers listen
 	dnsAddr  string
-	fileAddr string
+	fileAddr string // plain HTTP
+	tlsAddr  string // HTTPS, with certificates from the fakes' test PKI
+
+	certMu sync.Mutex
+	certs  map[string]*tls.Certificate // by server name
 }
 
 // simFile is one file the file host serves: a body, or a redirect to Location.
@@ -65,6 +74,12 @@ func (w *simWorld) start(ctx context.Context) (stop func(), err error) {
 	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
+	var tlsLn net.Listener
+	if err == nil {
+		if tlsLn, err = lc.Listen(ctx, "tcp", "127.0.0.1:0"); err != nil {
+			ln.Close()
+		}
+	}
 	if err != nil {
 		for _, s := range dnsServers {
 			_ = s.Shutdown()
@@ -72,21 +87,49 @@ func (w *simWorld) start(ctx context.Context) (stop func(), err error) {
 		return nil, fmt.Errorf("sim file host: %w", err)
 	}
 	files := &http.Server{Handler: w.fileHandler(), ReadHeaderTimeout: 10 * time.Second}
+	tlsFiles := &http.Server{Handler: w.fileHandler(), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: log.New(io.Discard, "", 0)} // failed handshakes are the client's business
 	go func() { _ = files.Serve(ln) }()
-	w.dnsAddr, w.fileAddr = dnsAddr, ln.Addr().String()
-	w.look.Store(&fakeca.Lookup{DNS: w.dnsAddr, Files: w.fileAddr, Timeout: 2 * time.Second})
+	go func() { _ = tlsFiles.Serve(tls.NewListener(tlsLn, &tls.Config{GetCertificate: w.certificate})) }()
+	w.dnsAddr, w.fileAddr, w.tlsAddr = dnsAddr, ln.Addr().String(), tlsLn.Addr().String()
+	w.look.Store(&fakeca.Lookup{DNS: w.dnsAddr, Files: w.fileAddr, FilesTLS: w.tlsAddr, RootCAs: fakeca.TestPKI().RootPool(), Timeout: 2 * time.Second})
 	return func() {
 		w.look.Store(nil)
 		_ = files.Close()
+		_ = tlsFiles.Close()
 		for _, s := range dnsServers {
 			_ = s.Shutdown()
 		}
 	}, nil
 }
 
+// certificate gives the HTTPS file host a certificate for the name asked (SNI), issued
+// by the fakes' test PKI, for names under the simulated zones only.
+func (w *simWorld) certificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+	name := strings.ToLower(strings.TrimSuffix(hello.ServerName, "."))
+	if name == "" || w.zoneOf(dns.CanonicalName(name)) == "" {
+		return nil, fmt.Errorf("sim: no certificate for %q, which is not under a simulated zone", hello.ServerName)
+	}
+	w.certMu.Lock()
+	defer w.certMu.Unlock()
+	if c := w.certs[name]; c != nil {
+		return c, nil
+	}
+	c, err := fakeca.TestPKI().ServerCertificate(fakeca.LeafSpec{Seed: "sim-file-host|" + name, Names: []string{name}})
+	if err != nil {
+		return nil, err
+	}
+	if w.certs == nil {
+		w.certs = map[string]*tls.Certificate{}
+	}
+	w.certs[name] = c
+	return c, nil
+}
+
 // preflightOptions point preflight at the world's DNS server and file host (after start).
 func (w *simWorld) preflightOptions() preflight.Options {
-	return preflight.Options{Nameservers: []string{w.dnsAddr}, DialContext: dialTo(w.fileAddr), DNSTimeout: 2 * time.Second}
+	return preflight.Options{Nameservers: []string{w.dnsAddr}, DialContext: dialFiles(w.fileAddr, w.tlsAddr),
+		TLSConfig: &tls.Config{RootCAs: fakeca.TestPKI().RootPool()}, DNSTimeout: 2 * time.Second}
 }
 
 // wrongKind is a wrong value the simulator can publish instead of the right one, so that
@@ -139,8 +182,7 @@ func (k wrongKind) affects(ch model.Challenge) bool {
 	return false
 }
 
-// errNotPublishable is returned for a challenge the simulator cannot publish: email, and
-// https-file (the file host serves plain HTTP only).
+// errNotPublishable is returned for a challenge the simulator cannot publish (email).
 var errNotPublishable = errors.New("not publishable")
 
 // publish puts ch's record or file into the world, right or with the wrong value k, and
@@ -177,10 +219,10 @@ func (w *simWorld) publish(ch model.Challenge, k wrongKind) ([]string, error) {
 		w.rrs[name] = append(keepOthers(w.rrs[name], rr), rr)
 		w.mu.Unlock()
 		out = append(out, rrLine(rr))
-	case model.ChallengeHTTPFile:
-		host, path, ok := fileKey(ch.URL)
+	case model.ChallengeHTTPFile, model.ChallengeHTTPSFile:
+		scheme, host, path, ok := fileKey(ch.URL)
 		if !ok {
-			return nil, fmt.Errorf("file URL %q is not an http URL with a host", ch.URL)
+			return nil, fmt.Errorf("file URL %q is not an http(s) URL with a host", ch.URL)
 		}
 		f := simFile{body: ch.Content}
 		line := fmt.Sprintf("%s  (file, %d bytes)", ch.URL, len(ch.Content))
@@ -189,7 +231,7 @@ func (w *simWorld) publish(ch model.Challenge, k wrongKind) ([]string, error) {
 			line = fmt.Sprintf("%s  (redirects to %s)", ch.URL, f.location)
 		}
 		w.mu.Lock()
-		w.files[host+path] = f
+		w.files[scheme+"://"+host+path] = f
 		w.mu.Unlock()
 		out = append(out, line)
 	default:
@@ -264,11 +306,16 @@ func oldTarget(target string) string {
 	return "old." + target
 }
 
-// fileKey splits an http file URL into the lower-case host and the path the file host keys on.
-func fileKey(raw string) (host, path string, ok bool) {
+// fileKey splits an http or https file URL into the scheme, the lower-case host and the
+// path the file host keys on.
+func fileKey(raw string) (scheme, host, path string, ok bool) {
+	scheme = "http"
 	rest, found := strings.CutPrefix(raw, "http://")
 	if !found {
-		return "", "", false
+		if rest, found = strings.CutPrefix(raw, "https://"); !found {
+			return "", "", "", false
+		}
+		scheme = "https"
 	}
 	host, path, _ = strings.Cut(rest, "/")
 	host = strings.ToLower(host)
@@ -276,9 +323,9 @@ func fileKey(raw string) (host, path string, ok bool) {
 		host = h
 	}
 	if host == "" || strings.ContainsAny(host, "?#@") {
-		return "", "", false
+		return "", "", "", false
 	}
-	return host, "/" + path, true
+	return scheme, host, "/" + path, true
 }
 
 // zoneOf returns the simulated zone name (FQDN) falls under, "" when none.
@@ -289,4 +336,18 @@ func (w *simWorld) zoneOf(name string) string {
 		}
 	}
 	return ""
+}
+
+// printSimWorld writes the test root to dir (for https file checks) and prints the export
+// lines that point challenges --check and sim publish at the world.
+func (a *app) printSimWorld(w *simWorld, root, dir string) error {
+	roots := filepath.Join(dir, "roots.pem")
+	if err := os.WriteFile(roots, fakeca.TestPKI().RootPEM(), 0o644); err != nil {
+		return fmt.Errorf("sim: %w", err)
+	}
+	fmt.Fprintf(a.stdout, "\n# the simulated zones' DNS server and file hosts (http, https), where the simulated CAs look:\n")
+	fmt.Fprintf(a.stdout, "export %s=%s %s=%s %s=%s %s=%s %s=%s\n", envSim, root, envDNSServer, w.dnsAddr,
+		envHTTPHost, w.fileAddr, envHTTPSHost, w.tlsAddr, envTLSRoots, roots)
+	fmt.Fprintln(a.stdout, "# walk the loop: anyca challenges ID --check; anyca sim publish ID; anyca challenges ID --check; anyca verify ID; anyca download ID")
+	return nil
 }

@@ -3,6 +3,8 @@ package fakeca
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"io"
 	"net"
 	"net/http"
@@ -22,10 +24,17 @@ type Lookup struct {
 	// authoritative server, which then stands in for the whole DNS). Empty: DNS
 	// challenges are never published.
 	DNS string
-	// Files is the "host:port" every file URL's connection is dialed to, whatever its
-	// host; the URL's host is still sent as the Host header. Empty: file challenges are
-	// never published.
+	// Files is the "host:port" every http file URL's connection is dialed to, whatever
+	// its host; the URL's host is still sent as the Host header. Empty: http-file
+	// challenges are never published.
 	Files string
+	// FilesTLS is the "host:port" every https file URL's connection is dialed to; the
+	// server's certificate must be valid for the URL's host under RootCAs. Empty:
+	// https-file challenges are never published.
+	FilesTLS string
+	// RootCAs are the roots an https file host's certificate is verified against. Nil:
+	// the system roots.
+	RootCAs *x509.CertPool
 	// Timeout bounds one challenge's look. Zero: 2 seconds.
 	Timeout time.Duration
 }
@@ -35,8 +44,8 @@ const maxFileBytes = 4 << 10
 
 // Published reports whether ch is published as its CA requires: a TXT record at
 // RecordName holding exactly RecordValue; a CNAME at RecordName whose target is
-// RecordValue (case and trailing dot aside); a file at URL answering 200 with exactly
-// Content, without a redirect. Anything else (email, unknown types, lookup errors,
+// RecordValue (case and trailing dot aside); a file at URL (http, or https with a
+// certificate valid for its host) answering 200 with exactly Content, without a redirect. Anything else (email, unknown types, lookup errors,
 // missing addresses) is not published. It is safe for concurrent use.
 func (l *Lookup) Published(ch model.Challenge) bool {
 	timeout := l.Timeout
@@ -51,7 +60,9 @@ func (l *Lookup) Published(ch model.Challenge) bool {
 	case model.ChallengeDNSCNAME:
 		return l.hasCNAME(ctx, ch.RecordName, ch.RecordValue)
 	case model.ChallengeHTTPFile:
-		return l.hasFile(ctx, ch.URL, ch.Content)
+		return strings.HasPrefix(ch.URL, "http://") && l.hasFile(ctx, l.Files, ch.URL, ch.Content)
+	case model.ChallengeHTTPSFile:
+		return strings.HasPrefix(ch.URL, "https://") && l.hasFile(ctx, l.FilesTLS, ch.URL, ch.Content)
 	}
 	return false
 }
@@ -91,15 +102,15 @@ func (l *Lookup) hasCNAME(ctx context.Context, name, want string) bool {
 	return strings.EqualFold(fqdn(got), fqdn(want)) && !strings.EqualFold(fqdn(got), fqdn(name))
 }
 
-func (l *Lookup) hasFile(ctx context.Context, url, want string) bool {
-	if l.Files == "" || url == "" || !strings.HasPrefix(url, "http://") {
+func (l *Lookup) hasFile(ctx context.Context, addr, url, want string) bool {
+	if addr == "" {
 		return false
 	}
 	client := &http.Client{
-		Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true,
+		Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true, TLSClientConfig: &tls.Config{RootCAs: l.RootCAs},
 			DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
 				var d net.Dialer
-				return d.DialContext(ctx, network, l.Files)
+				return d.DialContext(ctx, network, addr)
 			}},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}

@@ -1,6 +1,7 @@
 package fakeca
 
 import (
+	"crypto/tls"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -136,5 +137,38 @@ func TestLookupFile(t *testing.T) {
 	}
 	if l.Published(model.Challenge{Type: model.ChallengeEmail, Emails: []string{"admin@a.example.com"}}) {
 		t.Error("an email challenge counts as published")
+	}
+}
+
+// TestLookupHTTPSFile: an https-file challenge is published only over TLS with a
+// certificate valid for the URL's host under RootCAs.
+func TestLookupHTTPSFile(t *testing.T) {
+	cert, err := TestPKI().ServerCertificate(LeafSpec{Seed: "lookup-test", Names: []string{"a.example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("body"))
+	}))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{*cert}}
+	srv.StartTLS()
+	defer srv.Close()
+	addr := srv.Listener.Addr().String()
+	ch := model.Challenge{Type: model.ChallengeHTTPSFile, URL: "https://a.example.com/.well-known/pki-validation/f.txt", Content: "body"}
+	if !(&Lookup{FilesTLS: addr, RootCAs: TestPKI().RootPool(), Timeout: time.Second}).Published(ch) {
+		t.Error("the https file is not seen")
+	}
+	if (&Lookup{FilesTLS: addr, Timeout: time.Second}).Published(ch) {
+		t.Error("a certificate from an untrusted root is accepted")
+	}
+	other := ch
+	other.URL = "https://b.example.com/.well-known/pki-validation/f.txt"
+	if (&Lookup{FilesTLS: addr, RootCAs: TestPKI().RootPool(), Timeout: time.Second}).Published(other) {
+		t.Error("a certificate for another name is accepted")
+	}
+	plain := ch
+	plain.Type = model.ChallengeHTTPFile
+	if (&Lookup{Files: addr, FilesTLS: addr, RootCAs: TestPKI().RootPool(), Timeout: time.Second}).Published(plain) {
+		t.Error("an http-file challenge with an https URL counts as published")
 	}
 }
