@@ -103,6 +103,9 @@ func (w *simWorld) start(ctx context.Context) (stop func(), err error) {
 	}, nil
 }
 
+// maxSimCerts bounds the HTTPS file host's certificate cache.
+const maxSimCerts = 1024
+
 // certificate gives the HTTPS file host a certificate for the name asked (SNI), issued
 // by the fakes' test PKI, for names under the simulated zones only.
 func (w *simWorld) certificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
@@ -122,7 +125,9 @@ func (w *simWorld) certificate(hello *tls.ClientHelloInfo) (*tls.Certificate, er
 	if w.certs == nil {
 		w.certs = map[string]*tls.Certificate{}
 	}
-	w.certs[name] = c
+	if len(w.certs) < maxSimCerts { // beyond, issued per handshake: memory stays bounded
+		w.certs[name] = c
+	}
 	return c, nil
 }
 
