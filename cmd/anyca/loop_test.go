@@ -197,6 +197,14 @@ func TestSimPublish(t *testing.T) {
 			t.Errorf("%s download: code %d, %q", ca.label, r.code, r.stderr)
 		}
 	}
+	// A Host header naming another server changes nothing: the CAs are asked locally.
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/publish?id="+cas[0].featuredCert, nil)
+	req.Host = "192.0.2.1:80"
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("publish with a foreign Host header: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	for query, want := range map[string]int{"id=404404": http.StatusNotFound, "domain=pay.example.org": http.StatusBadRequest,
 		"id=" + cas[0].featuredCert + "&wrong=typo": http.StatusBadRequest} {
 		resp, err := http.Post(srv.URL+"/publish?"+query, "", nil)

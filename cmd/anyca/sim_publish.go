@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 
@@ -75,7 +76,14 @@ func publishHandler(cas []simCA) http.Handler {
 			http.Error(w, "publish: "+err.Error(), http.StatusBadRequest)
 			return
 		}
-		lines, err := publishCertificate(r.Context(), cas, "http://"+r.Host, id, k)
+		// The CAs are asked at the address this request came in on, never at the Host
+		// header's: a request must not make the simulator send its keys elsewhere.
+		local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+		if !ok {
+			http.Error(w, "publish: the simulator's own address is unknown", http.StatusInternalServerError)
+			return
+		}
+		lines, err := publishCertificate(r.Context(), cas, "http://"+local.String(), id, k)
 		switch {
 		case errors.Is(err, model.ErrNotFound):
 			http.Error(w, publishErrText(err), http.StatusNotFound)
