@@ -67,6 +67,10 @@ func publishHandler(cas []simCA) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		id := q.Get("id")
+		if id == "" && q.Has("domain") {
+			http.Error(w, "publish: ?domain= is gone: publish a certificate's records and files with ?id=CERT_ID (anyca sim publish ID)", http.StatusBadRequest)
+			return
+		}
 		if id == "" {
 			http.Error(w, "publish: want ?id=CERT_ID (and optionally &wrong=KIND)", http.StatusBadRequest)
 			return
