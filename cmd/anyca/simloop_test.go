@@ -463,3 +463,40 @@ func writeRoots(t *testing.T) string {
 	}
 	return path
 }
+
+// TestSimDNSOddQueries: a query without exactly one question is FORMERR, a notify is
+// FORMERR, and nothing panics.
+func TestSimDNSOddQueries(t *testing.T) {
+	w := newSimWorld([]string{"example.org"})
+	stop, err := w.start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	c := &dns.Client{Timeout: 2 * time.Second}
+	empty := new(dns.Msg)
+	empty.Id = dns.Id()
+	two := new(dns.Msg)
+	two.SetQuestion("a.example.org.", dns.TypeTXT)
+	two.Question = append(two.Question, dns.Question{Name: "b.example.org.", Qtype: dns.TypeTXT, Qclass: dns.ClassINET})
+	notify := new(dns.Msg)
+	notify.SetNotify("example.org.")
+	for name, m := range map[string]*dns.Msg{"no question": empty, "two questions": two, "notify": notify} {
+		resp, _, err := c.Exchange(m, w.dnsAddr)
+		if err != nil || resp.Rcode != dns.RcodeFormatError {
+			t.Errorf("%s: %v %v", name, resp, err)
+		}
+	}
+	if r := query(t, w.dnsAddr, "example.org", dns.TypeSOA, "udp"); len(r.Answer) != 1 || r.Answer[0].Header().Rrtype != dns.TypeSOA {
+		t.Errorf("SOA after odd queries: %v", r)
+	}
+}
+
+// TestEscapeLines: what anyca sim publish prints from the simulator keeps its lines and
+// no other control character.
+func TestEscapeLines(t *testing.T) {
+	got := escapeLines("a\x1b[31m\tb\r\nc\x7f\n")
+	if want := "a\\x1b[31m\tb\\x0d\nc\\x7f\n"; got != want {
+		t.Errorf("escapeLines = %q, want %q", got, want)
+	}
+}
