@@ -165,15 +165,16 @@ expiring at different times, pending DCV), on one loopback listener:
   /digicert/services/v2/...   DigiCert CertCentral Services API
   /zerossl/...                ZeroSSL REST API
   POST /publish?id=CERT_ID    publish the certificate's DCV records and files (anyca sim publish)
-It also serves, on two more loopback ports, an authoritative DNS server for the simulated
-zones (SOA, NS, and the TXT, CNAME and CAA records published) and file hosts (HTTP, and
-HTTPS with certificates from a test root it writes to a file) for
+It also serves, on three more loopback ports, an authoritative DNS server for the
+simulated zones (SOA, NS, and the TXT, CNAME and CAA records published) and file hosts
+(HTTP, and HTTPS with certificates from a test root it writes to a file) for
 /.well-known/pki-validation/ files (the Host header selects the domain). The simulated CAs
 decide anyca verify by looking there with their own DNS and HTTP lookup, so the whole DCV
 loop can be walked: anyca challenges ID --check (missing), anyca sim publish ID, --check
 again (ok), anyca verify ID (valid), anyca download ID.
 It prints the environment lines that point this tool (or the library) at each, and
-ANYCA_SIM, ANYCA_DNS_SERVER, ANYCA_HTTP_HOST, ANYCA_HTTPS_HOST and ANYCA_TLS_ROOTS for the loop. It also
+ANYCA_SIM, ANYCA_DNS_SERVER, ANYCA_HTTP_HOST, ANYCA_HTTPS_HOST and ANYCA_TLS_ROOTS for
+the loop. It also
 serves a fleet of three accounts (DigiCert "prod" and "staging" under /digicert-staging,
 ZeroSSL "dv"), each with its own data and key, writes an accounts config for them to a
 temporary file (removed on exit) and prints its path and the export line of their keys.
@@ -184,7 +185,8 @@ Examples:
   anyca sim
   anyca sim --listen 127.0.0.1:0 --seed 7
   # in another shell, paste one of the printed export lines, then:
-  anyca expiring --within 30d`,
+  anyca expiring --within 30d
+  anyca challenges 4128223 --check && anyca sim publish 4128223 && anyca verify 4128223`,
 		flags: func(fs *flag.FlagSet, o *cmdOpts) {
 			fs.StringVar(&o.listen, "listen", "127.0.0.1:8089", "loopback `address` to serve on")
 			fs.Uint64Var(&o.seed, "seed", defaultSeed, "`seed` of the generated demo account")
