@@ -59,9 +59,9 @@ func (a *app) preflightOptions(o *cmdOpts, p anyca.Provider) (preflight.Options,
 	}
 	httpHost := firstNonEmpty(o.pre.httpHost, a.getenv(envHTTPHost))
 	httpsHost := firstNonEmpty(o.pre.httpsHost, a.getenv(envHTTPSHost))
-	for flag, v := range map[string]string{"--http-host": httpHost, "--https-host": httpsHost} {
+	for name, v := range map[string]string{"--http-host": httpHost, "--https-host": httpsHost} {
 		if _, _, err := net.SplitHostPort(v); v != "" && err != nil {
-			return opt, usagef("%s %q: want host:port, such as 127.0.0.1:8080", flag, v)
+			return opt, usagef("%s %q: want host:port, such as 127.0.0.1:8080", name, v)
 		}
 	}
 	if httpHost != "" || httpsHost != "" {
