@@ -98,7 +98,7 @@ Examples:
 	{
 		name:  "challenges",
 		short: "what to publish to validate a certificate's domains",
-		help: `Usage: anyca challenges CERT_ID [-o json]
+		help: `Usage: anyca challenges CERT_ID [--check [--dns-server ADDR] [--http-host ADDR] [--https-host ADDR] [--tls-roots FILE]] [-o json]
 
 Prints, for each domain of the certificate or order, what to publish, ready to paste:
 DNS records as zone-file lines (names absolute, TXT values quoted), for example
@@ -108,10 +108,25 @@ the URL and the exact body of a validation file, or the addresses an approval em
 to. Comment lines start with ";" so DNS sections paste into a zone file as they are.
 JSON: an array of challenges.
 
+--check also looks from outside, as the CA will, whether each challenge is published
+right (package preflight), and prints below it "; preflight: STATUS: message" and each
+value found there. STATUS is ok, missing, mismatch, blocked_by_caa (a CAA record forbids
+this CA, whose identities the provider gives), error or not_checkable (email). DNS
+records are read from the zone's authoritative nameservers, found from the resolvers of
+/etc/resolv.conf, or from --dns-server (ANYCA_DNS_SERVER) asked for every name; files are
+fetched without following redirects, from the URL's host or from --http-host
+(ANYCA_HTTP_HOST) and --https-host (ANYCA_HTTPS_HOST), https verified against the system
+roots or --tls-roots (ANYCA_TLS_ROOTS). anyca sim prints these export lines. The exit code does not depend on
+the verdicts; JSON adds a "preflight" object to each challenge (status, reason, name,
+wanted, found, message, caa).
+
 Examples:
   anyca challenges 4123045
-  anyca challenges 4123045 -o json | jq -r '.[] | select(.type == "dns-cname") | .record_name'`,
-		run: runChallenges,
+  anyca challenges 4123045 -o json | jq -r '.[] | select(.type == "dns-cname") | .record_name'
+  anyca challenges 4123045 --check
+  anyca challenges 4123045 --check --dns-server 127.0.0.1:5353 --http-host 127.0.0.1:8080`,
+		flags: registerCheck,
+		run:   runChallenges,
 	},
 	{
 		name:  "expiring",
@@ -136,7 +151,7 @@ Examples:
 		},
 		run: runExpiring,
 	},
-	verifyCommand, downloadCommand,
+	verifyCommand, downloadCommand, simPublishCommand,
 	{
 		name:     "sim",
 		local:    true,
@@ -149,8 +164,17 @@ account (a few hundred certificates in every state, domains with OV/EV validatio
 expiring at different times, pending DCV), on one loopback listener:
   /digicert/services/v2/...   DigiCert CertCentral Services API
   /zerossl/...                ZeroSSL REST API
-  POST /publish?domain=NAME   treat NAME's DCV challenges as published (anyca verify passes)
-It prints the environment lines that point this tool (or the library) at each. It also
+  POST /publish?id=CERT_ID    publish the certificate's DCV records and files (anyca sim publish)
+It also serves, on three more loopback ports, an authoritative DNS server for the
+simulated zones (SOA, NS, and the TXT, CNAME and CAA records published) and file hosts
+(HTTP, and HTTPS with certificates from a test root it writes to a file) for
+/.well-known/pki-validation/ files (the Host header selects the domain). The simulated CAs
+decide anyca verify by looking there with their own DNS and HTTP lookup, so the whole DCV
+loop can be walked: anyca challenges ID --check (missing), anyca sim publish ID, --check
+again (ok), anyca verify ID (valid), anyca download ID.
+It prints the environment lines that point this tool (or the library) at each, and
+ANYCA_SIM, ANYCA_DNS_SERVER, ANYCA_HTTP_HOST, ANYCA_HTTPS_HOST and ANYCA_TLS_ROOTS for
+the loop. It also
 serves a fleet of three accounts (DigiCert "prod" and "staging" under /digicert-staging,
 ZeroSSL "dv"), each with its own data and key, writes an accounts config for them to a
 temporary file (removed on exit) and prints its path and the export line of their keys.
@@ -161,7 +185,8 @@ Examples:
   anyca sim
   anyca sim --listen 127.0.0.1:0 --seed 7
   # in another shell, paste one of the printed export lines, then:
-  anyca expiring --within 30d`,
+  anyca expiring --within 30d
+  anyca challenges 4128223 --check && anyca sim publish 4128223 && anyca verify 4128223`,
 		flags: func(fs *flag.FlagSet, o *cmdOpts) {
 			fs.StringVar(&o.listen, "listen", "127.0.0.1:8089", "loopback `address` to serve on")
 			fs.Uint64Var(&o.seed, "seed", defaultSeed, "`seed` of the generated demo account")
@@ -178,7 +203,12 @@ Examples:
 Starts the simulator in-process and asks the simulated DigiCert and ZeroSSL accounts the
 same questions through the one anyca.Provider interface: certificates by status, the
 soonest-expiring certificates, one domain's validation and its challenges, and the error
-kind for an id that does not exist. Needs no account and no network.
+kind for an id that does not exist. Then it walks the DCV loop for one pending order of
+each CA against the simulator's own DNS server and file host: preflight (missing), the
+CA's check (refused), the simulator publishing the records, preflight (ok), the CA's check
+(valid), the download. Last, it publishes once each of a wrong CNAME target, a TXT typo, a
+redirecting file URL and a CAA record forbidding the CA, with preflight's verdict naming
+the value found. Needs no account and no network; the output is the same for a seed.
 
 Example:
   go run ./cmd/anyca demo`,
@@ -385,6 +415,9 @@ func runChallenges(ctx context.Context, a *app, o *cmdOpts, args []string) error
 		return err
 	}
 	sortChallenges(chs)
+	if o.pre.check && len(chs) > 0 {
+		return a.showChecked(ctx, o, p, chs)
+	}
 	if o.output == "json" {
 		if chs == nil {
 			chs = []model.Challenge{}

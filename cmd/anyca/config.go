@@ -56,6 +56,8 @@ type cmdOpts struct {
 	// interval is the exporter's shortest refresh interval per account.
 	interval time.Duration
 	loop     loopOpts // verify and download
+	// pre holds the flags of challenges --check and sim publish.
+	pre preflightOpts
 }
 
 // loadConfig builds the provider configuration: config file, then environment, then

@@ -12,6 +12,7 @@ import (
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/cmd/anyca/internal/demo"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/preflight"
 )
 
 func runDemo(ctx context.Context, a *app, o *cmdOpts, args []string) error {
@@ -23,9 +24,19 @@ func runDemo(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 	srv := httptest.NewServer(simMux(cas)) // loopback, random port
 	defer srv.Close()
 	targets := make([]demoTarget, len(cas))
+	if len(cas) > 0 {
+		stop, err := cas[0].world.start(ctx)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	for i, ca := range cas {
 		targets[i] = demoTarget{label: ca.label, cfg: ca.config(srv.URL), featuredCert: ca.featuredCert, noun: ca.noun, missingID: ca.missingID,
-			publish: ca.publish}
+			preflight: ca.world.preflightOptions(),
+			publish: func(ctx context.Context, id string, k wrongKind) ([]string, error) {
+				return publishCertificate(ctx, cas, srv.URL, id, k)
+			}}
 	}
 	fmt.Fprintf(a.stdout, "anyca demo: the same questions to two CAs through one anyca.Provider interface.\n")
 	fmt.Fprintf(a.stdout, "Simulated accounts (seed %d, dates relative to now) served on loopback; no account, no network.\n", o.seed)
@@ -37,9 +48,13 @@ type demoTarget struct {
 	label        string
 	cfg          anyca.Config
 	featuredCert string
-	noun         string              // what the CA calls a certificate request: "order", "certificate"
-	missingID    string              // a well-formed id the CA does not know
-	publish      func(domain string) // publishes a domain's challenges in the simulator
+	noun         string // what the CA calls a certificate request: "order", "certificate"
+	missingID    string // a well-formed id the CA does not know
+	// publish publishes a certificate's challenges in the simulator, right or wrong, and
+	// returns the lines published.
+	publish func(ctx context.Context, id string, k wrongKind) ([]string, error)
+	// preflight points preflight at the simulator's DNS server and file host.
+	preflight preflight.Options
 }
 
 // demoAnswers is what one CA answered.
@@ -208,6 +223,9 @@ func (a *app) demo(ctx context.Context, targets []demoTarget, now time.Time) err
 	row(tw, keyRow...)
 	_ = tw.Flush()
 	if err := demoLoop(ctx, w, 7, targets); err != nil {
+		return err
+	}
+	if err := demoWrong(ctx, w, 8, targets); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\nSame code for both: only anyca.Config.Provider (or ANYCA_PROVIDER) changed.\n")

@@ -5,22 +5,25 @@ import (
 	"crypto/x509"
 	"fmt"
 	"io"
-	"sort"
+	"strings"
 	"time"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/cmd/anyca/internal/demo"
 	"github.com/anyca/anyca/digicert/digicerttest"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/preflight"
 )
 
-// demoLoop shows the DCV loop on each target's featured pending certificate: a check
-// before anything is published (refused, with the CA's reason), publication in the
-// simulator, WaitValidated with a check on every poll, and the download of the issued
-// chain verified against the simulator's root. Nothing printed depends on the clock or
-// on random key material, so the output is the same on every run with one seed.
+// demoLoop walks the DCV loop on each target's featured pending certificate: preflight
+// before anything is published (missing), the CA's own check (refused, with its reason),
+// the simulator publishing the records and files, preflight again (ok), WaitValidated
+// with a check on every poll, and the download of the issued chain verified against the
+// simulator's root. Nothing printed depends on the clock, on ports or on random key
+// material, so the output is the same on every run with one seed.
 func demoLoop(ctx context.Context, w io.Writer, n int, targets []demoTarget) error {
-	fmt.Fprintf(w, "\n%d. Close the DCV loop: check now, publish, wait until valid, download\n", n)
-	fmt.Fprintf(w, "   anyca.Verify(ctx, p, id, method); anyca.WaitValidated(ctx, p, id, opts); anyca.Download(ctx, p, id)\n\n")
+	fmt.Fprintf(w, "\n%d. Walk the DCV loop: preflight, publish, preflight again, verify, download\n", n)
+	fmt.Fprintf(w, "   preflight.Check(ctx, ch, opts); anyca sim publish ID; anyca.WaitValidated(ctx, p, id, opts); anyca.Download(ctx, p, id)\n\n")
 	for _, t := range targets {
 		if t.publish == nil {
 			continue
@@ -33,43 +36,52 @@ func demoLoop(ctx context.Context, w io.Writer, n int, targets []demoTarget) err
 		if err != nil {
 			return fmt.Errorf("%s: %w", t.label, err)
 		}
+		sortChallenges(chs)
 		method := loopMethod(chs)
+		ch, ok := firstOf(chs, demo.FeaturedDomain, method)
+		if !ok {
+			return fmt.Errorf("%s: %s %s has no %s challenge for %s", t.label, t.noun, t.featuredCert, method, demo.FeaturedDomain)
+		}
+		opt := t.preflight
+		opt.CAAIdentities = anyca.CAAIdentities(p)
 		fmt.Fprintf(w, "%s, pending %s %s, by %s:\n", t.label, t.noun, t.featuredCert, method)
+		fmt.Fprintf(w, "  preflight %s: %s\n", ch.Domain, verdictLine(preflight.Check(ctx, ch, opt)))
 		before, err := anyca.Verify(ctx, p, t.featuredCert, method)
 		if err != nil {
 			return fmt.Errorf("%s: verify: %w", t.label, err)
 		}
 		domains := map[string]bool{}
-		for _, ch := range before {
-			domains[ch.Domain] = true
+		for _, c := range before {
+			domains[c.Domain] = true
 		}
-		names := make([]string, 0, len(domains))
-		for d := range domains {
-			names = append(names, d)
-		}
-		sort.Strings(names)
-		shown := map[string]bool{}
-		for _, ch := range before {
-			if ch.Type == method && !shown[ch.Domain] && len(shown) < 1 {
-				shown[ch.Domain] = true
-				fmt.Fprintf(w, "  before publishing: %s %s: %s\n", ch.Domain, ch.Status, oneLine(ch.Problem))
+		for _, c := range before {
+			if c.Type == method && c.Domain == ch.Domain {
+				fmt.Fprintf(w, "  the CA checks now: %s %s: %s\n", c.Domain, c.Status, oneLine(c.Problem))
+				break
 			}
 		}
-		for _, d := range names {
-			t.publish(d)
+		lines, err := t.publish(ctx, t.featuredCert, wrongNone)
+		if err != nil {
+			return fmt.Errorf("%s: publish: %w", t.label, err)
 		}
+		fmt.Fprintf(w, "  anyca sim publish %s: %s", t.featuredCert, pickLine(lines, ch))
+		if len(lines) > 1 {
+			fmt.Fprintf(w, " (and %d more records and files)", len(lines)-1)
+		}
+		fmt.Fprintln(w)
+		fmt.Fprintf(w, "  preflight %s: %s\n", ch.Domain, verdictLine(preflight.Check(ctx, ch, opt)))
 		after, err := anyca.WaitValidated(ctx, p, t.featuredCert, anyca.WaitOptions{Min: time.Millisecond, Max: 10 * time.Millisecond,
 			MaxPolls: 5, VerifyEvery: 1, Method: method})
 		if err != nil {
 			return fmt.Errorf("%s: wait: %w", t.label, err)
 		}
 		valid := map[string]bool{}
-		for _, ch := range after {
-			if ch.Status == model.ValidationValid {
-				valid[ch.Domain] = true
+		for _, c := range after {
+			if c.Status == model.ValidationValid {
+				valid[c.Domain] = true
 			}
 		}
-		fmt.Fprintf(w, "  after publishing and checking again: %d of %d domains valid\n", len(valid), len(names))
+		fmt.Fprintf(w, "  the CA checks again: %d of %d domains valid\n", len(valid), len(domains))
 		b, err := anyca.Download(ctx, p, t.featuredCert)
 		if err != nil {
 			return fmt.Errorf("%s: download: %w", t.label, err)
@@ -87,6 +99,38 @@ func demoLoop(ctx context.Context, w io.Writer, n int, targets []demoTarget) err
 			b.Leaf.Subject.CommonName, len(b.Leaf.DNSNames), len(b.Intermediates), verdict)
 	}
 	return nil
+}
+
+// verdictLine is a preflight result on one line: "STATUS: message".
+func verdictLine(r preflight.Result) string {
+	return string(r.Status) + ": " + oneLine(r.Message)
+}
+
+// firstOf returns the first challenge of type t for domain.
+func firstOf(chs []model.Challenge, domain string, t model.ChallengeType) (model.Challenge, bool) {
+	for _, ch := range chs {
+		if ch.Domain == domain && ch.Type == t {
+			return ch, true
+		}
+	}
+	return model.Challenge{}, false
+}
+
+// pickLine returns the published line about ch (its record name or URL), else the first.
+func pickLine(lines []string, ch model.Challenge) string {
+	key := ch.URL
+	if key == "" {
+		key = strings.ToLower(fqdn(ch.RecordName))
+	}
+	for _, l := range lines {
+		if key != "" && strings.HasPrefix(l, key) {
+			return l
+		}
+	}
+	if len(lines) > 0 {
+		return lines[0]
+	}
+	return "nothing"
 }
 
 // loopMethod picks the method to check: the DNS one the certificate offers, else the

@@ -4,7 +4,6 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -153,8 +152,11 @@ func TestDemoShowsTheDCVLoop(t *testing.T) {
 	if first.code != 0 {
 		t.Fatalf("exit %d: %s", first.code, first.stderr)
 	}
-	for _, want := range []string{"7. Close the DCV loop", "DigiCert, pending order", "ZeroSSL, pending certificate",
+	for _, want := range []string{"7. Walk the DCV loop", "DigiCert, pending order", "ZeroSSL, pending certificate",
+		"preflight pay.example.org: missing: _dnsauth.pay.example.org does not exist",
 		"failed: invalid_dns_cname: No CNAME record _dnsauth.pay.example.org", "failed: CNAME _", "record seen none",
+		"anyca sim publish 4128223: _dnsauth.pay.example.org. 300 IN CNAME ",
+		`preflight pay.example.org: ok: CNAME _dnsauth.pay.example.org -> "`,
 		"1 of 1 domains valid", "2 of 2 domains valid"} {
 		if !strings.Contains(first.stdout, want) {
 			t.Errorf("demo output lacks %q", want)
@@ -171,9 +173,7 @@ func TestDemoShowsTheDCVLoop(t *testing.T) {
 // TestSimPublish: POST /publish on the simulator makes the next verify pass, for both
 // CAs, through the CLI.
 func TestSimPublish(t *testing.T) {
-	cas := newSimCAs(defaultSeed, testNow)
-	srv := httptest.NewServer(simMux(cas))
-	defer srv.Close()
+	cas, srv := startSim(t)
 	for _, ca := range cas {
 		env := map[string]string{"ANYCA_PROVIDER": ca.provider, "ANYCA_API_KEY": ca.apiKey, "ANYCA_BASE_URL": ca.baseURL(srv.URL)}
 		args := []string{"verify", ca.featuredCert, "--method", "dns-cname"}
@@ -181,10 +181,10 @@ func TestSimPublish(t *testing.T) {
 			t.Fatalf("%s before publishing: code %d, %q %q", ca.label, r.code, r.stdout, r.stderr)
 		}
 	}
-	for _, d := range []string{"pay.example.org", "www.pay.example.org"} {
-		resp, err := http.Post(srv.URL+"/publish?domain="+d, "", nil)
-		if err != nil || resp.StatusCode != http.StatusNoContent {
-			t.Fatalf("publish %s: %v %v", d, resp, err)
+	for _, ca := range cas {
+		resp, err := http.Post(srv.URL+"/publish?id="+ca.featuredCert, "", nil)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("publish %s: %v %v", ca.featuredCert, resp, err)
 		}
 		resp.Body.Close()
 	}
@@ -197,9 +197,21 @@ func TestSimPublish(t *testing.T) {
 			t.Errorf("%s download: code %d, %q", ca.label, r.code, r.stderr)
 		}
 	}
-	resp, err := http.Post(srv.URL+"/publish?domain=bad..name", "", nil)
-	if err != nil || resp.StatusCode != http.StatusBadRequest {
-		t.Errorf("bad name: %v %v", resp, err)
+	// A Host header naming another server changes nothing: the CAs are asked locally.
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/publish?id="+cas[0].featuredCert, nil)
+	req.Host = "192.0.2.1:80"
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("publish with a foreign Host header: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
 	}
-	resp.Body.Close()
+	for query, want := range map[string]int{"id=404404": http.StatusNotFound, "domain=pay.example.org": http.StatusBadRequest,
+		"id=" + cas[0].featuredCert + "&wrong=typo": http.StatusBadRequest} {
+		resp, err := http.Post(srv.URL+"/publish?"+query, "", nil)
+		if err != nil || resp.StatusCode != want {
+			t.Errorf("publish?%s: %v %v, want %d", query, resp, err, want)
+			continue
+		}
+		resp.Body.Close()
+	}
 }

@@ -11,9 +11,10 @@
 //	cert get ID                            one certificate
 //	domains list [--search Q]              list domains and their validation
 //	domain status NAME                     one domain's validation, levels and challenges
-//	challenges CERT_ID                     what to publish to validate a certificate's domains
+//	challenges CERT_ID [--check]           what to publish to validate a certificate's domains; --check: is it published?
 //	expiring --within 30d                  certificates and domain validations expiring soon
 //	sim [--listen 127.0.0.1:8089]          serve the DigiCert and ZeroSSL fakes on loopback
+//	sim publish CERT_ID [--wrong KIND]     publish a certificate's DCV records and files in the running sim
 //	demo                                   run the same questions against both simulated CAs
 //	version                                print the version and the registered providers
 //	exporter [--listen 127.0.0.1:9469]     serve Prometheus metrics of every configured account

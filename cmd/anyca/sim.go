@@ -36,8 +36,9 @@ type simCA struct {
 	account string
 	// failNext makes the fake's next n requests misbehave (tests).
 	failNext func(n int, f fakeca.Fault)
-	// publish marks a domain's challenges published (the demo's DCV loop).
-	publish func(domain string)
+	// world is where the simulator publishes records and files; the fake looks there
+	// (fakeca.Lookup) to decide its DCV checks. Shared by every simulated CA.
+	world   *simWorld
 	certs   int
 	domains int
 }
@@ -57,10 +58,11 @@ func (s simCA) config(root string) anyca.Config {
 }
 
 // newSimCAs builds the simulated CAs, seeded with the demo accounts generated from seed
-// with dates relative to now.
+// with dates relative to now. They share one world, whose servers start with its start.
 func newSimCAs(seed uint64, now time.Time) []simCA {
+	world := newSimWorld(demo.Zones())
 	var out []simCA
-	for _, ca := range []simCA{newSimDigiCert(seed, now), newSimZeroSSL(seed, now)} {
+	for _, ca := range []simCA{newSimDigiCert(seed, now, world), newSimZeroSSL(seed, now, world)} {
 		if isRegistered(ca.provider) {
 			out = append(out, ca)
 		}
@@ -84,14 +86,14 @@ func simMux(cas []simCA) http.Handler {
 	for _, ca := range cas {
 		mux.Handle(ca.prefix+"/", http.StripPrefix(ca.prefix, ca.handler))
 	}
-	mux.Handle("POST /publish", publishHandler(cas)) // ?domain=NAME: the next verify passes it
+	mux.Handle("POST /publish", publishHandler(cas)) // ?id=CERT_ID[&wrong=KIND]: records and files into the world
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "anyca sim: simulated CA APIs for tests and demos")
 		for _, ca := range cas {
 			fmt.Fprintf(w, "  %s: %s%s\n", ca.label, ca.prefix, ca.basePath)
 		}
-		fmt.Fprintln(w, "  POST /publish?domain=NAME: treat NAME's DCV challenges as published")
+		fmt.Fprintln(w, "  POST /publish?id=CERT_ID[&wrong=cname|txt|redirect|caa]: publish the certificate's DCV records and files")
 	})
 	return mux
 }
@@ -131,6 +133,16 @@ func runSim(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 	fleet := newSimFleet(cas, o.seed, now)
 	srv := &http.Server{Handler: simMux(fleet), ReadHeaderTimeout: 10 * time.Second}
 	root := "http://" + ln.Addr().String()
+	var world *simWorld
+	if len(cas) > 0 {
+		world = cas[0].world
+		stop, err := world.start(ctx)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
+	}
 
 	fmt.Fprintf(a.stdout, "anyca sim: serving simulated CAs on %s (seed %d); Ctrl-C to stop.\n\n", root, o.seed)
 	for _, ca := range cas {
@@ -149,6 +161,12 @@ func runSim(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 		return err
 	}
 	defer os.RemoveAll(cfgDir)
+	if world != nil {
+		if err := a.printSimWorld(world, root, cfgDir); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

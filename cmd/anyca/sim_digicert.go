@@ -11,17 +11,18 @@ import (
 const simAPIKeyDigiCert = "anyca-sim-digicert-demo-key"
 
 // newSimDigiCert seeds a DigiCert CertCentral fake with the generated demo account.
-func newSimDigiCert(seed uint64, now time.Time) simCA {
-	return newSimDigiCertAt(seed, now, "/digicert", simAPIKeyDigiCert, "DigiCert")
+func newSimDigiCert(seed uint64, now time.Time, world *simWorld) simCA {
+	return newSimDigiCertAt(seed, now, world, "/digicert", simAPIKeyDigiCert, "DigiCert")
 }
 
-// newSimDigiCertAt seeds a DigiCert fake served under prefix that accepts key.
-func newSimDigiCertAt(seed uint64, now time.Time, prefix, key, label string) simCA {
+// newSimDigiCertAt seeds a DigiCert fake served under prefix that accepts key and
+// looks at world for its DCV checks.
+func newSimDigiCertAt(seed uint64, now time.Time, world *simWorld, prefix, key, label string) simCA {
 	acct := demo.DigiCert(seed, now)
-	fake := digicerttest.NewUnstarted(digicerttest.WithAPIKey(key))
+	fake := digicerttest.NewUnstarted(digicerttest.WithAPIKey(key), digicerttest.WithPublished(world.published))
 	ca := simCA{provider: "digicert", label: label, prefix: prefix, basePath: digicerttest.BasePath,
 		apiKey: fake.APIKey, handler: fake.Handler(), noun: "order", missingID: "404404", featuredCert: acct.FeaturedCertificateID,
-		failNext: fake.FailNext, publish: fake.Publish}
+		failNext: fake.FailNext, world: world}
 	for _, d := range acct.Domains {
 		fake.AddDomain(d)
 	}

@@ -23,7 +23,7 @@ func newSimFleet(cas []simCA, seed uint64, now time.Time) []simCA {
 		case "digicert":
 			ca.account = "prod"
 			out = append(out, ca)
-			staging := newSimDigiCertAt(seed+1, now, "/digicert-staging", simAPIKeyDigiCertStaging, "DigiCert (staging)")
+			staging := newSimDigiCertAt(seed+1, now, ca.world, "/digicert-staging", simAPIKeyDigiCertStaging, "DigiCert (staging)")
 			staging.account = "staging"
 			out = append(out, staging)
 		case "zerossl":

@@ -1,26 +1,115 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
 	"net/http"
+	"strings"
 
+	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/model"
 )
 
-// publishHandler serves POST /publish?domain=NAME: every simulated CA then treats the
-// domain's challenges as published, so the next anyca verify passes it. It stands in
-// for publishing the DNS record or file, which the simulator cannot see.
+// publishCertificate publishes into the world the record or file of every challenge of
+// certificate (or order) id, in each simulated CA that knows the id, right or with the
+// wrong value k. It reads the challenges as a user does, through the CA's API at root,
+// and returns the lines published. An id no CA knows is ErrNotFound; a wrong kind that
+// fits no challenge of the id is ErrInvalidArgument.
+func publishCertificate(ctx context.Context, cas []simCA, root, id string, k wrongKind) ([]string, error) {
+	var lines []string
+	known, fitted := false, k == wrongNone
+	for _, ca := range cas {
+		if ca.world == nil {
+			continue
+		}
+		p, err := anyca.New(ctx, ca.config(root))
+		if err != nil {
+			return nil, err
+		}
+		chs, err := p.Challenges(ctx, id)
+		if errors.Is(err, model.ErrNotFound) || errors.Is(err, model.ErrInvalidArgument) {
+			continue // another CA's id
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", ca.label, err)
+		}
+		known = true
+		sortChallenges(chs)
+		for _, ch := range chs {
+			out, err := ca.world.publish(ch, k)
+			if errors.Is(err, errNotPublishable) {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s: %s %s: %w", ca.label, ch.Domain, ch.Type, err)
+			}
+			fitted = fitted || k.affects(ch)
+			lines = append(lines, out...)
+		}
+	}
+	if !known {
+		return nil, &model.Error{Kind: model.ErrNotFound, Op: "sim publish", Message: fmt.Sprintf("no simulated CA knows certificate %q", id)}
+	}
+	if !fitted {
+		return lines, &model.Error{Kind: model.ErrInvalidArgument, Op: "sim publish",
+			Message: fmt.Sprintf("certificate %q has no challenge a --wrong %s value fits (the others were published right)", id, k)}
+	}
+	return lines, nil
+}
+
+// publishHandler serves POST /publish?id=CERT_ID[&wrong=KIND]: the record or file of
+// every challenge of the certificate is put into the simulator's DNS zones and file
+// host, where the simulated CAs look. It answers the published lines as text: 404 for
+// an id no CA knows, 400 for a bad request.
 func publishHandler(cas []simCA) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		name, err := model.NormalizeDomain(r.URL.Query().Get("domain"))
+		q := r.URL.Query()
+		id := q.Get("id")
+		if id == "" && q.Has("domain") {
+			http.Error(w, "publish: ?domain= is gone: publish a certificate's records and files with ?id=CERT_ID (anyca sim publish ID)", http.StatusBadRequest)
+			return
+		}
+		if id == "" {
+			http.Error(w, "publish: want ?id=CERT_ID (and optionally &wrong=KIND)", http.StatusBadRequest)
+			return
+		}
+		k, err := parseWrong(q.Get("wrong"))
 		if err != nil {
 			http.Error(w, "publish: "+err.Error(), http.StatusBadRequest)
 			return
 		}
-		for _, ca := range cas {
-			if ca.publish != nil {
-				ca.publish(name)
-			}
+		// The CAs are asked at the address this request came in on, never at the Host
+		// header's: a request must not make the simulator send its keys elsewhere.
+		local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+		if !ok {
+			http.Error(w, "publish: the simulator's own address is unknown", http.StatusInternalServerError)
+			return
 		}
-		w.WriteHeader(http.StatusNoContent)
+		lines, err := publishCertificate(r.Context(), cas, "http://"+local.String(), id, k)
+		switch {
+		case errors.Is(err, model.ErrNotFound):
+			http.Error(w, publishErrText(err), http.StatusNotFound)
+			return
+		case errors.Is(err, model.ErrInvalidArgument):
+			http.Error(w, publishErrText(err), http.StatusBadRequest)
+			return
+		case err != nil:
+			http.Error(w, "publish: "+err.Error(), http.StatusBadGateway)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprint(w, strings.Join(lines, "\n")+"\n")
 	})
+}
+
+// publishErrText is the text of a publish error for the HTTP answer: a model error's
+// message alone (anyca sim publish adds the kind), else the whole error.
+func publishErrText(err error) string {
+	var me *model.Error
+	if errors.As(err, &me) && me.Op == "sim publish" {
+		return me.Message
+	}
+	return err.Error()
 }

@@ -331,3 +331,11 @@ func lowerAlnum(r *rand.Rand, n int) string {
 	}
 	return b.String()
 }
+
+// Zones returns the registered domains every simulated name falls under (FeaturedDomain
+// among them, under example.org), sorted: the zones the simulator's DNS serves.
+func Zones() []string {
+	out := append([]string(nil), baseDomains...)
+	sort.Strings(out)
+	return out
+}

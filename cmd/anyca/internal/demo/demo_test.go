@@ -2,6 +2,8 @@ package demo
 
 import (
 	"reflect"
+	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,5 +115,37 @@ func checkCertificates(t *testing.T, acct Account, states []model.CertificateSta
 	}
 	if !ids[acct.FeaturedCertificateID] {
 		t.Error("featured certificate missing")
+	}
+}
+
+// TestZonesCoverEveryName: every name of every generated certificate and domain falls
+// under one of Zones, so the simulator's DNS server and file host can publish for it.
+func TestZonesCoverEveryName(t *testing.T) {
+	zones := Zones()
+	under := func(name string) bool {
+		name = strings.TrimPrefix(name, "*.")
+		for _, z := range zones {
+			if name == z || strings.HasSuffix(name, "."+z) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, acct := range []Account{DigiCert(DefaultSeed, now), ZeroSSL(DefaultSeed, now), DigiCert(7, now)} {
+		for _, c := range acct.Certificates {
+			for _, n := range append([]string{c.CommonName}, c.DNSNames...) {
+				if !under(n) {
+					t.Errorf("certificate %s: %s is under no zone", c.ID, n)
+				}
+			}
+		}
+		for _, d := range acct.Domains {
+			if !under(d.Domain) {
+				t.Errorf("domain %s is under no zone", d.Domain)
+			}
+		}
+	}
+	if !under(FeaturedDomain) || !sort.StringsAreSorted(zones) {
+		t.Errorf("zones %v", zones)
 	}
 }

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// The simulator's authoritative DNS server: every simulated zone, with its SOA and NS at
+// the apex, and the records published into the world.
+
+// listenDNS serves the world on UDP and TCP on one free loopback port.
+func (w *simWorld) listenDNS(ctx context.Context) ([]*dns.Server, string, error) {
+	var lc net.ListenConfig
+	var last error
+	for attempt := 0; attempt < 5; attempt++ {
+		pc, err := lc.ListenPacket(ctx, "udp", "127.0.0.1:0")
+		if err != nil {
+			return nil, "", err
+		}
+		addr := pc.LocalAddr().String()
+		ln, err := lc.Listen(ctx, "tcp", addr)
+		if err != nil { // the port is taken on TCP: try another
+			pc.Close()
+			last = err
+			continue
+		}
+		udp, tcp := &dns.Server{PacketConn: pc, Handler: w}, &dns.Server{Listener: ln, Handler: w}
+		for _, s := range []*dns.Server{udp, tcp} {
+			ready := make(chan struct{})
+			s.NotifyStartedFunc = func() { close(ready) }
+			go func() { _ = s.ActivateAndServe() }()
+			<-ready
+		}
+		return []*dns.Server{udp, tcp}, addr, nil
+	}
+	return nil, "", last
+}
+
+// ServeDNS answers one query authoritatively. Inside a simulated zone: the published
+// records (a CNAME answers every type at its name), NODATA or NXDOMAIN with the zone's
+// SOA. Above the zones (org., test., the root): empty NODATA, so that a CAA climb ends
+// cleanly. Anywhere else: NXDOMAIN. UDP answers are truncated to the client's size.
+func (w *simWorld) ServeDNS(rw dns.ResponseWriter, req *dns.Msg) {
+	m := new(dns.Msg)
+	m.SetReply(req)
+	m.Authoritative = true
+	if len(req.Question) != 1 || req.Opcode != dns.OpcodeQuery {
+		m.Rcode = dns.RcodeFormatError
+		_ = rw.WriteMsg(m)
+		return
+	}
+	q := req.Question[0]
+	name := dns.CanonicalName(q.Name)
+	zone := w.zoneOf(name)
+	switch {
+	case zone != "":
+		w.answer(m, q, name, zone)
+	case w.aboveZones(name):
+	default:
+		m.Rcode = dns.RcodeNameError
+	}
+	if _, udp := rw.RemoteAddr().(*net.UDPAddr); udp {
+		size := dns.MinMsgSize
+		if opt := req.IsEdns0(); opt != nil {
+			size = int(opt.UDPSize())
+		}
+		m.Truncate(size)
+	}
+	_ = rw.WriteMsg(m)
+}
+
+// answer fills m for a name inside zone.
+func (w *simWorld) answer(m *dns.Msg, q dns.Question, name, zone string) {
+	rrs := w.recordsAt(name, zone)
+	exists := len(rrs) > 0
+	for _, rr := range rrs {
+		t := rr.Header().Rrtype
+		if t == q.Qtype || q.Qtype == dns.TypeANY || t == dns.TypeCNAME {
+			c := dns.Copy(rr)
+			c.Header().Name = q.Name // the client's spelling of the name
+			m.Answer = append(m.Answer, c)
+		}
+	}
+	if len(m.Answer) > 0 {
+		return
+	}
+	if !exists {
+		w.mu.Lock()
+		for owner := range w.rrs {
+			if strings.HasSuffix(owner, "."+name) && len(w.rrs[owner]) > 0 {
+				exists = true // an empty non-terminal
+				break
+			}
+		}
+		w.mu.Unlock()
+	}
+	if !exists {
+		m.Rcode = dns.RcodeNameError
+	}
+	m.Ns = append(m.Ns, soa(zone))
+}
+
+// recordsAt returns the records at name: the published ones, and at the apex the SOA
+// and NS (and the nameserver's address at ns.<zone>).
+func (w *simWorld) recordsAt(name, zone string) []dns.RR {
+	var out []dns.RR
+	switch name {
+	case zone:
+		out = append(out, soa(zone), &dns.NS{Hdr: dns.RR_Header{Name: zone, Rrtype: dns.TypeNS, Class: dns.ClassINET, Ttl: 3600}, Ns: "ns." + zone})
+	case "ns." + zone:
+		out = append(out, &dns.A{Hdr: dns.RR_Header{Name: name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 3600}, A: net.IPv4(127, 0, 0, 1)})
+	}
+	w.mu.Lock()
+	out = append(out, w.rrs[name]...)
+	w.mu.Unlock()
+	return out
+}
+
+// aboveZones reports whether name is the root or a parent of a simulated zone.
+func (w *simWorld) aboveZones(name string) bool {
+	for _, z := range w.zones {
+		if name == "." || strings.HasSuffix(z, "."+name) {
+			return true
+		}
+	}
+	return false
+}
+
+// soa is the simulated zone's SOA record.
+func soa(zone string) dns.RR {
+	rr, err := dns.NewRR(fmt.Sprintf("%s 300 IN SOA ns.%s hostmaster.%s 1 7200 900 1209600 300", zone, zone, zone))
+	if err != nil {
+		panic("sim: SOA of " + zone + ": " + err.Error()) // zones are fixed, valid names
+	}
+	return rr
+}
