@@ -112,6 +112,8 @@ var bugs = map[string]struct {
 		[]string{"--- FAIL: TestConformanceBroken/Faults/HostileBodies", "a listing answered with a huge-body yielded"}},
 	"key-in-fault-errors": {memca.Bugs{Faults: memca.FaultBugs{KeyInFaultErrors: true}}, "Faults",
 		[]string{"--- FAIL: TestConformanceBroken/Faults/KeyAbsentOnFailures", "shows the API key"}},
+	"leak-on-break": {memca.Bugs{Faults: memca.FaultBugs{LeakOnBreak: true}}, "NoLeaks",
+		[]string{"--- FAIL: TestConformanceBroken/NoLeaks", "goroutines left after a break"}},
 	"retry-wait-ignores-cancel": {memca.Bugs{Faults: memca.FaultBugs{RetryWaitIgnoresContext: true}}, "Faults",
 		[]string{"--- FAIL: TestConformanceBroken/Faults/RetryAfterCancel", "must end the call at once"}},
 }

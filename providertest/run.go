@@ -57,6 +57,8 @@ func Run(t *testing.T, h Harness) {
 		t.Fatal("providertest: the Harness needs a Name and a Start function")
 	}
 	s := &suite{h: h, sc: DefaultScenario()}
+	// NoLeaks runs first and alone: the parallel checks below wait until Run returns.
+	t.Run("NoLeaks", s.testNoLeaks)
 	for _, st := range []struct {
 		name string
 		fn   func(*testing.T)

@@ -26,6 +26,7 @@ type FaultBugs struct {
 	NoBodyCap               bool // a huge body is read whole and taken as a valid answer
 	RetryWaitIgnoresContext bool // the wait for Retry-After does not end with the context
 	KeyInFaultErrors        bool // the error of an injected fault quotes the key the request carried
+	LeakOnBreak             bool // a listing the caller breaks out of leaves a goroutine waiting for a minute
 }
 
 // chaos is a Server's random fault source (SetChaos).

@@ -450,6 +450,9 @@ func (p *Provider) Certificates(ctx context.Context, q model.CertificateQuery) i
 					break
 				}
 			}
+			if stop && s.Bugs.Faults.LeakOnBreak {
+				go func() { time.Sleep(time.Minute) }() // the bug: a prefetcher nobody stops
+			}
 			if stop && more && s.Bugs.PrefetchAfterBreak {
 				_, _ = p.call(ctx, "Certificates") // the bug: fetch ahead even though the caller is gone
 			}
