@@ -114,6 +114,8 @@ var bugs = map[string]struct {
 		[]string{"--- FAIL: TestConformanceBroken/Faults/KeyAbsentOnFailures", "shows the API key"}},
 	"leak-on-break": {memca.Bugs{Faults: memca.FaultBugs{LeakOnBreak: true}}, "NoLeaks",
 		[]string{"--- FAIL: TestConformanceBroken/NoLeaks", "goroutines left after a break"}},
+	"limiter-ignores-cancel": {memca.Bugs{Faults: memca.FaultBugs{LimiterIgnoresCancel: true}}, "Faults",
+		[]string{"--- FAIL: TestConformanceBroken/Faults/LimiterCancel", "waiting on the Limiter must end the call at once"}},
 	"retry-wait-ignores-cancel": {memca.Bugs{Faults: memca.FaultBugs{RetryWaitIgnoresContext: true}}, "Faults",
 		[]string{"--- FAIL: TestConformanceBroken/Faults/RetryAfterCancel", "must end the call at once"}},
 }

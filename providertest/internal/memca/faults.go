@@ -27,6 +27,7 @@ type FaultBugs struct {
 	RetryWaitIgnoresContext bool // the wait for Retry-After does not end with the context
 	KeyInFaultErrors        bool // the error of an injected fault quotes the key the request carried
 	LeakOnBreak             bool // a listing the caller breaks out of leaves a goroutine waiting for a minute
+	LimiterIgnoresCancel    bool // the wait on Config.Retry.Limiter does not end with the caller's context (3 s)
 }
 
 // chaos is a Server's random fault source (SetChaos).

@@ -370,7 +370,13 @@ func (p *Provider) wait(ctx context.Context, s *Server, op string) error {
 	if p.retry.Limiter == nil || s.Bugs.IgnoreLimiter {
 		return nil
 	}
-	err := p.retry.Limiter.Wait(ctx)
+	waitCtx := ctx
+	if s.Bugs.Faults.LimiterIgnoresCancel {
+		var cancel context.CancelFunc
+		waitCtx, cancel = context.WithTimeout(context.Background(), 3*time.Second) // the bug
+		defer cancel()
+	}
+	err := p.retry.Limiter.Wait(waitCtx)
 	switch {
 	case err == nil:
 		return nil
