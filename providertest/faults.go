@@ -100,10 +100,16 @@ func (s *suite) testExactlyOnceUnderChaos(t *testing.T) {
 				got = append(got, c.ID)
 			}
 		})
+		byID, err := anyca.CertificatesByID(ctxFor(t), p, want)
 		f.SetChaos(0, 0)
 		assert.NoError(t, checkNoDuplicateIDs(got), "seed %d", seed)
 		assert.ElementsMatch(t, want, got, "seed %d: under chaos every certificate is listed exactly once", seed)
+		if assert.NoError(t, err, "seed %d: CertificatesByID under chaos", seed) {
+			assert.Len(t, byID, len(want), "seed %d: CertificatesByID under chaos returns every certificate", seed)
+		}
 	}
+	t.Logf("%s: %d certificates listed 2 per page and fetched by id, 5 seeds at %.0f%% faults: %d requests, %d faults injected",
+		s.h.Name, len(want), chaosRate*100, f.Requests(), injectedTotal(f.Injected())-before)
 	assert.Greater(t, injectedTotal(f.Injected())-before, 0, "the chaos injected no fault")
 }
 
