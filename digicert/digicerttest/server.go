@@ -86,7 +86,9 @@ type Server struct {
 	published      func(model.Challenge) bool // WithPublished
 	publishedNames map[string]bool            // Publish
 
-	base *fakeca.Base
+	// Base is the shared fake machinery; its methods (Close, Handler, FailNext,
+	// SetChaos, Requests, Injected, EndpointRequests) are the Server's.
+	*fakeca.Base
 
 	mu      sync.Mutex
 	nextID  int64
@@ -125,8 +127,8 @@ type domain struct {
 // NewServer starts a fake CertCentral on a loopback port; Close stops it.
 func NewServer(opts ...Option) *Server {
 	s := newServer(opts...)
-	s.base.Start()
-	s.URL = s.base.URL
+	s.Base.Start()
+	s.URL = s.Base.URL
 	return s
 }
 
@@ -140,7 +142,7 @@ func newServer(opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
-	s.base = fakeca.NewBase(BasePath, errorJSON, &fakeca.Auth{
+	s.Base = fakeca.NewBase(BasePath, errorJSON, &fakeca.Auth{
 		KeyOf:    func(r *http.Request) string { return r.Header.Get("X-DC-DEVKEY") },
 		Key:      s.APIKey,
 		ViewOnly: s.viewOnly,
@@ -157,7 +159,7 @@ func newServer(opts ...Option) *Server {
 
 // routes registers CertCentral's endpoints, each counted under its pattern.
 func (s *Server) routes() {
-	b := s.base
+	b := s.Base
 	b.Handle("GET /order/certificate", s.listOrders)
 	b.Handle("GET /order/certificate/{id}", withID(s.orderInfo))
 	b.Handle("GET /order/certificate/{id}/validation", withID(s.orderValidation))
@@ -216,31 +218,3 @@ func isWord(s string, format bool) bool {
 func routeNotFound(w http.ResponseWriter, _ *http.Request) {
 	writeErr(w, http.StatusNotFound, "not_found|route", "Route not found")
 }
-
-// Close shuts the server down.
-func (s *Server) Close() { s.base.Close() }
-
-// Handler returns the fake's handler (faults included), serving paths under BasePath.
-func (s *Server) Handler() http.Handler { return s.base.Handler() }
-
-// FailNext makes the next n requests misbehave with f.
-func (s *Server) FailNext(n int, f Fault) { s.base.Injector().FailNext(n, f) }
-
-// SetChaos makes each request misbehave with probability rate (reproducible per seed).
-func (s *Server) SetChaos(rate float64, seed uint64, kinds ...FaultKind) {
-	s.base.Injector().SetChaos(rate, seed, kinds...)
-}
-
-// Requests returns how many requests reached the server, faulty ones included.
-func (s *Server) Requests() int64 { return s.base.Requests() }
-
-// Injected returns how many faults of each kind were injected so far (FailNext and chaos).
-func (s *Server) Injected() map[FaultKind]int { return s.base.Injector().Injected() }
-
-// EndpointRequests returns how many requests each endpoint answered (faults excluded),
-// keyed like "GET /order/certificate/{id}" or "POST /reports/query", plus "unknown route",
-// "unauthenticated" and "POST forbidden" (a view-only key's write).
-func (s *Server) EndpointRequests() map[string]int64 { return s.base.EndpointRequests() }
-
-// EndpointRequest returns the count of one endpoint (see EndpointRequests).
-func (s *Server) EndpointRequest(endpoint string) int64 { return s.base.EndpointRequest(endpoint) }

@@ -90,6 +90,18 @@ func (b *Base) Injector() *Injector { return b.inj }
 // Requests returns how many requests reached the fake, faulty ones included.
 func (b *Base) Requests() int64 { return b.inj.Requests() }
 
+// FailNext makes the next n requests misbehave with f, before any chaos.
+func (b *Base) FailNext(n int, f Fault) { b.inj.FailNext(n, f) }
+
+// SetChaos makes each request misbehave with probability rate, with a kind drawn from
+// kinds (every transient kind when none are given), reproducibly for seed.
+func (b *Base) SetChaos(rate float64, seed uint64, kinds ...FaultKind) {
+	b.inj.SetChaos(rate, seed, kinds...)
+}
+
+// Injected returns how many faults of each kind were injected so far (FailNext and chaos).
+func (b *Base) Injected() map[FaultKind]int { return b.inj.Injected() }
+
 // EndpointRequests returns how many requests each route answered (injected faults
 // excluded), keyed by pattern, plus "unknown route", "unauthenticated" and
 // "METHOD forbidden".

@@ -67,7 +67,9 @@ type Server struct {
 	published      func(model.Challenge) bool // WithPublished
 	publishedNames map[string]bool            // Publish
 	verifyCounters
-	base *fakeca.Base
+	// Base is the shared fake machinery; its methods (Close, Handler, FailNext,
+	// SetChaos, Requests, Injected, EndpointRequests) are the Server's.
+	*fakeca.Base
 
 	mu    sync.Mutex
 	seq   int
@@ -103,8 +105,8 @@ type Validation struct {
 // NewServer starts a fake on a loopback port; call Close when done.
 func NewServer(opts ...Option) *Server {
 	s := newServer(opts...)
-	s.base.Start()
-	s.URL = s.base.URL
+	s.Base.Start()
+	s.URL = s.Base.URL
 	return s
 }
 
@@ -117,7 +119,7 @@ func newServer(opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
-	s.base = fakeca.NewBase("", errorBodyForStatus, &fakeca.Auth{
+	s.Base = fakeca.NewBase("", errorBodyForStatus, &fakeca.Auth{
 		KeyOf: func(r *http.Request) string { return r.URL.Query().Get("access_key") },
 		Key:   s.APIKey,
 		Unauthorized: func(w http.ResponseWriter, _ *http.Request) {
@@ -131,7 +133,7 @@ func newServer(opts ...Option) *Server {
 // routes registers ZeroSSL's endpoints, each counted under its pattern. Another method on
 // a known path is ZeroSSL's error 2800.
 func (s *Server) routes() {
-	b := s.base
+	b := s.Base
 	b.Handle("GET /certificates", s.serveList)
 	b.Handle("GET /certificates/{id}", func(w http.ResponseWriter, r *http.Request) {
 		s.serveCertificate(w, r.PathValue("id"))
@@ -150,32 +152,6 @@ func (s *Server) routes() {
 	b.Handle("/certificates/{id}", wrongMethod)
 	b.Handle("/certificates/{id}/status", wrongMethod)
 }
-
-// Close shuts the server down.
-func (s *Server) Close() {
-	s.base.Close()
-}
-
-// Handler returns the fake's HTTP handler, faults included, to mount elsewhere.
-func (s *Server) Handler() http.Handler { return s.base.Handler() }
-
-// FailNext makes the next n requests misbehave with f.
-func (s *Server) FailNext(n int, f Fault) { s.base.Injector().FailNext(n, f) }
-
-// SetChaos makes each request misbehave with probability rate (see fakeca.Injector).
-func (s *Server) SetChaos(rate float64, seed uint64, kinds ...FaultKind) {
-	s.base.Injector().SetChaos(rate, seed, kinds...)
-}
-
-// Requests returns how many requests reached the server, faulty ones included.
-func (s *Server) Requests() int64 { return s.base.Requests() }
-
-// EndpointRequests returns how many requests each endpoint answered (faults excluded),
-// keyed like "GET /certificates/{id}", plus "unknown route" and "unauthenticated".
-func (s *Server) EndpointRequests() map[string]int64 { return s.base.EndpointRequests() }
-
-// Injected returns how many faults of each kind were injected so far (FailNext and chaos).
-func (s *Server) Injected() map[FaultKind]int { return s.base.Injector().Injected() }
 
 // AddCertificate stores c and returns it as the adapter must report it: a 32-hex id
 // assigned when ID is empty (deterministically), Provider "zerossl", level dv, names
