@@ -41,6 +41,9 @@
 // A harness that declares Verifier also sets Fake.Publish (the suite publishes a domain's
 // challenges with it, then expects the next check to pass), and one that declares
 // Downloader sets Fake.Roots (the root the fake's chains verify against).
+// One that declares Chaos sets Fake.SetChaos and Fake.Injected (a fake built on
+// fakeca.Base has both methods), and the suite then proves the wire-level guarantees
+// under random faults; the other Faults checks need only FailNext (faults.go, leaks.go).
 //
 // Want is computed by the harness, but the suite checks it against the scenario
 // (WantMatchesScenario), so a harness cannot pass by reporting what the provider
