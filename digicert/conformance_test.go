@@ -26,6 +26,7 @@ func harness() providertest.Harness {
 				model.StatusRevoked, model.StatusCancelled, model.StatusRejected, model.StatusExpired},
 			Verifier:   true,
 			Downloader: true,
+			Chaos:      true,
 			ChallengeTypes: []model.ChallengeType{model.ChallengeDNSTXT, model.ChallengeDNSCNAME,
 				model.ChallengeHTTPFile, model.ChallengeEmail},
 		},
@@ -62,6 +63,8 @@ func harness() providertest.Harness {
 				Requests: s.Requests,
 				Publish:  s.Publish,
 				Roots:    digicerttest.Roots(),
+				SetChaos: s.SetChaos,
+				Injected: s.Injected,
 			}
 		},
 	}

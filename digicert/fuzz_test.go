@@ -1,13 +1,11 @@
 package digicert
 
 import (
-	"errors"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/anyca/anyca/internal/fuzzseed"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
@@ -15,27 +13,6 @@ import (
 // Fuzz targets for the decoders and mappers of CertCentral's answers. Properties: no
 // panic; a body that decodes either maps or fails with a *model.Error; every mapped
 // domain name is already normalized. Seeds are every file of testdata/.
-
-func addSeeds(f *testing.F, extra ...string) {
-	f.Helper()
-	files, err := filepath.Glob(filepath.Join("testdata", "*"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, p := range files {
-		if fi, err := os.Stat(p); err != nil || fi.IsDir() {
-			continue
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-	for _, s := range extra {
-		f.Add([]byte(s))
-	}
-}
 
 func fuzzClient(t testing.TB) *Client {
 	t.Helper()
@@ -48,50 +25,27 @@ func fuzzClient(t testing.TB) *Client {
 
 func fuzzResp(body []byte) *retry.Response { return &retry.Response{StatusCode: 200, Body: body} }
 
-// checkModelError fails unless err is a *model.Error with a kind.
-func checkModelError(t *testing.T, err error) {
-	t.Helper()
-	var me *model.Error
-	if !errors.As(err, &me) || me.Kind == nil {
-		t.Fatalf("error is not a *model.Error with a kind: %T %v", err, err)
-	}
-	_ = me.Error()
-}
-
-// checkNormalized fails when a mapped name is a valid domain name but not in normal form.
-func checkNormalized(t *testing.T, what string, names ...string) {
-	t.Helper()
-	for _, n := range names {
-		if n == "" {
-			continue
-		}
-		if norm, err := model.NormalizeDomain(n); err == nil && norm != n {
-			t.Fatalf("%s %q is not normalized (want %q)", what, n, norm)
-		}
-	}
-}
-
 func checkCert(t *testing.T, cert *model.Certificate) {
 	t.Helper()
 	if cert == nil {
 		t.Fatal("nil certificate without an error")
 	}
-	checkNormalized(t, "common name", cert.CommonName)
-	checkNormalized(t, "dns name", cert.DNSNames...)
+	fuzzseed.CheckNormalized(t, "common name", cert.CommonName)
+	fuzzseed.CheckNormalized(t, "dns name", cert.DNSNames...)
 }
 
 func FuzzDecodeOrder(f *testing.F) {
-	addSeeds(f, `{"id":1,"certificate":{"dns_names":"a.example,B.Example."}}`, `null`, `{"certificate":null}`)
+	fuzzseed.AddFiles(f, "testdata", `{"id":1,"certificate":{"dns_names":"a.example,B.Example."}}`, `null`, `{"certificate":null}`)
 	c := fuzzClient(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var o orderWire
 		if err := c.decode("Certificate", fuzzResp(body), &o); err != nil {
-			checkModelError(t, err)
+			fuzzseed.CheckModelError(t, err)
 			return
 		}
 		cert, err := mapOrder(&o)
 		if err != nil {
-			checkModelError(t, c.mapErr("Certificate", fuzzResp(body), err))
+			fuzzseed.CheckModelError(t, c.mapErr("Certificate", fuzzResp(body), err))
 			return
 		}
 		checkCert(t, cert)
@@ -99,18 +53,18 @@ func FuzzDecodeOrder(f *testing.F) {
 }
 
 func FuzzDecodeList(f *testing.F) {
-	addSeeds(f, `{"orders":[null,{}],"domains":[null],"page":{"total":"x"}}`)
+	fuzzseed.AddFiles(f, "testdata", `{"orders":[null,{}],"domains":[null],"page":{"total":"x"}}`)
 	c := fuzzClient(f)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var ol orderListWire
 		if err := c.decode("Certificates", fuzzResp(body), &ol); err != nil {
-			checkModelError(t, err)
+			fuzzseed.CheckModelError(t, err)
 		} else {
 			for i := range ol.Orders {
 				cert, err := mapOrder(&ol.Orders[i])
 				if err != nil {
-					checkModelError(t, c.mapErr("Certificates", fuzzResp(body), err))
+					fuzzseed.CheckModelError(t, c.mapErr("Certificates", fuzzResp(body), err))
 					continue
 				}
 				checkCert(t, cert)
@@ -118,13 +72,13 @@ func FuzzDecodeList(f *testing.F) {
 		}
 		var dl domainListWire
 		if err := c.decode("Domains", fuzzResp(body), &dl); err != nil {
-			checkModelError(t, err)
+			fuzzseed.CheckModelError(t, err)
 			return
 		}
 		for i := range dl.Domains {
 			d, err := mapDomain(&dl.Domains[i], now)
 			if err != nil {
-				checkModelError(t, c.mapErr("Domains", fuzzResp(body), err))
+				fuzzseed.CheckModelError(t, c.mapErr("Domains", fuzzResp(body), err))
 				continue
 			}
 			checkDomain(t, d)
@@ -137,51 +91,51 @@ func checkDomain(t *testing.T, d *model.DomainValidation) {
 	if d == nil {
 		t.Fatal("nil domain without an error")
 	}
-	checkNormalized(t, "domain", d.Domain)
+	fuzzseed.CheckNormalized(t, "domain", d.Domain)
 	for _, ch := range d.Challenges {
-		checkNormalized(t, "challenge domain", ch.Domain)
+		fuzzseed.CheckNormalized(t, "challenge domain", ch.Domain)
 	}
 }
 
 func FuzzDecodeDomainInfo(f *testing.F) {
-	addSeeds(f, `{"id":1,"name":"Example.COM.","dcv_token":null,"validations":null}`,
+	fuzzseed.AddFiles(f, "testdata", `{"id":1,"name":"Example.COM.","dcv_token":null,"validations":null}`,
 		`{"id":"1","dcv_token":{"token":abc-123,"status":"pending"}}`)
 	c := fuzzClient(f)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var d domainWire
 		if err := c.decode("DomainValidation", fuzzResp(body), &d); err != nil {
-			checkModelError(t, err)
+			fuzzseed.CheckModelError(t, err)
 			return
 		}
 		dv, err := mapDomain(&d, now)
 		if err != nil {
-			checkModelError(t, c.mapErr("DomainValidation", fuzzResp(body), err))
+			fuzzseed.CheckModelError(t, c.mapErr("DomainValidation", fuzzResp(body), err))
 			return
 		}
 		checkDomain(t, dv)
 		if ch := domainChallenge(dv.Domain, &d, dv.Status); ch != nil {
-			checkNormalized(t, "challenge domain", ch.Domain)
+			fuzzseed.CheckNormalized(t, "challenge domain", ch.Domain)
 		}
 		var ov orderValidationWire
 		if err := c.decode("Challenges", fuzzResp(body), &ov); err != nil {
-			checkModelError(t, err)
+			fuzzseed.CheckModelError(t, err)
 		}
 		var rv randomValueWire
 		if err := c.decode("Challenges", fuzzResp(body), &rv); err != nil {
-			checkModelError(t, err)
+			fuzzseed.CheckModelError(t, err)
 		}
 	})
 }
 
 // FuzzDecodeReports runs the Custom Reports (GraphQL) answer parser as reportBatch does.
 func FuzzDecodeReports(f *testing.F) {
-	addSeeds(f, `{"data":{"o0":null,"o1":{"id":"1","dns_names":"a,b"}}}`, `{"data":null,"errors":[{"code":"x"}]}`)
+	fuzzseed.AddFiles(f, "testdata", `{"data":{"o0":null,"o1":{"id":"1","dns_names":"a,b"}}}`, `{"data":null,"errors":[{"code":"x"}]}`)
 	c := fuzzClient(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var ans reportAnswer
 		if err := c.decode("CertificatesByID", fuzzResp(body), &ans); err != nil {
-			checkModelError(t, err)
+			fuzzseed.CheckModelError(t, err)
 			return
 		}
 		for _, e := range ans.Errors {
@@ -194,12 +148,12 @@ func FuzzDecodeReports(f *testing.F) {
 			}
 			var o reportOrderWire
 			if err := decodeJSON(raw, &o); err != nil {
-				checkModelError(t, c.mapErr("CertificatesByID", fuzzResp(body), err))
+				fuzzseed.CheckModelError(t, c.mapErr("CertificatesByID", fuzzResp(body), err))
 				continue
 			}
 			cert, err := mapReportOrder(&o)
 			if err != nil {
-				checkModelError(t, c.mapErr("CertificatesByID", fuzzResp(body), err))
+				fuzzseed.CheckModelError(t, c.mapErr("CertificatesByID", fuzzResp(body), err))
 				continue
 			}
 			checkCert(t, cert)
@@ -208,7 +162,7 @@ func FuzzDecodeReports(f *testing.F) {
 }
 
 func FuzzDecodeError(f *testing.F) {
-	addSeeds(f, `{"errors":[{"code":"not_found|order","message":"x"}]}`, `{"errors":null}`, `{"errors":[null]}`)
+	fuzzseed.AddFiles(f, "testdata", `{"errors":[{"code":"not_found|order","message":"x"}]}`, `{"errors":null}`, `{"errors":[null]}`)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, status := range []int{400, 401, 403, 404, 429, 500, 501, 503} {
 			kind, _, _ := decodeError(status, body)

@@ -113,46 +113,20 @@ func digicertPaths() []struct {
 // key is in no error text, no %+v/%#v/%q rendering of any error in the chain, and no
 // debug log line.
 func TestSecretsOnFailurePaths(t *testing.T) {
-	common := secretstest.CommonPaths(dcErrorBody)
-	extra := digicertPaths()
-	t.Logf("failure paths: %d common + %d CertCentral-specific = %d", len(common), len(extra), len(common)+len(extra))
-	for _, key := range secretKeys {
-		t.Run("key="+key, func(t *testing.T) {
-			t.Parallel()
-			t.Run("Certificate", func(t *testing.T) {
-				secretstest.Run(t, key, common, func(t *testing.T, env secretstest.Env) error {
-					_, err := secretsClient(t, key, env).Certificate(env.Ctx, "101")
-					return err
-				})
-			})
-			for _, e := range extra {
-				secretstest.Run(t, key, []secretstest.Path{e.path}, func(t *testing.T, env secretstest.Env) error {
-					return e.call(env.Ctx, secretsClient(t, key, env))
-				})
-			}
-		})
+	var extra []secretstest.Extra[*digicert.Client]
+	for _, e := range digicertPaths() {
+		extra = append(extra, secretstest.Extra[*digicert.Client]{Path: e.path, Call: e.call})
 	}
+	secretstest.RunFailurePaths(t, secretKeys, secretstest.CommonPaths(dcErrorBody), extra, secretsClient,
+		func(ctx context.Context, c *digicert.Client) error { _, err := c.Certificate(ctx, "101"); return err })
 }
 
 // TestSecretsOnOtherCalls runs a few paths through the other calls (list, Reports batch,
 // domain lookup, challenges), whose error paths differ.
 func TestSecretsOnOtherCalls(t *testing.T) {
-	var some []secretstest.Path
-	for _, p := range secretstest.CommonPaths(dcErrorBody) {
-		switch {
-		case strings.HasPrefix(p.Name, "HTTP 4"), strings.HasPrefix(p.Name, "HTTP 503"), strings.HasPrefix(p.Name, "200 "),
-			p.Name == "redirect to another host", p.Name == "oversized body", p.Name == "connection reset":
-			some = append(some, p)
-		}
-	}
 	calls := map[string]func(context.Context, *digicert.Client) error{
 		"Certificates": func(ctx context.Context, c *digicert.Client) error {
-			for _, err := range c.Certificates(ctx, model.CertificateQuery{}) {
-				if err != nil {
-					return err
-				}
-			}
-			return nil
+			return secretstest.FirstError(c.Certificates(ctx, model.CertificateQuery{}))
 		},
 		"CertificatesByID": func(ctx context.Context, c *digicert.Client) error {
 			_, err := c.CertificatesByID(ctx, []string{"101", "102"})
@@ -167,23 +141,9 @@ func TestSecretsOnOtherCalls(t *testing.T) {
 			return err
 		},
 	}
-	key := secretKeys[1]
-	for name, call := range calls {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			paths := some
-			if name == "CertificatesByID" {
-				// A batch leaves unknown ids out of its map: 404 and 410 are not failures.
-				paths = nil
-				for _, p := range some {
-					if p.Name != "HTTP 404 vendor error echoing the key" && p.Name != "HTTP 410 vendor error echoing the key" {
-						paths = append(paths, p)
-					}
-				}
-			}
-			secretstest.Run(t, key, paths, func(t *testing.T, env secretstest.Env) error {
-				return call(env.Ctx, secretsClient(t, key, env))
-			})
-		})
+	// A batch leaves unknown ids out of its map: 404 and 410 are not failures.
+	skip := func(call, path string) bool {
+		return call == "CertificatesByID" && (path == "HTTP 404 vendor error echoing the key" || path == "HTTP 410 vendor error echoing the key")
 	}
+	secretstest.RunOnCalls(t, secretKeys[1], secretstest.SomePaths(secretstest.CommonPaths(dcErrorBody)), calls, secretsClient, skip)
 }

@@ -3,6 +3,7 @@ package digicert
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,11 +17,15 @@ import (
 type flexString string
 
 func (s *flexString) UnmarshalJSON(b []byte) error {
-	// An object or array where a scalar was expected reads as no value: CertCentral's
-	// examples change the shape of fields the model does not use.
-	text, _, err := wire.ScalarText(b)
+	// An object or array where a scalar was expected is an error, never "no value": the
+	// wire types declare only fields the model uses, so reading one as empty would be a
+	// silent wrong answer (providertest's Faults/WrongTypes proves it).
+	text, scalar, err := wire.ScalarText(b)
 	if err != nil {
 		return err
+	}
+	if !scalar {
+		return fmt.Errorf("expected a string or a number, got a JSON %s", map[byte]string{'{': "object", '[': "array"}[bytes.TrimSpace(b)[0]])
 	}
 	*s = flexString(strings.TrimSpace(text))
 	return nil

@@ -41,6 +41,9 @@
 // A harness that declares Verifier also sets Fake.Publish (the suite publishes a domain's
 // challenges with it, then expects the next check to pass), and one that declares
 // Downloader sets Fake.Roots (the root the fake's chains verify against).
+// One that declares Chaos sets Fake.SetChaos and Fake.Injected (a fake built on
+// fakeca.Base has both methods), and the suite then proves the wire-level guarantees
+// under random faults; the other Faults checks need only FailNext (faults.go, leaks.go).
 //
 // Want is computed by the harness, but the suite checks it against the scenario
 // (WantMatchesScenario), so a harness cannot pass by reporting what the provider
@@ -87,10 +90,17 @@ type Capabilities struct {
 	Verifier bool
 	// Downloader: the provider implements anyca.Downloader (Fake.Roots is then required).
 	Downloader bool
+	// Chaos: the fake injects random faults (Fake.SetChaos and Fake.Injected are then
+	// required). Every fake built on fakeca has it; a harness without it fails the
+	// Faults/ExactlyOnceUnderChaos check rather than skipping it.
+	Chaos bool
 }
 
 // Fault is a misbehaviour the suite asks a fake to inject.
 type Fault = fakeca.Fault
+
+// FaultKind names a kind of Fault.
+type FaultKind = fakeca.FaultKind
 
 // The fault kinds, re-exported for harness authors.
 const (
@@ -103,6 +113,14 @@ const (
 	// FaultForeignDocument answers 200 with a JSON document that is not the one asked
 	// for (Fault.Document, default "{}").
 	FaultForeignDocument = fakeca.ForeignDocument
+	// FaultRedirect redirects to Fault.Location with Fault.Status (default 302).
+	FaultRedirect = fakeca.Redirect
+	// FaultWrongType changes the type of the Fault.Field-th scalar of the real answer.
+	FaultWrongType = fakeca.WrongType
+	// FaultHugeBody answers a well-formed JSON document of Fault.Size bytes.
+	FaultHugeBody = fakeca.HugeBody
+	// FaultEchoRequest answers an error quoting the request line and headers.
+	FaultEchoRequest = fakeca.EchoRequest
 )
 
 // Fake is a running fake CA seeded with a scenario.
@@ -123,6 +141,13 @@ type Fake struct {
 	Publish func(domain string)
 	// Roots holds the root the fake's downloaded chains verify against (for Downloader).
 	Roots *x509.CertPool
+	// SetChaos makes each later request misbehave with probability rate, with a fault
+	// drawn reproducibly from seed among kinds (every transient kind when none are
+	// given); rate 0 stops it (for Chaos).
+	SetChaos func(rate float64, seed uint64, kinds ...FaultKind)
+	// Injected returns how many faults of each kind were injected so far, FailNext's
+	// included (for Chaos).
+	Injected func() map[FaultKind]int
 }
 
 // Harness connects the suite to one adapter.

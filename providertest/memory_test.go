@@ -39,6 +39,7 @@ func memoryHarnessNamed(name string, bugs memca.Bugs) providertest.Harness {
 			ChallengeTypes:      model.ChallengeTypes(),
 			Verifier:            name != memca.NameBasic,
 			Downloader:          name != memca.NameBasic,
+			Chaos:               true,
 		},
 		Start: func(t *testing.T, sc providertest.Scenario) *providertest.Fake {
 			srv := memca.NewServer(name, sc.Certificates, sc.Domains, sc.Challenges)
@@ -56,6 +57,8 @@ func memoryHarnessNamed(name string, bugs memca.Bugs) providertest.Harness {
 				Requests: srv.Requests,
 				Publish:  srv.Publish,
 				Roots:    memca.Roots(),
+				SetChaos: srv.SetChaos,
+				Injected: srv.Injected,
 			}
 		},
 	}
@@ -99,6 +102,22 @@ var bugs = map[string]struct {
 	"prints-key":    {memca.Bugs{PrintsKey: true}, "Wire", []string{"--- FAIL: TestConformanceBroken/Wire/KeyNeverPrinted", "shows the API key"}},
 	"foreign-empty": {memca.Bugs{ForeignAsEmpty: true}, "Wire", []string{"--- FAIL: TestConformanceBroken/Wire/ForeignDocument", "never an empty list"}},
 	"domain-id":     {memca.Bugs{DomainIDNotID: true}, "Wire", []string{"--- FAIL: TestConformanceBroken/Wire/DomainIDs", "ID must be DomainID when set"}},
+	"replay-after-retry": {memca.Bugs{Faults: memca.FaultBugs{ReplayAfterRetry: true}}, "Faults",
+		[]string{"--- FAIL: TestConformanceBroken/Faults/ExactlyOnceUnderChaos", "listed more than once"}},
+	"follows-redirect": {memca.Bugs{Faults: memca.FaultBugs{FollowsRedirect: true}}, "Faults",
+		[]string{"--- FAIL: TestConformanceBroken/Faults/CrossHostRedirect", "reached the other host"}},
+	"wrong-type-ignored": {memca.Bugs{Faults: memca.FaultBugs{WrongTypeIgnored: true}}, "Faults",
+		[]string{"--- FAIL: TestConformanceBroken/Faults/WrongTypes", "a silent wrong answer"}},
+	"no-body-cap": {memca.Bugs{Faults: memca.FaultBugs{NoBodyCap: true}}, "Faults",
+		[]string{"--- FAIL: TestConformanceBroken/Faults/HostileBodies", "a listing answered with a huge-body yielded"}},
+	"key-in-fault-errors": {memca.Bugs{Faults: memca.FaultBugs{KeyInFaultErrors: true}}, "Faults",
+		[]string{"--- FAIL: TestConformanceBroken/Faults/KeyAbsentOnFailures", "shows the API key"}},
+	"leak-on-break": {memca.Bugs{Faults: memca.FaultBugs{LeakOnBreak: true}}, "NoLeaks",
+		[]string{"--- FAIL: TestConformanceBroken/NoLeaks", "goroutines left after a break"}},
+	"limiter-ignores-cancel": {memca.Bugs{Faults: memca.FaultBugs{LimiterIgnoresCancel: true}}, "Faults",
+		[]string{"--- FAIL: TestConformanceBroken/Faults/LimiterCancel", "waiting on the Limiter must end the call at once"}},
+	"retry-wait-ignores-cancel": {memca.Bugs{Faults: memca.FaultBugs{RetryWaitIgnoresContext: true}}, "Faults",
+		[]string{"--- FAIL: TestConformanceBroken/Faults/RetryAfterCancel", "must end the call at once"}},
 }
 
 // TestConformanceBroken shows that Run fails a provider with a bug: it runs the suite

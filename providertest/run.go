@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -58,6 +57,8 @@ func Run(t *testing.T, h Harness) {
 		t.Fatal("providertest: the Harness needs a Name and a Start function")
 	}
 	s := &suite{h: h, sc: DefaultScenario()}
+	// NoLeaks runs first and alone: the parallel checks below wait until Run returns.
+	t.Run("NoLeaks", s.testNoLeaks)
 	for _, st := range []struct {
 		name string
 		fn   func(*testing.T)
@@ -77,6 +78,7 @@ func Run(t *testing.T, h Harness) {
 		{"Download", s.testDownload},
 		{"Limiter", s.testLimiter},
 		{"Wire", s.testWire},
+		{"Faults", s.testFaults},
 	} {
 		fn := st.fn
 		t.Run(st.name, func(t *testing.T) {
@@ -541,256 +543,4 @@ func firstCert(ctx context.Context, p anyca.Provider) (*model.Certificate, error
 		return c, err
 	}
 	return nil, errors.New("the listing is empty")
-}
-
-func (s *suite) testErrors(t *testing.T) {
-	// Each case gets its own fake, so that faults left queued cannot leak into another.
-	type errCase struct {
-		name string
-		run  func(t *testing.T, f *Fake)
-	}
-	name := s.h.Name
-	withRetry := func(f *Fake, attempts int, maxWait time.Duration) anyca.Config {
-		cfg := f.Config
-		cfg.Retry.MaxAttempts = attempts
-		if maxWait > 0 {
-			cfg.Retry.MaxWait = maxWait
-			if cfg.Retry.MinWait > maxWait {
-				cfg.Retry.MinWait = maxWait
-			}
-		}
-		return cfg
-	}
-	noKey := func(t *testing.T, f *Fake, err error) {
-		t.Helper()
-		assert.NoError(t, checkNoSecret(err, f.Config.APIKey), "the valid key leaked")
-	}
-	cases := []errCase{
-		{"BadKey", func(t *testing.T, f *Fake) {
-			ctx := ctxFor(t)
-			cfg := f.Config
-			cfg.APIKey = "wrong-key-Zq8Xv3Lm9Tr2Wp7K"
-			p := newProvider(t, cfg)
-			id := f.Want.Certificates[0].ID
-			c, err := p.Certificate(ctx, id)
-			assert.Nil(t, c)
-			assert.NoError(t, checkKind(err, model.ErrUnauthenticated, name), "Certificate with a wrong key")
-			assert.NoError(t, checkNoSecret(err, cfg.APIKey), "the wrong key leaked")
-			noKey(t, f, err)
-			c, err = firstCert(ctx, p)
-			assert.Nil(t, c)
-			assert.NoError(t, checkKind(err, model.ErrUnauthenticated, name), "Certificates with a wrong key")
-			assert.NoError(t, checkNoSecret(err, cfg.APIKey), "the wrong key leaked")
-			noKey(t, f, err)
-		}},
-		{"RateLimited", func(t *testing.T, f *Fake) {
-			p := newProvider(t, withRetry(f, 1, 0))
-			f.FailNext(1, Fault{Kind: FaultRateLimit, Status: 429, RetryAfter: "1"})
-			_, err := p.Certificate(ctxFor(t), f.Want.Certificates[0].ID)
-			require.NoError(t, checkKind(err, model.ErrRateLimited, name))
-			var me *model.Error
-			require.ErrorAs(t, err, &me)
-			assert.Equal(t, 429, me.HTTPStatus)
-			assert.Equal(t, time.Second, me.RetryAfter)
-			noKey(t, f, err)
-		}},
-		{"RateLimitedListing", func(t *testing.T, f *Fake) {
-			p := newProvider(t, withRetry(f, 1, 0))
-			f.FailNext(1, Fault{Kind: FaultRateLimit, Status: 429, RetryAfter: "1"})
-			c, err := firstCert(ctxFor(t), p)
-			assert.Nil(t, c)
-			require.NoError(t, checkKind(err, model.ErrRateLimited, name), "the first item of a listing")
-			var me *model.Error
-			require.ErrorAs(t, err, &me)
-			assert.Equal(t, 429, me.HTTPStatus)
-			assert.Equal(t, time.Second, me.RetryAfter)
-			noKey(t, f, err)
-		}},
-		{"RateLimitedRetried", func(t *testing.T, f *Fake) {
-			p := newProvider(t, withRetry(f, 3, 20*time.Millisecond))
-			f.FailNext(1, Fault{Kind: FaultRateLimit, Status: 429, RetryAfter: "1"})
-			want := f.Want.Certificates[0]
-			got, err := p.Certificate(ctxFor(t), want.ID)
-			require.NoError(t, err, "a single 429 must be retried")
-			assert.NoError(t, checkCertificate(got, want))
-		}},
-		{"ServerError", func(t *testing.T, f *Fake) {
-			p := newProvider(t, withRetry(f, 2, 20*time.Millisecond))
-			f.FailNext(5, Fault{Kind: FaultServerError, Status: 503})
-			_, err := p.Certificate(ctxFor(t), f.Want.Certificates[0].ID)
-			require.NoError(t, checkKind(err, model.ErrUnavailable, name))
-			var me *model.Error
-			require.ErrorAs(t, err, &me)
-			assert.Equal(t, 503, me.HTTPStatus)
-			noKey(t, f, err)
-		}},
-		{"HTMLError", func(t *testing.T, f *Fake) {
-			p := newProvider(t, withRetry(f, 1, 0))
-			f.FailNext(1, Fault{Kind: FaultHTMLError, Status: 502})
-			_, err := p.Certificate(ctxFor(t), f.Want.Certificates[0].ID)
-			require.NoError(t, checkKind(err, model.ErrUnavailable, name))
-			var me *model.Error
-			require.ErrorAs(t, err, &me)
-			assert.Equal(t, 502, me.HTTPStatus)
-			noKey(t, f, err)
-		}},
-		{"ResetRetried", func(t *testing.T, f *Fake) {
-			p := newProvider(t, withRetry(f, 3, 20*time.Millisecond))
-			f.FailNext(1, Fault{Kind: FaultReset})
-			want := f.Want.Certificates[0]
-			got, err := p.Certificate(ctxFor(t), want.ID)
-			require.NoError(t, err, "a reset connection must be retried")
-			assert.NoError(t, checkCertificate(got, want))
-		}},
-		{"TruncatedRetried", func(t *testing.T, f *Fake) {
-			p := newProvider(t, withRetry(f, 3, 20*time.Millisecond))
-			f.FailNext(1, Fault{Kind: FaultTruncated})
-			want := f.Want.Certificates[0]
-			got, err := p.Certificate(ctxFor(t), want.ID)
-			require.NoError(t, err, "a truncated answer must be retried")
-			assert.NoError(t, checkCertificate(got, want))
-		}},
-		{"ListingRetried", func(t *testing.T, f *Fake) {
-			p := newProvider(t, withRetry(f, 3, 20*time.Millisecond))
-			f.FailNext(1, Fault{Kind: FaultServerError, Status: 503})
-			got, err := collect(p.Certificates(ctxFor(t), model.CertificateQuery{PageSize: 10}))
-			require.NoError(t, err, "a 503 on the first page must be retried")
-			assert.NoError(t, checkCertificates(got, f.Want.Certificates))
-		}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			f := s.startFake(t)
-			require.NotEmpty(t, f.Want.Certificates)
-			c.run(t, f)
-		})
-	}
-}
-
-// returnsWithin runs fn and fails the test if it has not returned within d.
-func returnsWithin(t *testing.T, d time.Duration, what string, fn func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		fn()
-	}()
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-done:
-	case <-timer.C:
-		t.Fatalf("%s did not return within %s", what, d)
-	}
-}
-
-func (s *suite) testCancellation(t *testing.T) {
-	f, p := s.start(t)
-	require.NotEmpty(t, f.Want.Certificates)
-	require.NotEmpty(t, f.Want.Domains)
-	id := f.Want.Certificates[0].ID
-	domain := f.Want.Domains[0].Domain
-
-	t.Run("Cancelled", func(t *testing.T) {
-		ctx, cancel := context.WithCancel(context.Background())
-		cancel()
-		calls := map[string]func() error{
-			"Certificate": func() error { _, err := p.Certificate(ctx, id); return err },
-			"Certificates": func() error {
-				_, err := firstCert(ctx, p)
-				return err
-			},
-			"DomainValidation": func() error { _, err := p.DomainValidation(ctx, domain); return err },
-			"Challenges":       func() error { _, err := p.Challenges(ctx, id); return err },
-			"CertificatesByID": func() error { _, err := anyca.CertificatesByID(ctx, p, []string{id}); return err },
-		}
-		if s.h.Capabilities.DomainLister {
-			calls["Domains"] = func() error {
-				for _, err := range anyca.Domains(ctx, p, model.DomainQuery{}) {
-					return err
-				}
-				return errors.New("the listing is empty")
-			}
-		}
-		for op, call := range calls {
-			returnsWithin(t, watchdog, op+" with a cancelled context", func() {
-				err := call()
-				assert.ErrorIs(t, err, context.Canceled, "%s with a cancelled context", op)
-				assert.NoError(t, checkNoSecret(err, f.Config.APIKey), op)
-			})
-		}
-	})
-
-	t.Run("Deadline", func(t *testing.T) {
-		calls := map[string]func(ctx context.Context) error{
-			"Certificate": func(ctx context.Context) error { _, err := p.Certificate(ctx, id); return err },
-			"Certificates": func(ctx context.Context) error {
-				_, err := firstCert(ctx, p)
-				return err
-			},
-			"DomainValidation": func(ctx context.Context) error { _, err := p.DomainValidation(ctx, domain); return err },
-			"Challenges":       func(ctx context.Context) error { _, err := p.Challenges(ctx, id); return err },
-		}
-		for _, op := range []string{"Certificate", "Certificates", "DomainValidation", "Challenges"} {
-			call := calls[op]
-			f.FailNext(1, Fault{Kind: FaultSlow})
-			returnsWithin(t, watchdog, op+" against a hanging CA", func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-				defer cancel()
-				err := call(ctx)
-				assert.ErrorIs(t, err, context.DeadlineExceeded, "%s against a hanging CA", op)
-				assert.NoError(t, checkNoSecret(err, f.Config.APIKey), op)
-			})
-		}
-	})
-}
-
-func (s *suite) testConcurrency(t *testing.T) {
-	f, p := s.start(t)
-	ctx := ctxFor(t)
-	certs, domains := f.Want.Certificates, f.Want.Domains
-	require.NotEmpty(t, certs)
-	require.NotEmpty(t, domains)
-	const workers = 20
-	errs := make([][]error, workers)
-	var wg sync.WaitGroup
-	for i := 0; i < workers; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			fail := func(err error) {
-				if err != nil {
-					errs[i] = append(errs[i], err)
-				}
-			}
-			want := certs[i%len(certs)]
-			got, err := p.Certificate(ctx, want.ID)
-			if err != nil {
-				fail(fmt.Errorf("Certificate(%q): %w", want.ID, err))
-			} else {
-				fail(checkCertificate(got, want))
-			}
-			list, err := collect(p.Certificates(ctx, model.CertificateQuery{PageSize: 10}))
-			if err != nil {
-				//lint:ignore ST1005 the message starts with the method's name
-				fail(fmt.Errorf("Certificates: %w", err))
-			} else {
-				fail(checkCertificates(list, certs))
-			}
-			wd := domains[i%len(domains)]
-			dv, err := p.DomainValidation(ctx, wd.Domain)
-			if err != nil {
-				fail(fmt.Errorf("DomainValidation(%q): %w", wd.Domain, err))
-			} else {
-				fail(checkDomain(dv, wd))
-			}
-		}(i)
-	}
-	wg.Wait()
-	for i, es := range errs {
-		for _, err := range es {
-			t.Errorf("goroutine %d: %v", i, err)
-		}
-	}
 }

@@ -284,33 +284,6 @@ func TestListing250CertificatesOver3PagesWithStringPage(t *testing.T) {
 	}
 }
 
-func TestListingEarlyBreakStopsRequests(t *testing.T) {
-	s, c := fake(t)
-	for i := 0; i < 30; i++ {
-		s.AddCertificate(model.Certificate{CommonName: fmt.Sprintf("h%d.example.com", i), Status: model.StatusDraft})
-	}
-	n := 0
-	for _, err := range c.Certificates(context.Background(), model.CertificateQuery{PageSize: 10}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		n++
-		if n == 15 {
-			break
-		}
-	}
-	if r := s.Requests(); r != 2 {
-		t.Errorf("%d requests after breaking on the second page, want 2", r)
-	}
-	before := s.Requests()
-	for range c.Certificates(context.Background(), model.CertificateQuery{}) {
-		break
-	}
-	if r := s.Requests() - before; r != 1 {
-		t.Errorf("%d requests after breaking at once, want 1", r)
-	}
-}
-
 func TestListingFiltersAndQuery(t *testing.T) {
 	var queries []string
 	s := zerossltest.NewServer()
@@ -562,32 +535,6 @@ func TestShortSearchIsNotWidened(t *testing.T) {
 	if !reflect.DeepEqual(got, []string{"cd.example.com", "ab.example.com"}) {
 		t.Errorf("short search: %v", got)
 	}
-}
-
-// Under random 429/5xx/HTML faults with enough attempts, a listing still yields every
-// certificate exactly once.
-func TestListingUnderChaos(t *testing.T) {
-	s := zerossltest.NewServer()
-	t.Cleanup(s.Close)
-	for i := 0; i < 250; i++ {
-		s.AddCertificate(model.Certificate{CommonName: fmt.Sprintf("h%03d.example.com", i), Status: model.StatusIssued})
-	}
-	s.SetChaos(0.4, 7, zerossltest.RateLimit, zerossltest.ServerError, zerossltest.HTMLError)
-	c := newClient(t, s.URL, s.APIKey, func(cfg *zerossl.Config) { cfg.Retry.MaxAttempts = 20 })
-	seen := map[string]bool{}
-	for cert, err := range c.Certificates(context.Background(), model.CertificateQuery{PageSize: 25}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		if seen[cert.ID] {
-			t.Fatalf("%s twice", cert.ID)
-		}
-		seen[cert.ID] = true
-	}
-	if len(seen) != 250 {
-		t.Fatalf("%d certificates", len(seen))
-	}
-	t.Logf("250 certificates in 10 pages took %d requests under 40%% chaos", s.Requests())
 }
 
 // The CLI simulator mounts the fake under a path prefix; the base URL then has a path.

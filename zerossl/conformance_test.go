@@ -32,6 +32,7 @@ func harness() providertest.Harness {
 				model.StatusRevoked, model.StatusCancelled, model.StatusExpired},
 			Verifier:       true,
 			Downloader:     true,
+			Chaos:          true,
 			ChallengeTypes: []model.ChallengeType{model.ChallengeDNSCNAME, model.ChallengeHTTPFile, model.ChallengeHTTPSFile, model.ChallengeEmail},
 		},
 		Start: startFake,
@@ -149,6 +150,8 @@ func startFake(t *testing.T, sc providertest.Scenario) *providertest.Fake {
 		Requests: srv.Requests,
 		Publish:  srv.Publish,
 		Roots:    zerossltest.Roots(),
+		SetChaos: srv.SetChaos,
+		Injected: srv.Injected,
 	}
 }
 

@@ -123,46 +123,23 @@ func zerosslPaths() []zsPath {
 // key (raw or URL-escaped) is in no error text, no %+v/%#v/%q rendering of any error in
 // the chain, and no debug log line.
 func TestSecretsOnFailurePaths(t *testing.T) {
-	common := secretstest.CommonPaths(zsErrorBody)
-	extra := zerosslPaths()
-	t.Logf("failure paths: %d common + %d ZeroSSL-specific = %d", len(common), len(extra), len(common)+len(extra))
-	for _, key := range secretKeys {
-		t.Run("key="+key, func(t *testing.T) {
-			t.Parallel()
-			t.Run("Certificate", func(t *testing.T) {
-				secretstest.Run(t, key, common, func(t *testing.T, env secretstest.Env) error {
-					_, err := secretsClient(t, key, env).Certificate(env.Ctx, secretsCertID)
-					return err
-				})
-			})
-			for _, e := range extra {
-				secretstest.Run(t, key, []secretstest.Path{e.path}, func(t *testing.T, env secretstest.Env) error {
-					return e.call(env.Ctx, secretsClient(t, key, env))
-				})
-			}
-		})
+	var extra []secretstest.Extra[*zerossl.Client]
+	for _, e := range zerosslPaths() {
+		extra = append(extra, secretstest.Extra[*zerossl.Client]{Path: e.path, Call: e.call})
 	}
+	secretstest.RunFailurePaths(t, secretKeys, secretstest.CommonPaths(zsErrorBody), extra, secretsClient,
+		func(ctx context.Context, c *zerossl.Client) error {
+			_, err := c.Certificate(ctx, secretsCertID)
+			return err
+		})
 }
 
 // TestSecretsOnOtherCalls runs a few paths through the other calls (list, domain
 // validation, challenges), whose error paths differ.
 func TestSecretsOnOtherCalls(t *testing.T) {
-	var some []secretstest.Path
-	for _, p := range secretstest.CommonPaths(zsErrorBody) {
-		switch {
-		case strings.HasPrefix(p.Name, "HTTP 4"), strings.HasPrefix(p.Name, "HTTP 503"), strings.HasPrefix(p.Name, "200 "),
-			p.Name == "redirect to another host", p.Name == "oversized body", p.Name == "connection reset", p.Name == "DNS failure":
-			some = append(some, p)
-		}
-	}
 	calls := map[string]func(context.Context, *zerossl.Client) error{
 		"Certificates": func(ctx context.Context, c *zerossl.Client) error {
-			for _, err := range c.Certificates(ctx, model.CertificateQuery{}) {
-				if err != nil {
-					return err
-				}
-			}
-			return nil
+			return secretstest.FirstError(c.Certificates(ctx, model.CertificateQuery{}))
 		},
 		"DomainValidation": func(ctx context.Context, c *zerossl.Client) error {
 			_, err := c.DomainValidation(ctx, "example.com")
@@ -173,13 +150,5 @@ func TestSecretsOnOtherCalls(t *testing.T) {
 			return err
 		},
 	}
-	key := secretKeys[1]
-	for name, call := range calls {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			secretstest.Run(t, key, some, func(t *testing.T, env secretstest.Env) error {
-				return call(env.Ctx, secretsClient(t, key, env))
-			})
-		})
-	}
+	secretstest.RunOnCalls(t, secretKeys[1], secretstest.SomePaths(secretstest.CommonPaths(zsErrorBody), "DNS failure"), calls, secretsClient, nil)
 }

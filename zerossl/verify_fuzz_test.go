@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/anyca/anyca/internal/fuzzseed"
+
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
@@ -13,7 +15,7 @@ import (
 // no panic; an error is a *model.Error; a failed check gives every domain a verdict that
 // is valid, or failed with a one-line Problem.
 func FuzzVerifyAnswer(f *testing.F) {
-	addSeeds(f, `{"success":false,"error":{"code":0,"type":"domain_control_validation_failed","details":{"a.com":{"x":{"cname_found":"1"}},"b.com":{"validation_successful":"0"}}}}`,
+	fuzzseed.AddFiles(f, "testdata", `{"success":false,"error":{"code":0,"type":"domain_control_validation_failed","details":{"a.com":{"x":{"cname_found":"1"}},"b.com":{"validation_successful":"0"}}}}`,
 		`{"success":0,"error":{"type":"domain_control_validation_failed","details":[]}}`,
 		`{"success":0,"error":{"type":"domain_control_validation_failed","details":{"a.com":[1,2]}}}`)
 	c, err := New(Config{APIKey: "fuzz-key-0123456789abcdef", BaseURL: "http://127.0.0.1:1"})

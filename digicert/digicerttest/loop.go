@@ -4,7 +4,6 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net/http"
-	"regexp"
 	"time"
 
 	"github.com/anyca/anyca/internal/fakeca"
@@ -12,11 +11,6 @@ import (
 )
 
 // The DCV check and download endpoints, and the test PKI behind the downloads.
-
-var (
-	reCheckDCV = regexp.MustCompile(`^/order/certificate/([A-Za-z0-9]+)/check-dcv$`)
-	reDownload = regexp.MustCompile(`^/certificate/download/order/([A-Za-z0-9]+)/format/([a-z_0-9]+)$`)
-)
 
 // WithPublished sets the hook that decides whether a challenge is published, asked by
 // check-dcv for every domain not yet approved (besides the domains given to Publish).

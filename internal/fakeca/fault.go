@@ -1,5 +1,6 @@
-// Package fakeca holds what the vendor fakes (digicerttest, zerossltest) share: fault
-// injection as an http.Handler middleware, and request counting.
+// Package fakeca holds what the vendor fakes (digicerttest, zerossltest) share: Base (a
+// loopback server with the key check and routes on ServeMux patterns, counted per
+// pattern), fault injection as an http.Handler middleware, and the test PKI.
 package fakeca
 
 import (
@@ -28,6 +29,19 @@ const (
 	// that is not the one asked for, as a wrong BaseURL, a proxy or another vendor's API
 	// sends. It is not in AllFaults: it is not a transient failure to retry through.
 	ForeignDocument
+	// Redirect answers Status (default 302) with Location: Fault.Location.
+	Redirect
+	// WrongType answers the real document with the Field-th scalar (counted depth
+	// first, object keys in sorted order) replaced by a value of another JSON type; a
+	// Field past the last scalar leaves the document as it is.
+	WrongType
+	// HugeBody answers 200 with a well-formed JSON document of about Size bytes
+	// (default 64 MiB), streamed, to prove that bodies are read with a cap.
+	HugeBody
+	// EchoRequest answers 400 (or Status) with a JSON body quoting the request line and
+	// every header, raw, JSON-escaped and URL-encoded, as debugging proxies and some
+	// APIs do: whatever carries the key, the body then holds it.
+	EchoRequest
 )
 
 func (k FaultKind) String() string {
@@ -46,6 +60,14 @@ func (k FaultKind) String() string {
 		return "reset"
 	case ForeignDocument:
 		return "foreign-document"
+	case Redirect:
+		return "redirect"
+	case WrongType:
+		return "wrong-type"
+	case HugeBody:
+		return "huge-body"
+	case EchoRequest:
+		return "echo-request"
 	}
 	return "fault(" + strconv.Itoa(int(k)) + ")"
 }
@@ -62,6 +84,9 @@ type Fault struct {
 	RetryAfter string        // Retry-After header value for RateLimit/ServerError; "" sends none
 	Delay      time.Duration // for Slow; 0 waits until the client cancels (at most 30 s)
 	Document   []byte        // for ForeignDocument; nil sends "{}"
+	Location   string        // for Redirect: where to send the client; "" is the same URL again
+	Field      int           // for WrongType: which scalar to change (0 is the first)
+	Size       int64         // for HugeBody: the body's size; 0 is 64 MiB
 }
 
 // ErrorBody renders the vendor's JSON error body for status.
@@ -208,6 +233,8 @@ func (in *Injector) serveFault(w http.ResponseWriter, r *http.Request, h http.Ha
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(doc)
+	case Redirect, WrongType, HugeBody, EchoRequest:
+		serveHostile(w, r, h, f)
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,7 +19,6 @@ import (
 
 	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/model"
-	"github.com/anyca/anyca/zerossl"
 )
 
 // DefaultAPIKey is the key a Server accepts unless WithAPIKey sets another.
@@ -69,9 +67,9 @@ type Server struct {
 	published      func(model.Challenge) bool // WithPublished
 	publishedNames map[string]bool            // Publish
 	verifyCounters
-	ts      *httptest.Server
-	inj     *fakeca.Injector
-	handler http.Handler
+	// Base is the shared fake machinery; its methods (Close, Handler, FailNext,
+	// SetChaos, Requests, Injected, EndpointRequests) are the Server's.
+	*fakeca.Base
 
 	mu    sync.Mutex
 	seq   int
@@ -107,8 +105,8 @@ type Validation struct {
 // NewServer starts a fake on a loopback port; call Close when done.
 func NewServer(opts ...Option) *Server {
 	s := newServer(opts...)
-	s.ts = httptest.NewServer(s.handler)
-	s.URL = s.ts.URL
+	s.Base.Start()
+	s.URL = s.Base.URL
 	return s
 }
 
@@ -121,34 +119,39 @@ func newServer(opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
-	s.inj = fakeca.NewInjector(errorBodyForStatus)
-	s.handler = s.inj.Wrap(http.HandlerFunc(s.serve))
+	s.Base = fakeca.NewBase("", errorBodyForStatus, &fakeca.Auth{
+		KeyOf: func(r *http.Request) string { return r.URL.Query().Get("access_key") },
+		Key:   s.APIKey,
+		Unauthorized: func(w http.ResponseWriter, _ *http.Request) {
+			writeError(w, 101, "invalid_access_key", "You have not supplied a valid API Access Key.")
+		},
+	}, func(w http.ResponseWriter, _ *http.Request) { writeError(w, 104, "route_not_found", "") })
+	s.routes()
 	return s
 }
 
-// Close shuts the server down.
-func (s *Server) Close() {
-	if s.ts != nil {
-		s.ts.Close()
-	}
+// routes registers ZeroSSL's endpoints, each counted under its pattern. Another method on
+// a known path is ZeroSSL's error 2800.
+func (s *Server) routes() {
+	b := s.Base
+	b.Handle("GET /certificates", s.serveList)
+	b.Handle("GET /certificates/{id}", func(w http.ResponseWriter, r *http.Request) {
+		s.serveCertificate(w, r.PathValue("id"))
+	})
+	b.Handle("GET /certificates/{id}/status", func(w http.ResponseWriter, r *http.Request) {
+		s.serveStatus(w, r.PathValue("id"))
+	})
+	b.Handle("POST /certificates/{id}/challenges", func(w http.ResponseWriter, r *http.Request) {
+		s.serveVerify(w, r, r.PathValue("id"))
+	})
+	b.Handle("GET /certificates/{id}/download/return", func(w http.ResponseWriter, r *http.Request) {
+		s.serveDownload(w, r.PathValue("id"))
+	})
+	wrongMethod := func(w http.ResponseWriter, _ *http.Request) { writeError(w, 2800, "incorrect_request_type", "") }
+	b.Handle("/certificates", wrongMethod)
+	b.Handle("/certificates/{id}", wrongMethod)
+	b.Handle("/certificates/{id}/status", wrongMethod)
 }
-
-// Handler returns the fake's HTTP handler, faults included, to mount elsewhere.
-func (s *Server) Handler() http.Handler { return s.handler }
-
-// FailNext makes the next n requests misbehave with f.
-func (s *Server) FailNext(n int, f Fault) { s.inj.FailNext(n, f) }
-
-// SetChaos makes each request misbehave with probability rate (see fakeca.Injector).
-func (s *Server) SetChaos(rate float64, seed uint64, kinds ...FaultKind) {
-	s.inj.SetChaos(rate, seed, kinds...)
-}
-
-// Requests returns how many requests reached the server, faulty ones included.
-func (s *Server) Requests() int64 { return s.inj.Requests() }
-
-// Injected returns how many faults of each kind were injected so far (FailNext and chaos).
-func (s *Server) Injected() map[FaultKind]int { return s.inj.Injected() }
 
 // AddCertificate stores c and returns it as the adapter must report it: a 32-hex id
 // assigned when ID is empty (deterministically), Provider "zerossl", level dv, names
@@ -164,7 +167,7 @@ func (s *Server) AddCertificate(c model.Certificate) model.Certificate {
 	if c.ID == "" {
 		c.ID = hashHex(fmt.Sprintf("zerossltest-cert-%d-%s", s.seq, c.CommonName))[:32]
 	}
-	c.Provider = zerossl.Name
+	c.Provider = providerName
 	c.Level = model.LevelDV
 	c.CommonName = norm(c.CommonName)
 	if c.CommonName == "" && len(c.DNSNames) > 0 {
@@ -181,13 +184,13 @@ func (s *Server) AddCertificate(c model.Certificate) model.Certificate {
 	c.NotBefore = time.Time{}
 	c.SerialNumber = ""
 	c.FingerprintSHA1 = model.NormalizeHex(c.FingerprintSHA1)
-	typ := zerossl.ProductType(c.Product)
+	typ := typeOfProduct(c.Product)
 	if typ == "" {
 		typ = deriveType(c.DNSNames)
 	}
-	c.Product = zerossl.Product(typ)
-	wireStatus := zerossl.VendorStatus(c.Status)
-	if c.VendorStatus != "" && zerossl.Status(c.VendorStatus) == c.Status {
+	c.Product = productName(typ)
+	wireStatus := wordFor(c.Status)
+	if c.VendorStatus != "" && stateOf(c.VendorStatus) == c.Status {
 		wireStatus = c.VendorStatus // keeps "deleted" and unknown words
 	}
 	if wireStatus == "" {
@@ -197,7 +200,7 @@ func (s *Server) AddCertificate(c model.Certificate) model.Certificate {
 			wireStatus = "unknown"
 		}
 	}
-	c.Status, c.VendorStatus = zerossl.Status(wireStatus), wireStatus
+	c.Status, c.VendorStatus = stateOf(wireStatus), wireStatus
 	c.DNSNames = append([]string(nil), c.DNSNames...)
 	e := &entry{seq: s.seq, cert: c, wireStatus: wireStatus, wireType: typ,
 		validation: Validation{Challenges: DefaultChallenges(c.ID, c.DNSNames)}}
@@ -340,39 +343,6 @@ func (s *Server) sorted() []*entry {
 	return out
 }
 
-// serve routes the API: GET /certificates, /certificates/{id}, /certificates/{id}/status.
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Query().Get("access_key") != s.APIKey || s.APIKey == "" {
-		writeError(w, 101, "invalid_access_key", "You have not supplied a valid API Access Key.")
-		return
-	}
-	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
-	if r.Method == http.MethodPost && len(parts) == 3 && parts[0] == "certificates" && parts[2] == "challenges" {
-		s.serveVerify(w, r, parts[1])
-		return
-	}
-	if r.Method == http.MethodGet && len(parts) == 4 && parts[0] == "certificates" && parts[2] == "download" && parts[3] == "return" {
-		s.serveDownload(w, parts[1])
-		return
-	}
-	if len(parts) == 0 || parts[0] != "certificates" || len(parts) > 3 || len(parts) == 3 && parts[2] != "status" {
-		writeError(w, 104, "route_not_found", "")
-		return
-	}
-	if r.Method != http.MethodGet {
-		writeError(w, 2800, "incorrect_request_type", "")
-		return
-	}
-	switch len(parts) {
-	case 1:
-		s.serveList(w, r)
-	case 2:
-		s.serveCertificate(w, parts[1])
-	case 3:
-		s.serveStatus(w, parts[1])
-	}
-}
-
 func (s *Server) serveCertificate(w http.ResponseWriter, id string) {
 	s.mu.Lock()
 	e, ok := s.certs[id]
@@ -498,7 +468,7 @@ func wireCertificate(e *entry) map[string]any {
 	if c.FingerprintSHA1 != "" {
 		m["fingerprint_sha1"] = strings.ToUpper(c.FingerprintSHA1)
 	}
-	if vt := zerossl.ValidationType(e.validation.Method); vt != "" {
+	if vt := validationTypeWords[e.validation.Method]; vt != "" {
 		m["validation_type"] = vt
 	}
 	emailValidation := map[string]any{}

@@ -12,15 +12,12 @@ package memca
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
-	"io"
 	"iter"
 	"log/slog"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -56,6 +53,7 @@ type Bugs struct {
 	PrintsKey          bool // the Provider prints its key under fmt and slog
 	ForeignAsEmpty     bool // a foreign document reads as an empty listing, not an error
 	DomainIDNotID      bool // DomainValidation's ID differs from its DomainID
+	Faults             FaultBugs
 }
 
 // Server is an in-memory CA account. Its content is fixed when it is created.
@@ -81,6 +79,7 @@ type Server struct {
 	published map[string]bool // Publish
 	queue     []fakeca.Fault
 	requests  atomic.Int64
+	chaos     chaos
 }
 
 var (
@@ -223,86 +222,6 @@ func (s *Server) Challenges() map[string][]model.Challenge {
 	return out
 }
 
-func (s *Server) nextFault() (fakeca.Fault, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.queue) == 0 {
-		return fakeca.Fault{}, false
-	}
-	f := s.queue[0]
-	s.queue = s.queue[1:]
-	return f, true
-}
-
-// serve is one request: it counts it, plays a queued fault, then checks the key, as an
-// HTTP fake behind fakeca.Injector does. A nil result means the request succeeded.
-func (s *Server) serve(ctx context.Context, key string) *model.Error {
-	s.requests.Add(1)
-	if f, ok := s.nextFault(); ok {
-		if err := s.fault(ctx, f); err != nil {
-			return err
-		}
-	}
-	if subtle.ConstantTimeCompare([]byte(key), []byte(s.APIKey)) != 1 {
-		msg := "the API key is not valid"
-		if s.Bugs.KeyInErrors {
-			msg = "the API key " + key + " is not valid"
-		}
-		return &model.Error{Kind: model.ErrUnauthenticated, HTTPStatus: 401, Code: "invalid_api_key", Message: msg}
-	}
-	return nil
-}
-
-func (s *Server) fault(ctx context.Context, f fakeca.Fault) *model.Error {
-	status := func(def int) int {
-		if f.Status != 0 {
-			return f.Status
-		}
-		return def
-	}
-	retryAfter := time.Duration(0)
-	if secs, err := strconv.Atoi(strings.TrimSpace(f.RetryAfter)); err == nil && secs >= 0 {
-		retryAfter = time.Duration(secs) * time.Second
-	}
-	switch f.Kind {
-	case fakeca.RateLimit:
-		return &model.Error{Kind: model.ErrRateLimited, HTTPStatus: status(429), Code: "rate_limited", Message: "too many requests", RetryAfter: retryAfter}
-	case fakeca.ServerError:
-		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: status(503), Code: "server_error", Message: "internal error", RetryAfter: retryAfter}
-	case fakeca.HTMLError:
-		st := status(502)
-		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: st, Message: "<html><title>" + strconv.Itoa(st) + "</title></html>"}
-	case fakeca.Slow:
-		d := f.Delay
-		if d <= 0 {
-			d = 30 * time.Second
-		}
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			return nil
-		case <-ctx.Done():
-			return &model.Error{Kind: ctx.Err(), Err: ctx.Err()}
-		}
-	case fakeca.Truncated:
-		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: 200, Err: io.ErrUnexpectedEOF}
-	case fakeca.Reset:
-		return &model.Error{Kind: model.ErrUnavailable, Err: io.EOF}
-	case fakeca.ForeignDocument:
-		if s.Bugs.ForeignAsEmpty {
-			return errForeignAsEmpty
-		}
-		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: 200, Code: "unexpected_document",
-			Message: "the answer is not the document asked for; is BaseURL right?"}
-	}
-	return nil
-}
-
-// errForeignAsEmpty is what a foreign document becomes with Bugs.ForeignAsEmpty: the
-// listing that receives it ends as if the account were empty.
-var errForeignAsEmpty = &model.Error{Kind: model.ErrUnavailable, Code: "foreign-as-empty"}
-
 // Provider is the anyca.Provider (and anyca.DomainLister) of a Server. It is not a
 // BatchGetter: anyca.CertificatesByID falls back to concurrent lookups.
 type Provider struct {
@@ -401,42 +320,46 @@ func (p *Provider) errorf(op string, kind error, format string, args ...any) *mo
 // call makes one request to the server, with retries, and returns the server or the
 // error of the last attempt.
 func (p *Provider) call(ctx context.Context, op string) (*Server, error) {
+	s, _, err := p.callCounted(ctx, op)
+	return s, err
+}
+
+// callCounted is call that also returns how many attempts it made.
+func (p *Provider) callCounted(ctx context.Context, op string) (*Server, int, error) {
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
-			return nil, &model.Error{Provider: p.name, Op: op, Kind: err, Err: err}
+			return nil, attempt, &model.Error{Provider: p.name, Op: op, Kind: err, Err: err}
 		}
 		v, ok := servers.Load(p.url)
 		if !ok {
-			return nil, p.errorf(op, model.ErrUnavailable, "the server is closed")
+			return nil, attempt, p.errorf(op, model.ErrUnavailable, "the server is closed")
 		}
 		s := v.(*Server)
 		if err := p.wait(ctx, s, op); err != nil {
-			return nil, err
+			return nil, attempt, err
 		}
 		e := s.serve(ctx, p.key.Reveal())
 		if e == nil {
-			return s, nil
+			return s, attempt, nil
 		}
 		if e == errForeignAsEmpty {
-			return nil, e
+			return nil, attempt, e
 		}
 		e.Provider, e.Op = p.name, op
-		// A foreign document is a complete 2xx answer: never retried.
-		retryable := (e.Kind == model.ErrRateLimited || e.Kind == model.ErrUnavailable) && e.Code != "unexpected_document"
+		// A foreign or broken document, a refused redirect and a body over the cap
+		// are complete answers: never retried.
+		final := e.Code == "unexpected_document" || e.Code == "invalid_document" || e.Code == "redirect_refused" || e.Code == "body_too_large"
+		retryable := (e.Kind == model.ErrRateLimited || e.Kind == model.ErrUnavailable) && !final
 		if !retryable || attempt >= p.retry.MaxAttempts {
-			return nil, e
+			return nil, attempt, e
 		}
 		wait := p.retry.MinWait << (attempt - 1)
 		if e.RetryAfter > 0 {
 			wait = e.RetryAfter
 		}
 		wait = min(wait, p.retry.MaxWait)
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return nil, &model.Error{Provider: p.name, Op: op, Kind: ctx.Err(), HTTPStatus: e.HTTPStatus, Err: ctx.Err()}
+		if !s.retryWait(ctx, wait) {
+			return nil, attempt, &model.Error{Provider: p.name, Op: op, Kind: ctx.Err(), HTTPStatus: e.HTTPStatus, Err: ctx.Err()}
 		}
 	}
 }
@@ -447,7 +370,13 @@ func (p *Provider) wait(ctx context.Context, s *Server, op string) error {
 	if p.retry.Limiter == nil || s.Bugs.IgnoreLimiter {
 		return nil
 	}
-	err := p.retry.Limiter.Wait(ctx)
+	waitCtx := ctx
+	if s.Bugs.Faults.LimiterIgnoresCancel {
+		var cancel context.CancelFunc
+		waitCtx, cancel = context.WithTimeout(context.Background(), 3*time.Second) // the bug
+		defer cancel()
+	}
+	err := p.retry.Limiter.Wait(waitCtx)
 	switch {
 	case err == nil:
 		return nil
@@ -478,6 +407,9 @@ func (p *Provider) Certificate(ctx context.Context, id string) (*model.Certifica
 // present returns what the server sends for c.
 func (s *Server) present(c model.Certificate) model.Certificate {
 	c = cloneCert(c)
+	if s.takeCorrupt() {
+		c.CommonName = "corrupt." + c.CommonName // the bug: a wrong-typed field read as another value
+	}
 	if s.Bugs.WrongTimeZone {
 		z := time.FixedZone("X", 3600)
 		c.CreatedAt, c.NotBefore, c.NotAfter = c.CreatedAt.In(z), c.NotBefore.In(z), c.NotAfter.In(z)
@@ -504,7 +436,7 @@ func (p *Provider) Certificates(ctx context.Context, q model.CertificateQuery) i
 		search := strings.ToLower(strings.TrimSpace(q.Search))
 		size := pageSize(q.PageSize)
 		for page := 0; ; page++ {
-			s, err := p.call(ctx, "Certificates")
+			s, attempts, err := p.callCounted(ctx, "Certificates")
 			if err == error(errForeignAsEmpty) {
 				return // the bug: a foreign document reads as the end of the listing
 			}
@@ -513,12 +445,19 @@ func (p *Provider) Certificates(ctx context.Context, q model.CertificateQuery) i
 				return
 			}
 			items, more := s.certPage(q.Status, search, page, size)
+			if s.Bugs.Faults.ReplayAfterRetry && attempts > 1 && page > 0 {
+				prev, _ := s.certPage(q.Status, search, page-1, size)
+				items = append(prev[len(prev)-1:], items...) // the bug: a retried page starts one item early
+			}
 			stop := false
 			for _, c := range items {
 				if !yield(&c, nil) {
 					stop = true
 					break
 				}
+			}
+			if stop && s.Bugs.Faults.LeakOnBreak {
+				go func() { time.Sleep(time.Minute) }() // the bug: a prefetcher nobody stops
 			}
 			if stop && more && s.Bugs.PrefetchAfterBreak {
 				_, _ = p.call(ctx, "Certificates") // the bug: fetch ahead even though the caller is gone

@@ -1,0 +1,222 @@
+package digicerttest
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+	_ "time/tzdata" // Mountain Time on machines without zoneinfo
+
+	"github.com/anyca/anyca/model"
+)
+
+// vendorStatus returns the order status word for c.
+func vendorStatus(c model.Certificate) string {
+	if c.VendorStatus != "" && statusOf(c.VendorStatus) == c.Status {
+		return c.VendorStatus
+	}
+	switch c.Status {
+	case model.StatusCancelled:
+		return "canceled"
+	case "", model.StatusUnknown:
+		if c.VendorStatus != "" {
+			return c.VendorStatus
+		}
+		return "unknown_state"
+	}
+	return string(c.Status)
+}
+
+// statusOf mirrors CertCentral's documented words, for deciding what the adapter reports.
+func statusOf(word string) model.CertificateStatus {
+	switch word {
+	case "needs_approval", "pending", "waiting_pickup":
+		return model.StatusPending
+	case "issued", "reissue_pending", "renewed":
+		return model.StatusIssued
+	case "not_renewed", "expired":
+		return model.StatusExpired
+	case "canceled", "cancelled":
+		return model.StatusCancelled
+	case "rejected", "denied":
+		return model.StatusRejected
+	case "revoked":
+		return model.StatusRevoked
+	case "draft":
+		return model.StatusDraft
+	}
+	return model.StatusUnknown
+}
+
+// productFor returns a product name_id of level l (the adapter derives Level from it).
+func productFor(product string, l model.ValidationLevel) string {
+	p := strings.ToLower(strings.TrimSpace(product))
+	switch l {
+	case model.LevelDV:
+		if strings.Contains("_"+p+"_", "_dv_") {
+			return p
+		}
+		return "ssl_dv_geotrust"
+	case model.LevelEV:
+		if strings.Contains("_"+p+"_", "_ev_") {
+			return p
+		}
+		return "ssl_ev_plus"
+	case model.LevelOV:
+		if strings.HasPrefix(p, "ssl_") && !strings.Contains("_"+p+"_", "_ev_") && !strings.Contains("_"+p+"_", "_dv_") {
+			return p
+		}
+		return "ssl_plus"
+	}
+	return ""
+}
+
+func day(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	u := t.UTC()
+	return time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+func sec(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC().Truncate(time.Second)
+}
+
+func methodWord(t model.ChallengeType) string {
+	switch t {
+	case model.ChallengeDNSTXT:
+		return "dns-txt-token"
+	case model.ChallengeDNSCNAME:
+		return "dns-cname-token"
+	case model.ChallengeHTTPFile:
+		return "http-token"
+	case model.ChallengeEmail:
+		return "email"
+	}
+	return ""
+}
+
+func methodType(w string) model.ChallengeType {
+	switch w {
+	case "dns-txt-token":
+		return model.ChallengeDNSTXT
+	case "dns-cname-token":
+		return model.ChallengeDNSCNAME
+	case "http-token":
+		return model.ChallengeHTTPFile
+	case "email":
+		return model.ChallengeEmail
+	}
+	return ""
+}
+
+func levelWord(st model.ValidationStatus) string {
+	switch st {
+	case model.ValidationValid:
+		return "active"
+	case model.ValidationPending:
+		return "pending"
+	case model.ValidationExpired:
+		return "expired"
+	case model.ValidationFailed:
+		return "rejected"
+	case model.ValidationNotStarted:
+		return "not_started"
+	}
+	return "under_review"
+}
+
+func levelStatus(word string, until, now time.Time) model.ValidationStatus {
+	switch word {
+	case "active":
+		if !until.IsZero() && !now.Before(until) {
+			return model.ValidationExpired
+		}
+		return model.ValidationValid
+	case "pending":
+		return model.ValidationPending
+	case "expired":
+		return model.ValidationExpired
+	case "rejected":
+		return model.ValidationFailed
+	case "not_started":
+		return model.ValidationNotStarted
+	}
+	return model.ValidationUnknown
+}
+
+func challengeWord(st model.ValidationStatus) string {
+	switch st {
+	case model.ValidationValid:
+		return "approved"
+	case model.ValidationPending:
+		return "pending"
+	case model.ValidationExpired:
+		return "expired"
+	case model.ValidationFailed:
+		return "rejected"
+	case model.ValidationNotStarted:
+		return "not_started"
+	}
+	return "under_review"
+}
+
+func errorJSON(status int) []byte {
+	code, msg := "server_error", "Internal server error"
+	switch status {
+	case http.StatusTooManyRequests:
+		code, msg = "request_limit_exceeded", "Service unavailable, please limit request volume"
+	case http.StatusServiceUnavailable:
+		code, msg = "service_unavailable", "The service is down for maintenance"
+	}
+	b, _ := json.Marshal(map[string]any{"errors": []map[string]string{{"code": code, "message": msg}}})
+	return b
+}
+
+func writeErr(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	b, _ := json.Marshal(map[string]any{"errors": []map[string]string{{"code": code, "message": msg}}})
+	_, _ = w.Write(b)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func date(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format("2006-01-02")
+}
+
+func stamp(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format("2006-01-02T15:04:05+00:00")
+}
+
+// mountain is the zone of date-only DCV expirations.
+var mountain = func() *time.Location {
+	loc, err := time.LoadLocation("America/Denver")
+	if err != nil {
+		return time.FixedZone("MST", -7*3600)
+	}
+	return loc
+}()
+
+// expirationDate renders a dcv_expiration value: a UTC timestamp with
+// include_dcv_expiration_time, else a date in Mountain Time.
+func expirationDate(t time.Time, withTime bool) any {
+	if withTime {
+		return stamp(t)
+	}
+	return t.In(mountain).Format("2006-01-02")
+}

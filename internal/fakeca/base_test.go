@@ -1,0 +1,105 @@
+package fakeca_test
+
+import (
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/anyca/anyca/internal/fakeca"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func newTestBase(t *testing.T) *fakeca.Base {
+	t.Helper()
+	b := fakeca.NewBase("/api/v1", func(int) []byte { return []byte(`{"err":"injected"}`) },
+		&fakeca.Auth{
+			KeyOf:        func(r *http.Request) string { return r.Header.Get("Key") },
+			Key:          "full-key-0123456789",
+			ViewOnly:     "view-key-0123456789",
+			Unauthorized: func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "bad key", http.StatusUnauthorized) },
+			Forbidden:    func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "read only", http.StatusForbidden) },
+		},
+		func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "no route", http.StatusNotFound) })
+	b.Handle("GET /item/{id}", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "item "+r.PathValue("id")) })
+	b.Handle("PUT /item/{id}", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "put "+r.PathValue("id")) })
+	b.Start()
+	t.Cleanup(b.Close)
+	return b
+}
+
+func call(t *testing.T, method, url, key string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	require.NoError(t, err)
+	req.Header.Set("Key", key)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(body)
+}
+
+func TestBaseRoutesAndCountsPerPattern(t *testing.T) {
+	b := newTestBase(t)
+	code, body := call(t, "GET", b.URL+"/item/42", "full-key-0123456789")
+	assert.Equal(t, 200, code)
+	assert.Equal(t, "item 42", body)
+	_, body = call(t, "GET", b.URL+"/item/43/", "full-key-0123456789")
+	assert.Equal(t, "item 43", body, "a trailing slash is the same route")
+	code, _ = call(t, "GET", b.URL+"/other", "full-key-0123456789")
+	assert.Equal(t, 404, code)
+	code, _ = call(t, "POST", b.URL+"/item/1", "full-key-0123456789")
+	assert.Equal(t, 404, code, "a method no route has is an unknown route")
+	code, _ = call(t, "GET", b.URL[:len(b.URL)-len("/api/v1")]+"/item/1", "full-key-0123456789")
+	assert.Equal(t, 404, code, "a path outside the prefix is an unknown route")
+	assert.Equal(t, map[string]int64{"GET /item/{id}": 2, "unknown route": 3}, b.EndpointRequests())
+	assert.EqualValues(t, 5, b.Requests())
+}
+
+func TestBaseAuth(t *testing.T) {
+	b := newTestBase(t)
+	code, _ := call(t, "GET", b.URL+"/item/1", "")
+	assert.Equal(t, 401, code)
+	code, _ = call(t, "GET", b.URL+"/item/1", "full-key-012345678")
+	assert.Equal(t, 401, code, "a prefix of the key is not the key")
+	code, _ = call(t, "GET", b.URL+"/item/1", "view-key-0123456789")
+	assert.Equal(t, 200, code)
+	code, _ = call(t, "PUT", b.URL+"/item/1", "view-key-0123456789")
+	assert.Equal(t, 403, code)
+	code, body := call(t, "PUT", b.URL+"/item/1", "full-key-0123456789")
+	assert.Equal(t, 200, code)
+	assert.Equal(t, "put 1", body)
+	assert.Equal(t, map[string]int64{"unauthenticated": 2, "PUT forbidden": 1,
+		"GET /item/{id}": 1, "PUT /item/{id}": 1}, b.EndpointRequests())
+}
+
+func TestBaseFaultsComeFirst(t *testing.T) {
+	b := newTestBase(t)
+	b.Injector().FailNext(1, fakeca.Fault{Kind: fakeca.RateLimit, RetryAfter: "3"})
+	code, body := call(t, "GET", b.URL+"/item/1", "")
+	assert.Equal(t, 429, code, "the fault is served before the key check")
+	assert.Equal(t, `{"err":"injected"}`, body)
+	assert.Empty(t, b.EndpointRequests(), "an injected fault reaches no route")
+	assert.Equal(t, map[fakeca.FaultKind]int{fakeca.RateLimit: 1}, b.Injector().Injected())
+}
+
+func TestMangleField(t *testing.T) {
+	doc := []byte(`{"b":[true,null],"a":"x","c":{"n":12}}`)
+	want := []string{
+		`{"a":["x"],"b":[true,null],"c":{"n":12}}`,
+		`{"a":"x","b":[[true],null],"c":{"n":12}}`,
+		`{"a":"x","b":[true,{"unexpected":true}],"c":{"n":12}}`,
+		`{"a":"x","b":[true,null],"c":{"n":{"value":12}}}`,
+	}
+	for i, w := range want {
+		got, ok := fakeca.MangleField(doc, i)
+		require.True(t, ok, "field %d", i)
+		assert.JSONEq(t, w, string(got), "field %d", i)
+	}
+	_, ok := fakeca.MangleField(doc, len(want))
+	assert.False(t, ok, "there is no scalar past the last")
+	_, ok = fakeca.MangleField([]byte("<html>"), 0)
+	assert.False(t, ok, "not JSON")
+}

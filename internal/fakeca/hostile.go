@@ -1,0 +1,137 @@
+package fakeca
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// serveHostile plays the faults that attack the client's decoding, its transport and
+// its secrets rather than its retries: a redirect, a wrong type in one field, a huge
+// body, a body quoting the request.
+func serveHostile(w http.ResponseWriter, r *http.Request, h http.Handler, f Fault) {
+	switch f.Kind {
+	case Redirect:
+		status := f.Status
+		if status == 0 {
+			status = http.StatusFound
+		}
+		loc := f.Location
+		if loc == "" {
+			loc = r.URL.RequestURI()
+		}
+		w.Header().Set("Location", loc)
+		w.WriteHeader(status)
+	case WrongType:
+		rec := &recorder{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		body := rec.body.Bytes()
+		if mangled, ok := MangleField(body, f.Field); ok {
+			body = mangled
+		}
+		for k, v := range rec.header {
+			w.Header()[k] = v
+		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(rec.status())
+		_, _ = w.Write(body)
+	case HugeBody:
+		size := f.Size
+		if size <= 0 {
+			size = 64 << 20
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		item := []byte(`{"id":"1","name":"` + strings.Repeat("x", 1000) + `"},`)
+		_, _ = w.Write([]byte(`{"results":[`))
+		for n := int64(0); n < size; n += int64(len(item)) {
+			if _, err := w.Write(item); err != nil {
+				return // the client stopped reading, as it should
+			}
+		}
+		_, _ = w.Write([]byte(`{"id":"1"}]}`))
+	case EchoRequest:
+		status := f.Status
+		if status == 0 {
+			status = http.StatusBadRequest
+		}
+		var lines []string
+		lines = append(lines, r.Method+" "+r.URL.RequestURI())
+		for k, vs := range r.Header {
+			for _, v := range vs {
+				lines = append(lines, k+": "+v)
+			}
+		}
+		sort.Strings(lines[1:])
+		text := strings.Join(lines, "\n")
+		b, _ := json.Marshal(map[string]any{"error": "bad request", "message": text,
+			"escaped": url.QueryEscape(text), "request": lines})
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = w.Write(b)
+	}
+}
+
+// MangleField returns doc with its n-th scalar (a string, number, boolean or null,
+// counted depth first with object keys in sorted order) replaced by a container no
+// lenient scalar decoder can take for it: a string or boolean becomes a one-element
+// array of itself, a number {"value":n}, a null {"unexpected":true}. It returns false
+// when doc is not JSON or has no n-th scalar.
+func MangleField(doc []byte, n int) ([]byte, bool) {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, false
+	}
+	seen := 0
+	v, done := mangle(v, n, &seen)
+	if !done {
+		return nil, false
+	}
+	out, err := json.Marshal(v)
+	return out, err == nil
+}
+
+func mangle(v any, n int, seen *int) (any, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if nv, done := mangle(x[k], n, seen); done {
+				x[k] = nv
+				return x, true
+			}
+		}
+		return x, false
+	case []any:
+		for i := range x {
+			if nv, done := mangle(x[i], n, seen); done {
+				x[i] = nv
+				return x, true
+			}
+		}
+		return x, false
+	}
+	*seen++
+	if *seen-1 != n {
+		return v, false
+	}
+	switch x := v.(type) {
+	case string:
+		return []any{x}, true
+	case json.Number:
+		return map[string]any{"value": x}, true
+	case bool:
+		return []any{x}, true
+	}
+	return map[string]any{"unexpected": true}, true
+}

@@ -1,0 +1,103 @@
+package memca
+
+import (
+	"context"
+	"crypto/subtle"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/anyca/anyca/internal/fakeca"
+	"github.com/anyca/anyca/model"
+)
+
+// How a Server answers one request: the queued or random fault first, then the key check.
+
+func (s *Server) nextFault() (fakeca.Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.queue) == 0 {
+		f, ok := s.chaosFault()
+		if ok {
+			s.countInjected(f.Kind)
+		}
+		return f, ok
+	}
+	f := s.queue[0]
+	s.queue = s.queue[1:]
+	s.countInjected(f.Kind)
+	return f, true
+}
+
+// serve is one request: it counts it, plays a queued fault, then checks the key, as an
+// HTTP fake behind fakeca.Injector does. A nil result means the request succeeded.
+func (s *Server) serve(ctx context.Context, key string) *model.Error {
+	s.requests.Add(1)
+	if f, ok := s.nextFault(); ok {
+		if err := s.fault(ctx, f); err != nil {
+			if s.Bugs.Faults.KeyInFaultErrors && err != errForeignAsEmpty {
+				err.Message += " (request key " + key + ")"
+			}
+			return err
+		}
+	}
+	if subtle.ConstantTimeCompare([]byte(key), []byte(s.APIKey)) != 1 {
+		msg := "the API key is not valid"
+		if s.Bugs.KeyInErrors {
+			msg = "the API key " + key + " is not valid"
+		}
+		return &model.Error{Kind: model.ErrUnauthenticated, HTTPStatus: 401, Code: "invalid_api_key", Message: msg}
+	}
+	return nil
+}
+
+func (s *Server) fault(ctx context.Context, f fakeca.Fault) *model.Error {
+	status := func(def int) int {
+		if f.Status != 0 {
+			return f.Status
+		}
+		return def
+	}
+	retryAfter := time.Duration(0)
+	if secs, err := strconv.Atoi(strings.TrimSpace(f.RetryAfter)); err == nil && secs >= 0 {
+		retryAfter = time.Duration(secs) * time.Second
+	}
+	switch f.Kind {
+	case fakeca.RateLimit:
+		return &model.Error{Kind: model.ErrRateLimited, HTTPStatus: status(429), Code: "rate_limited", Message: "too many requests", RetryAfter: retryAfter}
+	case fakeca.ServerError:
+		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: status(503), Code: "server_error", Message: "internal error", RetryAfter: retryAfter}
+	case fakeca.HTMLError:
+		st := status(502)
+		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: st, Message: "<html><title>" + strconv.Itoa(st) + "</title></html>"}
+	case fakeca.Slow:
+		d := f.Delay
+		if d <= 0 {
+			d = 30 * time.Second
+		}
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return nil
+		case <-ctx.Done():
+			return &model.Error{Kind: ctx.Err(), Err: ctx.Err()}
+		}
+	case fakeca.Truncated:
+		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: 200, Err: io.ErrUnexpectedEOF}
+	case fakeca.Reset:
+		return &model.Error{Kind: model.ErrUnavailable, Err: io.EOF}
+	case fakeca.ForeignDocument:
+		if s.Bugs.ForeignAsEmpty {
+			return errForeignAsEmpty
+		}
+		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: 200, Code: "unexpected_document",
+			Message: "the answer is not the document asked for; is BaseURL right?"}
+	}
+	return s.hostile(ctx, f)
+}
+
+// errForeignAsEmpty is what a foreign document becomes with Bugs.ForeignAsEmpty: the
+// listing that receives it ends as if the account were empty.
+var errForeignAsEmpty = &model.Error{Kind: model.ErrUnavailable, Code: "foreign-as-empty"}
