@@ -56,9 +56,9 @@ type Auth struct {
 	QueryParam string // e.g. "access_key"
 }
 
-// ErrorDecoder reads a non-2xx answer: the vendor's error kind (nil: decide from the
-// status), code and message. It must not panic on any input.
-type ErrorDecoder func(status int, body []byte) (kind error, code, message string)
+// ErrorDecoder reads a non-2xx answer: the vendor's code and message, and its error kind
+// (nil: decide from the status). It must not panic on any input.
+type ErrorDecoder func(status int, body []byte) (code, message string, kind error)
 
 // Options configure a Client for one adapter.
 type Options struct {
@@ -376,7 +376,7 @@ func (c *Client) readBody(r io.Reader, status int) ([]byte, error) {
 func (c *Client) statusError(st *callState, resp *http.Response, body []byte) *model.Error {
 	e := &model.Error{Provider: c.provider, Op: st.op, HTTPStatus: resp.StatusCode}
 	if c.decodeErr != nil {
-		kind, code, msg := c.decodeErr(resp.StatusCode, body)
+		code, msg, kind := c.decodeErr(resp.StatusCode, body)
 		e.Kind, e.Code, e.Message = kind, c.redact.String(code), c.redact.String(strings.TrimSpace(msg))
 	}
 	if e.Kind == nil {

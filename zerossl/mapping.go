@@ -168,10 +168,6 @@ func mapCertificate(w *wireCertificate) (*model.Certificate, error) {
 	}, nil
 }
 
-// challengeOrder is the order of challenge types within a domain.
-var challengeOrder = []model.ChallengeType{model.ChallengeDNSCNAME, model.ChallengeHTTPFile,
-	model.ChallengeHTTPSFile, model.ChallengeEmail}
-
 // mapChallenges converts a certificate's validation object into challenges: per domain
 // (in the certificate's name order, then any other domain the validation object lists,
 // sorted) a dns-cname, http-file, https-file and email challenge, each only when its keys
