@@ -190,6 +190,9 @@ func (c *Client) Challenges(ctx context.Context, certificateID string) ([]model.
 
 // challenges builds a certificate's challenges, asking /status for email validation.
 func (c *Client) challenges(ctx context.Context, op string, ci certInfo) ([]model.Challenge, error) {
+	if _, err := ci.wire.Validation.get(); err != nil {
+		return nil, c.http.MalformedError(op, nil, err)
+	}
 	status := ChallengeStatus(ci.cert.Status)
 	var emailStatus map[string]model.ValidationStatus
 	if ci.cert.Status == model.StatusPending && Method(ci.wire.ValidationType) == model.ChallengeEmail {

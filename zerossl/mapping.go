@@ -175,15 +175,16 @@ func mapCertificate(w *wireCertificate) (*model.Certificate, error) {
 // overrides it for email challenges by domain.
 func mapChallenges(w *wireCertificate, names []string, status model.ValidationStatus,
 	emailStatus map[string]model.ValidationStatus) []model.Challenge {
-	if w.Validation == nil {
-		return nil
+	v, err := w.Validation.get()
+	if v == nil || err != nil {
+		return nil // challenges and chooseEmails report an unreadable validation object
 	}
 	other := map[string]wireOtherMethod{}
-	for d, m := range w.Validation.OtherMethods {
+	for d, m := range v.OtherMethods {
 		other[model.NormalizeReportedDomain(d)] = m
 	}
 	emails := map[string][]string{}
-	for d, list := range w.Validation.EmailValidation {
+	for d, list := range v.EmailValidation {
 		n := model.NormalizeReportedDomain(d)
 		emails[n] = append(emails[n], list...)
 	}

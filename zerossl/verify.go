@@ -110,8 +110,12 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 // chooseEmails picks one address per name from the certificate's email choices.
 func (c *Client) chooseEmails(op string, w *wireCertificate, names []string) ([]string, error) {
 	choices := map[string][]string{}
-	if w.Validation != nil {
-		for d, list := range w.Validation.EmailValidation {
+	val, err := w.Validation.get()
+	if err != nil {
+		return nil, c.http.MalformedError(op, nil, err)
+	}
+	if val != nil {
+		for d, list := range val.EmailValidation {
 			n := model.NormalizeReportedDomain(d)
 			choices[n] = append(choices[n], list...)
 		}

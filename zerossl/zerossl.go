@@ -35,7 +35,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -174,25 +173,6 @@ func (c *Client) get(ctx context.Context, op, path string, q url.Values, out any
 		return err
 	}
 	return c.decode(op, resp, out)
-}
-
-// decode reads a 2xx body: first the envelope (success/error), then the payload.
-func (c *Client) decode(op string, resp *retry.Response, out any) error {
-	body := bytes.TrimSpace(resp.Body)
-	if len(body) == 0 || body[0] != '{' {
-		return c.http.MalformedError(op, resp, errors.New("zerossl: the body is not a JSON object"))
-	}
-	var env wireEnvelope
-	if err := json.Unmarshal(body, &env); err != nil {
-		return c.http.MalformedError(op, resp, fmt.Errorf("zerossl: %w", err))
-	}
-	if e := c.envelopeError(op, resp.StatusCode, env); e != nil {
-		return e
-	}
-	if err := json.Unmarshal(body, out); err != nil {
-		return c.http.MalformedError(op, resp, fmt.Errorf("zerossl: %w", err))
-	}
-	return nil
 }
 
 // envelopeError returns the vendor error an envelope carries, or nil for a success.

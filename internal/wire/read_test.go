@@ -1,0 +1,158 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/anyca/anyca/internal/pager"
+	"github.com/anyca/anyca/model"
+)
+
+type readItem struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type readList struct {
+	Items []readItem `json:"items"`
+	Total int        `json:"total"`
+	Note  string     `json:"-"`
+	Page  *struct {
+		N int `json:"n"`
+	} `json:"page"`
+}
+
+type readEnvelope struct {
+	Success json.RawMessage `json:"success"`
+}
+
+var docReadList = Document{Name: "a test list", Fields: []string{"items[]", "page{}"}, List: "items"}
+
+// readers gives each body as one read and one byte per read, so that every value also
+// starts past the decoder's buffer.
+func readers(body string) map[string]func() io.Reader {
+	return map[string]func() io.Reader{
+		"whole":    func() io.Reader { return strings.NewReader(body) },
+		"one byte": func() io.Reader { return iotest.OneByteReader(strings.NewReader(body)) },
+	}
+}
+
+func TestReadMatchesUnmarshal(t *testing.T) {
+	for _, body := range []string{
+		`{"items":[{"id":"1","name":"a"},{"id":"2"}],"total":2,"page":{"n":1},"other":[1,{"x":null}]}`,
+		`{"Items":[{"id":"1"}],"TOTAL":3}`, // encoding/json's case-insensitive match
+		`{"items":[{"id":"1"}],"items":[{"id":"2"},{"id":"3"}]}`,
+		`{"items":null,"page":null,"total":0}`,
+		` { "items" : [ ] , "page" : { } } `,
+	} {
+		for name, r := range readers(body) {
+			var want readList
+			if err := json.Unmarshal([]byte(body), &want); err != nil {
+				t.Fatal(err)
+			}
+			var got readList
+			o := docReadList.Read("p", "Op", r(), 0, &got)
+			if o.Syntax != nil || o.Field != nil || o.TooMany != nil {
+				t.Fatalf("%s %s: %+v", name, body, o)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s %s: got %+v, want %+v", name, body, got, want)
+			}
+		}
+	}
+}
+
+func TestReadShape(t *testing.T) {
+	for body, want := range map[string]bool{
+		`{"items":[]}`:             true,
+		`{"page":{"n":1}}`:         true,
+		`{"page":"x"}`:             false, // page must be an object
+		`{"items":null,"page":[]}`: false,
+		`{"total":1}`:              false,
+		`{"items":{"id":"1"}}`:     false, // not an array
+	} {
+		for name, r := range readers(body) {
+			var l readList
+			o := docReadList.Read("p", "Op", r(), 0, &l)
+			if o.Syntax != nil {
+				t.Fatalf("%s %s: %v", name, body, o.Syntax)
+			}
+			if got := docReadList.Mismatch("p", "Op", 200, o.Shape) == nil; got != want {
+				t.Errorf("%s %s: is the document = %v, want %v", name, body, got, want)
+			}
+		}
+	}
+}
+
+func TestReadTooManyStopsBeforeTheItemOverTheLimit(t *testing.T) {
+	// The third item is broken JSON: reaching it would be a syntax error, so TooMany proves
+	// the walk stopped before decoding it.
+	body := `{"items":[{"id":"1"},{"id":"2"},{"id":` + strings.Repeat("9", 10)
+	var l readList
+	o := docReadList.Read("p", "Op", strings.NewReader(body), 2, &l)
+	if o.TooMany == nil || o.Syntax != nil {
+		t.Fatalf("outcome %+v", o)
+	}
+	var me *model.Error
+	if !errors.As(o.TooMany, &me) || me.Code != pager.CodeStalled {
+		t.Errorf("TooMany = %v, want pager.TooManyItems", o.TooMany)
+	}
+	o = docReadList.Read("p", "Op", strings.NewReader(`{"items":[{"id":"1"},{"id":"2"}]}`), 2, &l)
+	if o.TooMany != nil || o.Shape.Items != 2 {
+		t.Errorf("a full page: %+v", o)
+	}
+}
+
+func TestReadFieldErrorKeepsWalking(t *testing.T) {
+	body := `{"total":"many","items":[{"id":5},{"id":"2"}],"success":false}`
+	for name, r := range readers(body) {
+		var l readList
+		var env readEnvelope
+		o := docReadList.Read("p", "Op", r(), 0, &l, &env)
+		if o.Syntax != nil || o.Field == nil || !strings.Contains(o.Field.Error(), `"total"`) {
+			t.Fatalf("%s: %+v", name, o)
+		}
+		if string(env.Success) != "false" || len(l.Items) != 2 || l.Items[1].ID != "2" {
+			t.Errorf("%s: the walk did not go on: %+v %s", name, l, env.Success)
+		}
+	}
+}
+
+func TestReadSyntax(t *testing.T) {
+	for _, body := range []string{``, `[]`, `"x"`, `<html>`, `{"items":[{"id":"1"}`, `{"total":1} {"total":2}`,
+		`{"total":1}x`, `{"items":[1,]}`, `{"page":{"n":}}`} {
+		for name, r := range readers(body) {
+			var l readList
+			if o := docReadList.Read("p", "Op", r(), 0, &l); o.Syntax == nil {
+				t.Errorf("%s %q: no syntax error (%+v)", name, body, o)
+			}
+		}
+	}
+	var notStruct []int
+	if o := docReadList.Read("p", "Op", strings.NewReader(`{}`), 0, &notStruct); o.Syntax == nil {
+		t.Error("a target that is not a struct pointer was accepted")
+	}
+}
+
+func TestReadReaderError(t *testing.T) {
+	boom := errors.New("connection reset")
+	r := io.MultiReader(strings.NewReader(`{"items":[{"id":"1"},{"id":"2`), iotest.ErrReader(boom))
+	var l readList
+	o := docReadList.Read("p", "Op", r, 0, &l)
+	if !errors.Is(o.Syntax, boom) {
+		t.Errorf("Syntax = %v, want the reader's error", o.Syntax)
+	}
+}
+
+func TestReadFuzzSeedsNeverPanic(t *testing.T) {
+	for _, body := range [][]byte{[]byte(`{"items":[{"id":{"x":[1,2]}}]}`), bytes.Repeat([]byte("["), 100), []byte(`{"items":[[[[]]]]}`)} {
+		var l readList
+		_ = docReadList.Read("p", "Op", bytes.NewReader(body), 3, &l)
+	}
+}
