@@ -1,7 +1,6 @@
 package digicert
 
 import (
-	"bytes"
 	"reflect"
 
 	"github.com/anyca/anyca/internal/wire"
@@ -25,12 +24,12 @@ var (
 // is wire.UnexpectedDocument, never an empty value. A body that is not JSON only because
 // of the bare token CertCentral's own example shows is read again with the token quoted.
 func (c *Client) decodeDoc(op string, resp *retry.Response, doc wire.Document, limit int, v any) error {
-	o := doc.Read(Name, op, bytes.NewReader(resp.Body), limit, v)
+	o := doc.Read(Name, op, resp.Body, limit, v)
 	if o.Syntax != nil && o.TooMany == nil && bareToken.Match(resp.Body) {
 		if p := reflect.ValueOf(v); p.Kind() == reflect.Pointer && !p.IsNil() {
 			p.Elem().SetZero() // forget what the first walk filled in
 		}
-		o = doc.Read(Name, op, bytes.NewReader(quoteBareToken(resp.Body)), limit, v)
+		o = doc.Read(Name, op, quoteBareToken(resp.Body), limit, v)
 	}
 	switch {
 	case o.TooMany != nil:
