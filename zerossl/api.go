@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/anyca/anyca/internal/pager"
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 )
 
@@ -220,7 +221,7 @@ func (c *Client) emailStatus(ctx context.Context, op, id string) (map[string]mod
 	out := map[string]model.ValidationStatus{}
 	for d, det := range ws.Details {
 		if s, ok := emailValidationStatus(string(det.Status)); ok {
-			out[model.NormalizeReportedDomain(d)] = s
+			out[wire.ReportedDomain(d)] = s
 		}
 	}
 	if ws.ValidationCompleted.V {

@@ -150,8 +150,8 @@ func mapCertificate(w *wireCertificate) (*model.Certificate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zerossl: certificate %q: expires: %w", truncate(w.ID, 40), err)
 	}
-	cn := model.NormalizeReportedDomain(w.CommonName)
-	names := model.NormalizeDomains(append([]string{cn}, model.SplitList(w.AdditionalDomains)...))
+	cn := wire.ReportedDomain(w.CommonName)
+	names := wire.ReportedDomains(append([]string{cn}, model.SplitList(w.AdditionalDomains)...))
 	return &model.Certificate{
 		Provider:        Name,
 		ID:              strings.TrimSpace(w.ID),
@@ -181,11 +181,11 @@ func mapChallenges(w *wireCertificate, names []string, status model.ValidationSt
 	}
 	other := map[string]wireOtherMethod{}
 	for d, m := range v.OtherMethods {
-		other[model.NormalizeReportedDomain(d)] = m
+		other[wire.ReportedDomain(d)] = m
 	}
 	emails := map[string][]string{}
 	for d, list := range v.EmailValidation {
-		n := model.NormalizeReportedDomain(d)
+		n := wire.ReportedDomain(d)
 		emails[n] = append(emails[n], list...)
 	}
 	order := append([]string(nil), names...)
@@ -215,7 +215,7 @@ func mapChallenges(w *wireCertificate, names []string, status model.ValidationSt
 			continue
 		}
 		if m, ok := other[d]; ok {
-			if name, target := model.NormalizeReportedDomain(m.CNAMEName), cnameTarget(m.CNAMETarget); name != "" && target != "" {
+			if name, target := wire.ReportedDomain(m.CNAMEName), cnameTarget(m.CNAMETarget); name != "" && target != "" {
 				out = append(out, model.Challenge{Domain: d, Type: model.ChallengeDNSCNAME, RecordName: name, RecordValue: target, Status: status})
 			}
 			content := fileContent(m.FileContent)

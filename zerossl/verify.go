@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
@@ -116,7 +117,7 @@ func (c *Client) chooseEmails(op string, w *wireCertificate, names []string) ([]
 	}
 	if val != nil {
 		for d, list := range val.EmailValidation {
-			n := model.NormalizeReportedDomain(d)
+			n := wire.ReportedDomain(d)
 			choices[n] = append(choices[n], list...)
 		}
 	}
@@ -171,7 +172,7 @@ func (c *Client) checkVerdicts(op string, resp *retry.Response) (map[string]verd
 		return nil, false, c.http.MalformedError(op, resp, fmt.Errorf("zerossl: error.details: %w", err))
 	}
 	for d, raw := range details {
-		out[model.NormalizeReportedDomain(d)] = c.domainVerdict(raw)
+		out[wire.ReportedDomain(d)] = c.domainVerdict(raw)
 	}
 	return out, true, nil
 }
