@@ -19,37 +19,32 @@ type Outcome struct {
 	// Shape holds the document's identifying fields that were present with a non-null
 	// value, and the number of list items read.
 	Shape Shape
-	// TooMany is pager.TooManyItems: the list held more items than the limit. They were
-	// counted, none was decoded, and the walk stopped there.
+	// TooMany is pager.TooManyItems: the list held more items than the limit. It is found
+	// before the adapter maps any item, and takes precedence over Field.
 	TooMany error
 	// Syntax is set when the body is not one JSON object (not JSON, another JSON value,
-	// broken JSON, data after the object). The walk stopped there.
+	// broken JSON, data after the object). Nothing else in the Outcome is then known.
 	Syntax error
-	// Field is the first value that did not fit its field (a wrong type, a custom
-	// decoder's refusal). The walk went on past it, so Shape and the other targets are
-	// complete.
+	// Field is the first error decoding a value into its target (a wrong type, a custom
+	// decoder's refusal). Shape, TooMany and the later targets do not depend on it: a
+	// ZeroSSL error envelope is found even in a body whose payload fields are wrong.
 	Field error
 }
 
-// Read decodes the JSON object body holds into targets in one pass: each top-level key
-// goes to the first target (a pointer to a struct) with a field of that name, matched as
-// encoding/json matches it (exactly, else case-insensitively); keys no target has are
-// skipped. The array under d.List is counted before it is decoded, and more than limit
-// items (limit > 0) is Outcome.TooMany with none of them decoded. While walking, Read
-// notes which of d.Fields are present (see Shape.Has), so Mismatch needs no second look at
-// the body. Values are decoded with encoding/json, so their types and UnmarshalJSON
-// methods behave as under json.Unmarshal. A target that is not a pointer to a struct is a
-// programming error, reported in Outcome.Syntax.
-//
-// The body is checked once for well-formed JSON (a scan that allocates nothing), then
-// walked without decoding anything but the targets' fields: unlike json.Decoder.Token,
-// which allocates for every token and for the end of every value, the walk itself
-// allocates nothing.
+// Read decodes the JSON object body holds into targets (pointers to structs): the first
+// target with json.Unmarshal, so its fields' types and UnmarshalJSON methods behave
+// exactly as there, and each later target (an envelope read beside the payload) from the
+// values of the keys it has, matched as encoding/json matches them. Then one walk of the
+// top level, which allocates nothing, counts the items under d.List (more than limit,
+// limit > 0, is Outcome.TooMany, found before any item is mapped) and notes which of
+// d.Fields are present (see Shape.Has), so Mismatch needs no second look at the body. A
+// target that is not a pointer to a struct is a programming error, reported in
+// Outcome.Syntax.
 func (d Document) Read(provider, op string, body []byte, limit int, targets ...any) Outcome {
 	var out Outcome
-	var dests [4]reflect.Value
-	if len(targets) > len(dests) {
-		out.Syntax = fmt.Errorf("wire: more than %d decode targets", len(dests))
+	var extra [3]reflect.Value
+	if len(targets) == 0 || len(targets) > len(extra)+1 {
+		out.Syntax = fmt.Errorf("wire: %d decode targets (1 to %d)", len(targets), len(extra)+1)
 		return out
 	}
 	for i, t := range targets {
@@ -58,13 +53,29 @@ func (d Document) Read(provider, op string, body []byte, limit int, targets ...a
 			out.Syntax = fmt.Errorf("wire: decode target %T is not a pointer to a struct", t)
 			return out
 		}
-		dests[i] = v.Elem()
+		if i > 0 {
+			extra[i-1] = v.Elem()
+		}
 	}
-	if err := objectError(body); err != nil {
-		out.Syntax = err
+	err := json.Unmarshal(body, targets[0])
+	var syn *json.SyntaxError
+	first := skipSpace(body, 0)
+	switch {
+	case errors.As(err, &syn):
+		if first == len(body) || body[first] != '{' && body[first] != '[' && body[first] != '"' {
+			out.Syntax = fmt.Errorf("not JSON: %w", err)
+		} else {
+			out.Syntax = err
+		}
 		return out
+	case first == len(body) || body[first] != '{':
+		out.Syntax = errors.New("not a JSON object")
+		return out
+	case err != nil:
+		out.Field = err
 	}
-	i := skipSpace(body, 0) + 1 // past '{'
+	// json.Unmarshal accepted the syntax: the walk only has to find where values end.
+	i := first + 1
 	for {
 		i = skipSpace(body, i)
 		if body[i] == '}' {
@@ -74,18 +85,22 @@ func (d Document) Read(provider, op string, body []byte, limit int, targets ...a
 			i = skipSpace(body, i+1)
 		}
 		keyEnd := skipString(body, i)
-		key, err := keyText(body[i:keyEnd])
-		if err != nil {
-			out.Syntax = err
-			return out
-		}
+		quoted := body[i:keyEnd]
 		i = skipSpace(body, keyEnd) // at ':'
 		i = skipSpace(body, i+1)
 		end := skipValue(body, i)
 		value := body[i:end]
 		i = end
-		field, ok := lookupField(dests[:len(targets)], key)
-		if key == d.List && d.List != "" && value[0] == '[' {
+		key := quoted[1 : len(quoted)-1]
+		if bytes.IndexByte(quoted, '\\') >= 0 {
+			k, err := keyText(quoted)
+			if err != nil {
+				out.Syntax = err
+				return out
+			}
+			key = []byte(k)
+		}
+		if d.List != "" && string(key) == d.List && value[0] == '[' {
 			n, over := countItems(value, limit)
 			if over {
 				out.TooMany = pager.TooManyItems(provider, op, limit)
@@ -93,31 +108,17 @@ func (d Document) Read(provider, op string, body []byte, limit int, targets ...a
 			}
 			out.Shape.Items = n
 		}
-		if value[0] != 'n' && d.identifies(key) {
-			out.Shape.set(key, value[0])
+		if value[0] != 'n' {
+			if name, ok := d.identifies(key); ok {
+				out.Shape.set(name, value[0])
+			}
 		}
-		if ok {
-			out.noteField(key, json.Unmarshal(value, field.Addr().Interface()))
+		if field, ok := lookupField(extra[:len(targets)-1], key); ok {
+			if err := json.Unmarshal(value, field.Addr().Interface()); err != nil && out.Field == nil {
+				out.Field = fmt.Errorf("%q: %w", key, err)
+			}
 		}
 	}
-}
-
-// objectError returns why body is not one well-formed JSON object, or nil.
-func objectError(body []byte) error {
-	if json.Valid(body) {
-		if i := skipSpace(body, 0); i < len(body) && body[i] == '{' {
-			return nil
-		}
-		return errors.New("not a JSON object")
-	}
-	var v any
-	if err := json.Unmarshal(body, &v); err != nil {
-		if i := skipSpace(body, 0); i == len(body) || body[i] != '{' && body[i] != '[' && body[i] != '"' {
-			return fmt.Errorf("not JSON: %w", err)
-		}
-		return err
-	}
-	return errors.New("not a JSON object")
 }
 
 // keyText returns a key's text from its quoted form.
@@ -197,24 +198,18 @@ func countItems(arr []byte, limit int) (n int, over bool) {
 	return n, false
 }
 
-func (o *Outcome) noteField(key string, err error) {
-	if err != nil && o.Field == nil {
-		o.Field = fmt.Errorf("%q: %w", key, err)
-	}
-}
-
-// identifies reports whether key is one of d's identifying fields.
-func (d Document) identifies(key string) bool {
+// identifies returns the identifying field key names, if it is one of d's.
+func (d Document) identifies(key []byte) (string, bool) {
 	for _, f := range d.Fields {
-		if FieldName(f) == key {
-			return true
+		if name := FieldName(f); name == string(key) {
+			return name, true
 		}
 	}
-	return false
+	return "", false
 }
 
 // lookupField finds key's field in the first target that has it.
-func lookupField(dests []reflect.Value, key string) (reflect.Value, bool) {
+func lookupField(dests []reflect.Value, key []byte) (reflect.Value, bool) {
 	for _, d := range dests {
 		if i, ok := fieldsOf(d.Type()).index(key); ok {
 			return d.Field(i), true
@@ -260,12 +255,12 @@ func fieldsOf(t reflect.Type) *structFields {
 
 // index returns the field for key: an exact match, else the first case-insensitive one
 // (encoding/json's rule).
-func (f *structFields) index(key string) (int, bool) {
-	if i, ok := f.exact[key]; ok {
+func (f *structFields) index(key []byte) (int, bool) {
+	if i, ok := f.exact[string(key)]; ok {
 		return i, true
 	}
 	for _, n := range f.names {
-		if strings.EqualFold(n, key) {
+		if bytes.EqualFold([]byte(n), key) {
 			return f.exact[n], true
 		}
 	}
