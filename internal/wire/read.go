@@ -31,15 +31,15 @@ type Outcome struct {
 	Field error
 }
 
-// Read decodes the JSON object body holds into targets (pointers to structs): the first
-// target with json.Unmarshal, so its fields' types and UnmarshalJSON methods behave
-// exactly as there, and each later target (an envelope read beside the payload) from the
-// values of the keys it has, matched as encoding/json matches them. Then one walk of the
-// top level, which allocates nothing, counts the items under d.List (more than limit,
-// limit > 0, is Outcome.TooMany, found before any item is mapped) and notes which of
-// d.Fields are present (see Shape.Has), so Mismatch needs no second look at the body. A
-// target that is not a pointer to a struct is a programming error, reported in
-// Outcome.Syntax.
+// Read decodes the JSON object body holds into targets (pointers to structs) in one
+// decoding pass. First a walk of the top level, which allocates nothing, counts the items
+// under d.List (more than limit, limit > 0, is Outcome.TooMany, found before anything is
+// decoded), notes which of d.Fields are present (see Shape.Has) so Mismatch needs no
+// second look at the body, and fills each target after the first (an envelope read beside
+// the payload) from the values of the keys it has, matched as encoding/json matches them.
+// Then the first target, the payload, is one json.Unmarshal of the body, so its fields'
+// types and UnmarshalJSON methods behave exactly as there. A target that is not a pointer
+// to a struct is a programming error, reported in Outcome.Syntax.
 func (d Document) Read(provider, op string, body []byte, limit int, targets ...any) Outcome {
 	var out Outcome
 	var extra [3]reflect.Value
@@ -57,9 +57,18 @@ func (d Document) Read(provider, op string, body []byte, limit int, targets ...a
 			extra[i-1] = v.Elem()
 		}
 	}
+	// The walk comes first, so that an oversized list is refused before anything is
+	// decoded: a page of 600,000 items costs its body, not 600,000 decoded items.
+	first := skipSpace(body, 0)
+	walked := false
+	if first < len(body) && body[first] == '{' {
+		walked = d.walk(provider, op, body, first, limit, extra[:len(targets)-1], &out)
+		if out.TooMany != nil {
+			return out
+		}
+	}
 	err := json.Unmarshal(body, targets[0])
 	var syn *json.SyntaxError
-	first := skipSpace(body, 0)
 	switch {
 	case errors.As(err, &syn):
 		if first == len(body) || body[first] != '{' && body[first] != '[' && body[first] != '"' {
@@ -67,53 +76,86 @@ func (d Document) Read(provider, op string, body []byte, limit int, targets ...a
 		} else {
 			out.Syntax = err
 		}
-		return out
 	case first == len(body) || body[first] != '{':
 		out.Syntax = errors.New("not a JSON object")
-		return out
+	case !walked:
+		out.Syntax = errors.New("wire: a JSON object the walk could not follow")
 	case err != nil:
 		out.Field = err
 	}
-	// json.Unmarshal accepted the syntax: the walk only has to find where values end.
-	i := first + 1
-	for {
+	return out
+}
+
+// walk reads the top level of the object at body[i]: the shape, the list's count (more
+// than limit sets out.TooMany and stops) and the extra targets' keys. It checks only as
+// much syntax as it needs to find where values end, and gives up (false) on anything
+// else, leaving the verdict on the syntax to json.Unmarshal.
+func (d Document) walk(provider, op string, body []byte, i, limit int, extra []reflect.Value, out *Outcome) bool {
+	i++ // past '{'
+	for n := 0; ; n++ {
 		i = skipSpace(body, i)
-		if body[i] == '}' {
-			return out
+		if i >= len(body) {
+			return false
 		}
-		if body[i] == ',' {
+		if body[i] == '}' && n == 0 {
+			return true
+		}
+		if n > 0 {
+			if body[i] == '}' {
+				return true
+			}
+			if body[i] != ',' {
+				return false
+			}
 			i = skipSpace(body, i+1)
+		}
+		if i >= len(body) || body[i] != '"' {
+			return false
 		}
 		keyEnd := skipString(body, i)
 		quoted := body[i:keyEnd]
-		i = skipSpace(body, keyEnd) // at ':'
+		if len(quoted) < 2 || quoted[len(quoted)-1] != '"' {
+			return false
+		}
+		i = skipSpace(body, keyEnd)
+		if i >= len(body) || body[i] != ':' {
+			return false
+		}
 		i = skipSpace(body, i+1)
+		if i >= len(body) {
+			return false
+		}
 		end := skipValue(body, i)
+		if end <= i {
+			return false
+		}
 		value := body[i:end]
 		i = end
 		key := quoted[1 : len(quoted)-1]
 		if bytes.IndexByte(quoted, '\\') >= 0 {
 			k, err := keyText(quoted)
 			if err != nil {
-				out.Syntax = err
-				return out
+				return false
 			}
 			key = []byte(k)
 		}
 		if d.List != "" && string(key) == d.List && value[0] == '[' {
-			n, over := countItems(value, limit)
+			count, over, ok := countItems(value, limit)
 			if over {
 				out.TooMany = pager.TooManyItems(provider, op, limit)
-				return out
+				return true
 			}
-			out.Shape.Items = n
+			if !ok {
+				return false
+			}
+			out.Shape.Items = count
 		}
 		if value[0] != 'n' {
 			if name, ok := d.identifies(key); ok {
 				out.Shape.set(name, value[0])
 			}
 		}
-		if field, ok := lookupField(extra[:len(targets)-1], key); ok {
+		if field, ok := lookupField(extra, key); ok {
 			if err := json.Unmarshal(value, field.Addr().Interface()); err != nil && out.Field == nil {
 				out.Field = fmt.Errorf("%q: %w", key, err)
 			}
@@ -182,20 +224,33 @@ func skipValue(b []byte, i int) int {
 }
 
 // countItems counts the elements of the array arr, stopping with over set at the first
-// element past limit (limit > 0).
-func countItems(arr []byte, limit int) (n int, over bool) {
+// element past limit (limit > 0). ok is false when arr is not an array it can follow.
+func countItems(arr []byte, limit int) (n int, over, ok bool) {
 	i := skipSpace(arr, 1)
-	for i < len(arr) && arr[i] != ']' {
-		if limit > 0 && n >= limit {
-			return n, true
-		}
-		i = skipSpace(arr, skipValue(arr, i))
-		n++
-		if i < len(arr) && arr[i] == ',' {
-			i = skipSpace(arr, i+1)
-		}
+	if i < len(arr) && arr[i] == ']' {
+		return 0, false, true
 	}
-	return n, false
+	for i < len(arr) {
+		if limit > 0 && n >= limit {
+			return n, true, true
+		}
+		end := skipValue(arr, i)
+		if end <= i {
+			return n, false, false
+		}
+		n++
+		i = skipSpace(arr, end)
+		switch {
+		case i >= len(arr):
+			return n, false, false
+		case arr[i] == ']':
+			return n, false, true
+		case arr[i] != ',':
+			return n, false, false
+		}
+		i = skipSpace(arr, i+1)
+	}
+	return n, false, false
 }
 
 // identifies returns the identifying field key names, if it is one of d's.

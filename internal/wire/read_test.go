@@ -87,12 +87,13 @@ func TestReadShape(t *testing.T) {
 	}
 }
 
-func TestReadTooMany(t *testing.T) {
-	// The third item has a wrongly typed id: TooMany is reported whatever the items hold.
+func TestReadTooManyDecodesNoItem(t *testing.T) {
+	// The third item has a wrongly typed id: decoding it would be a Field error, and
+	// decoding any item would fill l.Items, so TooMany alone proves none was decoded.
 	body := `{"items":[{"id":"1"},{"id":"2"},{"id":5}],"total":3}`
 	var l readList
 	o := docReadList.Read("p", "Op", []byte(body), 2, &l)
-	if o.TooMany == nil || o.Syntax != nil {
+	if o.TooMany == nil || o.Syntax != nil || o.Field != nil || l.Items != nil {
 		t.Fatalf("outcome %+v, list %+v", o, l)
 	}
 	var me *model.Error
@@ -122,7 +123,8 @@ func TestReadFieldErrorKeepsWalking(t *testing.T) {
 
 func TestReadSyntax(t *testing.T) {
 	for _, body := range []string{``, `[]`, `"x"`, `<html>`, `{"items":[{"id":"1"}`, `{"total":1} {"total":2}`,
-		`{"total":1}x`, `{"items":[1,]}`, `{"page":{"n":}}`} {
+		`{"total":1}x`, `{"items":[1,]}`, `{"page":{"n":}}`, `{"items":[1,,2]}`, `{"items":[,]}`, `{"a" 1}`,
+		`{"a":}`, `{,}`, `{"a":1,}`, `{"items":[1 2]}`, `{"items":["x]}`, `{"\u00zz":1}`} {
 		for name, r := range readers(body) {
 			var l readList
 			if o := docReadList.Read("p", "Op", r(), 0, &l); o.Syntax == nil {
@@ -141,4 +143,22 @@ func TestReadFuzzSeedsNeverPanic(t *testing.T) {
 		var l readList
 		_ = docReadList.Read("p", "Op", body, 3, &l)
 	}
+}
+
+// FuzzRead: no body panics or hangs Read, and a body it accepts is one JSON object.
+func FuzzRead(f *testing.F) {
+	for _, seed := range []string{`{"items":[{"id":"1"}],"total":1}`, `{"items":[1,,2]}`, `{"page":{"n":1}}`, `{"a":"\\"}`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var l readList
+		var env readEnvelope
+		o := docReadList.Read("p", "Op", body, 3, &l, &env)
+		if o.Syntax == nil && o.TooMany == nil && !json.Valid(body) {
+			t.Fatalf("accepted %q, which is not JSON", body)
+		}
+		if o.TooMany == nil && o.Shape.Items > 3 {
+			t.Fatalf("%d items over the limit without TooMany", o.Shape.Items)
+		}
+	})
 }
