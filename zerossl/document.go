@@ -49,7 +49,7 @@ func (c *Client) decode(op string, resp *retry.Response, out any) error {
 // that is not JSON, not doc, or not of out's types).
 func (c *Client) read(op string, resp *retry.Response, doc wire.Document, checkShape bool, limit int, out any) error {
 	var env wireEnvelope
-	o := doc.Read(Name, op, resp.Body, limit, &env, out)
+	o := doc.Read(Name, op, resp.Body, limit, out, &env) // the payload first: see wire.Document.Read
 	if o.TooMany != nil {
 		return o.TooMany
 	}
