@@ -27,7 +27,7 @@ func (c *Client) decodeDoc(op string, resp *retry.Response, doc wire.Document, l
 	o := doc.Read(Name, op, resp.Body, limit, v)
 	if o.Syntax != nil && o.TooMany == nil && bareToken.Match(resp.Body) {
 		if p := reflect.ValueOf(v); p.Kind() == reflect.Pointer && !p.IsNil() {
-			p.Elem().SetZero() // forget what the first walk filled in
+			p.Elem().SetZero() // forget what the first read filled in
 		}
 		o = doc.Read(Name, op, quoteBareToken(resp.Body), limit, v)
 	}
