@@ -446,7 +446,7 @@ func (c *Client) findDomain(ctx context.Context, op, name string) (string, error
 		if err != nil {
 			return "", err
 		}
-		if model.NormalizeReportedDomain(e.name) == name {
+		if wire.ReportedDomain(e.name) == name {
 			return e.id, nil
 		}
 	}
@@ -559,7 +559,7 @@ func (c *Client) Challenges(ctx context.Context, certificateID string) ([]model.
 		}
 		seen := map[string]bool{}
 		for _, n := range names {
-			if n = model.NormalizeReportedDomain(n); n == "" || seen[n] {
+			if n = wire.ReportedDomain(n); n == "" || seen[n] {
 				continue
 			}
 			seen[n] = true

@@ -191,15 +191,14 @@ func (c *Client) Name() string { return Name }
 
 // decodeError maps a non-2xx answer through errorTable; the first error's code and
 // message are kept. A 404 without CertCentral's error format is wire.NotVendor404.
-func decodeError(status int, body []byte) (error, string, string) {
+func decodeError(status int, body []byte) (code, msg string, kind error) {
 	var eb errorBody
-	var code, msg string
 	if json.Unmarshal(bytes.TrimSpace(body), &eb) == nil && len(eb.Errors) > 0 {
 		code, msg = string(eb.Errors[0].Code), string(eb.Errors[0].Message)
 	} else if status == http.StatusNotFound {
 		return wire.NotVendor404()
 	}
-	return kindFor(status, code), code, msg
+	return code, msg, kindFor(status, code)
 }
 
 // errorTable is CertCentral's mapping from status and code to a kind, read top to

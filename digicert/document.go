@@ -1,7 +1,7 @@
 package digicert
 
 import (
-	"encoding/json"
+	"reflect"
 
 	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/retry"
@@ -18,27 +18,30 @@ var (
 	docReport          = wire.Document{Name: "a CertCentral report answer", Fields: []string{"data{}", "errors"}}
 )
 
-// decodeDoc checks that a 2xx body is doc (quoting the bare token CertCentral's own
-// example shows unquoted first), then decodes it into v: a list of more than limit items
-// (limit > 0) is an error before any item is decoded, and a body without doc's fields is
-// wire.UnexpectedDocument, never an empty value.
+// decodeDoc reads a 2xx body that must be doc into v in one pass over the body (see
+// wire.Document.Read): a list of more than limit items (limit > 0) is an error before the
+// item over the limit is decoded and before any is mapped, and a body without doc's fields
+// is wire.UnexpectedDocument, never an empty value. A body that is not JSON only because
+// of the bare token CertCentral's own example shows is read again with the token quoted.
 func (c *Client) decodeDoc(op string, resp *retry.Response, doc wire.Document, limit int, v any) error {
-	body := resp.Body
-	if !json.Valid(body) {
-		body = quoteBareToken(body)
+	o := doc.Read(Name, op, resp.Body, limit, v)
+	if o.Syntax != nil && o.TooMany == nil && bareToken.Match(resp.Body) {
+		if p := reflect.ValueOf(v); p.Kind() == reflect.Pointer && !p.IsNil() {
+			p.Elem().SetZero() // forget what the first read filled in
+		}
+		o = doc.Read(Name, op, quoteBareToken(resp.Body), limit, v)
 	}
-	shape, tooMany, err := doc.Inspect(Name, op, body, limit)
 	switch {
-	case tooMany != nil:
-		return tooMany
-	case err != nil:
-		return c.http.MalformedError(op, resp, err)
+	case o.TooMany != nil:
+		return o.TooMany
+	case o.Syntax != nil:
+		return c.http.MalformedError(op, resp, o.Syntax)
 	}
-	if err := doc.Mismatch(Name, op, resp.StatusCode, shape); err != nil {
+	if err := doc.Mismatch(Name, op, resp.StatusCode, o.Shape); err != nil {
 		return err
 	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return c.http.MalformedError(op, resp, err)
+	if o.Field != nil {
+		return c.http.MalformedError(op, resp, o.Field)
 	}
 	return nil
 }

@@ -165,7 +165,7 @@ func FuzzDecodeError(f *testing.F) {
 	fuzzseed.AddFiles(f, "testdata", `{"errors":[{"code":"not_found|order","message":"x"}]}`, `{"errors":null}`, `{"errors":[null]}`)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, status := range []int{400, 401, 403, 404, 429, 500, 501, 503} {
-			kind, _, _ := decodeError(status, body)
+			_, _, kind := decodeError(status, body)
 			if kind == nil {
 				t.Fatalf("status %d: nil kind", status)
 			}

@@ -101,7 +101,7 @@ var hostileDecoders = map[string]func(t *testing.T, c *Client, body []byte) erro
 	},
 	"error": func(t *testing.T, c *Client, body []byte) error {
 		for _, status := range []int{400, 403, 404, 500} {
-			if kind, _, _ := decodeError(status, body); kind == nil {
+			if _, _, kind := decodeError(status, body); kind == nil {
 				t.Fatalf("decodeError(%d): nil kind", status)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 )
 
@@ -107,18 +108,12 @@ func (e *fieldError) Unwrap() error { return e.err }
 // certificate builds the model value common to REST and Reports answers.
 func certificate(id, cn string, names []string, status, serial, thumb, product string,
 	created, from, till time.Time) *model.Certificate {
-	cnNorm := model.NormalizeReportedDomain(cn)
+	cnNorm := wire.ReportedDomain(cn)
 	all := make([]string, 0, len(names)+1)
-	if cnNorm != "" {
-		all = append(all, cnNorm)
-	}
-	var dns []string
-	seen := make(map[string]bool, len(names)+1)
-	for _, n := range append(all, names...) {
-		if n = model.NormalizeReportedDomain(n); n != "" && !seen[n] {
-			seen[n] = true
-			dns = append(dns, n)
-		}
+	all = append(all, cnNorm)
+	dns := wire.ReportedDomains(append(all, names...))
+	if len(dns) == 0 {
+		dns = nil // as before: no names is a nil list
 	}
 	return &model.Certificate{
 		Provider:        Name,
@@ -290,7 +285,7 @@ func mapDomainLevels(d *domainWire, now time.Time, listed bool) (*model.DomainVa
 	if d.ID == "" {
 		return nil, &fieldError{field: "id", err: errMissing}
 	}
-	name := model.NormalizeReportedDomain(string(d.Name))
+	name := wire.ReportedDomain(string(d.Name))
 	out := &model.DomainValidation{
 		Provider:     Name,
 		Domain:       name,

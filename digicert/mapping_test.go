@@ -262,7 +262,7 @@ func TestDecodeError(t *testing.T) {
 			if tt.file != "" {
 				body = readTestdata(t, tt.file)
 			}
-			kind, code, msg := decodeError(tt.status, body)
+			code, msg, kind := decodeError(tt.status, body)
 			assert.Equal(t, tt.kind, kind)
 			assert.Equal(t, tt.code, code)
 			assert.Contains(t, msg, tt.prefix)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
@@ -116,7 +117,7 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 	after := map[string]model.ValidationStatus{}
 	if checked != nil {
 		for _, d := range checked.DNSNameValidations {
-			if n := model.NormalizeReportedDomain(string(d.DNSName)); n != "" {
+			if n := wire.ReportedDomain(string(d.DNSName)); n != "" {
 				after[n] = mapValidationStatus(string(d.Status))
 			}
 		}

@@ -56,9 +56,9 @@ type Auth struct {
 	QueryParam string // e.g. "access_key"
 }
 
-// ErrorDecoder reads a non-2xx answer: the vendor's error kind (nil: decide from the
-// status), code and message. It must not panic on any input.
-type ErrorDecoder func(status int, body []byte) (kind error, code, message string)
+// ErrorDecoder reads a non-2xx answer: the vendor's code and message, and its error kind
+// (nil: decide from the status). It must not panic on any input.
+type ErrorDecoder func(status int, body []byte) (code, message string, kind error)
 
 // Options configure a Client for one adapter.
 type Options struct {
@@ -283,14 +283,18 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	ctx = context.WithValue(ctx, callStateKey{}, st)
 
 	u := c.base.JoinPath(req.Path)
-	q := u.Query()
-	for k, vs := range req.Query {
-		q[k] = append(q[k], vs...)
+	if len(req.Query) > 0 || c.auth.QueryParam != "" {
+		// Without parameters to add, the base URL's query stays as it is: no parse and
+		// re-encode per call.
+		q := u.Query()
+		for k, vs := range req.Query {
+			q[k] = append(q[k], vs...)
+		}
+		if c.auth.QueryParam != "" {
+			q.Set(c.auth.QueryParam, c.key.Reveal())
+		}
+		u.RawQuery = q.Encode()
 	}
-	if c.auth.QueryParam != "" {
-		q.Set(c.auth.QueryParam, c.key.Reveal())
-	}
-	u.RawQuery = q.Encode()
 
 	var body io.Reader
 	if req.Body != nil {
@@ -316,7 +320,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	}
 	rreq.SetResponseHandler(func(resp *http.Response) error {
 		defer resp.Body.Close()
-		data, err := c.readBody(resp.Body, resp.StatusCode)
+		data, err := c.readBody(resp.Body, resp.StatusCode, resp.ContentLength)
 		if err != nil {
 			return err
 		}
@@ -336,7 +340,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	if st.bodyOf != resp {
 		// The last attempt of an exhausted retry loop: its body is still unread.
 		var readErr error
-		data, readErr = c.readBody(resp.Body, resp.StatusCode)
+		data, readErr = c.readBody(resp.Body, resp.StatusCode, resp.ContentLength)
 		if readErr != nil {
 			return nil, c.failure(ctx, st, resp.StatusCode, resp.Header, readErr)
 		}
@@ -350,19 +354,24 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 // errorBodyBytes caps the part of a non-2xx body that is read for the vendor's error.
 const errorBodyBytes = 64 << 10
 
+// sizeHintMax bounds the buffer readBody allocates from a Content-Length before the body
+// has arrived, so that a server announcing a large body and sending little costs no more.
+const sizeHintMax = 1 << 20
+
 // readBody reads the body of an answer with status. A 2xx body is read up to the cap and a
 // longer one is ErrBodyTooLarge, not a truncated read; of any other body only the first
-// errorBodyBytes (at most the cap) are kept, enough for the vendor's error.
-func (c *Client) readBody(r io.Reader, status int) ([]byte, error) {
+// errorBodyBytes (at most the cap) are kept, enough for the vendor's error. length is the
+// announced Content-Length (-1 when unknown), used only to size the first buffer.
+func (c *Client) readBody(r io.Reader, status int, length int64) ([]byte, error) {
 	if status < 200 || status > 299 {
 		n := min(c.maxBody, errorBodyBytes)
-		data, err := io.ReadAll(io.LimitReader(r, n))
+		data, err := readAll(io.LimitReader(r, n), min(length, n))
 		if err != nil && len(data) == 0 {
 			return nil, err
 		}
 		return data, nil
 	}
-	data, err := io.ReadAll(io.LimitReader(r, c.maxBody+1))
+	data, err := readAll(io.LimitReader(r, c.maxBody+1), min(length, c.maxBody))
 	if err != nil {
 		return nil, err
 	}
@@ -372,11 +381,37 @@ func (c *Client) readBody(r io.Reader, status int) ([]byte, error) {
 	return data, nil
 }
 
+// readAll reads r to its end. With a hint (the announced length, within sizeHintMax) it
+// allocates room for hint bytes and the read that sees EOF at once; without one, or when
+// the body outgrows it, it leaves the growing to io.ReadAll (which, since Go 1.26, builds
+// chunks and copies them once into a slice of the final size).
+func readAll(r io.Reader, hint int64) ([]byte, error) {
+	if hint <= 0 || hint > sizeHintMax {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, hint+1)
+	for {
+		if len(b) == cap(b) {
+			// Longer than announced: read the rest the ordinary way.
+			rest, err := io.ReadAll(r)
+			return append(b, rest...), err
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+}
+
 // statusError builds the error for a non-2xx answer.
 func (c *Client) statusError(st *callState, resp *http.Response, body []byte) *model.Error {
 	e := &model.Error{Provider: c.provider, Op: st.op, HTTPStatus: resp.StatusCode}
 	if c.decodeErr != nil {
-		kind, code, msg := c.decodeErr(resp.StatusCode, body)
+		code, msg, kind := c.decodeErr(resp.StatusCode, body)
 		e.Kind, e.Code, e.Message = kind, c.redact.String(code), c.redact.String(strings.TrimSpace(msg))
 	}
 	if e.Kind == nil {

@@ -261,15 +261,14 @@ func TestErrorDecoder(t *testing.T) {
 		w.WriteHeader(http.StatusTooManyRequests)
 		io.WriteString(w, `{"errors":[{"code":"rate_limit","message":"  too many requests for key `+testKey+`  "}]}`)
 	})
-	//lint:ignore ST1008 the shape of ErrorDecoder
-	decode := func(status int, body []byte) (error, string, string) {
+	decode := func(status int, body []byte) (string, string, error) {
 		var v struct {
 			Errors []struct{ Code, Message string }
 		}
 		if json.Unmarshal(body, &v) != nil || len(v.Errors) == 0 {
-			return nil, "", ""
+			return "", "", nil
 		}
-		return model.ErrRateLimited, v.Errors[0].Code, v.Errors[0].Message
+		return v.Errors[0].Code, v.Errors[0].Message, model.ErrRateLimited
 	}
 	c := newTestClient(t, srv.URL, func(o *Options) {
 		o.DecodeError = decode

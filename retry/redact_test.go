@@ -229,9 +229,8 @@ func TestStatusErrorRedactsMessagesCutBeforeRedaction(t *testing.T) {
 		for cut := len("the key "); cut < len("the key ")+len(form); cut++ {
 			c := newTestClient(t, srv.URL, func(o *Options) {
 				o.Config.MaxAttempts = 1
-				//lint:ignore ST1008 the shape of ErrorDecoder
-				o.DecodeError = func(status int, body []byte) (error, string, string) {
-					return nil, "bad_key", string(body[:cut]) + "…"
+				o.DecodeError = func(status int, body []byte) (string, string, error) {
+					return "bad_key", string(body[:cut]) + "…", nil
 				}
 			})
 			_, err := c.Do(context.Background(), &Request{Op: "Get", Path: "x"})

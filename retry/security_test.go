@@ -149,9 +149,8 @@ func TestKeyNeverInErrors(t *testing.T) {
 					srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) { echo(w, r, 403) })
 					c := newTestClient(t, srv.URL, func(o *Options) {
 						o.Auth = af.auth
-						//lint:ignore ST1008 the shape of ErrorDecoder
-						o.DecodeError = func(status int, body []byte) (error, string, string) {
-							return model.ErrPermissionDenied, "bad_key:" + testKey, string(body)
+						o.DecodeError = func(status int, body []byte) (string, string, error) {
+							return "bad_key:" + testKey, string(body), model.ErrPermissionDenied
 						}
 					})
 					_, err := c.Do(context.Background(), &Request{Op: "Op"})

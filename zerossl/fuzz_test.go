@@ -89,7 +89,7 @@ func FuzzDecodeError(f *testing.F) {
 	c := fuzzClient(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, status := range []int{400, 401, 403, 404, 429, 500, 501, 502} {
-			kind, _, _ := decodeHTTPError(status, body)
+			_, _, kind := decodeHTTPError(status, body)
 			if kind != nil && !fuzzseed.IsKind(kind) {
 				t.Fatalf("status %d: kind %v is not a model kind", status, kind)
 			}

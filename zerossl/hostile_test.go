@@ -48,7 +48,7 @@ var hostileDecoders = map[string]func(t *testing.T, c *Client, body []byte) erro
 	},
 	"error": func(t *testing.T, c *Client, body []byte) error {
 		for _, status := range []int{400, 401, 404, 500} {
-			if kind, _, _ := decodeHTTPError(status, body); kind != nil && !fuzzseed.IsKind(kind) {
+			if _, _, kind := decodeHTTPError(status, body); kind != nil && !fuzzseed.IsKind(kind) {
 				t.Fatalf("decodeHTTPError(%d): kind %v", status, kind)
 			}
 		}

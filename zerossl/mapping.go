@@ -150,8 +150,8 @@ func mapCertificate(w *wireCertificate) (*model.Certificate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zerossl: certificate %q: expires: %w", truncate(w.ID, 40), err)
 	}
-	cn := model.NormalizeReportedDomain(w.CommonName)
-	names := model.NormalizeDomains(append([]string{cn}, model.SplitList(w.AdditionalDomains)...))
+	cn := wire.ReportedDomain(w.CommonName)
+	names := wire.ReportedDomains(append([]string{cn}, model.SplitList(w.AdditionalDomains)...))
 	return &model.Certificate{
 		Provider:        Name,
 		ID:              strings.TrimSpace(w.ID),
@@ -168,10 +168,6 @@ func mapCertificate(w *wireCertificate) (*model.Certificate, error) {
 	}, nil
 }
 
-// challengeOrder is the order of challenge types within a domain.
-var challengeOrder = []model.ChallengeType{model.ChallengeDNSCNAME, model.ChallengeHTTPFile,
-	model.ChallengeHTTPSFile, model.ChallengeEmail}
-
 // mapChallenges converts a certificate's validation object into challenges: per domain
 // (in the certificate's name order, then any other domain the validation object lists,
 // sorted) a dns-cname, http-file, https-file and email challenge, each only when its keys
@@ -179,16 +175,17 @@ var challengeOrder = []model.ChallengeType{model.ChallengeDNSCNAME, model.Challe
 // overrides it for email challenges by domain.
 func mapChallenges(w *wireCertificate, names []string, status model.ValidationStatus,
 	emailStatus map[string]model.ValidationStatus) []model.Challenge {
-	if w.Validation == nil {
-		return nil
+	v, err := w.Validation.get()
+	if v == nil || err != nil {
+		return nil // challenges and chooseEmails report an unreadable validation object
 	}
 	other := map[string]wireOtherMethod{}
-	for d, m := range w.Validation.OtherMethods {
-		other[model.NormalizeReportedDomain(d)] = m
+	for d, m := range v.OtherMethods {
+		other[wire.ReportedDomain(d)] = m
 	}
 	emails := map[string][]string{}
-	for d, list := range w.Validation.EmailValidation {
-		n := model.NormalizeReportedDomain(d)
+	for d, list := range v.EmailValidation {
+		n := wire.ReportedDomain(d)
 		emails[n] = append(emails[n], list...)
 	}
 	order := append([]string(nil), names...)
@@ -218,7 +215,7 @@ func mapChallenges(w *wireCertificate, names []string, status model.ValidationSt
 			continue
 		}
 		if m, ok := other[d]; ok {
-			if name, target := model.NormalizeReportedDomain(m.CNAMEName), cnameTarget(m.CNAMETarget); name != "" && target != "" {
+			if name, target := wire.ReportedDomain(m.CNAMEName), cnameTarget(m.CNAMETarget); name != "" && target != "" {
 				out = append(out, model.Challenge{Domain: d, Type: model.ChallengeDNSCNAME, RecordName: name, RecordValue: target, Status: status})
 			}
 			content := fileContent(m.FileContent)

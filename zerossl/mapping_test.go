@@ -169,8 +169,14 @@ func TestWrongTypesAreErrorsNotPanics(t *testing.T) {
 		`{"validation":{"other_methods":[1]}}`, `{"validation":{"other_methods":{"a.com":{"file_validation_content":"x"}}}}`,
 		`{"created":5}`, `{"id":5}`, `{"validation":7}`,
 	} {
+		// The validation object is decoded when first asked for (lazyValidation): its inner
+		// types are errors then.
 		var w wireCertificate
-		if err := json.Unmarshal([]byte(body), &w); err == nil {
+		err := json.Unmarshal([]byte(body), &w)
+		if err == nil {
+			_, err = w.Validation.get()
+		}
+		if err == nil {
 			t.Errorf("%s: no error", body)
 		}
 	}

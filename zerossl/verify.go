@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
@@ -110,9 +111,13 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 // chooseEmails picks one address per name from the certificate's email choices.
 func (c *Client) chooseEmails(op string, w *wireCertificate, names []string) ([]string, error) {
 	choices := map[string][]string{}
-	if w.Validation != nil {
-		for d, list := range w.Validation.EmailValidation {
-			n := model.NormalizeReportedDomain(d)
+	val, err := w.Validation.get()
+	if err != nil {
+		return nil, c.http.MalformedError(op, nil, err)
+	}
+	if val != nil {
+		for d, list := range val.EmailValidation {
+			n := wire.ReportedDomain(d)
 			choices[n] = append(choices[n], list...)
 		}
 	}
@@ -167,7 +172,7 @@ func (c *Client) checkVerdicts(op string, resp *retry.Response) (map[string]verd
 		return nil, false, c.http.MalformedError(op, resp, fmt.Errorf("zerossl: error.details: %w", err))
 	}
 	for d, raw := range details {
-		out[model.NormalizeReportedDomain(d)] = c.domainVerdict(raw)
+		out[wire.ReportedDomain(d)] = c.domainVerdict(raw)
 	}
 	return out, true, nil
 }

@@ -32,18 +32,60 @@ type wireError struct {
 
 // wireCertificate is one certificate object (GET /certificates/{id}, list results).
 type wireCertificate struct {
-	ID                string          `json:"id"`
-	Type              flexString      `json:"type"`
-	CommonName        string          `json:"common_name"`
-	AdditionalDomains string          `json:"additional_domains"`
-	Created           string          `json:"created"`
-	Expires           string          `json:"expires"`
-	Status            string          `json:"status"`
-	ValidationType    string          `json:"validation_type"`
-	ValidationEmails  string          `json:"validation_emails"`
-	ReplacementFor    string          `json:"replacement_for"`
-	FingerprintSHA1   string          `json:"fingerprint_sha1"`
-	Validation        *wireValidation `json:"validation"`
+	ID                string         `json:"id"`
+	Type              flexString     `json:"type"`
+	CommonName        string         `json:"common_name"`
+	AdditionalDomains string         `json:"additional_domains"`
+	Created           string         `json:"created"`
+	Expires           string         `json:"expires"`
+	Status            string         `json:"status"`
+	ValidationType    string         `json:"validation_type"`
+	ValidationEmails  string         `json:"validation_emails"`
+	ReplacementFor    string         `json:"replacement_for"`
+	FingerprintSHA1   string         `json:"fingerprint_sha1"`
+	Validation        lazyValidation `json:"validation"`
+}
+
+// lazyValidation is a certificate's "validation" object kept as it arrived and decoded
+// only when asked for: lookups and listings never need it (only Challenges,
+// DomainValidation and Verify do), and it is the bulk of a certificate's allocations.
+type lazyValidation struct {
+	raw  json.RawMessage
+	v    *wireValidation
+	err  error
+	done bool
+}
+
+// UnmarshalJSON keeps the raw value of an object (or PHP's [] for an empty one); null is
+// no validation object, and any other type is an error now, not when the object is read.
+func (l *lazyValidation) UnmarshalJSON(b []byte) error {
+	*l = lazyValidation{}
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || string(b) == "null":
+	case b[0] == '{' || b[0] == '[':
+		l.raw = append(json.RawMessage(nil), b...)
+	default:
+		return fmt.Errorf("expected an object, got %s", kindOfJSON(b))
+	}
+	return nil
+}
+
+// get decodes the validation object once: nil without one, an error for one of an
+// impossible type.
+func (l *lazyValidation) get() (*wireValidation, error) {
+	if !l.done {
+		l.done = true
+		if l.raw != nil {
+			var v wireValidation
+			if err := json.Unmarshal(l.raw, &v); err != nil {
+				l.err = fmt.Errorf(`"validation": %w`, err)
+			} else {
+				l.v = &v
+			}
+		}
+	}
+	return l.v, l.err
 }
 
 // wireValidation is a certificate's "validation" object.

@@ -35,7 +35,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -176,25 +175,6 @@ func (c *Client) get(ctx context.Context, op, path string, q url.Values, out any
 	return c.decode(op, resp, out)
 }
 
-// decode reads a 2xx body: first the envelope (success/error), then the payload.
-func (c *Client) decode(op string, resp *retry.Response, out any) error {
-	body := bytes.TrimSpace(resp.Body)
-	if len(body) == 0 || body[0] != '{' {
-		return c.http.MalformedError(op, resp, errors.New("zerossl: the body is not a JSON object"))
-	}
-	var env wireEnvelope
-	if err := json.Unmarshal(body, &env); err != nil {
-		return c.http.MalformedError(op, resp, fmt.Errorf("zerossl: %w", err))
-	}
-	if e := c.envelopeError(op, resp.StatusCode, env); e != nil {
-		return e
-	}
-	if err := json.Unmarshal(body, out); err != nil {
-		return c.http.MalformedError(op, resp, fmt.Errorf("zerossl: %w", err))
-	}
-	return nil
-}
-
 // envelopeError returns the vendor error an envelope carries, or nil for a success.
 // A body is an error when "success" is present and false (false, 0, "0") or when it has
 // an "error" value other than null/false.
@@ -208,7 +188,7 @@ func (c *Client) envelopeError(op string, status int, env wireEnvelope) *model.E
 		// An unreadable success flag without an error object: trust the payload.
 		return nil
 	}
-	kind, code, msg := decodeErrorObject(env.Error)
+	code, msg, kind := decodeErrorObject(env.Error)
 	if kind == nil {
 		kind = model.ErrUnavailable
 		if status >= 400 {
@@ -229,37 +209,37 @@ func isJSONNullish(b []byte) bool {
 
 // decodeHTTPError is the retry.ErrorDecoder for non-2xx answers: ZeroSSL's error
 // object when the body has one, else nothing (the status decides, the body is quoted).
-func decodeHTTPError(status int, body []byte) (error, string, string) {
+func decodeHTTPError(status int, body []byte) (code, msg string, kind error) {
 	body = bytes.TrimSpace(body)
 	var env wireEnvelope
 	if len(body) == 0 || body[0] != '{' || json.Unmarshal(body, &env) != nil || len(env.Error) == 0 || isJSONNullish(env.Error) {
 		if status == http.StatusNotFound {
 			return wire.NotVendor404()
 		}
-		return nil, "", ""
+		return "", "", nil
 	}
-	kind, code, msg := decodeErrorObject(env.Error)
+	code, msg, kind = decodeErrorObject(env.Error)
 	if kind == nil {
 		kind = retry.KindForStatus(status)
 	}
-	return kind, code, msg
+	return code, msg, kind
 }
 
 // decodeErrorObject reads ZeroSSL's error object (or a bare string) into a kind (nil when
 // the code is unknown), the code "2803 certificate_not_found", and the message.
-func decodeErrorObject(raw json.RawMessage) (kind error, code, msg string) {
+func decodeErrorObject(raw json.RawMessage) (code, msg string, kind error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
-		return nil, "", ""
+		return "", "", nil
 	}
 	if raw[0] == '"' {
 		var s string
 		_ = json.Unmarshal(raw, &s)
-		return nil, "", truncate(strings.TrimSpace(s), 300)
+		return "", truncate(strings.TrimSpace(s), 300), nil
 	}
 	var we wireError
 	if raw[0] != '{' || json.Unmarshal(raw, &we) != nil {
-		return nil, "", "unreadable error object"
+		return "", "unreadable error object", nil
 	}
 	c := strings.TrimSpace(string(we.Code))
 	t := strings.TrimSpace(string(we.Type))
@@ -268,7 +248,7 @@ func decodeErrorObject(raw json.RawMessage) (kind error, code, msg string) {
 	if msg == "" {
 		msg = strings.TrimSpace(string(we.Message))
 	}
-	return kindForCode(c, t), truncate(code, 120), truncate(msg, 300)
+	return truncate(code, 120), truncate(msg, 300), kindForCode(c, t)
 }
 
 // errorTable maps ZeroSSL's numeric error codes to kinds (ZeroSSL sends most errors with

@@ -35,6 +35,6 @@ const NotVendor404Code = "endpoint_not_found"
 // vendor's error format: kind model.ErrUnavailable, never model.ErrNotFound, because the
 // endpoint is missing (a wrong BaseURL, a proxy), not the object asked for; a caller
 // must not read it as "no such certificate".
-func NotVendor404() (kind error, code, message string) {
-	return model.ErrUnavailable, NotVendor404Code, NotVendorErrorHint
+func NotVendor404() (code, message string, kind error) {
+	return NotVendor404Code, NotVendorErrorHint, model.ErrUnavailable
 }

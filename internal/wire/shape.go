@@ -25,8 +25,26 @@ var ErrTooManyItems = errors.New("more items than asked for")
 // Shape is the top level of a JSON object: its keys, and the number of elements of one
 // array in it.
 type Shape struct {
-	keys  map[string]byte // key -> first byte of its value
-	Items int             // elements of the array under the list key (0 when absent or not an array)
+	keys  []shapeKey // keys with a non-null value, in the body's order
+	Items int        // elements of the array under the list key (0 when absent or not an array)
+}
+
+// shapeKey is a top-level key and the first byte of its value.
+type shapeKey struct {
+	name  string
+	first byte
+}
+
+// set records key with its value's first byte; a later duplicate key replaces an earlier
+// one, as it does in encoding/json.
+func (s *Shape) set(key string, first byte) {
+	for i := range s.keys {
+		if s.keys[i].name == key {
+			s.keys[i].first = first
+			return
+		}
+	}
+	s.keys = append(s.keys, shapeKey{key, first})
 }
 
 // Has reports whether any of fields is a top-level key whose value is not null. A field
@@ -42,8 +60,10 @@ func (s Shape) Has(fields ...string) bool {
 		case strings.HasSuffix(f, "[]"):
 			want = '['
 		}
-		if first, ok := s.keys[name]; ok && (want == 0 || first == want) {
-			return true
+		for _, k := range s.keys {
+			if k.name == name && (want == 0 || k.first == want) {
+				return true
+			}
 		}
 	}
 	return false
@@ -71,7 +91,7 @@ func ReadShape(body []byte, listKey string, maxItems int) (Shape, error) {
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
 		return Shape{}, errors.New("not a JSON object")
 	}
-	s := Shape{keys: map[string]byte{}}
+	var s Shape
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -86,7 +106,7 @@ func ReadShape(body []byte, listKey string, maxItems int) (Shape, error) {
 			}
 			s.Items = n
 			if first != 'n' {
-				s.keys[key] = first
+				s.set(key, first)
 			}
 			continue
 		}
@@ -94,7 +114,7 @@ func ReadShape(body []byte, listKey string, maxItems int) (Shape, error) {
 			return Shape{}, err
 		}
 		if raw = bytes.TrimSpace(raw); len(raw) > 0 && raw[0] != 'n' {
-			s.keys[key] = raw[0]
+			s.set(key, raw[0])
 		}
 	}
 	return s, nil
