@@ -1,6 +1,6 @@
 module github.com/anyca/anyca/redislimit
 
-go 1.23.0
+go 1.23.2
 
 replace github.com/anyca/anyca => ../
 
