@@ -83,8 +83,7 @@ type Server struct {
 	reports        bool
 	batchLimit     int
 	partialDefault bool
-	published      func(model.Challenge) bool // WithPublished
-	publishedNames map[string]bool            // Publish
+	publication    fakeca.Publication // WithPublished and Publish
 
 	// Base is the shared fake machinery; its methods (Close, Handler, FailNext,
 	// SetChaos, Requests, Injected, EndpointRequests) are the Server's.

@@ -63,9 +63,8 @@ type Server struct {
 	// APIKey is the access_key the server accepts.
 	APIKey string
 
-	pageAsString   bool
-	published      func(model.Challenge) bool // WithPublished
-	publishedNames map[string]bool            // Publish
+	pageAsString bool
+	publication  fakeca.Publication // WithPublished and Publish
 	verifyCounters
 	// Base is the shared fake machinery; its methods (Close, Handler, FailNext,
 	// SetChaos, Requests, Injected, EndpointRequests) are the Server's.
@@ -309,12 +308,7 @@ func deriveType(names []string) string {
 	return "1"
 }
 
-func norm(s string) string {
-	if n, err := model.NormalizeDomain(s); err == nil {
-		return n
-	}
-	return strings.ToLower(strings.TrimSpace(s))
-}
+func norm(s string) string { return fakeca.NormName(s) }
 
 func hashHex(s string) string {
 	sum := sha256.Sum256([]byte(s))
