@@ -83,11 +83,11 @@ type Server struct {
 	reports        bool
 	batchLimit     int
 	partialDefault bool
-	publication    fakeca.Publication // WithPublished and Publish
 
 	// Base is the shared fake machinery; its methods (Close, Handler, FailNext,
 	// SetChaos, Requests, Injected, EndpointRequests) are the Server's.
 	*fakeca.Base
+	fakeca.Publication // Publish, and the hook WithPublished sets
 
 	mu      sync.Mutex
 	nextID  int64

@@ -2,6 +2,7 @@ package fakeca
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/anyca/anyca/model"
 )
@@ -9,17 +10,27 @@ import (
 // Publication is what a fake knows of the DCV challenges published for it: domain
 // names marked with Publish, and an optional hook asked about each challenge (a
 // simulator's DNS and file servers). A fake's DCV check passes a domain when Published
-// says so. It is not safe for concurrent use: the fake holds its own lock around it.
+// says so. A fake embeds it, which gives the fake its Publish method. It is safe for
+// concurrent use; the hook is called with its lock (and whatever lock the fake holds
+// around Published) held, so it must not call the fake.
 type Publication struct {
+	mu    sync.Mutex
 	hook  func(model.Challenge) bool
 	names map[string]bool
 }
 
 // SetHook makes Published also ask fn about every challenge of a domain not marked.
-func (p *Publication) SetHook(fn func(model.Challenge) bool) { p.hook = fn }
+func (p *Publication) SetHook(fn func(model.Challenge) bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.hook = fn
+}
 
-// Publish marks every challenge of domain (as NormName gives it) as published.
+// Publish marks every challenge of domain (as NormName gives it) as published: the
+// fake's next DCV check of an order or certificate holding it passes the domain.
 func (p *Publication) Publish(domain string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.names == nil {
 		p.names = map[string]bool{}
 	}
@@ -29,6 +40,8 @@ func (p *Publication) Publish(domain string) {
 // Published reports whether ch, a challenge of the normalized name domain, is
 // published: the domain was marked, or the hook says so. A nil ch is never published.
 func (p *Publication) Published(domain string, ch *model.Challenge) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	return ch != nil && (p.names[domain] || p.hook != nil && p.hook(*ch))
 }
 

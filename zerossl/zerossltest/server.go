@@ -64,11 +64,11 @@ type Server struct {
 	APIKey string
 
 	pageAsString bool
-	publication  fakeca.Publication // WithPublished and Publish
 	verifyCounters
 	// Base is the shared fake machinery; its methods (Close, Handler, FailNext,
 	// SetChaos, Requests, Injected, EndpointRequests) are the Server's.
 	*fakeca.Base
+	fakeca.Publication // Publish, and the hook WithPublished sets
 
 	mu    sync.Mutex
 	seq   int
