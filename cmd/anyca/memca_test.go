@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"iter"
 	"strings"
 	"sync"
 	"time"
@@ -51,7 +52,7 @@ func newMemAccount(key string) *memca.Server {
 }
 
 // The CLI is tested through anyca.New like any adapter: "memca" is the shared memory
-// CA on the demo account. With memKeyLimited every request is answered 429 with
+// CA on the demo account, its domains listed in reverse. With memKeyLimited every request is answered 429 with
 // Retry-After 60 and the provider makes one attempt, so the command reports the rate
 // limit at once.
 func init() {
@@ -63,6 +64,36 @@ func init() {
 			cfg.Retry.MaxAttempts = 1
 		}
 		cfg.BaseURL = s.URL
-		return memca.New(ctx, cfg)
+		p, err := memca.New(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return reversedDomains{p, p.(anyca.DomainLister)}, nil
 	})
+}
+
+// reversedDomains lists the memory CA's domains in reverse order (it lists them sorted),
+// to prove the CLI sorts them itself.
+type reversedDomains struct {
+	anyca.Provider
+	lister anyca.DomainLister
+}
+
+// Domains lists every domain of the query, last first.
+func (r reversedDomains) Domains(ctx context.Context, q model.DomainQuery) iter.Seq2[*model.DomainValidation, error] {
+	return func(yield func(*model.DomainValidation, error) bool) {
+		var all []*model.DomainValidation
+		for d, err := range r.lister.Domains(ctx, q) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			all = append(all, d)
+		}
+		for i := len(all) - 1; i >= 0; i-- {
+			if !yield(all[i], nil) {
+				return
+			}
+		}
+	}
 }
