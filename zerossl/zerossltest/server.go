@@ -56,10 +56,9 @@ func WithPageAsString(b bool) Option { return func(s *Server) { s.pageAsString =
 // apart in seeding order, so listings are deterministic.
 var baseTime = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// Server is a running fake ZeroSSL API. Its methods are safe for concurrent use.
+// Server is a running fake ZeroSSL API. Its URL (fakeca.Base's) is the base URL to give
+// the adapter (http://127.0.0.1:port). Its methods are safe for concurrent use.
 type Server struct {
-	// URL is the base URL to give the adapter (http://127.0.0.1:port).
-	URL string
 	// APIKey is the access_key the server accepts.
 	APIKey string
 
@@ -104,8 +103,7 @@ type Validation struct {
 // NewServer starts a fake on a loopback port; call Close when done.
 func NewServer(opts ...Option) *Server {
 	s := newServer(opts...)
-	s.Base.Start()
-	s.URL = s.Base.URL
+	s.Start() // sets URL (fakeca.Base's), the base URL to give the adapter
 	return s
 }
 
