@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/anyca/anyca/internal/fuzzseed"
-
 	"github.com/anyca/anyca/internal/secretstest"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
