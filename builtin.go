@@ -8,3 +8,12 @@ func builtins() map[string]NewFunc {
 		"zerossl":  newZeroSSL,
 	}
 }
+
+// asProvider returns an adapter's constructor result as a Provider: on an error, a nil
+// interface rather than a typed nil client inside it (which would compare non-nil).
+func asProvider[P Provider](p P, err error) (Provider, error) {
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}

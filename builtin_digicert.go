@@ -9,16 +9,6 @@ import (
 // newDigiCert builds the "digicert" provider from cfg: key, region ("us" or "eu"), base
 // URL, HTTP client, retry settings and logger carry over as they are.
 func newDigiCert(_ context.Context, cfg Config) (Provider, error) {
-	c, err := digicert.New(digicert.Config{
-		APIKey:     cfg.APIKey,
-		Region:     cfg.Region,
-		BaseURL:    cfg.BaseURL,
-		HTTPClient: cfg.HTTPClient,
-		Retry:      cfg.Retry,
-		Logger:     cfg.Logger,
-	})
-	if err != nil {
-		return nil, err // not a typed nil *digicert.Client inside the interface
-	}
-	return c, nil
+	return asProvider(digicert.New(digicert.Config{APIKey: cfg.APIKey, Region: cfg.Region, BaseURL: cfg.BaseURL,
+		HTTPClient: cfg.HTTPClient, Retry: cfg.Retry, Logger: cfg.Logger}))
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/anyca/anyca/internal/fuzzseed"
 	"github.com/anyca/anyca/model"
-	"github.com/anyca/anyca/retry"
 )
 
 // Fuzz targets for the decoders and mappers of CertCentral's answers. Properties: no
@@ -15,15 +14,8 @@ import (
 // domain name is already normalized. Seeds are every file of testdata/.
 
 func fuzzClient(t testing.TB) *Client {
-	t.Helper()
-	c, err := New(Config{APIKey: "fuzz-key-0123456789", BaseURL: "http://127.0.0.1:1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return fuzzseed.NewClient(t, func(key, base string) (*Client, error) { return New(Config{APIKey: key, BaseURL: base}) })
 }
-
-func fuzzResp(body []byte) *retry.Response { return &retry.Response{StatusCode: 200, Body: body} }
 
 func checkCert(t *testing.T, cert *model.Certificate) {
 	t.Helper()
@@ -39,13 +31,13 @@ func FuzzDecodeOrder(f *testing.F) {
 	c := fuzzClient(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var o orderWire
-		if err := c.decode("Certificate", fuzzResp(body), &o); err != nil {
+		if err := c.decode("Certificate", fuzzseed.Response(body), &o); err != nil {
 			fuzzseed.CheckModelError(t, err)
 			return
 		}
 		cert, err := mapOrder(&o)
 		if err != nil {
-			fuzzseed.CheckModelError(t, c.mapErr("Certificate", fuzzResp(body), err))
+			fuzzseed.CheckModelError(t, c.mapErr("Certificate", fuzzseed.Response(body), err))
 			return
 		}
 		checkCert(t, cert)
@@ -58,27 +50,27 @@ func FuzzDecodeList(f *testing.F) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var ol orderListWire
-		if err := c.decode("Certificates", fuzzResp(body), &ol); err != nil {
+		if err := c.decode("Certificates", fuzzseed.Response(body), &ol); err != nil {
 			fuzzseed.CheckModelError(t, err)
 		} else {
 			for i := range ol.Orders {
 				cert, err := mapOrder(&ol.Orders[i])
 				if err != nil {
-					fuzzseed.CheckModelError(t, c.mapErr("Certificates", fuzzResp(body), err))
+					fuzzseed.CheckModelError(t, c.mapErr("Certificates", fuzzseed.Response(body), err))
 					continue
 				}
 				checkCert(t, cert)
 			}
 		}
 		var dl domainListWire
-		if err := c.decode("Domains", fuzzResp(body), &dl); err != nil {
+		if err := c.decode("Domains", fuzzseed.Response(body), &dl); err != nil {
 			fuzzseed.CheckModelError(t, err)
 			return
 		}
 		for i := range dl.Domains {
 			d, err := mapDomain(&dl.Domains[i], now)
 			if err != nil {
-				fuzzseed.CheckModelError(t, c.mapErr("Domains", fuzzResp(body), err))
+				fuzzseed.CheckModelError(t, c.mapErr("Domains", fuzzseed.Response(body), err))
 				continue
 			}
 			checkDomain(t, d)
@@ -104,13 +96,13 @@ func FuzzDecodeDomainInfo(f *testing.F) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var d domainWire
-		if err := c.decode("DomainValidation", fuzzResp(body), &d); err != nil {
+		if err := c.decode("DomainValidation", fuzzseed.Response(body), &d); err != nil {
 			fuzzseed.CheckModelError(t, err)
 			return
 		}
 		dv, err := mapDomain(&d, now)
 		if err != nil {
-			fuzzseed.CheckModelError(t, c.mapErr("DomainValidation", fuzzResp(body), err))
+			fuzzseed.CheckModelError(t, c.mapErr("DomainValidation", fuzzseed.Response(body), err))
 			return
 		}
 		checkDomain(t, dv)
@@ -118,11 +110,11 @@ func FuzzDecodeDomainInfo(f *testing.F) {
 			fuzzseed.CheckNormalized(t, "challenge domain", ch.Domain)
 		}
 		var ov orderValidationWire
-		if err := c.decode("Challenges", fuzzResp(body), &ov); err != nil {
+		if err := c.decode("Challenges", fuzzseed.Response(body), &ov); err != nil {
 			fuzzseed.CheckModelError(t, err)
 		}
 		var rv randomValueWire
-		if err := c.decode("Challenges", fuzzResp(body), &rv); err != nil {
+		if err := c.decode("Challenges", fuzzseed.Response(body), &rv); err != nil {
 			fuzzseed.CheckModelError(t, err)
 		}
 	})
@@ -134,7 +126,7 @@ func FuzzDecodeReports(f *testing.F) {
 	c := fuzzClient(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var ans reportAnswer
-		if err := c.decode("CertificatesByID", fuzzResp(body), &ans); err != nil {
+		if err := c.decode("CertificatesByID", fuzzseed.Response(body), &ans); err != nil {
 			fuzzseed.CheckModelError(t, err)
 			return
 		}
@@ -148,12 +140,12 @@ func FuzzDecodeReports(f *testing.F) {
 			}
 			var o reportOrderWire
 			if err := decodeJSON(raw, &o); err != nil {
-				fuzzseed.CheckModelError(t, c.mapErr("CertificatesByID", fuzzResp(body), err))
+				fuzzseed.CheckModelError(t, c.mapErr("CertificatesByID", fuzzseed.Response(body), err))
 				continue
 			}
 			cert, err := mapReportOrder(&o)
 			if err != nil {
-				fuzzseed.CheckModelError(t, c.mapErr("CertificatesByID", fuzzResp(body), err))
+				fuzzseed.CheckModelError(t, c.mapErr("CertificatesByID", fuzzseed.Response(body), err))
 				continue
 			}
 			checkCert(t, cert)

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/anyca/anyca/internal/fuzzseed"
 	"github.com/anyca/anyca/internal/secretstest"
 	"github.com/anyca/anyca/retry"
 )
@@ -17,12 +18,12 @@ import (
 var hostileDecoders = map[string]func(t *testing.T, c *Client, body []byte) error{
 	"order": func(t *testing.T, c *Client, body []byte) error {
 		var o orderWire
-		if err := c.decode("Certificate", fuzzResp(body), &o); err != nil {
+		if err := c.decode("Certificate", fuzzseed.Response(body), &o); err != nil {
 			return err
 		}
 		cert, err := mapOrder(&o)
 		if err != nil {
-			return c.mapErr("Certificate", fuzzResp(body), err)
+			return c.mapErr("Certificate", fuzzseed.Response(body), err)
 		}
 		checkCert(t, cert)
 		checkUTF8(t, cert.ID, cert.CommonName, cert.VendorStatus, cert.Product, strings.Join(cert.DNSNames, ","))
@@ -30,13 +31,13 @@ var hostileDecoders = map[string]func(t *testing.T, c *Client, body []byte) erro
 	},
 	"order list": func(t *testing.T, c *Client, body []byte) error {
 		var l orderListWire
-		if err := c.decode("Certificates", fuzzResp(body), &l); err != nil {
+		if err := c.decode("Certificates", fuzzseed.Response(body), &l); err != nil {
 			return err
 		}
 		for i := range l.Orders {
 			cert, err := mapOrder(&l.Orders[i])
 			if err != nil {
-				return c.mapErr("Certificates", fuzzResp(body), err)
+				return c.mapErr("Certificates", fuzzseed.Response(body), err)
 			}
 			checkCert(t, cert)
 		}
@@ -44,12 +45,12 @@ var hostileDecoders = map[string]func(t *testing.T, c *Client, body []byte) erro
 	},
 	"domain": func(t *testing.T, c *Client, body []byte) error {
 		var d domainWire
-		if err := c.decode("DomainValidation", fuzzResp(body), &d); err != nil {
+		if err := c.decode("DomainValidation", fuzzseed.Response(body), &d); err != nil {
 			return err
 		}
 		dv, err := mapDomain(&d, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 		if err != nil {
-			return c.mapErr("DomainValidation", fuzzResp(body), err)
+			return c.mapErr("DomainValidation", fuzzseed.Response(body), err)
 		}
 		checkDomain(t, dv)
 		checkUTF8(t, dv.Domain, dv.ID, dv.VendorMethod)
@@ -57,13 +58,13 @@ var hostileDecoders = map[string]func(t *testing.T, c *Client, body []byte) erro
 	},
 	"domain list": func(t *testing.T, c *Client, body []byte) error {
 		var l domainListWire
-		if err := c.decode("Domains", fuzzResp(body), &l); err != nil {
+		if err := c.decode("Domains", fuzzseed.Response(body), &l); err != nil {
 			return err
 		}
 		for i := range l.Domains {
 			dv, err := mapDomain(&l.Domains[i], time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 			if err != nil {
-				return c.mapErr("Domains", fuzzResp(body), err)
+				return c.mapErr("Domains", fuzzseed.Response(body), err)
 			}
 			checkDomain(t, dv)
 		}
@@ -71,7 +72,7 @@ var hostileDecoders = map[string]func(t *testing.T, c *Client, body []byte) erro
 	},
 	"reports": func(t *testing.T, c *Client, body []byte) error {
 		var ans reportAnswer
-		if err := c.decode("CertificatesByID", fuzzResp(body), &ans); err != nil {
+		if err := c.decode("CertificatesByID", fuzzseed.Response(body), &ans); err != nil {
 			return err
 		}
 		for i := 0; i < 4; i++ {
@@ -81,11 +82,11 @@ var hostileDecoders = map[string]func(t *testing.T, c *Client, body []byte) erro
 			}
 			var o reportOrderWire
 			if err := decodeJSON(raw, &o); err != nil {
-				return c.mapErr("CertificatesByID", fuzzResp(body), err)
+				return c.mapErr("CertificatesByID", fuzzseed.Response(body), err)
 			}
 			cert, err := mapReportOrder(&o)
 			if err != nil {
-				return c.mapErr("CertificatesByID", fuzzResp(body), err)
+				return c.mapErr("CertificatesByID", fuzzseed.Response(body), err)
 			}
 			checkCert(t, cert)
 		}
@@ -93,11 +94,11 @@ var hostileDecoders = map[string]func(t *testing.T, c *Client, body []byte) erro
 	},
 	"order validation": func(t *testing.T, c *Client, body []byte) error {
 		var v orderValidationWire
-		return c.decode("Challenges", fuzzResp(body), &v)
+		return c.decode("Challenges", fuzzseed.Response(body), &v)
 	},
 	"random value": func(t *testing.T, c *Client, body []byte) error {
 		var v randomValueWire
-		return c.decode("Challenges", fuzzResp(body), &v)
+		return c.decode("Challenges", fuzzseed.Response(body), &v)
 	},
 	"error": func(t *testing.T, c *Client, body []byte) error {
 		for _, status := range []int{400, 403, 404, 500} {

@@ -7,28 +7,21 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/anyca/anyca/digicert"
 	"github.com/anyca/anyca/internal/secretstest"
 	"github.com/anyca/anyca/model"
-	"github.com/anyca/anyca/retry"
 )
 
 // The keys every failure path is run with: a plain one and one with characters that
 // change when URL-escaped.
-var secretKeys = []string{"PLAINdcKEY7Q2W9E4R6T", "k3y/with+special=chars&x"}
-
-var secretsRetry = retry.Config{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond, RequestsPerSecond: -1}
+var secretKeys = secretstest.Keys("PLAINdcKEY7Q2W9E4R6T")
 
 func secretsClient(t *testing.T, key string, env secretstest.Env) *digicert.Client {
-	t.Helper()
-	c, err := digicert.New(digicert.Config{APIKey: key, BaseURL: env.BaseURL, HTTPClient: env.HTTPClient,
-		MaxBodyBytes: env.MaxBodyBytes, Logger: env.Logger, Retry: secretsRetry})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	return c
+	return secretstest.NewClient(t, func() (*digicert.Client, error) {
+		return digicert.New(digicert.Config{APIKey: key, BaseURL: env.BaseURL, HTTPClient: env.HTTPClient,
+			MaxBodyBytes: env.MaxBodyBytes, Logger: env.Logger, Retry: secretstest.Retry})
+	})
 }
 
 // dcErrorBody is CertCentral's error answer with text as code and message.

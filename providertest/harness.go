@@ -148,6 +148,9 @@ type Fake struct {
 	// Injected returns how many faults of each kind were injected so far, FailNext's
 	// included (for Chaos).
 	Injected func() map[FaultKind]int
+	// Close, when set, stops the fake before the test ends (a leak check needs its
+	// goroutines gone); Start's cleanup stops it in any case, and a second stop is harmless.
+	Close func()
 }
 
 // Harness connects the suite to one adapter.

@@ -23,17 +23,6 @@ func (s *suite) testErrors(t *testing.T) {
 		run  func(t *testing.T, f *Fake)
 	}
 	name := s.h.Name
-	withRetry := func(f *Fake, attempts int, maxWait time.Duration) anyca.Config {
-		cfg := f.Config
-		cfg.Retry.MaxAttempts = attempts
-		if maxWait > 0 {
-			cfg.Retry.MaxWait = maxWait
-			if cfg.Retry.MinWait > maxWait {
-				cfg.Retry.MinWait = maxWait
-			}
-		}
-		return cfg
-	}
 	noKey := func(t *testing.T, f *Fake, err error) {
 		t.Helper()
 		assert.NoError(t, checkNoSecret(err, f.Config.APIKey), "the valid key leaked")
@@ -60,11 +49,7 @@ func (s *suite) testErrors(t *testing.T) {
 			p := newProvider(t, withRetry(f, 1, 0))
 			f.FailNext(1, Fault{Kind: FaultRateLimit, Status: 429, RetryAfter: "1"})
 			_, err := p.Certificate(ctxFor(t), f.Want.Certificates[0].ID)
-			require.NoError(t, checkKind(err, model.ErrRateLimited, name))
-			var me *model.Error
-			require.ErrorAs(t, err, &me)
-			assert.Equal(t, 429, me.HTTPStatus)
-			assert.Equal(t, time.Second, me.RetryAfter)
+			requireHTTPError(t, err, model.ErrRateLimited, name, 429, time.Second, "Certificate")
 			noKey(t, f, err)
 		}},
 		{"RateLimitedListing", func(t *testing.T, f *Fake) {
@@ -72,57 +57,26 @@ func (s *suite) testErrors(t *testing.T) {
 			f.FailNext(1, Fault{Kind: FaultRateLimit, Status: 429, RetryAfter: "1"})
 			c, err := firstCert(ctxFor(t), p)
 			assert.Nil(t, c)
-			require.NoError(t, checkKind(err, model.ErrRateLimited, name), "the first item of a listing")
-			var me *model.Error
-			require.ErrorAs(t, err, &me)
-			assert.Equal(t, 429, me.HTTPStatus)
-			assert.Equal(t, time.Second, me.RetryAfter)
+			requireHTTPError(t, err, model.ErrRateLimited, name, 429, time.Second, "the first item of a listing")
 			noKey(t, f, err)
 		}},
-		{"RateLimitedRetried", func(t *testing.T, f *Fake) {
-			p := newProvider(t, withRetry(f, 3, 20*time.Millisecond))
-			f.FailNext(1, Fault{Kind: FaultRateLimit, Status: 429, RetryAfter: "1"})
-			want := f.Want.Certificates[0]
-			got, err := p.Certificate(ctxFor(t), want.ID)
-			require.NoError(t, err, "a single 429 must be retried")
-			assert.NoError(t, checkCertificate(got, want))
-		}},
+		{"RateLimitedRetried", retriedOnce(Fault{Kind: FaultRateLimit, Status: 429, RetryAfter: "1"}, "a single 429")},
 		{"ServerError", func(t *testing.T, f *Fake) {
 			p := newProvider(t, withRetry(f, 2, 20*time.Millisecond))
 			f.FailNext(5, Fault{Kind: FaultServerError, Status: 503})
 			_, err := p.Certificate(ctxFor(t), f.Want.Certificates[0].ID)
-			require.NoError(t, checkKind(err, model.ErrUnavailable, name))
-			var me *model.Error
-			require.ErrorAs(t, err, &me)
-			assert.Equal(t, 503, me.HTTPStatus)
+			requireHTTPError(t, err, model.ErrUnavailable, name, 503, 0, "Certificate")
 			noKey(t, f, err)
 		}},
 		{"HTMLError", func(t *testing.T, f *Fake) {
 			p := newProvider(t, withRetry(f, 1, 0))
 			f.FailNext(1, Fault{Kind: FaultHTMLError, Status: 502})
 			_, err := p.Certificate(ctxFor(t), f.Want.Certificates[0].ID)
-			require.NoError(t, checkKind(err, model.ErrUnavailable, name))
-			var me *model.Error
-			require.ErrorAs(t, err, &me)
-			assert.Equal(t, 502, me.HTTPStatus)
+			requireHTTPError(t, err, model.ErrUnavailable, name, 502, 0, "Certificate")
 			noKey(t, f, err)
 		}},
-		{"ResetRetried", func(t *testing.T, f *Fake) {
-			p := newProvider(t, withRetry(f, 3, 20*time.Millisecond))
-			f.FailNext(1, Fault{Kind: FaultReset})
-			want := f.Want.Certificates[0]
-			got, err := p.Certificate(ctxFor(t), want.ID)
-			require.NoError(t, err, "a reset connection must be retried")
-			assert.NoError(t, checkCertificate(got, want))
-		}},
-		{"TruncatedRetried", func(t *testing.T, f *Fake) {
-			p := newProvider(t, withRetry(f, 3, 20*time.Millisecond))
-			f.FailNext(1, Fault{Kind: FaultTruncated})
-			want := f.Want.Certificates[0]
-			got, err := p.Certificate(ctxFor(t), want.ID)
-			require.NoError(t, err, "a truncated answer must be retried")
-			assert.NoError(t, checkCertificate(got, want))
-		}},
+		{"ResetRetried", retriedOnce(Fault{Kind: FaultReset}, "a reset connection")},
+		{"TruncatedRetried", retriedOnce(Fault{Kind: FaultTruncated}, "a truncated answer")},
 		{"ListingRetried", func(t *testing.T, f *Fake) {
 			p := newProvider(t, withRetry(f, 3, 20*time.Millisecond))
 			f.FailNext(1, Fault{Kind: FaultServerError, Status: 503})
@@ -266,4 +220,45 @@ func (s *suite) testConcurrency(t *testing.T) {
 			t.Errorf("goroutine %d: %v", i, err)
 		}
 	}
+}
+
+// requireHTTPError requires err to be a *model.Error of kind (checkKind, with the
+// provider's name) carrying the HTTP status, and RetryAfter when retryAfter is not 0:
+// what a user reads to decide whether and when to try again.
+func requireHTTPError(t *testing.T, err error, kind error, name string, status int, retryAfter time.Duration, what string) {
+	t.Helper()
+	require.NoError(t, checkKind(err, kind, name), what)
+	var me *model.Error
+	require.ErrorAs(t, err, &me)
+	assert.Equal(t, status, me.HTTPStatus, what)
+	if retryAfter != 0 {
+		assert.Equal(t, retryAfter, me.RetryAfter, what)
+	}
+}
+
+// retriedOnce is the check that a single fault is retried: with 3 attempts Certificate
+// answers the right certificate.
+func retriedOnce(fault Fault, what string) func(t *testing.T, f *Fake) {
+	return func(t *testing.T, f *Fake) {
+		p := newProvider(t, withRetry(f, 3, 20*time.Millisecond))
+		f.FailNext(1, fault)
+		want := f.Want.Certificates[0]
+		got, err := p.Certificate(ctxFor(t), want.ID)
+		require.NoError(t, err, what+" must be retried")
+		assert.NoError(t, checkCertificate(got, want))
+	}
+}
+
+// withRetry is f's config with attempts attempts and, when maxWait is set, waits of at
+// most maxWait.
+func withRetry(f *Fake, attempts int, maxWait time.Duration) anyca.Config {
+	cfg := f.Config
+	cfg.Retry.MaxAttempts = attempts
+	if maxWait > 0 {
+		cfg.Retry.MaxWait = maxWait
+		if cfg.Retry.MinWait > maxWait {
+			cfg.Retry.MinWait = maxWait
+		}
+	}
+	return cfg
 }

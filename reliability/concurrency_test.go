@@ -14,6 +14,7 @@ import (
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/internal/fakeca"
+	"github.com/anyca/anyca/internal/harnesses"
 	"github.com/anyca/anyca/model"
 )
 
@@ -24,7 +25,7 @@ const (
 	goroutines  = 50
 	opsEach     = 6
 	concCerts   = 60
-	concPage    = 25 // concCerts/concPage pages per listing
+	concPage    = 25 // several pages per listing
 	concBatchOf = 8
 )
 
@@ -48,11 +49,12 @@ func listAll(ctx context.Context, p anyca.Provider) ([]*model.Certificate, error
 }
 
 func TestConcurrentUse(t *testing.T) {
-	for _, adapter := range adapters {
+	for _, h := range harnesses.All() {
+		adapter := h.Name
 		t.Run(adapter, func(t *testing.T) {
 			snapshot := goleak.IgnoreCurrent()
-			fx := newFixture(t, adapter, concCerts)
-			p, hc := newProvider(t, adapter, fx.key, fx.url, chaosRetry)
+			fx := newFixture(t, h, concCerts)
+			p, hc := newProvider(t, fx.fake, chaosRetry)
 			ctx := context.Background()
 
 			want := baseline{certs: map[string]*model.Certificate{}, validation: map[string]*model.DomainValidation{},
@@ -75,8 +77,8 @@ func TestConcurrentUse(t *testing.T) {
 				want.validation[fx.domains[i]] = dv
 			}
 			list, err := listAll(ctx, p)
-			if err != nil || len(list) != concCerts {
-				t.Fatalf("Certificates: %d certificates, %v", len(list), err)
+			if err != nil || len(list) != len(fx.fake.Want.Certificates) {
+				t.Fatalf("Certificates: %d certificates, want %d, %v", len(list), len(fx.fake.Want.Certificates), err)
 			}
 			want.list = list
 			before := fx.srv.Requests()
@@ -256,12 +258,13 @@ func TestNoGoroutineLeaks(t *testing.T) {
 			ctxErr(t, last)
 		}},
 	}
-	for _, adapter := range adapters {
+	for _, h := range harnesses.All() {
+		adapter := h.Name
 		for _, sc := range scenarios {
 			t.Run(adapter+"/"+sc.name, func(t *testing.T) {
 				snapshot := goleak.IgnoreCurrent()
-				fx := newFixture(t, adapter, 20)
-				p, hc := newProvider(t, adapter, fx.key, fx.url, chaosRetry)
+				fx := newFixture(t, h, 20)
+				p, hc := newProvider(t, fx.fake, chaosRetry)
 				sc.run(t, p, fx)
 				verifyNoLeaks(t, snapshot, fx.srv, hc)
 			})

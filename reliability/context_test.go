@@ -14,6 +14,7 @@ import (
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/internal/fakeca"
+	"github.com/anyca/anyca/internal/harnesses"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
@@ -93,13 +94,14 @@ var waits = []wait{
 func TestContextCancelPromptly(t *testing.T) {
 	const cancelAfter = 50 * time.Millisecond
 	latencies := map[string][]time.Duration{} // by adapter and wait
-	for _, adapter := range adapters {
+	for _, h := range harnesses.All() {
+		adapter := h.Name
 		for _, w := range waits {
 			for _, c := range ctxCalls {
 				t.Run(adapter+"/"+w.name+"/"+c.name, func(t *testing.T) {
 					snapshot := goleak.IgnoreCurrent()
-					fx := newFixture(t, adapter, 3)
-					p, hc := newProvider(t, adapter, fx.key, fx.url, w.retry)
+					fx := newFixture(t, h, 3)
+					p, hc := newProvider(t, fx.fake, w.retry)
 					w.prepare(t, p, fx)
 
 					ctx, cancel := context.WithCancel(context.Background())
@@ -141,11 +143,12 @@ func TestContextCancelPromptly(t *testing.T) {
 
 // A context cancelled before the call makes no request and returns its error.
 func TestContextAlreadyCancelled(t *testing.T) {
-	for _, adapter := range adapters {
+	for _, h := range harnesses.All() {
+		adapter := h.Name
 		for _, c := range ctxCalls {
 			t.Run(adapter+"/"+c.name, func(t *testing.T) {
-				fx := newFixture(t, adapter, 3)
-				p, _ := newProvider(t, adapter, fx.key, fx.url, chaosRetry)
+				fx := newFixture(t, h, 3)
+				p, _ := newProvider(t, fx.fake, chaosRetry)
 				ctx, cancel := context.WithCancel(context.Background())
 				cancel()
 				before := fx.srv.Requests()

@@ -12,11 +12,10 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/anyca/anyca"
-	"github.com/anyca/anyca/digicert/digicerttest"
 	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest"
 	"github.com/anyca/anyca/retry"
-	"github.com/anyca/anyca/zerossl/zerossltest"
 )
 
 // TestMain fails the package if any test leaves a goroutine behind.
@@ -24,7 +23,7 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// fake is what the reliability tests need from either vendor fake.
+// fake is what the reliability tests need from a harness's fake.
 type fake interface {
 	FailNext(n int, f fakeca.Fault)
 	SetChaos(rate float64, seed uint64, kinds ...fakeca.FaultKind)
@@ -33,10 +32,29 @@ type fake interface {
 	Close()
 }
 
-var (
-	_ fake = (*digicerttest.Server)(nil)
-	_ fake = (*zerossltest.Server)(nil)
-)
+// harnessFake gives a providertest.Fake's functions the methods of fake.
+type harnessFake struct{ f *providertest.Fake }
+
+func (h harnessFake) FailNext(n int, f fakeca.Fault) { h.f.FailNext(n, f) }
+func (h harnessFake) SetChaos(rate float64, seed uint64, kinds ...fakeca.FaultKind) {
+	h.f.SetChaos(rate, seed, kinds...)
+}
+func (h harnessFake) Requests() int64                    { return h.f.Requests() }
+func (h harnessFake) Injected() map[fakeca.FaultKind]int { return h.f.Injected() }
+func (h harnessFake) Close()                             { h.f.Close() }
+
+// startFake starts h's fake seeded with sc and checks it has what these tests use.
+func startFake(t *testing.T, h providertest.Harness, sc providertest.Scenario) (*providertest.Fake, fake) {
+	t.Helper()
+	if !h.Capabilities.Chaos {
+		t.Fatalf("harness %q does not declare Chaos: the reliability tests need the fake's fault injector", h.Name)
+	}
+	f := h.Start(t, sc)
+	if f.FailNext == nil || f.SetChaos == nil || f.Injected == nil || f.Requests == nil || f.Close == nil {
+		t.Fatalf("harness %q: the fake needs FailNext, SetChaos, Injected, Requests and Close", h.Name)
+	}
+	return f, harnessFake{f}
+}
 
 // newHTTPClient returns a client with a transport of its own, so a test can close its
 // idle connections without touching http.DefaultTransport.
@@ -47,14 +65,16 @@ func newHTTPClient() *http.Client {
 // chaosRetry retries quickly and often, with no client-side rate limit.
 var chaosRetry = retry.Config{MaxAttempts: 8, MinWait: time.Millisecond, MaxWait: 10 * time.Millisecond, RequestsPerSecond: -1}
 
-// newProvider builds the named provider against base with its own HTTP client, and
-// registers a cleanup that closes the client's idle connections.
-func newProvider(t testing.TB, name, key, base string, rc retry.Config) (anyca.Provider, *http.Client) {
+// newProvider builds a provider reaching f with retry config rc and its own HTTP
+// client, and registers a cleanup that closes the client's idle connections.
+func newProvider(t testing.TB, f *providertest.Fake, rc retry.Config) (anyca.Provider, *http.Client) {
 	t.Helper()
 	hc := newHTTPClient()
-	p, err := anyca.New(context.Background(), anyca.Config{Provider: name, APIKey: key, BaseURL: base, Retry: rc, HTTPClient: hc})
+	cfg := f.Config
+	cfg.Retry, cfg.HTTPClient = rc, hc
+	p, err := anyca.New(context.Background(), cfg)
 	if err != nil {
-		t.Fatalf("anyca.New(%s): %v", name, err)
+		t.Fatalf("anyca.New(%s): %v", cfg.Provider, err)
 	}
 	t.Cleanup(hc.CloseIdleConnections)
 	return p, hc
@@ -135,48 +155,57 @@ func watchdog(t *testing.T, call func() error) (error, time.Time) {
 // context tests.
 type fixture struct {
 	adapter string
+	fake    *providertest.Fake
 	srv     fake
-	url     string
-	key     string
-	certIDs []string // seeded certificates, in seeding order
-	domains []string // a name DomainValidation knows, per certificate
+	certIDs []string // the certificates as the CA reports them
+	domains []string // a name DomainValidation knows, one per certificate
 }
 
-// newFixture starts the adapter's fake with n certificates. DigiCert gets a domain record
-// and a DNS TXT challenge per certificate name; ZeroSSL derives both from the certificate.
-func newFixture(t testing.TB, adapter string, n int) *fixture {
+// newFixture starts h's fake with n certificates, a challenge of the CA's first type for each name
+// and a domain record per certificate name (the harness adapts them to what its CA
+// can represent: ZeroSSL, with no domain objects, makes each a certificate).
+func newFixture(t *testing.T, h providertest.Harness, n int) *fixture {
 	t.Helper()
-	f := &fixture{adapter: adapter}
-	switch adapter {
-	case "digicert":
-		srv := digicerttest.NewServer()
-		f.srv, f.url, f.key = srv, srv.URL, srv.APIKey
-		for i := 0; i < n; i++ {
-			c := srv.AddCertificate(seedCert(i))
-			var chs []model.Challenge
-			for _, name := range c.DNSNames {
-				chs = append(chs, model.Challenge{Domain: name, Type: model.ChallengeDNSTXT})
-			}
-			srv.SetChallenges(c.ID, chs)
-			d := seedDomain(i)
-			d.Domain = c.CommonName
-			srv.AddDomain(d)
-			f.certIDs = append(f.certIDs, c.ID)
-			f.domains = append(f.domains, c.CommonName)
+	var sc providertest.Scenario
+	sc.Challenges = map[string][]model.Challenge{}
+	for i := 0; i < n; i++ {
+		c := seedCert(i)
+		c.ID = fmt.Sprintf("c%d", i)
+		sc.Certificates = append(sc.Certificates, c)
+		for _, name := range c.DNSNames {
+			sc.Challenges[c.ID] = append(sc.Challenges[c.ID], seedChallenge(name, h.Capabilities.ChallengeTypes[0]))
 		}
-	case "zerossl":
-		srv := zerossltest.NewServer()
-		f.srv, f.url, f.key = srv, srv.URL, srv.APIKey
-		for i := 0; i < n; i++ {
-			c := srv.AddCertificate(seedCert(i))
-			f.certIDs = append(f.certIDs, c.ID)
-			f.domains = append(f.domains, c.CommonName)
-		}
-	default:
-		t.Fatalf("no fixture for %q", adapter)
+		d := seedDomain(i)
+		d.Domain = c.CommonName
+		sc.Domains = append(sc.Domains, d)
 	}
-	t.Cleanup(f.srv.Close)
-	return f
+	f, srv := startFake(t, h, sc)
+	fx := &fixture{adapter: h.Name, fake: f, srv: srv}
+	for _, c := range f.Want.Certificates {
+		if len(f.Want.Challenges[c.ID]) > 0 {
+			fx.certIDs = append(fx.certIDs, c.ID)
+		}
+	}
+	if len(fx.certIDs) < n || len(f.Want.Domains) == 0 {
+		t.Fatalf("harness %q: %d certificates with challenges and %d domains from a scenario of %d each", h.Name,
+			len(fx.certIDs), len(f.Want.Domains), n)
+	}
+	for i := range fx.certIDs {
+		fx.domains = append(fx.domains, f.Want.Domains[i%len(f.Want.Domains)].Domain)
+	}
+	return fx
 }
 
-var adapters = []string{"digicert", "zerossl"}
+// seedChallenge is a complete challenge of type typ for name.
+func seedChallenge(name string, typ model.ChallengeType) model.Challenge {
+	ch := model.Challenge{Domain: name, Type: typ, Status: model.ValidationPending}
+	switch typ {
+	case model.ChallengeDNSTXT, model.ChallengeDNSCNAME:
+		ch.RecordName, ch.RecordValue = "_dcv."+name, "token.dcv.example.net"
+	case model.ChallengeHTTPFile, model.ChallengeHTTPSFile:
+		ch.URL, ch.Content = "http://"+name+"/.well-known/pki-validation/token.txt", "token"
+	case model.ChallengeEmail:
+		ch.Emails = []string{"admin@" + name}
+	}
+	return ch
+}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/anyca/anyca/internal/fuzzseed"
 	"github.com/anyca/anyca/model"
-	"github.com/anyca/anyca/retry"
 )
 
 // Fuzz targets for the decoders and mappers of ZeroSSL's answers through the client's own
@@ -15,15 +14,8 @@ import (
 // of testdata/.
 
 func fuzzClient(t testing.TB) *Client {
-	t.Helper()
-	c, err := New(Config{APIKey: "fuzz-key-0123456789", BaseURL: "http://127.0.0.1:1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return fuzzseed.NewClient(t, func(key, base string) (*Client, error) { return New(Config{APIKey: key, BaseURL: base}) })
 }
-
-func fuzzResp(body []byte) *retry.Response { return &retry.Response{StatusCode: 200, Body: body} }
 
 // mapAll maps w as Certificate and Challenges do and checks the result.
 func mapAll(t *testing.T, c *Client, op string, w *wireCertificate) {
@@ -51,13 +43,13 @@ func FuzzDecodeCertificateBody(f *testing.F) {
 	c := fuzzClient(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var w wireCertificate
-		if err := c.decode("Certificate", fuzzResp(body), &w); err != nil {
+		if err := c.decode("Certificate", fuzzseed.Response(body), &w); err != nil {
 			fuzzseed.CheckModelError(t, err)
 		} else {
 			mapAll(t, c, "Certificate", &w)
 		}
 		var ws wireStatus
-		if err := c.decode("Challenges", fuzzResp(body), &ws); err != nil {
+		if err := c.decode("Challenges", fuzzseed.Response(body), &ws); err != nil {
 			fuzzseed.CheckModelError(t, err)
 			return
 		}
@@ -72,7 +64,7 @@ func FuzzDecodeList(f *testing.F) {
 	c := fuzzClient(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var l wireList
-		if err := c.decode("Certificates", fuzzResp(body), &l); err != nil {
+		if err := c.decode("Certificates", fuzzseed.Response(body), &l); err != nil {
 			fuzzseed.CheckModelError(t, err)
 			return
 		}
@@ -95,7 +87,7 @@ func FuzzDecodeError(f *testing.F) {
 			}
 		}
 		var w wireCertificate
-		err := c.decode("Certificate", fuzzResp(body), &w)
+		err := c.decode("Certificate", fuzzseed.Response(body), &w)
 		if err != nil {
 			fuzzseed.CheckModelError(t, err)
 			if k := model.KindOf(err); !fuzzseed.IsKind(k) {

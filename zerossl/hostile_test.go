@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/anyca/anyca/internal/fuzzseed"
-
 	"github.com/anyca/anyca/internal/secretstest"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
@@ -18,7 +17,7 @@ import (
 var hostileDecoders = map[string]func(t *testing.T, c *Client, body []byte) error{
 	"certificate": func(t *testing.T, c *Client, body []byte) error {
 		var w wireCertificate
-		if err := c.decode("Certificate", fuzzResp(body), &w); err != nil {
+		if err := c.decode("Certificate", fuzzseed.Response(body), &w); err != nil {
 			return err
 		}
 		mapAll(t, c, "Certificate", &w)
@@ -27,7 +26,7 @@ var hostileDecoders = map[string]func(t *testing.T, c *Client, body []byte) erro
 	},
 	"list": func(t *testing.T, c *Client, body []byte) error {
 		var l wireList
-		if err := c.decode("Certificates", fuzzResp(body), &l); err != nil {
+		if err := c.decode("Certificates", fuzzseed.Response(body), &l); err != nil {
 			return err
 		}
 		for i := range l.Results {
@@ -37,7 +36,7 @@ var hostileDecoders = map[string]func(t *testing.T, c *Client, body []byte) erro
 	},
 	"status": func(t *testing.T, c *Client, body []byte) error {
 		var s wireStatus
-		if err := c.decode("Challenges", fuzzResp(body), &s); err != nil {
+		if err := c.decode("Challenges", fuzzseed.Response(body), &s); err != nil {
 			return err
 		}
 		for d, det := range s.Details {
@@ -53,7 +52,7 @@ var hostileDecoders = map[string]func(t *testing.T, c *Client, body []byte) erro
 			}
 		}
 		var w wireCertificate
-		return c.decode("Certificate", fuzzResp(body), &w)
+		return c.decode("Certificate", fuzzseed.Response(body), &w)
 	},
 }
 

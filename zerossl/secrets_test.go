@@ -7,30 +7,23 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/anyca/anyca/internal/secretstest"
 	"github.com/anyca/anyca/model"
-	"github.com/anyca/anyca/retry"
 	"github.com/anyca/anyca/zerossl"
 )
 
 // The keys every failure path is run with: a plain one and one with characters that
 // change when URL-escaped (the key travels in the access_key query parameter).
-var secretKeys = []string{"PLAINzsKEY7Q2W9E4R6T", "k3y/with+special=chars&x"}
-
-var secretsRetry = retry.Config{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond, RequestsPerSecond: -1}
+var secretKeys = secretstest.Keys("PLAINzsKEY7Q2W9E4R6T")
 
 const secretsCertID = "0123456789abcdef0123456789abcdef"
 
 func secretsClient(t *testing.T, key string, env secretstest.Env) *zerossl.Client {
-	t.Helper()
-	c, err := zerossl.New(zerossl.Config{APIKey: key, BaseURL: env.BaseURL, HTTPClient: env.HTTPClient,
-		MaxBodyBytes: env.MaxBodyBytes, Logger: env.Logger, Retry: secretsRetry})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	return c
+	return secretstest.NewClient(t, func() (*zerossl.Client, error) {
+		return zerossl.New(zerossl.Config{APIKey: key, BaseURL: env.BaseURL, HTTPClient: env.HTTPClient,
+			MaxBodyBytes: env.MaxBodyBytes, Logger: env.Logger, Retry: secretstest.Retry})
+	})
 }
 
 func q(s string) string { b, _ := json.Marshal(s); return string(b) }

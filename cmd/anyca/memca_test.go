@@ -4,10 +4,13 @@ import (
 	"context"
 	"iter"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/cmd/anyca/internal/demo"
+	"github.com/anyca/anyca/internal/fakeca"
+	"github.com/anyca/anyca/internal/memca"
 	"github.com/anyca/anyca/model"
 )
 
@@ -21,126 +24,76 @@ const (
 	memKeyLimited = "memca-limited-key"
 )
 
-// memca is an in-memory Provider and DomainLister over the DigiCert demo account,
-// registered as "memca": the CLI is tested through anyca.New like any adapter.
-type memca struct {
-	key   string
-	acct  demo.Account
-	certs map[string]model.Certificate
+// memAccount is the shared in-memory CA (internal/memca) seeded with the DigiCert demo
+// account, its ids, serials and fingerprints kept (the golden files show them),
+// accepting memKey.
+var memAccount = sync.OnceValue(func() *memca.Server { return newMemAccount(memKey) })
+
+// newMemAccount seeds a memory CA accepting key with the demo account. A certificate's
+// challenges are those of the domain records covering its names, as DigiCert reports
+// an order's DCV by domain.
+func newMemAccount(key string) *memca.Server {
+	acct := demo.DigiCert(demo.DefaultSeed, testNow)
+	challenges := map[string][]model.Challenge{}
+	for _, c := range acct.Certificates {
+		seen := map[string]bool{}
+		for _, name := range c.DNSNames {
+			for _, d := range acct.Domains {
+				if (name == d.Domain || strings.HasSuffix(name, "."+d.Domain)) && !seen[d.Domain] {
+					seen[d.Domain] = true
+					challenges[c.ID] = append(challenges[c.ID], d.Challenges...)
+				}
+			}
+		}
+	}
+	s := memca.NewServer("memca", acct.Certificates, acct.Domains, challenges, memca.KeepIDs(), memca.NoLeaves())
+	s.APIKey = key
+	return s
 }
 
+// The CLI is tested through anyca.New like any adapter: "memca" is the shared memory
+// CA on the demo account, its domains listed in reverse. With memKeyLimited every request is answered 429 with
+// Retry-After 60 and the provider makes one attempt, so the command reports the rate
+// limit at once.
 func init() {
-	anyca.Register("memca", func(_ context.Context, cfg anyca.Config) (anyca.Provider, error) {
-		acct := demo.DigiCert(demo.DefaultSeed, testNow)
-		m := &memca{key: cfg.APIKey, acct: acct, certs: map[string]model.Certificate{}}
-		for _, c := range acct.Certificates {
-			c.Provider = "memca"
-			m.certs[c.ID] = c
+	anyca.Register("memca", func(ctx context.Context, cfg anyca.Config) (anyca.Provider, error) {
+		s := memAccount()
+		if cfg.APIKey == memKeyLimited {
+			s = newMemAccount(memKeyLimited)
+			s.FailNext(1000, fakeca.Fault{Kind: fakeca.RateLimit, RetryAfter: "60"})
+			cfg.Retry.MaxAttempts = 1
 		}
-		return m, nil
+		cfg.BaseURL = s.URL
+		p, err := memca.New(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return reversedDomains{p, p.(anyca.DomainLister)}, nil
 	})
 }
 
-func (m *memca) Name() string { return "memca" }
-
-func (m *memca) check(op string) error {
-	switch m.key {
-	case memKey:
-		return nil
-	case memKeyLimited:
-		return &model.Error{Provider: "memca", Op: op, Kind: model.ErrRateLimited, HTTPStatus: 429, RetryAfter: time.Minute}
-	}
-	return &model.Error{Provider: "memca", Op: op, Kind: model.ErrUnauthenticated, HTTPStatus: 401, Message: "bad key"}
+// reversedDomains lists the memory CA's domains in reverse order (it lists them sorted),
+// to prove the CLI sorts them itself.
+type reversedDomains struct {
+	anyca.Provider
+	lister anyca.DomainLister
 }
 
-func (m *memca) Certificate(_ context.Context, id string) (*model.Certificate, error) {
-	if err := m.check("Certificate"); err != nil {
-		return nil, err
-	}
-	c, ok := m.certs[id]
-	if !ok {
-		return nil, &model.Error{Provider: "memca", Op: "Certificate", Kind: model.ErrNotFound, HTTPStatus: 404, Message: "no certificate " + id}
-	}
-	return &c, nil
-}
-
-func (m *memca) Certificates(_ context.Context, q model.CertificateQuery) iter.Seq2[*model.Certificate, error] {
-	return func(yield func(*model.Certificate, error) bool) {
-		if err := m.check("Certificates"); err != nil {
-			yield(nil, err)
-			return
-		}
-		for _, c := range m.acct.Certificates {
-			c.Provider = "memca"
-			if len(q.Status) > 0 && !containsStatus(q.Status, c.Status) {
-				continue
-			}
-			if q.Search != "" && !strings.Contains(strings.Join(c.DNSNames, " "), q.Search) {
-				continue
-			}
-			if !yield(&c, nil) {
-				return
-			}
-		}
-	}
-}
-
-func containsStatus(ss []model.CertificateStatus, s model.CertificateStatus) bool {
-	for _, v := range ss {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
-func (m *memca) DomainValidation(_ context.Context, domain string) (*model.DomainValidation, error) {
-	if err := m.check("DomainValidation"); err != nil {
-		return nil, err
-	}
-	for _, d := range m.acct.Domains {
-		if d.Domain == domain {
-			d.Provider = "memca"
-			return &d, nil
-		}
-	}
-	return nil, &model.Error{Provider: "memca", Op: "DomainValidation", Kind: model.ErrNotFound, HTTPStatus: 404}
-}
-
-func (m *memca) Domains(_ context.Context, q model.DomainQuery) iter.Seq2[*model.DomainValidation, error] {
+// Domains lists every domain of the query, last first.
+func (r reversedDomains) Domains(ctx context.Context, q model.DomainQuery) iter.Seq2[*model.DomainValidation, error] {
 	return func(yield func(*model.DomainValidation, error) bool) {
-		if err := m.check("Domains"); err != nil {
-			yield(nil, err)
-			return
-		}
-		// Reverse order, to prove the CLI sorts.
-		for i := len(m.acct.Domains) - 1; i >= 0; i-- {
-			d := m.acct.Domains[i]
-			d.Provider = "memca"
-			if q.Search != "" && !strings.Contains(d.Domain, q.Search) {
-				continue
+		var all []*model.DomainValidation
+		for d, err := range r.lister.Domains(ctx, q) {
+			if err != nil {
+				yield(nil, err)
+				return
 			}
-			if !yield(&d, nil) {
+			all = append(all, d)
+		}
+		for i := len(all) - 1; i >= 0; i-- {
+			if !yield(all[i], nil) {
 				return
 			}
 		}
 	}
-}
-
-func (m *memca) Challenges(ctx context.Context, id string) ([]model.Challenge, error) {
-	c, err := m.Certificate(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	var out []model.Challenge
-	seen := map[string]bool{}
-	for _, name := range c.DNSNames {
-		for _, d := range m.acct.Domains {
-			if (name == d.Domain || strings.HasSuffix(name, "."+d.Domain)) && !seen[d.Domain] {
-				seen[d.Domain] = true
-				out = append(out, d.Challenges...)
-			}
-		}
-	}
-	return out, nil
 }

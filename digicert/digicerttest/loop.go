@@ -16,18 +16,7 @@ import (
 // check-dcv for every domain not yet approved (besides the domains given to Publish).
 // It is called with the Server's lock held and must not call the Server.
 func WithPublished(fn func(model.Challenge) bool) Option {
-	return func(s *Server) { s.published = fn }
-}
-
-// Publish marks the challenges of domain as published: the next check-dcv of an order
-// holding it approves it.
-func (s *Server) Publish(domain string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.publishedNames == nil {
-		s.publishedNames = map[string]bool{}
-	}
-	s.publishedNames[norm(domain)] = true
+	return func(s *Server) { s.SetHook(fn) }
 }
 
 // SetDownload makes the download of order id answer body (as PEM text) instead of the
@@ -109,7 +98,7 @@ func (s *Server) checkDCV(w http.ResponseWriter, id string) {
 			continue // approved by email only: not checked here, and the order waits for it
 		}
 		ch := expectChallenge(d.name, d.method, o.randomValue, mapWord(d.status), o.rvExpires)
-		if ch != nil && (s.publishedNames[d.name] || s.published != nil && s.published(*ch)) {
+		if s.Published(d.name, ch) {
 			d.status = "approved"
 			continue
 		}

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/model"
 )
 
@@ -78,12 +79,7 @@ func idLess(a, b string) bool {
 	return a < b
 }
 
-func norm(s string) string {
-	if n, err := model.NormalizeDomain(s); err == nil {
-		return n
-	}
-	return strings.ToLower(strings.TrimSpace(s))
-}
+func norm(s string) string { return fakeca.NormName(s) }
 
 var tokenSeq atomic.Int64
 

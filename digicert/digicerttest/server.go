@@ -72,10 +72,9 @@ func WithPartialSearchDefault(partial bool) Option {
 	return func(s *Server) { s.partialDefault = partial }
 }
 
-// Server is a running fake CertCentral.
+// Server is a running fake CertCentral. Its URL (fakeca.Base's) is the base URL
+// including /services/v2, for digicert.Config.BaseURL.
 type Server struct {
-	// URL is the base URL including /services/v2, for digicert.Config.BaseURL.
-	URL string
 	// APIKey is the key with full access.
 	APIKey string
 
@@ -83,12 +82,11 @@ type Server struct {
 	reports        bool
 	batchLimit     int
 	partialDefault bool
-	published      func(model.Challenge) bool // WithPublished
-	publishedNames map[string]bool            // Publish
 
 	// Base is the shared fake machinery; its methods (Close, Handler, FailNext,
 	// SetChaos, Requests, Injected, EndpointRequests) are the Server's.
 	*fakeca.Base
+	fakeca.Publication // Publish, and the hook WithPublished sets
 
 	mu      sync.Mutex
 	nextID  int64
@@ -127,8 +125,7 @@ type domain struct {
 // NewServer starts a fake CertCentral on a loopback port; Close stops it.
 func NewServer(opts ...Option) *Server {
 	s := newServer(opts...)
-	s.Base.Start()
-	s.URL = s.Base.URL
+	s.Start() // sets URL (fakeca.Base's), the base URL to give the adapter
 	return s
 }
 

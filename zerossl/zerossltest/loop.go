@@ -21,18 +21,7 @@ import (
 // verify for each domain of the certificate (besides the domains given to Publish). It
 // is called with the Server's lock held and must not call the Server.
 func WithPublished(fn func(model.Challenge) bool) Option {
-	return func(s *Server) { s.published = fn }
-}
-
-// Publish marks every challenge of domain as published: the next verify of a
-// certificate holding it passes the domain.
-func (s *Server) Publish(domain string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.publishedNames == nil {
-		s.publishedNames = map[string]bool{}
-	}
-	s.publishedNames[norm(domain)] = true
+	return func(s *Server) { s.SetHook(fn) }
 }
 
 // VerifyRequests returns how many verify POSTs reached the handler (faults injected
@@ -171,7 +160,7 @@ func (s *Server) serveVerify(w http.ResponseWriter, r *http.Request, id string) 
 				break
 			}
 		}
-		if ch != nil && (s.publishedNames[d] || s.published != nil && s.published(*ch)) {
+		if s.Published(d, ch) {
 			details[d] = map[string]any{"validation_successful": true}
 			continue
 		}

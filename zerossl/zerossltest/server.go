@@ -56,20 +56,18 @@ func WithPageAsString(b bool) Option { return func(s *Server) { s.pageAsString =
 // apart in seeding order, so listings are deterministic.
 var baseTime = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// Server is a running fake ZeroSSL API. Its methods are safe for concurrent use.
+// Server is a running fake ZeroSSL API. Its URL (fakeca.Base's) is the base URL to give
+// the adapter (http://127.0.0.1:port). Its methods are safe for concurrent use.
 type Server struct {
-	// URL is the base URL to give the adapter (http://127.0.0.1:port).
-	URL string
 	// APIKey is the access_key the server accepts.
 	APIKey string
 
-	pageAsString   bool
-	published      func(model.Challenge) bool // WithPublished
-	publishedNames map[string]bool            // Publish
+	pageAsString bool
 	verifyCounters
 	// Base is the shared fake machinery; its methods (Close, Handler, FailNext,
 	// SetChaos, Requests, Injected, EndpointRequests) are the Server's.
 	*fakeca.Base
+	fakeca.Publication // Publish, and the hook WithPublished sets
 
 	mu    sync.Mutex
 	seq   int
@@ -105,8 +103,7 @@ type Validation struct {
 // NewServer starts a fake on a loopback port; call Close when done.
 func NewServer(opts ...Option) *Server {
 	s := newServer(opts...)
-	s.Base.Start()
-	s.URL = s.Base.URL
+	s.Start() // sets URL (fakeca.Base's), the base URL to give the adapter
 	return s
 }
 
@@ -309,12 +306,7 @@ func deriveType(names []string) string {
 	return "1"
 }
 
-func norm(s string) string {
-	if n, err := model.NormalizeDomain(s); err == nil {
-		return n
-	}
-	return strings.ToLower(strings.TrimSpace(s))
-}
+func norm(s string) string { return fakeca.NormName(s) }
 
 func hashHex(s string) string {
 	sum := sha256.Sum256([]byte(s))

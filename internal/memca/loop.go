@@ -126,6 +126,9 @@ func (p *Provider) Download(ctx context.Context, certificateID string) (*model.B
 		return nil, p.errorf(op, model.ErrFailedPrecondition, "the certificate is %s", st)
 	}
 	leaf := s.leaves[certificateID]
+	if s.noLeaves {
+		return nil, p.errorf(op, model.ErrUnavailable, "the server issues no leaves (NoLeaves)")
+	}
 	if leaf == nil || bugs.DownloadWrongLeaf {
 		ids := make([]string, 0, len(s.leaves))
 		for id := range s.leaves {

@@ -8,6 +8,9 @@
 // surface as the retry client would report them (429: ErrRateLimited with HTTPStatus
 // and RetryAfter; 5xx and broken connections: ErrUnavailable), retries honour
 // Config.Retry, and contexts are honoured everywhere.
+//
+// The CLI's tests (cmd/anyca) use it too, on the demo account with KeepIDs and
+// NoLeaves, so that their golden files can name the account's own ids and fingerprints.
 package memca
 
 import (
@@ -73,7 +76,8 @@ type Server struct {
 	domainByN  map[string]int
 	challenges map[string][]model.Challenge
 
-	leaves map[string]*fakeca.Leaf // issued certificates, for Download
+	leaves   map[string]*fakeca.Leaf // issued certificates, for Download
+	noLeaves bool                    // NoLeaves
 
 	mu        sync.Mutex
 	published map[string]bool // Publish
@@ -87,12 +91,32 @@ var (
 	seq     atomic.Int64
 )
 
+// Option changes how NewServer seeds a server.
+type Option func(*options)
+
+type options struct{ keepIDs, noLeaves bool }
+
+// KeepIDs keeps the ids the seeded certificates carry (those without one still get
+// "mem-0001"...), for tests whose expected output names an account's own ids. The ids
+// must be unique.
+func KeepIDs() Option { return func(o *options) { o.keepIDs = true } }
+
+// NoLeaves issues no leaf for the seeded certificates, so their serials and
+// fingerprints stay as seeded (a leaf's fingerprint differs from run to run), for tests
+// whose expected output shows them; Download then fails with ErrUnavailable.
+func NoLeaves() Option { return func(o *options) { o.noLeaves = true } }
+
 // NewServer creates a server for the provider called name, seeded with certs, domains
 // and the challenges of certs (keyed by the ids in certs). Certificates get ids "mem-0001"... in the given order,
-// and ReplacesID and challenge keys that name a seeded certificate's id are remapped.
+// (unless KeepIDs is given), and ReplacesID and challenge keys that name a seeded
+// certificate's id are remapped.
 // Names are normalized, Provider is set, and an empty VendorStatus becomes the status
 // word. Close removes the server.
-func NewServer(name string, certs []model.Certificate, domains []model.DomainValidation, challenges map[string][]model.Challenge) *Server {
+func NewServer(name string, certs []model.Certificate, domains []model.DomainValidation, challenges map[string][]model.Challenge, opts ...Option) *Server {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	n := seq.Add(1)
 	s := &Server{
 		URL:        fmt.Sprintf("memory://ca-%d", n),
@@ -105,6 +129,9 @@ func NewServer(name string, certs []model.Certificate, domains []model.DomainVal
 	remap := map[string]string{}
 	for i, c := range certs {
 		id := fmt.Sprintf("mem-%04d", i+1)
+		if o.keepIDs && c.ID != "" {
+			id = c.ID
+		}
 		if c.ID != "" {
 			remap[c.ID] = id
 		}
@@ -164,7 +191,10 @@ func NewServer(name string, certs []model.Certificate, domains []model.DomainVal
 	for i, d := range s.domains {
 		s.domainByN[d.Domain] = i
 	}
-	s.issueLeaves()
+	s.noLeaves = o.noLeaves
+	if !s.noLeaves {
+		s.issueLeaves()
+	}
 	servers.Store(s.URL, s)
 	return s
 }
