@@ -79,9 +79,8 @@ func refusal(method, name, token string) (string, string) {
 func (s *Server) checkDCV(w http.ResponseWriter, id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.findOrder(id)
+	o := s.orderOr404(w, id)
 	if o == nil {
-		writeErr(w, http.StatusNotFound, "not_found|order", "Order not found.")
 		return
 	}
 	if o.cert.Status != model.StatusPending {

@@ -130,9 +130,8 @@ func (s *Server) orderInfo(w http.ResponseWriter, id string) {
 func (s *Server) orderValidation(w http.ResponseWriter, id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.findOrder(id)
+	o := s.orderOr404(w, id)
 	if o == nil {
-		writeErr(w, http.StatusNotFound, "not_found|order", "Order not found.")
 		return
 	}
 	vals := []map[string]any{}
@@ -152,9 +151,8 @@ func (s *Server) orderValidation(w http.ResponseWriter, id string) {
 func (s *Server) randomValue(w http.ResponseWriter, id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.findOrder(id)
+	o := s.orderOr404(w, id)
 	if o == nil {
-		writeErr(w, http.StatusNotFound, "not_found|order", "Order not found.")
 		return
 	}
 	if o.randomValue == "" {
@@ -162,4 +160,14 @@ func (s *Server) randomValue(w http.ResponseWriter, id string) {
 		o.rvExpires = sec(time.Now().Add(30 * 24 * time.Hour))
 	}
 	writeJSON(w, map[string]any{"dcv_random_value": o.randomValue, "expiration_date": stamp(o.rvExpires)})
+}
+
+// orderOr404 returns the order with id (order id, thumbprint or serial), or writes
+// CertCentral's 404 not_found|order answer and returns nil. The caller holds s.mu.
+func (s *Server) orderOr404(w http.ResponseWriter, id string) *order {
+	o := s.findOrder(id)
+	if o == nil {
+		writeErr(w, http.StatusNotFound, "not_found|order", "Order not found.")
+	}
+	return o
 }
