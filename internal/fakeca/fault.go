@@ -44,6 +44,7 @@ const (
 	EchoRequest
 )
 
+// String names the fault kind, as test names and logs show it.
 func (k FaultKind) String() string {
 	switch k {
 	case RateLimit:
