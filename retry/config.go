@@ -66,6 +66,30 @@ func (c Config) WithDefaults(d Config) Config {
 	return c
 }
 
+// SustainedRate returns the requests per second c's own client-side limit allows over a
+// long run: the smallest N/Per of its Windows when it has any, else RequestsPerSecond.
+// It is 0 when c sets a Limiter (whose rate only it knows) or no limit, or has a
+// negative rate (limit disabled). Callers that pace background work from it, such as
+// an exporter's refresh, take the adapter's defaults first (WithDefaults).
+func (c Config) SustainedRate() float64 {
+	if c.Limiter != nil {
+		return 0
+	}
+	if len(c.Windows) > 0 {
+		rate := 0.0
+		for _, w := range c.Windows {
+			if w.N <= 0 || w.Per <= 0 {
+				continue
+			}
+			if r := float64(w.N) / w.Per.Seconds(); rate == 0 || r < rate {
+				rate = r
+			}
+		}
+		return rate
+	}
+	return max(c.RequestsPerSecond, 0)
+}
+
 // Validate reports settings that cannot work, such as a negative attempt count or a
 // MinWait above MaxWait.
 func (c Config) Validate() error {

@@ -33,8 +33,9 @@ const DefaultInterval = 5 * time.Minute
 // average; the rest is left to other users of the account's key.
 const rateShare = 0.1
 
-// defaultRequestsPerSecond is the adapters' documented client-side rate limit, used
-// when an account's config leaves it at zero.
+// defaultRequestsPerSecond is about the built-in adapters' default client-side limit
+// (ZeroSSL 5/s; DigiCert's windows allow 5.56/s over a long run), used when an
+// account's config sets no limit of its own or sets a Limiter whose rate only it knows.
 const defaultRequestsPerSecond = 5
 
 // Options tunes an Exporter.
@@ -94,7 +95,7 @@ func New(ctx context.Context, accounts []anyca.Account, opt Options) (*Exporter,
 			return nil, err
 		}
 		p, _ := f.Provider(acct.Name)
-		rps := cfg.Retry.RequestsPerSecond
+		rps := cfg.Retry.SustainedRate() // the account's own bucket or rolling windows
 		if rps == 0 {
 			rps = defaultRequestsPerSecond
 		}
