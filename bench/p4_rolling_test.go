@@ -63,9 +63,7 @@ func (f *rollingFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Unlock()
 	if !admit {
 		f.shed.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusTooManyRequests)
-		_, _ = w.Write([]byte(`{"errors":[{"code":"request_limit_exceeded","message":"Service unavailable, please limit request volume"}]}`))
+		writeRequestLimitExceeded(w)
 		return
 	}
 	f.next.ServeHTTP(w, r)

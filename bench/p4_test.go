@@ -56,9 +56,7 @@ func (l *windowLimiter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	l.mu.Unlock()
 	if !admit {
 		l.shed.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusTooManyRequests)
-		_, _ = w.Write([]byte(`{"errors":[{"code":"request_limit_exceeded","message":"Service unavailable, please limit request volume"}]}`))
+		writeRequestLimitExceeded(w)
 		return
 	}
 	l.ok.Add(1)
@@ -132,4 +130,12 @@ func TestP4RateLimit(t *testing.T) {
 	if r := results[0]; r.shed != 0 || float64(r.served)/r.elapsed.Seconds() < 0.95*rate {
 		t.Errorf("limited client: %d answered 429, %.1f/s of %.0f/s allowed", r.shed, float64(r.served)/r.elapsed.Seconds(), rate)
 	}
+}
+
+// writeRequestLimitExceeded answers as CertCentral does over its rate limit: 429 with
+// request_limit_exceeded and no Retry-After (none is documented).
+func writeRequestLimitExceeded(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusTooManyRequests)
+	_, _ = w.Write([]byte(`{"errors":[{"code":"request_limit_exceeded","message":"Service unavailable, please limit request volume"}]}`))
 }

@@ -114,21 +114,8 @@ func methodType(w string) model.ChallengeType {
 	return ""
 }
 
-func levelWord(st model.ValidationStatus) string {
-	switch st {
-	case model.ValidationValid:
-		return "active"
-	case model.ValidationPending:
-		return "pending"
-	case model.ValidationExpired:
-		return "expired"
-	case model.ValidationFailed:
-		return "rejected"
-	case model.ValidationNotStarted:
-		return "not_started"
-	}
-	return "under_review"
-}
+// levelWord is CertCentral's word for a domain validation level's state.
+func levelWord(st model.ValidationStatus) string { return statusWord(st, "active") }
 
 func levelStatus(word string, until, now time.Time) model.ValidationStatus {
 	switch word {
@@ -149,10 +136,15 @@ func levelStatus(word string, until, now time.Time) model.ValidationStatus {
 	return model.ValidationUnknown
 }
 
-func challengeWord(st model.ValidationStatus) string {
+// challengeWord is CertCentral's word for a name scope's DCV state in order validation.
+func challengeWord(st model.ValidationStatus) string { return statusWord(st, "approved") }
+
+// statusWord is CertCentral's word for st, with valid (its word differs between
+// validation levels and order name scopes) for ValidationValid.
+func statusWord(st model.ValidationStatus, valid string) string {
 	switch st {
 	case model.ValidationValid:
-		return "approved"
+		return valid
 	case model.ValidationPending:
 		return "pending"
 	case model.ValidationExpired:
