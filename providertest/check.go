@@ -147,26 +147,25 @@ func checkDomains(got, want []model.DomainValidation) error {
 	return checkExactlyOnce("domain", got, adjusted, domainName, canonDomain)
 }
 
-// checkCertificate checks one certificate against want.
-func checkCertificate(got *model.Certificate, want model.Certificate) error {
+// checkOne checks one value, the what named key, against want (both after canon).
+func checkOne[T any](what, key string, got *T, want T, canon func(T) T) error {
 	if got == nil {
-		return fmt.Errorf("certificate %q: got nil", want.ID)
+		return fmt.Errorf("%s %q: got nil", what, key)
 	}
-	if g, w := canonCert(*got), canonCert(want); !reflect.DeepEqual(g, w) {
-		return fmt.Errorf("certificate %q differs: %s", want.ID, diffFields(g, w))
+	if g, w := canon(*got), canon(want); !reflect.DeepEqual(g, w) {
+		return fmt.Errorf("%s %q differs: %s", what, key, diffFields(g, w))
 	}
 	return nil
 }
 
+// checkCertificate checks one certificate against want.
+func checkCertificate(got *model.Certificate, want model.Certificate) error {
+	return checkOne("certificate", want.ID, got, want, canonCert)
+}
+
 // checkDomain checks one domain validation against want.
 func checkDomain(got *model.DomainValidation, want model.DomainValidation) error {
-	if got == nil {
-		return fmt.Errorf("domain %q: got nil", want.Domain)
-	}
-	if g, w := canonDomain(*got), canonDomain(want); !reflect.DeepEqual(g, w) {
-		return fmt.Errorf("domain %q differs: %s", want.Domain, diffFields(g, w))
-	}
-	return nil
+	return checkOne("domain", want.Domain, got, want, canonDomain)
 }
 
 // checkChallenges checks a challenge list against want, in any order.

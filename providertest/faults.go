@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"reflect"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,24 +19,18 @@ import (
 // The wire-level guarantees, proven for every adapter through its fake's faults: a
 // listing under random faults yields each item exactly once; no failure, however the
 // answer is broken, lets the key into the error; a redirect to another host is refused
-// before that host sees a request; a wrong type in any field, a deeply nested document
-// or a huge body is an error (or, for a field the adapter does not read, the same answer)
-// and never a panic; a wait on Retry-After ends with the context.
+// before that host sees a request; a wait on Retry-After ends with the context. The
+// hostile answers (wrong types, deep nesting, huge bodies) are checked in hostile.go, a
+// cancel while waiting on the Limiter in limiter.go; testFaults runs them all.
 
 // chaosRate is the share of requests that fail in ExactlyOnceUnderChaos.
 const chaosRate = 0.2
-
-// wrongTypeFields bounds how many scalars of one answer WrongTypes changes, one by one.
-const wrongTypeFields = 160
 
 // hugeBodySize is larger than any adapter's body cap (retry.DefaultMaxBodyBytes, 32 MiB).
 const hugeBodySize = 40 << 20
 
 func (s *suite) testFaults(t *testing.T) {
-	for _, st := range []struct {
-		name string
-		fn   func(*testing.T)
-	}{
+	runParallel(t, []check{
 		{"ExactlyOnceUnderChaos", s.testExactlyOnceUnderChaos},
 		{"KeyAbsentOnFailures", s.testKeyAbsentOnFailures},
 		{"CrossHostRedirect", s.testCrossHostRedirect},
@@ -46,13 +38,7 @@ func (s *suite) testFaults(t *testing.T) {
 		{"HostileBodies", s.testHostileBodies},
 		{"RetryAfterCancel", s.testRetryAfterCancel},
 		{"LimiterCancel", s.testLimiterCancel},
-	} {
-		fn := st.fn
-		t.Run(st.name, func(t *testing.T) {
-			t.Parallel()
-			fn(t)
-		})
-	}
+	})
 }
 
 // singleShot returns a provider on f's config that makes one attempt per request, so
@@ -170,7 +156,7 @@ func (s *suite) testKeyAbsentOnFailures(t *testing.T) {
 			}
 			var me *model.Error
 			assert.True(t, errors.As(err, &me), "%s on %s: want a *model.Error, got %T", op, name, err)
-			assertNeverPrints(t, op+" on "+name, err, key)
+			AssertNeverPrints(t, op+" on "+name, err, key)
 		}
 	}
 }
@@ -190,7 +176,7 @@ func (s *suite) testCrossHostRedirect(t *testing.T) {
 		f.FailNext(1, Fault{Kind: FaultRedirect, Status: status, Location: other.URL + "/services/v2/steal?x=1"})
 		_, err := p.Certificate(ctxFor(t), id)
 		assert.Error(t, err, "a %d redirect to another host must be refused", status)
-		assertNeverPrints(t, fmt.Sprintf("the error of a %d redirect", status), err, f.Config.APIKey)
+		AssertNeverPrints(t, fmt.Sprintf("the error of a %d redirect", status), err, f.Config.APIKey)
 	}
 	assert.Zero(t, reached.Load(), "requests reached the other host after a cross-host redirect")
 	// A redirect within the host is followed, with the key (else the fake refuses it).
@@ -202,110 +188,6 @@ func (s *suite) testCrossHostRedirect(t *testing.T) {
 		}
 	}
 }
-
-func (s *suite) testWrongTypes(t *testing.T) {
-	f := s.startFake(t)
-	p := singleShot(t, f)
-	id := f.Want.Certificates[0].ID
-	base, err := p.Certificate(ctxFor(t), id)
-	require.NoError(t, err)
-	firstPage := func() ([]model.Certificate, error) {
-		var page []model.Certificate
-		for c, err := range p.Certificates(ctxFor(t), model.CertificateQuery{PageSize: 3}) {
-			if err != nil {
-				return page, err
-			}
-			if page = append(page, *c); len(page) == 3 {
-				break
-			}
-		}
-		return page, nil
-	}
-	basePage, err := firstPage()
-	require.NoError(t, err)
-	errs := 0
-	for i := 0; i < wrongTypeFields; i++ {
-		f.FailNext(1, Fault{Kind: FaultWrongType, Field: i})
-		var got *model.Certificate
-		var err error
-		panicFree(t, fmt.Sprintf("Certificate with field %d of the wrong type", i), func() {
-			got, err = p.Certificate(ctxFor(t), id)
-		})
-		if err != nil {
-			errs++
-			var me *model.Error
-			assert.True(t, errors.As(err, &me), "field %d: want a *model.Error, got %T", i, err)
-		} else if d := certDiff([]model.Certificate{*base}, []model.Certificate{*got}); d != "" {
-			t.Errorf("Certificate: field %d of the wrong type changed the answer without an error (a silent wrong answer): %s", i, d)
-		}
-		f.FailNext(1, Fault{Kind: FaultWrongType, Field: i})
-		panicFree(t, fmt.Sprintf("Certificates with field %d of the wrong type", i), func() {
-			page, err := firstPage()
-			if err != nil {
-				errs++
-				return
-			}
-			if d := certDiff(basePage, page); d != "" {
-				t.Errorf("Certificates: field %d of the wrong type changed a listing without an error (a silent wrong answer): %s", i, d)
-			}
-		})
-	}
-	domain := f.Want.Domains[0].Domain
-	baseDomain, err := p.DomainValidation(ctxFor(t), domain)
-	require.NoError(t, err)
-	baseChallenges, err := p.Challenges(ctxFor(t), id)
-	require.NoError(t, err)
-	for i := 0; i < wrongTypeFields; i++ {
-		f.FailNext(1, Fault{Kind: FaultWrongType, Field: i})
-		panicFree(t, fmt.Sprintf("DomainValidation with field %d of the wrong type", i), func() {
-			got, err := p.DomainValidation(ctxFor(t), domain)
-			if err != nil {
-				errs++
-			} else if !reflect.DeepEqual(baseDomain, got) {
-				t.Errorf("DomainValidation: field %d of the wrong type changed the answer without an error (a silent wrong answer): %+v, want %+v", i, *got, *baseDomain)
-			}
-		})
-		f.FailNext(1, Fault{Kind: FaultWrongType, Field: i})
-		panicFree(t, fmt.Sprintf("Challenges with field %d of the wrong type", i), func() {
-			got, err := p.Challenges(ctxFor(t), id)
-			if err != nil {
-				errs++
-			} else if !reflect.DeepEqual(baseChallenges, got) {
-				t.Errorf("Challenges: field %d of the wrong type changed the answer without an error (a silent wrong answer): %+v, want %+v", i, got, baseChallenges)
-			}
-		})
-	}
-	assert.Positive(t, errs, "no field of the wrong type was ever an error")
-}
-
-func (s *suite) testHostileBodies(t *testing.T) {
-	f := s.startFake(t)
-	p := singleShot(t, f)
-	deep := `{"results":` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}`
-	for name, fault := range map[string]Fault{
-		"deep-nesting": {Kind: FaultForeignDocument, Document: []byte(deep)},
-		"huge-body":    {Kind: FaultHugeBody, Size: hugeBodySize},
-		"not-json":     {Kind: FaultForeignDocument, Document: []byte("\x00\x1b[31m<html>\xff")},
-	} {
-		f.FailNext(1, fault)
-		var n int
-		var err error
-		returnsWithin(t, watchdog, "a listing answered with a "+name, func() {
-			panicFree(t, "a listing answered with a "+name, func() {
-				for _, e := range p.Certificates(ctxFor(t), model.CertificateQuery{}) {
-					if e != nil {
-						err = e
-						return
-					}
-					n++
-				}
-			})
-		})
-		assert.Error(t, err, "a listing answered with a %s yielded %d certificates and no error", name, n)
-		assert.Zero(t, n, "a listing answered with a %s yielded certificates", name)
-	}
-}
-
 func (s *suite) testRetryAfterCancel(t *testing.T) {
 	f := s.startFake(t)
 	cfg := f.Config
@@ -335,53 +217,4 @@ func (s *suite) testRetryAfterCancel(t *testing.T) {
 	assert.Less(t, time.Since(time.Unix(0, cancelled.Load())), 2*time.Second,
 		"a cancel during a 30 s Retry-After wait must end the call at once")
 	assert.Equal(t, before+1, f.Requests(), "one request, answered 429, then the wait")
-}
-
-// certDiff describes the first difference between two lists of certificates, "" when
-// they are equal.
-func certDiff(want, got []model.Certificate) string {
-	if len(want) != len(got) {
-		return fmt.Sprintf("%d certificates, want %d", len(got), len(want))
-	}
-	for i := range want {
-		w, g := reflect.ValueOf(want[i]), reflect.ValueOf(got[i])
-		for j := 0; j < w.NumField(); j++ {
-			if !reflect.DeepEqual(w.Field(j).Interface(), g.Field(j).Interface()) {
-				return fmt.Sprintf("certificate %s: %s is %v, want %v", want[i].ID, w.Type().Field(j).Name, g.Field(j).Interface(), w.Field(j).Interface())
-			}
-		}
-	}
-	return ""
-}
-
-// blockingLimiter is a retry.Limiter that never grants a request: Wait returns only when
-// its context ends.
-type blockingLimiter struct{ waits atomic.Int64 }
-
-func (l *blockingLimiter) Wait(ctx context.Context) error {
-	l.waits.Add(1)
-	<-ctx.Done()
-	return ctx.Err()
-}
-
-func (s *suite) testLimiterCancel(t *testing.T) {
-	f := s.startFake(t)
-	lim := &blockingLimiter{}
-	cfg := f.Config
-	cfg.Retry.Limiter = lim
-	p := newProvider(t, cfg)
-	before := f.Requests()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	time.AfterFunc(50*time.Millisecond, cancel)
-	start := time.Now()
-	var err error
-	returnsWithin(t, watchdog, "Certificate waiting on the Limiter", func() {
-		_, err = p.Certificate(ctx, f.Want.Certificates[0].ID)
-	})
-	assert.ErrorIs(t, err, context.Canceled, "a cancel while waiting on the Limiter")
-	assert.Less(t, time.Since(start), 2*time.Second, "a cancel while waiting on the Limiter must end the call at once")
-	assert.Positive(t, lim.waits.Load(), "the call waited on Config.Retry.Limiter")
-	assert.Equal(t, before, f.Requests(), "a request was sent without the Limiter's leave")
-	assertNeverPrints(t, "the error of a cancel while waiting on the Limiter", err, f.Config.APIKey)
 }

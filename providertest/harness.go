@@ -43,7 +43,8 @@
 // Downloader sets Fake.Roots (the root the fake's chains verify against).
 // One that declares Chaos sets Fake.SetChaos and Fake.Injected (a fake built on
 // fakeca.Base has both methods), and the suite then proves the wire-level guarantees
-// under random faults; the other Faults checks need only FailNext (faults.go, leaks.go).
+// under random faults; the other Faults checks need only FailNext (faults.go,
+// hostile.go, limiter.go, leaks.go).
 //
 // Want is computed by the harness, but the suite checks it against the scenario
 // (WantMatchesScenario), so a harness cannot pass by reporting what the provider

@@ -74,3 +74,35 @@ func (s *suite) testLimiter(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded, "a Limiter's deadline refusal")
 	assert.Equal(t, before, f.Requests())
 }
+
+// blockingLimiter is a retry.Limiter that never grants a request: Wait returns only when
+// its context ends.
+type blockingLimiter struct{ waits atomic.Int64 }
+
+func (l *blockingLimiter) Wait(ctx context.Context) error {
+	l.waits.Add(1)
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func (s *suite) testLimiterCancel(t *testing.T) {
+	f := s.startFake(t)
+	lim := &blockingLimiter{}
+	cfg := f.Config
+	cfg.Retry.Limiter = lim
+	p := newProvider(t, cfg)
+	before := f.Requests()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	var err error
+	returnsWithin(t, watchdog, "Certificate waiting on the Limiter", func() {
+		_, err = p.Certificate(ctx, f.Want.Certificates[0].ID)
+	})
+	assert.ErrorIs(t, err, context.Canceled, "a cancel while waiting on the Limiter")
+	assert.Less(t, time.Since(start), 2*time.Second, "a cancel while waiting on the Limiter must end the call at once")
+	assert.Positive(t, lim.waits.Load(), "the call waited on Config.Retry.Limiter")
+	assert.Equal(t, before, f.Requests(), "a request was sent without the Limiter's leave")
+	AssertNeverPrints(t, "the error of a cancel while waiting on the Limiter", err, f.Config.APIKey)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"sort"
 	"strings"
 	"testing"
@@ -59,10 +60,7 @@ func Run(t *testing.T, h Harness) {
 	s := &suite{h: h, sc: DefaultScenario()}
 	// NoLeaks runs first and alone: the parallel checks below wait until Run returns.
 	t.Run("NoLeaks", s.testNoLeaks)
-	for _, st := range []struct {
-		name string
-		fn   func(*testing.T)
-	}{
+	runParallel(t, []check{
 		{"WantMatchesScenario", s.testWantMatchesScenario},
 		{"New", s.testNew},
 		{"Certificate", s.testCertificate},
@@ -79,18 +77,29 @@ func Run(t *testing.T, h Harness) {
 		{"Limiter", s.testLimiter},
 		{"Wire", s.testWire},
 		{"Faults", s.testFaults},
-	} {
-		fn := st.fn
-		t.Run(st.name, func(t *testing.T) {
-			t.Parallel()
-			fn(t)
-		})
-	}
+	})
 }
 
 type suite struct {
 	h  Harness
 	sc Scenario
+}
+
+// check is one named subtest of the suite.
+type check struct {
+	name string
+	fn   func(*testing.T)
+}
+
+// runParallel runs each check as a parallel subtest of t, under its name.
+func runParallel(t *testing.T, checks []check) {
+	t.Helper()
+	for _, c := range checks {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			c.fn(t)
+		})
+	}
 }
 
 // start starts a fake and a provider on its config.
@@ -260,8 +269,15 @@ func (s *suite) testCertificate(t *testing.T) {
 	}
 	id := s.unknownCertificateID(f)
 	got, err := p.Certificate(ctx, id)
-	assert.Nil(t, got, "Certificate(%q) of an unknown id", id)
-	assert.NoError(t, checkKind(err, model.ErrNotFound, s.h.Name), "Certificate(%q) of an unknown id", id)
+	s.checkNotFound(t, fmt.Sprintf("Certificate(%q) of an unknown id", id), got, err)
+}
+
+// checkNotFound checks the answer of the lookup what of something the CA does not have:
+// no value, and ErrNotFound in a *model.Error naming the provider.
+func (s *suite) checkNotFound(t *testing.T, what string, got any, err error) {
+	t.Helper()
+	assert.Nil(t, got, what)
+	assert.NoError(t, checkKind(err, model.ErrNotFound, s.h.Name), what)
 }
 
 func (s *suite) testCertificates(t *testing.T) {
@@ -318,18 +334,25 @@ func (s *suite) testCertificates(t *testing.T) {
 	})
 
 	t.Run("EarlyBreak", func(t *testing.T) {
-		var atBreak int64
-		n := 0
-		for c, err := range p.Certificates(ctx, model.CertificateQuery{PageSize: 10}) {
-			require.NoError(t, err)
-			require.NotNil(t, c)
-			n++
-			atBreak = f.Requests()
-			break
-		}
-		require.Equal(t, 1, n)
-		assert.Equal(t, atBreak, f.Requests(), "requests were made after the loop broke")
+		checkBreakStopsRequests(t, f, p.Certificates(ctx, model.CertificateQuery{PageSize: 10}))
 	})
+}
+
+// checkBreakStopsRequests breaks out of a listing at its first value and checks that
+// the provider sends no request after the break (no page fetched ahead for nobody).
+func checkBreakStopsRequests[T any](t *testing.T, f *Fake, seq iter.Seq2[*T, error]) {
+	t.Helper()
+	var atBreak int64
+	n := 0
+	for v, err := range seq {
+		require.NoError(t, err)
+		require.NotNil(t, v)
+		n++
+		atBreak = f.Requests()
+		break
+	}
+	require.Equal(t, 1, n, "the listing yielded nothing")
+	assert.Equal(t, atBreak, f.Requests(), "requests were made after the loop broke")
 }
 
 func withStatus(cs []model.Certificate, sts ...model.CertificateStatus) []model.Certificate {
@@ -455,8 +478,7 @@ func (s *suite) testDomainValidation(t *testing.T) {
 	}
 	unknown := "no-such-domain.anyca-conformance.example"
 	got, err := p.DomainValidation(ctx, unknown)
-	assert.Nil(t, got, "DomainValidation(%q)", unknown)
-	assert.NoError(t, checkKind(err, model.ErrNotFound, s.h.Name), "DomainValidation(%q)", unknown)
+	s.checkNotFound(t, fmt.Sprintf("DomainValidation(%q) of an unknown domain", unknown), got, err)
 }
 
 // testDomains checks listings against Want with checkDomains: each listed value equals
@@ -497,14 +519,7 @@ func (s *suite) testDomains(t *testing.T) {
 		assert.NoError(t, checkDomains(got, match), "search %q", text)
 	}
 
-	var atBreak int64
-	for d, err := range anyca.Domains(ctx, p, model.DomainQuery{PageSize: 2}) {
-		require.NoError(t, err)
-		require.NotNil(t, d)
-		atBreak = f.Requests()
-		break
-	}
-	assert.Equal(t, atBreak, f.Requests(), "requests were made after the loop broke")
+	checkBreakStopsRequests(t, f, anyca.Domains(ctx, p, model.DomainQuery{PageSize: 2}))
 }
 
 func (s *suite) testChallenges(t *testing.T) {

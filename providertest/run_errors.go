@@ -193,25 +193,12 @@ func (s *suite) testConcurrency(t *testing.T) {
 			}
 			want := certs[i%len(certs)]
 			got, err := p.Certificate(ctx, want.ID)
-			if err != nil {
-				fail(fmt.Errorf("Certificate(%q): %w", want.ID, err))
-			} else {
-				fail(checkCertificate(got, want))
-			}
+			fail(checkAnswer(fmt.Sprintf("Certificate(%q)", want.ID), err, func() error { return checkCertificate(got, want) }))
 			list, err := collect(p.Certificates(ctx, model.CertificateQuery{PageSize: 10}))
-			if err != nil {
-				//lint:ignore ST1005 the message starts with the method's name
-				fail(fmt.Errorf("Certificates: %w", err))
-			} else {
-				fail(checkCertificates(list, certs))
-			}
+			fail(checkAnswer("Certificates", err, func() error { return checkCertificates(list, certs) }))
 			wd := domains[i%len(domains)]
 			dv, err := p.DomainValidation(ctx, wd.Domain)
-			if err != nil {
-				fail(fmt.Errorf("DomainValidation(%q): %w", wd.Domain, err))
-			} else {
-				fail(checkDomain(dv, wd))
-			}
+			fail(checkAnswer(fmt.Sprintf("DomainValidation(%q)", wd.Domain), err, func() error { return checkDomain(dv, wd) }))
 		}(i)
 	}
 	wg.Wait()
@@ -220,6 +207,15 @@ func (s *suite) testConcurrency(t *testing.T) {
 			t.Errorf("goroutine %d: %v", i, err)
 		}
 	}
+}
+
+// checkAnswer returns the error of the call what, wrapped with its name, or when the call
+// succeeded what check says of its answer.
+func checkAnswer(what string, err error, check func() error) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return check()
 }
 
 // requireHTTPError requires err to be a *model.Error of kind (checkKind, with the

@@ -43,8 +43,11 @@ func printedForms(v any) map[string]string {
 	return out
 }
 
-// assertNeverPrints fails t when any printed form of v holds the key.
-func assertNeverPrints(t *testing.T, what string, v any, key string) {
+// AssertNeverPrints fails t when the key, or its hex encoding in either case, shows in
+// any form a user might print v in: every fmt verb (%v %+v %#v %s %q %x %X %d), slog's
+// text and JSON handlers, and encoding/json. An adapter's own tests use it on the values
+// Run cannot reach (its Config and Client types); what names v in the failure.
+func AssertNeverPrints(t testing.TB, what string, v any, key string) {
 	t.Helper()
 	for how, s := range printedForms(v) {
 		for _, k := range keyForms(key) {
@@ -57,54 +60,57 @@ func assertNeverPrints(t *testing.T, what string, v any, key string) {
 
 // testWire checks what the provider's values show and what it accepts as an answer.
 func (s *suite) testWire(t *testing.T) {
-	t.Run("KeyNeverPrinted", func(t *testing.T) {
-		t.Parallel()
-		f, p := s.start(t)
-		key := f.Config.APIKey
-		require.NotEmpty(t, key)
-		assertNeverPrints(t, "the Provider anyca.New returns", p, key)
-		assertNeverPrints(t, "the Config", f.Config, key)
-		assertNeverPrints(t, "a pointer to the Config", &f.Config, key)
-		// An error of a call made with a key the CA refuses.
-		bad := f.Config
-		bad.APIKey = key + "-refused-0123456789"
-		bp := newProvider(t, bad)
-		_, err := bp.Certificate(ctxFor(t), f.Want.Certificates[0].ID)
-		require.Error(t, err, "a call with a wrong key must fail")
-		assertNeverPrints(t, "the Provider built with a wrong key", bp, bad.APIKey)
-		assertNeverPrints(t, "the error of a call with a wrong key", err, bad.APIKey)
+	runParallel(t, []check{
+		{"KeyNeverPrinted", s.testKeyNeverPrinted},
+		{"ForeignDocument", s.testForeignDocument},
+		{"DomainIDs", s.testDomainIDs},
 	})
-	t.Run("ForeignDocument", func(t *testing.T) {
-		t.Parallel()
-		// A 2xx answer that is not the document asked for (a wrong BaseURL, a proxy's
-		// JSON) must be an error, never read as an empty account.
-		for _, doc := range []string{`{}`, `{"status":"ok","items":[],"count":0}`} {
-			f, p := s.start(t)
-			f.FailNext(1, Fault{Kind: FaultForeignDocument, Document: []byte(doc)})
-			n, errs := 0, 0
-			var last error
-			for _, err := range p.Certificates(ctxFor(t), model.CertificateQuery{}) {
-				if err != nil {
-					errs++
-					last = err
-					continue
-				}
-				n++
-			}
-			if errs == 0 {
-				t.Errorf("a listing answered with %s yielded %d certificates and no error; want an error, never an empty list", doc, n)
+}
+
+// testKeyNeverPrinted checks the printed forms of the Provider, its Config and the error
+// of a call with a refused key.
+func (s *suite) testKeyNeverPrinted(t *testing.T) {
+	f, p := s.start(t)
+	key := f.Config.APIKey
+	require.NotEmpty(t, key)
+	AssertNeverPrints(t, "the Provider anyca.New returns", p, key)
+	AssertNeverPrints(t, "the Config", f.Config, key)
+	AssertNeverPrints(t, "a pointer to the Config", &f.Config, key)
+	// An error of a call made with a key the CA refuses.
+	bad := f.Config
+	bad.APIKey = key + "-refused-0123456789"
+	bp := newProvider(t, bad)
+	_, err := bp.Certificate(ctxFor(t), f.Want.Certificates[0].ID)
+	require.Error(t, err, "a call with a wrong key must fail")
+	AssertNeverPrints(t, "the Provider built with a wrong key", bp, bad.APIKey)
+	AssertNeverPrints(t, "the error of a call with a wrong key", err, bad.APIKey)
+}
+
+// testForeignDocument checks that a 2xx answer that is not the document asked for (a
+// wrong BaseURL, a proxy's JSON) is an error, never read as an empty account.
+func (s *suite) testForeignDocument(t *testing.T) {
+	for _, doc := range []string{`{}`, `{"status":"ok","items":[],"count":0}`} {
+		f, p := s.start(t)
+		f.FailNext(1, Fault{Kind: FaultForeignDocument, Document: []byte(doc)})
+		n, errs := 0, 0
+		var last error
+		for _, err := range p.Certificates(ctxFor(t), model.CertificateQuery{}) {
+			if err != nil {
+				errs++
+				last = err
 				continue
 			}
-			assert.True(t, errors.Is(last, model.ErrUnavailable), "a foreign document: want ErrUnavailable, got %v", last)
-			var me *model.Error
-			assert.True(t, errors.As(last, &me), "a foreign document: want a *model.Error, got %T", last)
-			assert.Equal(t, 0, n, "a foreign first page must yield nothing before the error")
+			n++
 		}
-	})
-	t.Run("DomainIDs", func(t *testing.T) {
-		t.Parallel()
-		s.testDomainIDs(t)
-	})
+		if errs == 0 {
+			t.Errorf("a listing answered with %s yielded %d certificates and no error; want an error, never an empty list", doc, n)
+			continue
+		}
+		assert.True(t, errors.Is(last, model.ErrUnavailable), "a foreign document: want ErrUnavailable, got %v", last)
+		var me *model.Error
+		assert.True(t, errors.As(last, &me), "a foreign document: want a *model.Error, got %T", last)
+		assert.Equal(t, 0, n, "a foreign first page must yield nothing before the error")
+	}
 }
 
 // testDomainIDs checks DomainValidation's identifiers: ID is DomainID when the CA keeps

@@ -7,13 +7,9 @@ package wire_test
 // DomainValidation's ID, DomainID and CertificateID.
 
 import (
-	"bytes"
 	"context"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -26,6 +22,7 @@ import (
 	"github.com/anyca/anyca/digicert/digicerttest"
 	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest"
 	"github.com/anyca/anyca/retry"
 	"github.com/anyca/anyca/zerossl"
 	"github.com/anyca/anyca/zerossl/zerossltest"
@@ -190,26 +187,8 @@ func TestNotTheCA404SaysCheckBaseURL(t *testing.T) {
 	}
 }
 
-// printed renders v under every fmt verb, slog's text and JSON handlers and
-// encoding/json.
-func printed(v any) map[string]string {
-	out := map[string]string{}
-	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
-		out[verb] = fmt.Sprintf(verb, v)
-	}
-	var text, js bytes.Buffer
-	slog.New(slog.NewTextHandler(&text, nil)).Info("m", "v", v)
-	slog.New(slog.NewJSONHandler(&js, nil)).Info("m", "v", v)
-	out["slog text"], out["slog json"] = text.String(), js.String()
-	if b, err := json.Marshal(v); err == nil {
-		out["encoding/json"] = string(b)
-	}
-	return out
-}
-
 func TestKeyNeverPrinted(t *testing.T) {
 	const key = "PRINTME-secret-key-0123456789"
-	forms := []string{key, hex.EncodeToString([]byte(key)), strings.ToUpper(hex.EncodeToString([]byte(key)))}
 	srv, _ := serve(t, http.StatusUnauthorized, `{"errors":[{"code":"bad key `+key+`","message":"key `+key+` refused"}],"error":{"code":101,"type":"invalid_access_key","info":"`+key+`"}}`)
 	values := map[string]any{}
 	for _, name := range []string{"digicert", "zerossl"} {
@@ -241,13 +220,7 @@ func TestKeyNeverPrinted(t *testing.T) {
 	values["digicert.Config"], values["*digicert.Config"], values["*digicert.Client"] = dcfg, &dcfg, dc
 	values["zerossl.Config"], values["*zerossl.Config"], values["*zerossl.Client"] = zcfg, &zcfg, zc
 	for what, v := range values {
-		for how, s := range printed(v) {
-			for _, f := range forms {
-				if strings.Contains(s, f) {
-					t.Errorf("%s printed with %s shows the key: %s", what, how, s)
-				}
-			}
-		}
+		providertest.AssertNeverPrints(t, what, v, key)
 	}
 }
 
