@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // CertificateStatus is the normalized life-cycle state of a certificate or order.
 type CertificateStatus string
@@ -25,14 +28,7 @@ func CertificateStatuses() []CertificateStatus {
 }
 
 // Valid reports whether s is one of the normalized certificate statuses.
-func (s CertificateStatus) Valid() bool {
-	for _, v := range CertificateStatuses() {
-		if s == v {
-			return true
-		}
-	}
-	return false
-}
+func (s CertificateStatus) Valid() bool { return slices.Contains(CertificateStatuses(), s) }
 
 // ValidationLevel is the certificate's (or a domain validation's) assurance level.
 type ValidationLevel string

@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // ValidationStatus is the normalized state of a domain validation or a DCV challenge.
 type ValidationStatus string
@@ -22,14 +25,7 @@ func ValidationStatuses() []ValidationStatus {
 }
 
 // Valid reports whether s is one of the normalized validation statuses.
-func (s ValidationStatus) Valid() bool {
-	for _, v := range ValidationStatuses() {
-		if s == v {
-			return true
-		}
-	}
-	return false
-}
+func (s ValidationStatus) Valid() bool { return slices.Contains(ValidationStatuses(), s) }
 
 // ChallengeType is a domain-control-validation method.
 type ChallengeType string

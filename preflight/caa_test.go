@@ -24,8 +24,106 @@ func checkCAAFor(t *testing.T, w *world, domain string, ids []string) Result {
 	res := Check(context.Background(), ch, opt)
 	require.NotNil(t, res.CAA, res.Message)
 	assert.Equal(t, StatusOK, res.ChallengeStatus, "the challenge itself is published")
+	assert.Equal(t, res.Status, res.CAA.Status, "with the challenge published, the verdict is CAA's")
 	assertPrintable(t, res.Message)
 	return res
+}
+
+// caaCase is a CAA check of a published challenge for domain against a fresh world: the
+// records of the parent and child zones, and what the Result and its CAA part must say.
+type caaCase struct {
+	name          string
+	parent, child []string
+	prepare       func(w *world) // breaks a server, when set
+	domain        string
+	ids           []string
+	status        Status
+	reason        Reason
+	caaDomain     string   // the name whose CAA set applies
+	records       []string // that set, in presentation form
+	allowed       string
+	message       []string // in Message
+}
+
+func TestCAASets(t *testing.T) {
+	for _, c := range []caaCase{
+		{name: "on the name, allows",
+			parent: []string{`www.example.test. 300 IN CAA 0 issue "letsencrypt.org"`, `www.example.test. 300 IN CAA 0 issue "DigiCert.COM; cansignhttpexchanges=yes"`},
+			domain: "www.example.test", ids: digicertIDs,
+			status: StatusOK, caaDomain: "www.example.test", allowed: "digicert.com",
+			records: []string{`0 issue "letsencrypt.org"`, `0 issue "DigiCert.COM; cansignhttpexchanges=yes"`}},
+		{name: "on a parent, forbids",
+			parent: []string{`example.test. 300 IN CAA 0 issue "letsencrypt.org"`, `example.test. 300 IN CAA 0 iodef "mailto:sec@example.test"`},
+			domain: "www.example.test", ids: []string{"sectigo.com"},
+			status: StatusBlockedByCAA, reason: ReasonCAAForbids, caaDomain: "example.test",
+			records: []string{`0 issue "letsencrypt.org"`, `0 iodef "mailto:sec@example.test"`},
+			message: []string{`CAA at example.test (0 issue "letsencrypt.org") does not allow sectigo.com`, `add 0 issue "sectigo.com"`}},
+		{name: "issuewild restricts a wildcard",
+			parent: []string{`example.test. 300 IN CAA 0 issue "digicert.com"`, `example.test. 300 IN CAA 0 issuewild "letsencrypt.org"`},
+			domain: "*.example.test", ids: digicertIDs,
+			status: StatusBlockedByCAA, reason: ReasonCAAForbids, caaDomain: "example.test",
+			records: []string{`0 issue "digicert.com"`, `0 issuewild "letsencrypt.org"`},
+			message: []string{`0 issuewild "letsencrypt.org"`, `add 0 issuewild "digicert.com"`}},
+		{name: "issuewild does not restrict a name that is not a wildcard",
+			parent: []string{`example.test. 300 IN CAA 0 issue "digicert.com"`, `example.test. 300 IN CAA 0 issuewild "letsencrypt.org"`},
+			domain: "example.test", ids: digicertIDs,
+			status: StatusOK, caaDomain: "example.test", allowed: "digicert.com",
+			records: []string{`0 issue "digicert.com"`, `0 issuewild "letsencrypt.org"`}},
+		{name: "issue applies to wildcards without issuewild",
+			parent: []string{`example.test. 300 IN CAA 0 issue "thawte.com"`},
+			domain: "*.example.test", ids: digicertIDs,
+			status: StatusOK, caaDomain: "example.test", allowed: "thawte.com", records: []string{`0 issue "thawte.com"`}},
+		{name: "an empty issuer forbids everyone",
+			parent: []string{`example.test. 300 IN CAA 0 issue ";"`},
+			domain: "example.test", ids: digicertIDs,
+			status: StatusBlockedByCAA, reason: ReasonCAAForbids, caaDomain: "example.test", records: []string{`0 issue ";"`}},
+		{name: "an unknown critical property forbids",
+			parent: []string{`example.test. 300 IN CAA 0 issue "digicert.com"`, `example.test. 300 IN CAA 128 tbs "unknown"`},
+			domain: "example.test", ids: digicertIDs,
+			status: StatusBlockedByCAA, reason: ReasonCAAForbids, caaDomain: "example.test",
+			records: []string{`0 issue "digicert.com"`, `128 tbs "unknown"`},
+			message: []string{`critical property 128 tbs "unknown"`}},
+		{name: "a set without issue property does not restrict",
+			parent: []string{`example.test. 300 IN CAA 0 iodef "mailto:sec@example.test"`},
+			domain: "example.test", ids: digicertIDs,
+			status: StatusOK, caaDomain: "example.test", records: []string{`0 iodef "mailto:sec@example.test"`}},
+		{name: "a delegated child zone's set comes first",
+			parent: []string{`example.test. 300 IN CAA 0 issue "digicert.com"`},
+			child:  []string{`child.example.test. 300 IN CAA 0 issue "letsencrypt.org"`},
+			domain: "www.child.example.test", ids: digicertIDs,
+			status: StatusBlockedByCAA, reason: ReasonCAAForbids, caaDomain: "child.example.test", records: []string{`0 issue "letsencrypt.org"`}},
+		{name: "a CNAME at the name is followed",
+			parent: []string{`example.test. 300 IN CAA 0 issue "digicert.com"`, "www.example.test. 300 IN CNAME cdn.child.example.test."},
+			child:  []string{`cdn.child.example.test. 300 IN CAA 0 issue "pki.goog"`},
+			domain: "www.example.test", ids: digicertIDs,
+			status: StatusBlockedByCAA, reason: ReasonCAAForbids, caaDomain: "www.example.test", records: []string{`0 issue "pki.goog"`}},
+		{name: "a lookup failure is an error",
+			prepare: func(w *world) { w.parent.setServFail("www.example.test.") },
+			domain:  "www.example.test", ids: digicertIDs,
+			status: StatusError, reason: ReasonCAAError, message: []string{"CAA lookup of www.example.test failed"}},
+		{name: "control characters are escaped",
+			parent: []string{`example.test. 300 IN CAA 0 issue "evil\027[31m.example"`},
+			domain: "example.test", ids: digicertIDs,
+			status: StatusBlockedByCAA, reason: ReasonCAAForbids, caaDomain: "example.test", records: []string{`0 issue "evil\x1b[31m.example"`}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(t)
+			w.parent.add(c.parent...)
+			w.child.add(c.child...)
+			if c.prepare != nil {
+				c.prepare(w)
+			}
+			res := checkCAAFor(t, w, c.domain, c.ids)
+			assert.Equal(t, c.status, res.Status, res.Message)
+			assert.Equal(t, c.reason, res.Reason, res.Message)
+			assert.Equal(t, c.caaDomain, res.CAA.Domain)
+			assert.Equal(t, c.records, res.CAA.Records)
+			assert.Equal(t, c.allowed, res.CAA.Allowed)
+			for _, m := range c.message {
+				assert.Contains(t, res.Message, m)
+			}
+		})
+	}
 }
 
 func TestCAANoneAnywhere(t *testing.T) {
@@ -34,28 +132,6 @@ func TestCAANoneAnywhere(t *testing.T) {
 	assert.Equal(t, StatusOK, res.Status, res.Message)
 	assert.Empty(t, res.CAA.Domain)
 	assert.Contains(t, res.CAA.Message, "no CAA records")
-}
-
-func TestCAAOnTheNameAllows(t *testing.T) {
-	w := newWorld(t)
-	w.parent.add(`www.example.test. 300 IN CAA 0 issue "letsencrypt.org"`, `www.example.test. 300 IN CAA 0 issue "DigiCert.COM; cansignhttpexchanges=yes"`)
-	res := checkCAAFor(t, w, "www.example.test", digicertIDs)
-	assert.Equal(t, StatusOK, res.Status, res.Message)
-	assert.Equal(t, "www.example.test", res.CAA.Domain)
-	assert.Equal(t, "digicert.com", res.CAA.Allowed)
-	assert.Len(t, res.CAA.Records, 2)
-}
-
-func TestCAAOnAParentForbids(t *testing.T) {
-	w := newWorld(t)
-	w.parent.add(`example.test. 300 IN CAA 0 issue "letsencrypt.org"`, `example.test. 300 IN CAA 0 iodef "mailto:sec@example.test"`)
-	res := checkCAAFor(t, w, "www.example.test", []string{"sectigo.com"})
-	assert.Equal(t, StatusBlockedByCAA, res.Status)
-	assert.Equal(t, ReasonCAAForbids, res.Reason)
-	assert.Equal(t, "example.test", res.CAA.Domain)
-	assert.Equal(t, []string{`0 issue "letsencrypt.org"`, `0 iodef "mailto:sec@example.test"`}, res.CAA.Records)
-	assert.Contains(t, res.Message, `CAA at example.test (0 issue "letsencrypt.org") does not allow sectigo.com`)
-	assert.Contains(t, res.Message, `add 0 issue "sectigo.com"`)
 }
 
 func TestCAAOnTheTLDApplies(t *testing.T) {
@@ -67,78 +143,6 @@ func TestCAAOnTheTLDApplies(t *testing.T) {
 	assert.Equal(t, 1, count(w.resolver, "example.test.", dns.TypeNS), "the challenge and the CAA climb share the zones found")
 }
 
-func TestCAAIssuewildForWildcards(t *testing.T) {
-	w := newWorld(t)
-	w.parent.add(`example.test. 300 IN CAA 0 issue "digicert.com"`, `example.test. 300 IN CAA 0 issuewild "letsencrypt.org"`)
-	res := checkCAAFor(t, w, "*.example.test", digicertIDs)
-	assert.Equal(t, StatusBlockedByCAA, res.Status, res.Message)
-	assert.Contains(t, res.Message, `0 issuewild "letsencrypt.org"`)
-	assert.Contains(t, res.Message, `add 0 issuewild "digicert.com"`)
-
-	res = checkCAAFor(t, w, "example.test", digicertIDs)
-	assert.Equal(t, StatusOK, res.Status, "issuewild does not restrict a name that is not a wildcard")
-}
-
-func TestCAAIssueAppliesToWildcardsWithoutIssuewild(t *testing.T) {
-	w := newWorld(t)
-	w.parent.add(`example.test. 300 IN CAA 0 issue "thawte.com"`)
-	res := checkCAAFor(t, w, "*.example.test", digicertIDs)
-	assert.Equal(t, StatusOK, res.Status, res.Message)
-	assert.Equal(t, "thawte.com", res.CAA.Allowed)
-}
-
-func TestCAAEmptyIssuerForbidsEveryone(t *testing.T) {
-	w := newWorld(t)
-	w.parent.add(`example.test. 300 IN CAA 0 issue ";"`)
-	res := checkCAAFor(t, w, "example.test", digicertIDs)
-	assert.Equal(t, StatusBlockedByCAA, res.Status)
-}
-
-func TestCAAUnknownCriticalPropertyForbids(t *testing.T) {
-	w := newWorld(t)
-	w.parent.add(`example.test. 300 IN CAA 0 issue "digicert.com"`, `example.test. 300 IN CAA 128 tbs "unknown"`)
-	res := checkCAAFor(t, w, "example.test", digicertIDs)
-	assert.Equal(t, StatusBlockedByCAA, res.Status)
-	assert.Contains(t, res.Message, `critical property 128 tbs "unknown"`)
-}
-
-func TestCAAWithoutIssuePropertyDoesNotRestrict(t *testing.T) {
-	w := newWorld(t)
-	w.parent.add(`example.test. 300 IN CAA 0 iodef "mailto:sec@example.test"`)
-	res := checkCAAFor(t, w, "example.test", digicertIDs)
-	assert.Equal(t, StatusOK, res.Status, res.Message)
-	assert.Equal(t, "example.test", res.CAA.Domain)
-}
-
-func TestCAAInADelegatedChildZoneComesFirst(t *testing.T) {
-	w := newWorld(t)
-	w.parent.add(`example.test. 300 IN CAA 0 issue "digicert.com"`)
-	w.child.add(`child.example.test. 300 IN CAA 0 issue "letsencrypt.org"`)
-	res := checkCAAFor(t, w, "www.child.example.test", digicertIDs)
-	assert.Equal(t, StatusBlockedByCAA, res.Status, res.Message)
-	assert.Equal(t, "child.example.test", res.CAA.Domain)
-}
-
-func TestCAAFollowsACNAMEAtTheName(t *testing.T) {
-	w := newWorld(t)
-	w.parent.add(`example.test. 300 IN CAA 0 issue "digicert.com"`, "www.example.test. 300 IN CNAME cdn.child.example.test.")
-	w.child.add(`cdn.child.example.test. 300 IN CAA 0 issue "pki.goog"`)
-	res := checkCAAFor(t, w, "www.example.test", digicertIDs)
-	assert.Equal(t, StatusBlockedByCAA, res.Status, res.Message)
-	assert.Equal(t, "www.example.test", res.CAA.Domain)
-	assert.Equal(t, []string{`0 issue "pki.goog"`}, res.CAA.Records)
-}
-
-func TestCAALookupFailureIsAnError(t *testing.T) {
-	w := newWorld(t)
-	w.parent.setServFail("www.example.test.")
-	res := checkCAAFor(t, w, "www.example.test", digicertIDs)
-	assert.Equal(t, StatusError, res.Status)
-	assert.Equal(t, ReasonCAAError, res.Reason)
-	assert.Equal(t, StatusError, res.CAA.Status)
-	assert.Contains(t, res.Message, "CAA lookup of www.example.test failed")
-}
-
 func TestCAABlocksEvenAMissingChallenge(t *testing.T) {
 	w := newWorld(t)
 	w.parent.add(`example.test. 300 IN CAA 0 issue "letsencrypt.org"`)
@@ -148,12 +152,4 @@ func TestCAABlocksEvenAMissingChallenge(t *testing.T) {
 	assert.Equal(t, StatusBlockedByCAA, res.Status)
 	assert.Equal(t, StatusMissing, res.ChallengeStatus)
 	assert.Contains(t, res.Message, "(challenge: missing)")
-}
-
-func TestCAAControlCharactersAreEscaped(t *testing.T) {
-	w := newWorld(t)
-	w.parent.add(`example.test. 300 IN CAA 0 issue "evil\027[31m.example"`)
-	res := checkCAAFor(t, w, "example.test", digicertIDs)
-	assert.Equal(t, StatusBlockedByCAA, res.Status)
-	assertPrintable(t, res.Message)
 }

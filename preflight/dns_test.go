@@ -49,78 +49,139 @@ func TestTXTFoundAmongSeveralRecords(t *testing.T) {
 	assert.Zero(t, count(w.resolver, "example.test.", dns.TypeTXT), "the resolver is never asked for the record")
 }
 
-func TestTXTTypoNamesTheValueFound(t *testing.T) {
-	w := newWorld(t)
-	w.parent.add(`_dnsauth.example.test. 300 IN TXT "s6fdq4x1c8kd9k2yd5ptb9fmv1q4ymsl"`)
-	res := Check(context.Background(), txtChallenge("_dnsauth.example.test", "s6fdq4x1c8kd9k2yd5ptb9fmv1q4ymsk"), w.opts())
-	assert.Equal(t, StatusMismatch, res.Status)
-	assert.Equal(t, ReasonWrongValue, res.Reason)
-	assert.Equal(t, []string{"s6fdq4x1c8kd9k2yd5ptb9fmv1q4ymsl"}, res.Found)
-	assert.Contains(t, res.Message, `"s6fdq4x1c8kd9k2yd5ptb9fmv1q4ymsl"`)
-	assert.Contains(t, res.Message, `"s6fdq4x1c8kd9k2yd5ptb9fmv1q4ymsk"`)
+// dnsCase is one DNS check against a fresh world: the records each of its servers
+// holds (zone-file syntax), the challenge, and what the Result must say.
+type dnsCase struct {
+	name                    string
+	resolver, parent, child []string
+	prepare                 func(w *world) // breaks a server, when set
+	ch                      model.Challenge
+	status                  Status
+	reason                  Reason
+	found                   []string // exactly, in order
+	message, notes          []string // in Message; among Notes
 }
 
-func TestTXTStringsOfOneRecordAreJoined(t *testing.T) {
+// checkDNS runs c and checks its Result: the verdict, what was found, the message and
+// notes, an Err exactly when the status is an error, and a printable message.
+func checkDNS(t *testing.T, c dnsCase) {
+	t.Helper()
 	w := newWorld(t)
-	w.parent.add(`_dnsauth.example.test. 300 IN TXT "first-half-" "second-half"`)
-	res := Check(context.Background(), txtChallenge("_dnsauth.example.test", "first-half-second-half"), w.opts())
-	assert.Equal(t, StatusOK, res.Status, res.Message)
-	assert.Equal(t, []string{"first-half-second-half"}, res.Found)
+	w.resolver.add(c.resolver...)
+	w.parent.add(c.parent...)
+	w.child.add(c.child...)
+	if c.prepare != nil {
+		c.prepare(w)
+	}
+	res := Check(context.Background(), c.ch, w.opts())
+	assert.Equal(t, c.status, res.Status, res.Message)
+	assert.Equal(t, c.reason, res.Reason, res.Message)
+	if len(c.found) == 0 {
+		assert.Empty(t, res.Found)
+	} else {
+		assert.Equal(t, c.found, res.Found)
+	}
+	for _, m := range c.message {
+		assert.Contains(t, res.Message, m)
+	}
+	for _, n := range c.notes {
+		assert.Contains(t, res.Notes, n)
+	}
+	assert.Equal(t, c.status == StatusError, res.Err != nil, "Err is set exactly when the status is an error: %v", res.Err)
+	assertPrintable(t, res.Message)
 }
 
-func TestTXTValueWithSurroundingSpaceIsNamed(t *testing.T) {
-	w := newWorld(t)
-	w.parent.add(`_dnsauth.example.test. 300 IN TXT " token123 "`)
-	res := Check(context.Background(), txtChallenge("_dnsauth.example.test", "token123"), w.opts())
-	assert.Equal(t, StatusMismatch, res.Status)
-	assert.Equal(t, ReasonWhitespace, res.Reason)
-	assert.Contains(t, res.Message, "whitespace")
-}
-
-func TestStaleResolverCannotMakeTheCheckPass(t *testing.T) {
-	w := newWorld(t)
-	w.resolver.add(`_dnsauth.example.test. 300 IN TXT "wanted-value"`) // cached, since removed
-	w.parent.add(`_dnsauth.example.test. 300 IN TXT "other-value"`)
-	res := Check(context.Background(), txtChallenge("_dnsauth.example.test", "wanted-value"), w.opts())
-	assert.Equal(t, StatusMismatch, res.Status, res.Message)
-	assert.Equal(t, []string{"other-value"}, res.Found)
-}
-
-func TestStaleResolverCannotMakeTheCheckFail(t *testing.T) {
-	w := newWorld(t)
-	w.resolver.add(`_dnsauth.example.test. 300 IN TXT "old-value"`)
-	w.parent.add(`_dnsauth.example.test. 300 IN TXT "new-value"`)
-	res := Check(context.Background(), txtChallenge("_dnsauth.example.test", "new-value"), w.opts())
-	assert.Equal(t, StatusOK, res.Status, res.Message)
-	assert.Equal(t, []string{"new-value"}, res.Found)
-}
-
-func TestNXDOMAIN(t *testing.T) {
-	w := newWorld(t)
-	res := Check(context.Background(), txtChallenge("_dnsauth.nowhere.example.test", "v"), w.opts())
-	assert.Equal(t, StatusMissing, res.Status)
-	assert.Equal(t, ReasonNXDOMAIN, res.Reason)
-	assert.Contains(t, res.Message, "_dnsauth.nowhere.example.test does not exist")
-	assert.Empty(t, res.Found)
-}
-
-func TestNoData(t *testing.T) {
-	w := newWorld(t)
-	w.parent.add("www.example.test. 300 IN A 192.0.2.1")
-	res := Check(context.Background(), txtChallenge("www.example.test", "v"), w.opts())
-	assert.Equal(t, StatusMissing, res.Status)
-	assert.Equal(t, ReasonNoData, res.Reason)
-	assert.Contains(t, res.Message, "has no TXT record")
-}
-
-func TestSERVFAIL(t *testing.T) {
-	w := newWorld(t)
-	w.parent.setServFail("_dnsauth.example.test.")
-	res := Check(context.Background(), txtChallenge("_dnsauth.example.test", "v"), w.opts())
-	assert.Equal(t, StatusError, res.Status)
-	assert.Equal(t, ReasonServFail, res.Reason)
-	assert.Contains(t, res.Message, "SERVFAIL")
-	assert.Error(t, res.Err)
+func TestDNSRecords(t *testing.T) {
+	for _, c := range []dnsCase{
+		{name: "TXT typo names the value found",
+			parent: []string{`_dnsauth.example.test. 300 IN TXT "s6fdq4x1c8kd9k2yd5ptb9fmv1q4ymsl"`},
+			ch:     txtChallenge("_dnsauth.example.test", "s6fdq4x1c8kd9k2yd5ptb9fmv1q4ymsk"),
+			status: StatusMismatch, reason: ReasonWrongValue, found: []string{"s6fdq4x1c8kd9k2yd5ptb9fmv1q4ymsl"},
+			message: []string{`"s6fdq4x1c8kd9k2yd5ptb9fmv1q4ymsl"`, `"s6fdq4x1c8kd9k2yd5ptb9fmv1q4ymsk"`}},
+		{name: "TXT strings of one record are joined",
+			parent: []string{`_dnsauth.example.test. 300 IN TXT "first-half-" "second-half"`},
+			ch:     txtChallenge("_dnsauth.example.test", "first-half-second-half"),
+			status: StatusOK, found: []string{"first-half-second-half"}},
+		{name: "TXT value with surrounding space is named",
+			parent: []string{`_dnsauth.example.test. 300 IN TXT " token123 "`},
+			ch:     txtChallenge("_dnsauth.example.test", "token123"),
+			status: StatusMismatch, reason: ReasonWhitespace, found: []string{" token123 "}, message: []string{"whitespace"}},
+		{name: "a stale resolver cannot make the check pass",
+			resolver: []string{`_dnsauth.example.test. 300 IN TXT "wanted-value"`}, // cached, since removed
+			parent:   []string{`_dnsauth.example.test. 300 IN TXT "other-value"`},
+			ch:       txtChallenge("_dnsauth.example.test", "wanted-value"),
+			status:   StatusMismatch, reason: ReasonWrongValue, found: []string{"other-value"}},
+		{name: "a stale resolver cannot make the check fail",
+			resolver: []string{`_dnsauth.example.test. 300 IN TXT "old-value"`},
+			parent:   []string{`_dnsauth.example.test. 300 IN TXT "new-value"`},
+			ch:       txtChallenge("_dnsauth.example.test", "new-value"),
+			status:   StatusOK, found: []string{"new-value"}},
+		{name: "NXDOMAIN",
+			ch:     txtChallenge("_dnsauth.nowhere.example.test", "v"),
+			status: StatusMissing, reason: ReasonNXDOMAIN, message: []string{"_dnsauth.nowhere.example.test does not exist"}},
+		{name: "no data",
+			parent: []string{"www.example.test. 300 IN A 192.0.2.1"},
+			ch:     txtChallenge("www.example.test", "v"),
+			status: StatusMissing, reason: ReasonNoData, message: []string{"has no TXT record"}},
+		{name: "SERVFAIL",
+			prepare: func(w *world) { w.parent.setServFail("_dnsauth.example.test.") },
+			ch:      txtChallenge("_dnsauth.example.test", "v"),
+			status:  StatusError, reason: ReasonServFail, message: []string{"SERVFAIL"}},
+		{name: "TXT through a CNAME chain across zones",
+			// _dnsauth.example.test delegates the record to a name in the child zone, which
+			// chains once more inside the child zone.
+			parent: []string{"_dnsauth.example.test. 300 IN CNAME dcv.child.example.test."},
+			child: []string{"dcv.child.example.test. 300 IN CNAME final.child.example.test.",
+				`final.child.example.test. 300 IN TXT "tok"`},
+			ch:     txtChallenge("_dnsauth.example.test", "tok"),
+			status: StatusOK, found: []string{"tok"},
+			message: []string{"via CNAME to final.child.example.test"},
+			notes:   []string{"followed CNAME chain _dnsauth.example.test -> dcv.child.example.test -> final.child.example.test"}},
+		{name: "TXT beside a CNAME is flagged",
+			parent: []string{"_dnsauth.example.test. 300 IN CNAME elsewhere.example.test.", `_dnsauth.example.test. 300 IN TXT "tok"`},
+			ch:     txtChallenge("_dnsauth.example.test", "tok"),
+			status: StatusMismatch, reason: ReasonCNAMEConflict, found: []string{"tok"}},
+		{name: "CNAME matches ignoring case and dot",
+			parent: []string{"_dnsauth.example.test. 300 IN CNAME AbC123.DCV.DigiCert.test."},
+			ch:     cnameChallenge("_dnsauth.example.test", "abc123.dcv.digicert.test"),
+			status: StatusOK, found: []string{"AbC123.DCV.DigiCert.test"}},
+		{name: "CNAME to the wrong target names the target",
+			parent: []string{"_dnsauth.example.test. 300 IN CNAME old-token.dcv.digicert.test."},
+			ch:     cnameChallenge("_dnsauth.example.test", "new-token.dcv.digicert.test."),
+			status: StatusMismatch, reason: ReasonWrongValue, found: []string{"old-token.dcv.digicert.test"},
+			message: []string{`points to "old-token.dcv.digicert.test", not the expected "new-token.dcv.digicert.test"`}},
+		{name: "CNAME chain reaching the target",
+			parent: []string{"_dnsauth.example.test. 300 IN CNAME hop.child.example.test."},
+			child:  []string{"hop.child.example.test. 300 IN CNAME want.comodoca.test."},
+			ch:     cnameChallenge("_dnsauth.example.test", "WANT.comodoca.test"),
+			status: StatusOK, found: []string{"hop.child.example.test", "want.comodoca.test"},
+			notes: []string{"followed CNAME chain _dnsauth.example.test -> hop.child.example.test -> want.comodoca.test"}},
+		{name: "CNAME chain missing the target",
+			parent: []string{"_dnsauth.example.test. 300 IN CNAME hop.child.example.test."},
+			child:  []string{"hop.child.example.test. 300 IN CNAME old.comodoca.test."},
+			ch:     cnameChallenge("_dnsauth.example.test", "new.comodoca.test"),
+			status: StatusMismatch, reason: ReasonWrongValue, found: []string{"hop.child.example.test", "old.comodoca.test"},
+			message: []string{"_dnsauth.example.test -> hop.child.example.test -> old.comodoca.test"}},
+		{name: "CNAME loop",
+			parent: []string{"a.example.test. 300 IN CNAME b.example.test.", "b.example.test. 300 IN CNAME a.example.test."},
+			ch:     txtChallenge("a.example.test", "v"),
+			status: StatusError, reason: ReasonCNAMELoop},
+		{name: "CNAME missing",
+			ch:     cnameChallenge("_dnsauth.example.test", "x.dcv.digicert.test"),
+			status: StatusMissing, reason: ReasonNXDOMAIN},
+		{name: "CNAME beside a TXT record is flagged",
+			parent: []string{"_dnsauth.example.test. 300 IN CNAME x.dcv.digicert.test.", `_dnsauth.example.test. 300 IN TXT "leftover"`},
+			ch:     cnameChallenge("_dnsauth.example.test", "x.dcv.digicert.test"),
+			status: StatusMismatch, reason: ReasonCNAMEConflict, found: []string{"x.dcv.digicert.test"},
+			message: []string{"coexists with TXT records"}},
+		{name: "control characters never reach the message",
+			parent: []string{`_dnsauth.example.test. 300 IN TXT "evil\027[2J\010\010\013value\226\128\174"`},
+			ch:     txtChallenge("_dnsauth.example.test", "good"),
+			status: StatusMismatch, reason: ReasonWrongValue, found: []string{"evil\x1b[2J\n\n\rvalue\u202e"},
+			message: []string{`\x1b[2J`}},
+	} {
+		t.Run(c.name, func(t *testing.T) { checkDNS(t, c) })
+	}
 }
 
 func TestSlowNameserverTimesOut(t *testing.T) {
@@ -204,108 +265,6 @@ func TestFixedNameserversSkipTheWalk(t *testing.T) {
 	res := Check(context.Background(), txtChallenge("_dnsauth.child.example.test", "tok"), Options{Nameservers: []string{w.child.addr}})
 	assert.Equal(t, StatusOK, res.Status, res.Message)
 	assert.Empty(t, w.resolver.asked())
-}
-
-func TestTXTThroughACNAMEChainAcrossZones(t *testing.T) {
-	w := newWorld(t)
-	// _dnsauth.example.test delegates the record to a name in the child zone, which
-	// chains once more inside the child zone.
-	w.parent.add("_dnsauth.example.test. 300 IN CNAME dcv.child.example.test.")
-	w.child.add(
-		"dcv.child.example.test. 300 IN CNAME final.child.example.test.",
-		`final.child.example.test. 300 IN TXT "tok"`,
-	)
-	res := Check(context.Background(), txtChallenge("_dnsauth.example.test", "tok"), w.opts())
-	assert.Equal(t, StatusOK, res.Status, res.Message)
-	assert.Contains(t, res.Notes, "followed CNAME chain _dnsauth.example.test -> dcv.child.example.test -> final.child.example.test")
-	assert.Contains(t, res.Message, "via CNAME to final.child.example.test")
-}
-
-func TestTXTBesideACNAMEIsFlagged(t *testing.T) {
-	w := newWorld(t)
-	w.parent.add(
-		"_dnsauth.example.test. 300 IN CNAME elsewhere.example.test.",
-		`_dnsauth.example.test. 300 IN TXT "tok"`,
-	)
-	res := Check(context.Background(), txtChallenge("_dnsauth.example.test", "tok"), w.opts())
-	assert.Equal(t, StatusMismatch, res.Status)
-	assert.Equal(t, ReasonCNAMEConflict, res.Reason, res.Message)
-}
-
-func TestCNAMEMatchesIgnoringCaseAndDot(t *testing.T) {
-	w := newWorld(t)
-	w.parent.add("_dnsauth.example.test. 300 IN CNAME AbC123.DCV.DigiCert.test.")
-	res := Check(context.Background(), cnameChallenge("_dnsauth.example.test", "abc123.dcv.digicert.test"), w.opts())
-	assert.Equal(t, StatusOK, res.Status, res.Message)
-	assert.Equal(t, []string{"AbC123.DCV.DigiCert.test"}, res.Found)
-}
-
-func TestCNAMEWrongTargetNamesTheTarget(t *testing.T) {
-	w := newWorld(t)
-	w.parent.add("_dnsauth.example.test. 300 IN CNAME old-token.dcv.digicert.test.")
-	res := Check(context.Background(), cnameChallenge("_dnsauth.example.test", "new-token.dcv.digicert.test."), w.opts())
-	assert.Equal(t, StatusMismatch, res.Status)
-	assert.Equal(t, ReasonWrongValue, res.Reason)
-	assert.Equal(t, []string{"old-token.dcv.digicert.test"}, res.Found)
-	assert.Contains(t, res.Message, `points to "old-token.dcv.digicert.test", not the expected "new-token.dcv.digicert.test"`)
-}
-
-func TestCNAMEChainReachingTheTarget(t *testing.T) {
-	w := newWorld(t)
-	w.parent.add("_dnsauth.example.test. 300 IN CNAME hop.child.example.test.")
-	w.child.add("hop.child.example.test. 300 IN CNAME want.comodoca.test.")
-	res := Check(context.Background(), cnameChallenge("_dnsauth.example.test", "WANT.comodoca.test"), w.opts())
-	assert.Equal(t, StatusOK, res.Status, res.Message)
-	assert.Equal(t, []string{"hop.child.example.test", "want.comodoca.test"}, res.Found)
-	assert.Contains(t, res.Notes, "followed CNAME chain _dnsauth.example.test -> hop.child.example.test -> want.comodoca.test")
-}
-
-func TestCNAMEChainMissingTheTarget(t *testing.T) {
-	w := newWorld(t)
-	w.parent.add("_dnsauth.example.test. 300 IN CNAME hop.child.example.test.")
-	w.child.add("hop.child.example.test. 300 IN CNAME old.comodoca.test.")
-	res := Check(context.Background(), cnameChallenge("_dnsauth.example.test", "new.comodoca.test"), w.opts())
-	assert.Equal(t, StatusMismatch, res.Status)
-	assert.Contains(t, res.Message, "_dnsauth.example.test -> hop.child.example.test -> old.comodoca.test")
-}
-
-func TestCNAMELoop(t *testing.T) {
-	w := newWorld(t)
-	w.parent.add(
-		"a.example.test. 300 IN CNAME b.example.test.",
-		"b.example.test. 300 IN CNAME a.example.test.",
-	)
-	res := Check(context.Background(), txtChallenge("a.example.test", "v"), w.opts())
-	assert.Equal(t, StatusError, res.Status)
-	assert.Equal(t, ReasonCNAMELoop, res.Reason, res.Message)
-}
-
-func TestCNAMEMissing(t *testing.T) {
-	w := newWorld(t)
-	res := Check(context.Background(), cnameChallenge("_dnsauth.example.test", "x.dcv.digicert.test"), w.opts())
-	assert.Equal(t, StatusMissing, res.Status)
-	assert.Equal(t, ReasonNXDOMAIN, res.Reason)
-}
-
-func TestCNAMEBesideATXTRecordIsFlagged(t *testing.T) {
-	w := newWorld(t)
-	w.parent.add(
-		"_dnsauth.example.test. 300 IN CNAME x.dcv.digicert.test.",
-		`_dnsauth.example.test. 300 IN TXT "leftover"`,
-	)
-	res := Check(context.Background(), cnameChallenge("_dnsauth.example.test", "x.dcv.digicert.test"), w.opts())
-	assert.Equal(t, StatusMismatch, res.Status)
-	assert.Equal(t, ReasonCNAMEConflict, res.Reason)
-	assert.Contains(t, res.Message, "coexists with TXT records")
-}
-
-func TestControlCharactersNeverReachTheMessage(t *testing.T) {
-	w := newWorld(t)
-	w.parent.add(`_dnsauth.example.test. 300 IN TXT "evil\027[2J\010\010\013value\226\128\174"`)
-	res := Check(context.Background(), txtChallenge("_dnsauth.example.test", "good"), w.opts())
-	assert.Equal(t, StatusMismatch, res.Status)
-	assertPrintable(t, res.Message)
-	assert.Contains(t, res.Message, `\x1b[2J`)
 }
 
 func TestCancelledContext(t *testing.T) {

@@ -115,36 +115,37 @@ func TestFileStatuses(t *testing.T) {
 	assert.Contains(t, res.Message, "500")
 }
 
-func TestFileSlowHeadersTimeOut(t *testing.T) {
-	release := make(chan struct{})
-	srv := fileServer(t, map[string]http.HandlerFunc{wellKnown: func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}})
-	defer close(release)
-	res := Check(context.Background(), fileChallengeAt(srv.URL+wellKnown, fileToken), Options{ReadTimeout: 150 * time.Millisecond})
-	assert.Equal(t, StatusError, res.Status)
-	assert.Equal(t, ReasonTimeout, res.Reason, res.Message)
-}
-
-func TestFileSlowBodyTimesOut(t *testing.T) {
-	release := make(chan struct{})
-	srv := fileServer(t, map[string]http.HandlerFunc{wellKnown: func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Length", "100")
-		_, _ = w.Write([]byte(fileToken[:5]))
-		w.(http.Flusher).Flush()
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}})
-	defer close(release)
-	res := Check(context.Background(), fileChallengeAt(srv.URL+wellKnown, fileToken), Options{ReadTimeout: 200 * time.Millisecond})
-	assert.Equal(t, StatusError, res.Status)
-	assert.Equal(t, ReasonTimeout, res.Reason, res.Message)
-	assert.Contains(t, res.Message, "timed out")
+func TestFileSlowAnswerTimesOut(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		start func(w http.ResponseWriter) // what the server sends before it stalls
+		read  time.Duration               // Options.ReadTimeout
+		says  string                      // in the message
+	}{
+		// Which timer fires first words the message; the reason is the same.
+		{"headers", func(http.ResponseWriter) {}, 150 * time.Millisecond, ""},
+		{"body", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Length", "100")
+			_, _ = w.Write([]byte(fileToken[:5]))
+			w.(http.Flusher).Flush()
+		}, 200 * time.Millisecond, "timed out"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			release := make(chan struct{})
+			srv := fileServer(t, map[string]http.HandlerFunc{wellKnown: func(w http.ResponseWriter, r *http.Request) {
+				tt.start(w)
+				select {
+				case <-release:
+				case <-r.Context().Done():
+				}
+			}})
+			defer close(release)
+			res := Check(context.Background(), fileChallengeAt(srv.URL+wellKnown, fileToken), Options{ReadTimeout: tt.read})
+			assert.Equal(t, StatusError, res.Status)
+			assert.Equal(t, ReasonTimeout, res.Reason, res.Message)
+			assert.Contains(t, res.Message, tt.says)
+		})
+	}
 }
 
 func TestFileConnectTimeout(t *testing.T) {

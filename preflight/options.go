@@ -69,12 +69,15 @@ type Options struct {
 	MaxBodyBytes int64
 }
 
-func (o Options) dnsTimeout() time.Duration {
-	if o.DNSTimeout > 0 {
-		return o.DNSTimeout
+// orDefault returns v when it is set (positive), else def.
+func orDefault[T ~int64](v, def T) T {
+	if v > 0 {
+		return v
 	}
-	return DefaultDNSTimeout
+	return def
 }
+
+func (o Options) dnsTimeout() time.Duration { return orDefault(o.DNSTimeout, DefaultDNSTimeout) }
 
 func (o Options) udpSize() int {
 	switch {
@@ -94,25 +97,12 @@ func (o Options) nameserverPort() string {
 }
 
 func (o Options) connectTimeout() time.Duration {
-	if o.ConnectTimeout > 0 {
-		return o.ConnectTimeout
-	}
-	return DefaultConnectTimeout
+	return orDefault(o.ConnectTimeout, DefaultConnectTimeout)
 }
 
-func (o Options) readTimeout() time.Duration {
-	if o.ReadTimeout > 0 {
-		return o.ReadTimeout
-	}
-	return DefaultReadTimeout
-}
+func (o Options) readTimeout() time.Duration { return orDefault(o.ReadTimeout, DefaultReadTimeout) }
 
-func (o Options) maxBodyBytes() int64 {
-	if o.MaxBodyBytes > 0 {
-		return o.MaxBodyBytes
-	}
-	return DefaultMaxBodyBytes
-}
+func (o Options) maxBodyBytes() int64 { return orDefault(o.MaxBodyBytes, DefaultMaxBodyBytes) }
 
 // withPort returns addr with port added when it has none (an IPv6 literal may be bare
 // or bracketed).

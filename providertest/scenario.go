@@ -4,7 +4,6 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/anyca/anyca/model"
@@ -190,31 +189,16 @@ func cloneScenario(sc Scenario) Scenario {
 		Domains:      make([]model.DomainValidation, len(sc.Domains)),
 	}
 	for i, c := range sc.Certificates {
-		c.DNSNames = slices.Clone(c.DNSNames)
-		out.Certificates[i] = c
+		out.Certificates[i] = c.Clone()
 	}
 	for i, d := range sc.Domains {
-		d.Levels = slices.Clone(d.Levels)
-		d.Challenges = cloneChallengeList(d.Challenges)
-		out.Domains[i] = d
+		out.Domains[i] = d.Clone()
 	}
 	if sc.Challenges != nil {
 		out.Challenges = make(map[string][]model.Challenge, len(sc.Challenges))
 		for id, chs := range sc.Challenges {
-			out.Challenges[id] = cloneChallengeList(chs)
+			out.Challenges[id] = model.CloneChallenges(chs)
 		}
-	}
-	return out
-}
-
-func cloneChallengeList(chs []model.Challenge) []model.Challenge {
-	if chs == nil {
-		return nil
-	}
-	out := make([]model.Challenge, len(chs))
-	for i, ch := range chs {
-		ch.Emails = slices.Clone(ch.Emails)
-		out[i] = ch
 	}
 	return out
 }

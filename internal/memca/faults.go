@@ -158,6 +158,11 @@ func (s *Server) retryWait(ctx context.Context, d time.Duration) bool {
 		time.Sleep(min(d, 3*time.Second))
 		return ctx.Err() == nil
 	}
+	return sleep(ctx, d)
+}
+
+// sleep waits d or until ctx ends; false when ctx ended first.
+func sleep(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -74,13 +74,9 @@ func (p *Provider) Verify(ctx context.Context, certificateID string, method mode
 	if method != "" && !slices.Contains(model.ChallengeTypes(), method) {
 		return nil, p.errorf(op, model.ErrInvalidArgument, "no DCV method %q", method)
 	}
-	s, err := p.call(ctx, op)
+	s, i, err := p.callFor(ctx, op, certificateID)
 	if err != nil {
 		return nil, err
-	}
-	i, ok := s.certByID[certificateID]
-	if !ok {
-		return nil, p.errorf(op, model.ErrNotFound, "no certificate with this id")
 	}
 	bugs := p.bugs().Loop
 	switch st := s.certs[i].Status; st {
@@ -107,19 +103,15 @@ func (p *Provider) Verify(ctx context.Context, certificateID string, method mode
 			ch.Problem = fmt.Sprintf("no %s proof found for %s (expected %s)", ch.Type, ch.Domain, ch.RecordValue+ch.Content)
 		}
 	}
-	return cloneChallenges(chs), nil
+	return model.CloneChallenges(chs), nil
 }
 
 // Download returns the issued certificate's leaf and the intermediate.
 func (p *Provider) Download(ctx context.Context, certificateID string) (*model.Bundle, error) {
 	const op = "Download"
-	s, err := p.call(ctx, op)
+	s, i, err := p.callFor(ctx, op, certificateID)
 	if err != nil {
 		return nil, err
-	}
-	i, ok := s.certByID[certificateID]
-	if !ok {
-		return nil, p.errorf(op, model.ErrNotFound, "no certificate with this id")
 	}
 	bugs := p.bugs().Loop
 	if st := s.certs[i].Status; st != model.StatusIssued && !bugs.DownloadPending {

@@ -205,7 +205,7 @@ func normalizeChallenges(chs []model.Challenge) []model.Challenge {
 		if d, err := model.NormalizeDomain(ch.Domain); err == nil {
 			ch.Domain = d
 		}
-		out = append(out, cloneChallenge(ch))
+		out = append(out, ch.Clone())
 	}
 	return out
 }
@@ -229,7 +229,7 @@ func (s *Server) Requests() int64 { return s.requests.Load() }
 func (s *Server) Certificates() []model.Certificate {
 	out := make([]model.Certificate, len(s.certs))
 	for i, c := range s.certs {
-		out[i] = cloneCert(c)
+		out[i] = c.Clone()
 	}
 	return out
 }
@@ -238,7 +238,7 @@ func (s *Server) Certificates() []model.Certificate {
 func (s *Server) Domains() []model.DomainValidation {
 	out := make([]model.DomainValidation, len(s.domains))
 	for i, d := range s.domains {
-		out[i] = cloneDomain(d)
+		out[i] = d.Clone()
 	}
 	return out
 }
@@ -247,7 +247,7 @@ func (s *Server) Domains() []model.DomainValidation {
 func (s *Server) Challenges() map[string][]model.Challenge {
 	out := make(map[string][]model.Challenge, len(s.challenges))
 	for id, chs := range s.challenges {
-		out[id] = cloneChallenges(chs)
+		out[id] = model.CloneChallenges(chs)
 	}
 	return out
 }
@@ -418,17 +418,27 @@ func (p *Provider) wait(ctx context.Context, s *Server, op string) error {
 	return &model.Error{Provider: p.name, Op: op, Kind: model.ErrUnavailable, Err: fmt.Errorf("%w: %w", retry.ErrLimiterFailed, err)}
 }
 
-// Certificate returns the certificate with id.
-func (p *Provider) Certificate(ctx context.Context, id string) (*model.Certificate, error) {
-	s, err := p.call(ctx, "Certificate")
+// callFor makes the request op about the certificate with id and returns the server and
+// the certificate's index, or ErrNotFound (HTTP 404) when the server has no such id.
+func (p *Provider) callFor(ctx context.Context, op, id string) (*Server, int, error) {
+	s, err := p.call(ctx, op)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	i, ok := s.certByID[id]
 	if !ok {
-		e := p.errorf("Certificate", model.ErrNotFound, "no certificate with this id")
+		e := p.errorf(op, model.ErrNotFound, "no certificate with this id")
 		e.HTTPStatus = 404
-		return nil, e
+		return nil, 0, e
+	}
+	return s, i, nil
+}
+
+// Certificate returns the certificate with id.
+func (p *Provider) Certificate(ctx context.Context, id string) (*model.Certificate, error) {
+	s, i, err := p.callFor(ctx, "Certificate", id)
+	if err != nil {
+		return nil, err
 	}
 	c := s.present(s.certs[i])
 	return &c, nil
@@ -436,7 +446,7 @@ func (p *Provider) Certificate(ctx context.Context, id string) (*model.Certifica
 
 // present returns what the server sends for c.
 func (s *Server) present(c model.Certificate) model.Certificate {
-	c = cloneCert(c)
+	c = c.Clone()
 	if s.takeCorrupt() {
 		c.CommonName = "corrupt." + c.CommonName // the bug: a wrong-typed field read as another value
 	}
@@ -542,7 +552,7 @@ func (p *Provider) DomainValidation(ctx context.Context, domain string) (*model.
 		e.HTTPStatus = 404
 		return nil, e
 	}
-	d := cloneDomain(s.domains[i])
+	d := s.domains[i].Clone()
 	if s.Bugs.DomainIDNotID {
 		d.DomainID = "record-" + d.ID
 	}
@@ -551,18 +561,13 @@ func (p *Provider) DomainValidation(ctx context.Context, domain string) (*model.
 
 // Challenges returns what to publish for the certificate with id.
 func (p *Provider) Challenges(ctx context.Context, certificateID string) ([]model.Challenge, error) {
-	s, err := p.call(ctx, "Challenges")
+	s, _, err := p.callFor(ctx, "Challenges", certificateID)
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := s.certByID[certificateID]; !ok {
-		e := p.errorf("Challenges", model.ErrNotFound, "no certificate with this id")
-		e.HTTPStatus = 404
-		return nil, e
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return cloneChallenges(s.challenges[certificateID]), nil
+	return model.CloneChallenges(s.challenges[certificateID]), nil
 }
 
 // Domains lists the account's domains matching q, one request per page.
@@ -585,7 +590,7 @@ func (p *Provider) Domains(ctx context.Context, q model.DomainQuery) iter.Seq2[*
 			start := min(page*size, len(match))
 			end := min(start+size, len(match))
 			for _, d := range match[start:end] {
-				d = cloneDomain(d)
+				d = d.Clone()
 				if !yield(&d, nil) {
 					return
 				}
@@ -595,31 +600,4 @@ func (p *Provider) Domains(ctx context.Context, q model.DomainQuery) iter.Seq2[*
 			}
 		}
 	}
-}
-
-func cloneCert(c model.Certificate) model.Certificate {
-	c.DNSNames = slices.Clone(c.DNSNames)
-	return c
-}
-
-func cloneDomain(d model.DomainValidation) model.DomainValidation {
-	d.Levels = slices.Clone(d.Levels)
-	d.Challenges = cloneChallenges(d.Challenges)
-	return d
-}
-
-func cloneChallenge(ch model.Challenge) model.Challenge {
-	ch.Emails = slices.Clone(ch.Emails)
-	return ch
-}
-
-func cloneChallenges(chs []model.Challenge) []model.Challenge {
-	if chs == nil {
-		return nil
-	}
-	out := make([]model.Challenge, len(chs))
-	for i, ch := range chs {
-		out[i] = cloneChallenge(ch)
-	}
-	return out
 }

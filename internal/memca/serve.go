@@ -76,14 +76,10 @@ func (s *Server) fault(ctx context.Context, f fakeca.Fault) *model.Error {
 		if d <= 0 {
 			d = 30 * time.Second
 		}
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			return nil
-		case <-ctx.Done():
+		if !sleep(ctx, d) {
 			return &model.Error{Kind: ctx.Err(), Err: ctx.Err()}
 		}
+		return nil
 	case fakeca.Truncated:
 		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: 200, Err: io.ErrUnexpectedEOF}
 	case fakeca.Reset:
