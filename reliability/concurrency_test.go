@@ -128,12 +128,7 @@ func concurrentCall(ctx context.Context, p anyca.Provider, fx *fixture, want *ba
 	switch k {
 	case 0:
 		c, err := p.Certificate(ctx, id)
-		if err != nil {
-			return err
-		}
-		if !reflect.DeepEqual(c, want.certs[id]) {
-			return fmt.Errorf("Certificate(%s) = %+v, want %+v", id, c, want.certs[id])
-		}
+		return sameAnswer(fmt.Sprintf("Certificate(%s)", id), c, want.certs[id], err)
 	case 1:
 		list, err := listAll(ctx, p)
 		if err != nil {
@@ -145,20 +140,10 @@ func concurrentCall(ctx context.Context, p anyca.Provider, fx *fixture, want *ba
 	case 2:
 		name := fx.domains[n]
 		dv, err := p.DomainValidation(ctx, name)
-		if err != nil {
-			return err
-		}
-		if !reflect.DeepEqual(dv, want.validation[name]) {
-			return fmt.Errorf("DomainValidation(%s) = %+v, want %+v", name, dv, want.validation[name])
-		}
+		return sameAnswer(fmt.Sprintf("DomainValidation(%s)", name), dv, want.validation[name], err)
 	case 3:
 		chs, err := p.Challenges(ctx, id)
-		if err != nil {
-			return err
-		}
-		if !reflect.DeepEqual(chs, want.challenges[id]) {
-			return fmt.Errorf("Challenges(%s) = %+v, want %+v", id, chs, want.challenges[id])
-		}
+		return sameAnswer(fmt.Sprintf("Challenges(%s)", id), chs, want.challenges[id], err)
 	case 4:
 		ids := make([]string, 0, concBatchOf)
 		for j := 0; j < concBatchOf; j++ {
@@ -172,10 +157,22 @@ func concurrentCall(ctx context.Context, p anyca.Provider, fx *fixture, want *ba
 			return fmt.Errorf("CertificatesByID: %d of %d ids found", len(got), len(ids))
 		}
 		for _, id := range ids {
-			if !reflect.DeepEqual(got[id], want.certs[id]) {
-				return fmt.Errorf("CertificatesByID[%s] = %+v, want %+v", id, got[id], want.certs[id])
+			if err := sameAnswer(fmt.Sprintf("CertificatesByID[%s]", id), got[id], want.certs[id], nil); err != nil {
+				return err
 			}
 		}
+	}
+	return nil
+}
+
+// sameAnswer returns the call's error, or an error naming the call what when its answer
+// got differs from want, the answer the same call gave when made alone.
+func sameAnswer[T any](what string, got, want T, err error) error {
+	if err != nil {
+		return err
+	}
+	if !reflect.DeepEqual(got, want) {
+		return fmt.Errorf("%s = %+v, want %+v", what, got, want)
 	}
 	return nil
 }
