@@ -98,6 +98,21 @@ func provider(t *testing.T, v vendor, srv *httptest.Server) anyca.Provider {
 	return p
 }
 
+// listServer serves v's list pages, each the ids and total serve gives for the position
+// asked for and the request's number (from 1), and returns the adapter reaching it and
+// the count of requests it received.
+func listServer(t *testing.T, v vendor, limit int, serve func(pos, request int) ([]string, int64)) (anyca.Provider, *atomic.Int64) {
+	t.Helper()
+	requests := &atomic.Int64{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := int(requests.Add(1))
+		ids, total := serve(v.position(r, limit), n)
+		fmt.Fprint(w, v.page(ids, total, limit))
+	}))
+	t.Cleanup(srv.Close)
+	return provider(t, v, srv), requests
+}
+
 // listAll drains Certificates, returning the count of items and the error that ended it.
 func listAll(p anyca.Provider, limit int) (int, error) {
 	n := 0
@@ -163,14 +178,10 @@ func TestListingsEndAgainstHostileServers(t *testing.T) {
 	for _, v := range vendors {
 		for name, tc := range cases {
 			t.Run(v.name+"/"+name, func(t *testing.T) {
-				var requests atomic.Int64
-				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					n := int(requests.Add(1))
-					ids, total := tc.serve(v.position(r, limit), n, limit, v.id)
-					fmt.Fprint(w, v.page(ids, total, limit))
-				}))
-				defer srv.Close()
-				_, err := listAll(provider(t, v, srv), limit)
+				p, requests := listServer(t, v, limit, func(pos, request int) ([]string, int64) {
+					return tc.serve(pos, request, limit, v.id)
+				})
+				_, err := listAll(p, limit)
 				if err == nil {
 					t.Fatalf("the listing ended without an error after %d requests", requests.Load())
 				}
@@ -192,10 +203,7 @@ func TestListingDeliversEachItemOnceAndEnds(t *testing.T) {
 	const limit, total = 10, 35
 	for _, v := range vendors {
 		t.Run(v.name, func(t *testing.T) {
-			var requests atomic.Int64
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				requests.Add(1)
-				pos := v.position(r, limit)
+			p, requests := listServer(t, v, limit, func(pos, _ int) ([]string, int64) {
 				// Each page overlaps the previous one by two items, as a listing does
 				// when items are added at its head while it is read.
 				start := max(pos-2, 0)
@@ -207,10 +215,8 @@ func TestListingDeliversEachItemOnceAndEnds(t *testing.T) {
 				if pos >= total {
 					ids = nil
 				}
-				fmt.Fprint(w, v.page(ids, total, limit))
-			}))
-			defer srv.Close()
-			p := provider(t, v, srv)
+				return ids, total
+			})
 			seen := map[string]int{}
 			for c, err := range p.Certificates(context.Background(), model.CertificateQuery{PageSize: limit}) {
 				if err != nil {
@@ -234,14 +240,9 @@ func TestListingStopsRequestingOnBreak(t *testing.T) {
 	const limit = 5
 	for _, v := range vendors {
 		t.Run(v.name, func(t *testing.T) {
-			var requests atomic.Int64
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				requests.Add(1)
-				pos := v.position(r, limit)
-				fmt.Fprint(w, v.page(fresh(pos, limit, v.id), 1000, limit))
-			}))
-			defer srv.Close()
-			p := provider(t, v, srv)
+			p, requests := listServer(t, v, limit, func(pos, _ int) ([]string, int64) {
+				return fresh(pos, limit, v.id), 1000
+			})
 			for range p.Certificates(context.Background(), model.CertificateQuery{PageSize: limit}) {
 				break
 			}
