@@ -66,53 +66,51 @@ func TestRetryPolicy(t *testing.T) {
 	postSafe := call{http.MethodPost, true}
 	put := call{http.MethodPut, false}
 	deleteSafe := call{http.MethodDelete, true}
+	// Grouped by what the client must do: each status with each call of a row.
 	tests := []struct {
-		status   int
-		call     call
+		statuses []int
+		calls    []call
 		attempts int
 		kind     error
 	}{
-		{429, get, 3, model.ErrRateLimited},
-		{429, post, 3, model.ErrRateLimited}, // a 429 was not processed: safe to resend
-		{429, put, 3, model.ErrRateLimited},
-		{500, get, 3, model.ErrUnavailable},
-		{502, get, 3, model.ErrUnavailable},
-		{503, get, 3, model.ErrUnavailable},
-		{504, get, 3, model.ErrUnavailable},
-		{503, head, 3, model.ErrUnavailable},
-		{503, postSafe, 3, model.ErrUnavailable},
-		{503, deleteSafe, 3, model.ErrUnavailable},
-		{500, post, 1, model.ErrUnavailable}, // might have been processed: not repeated
-		{503, post, 1, model.ErrUnavailable},
-		{503, put, 1, model.ErrUnavailable},
-		{501, get, 1, model.ErrUnsupported},
-		{501, postSafe, 1, model.ErrUnsupported},
-		{400, get, 1, model.ErrInvalidArgument},
-		{401, get, 1, model.ErrUnauthenticated},
-		{403, get, 1, model.ErrPermissionDenied},
-		{404, get, 1, model.ErrNotFound},
-		{410, get, 1, model.ErrNotFound},
-		{409, postSafe, 1, model.ErrInvalidArgument},
-		{302, get, 1, model.ErrUnavailable}, // a redirect without Location is not followed
+		// Retried: a 429 was not processed, so resending is safe whatever the method.
+		{[]int{429}, []call{get, post, put}, 3, model.ErrRateLimited},
+		// Retried: a 5xx of a call that is safe to repeat.
+		{[]int{500, 502, 503, 504}, []call{get}, 3, model.ErrUnavailable},
+		{[]int{503}, []call{head, postSafe, deleteSafe}, 3, model.ErrUnavailable},
+		// Not repeated: a 5xx of a call that might have been processed.
+		{[]int{500, 503}, []call{post, put}, 1, model.ErrUnavailable},
+		// Not retried: answers another attempt would not change.
+		{[]int{501}, []call{get, postSafe}, 1, model.ErrUnsupported},
+		{[]int{400}, []call{get}, 1, model.ErrInvalidArgument},
+		{[]int{409}, []call{postSafe}, 1, model.ErrInvalidArgument},
+		{[]int{401}, []call{get}, 1, model.ErrUnauthenticated},
+		{[]int{403}, []call{get}, 1, model.ErrPermissionDenied},
+		{[]int{404, 410}, []call{get}, 1, model.ErrNotFound},
+		{[]int{302}, []call{get}, 1, model.ErrUnavailable}, // a redirect without Location is not followed
 	}
 	for _, tt := range tests {
-		name := fmt.Sprintf("%d %s idempotent=%v", tt.status, tt.call.method, tt.call.idempotent)
-		t.Run(name, func(t *testing.T) {
-			srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
-				w.WriteHeader(tt.status)
-				io.WriteString(w, "status body")
-			})
-			c := newTestClient(t, srv.URL, nil)
-			_, err := c.Do(context.Background(), &Request{Op: "Op", Method: tt.call.method, Idempotent: tt.call.idempotent})
-			require.Error(t, err)
-			assert.Equal(t, tt.attempts, srv.count(), "attempts")
-			assert.ErrorIs(t, err, tt.kind)
-			var me *model.Error
-			require.ErrorAs(t, err, &me)
-			assert.Equal(t, tt.status, me.HTTPStatus)
-			assert.Equal(t, "testca", me.Provider)
-			assert.Equal(t, "Op", me.Op)
-		})
+		for _, status := range tt.statuses {
+			for _, call := range tt.calls {
+				name := fmt.Sprintf("%d %s idempotent=%v", status, call.method, call.idempotent)
+				t.Run(name, func(t *testing.T) {
+					srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+						w.WriteHeader(status)
+						io.WriteString(w, "status body")
+					})
+					c := newTestClient(t, srv.URL, nil)
+					_, err := c.Do(context.Background(), &Request{Op: "Op", Method: call.method, Idempotent: call.idempotent})
+					require.Error(t, err)
+					assert.Equal(t, tt.attempts, srv.count(), "attempts")
+					assert.ErrorIs(t, err, tt.kind)
+					var me *model.Error
+					require.ErrorAs(t, err, &me)
+					assert.Equal(t, status, me.HTTPStatus)
+					assert.Equal(t, "testca", me.Provider)
+					assert.Equal(t, "Op", me.Op)
+				})
+			}
+		}
 	}
 }
 
