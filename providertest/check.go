@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -253,7 +254,7 @@ func checkKind(err, kind error, provider string) error {
 	}
 	var me *model.Error
 	if !errors.As(err, &me) {
-		if isModelKind(kind) {
+		if slices.Contains(model.Kinds(), kind) {
 			return fmt.Errorf("error %q (%T) is not a *model.Error", err.Error(), err)
 		}
 		return nil
@@ -262,15 +263,6 @@ func checkKind(err, kind error, provider string) error {
 		return fmt.Errorf("error %q names provider %q, want %q", err.Error(), me.Provider, provider)
 	}
 	return nil
-}
-
-func isModelKind(kind error) bool {
-	for _, k := range model.Kinds() {
-		if k == kind {
-			return true
-		}
-	}
-	return false
 }
 
 // checkNoSecret checks that secret appears in no printed form of err.
