@@ -17,15 +17,10 @@ import (
 	"github.com/anyca/anyca/digicert"
 	"github.com/anyca/anyca/digicert/digicerttest"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest"
 	"github.com/anyca/anyca/retry"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
-
-var (
-	_ anyca.Provider     = (*digicert.Client)(nil)
-	_ anyca.DomainLister = (*digicert.Client)(nil)
-	_ anyca.BatchGetter  = (*digicert.Client)(nil)
 )
 
 var fastRetry = retry.Config{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 20 * time.Millisecond, RequestsPerSecond: -1}
@@ -551,4 +546,10 @@ func TestRegionsAndDefaults(t *testing.T) {
 	// The default limiter keeps both documented rolling windows: 100 per 5 s and 1000 per 3 min.
 	assert.Equal(t, []retry.Window{{N: 100, Per: 5 * time.Second}, {N: 1000, Per: 3 * time.Minute}},
 		digicert.DefaultRetry.Windows)
+}
+
+func TestCAAIdentities(t *testing.T) {
+	// api-notes: DigiCert issues where CAA allows digicert.com; its brands use these names.
+	providertest.CheckCAAIdentities(t, client(t, newFake(t), ""),
+		"digicert.com", "www.digicert.com", "geotrust.com", "rapidssl.com", "thawte.com", "symantec.com")
 }

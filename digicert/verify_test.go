@@ -11,17 +11,11 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/digicert"
 	"github.com/anyca/anyca/digicert/digicerttest"
 	"github.com/anyca/anyca/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
-
-var (
-	_ anyca.Verifier   = (*digicert.Client)(nil)
-	_ anyca.Downloader = (*digicert.Client)(nil)
 )
 
 // seedPendingTXT seeds a pending order validated by DNS TXT for two names.

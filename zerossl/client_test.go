@@ -19,15 +19,10 @@ import (
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest"
 	"github.com/anyca/anyca/retry"
 	"github.com/anyca/anyca/zerossl"
 	"github.com/anyca/anyca/zerossl/zerossltest"
-)
-
-// Interface guards: a Provider and a DomainLister; deliberately not a BatchGetter.
-var (
-	_ anyca.Provider     = (*zerossl.Client)(nil)
-	_ anyca.DomainLister = (*zerossl.Client)(nil)
 )
 
 func TestNotBatchGetter(t *testing.T) {
@@ -561,4 +556,10 @@ func TestBaseURLWithPathPrefix(t *testing.T) {
 			t.Errorf("%s: %d", base, n)
 		}
 	}
+}
+
+func TestCAAIdentities(t *testing.T) {
+	_, c := fake(t)
+	// api-notes: ZeroSSL certificates are issued by Sectigo; CAA must allow sectigo.com.
+	providertest.CheckCAAIdentities(t, c, "sectigo.com")
 }
