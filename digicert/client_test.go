@@ -2,7 +2,6 @@ package digicert_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -16,16 +15,12 @@ import (
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/digicert"
 	"github.com/anyca/anyca/digicert/digicerttest"
+	"github.com/anyca/anyca/internal/fakeca/fakecatest"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest"
 	"github.com/anyca/anyca/retry"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
-
-var (
-	_ anyca.Provider     = (*digicert.Client)(nil)
-	_ anyca.DomainLister = (*digicert.Client)(nil)
-	_ anyca.BatchGetter  = (*digicert.Client)(nil)
 )
 
 var fastRetry = retry.Config{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 20 * time.Millisecond, RequestsPerSecond: -1}
@@ -455,16 +450,12 @@ func TestDomainInfoMountainTimeWithoutTimeSwitch(t *testing.T) {
 	until := time.Date(2030, 7, 31, 3, 0, 0, 0, time.UTC) // 2030-07-30 21:00 in Denver
 	d := s.AddDomain(model.DomainValidation{Domain: "mt.example.com",
 		Levels: []model.LevelValidation{{Level: model.LevelOV, Status: model.ValidationValid, ValidUntil: until}}})
-	req, err := http.NewRequest(http.MethodGet, s.URL+"/domain/"+d.ID+"?include_dcv=true&include_validation=true", nil)
-	require.NoError(t, err)
-	req.Header.Set("X-DC-DEVKEY", s.APIKey)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
+	_, b := fakecatest.Do(t, http.MethodGet, s.URL+"/domain/"+d.ID+"?include_dcv=true&include_validation=true", "",
+		fakecatest.Header("X-DC-DEVKEY", s.APIKey))
 	var body struct {
 		DCVExpiration map[string]string `json:"dcv_expiration"`
 	}
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+	fakecatest.DecodeJSON(t, b, &body)
 	assert.Equal(t, "2030-07-30", body.DCVExpiration["ov"], "date-only values are Mountain Time")
 }
 
@@ -551,4 +542,10 @@ func TestRegionsAndDefaults(t *testing.T) {
 	// The default limiter keeps both documented rolling windows: 100 per 5 s and 1000 per 3 min.
 	assert.Equal(t, []retry.Window{{N: 100, Per: 5 * time.Second}, {N: 1000, Per: 3 * time.Minute}},
 		digicert.DefaultRetry.Windows)
+}
+
+func TestCAAIdentities(t *testing.T) {
+	// api-notes: DigiCert issues where CAA allows digicert.com; its brands use these names.
+	providertest.CheckCAAIdentities(t, client(t, newFake(t), ""),
+		"digicert.com", "www.digicert.com", "geotrust.com", "rapidssl.com", "thawte.com", "symantec.com")
 }

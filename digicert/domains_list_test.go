@@ -2,13 +2,13 @@ package digicert_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/anyca/anyca/digicert"
+	"github.com/anyca/anyca/internal/fakeca/fakecatest"
 	"github.com/anyca/anyca/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -154,16 +154,11 @@ func TestListDomainsWire(t *testing.T) {
 	}
 	list := func(query string) []wireDomain {
 		t.Helper()
-		req, err := http.NewRequest(http.MethodGet, s.URL+"/domain?"+query, nil)
-		require.NoError(t, err)
-		req.Header.Set("X-DC-DEVKEY", s.APIKey)
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
+		_, b := fakecatest.Do(t, http.MethodGet, s.URL+"/domain?"+query, "", fakecatest.Header("X-DC-DEVKEY", s.APIKey))
 		var body struct {
 			Domains []wireDomain `json:"domains"`
 		}
-		require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+		fakecatest.DecodeJSON(t, b, &body)
 		require.Len(t, body.Domains, 2)
 		return body.Domains
 	}

@@ -30,28 +30,21 @@ func dcErrorBody(_ int, text string) []byte {
 	return b
 }
 
-func jsonHandler(body func(r *http.Request, key string) string) func(string) http.HandlerFunc {
-	return func(key string) http.HandlerFunc {
-		return func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprint(w, body(r, key))
-		}
-	}
+// firstCall is the call every common failure path is run through: Order info.
+func firstCall(ctx context.Context, c *digicert.Client) error {
+	_, err := c.Certificate(ctx, "101")
+	return err
 }
 
-func q(s string) string { b, _ := json.Marshal(s); return string(b) }
+var q = secretstest.Quote
 
 // digicertPaths are the failures only CertCentral has: Reports (GraphQL) error answers,
 // and well-formed answers whose fields hold the key where a date or id belongs.
-func digicertPaths() []struct {
-	path secretstest.Path
-	call func(context.Context, *digicert.Client) error
-} {
+func digicertPaths() []secretstest.Extra[*digicert.Client] {
 	byID := func(ctx context.Context, c *digicert.Client) error {
 		_, err := c.CertificatesByID(ctx, []string{"101", "102"})
 		return err
 	}
-	cert := func(ctx context.Context, c *digicert.Client) error { _, err := c.Certificate(ctx, "101"); return err }
 	list := func(ctx context.Context, c *digicert.Client) error {
 		for _, err := range c.Certificates(ctx, model.CertificateQuery{}) {
 			if err != nil {
@@ -64,12 +57,9 @@ func digicertPaths() []struct {
 		_, err := c.DomainValidation(ctx, "example.com")
 		return err
 	}
-	type p = struct {
-		path secretstest.Path
-		call func(context.Context, *digicert.Client) error
-	}
+	type p = secretstest.Extra[*digicert.Client]
 	return []p{
-		{secretstest.Path{Name: "Reports 200 with GraphQL errors echoing the key", Handler: func(key string) http.HandlerFunc {
+		{Path: secretstest.Path{Name: "Reports 200 with GraphQL errors echoing the key", Handler: func(key string) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "application/json")
 				if strings.HasSuffix(r.URL.Path, "reports/query") {
@@ -79,26 +69,26 @@ func digicertPaths() []struct {
 				w.WriteHeader(500)
 				w.Write(dcErrorBody(500, secretstest.Echo(r, key)))
 			}
-		}}, byID},
-		{secretstest.Path{Name: "Reports 200 with a wrongly typed order", Handler: jsonHandler(func(r *http.Request, key string) string {
+		}}, Call: byID},
+		{Path: secretstest.Path{Name: "Reports 200 with a wrongly typed order", Handler: secretstest.JSONAnswer(func(r *http.Request, key string) string {
 			return fmt.Sprintf(`{"data":{"o0":{"id":"101","valid_from":%s,"dns_names":{"k":%s}},"o1":[%s]}}`, q(key), q(key), q(key))
-		})}, byID},
-		{secretstest.Path{Name: "Order info with the key as a date", Handler: jsonHandler(func(r *http.Request, key string) string {
+		})}, Call: byID},
+		{Path: secretstest.Path{Name: "Order info with the key as a date", Handler: secretstest.JSONAnswer(func(r *http.Request, key string) string {
 			return fmt.Sprintf(`{"id":101,"status":"issued","date_created":%s,"certificate":{"common_name":%s}}`, q(key), q(key))
-		})}, cert},
-		{secretstest.Path{Name: "Order info with the key as an object id", Handler: jsonHandler(func(r *http.Request, key string) string {
+		})}, Call: firstCall},
+		{Path: secretstest.Path{Name: "Order info with the key as an object id", Handler: secretstest.JSONAnswer(func(r *http.Request, key string) string {
 			return fmt.Sprintf(`{"id":{"v":%s},"certificate":[%s]}`, q(key), q(key))
-		})}, cert},
-		{secretstest.Path{Name: "List orders with the key as a date", Handler: jsonHandler(func(r *http.Request, key string) string {
+		})}, Call: firstCall},
+		{Path: secretstest.Path{Name: "List orders with the key as a date", Handler: secretstest.JSONAnswer(func(r *http.Request, key string) string {
 			return fmt.Sprintf(`{"orders":[{"id":1,"certificate":{"valid_till":%s}}],"page":{"total":1}}`, q(key))
-		})}, list},
-		{secretstest.Path{Name: "Domain info with the key as dates", Handler: jsonHandler(func(r *http.Request, key string) string {
+		})}, Call: list},
+		{Path: secretstest.Path{Name: "Domain info with the key as dates", Handler: secretstest.JSONAnswer(func(r *http.Request, key string) string {
 			if strings.HasSuffix(r.URL.Path, "/domain") {
 				return `{"domains":[{"id":7,"name":"example.com","is_active":true}],"page":{"total":1}}`
 			}
 			return fmt.Sprintf(`{"id":7,"name":"example.com","dcv_approval_datetime":%s,"dcv_expiration":{"ov":%s},"validations":[{"type":"ov","validated_until":%s}]}`,
 				q(key), q(key), q(key))
-		})}, domain},
+		})}, Call: domain},
 	}
 }
 
@@ -106,12 +96,14 @@ func digicertPaths() []struct {
 // key is in no error text, no %+v/%#v/%q rendering of any error in the chain, and no
 // debug log line.
 func TestSecretsOnFailurePaths(t *testing.T) {
-	var extra []secretstest.Extra[*digicert.Client]
-	for _, e := range digicertPaths() {
-		extra = append(extra, secretstest.Extra[*digicert.Client]{Path: e.path, Call: e.call})
-	}
-	secretstest.RunFailurePaths(t, secretKeys, secretstest.CommonPaths(dcErrorBody), extra, secretsClient,
-		func(ctx context.Context, c *digicert.Client) error { _, err := c.Certificate(ctx, "101"); return err })
+	secretstest.RunFailurePaths(t, secretKeys, secretstest.CommonPaths(dcErrorBody), digicertPaths(), secretsClient, firstCall)
+}
+
+// TestHugeBody serves 1 GiB answers, bare and inside a string field of an order, without
+// building them: the client stops at the body cap with ErrBodyTooLarge, and the heap grows
+// by far less than the body.
+func TestHugeBody(t *testing.T) {
+	secretstest.RunHugeBody(t, secretKeys[0], []string{"", `{"id":"1","status":"`}, secretsClient, firstCall)
 }
 
 // TestSecretsOnOtherCalls runs a few paths through the other calls (list, Reports batch,

@@ -11,17 +11,11 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/digicert"
 	"github.com/anyca/anyca/digicert/digicerttest"
 	"github.com/anyca/anyca/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
-
-var (
-	_ anyca.Verifier   = (*digicert.Client)(nil)
-	_ anyca.Downloader = (*digicert.Client)(nil)
 )
 
 // seedPendingTXT seeds a pending order validated by DNS TXT for two names.
@@ -155,8 +149,6 @@ func downloadPEM(t *testing.T, c *digicert.Client, id string) []byte {
 // domain, and one refused with file_random_value_not_found, and checks that the check is
 // retried after a 503 (it is safe to repeat).
 func TestVerifyWireFormat(t *testing.T) {
-	validation, err := os.ReadFile("testdata/order-validation.json")
-	require.NoError(t, err)
 	random, err := os.ReadFile("testdata/random-value.json")
 	require.NoError(t, err)
 	for _, tc := range []struct {
@@ -173,10 +165,8 @@ func TestVerifyWireFormat(t *testing.T) {
 			answer, err := os.ReadFile(tc.file)
 			require.NoError(t, err)
 			var checks atomic.Int32
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c := orderValidationClient(t, func(w http.ResponseWriter, r *http.Request) {
 				switch {
-				case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/order/certificate/123456/validation"):
-					_, _ = w.Write(validation)
 				case r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/order/certificate/123456/check-dcv"):
 					if checks.Add(1) == 1 {
 						w.WriteHeader(http.StatusServiceUnavailable)
@@ -189,10 +179,7 @@ func TestVerifyWireFormat(t *testing.T) {
 				default:
 					http.NotFound(w, r)
 				}
-			}))
-			defer srv.Close()
-			c, err := digicert.New(digicert.Config{APIKey: "test-key-0123456789abcdef", BaseURL: srv.URL, Retry: fastRetry})
-			require.NoError(t, err)
+			})
 			got, err := c.Verify(context.Background(), "123456", model.ChallengeDNSCNAME)
 			require.NoError(t, err)
 			assert.EqualValues(t, 2, checks.Load(), "check-dcv is idempotent: retried once after the 503")
@@ -209,39 +196,41 @@ func TestVerifyWireFormat(t *testing.T) {
 	}
 }
 
-func TestVerifyForeignDocumentIsAnError(t *testing.T) {
+// orderValidationClient returns a client of a server that answers Order validation of
+// order 123456 with testdata/order-validation.json and hands every other request to
+// other.
+func orderValidationClient(t *testing.T, other http.HandlerFunc) *digicert.Client {
+	t.Helper()
 	validation, err := os.ReadFile("testdata/order-validation.json")
 	require.NoError(t, err)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/order/certificate/123456/validation") {
 			_, _ = w.Write(validation)
 			return
 		}
-		_, _ = w.Write([]byte(`{"page":{"total":0}}`))
+		other(w, r)
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	c, err := digicert.New(digicert.Config{APIKey: "test-key-0123456789abcdef", BaseURL: srv.URL, Retry: fastRetry})
 	require.NoError(t, err)
-	_, err = c.Verify(context.Background(), "123456", "")
+	return c
+}
+
+func TestVerifyForeignDocumentIsAnError(t *testing.T) {
+	c := orderValidationClient(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"page":{"total":0}}`))
+	})
+	_, err := c.Verify(context.Background(), "123456", "")
 	assert.ErrorIs(t, err, model.ErrUnavailable)
 }
 
 // TestVerifyOrderStateErrorIsNotARefusal: a 400 about the order (not the proof) stays an
 // error: an order that became issued between the read and the check.
 func TestVerifyOrderStateErrorIsNotARefusal(t *testing.T) {
-	validation, err := os.ReadFile("testdata/order-validation.json")
-	require.NoError(t, err)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet {
-			_, _ = w.Write(validation)
-			return
-		}
+	c := orderValidationClient(t, func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		_, _ = w.Write([]byte(`{"errors":[{"code":"invalid_order_status","message":"The order is not pending."}]}`))
-	}))
-	defer srv.Close()
-	c, err := digicert.New(digicert.Config{APIKey: "test-key-0123456789abcdef", BaseURL: srv.URL, Retry: fastRetry})
-	require.NoError(t, err)
+	})
 	chs, err := c.Verify(context.Background(), "123456", "")
 	assert.Nil(t, chs)
 	assert.ErrorIs(t, err, model.ErrInvalidArgument)

@@ -1,7 +1,6 @@
 package zerossl_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
@@ -19,14 +18,7 @@ func BenchmarkCertificates(b *testing.B) {
 	c := newClient(b, s.URL, s.APIKey)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		n := 0
-		for _, err := range c.Certificates(context.Background(), model.CertificateQuery{}) {
-			if err != nil {
-				b.Fatal(err)
-			}
-			n++
-		}
-		if n != 1000 {
+		if n := listAll(b, c); n != 1000 {
 			b.Fatal(n)
 		}
 	}

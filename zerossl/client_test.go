@@ -19,15 +19,10 @@ import (
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest"
 	"github.com/anyca/anyca/retry"
 	"github.com/anyca/anyca/zerossl"
 	"github.com/anyca/anyca/zerossl/zerossltest"
-)
-
-// Interface guards: a Provider and a DomainLister; deliberately not a BatchGetter.
-var (
-	_ anyca.Provider     = (*zerossl.Client)(nil)
-	_ anyca.DomainLister = (*zerossl.Client)(nil)
 )
 
 func TestNotBatchGetter(t *testing.T) {
@@ -59,6 +54,20 @@ func fake(t *testing.T, opts ...zerossltest.Option) (*zerossltest.Server, *zeros
 	s := zerossltest.NewServer(opts...)
 	t.Cleanup(s.Close)
 	return s, newClient(t, s.URL, s.APIKey)
+}
+
+// listAll lists every certificate of c, failing tb on an error, and returns how many
+// were listed.
+func listAll(tb testing.TB, c *zerossl.Client) int {
+	tb.Helper()
+	n := 0
+	for _, err := range c.Certificates(context.Background(), model.CertificateQuery{}) {
+		if err != nil {
+			tb.Fatal(err)
+		}
+		n++
+	}
+	return n
 }
 
 func wantKind(t *testing.T, err error, kind error) *model.Error {
@@ -150,28 +159,17 @@ func bodyServer(t *testing.T, status int, contentType, body string) (*httptest.S
 	return srv, &n
 }
 
+// TestHTTP200ErrorsMapToKinds: ZeroSSL's irregular HTTP-200 envelopes (success as a
+// string or a number or missing, an error without a code) and the testdata error
+// payloads are errors of the right kind. TestKindForCode checks every code the same way.
 func TestHTTP200ErrorsMapToKinds(t *testing.T) {
 	cases := []struct {
 		body string
 		kind error
 		code string
 	}{
-		{`{"success":false,"error":{"code":2803,"type":"certificate_not_found"}}`, model.ErrNotFound, "2803 certificate_not_found"},
 		{`{"success":"0","error":{"code":"101","type":"invalid_access_key"}}`, model.ErrUnauthenticated, "101 invalid_access_key"},
 		{`{"success":0,"error":{"code":102,"type":"inactive_user"}}`, model.ErrUnauthenticated, "102 inactive_user"},
-		{`{"success":false,"error":{"code":2801,"type":"permission_denied"}}`, model.ErrPermissionDenied, "2801 permission_denied"},
-		{`{"success":false,"error":{"code":2814,"type":"permission_denied_on_original_certificate"}}`, model.ErrPermissionDenied, "2814 permission_denied_on_original_certificate"},
-		{`{"success":false,"error":{"code":103,"type":"invalid_api_function"}}`, model.ErrUnsupported, "103 invalid_api_function"},
-		{`{"success":false,"error":{"code":104,"type":"route_not_found"}}`, model.ErrNotFound, "104 route_not_found"},
-		{`{"success":false,"error":{"code":2802,"type":"missing_certificate_hash"}}`, model.ErrInvalidArgument, "2802 missing_certificate_hash"},
-		{`{"success":false,"error":{"code":110,"type":"invalid_request_body"}}`, model.ErrInvalidArgument, "110 invalid_request_body"},
-		{`{"success":false,"error":{"code":115,"type":"invalid_json_request"}}`, model.ErrInvalidArgument, "115 invalid_json_request"},
-		{`{"success":false,"error":{"code":116,"type":"invalid_json_request_param"}}`, model.ErrInvalidArgument, "116 invalid_json_request_param"},
-		{`{"success":false,"error":{"code":2800,"type":"incorrect_request_type"}}`, model.ErrInvalidArgument, "2800 incorrect_request_type"},
-		{`{"success":false,"error":{"code":111,"type":"internal_server_error"}}`, model.ErrUnavailable, "111 internal_server_error"},
-		{`{"success":false,"error":{"code":2817,"type":"certificate_limit_reached"}}`, model.ErrRateLimited, "2817 certificate_limit_reached"},
-		{`{"success":false,"error":{"code":2904,"type":"eab_quota"}}`, model.ErrRateLimited, "2904 eab_quota"},
-		{`{"success":false,"error":{"code":2905,"type":"eab_quota"}}`, model.ErrRateLimited, "2905 eab_quota"},
 		{`{"error":{"code":2803,"type":"certificate_not_found"}}`, model.ErrNotFound, "2803 certificate_not_found"},
 		{`{"success":false}`, model.ErrUnavailable, ""},
 	}
@@ -550,15 +548,14 @@ func TestBaseURLWithPathPrefix(t *testing.T) {
 		if _, err := c.Certificate(context.Background(), cert.ID); err != nil {
 			t.Fatalf("%s: %v", base, err)
 		}
-		n := 0
-		for _, err := range c.Certificates(context.Background(), model.CertificateQuery{}) {
-			if err != nil {
-				t.Fatal(err)
-			}
-			n++
-		}
-		if n != 1 {
+		if n := listAll(t, c); n != 1 {
 			t.Errorf("%s: %d", base, n)
 		}
 	}
+}
+
+func TestCAAIdentities(t *testing.T) {
+	_, c := fake(t)
+	// api-notes: ZeroSSL certificates are issued by Sectigo; CAA must allow sectigo.com.
+	providertest.CheckCAAIdentities(t, c, "sectigo.com")
 }

@@ -1,7 +1,12 @@
 package zerossl
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,6 +15,7 @@ import (
 	"time"
 
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/retry"
 )
 
 func readWire(t *testing.T, name string, v any) {
@@ -23,6 +29,19 @@ func readWire(t *testing.T, name string, v any) {
 	}
 }
 
+// mapFixture reads the certificate of testdata/name and maps it, failing t when it does
+// not map.
+func mapFixture(t *testing.T, name string) (*wireCertificate, *model.Certificate) {
+	t.Helper()
+	var w wireCertificate
+	readWire(t, name, &w)
+	cert, err := mapCertificate(&w)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return &w, cert
+}
+
 func utc(s string) time.Time {
 	t, err := time.Parse("2006-01-02 15:04:05", s)
 	if err != nil {
@@ -33,12 +52,7 @@ func utc(s string) time.Time {
 
 // The vendor's own example (seed zerossl-get-certificate.txt).
 func TestMapCertificateVendorExample(t *testing.T) {
-	var w wireCertificate
-	readWire(t, "get-certificate.json", &w)
-	got, err := mapCertificate(&w)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, got := mapFixture(t, "get-certificate.json")
 	want := &model.Certificate{
 		Provider: "zerossl", ID: "a856a39a1c3ad0s8asa606g37667d221", CommonName: "domain.com",
 		DNSNames: []string{"domain.com", "www.domain.com"}, Status: model.StatusDraft, VendorStatus: "draft",
@@ -57,10 +71,8 @@ func TestMapCertificateVendorExample(t *testing.T) {
 }
 
 func TestMapChallengesVendorExample(t *testing.T) {
-	var w wireCertificate
-	readWire(t, "get-certificate.json", &w)
-	cert, _ := mapCertificate(&w)
-	got := mapChallenges(&w, cert.DNSNames, ChallengeStatus(cert.Status), nil)
+	w, cert := mapFixture(t, "get-certificate.json")
+	got := mapChallenges(w, cert.DNSNames, ChallengeStatus(cert.Status), nil)
 	content := "2B449B722B449B729394793947\ncomodoca.com\n4bad7360c7076ba"
 	ns := model.ValidationNotStarted
 	want := []model.Challenge{
@@ -80,12 +92,7 @@ func TestMapChallengesVendorExample(t *testing.T) {
 // Number type, wildcard CN with trailing dot and upper case, duplicate SANs, fingerprint
 // with colons, PHP [] for an empty object, unknown fields, half-filled methods.
 func TestMapCertificateQuirks(t *testing.T) {
-	var w wireCertificate
-	readWire(t, "issued-quirks.json", &w)
-	got, err := mapCertificate(&w)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, got := mapFixture(t, "issued-quirks.json")
 	if got.Product != "ZeroSSL 1-year wildcard" || got.Level != model.LevelDV {
 		t.Errorf("product/level = %q/%q", got.Product, got.Level)
 	}
@@ -101,7 +108,7 @@ func TestMapCertificateQuirks(t *testing.T) {
 	if got.ReplacesID != "fedcba9876543210fedcba9876543210" || got.Status != model.StatusIssued {
 		t.Errorf("replaces/status = %q/%q", got.ReplacesID, got.Status)
 	}
-	chs := mapChallenges(&w, got.DNSNames, ChallengeStatus(got.Status), nil)
+	chs := mapChallenges(w, got.DNSNames, ChallengeStatus(got.Status), nil)
 	want := []model.Challenge{{Domain: "example.com", Type: model.ChallengeDNSCNAME, RecordName: "_abc.example.com",
 		RecordValue: "abc.def.comodoca.com", Status: model.ValidationValid}}
 	if !reflect.DeepEqual(chs, want) {
@@ -232,6 +239,9 @@ func TestValidID(t *testing.T) {
 	}
 }
 
+// TestKindForCode maps each error code ZeroSSL documents (api-notes) to a kind, and
+// checks the same table end to end: the code in an HTTP-200 error envelope, read by
+// Certificate, is an error of that kind carrying "code type" and status 200.
 func TestKindForCode(t *testing.T) {
 	cases := []struct {
 		code, typ string
@@ -253,6 +263,8 @@ func TestKindForCode(t *testing.T) {
 		{"2817", "certificate_limit_reached", model.ErrRateLimited},
 		{"2904", "", model.ErrRateLimited},
 		{"2905", "", model.ErrRateLimited},
+		{"2904", "eab_quota", model.ErrRateLimited},
+		{"2905", "eab_quota", model.ErrRateLimited},
 		{"0", "domain_control_validation_failed", model.ErrInvalidArgument},
 		{"9999", "something_not_found", model.ErrNotFound},
 		{"9999", "", nil},
@@ -260,6 +272,28 @@ func TestKindForCode(t *testing.T) {
 	for _, c := range cases {
 		if got := kindForCode(c.code, c.typ); got != c.want {
 			t.Errorf("%s %s: %v, want %v", c.code, c.typ, got, c.want)
+		}
+		if c.want == nil {
+			continue
+		}
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"success":false,"error":{"code":%s,"type":%q}}`, c.code, c.typ)
+		}))
+		cl, err := New(Config{APIKey: "test-key-0a1b2c3d", BaseURL: srv.URL,
+			Retry: retry.Config{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond, RequestsPerSecond: -1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = cl.Certificate(context.Background(), "0123456789abcdef0123456789abcdef")
+		srv.Close()
+		var me *model.Error
+		if !errors.Is(err, c.want) || !errors.As(err, &me) {
+			t.Errorf("%s %s through Certificate: %v, want a *model.Error of kind %v", c.code, c.typ, err, c.want)
+			continue
+		}
+		if want := strings.TrimSpace(c.code + " " + c.typ); me.Code != want || me.HTTPStatus != 200 || !strings.HasPrefix(err.Error(), "zerossl: ") {
+			t.Errorf("%s %s through Certificate: code %q status %d (%v), want code %q status 200", c.code, c.typ, me.Code, me.HTTPStatus, err, want)
 		}
 	}
 }

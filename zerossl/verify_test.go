@@ -15,15 +15,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/zerossl"
 	"github.com/anyca/anyca/zerossl/zerossltest"
-)
-
-var (
-	_ anyca.Verifier   = (*zerossl.Client)(nil)
-	_ anyca.Downloader = (*zerossl.Client)(nil)
 )
 
 func TestVerifyUnpublishedFailsThenPublishedIssues(t *testing.T) {

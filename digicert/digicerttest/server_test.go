@@ -2,32 +2,23 @@ package digicerttest_test
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/anyca/anyca/digicert/digicerttest"
+	"github.com/anyca/anyca/internal/fakeca/fakecatest"
 	"github.com/anyca/anyca/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
+// do sends method url with body to the fake, with key in CertCentral's key header (none
+// when ""), and returns the status and the body.
 func do(t *testing.T, method, url, key, body string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	require.NoError(t, err)
-	if key != "" {
-		req.Header.Set("X-DC-DEVKEY", key)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, string(b)
+	code, b := fakecatest.Do(t, method, url, body, fakecatest.Header("X-DC-DEVKEY", key))
+	return code, string(b)
 }
 
 func TestAuthAndRoles(t *testing.T) {

@@ -3,6 +3,7 @@ package digicerttest
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // Mountain Time on machines without zoneinfo
@@ -10,40 +11,44 @@ import (
 	"github.com/anyca/anyca/model"
 )
 
-// vendorStatus returns the order status word for c.
+// orderStatusWords are CertCentral's documented order status words (api-notes), by the
+// state the adapter must report for them; the first word of each is the one the fake
+// sends for that state.
+var orderStatusWords = map[model.CertificateStatus][]string{
+	model.StatusPending:   {"pending", "needs_approval", "waiting_pickup"},
+	model.StatusIssued:    {"issued", "reissue_pending", "renewed"},
+	model.StatusExpired:   {"expired", "not_renewed"},
+	model.StatusCancelled: {"canceled", "cancelled"},
+	model.StatusRejected:  {"rejected", "denied"},
+	model.StatusRevoked:   {"revoked"},
+	model.StatusDraft:     {"draft"},
+}
+
+// vendorStatus returns the order status word for c: its own VendorStatus when that word
+// means c.Status, else the first word for c.Status (for an unknown state the vendor's
+// word, or "unknown_state").
 func vendorStatus(c model.Certificate) string {
 	if c.VendorStatus != "" && statusOf(c.VendorStatus) == c.Status {
 		return c.VendorStatus
 	}
-	switch c.Status {
-	case model.StatusCancelled:
-		return "canceled"
-	case "", model.StatusUnknown:
-		if c.VendorStatus != "" {
-			return c.VendorStatus
-		}
-		return "unknown_state"
+	known := c.Status != "" && c.Status != model.StatusUnknown
+	switch words := orderStatusWords[c.Status]; {
+	case len(words) > 0:
+		return words[0]
+	case known:
+		return string(c.Status)
+	case c.VendorStatus != "":
+		return c.VendorStatus
 	}
-	return string(c.Status)
+	return "unknown_state"
 }
 
-// statusOf mirrors CertCentral's documented words, for deciding what the adapter reports.
+// statusOf is the state the adapter must report for an order status word.
 func statusOf(word string) model.CertificateStatus {
-	switch word {
-	case "needs_approval", "pending", "waiting_pickup":
-		return model.StatusPending
-	case "issued", "reissue_pending", "renewed":
-		return model.StatusIssued
-	case "not_renewed", "expired":
-		return model.StatusExpired
-	case "canceled", "cancelled":
-		return model.StatusCancelled
-	case "rejected", "denied":
-		return model.StatusRejected
-	case "revoked":
-		return model.StatusRevoked
-	case "draft":
-		return model.StatusDraft
+	for st, words := range orderStatusWords {
+		if slices.Contains(words, word) {
+			return st
+		}
 	}
 	return model.StatusUnknown
 }
@@ -86,30 +91,23 @@ func sec(t time.Time) time.Time {
 	return t.UTC().Truncate(time.Second)
 }
 
-func methodWord(t model.ChallengeType) string {
-	switch t {
-	case model.ChallengeDNSTXT:
-		return "dns-txt-token"
-	case model.ChallengeDNSCNAME:
-		return "dns-cname-token"
-	case model.ChallengeHTTPFile:
-		return "http-token"
-	case model.ChallengeEmail:
-		return "email"
-	}
-	return ""
+// methodWords are CertCentral's dcv_method words for the challenge types it offers.
+var methodWords = map[model.ChallengeType]string{
+	model.ChallengeDNSTXT:   "dns-txt-token",
+	model.ChallengeDNSCNAME: "dns-cname-token",
+	model.ChallengeHTTPFile: "http-token",
+	model.ChallengeEmail:    "email",
 }
 
+// methodWord is the dcv_method word for t, "" for a type CertCentral does not offer.
+func methodWord(t model.ChallengeType) string { return methodWords[t] }
+
+// methodType is the challenge type of a dcv_method word, "" for an unknown word.
 func methodType(w string) model.ChallengeType {
-	switch w {
-	case "dns-txt-token":
-		return model.ChallengeDNSTXT
-	case "dns-cname-token":
-		return model.ChallengeDNSCNAME
-	case "http-token":
-		return model.ChallengeHTTPFile
-	case "email":
-		return model.ChallengeEmail
+	for t, word := range methodWords {
+		if word == w {
+			return t
+		}
 	}
 	return ""
 }

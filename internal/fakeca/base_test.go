@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/anyca/anyca/internal/fakeca"
+	"github.com/anyca/anyca/internal/fakeca/fakecatest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -30,15 +31,8 @@ func newTestBase(t *testing.T) *fakeca.Base {
 
 func call(t *testing.T, method, url, key string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	require.NoError(t, err)
-	req.Header.Set("Key", key)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, string(body)
+	code, body := fakecatest.Do(t, method, url, "", fakecatest.Header("Key", key))
+	return code, string(body)
 }
 
 func TestBaseRoutesAndCountsPerPattern(t *testing.T) {

@@ -37,13 +37,16 @@ func AddFiles(f *testing.F, dir string, extra ...string) {
 	}
 }
 
-// CheckModelError fails t unless err is a *model.Error with a kind, and prints it once
-// (printing must not panic either).
+// CheckModelError fails t unless err is a *model.Error whose kind is one of
+// model.Kinds, and prints it once (printing must not panic either).
 func CheckModelError(t testing.TB, err error) {
 	t.Helper()
 	var me *model.Error
 	if !errors.As(err, &me) || me.Kind == nil {
 		t.Fatalf("error is not a *model.Error with a kind: %T %v", err, err)
+	}
+	if !IsKind(me.Kind) {
+		t.Fatalf("error kind %v is not one of model.Kinds: %v", me.Kind, err)
 	}
 	_ = me.Error()
 }

@@ -3,6 +3,7 @@ package secretstest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log"
@@ -49,6 +50,21 @@ func Echo(r *http.Request, key string) string {
 	}
 	fmt.Fprintf(&b, " key=%s %q", key, key)
 	return b.String()
+}
+
+// Quote returns s as a JSON string literal, for building hostile answers with fmt.
+func Quote(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+// JSONAnswer is a Path.Handler answering HTTP 200 with the JSON body makes from the
+// request and the key (a vendor's HTTP-200 error, or a well-formed answer holding the key
+// in its fields).
+func JSONAnswer(body func(r *http.Request, key string) string) func(key string) http.HandlerFunc {
+	return func(key string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, body(r, key))
+		}
+	}
 }
 
 func closedPortURL(t testing.TB) string {

@@ -1,29 +1,20 @@
 package zerossltest_test
 
 import (
-	"encoding/json"
-	"io"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/anyca/anyca/internal/fakeca/fakecatest"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/zerossl/zerossltest"
 )
 
+// post sends form to path of s as ZeroSSL's clients do and returns the JSON object.
 func post(t *testing.T, s *zerossltest.Server, path string, form url.Values) map[string]any {
 	t.Helper()
-	resp, err := http.Post(s.URL+path+"?access_key="+s.APIKey, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatalf("%v: %s", err, b)
-	}
+	_, m := fakecatest.JSON(t, "POST", s.URL+path+"?access_key="+s.APIKey, form.Encode(),
+		fakecatest.Header("Content-Type", "application/x-www-form-urlencoded"))
 	return m
 }
 
@@ -71,15 +62,9 @@ func TestVerifyWireFormat(t *testing.T) {
 	if m["status"] != "issued" || m["id"] != c.ID || m["fingerprint_sha1"] == nil {
 		t.Fatalf("passing verify: %v", m)
 	}
-	resp, err := http.Get(s.URL + "/certificates/" + c.ID + "/download/return?access_key=" + s.APIKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	_, b := fakecatest.Do(t, "GET", s.URL+"/certificates/"+c.ID+"/download/return?access_key="+s.APIKey, "", nil)
 	var d map[string]string
-	if err := json.NewDecoder(resp.Body).Decode(&d); err != nil {
-		t.Fatal(err)
-	}
+	fakecatest.DecodeJSON(t, b, &d)
 	if !strings.HasPrefix(d["certificate.crt"], "-----BEGIN CERTIFICATE-----") || !strings.HasPrefix(d["ca_bundle.crt"], "-----BEGIN CERTIFICATE-----") {
 		t.Errorf("download: %v", d)
 	}

@@ -1,31 +1,21 @@
 package zerossltest_test
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/anyca/anyca/internal/fakeca/fakecatest"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/zerossl/zerossltest"
 )
 
+// get fetches url (the key in its query) and returns the status and the JSON object.
 func get(t *testing.T, url string) (int, map[string]any) {
 	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatalf("%s: %v: %s", url, err, b)
-	}
-	return resp.StatusCode, m
+	return fakecatest.JSON(t, "GET", url, "", nil)
 }
 
 func TestWireQuirks(t *testing.T) {
@@ -78,14 +68,9 @@ func TestFaultBodiesAndHandler(t *testing.T) {
 		t.Errorf("server error: %d %v", status, m)
 	}
 	s.FailNext(1, zerossltest.Fault{Kind: zerossltest.HTMLError})
-	resp, err := http.Get(ts.URL + "/certificates?access_key=" + s.APIKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 502 || !strings.HasPrefix(string(b), "<html>") {
-		t.Errorf("html: %d %s", resp.StatusCode, b)
+	code, b := fakecatest.Do(t, "GET", ts.URL+"/certificates?access_key="+s.APIKey, "", nil)
+	if code != 502 || !strings.HasPrefix(string(b), "<html>") {
+		t.Errorf("html: %d %s", code, b)
 	}
 	if s.Requests() != 2 {
 		t.Errorf("requests %d", s.Requests())
