@@ -81,7 +81,10 @@ type command struct {
 	local bool
 	// noOutput commands (sim, demo) have no -o: their output is for people only.
 	noOutput bool
-	run      func(ctx context.Context, a *app, o *cmdOpts, args []string) error
+	// arg names the one positional argument the command takes, as a usage error says it
+	// ("the certificate ID"); "" when it takes none. run is called only with that many.
+	arg string
+	run func(ctx context.Context, a *app, o *cmdOpts, args []string) error
 }
 
 func (a *app) run(ctx context.Context, args []string) int {
@@ -133,6 +136,9 @@ func (a *app) run(ctx context.Context, args []string) int {
 	}
 	if o.output != "table" && o.output != "json" {
 		return a.fail(usagef("-o must be table or json, not %q", o.output), cmd.name)
+	}
+	if err := cmd.checkArgs(pos); err != nil {
+		return a.fail(err, cmd.name)
 	}
 	if err := cmd.run(ctx, a, o, pos); err != nil {
 		return a.fail(err, cmd.name)

@@ -56,6 +56,7 @@ Exit code 3 when the CA does not know the id.
 Examples:
   anyca cert get 4123045
   anyca cert get 4123045 -o json | jq -r .not_after`,
+		arg: "the certificate ID",
 		run: runCertGet,
 	},
 	{
@@ -93,6 +94,7 @@ asked and each that knows the domain is shown; JSON is then an array.
 Examples:
   anyca domain status example.com
   anyca domain status example.com -o json | jq '.levels'`,
+		arg: "the domain NAME",
 		run: runDomainStatus,
 	},
 	{
@@ -126,6 +128,7 @@ Examples:
   anyca challenges 4123045 --check
   anyca challenges 4123045 --check --dns-server 127.0.0.1:5353 --http-host 127.0.0.1:8080`,
 		flags: registerCheck,
+		arg:   "the certificate ID",
 		run:   runChallenges,
 	},
 	{
@@ -319,24 +322,25 @@ func (a *app) commandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
 	fmt.Fprintln(w, `Configuration, JSON fields and exit codes: "anyca --help".`)
 }
 
-// wantArgs checks the number of positional arguments.
-func wantArgs(args []string, n int, what string) error {
-	if len(args) != n {
-		if n == 0 {
-			return usagef("unexpected argument %q", args[0])
-		}
-		if len(args) < n {
-			return usagef("missing %s", what)
-		}
-		return usagef("too many arguments: want only %s", what)
+// checkArgs refuses a command line without the command's one positional argument, or
+// with more arguments than it takes.
+func (c *command) checkArgs(args []string) error {
+	n := 0
+	if c.arg != "" {
+		n = 1
 	}
-	return nil
+	switch {
+	case len(args) == n:
+		return nil
+	case n == 0:
+		return usagef("unexpected argument %q", args[0])
+	case len(args) < n:
+		return usagef("missing %s", c.arg)
+	}
+	return usagef("too many arguments: want only %s", c.arg)
 }
 
 func runCertGet(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 1, "the certificate ID"); err != nil {
-		return err
-	}
 	p, err := a.provider(ctx, &o.globalOpts)
 	if err != nil {
 		return err
@@ -403,9 +407,6 @@ func writeDomain(w io.Writer, d *model.DomainValidation, now time.Time) {
 }
 
 func runChallenges(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 1, "the certificate ID"); err != nil {
-		return err
-	}
 	p, err := a.provider(ctx, &o.globalOpts)
 	if err != nil {
 		return err
@@ -478,9 +479,6 @@ func expiringLevels(dv *model.DomainValidation, now time.Time, d time.Duration) 
 }
 
 func runVersion(_ context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 0, ""); err != nil {
-		return err
-	}
 	v := version
 	if v == "" {
 		v = "(devel)"

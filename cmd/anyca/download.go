@@ -37,13 +37,11 @@ Examples:
 		fs.StringVar(&o.loop.out, "out", "", "write the PEM to `file` instead of stdout")
 		fs.BoolVar(&o.loop.force, "force", false, "replace --out's file when it exists")
 	},
+	arg: "the certificate ID",
 	run: runDownload,
 }
 
 func runDownload(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 1, "the certificate ID"); err != nil {
-		return err
-	}
 	if o.loop.out != "" && !o.loop.force {
 		if _, err := os.Lstat(o.loop.out); err == nil {
 			return usagef("%s exists: pass --force to replace it", o.loop.out)

@@ -52,9 +52,6 @@ Examples:
 }
 
 func runExporter(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 0, ""); err != nil {
-		return err
-	}
 	if o.interval <= 0 {
 		return usagef("--interval %s: must be positive", o.interval)
 	}

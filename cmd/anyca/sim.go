@@ -112,9 +112,6 @@ func checkLoopback(addr string) error {
 }
 
 func runSim(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 0, ""); err != nil {
-		return err
-	}
 	if err := checkLoopback(o.listen); err != nil {
 		return err
 	}

@@ -50,13 +50,11 @@ Examples:
 		fs.BoolVar(&o.loop.wait, "wait", false, "after the check, wait until every domain is valid")
 		fs.DurationVar(&o.loop.timeout, "timeout", 10*time.Minute, "how long --wait waits, as a Go `duration`")
 	},
+	arg: "the certificate ID",
 	run: runVerify,
 }
 
 func runVerify(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 1, "the certificate ID"); err != nil {
-		return err
-	}
 	method := model.ChallengeType(o.loop.method)
 	if method != "" && !validMethod(method) {
 		return usagef("--method %q: want dns-txt, dns-cname, http-file, https-file or email", o.loop.method)
