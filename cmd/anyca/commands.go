@@ -43,6 +43,10 @@ Examples:
 			fs.StringVar(&o.status, "status", "", "keep only these `statuses`, comma-separated")
 			fs.StringVar(&o.search, "search", "", "`text` the CA matches against certificate names")
 		},
+		check: func(o *cmdOpts) (err error) {
+			o.statuses, err = parseStatuses(o.status)
+			return err
+		},
 		run: runCertsList,
 	},
 	{
@@ -57,7 +61,7 @@ Examples:
   anyca cert get 4123045
   anyca cert get 4123045 -o json | jq -r .not_after`,
 		arg: "the certificate ID",
-		run: runCertGet,
+		run: onProvider(runCertGet),
 	},
 	{
 		name:  "domains list",
@@ -129,7 +133,7 @@ Examples:
   anyca challenges 4123045 --check --dns-server 127.0.0.1:5353 --http-host 127.0.0.1:8080`,
 		flags: registerCheck,
 		arg:   "the certificate ID",
-		run:   runChallenges,
+		run:   onProvider(runChallenges),
 	},
 	{
 		name:  "expiring",
@@ -151,6 +155,10 @@ Examples:
   anyca expiring --within 12h -o json | jq '.certificates | length'`,
 		flags: func(fs *flag.FlagSet, o *cmdOpts) {
 			fs.StringVar(&o.within, "within", "30d", "time `window`: 30d, 12h, or a Go duration")
+		},
+		check: func(o *cmdOpts) (err error) {
+			o.window, err = parseWithin(o.within)
+			return err
 		},
 		run: runExpiring,
 	},
@@ -340,12 +348,8 @@ func (c *command) checkArgs(args []string) error {
 	return usagef("too many arguments: want only %s", c.arg)
 }
 
-func runCertGet(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	p, err := a.provider(ctx, &o.globalOpts)
-	if err != nil {
-		return err
-	}
-	c, err := p.Certificate(ctx, args[0])
+func runCertGet(ctx context.Context, a *app, o *cmdOpts, p anyca.Provider, id string) error {
+	c, err := p.Certificate(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -406,12 +410,8 @@ func writeDomain(w io.Writer, d *model.DomainValidation, now time.Time) {
 	}
 }
 
-func runChallenges(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	p, err := a.provider(ctx, &o.globalOpts)
-	if err != nil {
-		return err
-	}
-	chs, err := p.Challenges(ctx, args[0])
+func runChallenges(ctx context.Context, a *app, o *cmdOpts, p anyca.Provider, id string) error {
+	chs, err := p.Challenges(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -426,7 +426,7 @@ func runChallenges(ctx context.Context, a *app, o *cmdOpts, args []string) error
 		return writeJSON(a.stdout, chs)
 	}
 	if len(chs) == 0 {
-		fmt.Fprintln(a.stdout, "; nothing to publish: the CA lists no pending challenge for", args[0])
+		fmt.Fprintln(a.stdout, "; nothing to publish: the CA lists no pending challenge for", id)
 		return nil
 	}
 	writeChallenges(a.stdout, chs)

@@ -38,38 +38,35 @@ func (fp *fleetProgress) start(p *progress) {
 }
 
 func (fp *fleetProgress) stop() {
-	if fp == nil {
-		return
-	}
-	fp.mu.Lock()
-	defer fp.mu.Unlock()
-	if fp.p != nil {
-		fp.p.done()
+	fp.shown(func(p *progress) {
+		p.done()
 		fp.p = nil
-	}
+	})
 }
-func (fp *fleetProgress) add(string) {
+
+// add counts one listed item on the line shown, if any (the fleet's OnItem).
+func (fp *fleetProgress) add(string) { fp.shown((*progress).add) }
+
+// shown calls do with the progress line shown, under the lock; it does nothing when no
+// line is shown or fp is nil.
+func (fp *fleetProgress) shown(do func(*progress)) {
 	if fp == nil {
 		return
 	}
 	fp.mu.Lock()
 	defer fp.mu.Unlock()
 	if fp.p != nil {
-		fp.p.add()
+		do(fp.p)
 	}
 }
 
 func runCertsList(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	statuses, err := parseStatuses(o.status)
-	if err != nil {
-		return err
-	}
 	f, err := a.fleet(ctx, &o.globalOpts)
 	if err != nil {
 		return err
 	}
 	a.listing.start(a.newProgress("certificates"))
-	r := f.Certificates(ctx, model.CertificateQuery{Status: statuses, Search: o.search})
+	r := f.Certificates(ctx, model.CertificateQuery{Status: o.statuses, Search: o.search})
 	a.listing.stop()
 	sortCertificates(r.Items)
 	return printListing(a, o, len(f.Accounts()), r,
@@ -234,10 +231,7 @@ func (a *app) findExpiring(ctx context.Context, f *anyca.Fleet, now time.Time, d
 }
 
 func runExpiring(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	within, err := parseWithin(o.within)
-	if err != nil {
-		return err
-	}
+	within := o.window
 	f, err := a.fleet(ctx, &o.globalOpts)
 	if err != nil {
 		return err
