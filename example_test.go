@@ -12,20 +12,24 @@ import (
 	"github.com/anyca/anyca/zerossl/zerossltest"
 )
 
+// seededFakes starts the in-memory DigiCert and ZeroSSL fakes, each holding one issued
+// certificate for shop.example.com until 2031-03-01; stop closes both.
+func seededFakes() (dc *digicerttest.Server, zs *zerossltest.Server, stop func()) {
+	notAfter := time.Date(2031, 3, 1, 0, 0, 0, 0, time.UTC)
+	seed := model.Certificate{CommonName: "shop.example.com", DNSNames: []string{"shop.example.com", "www.shop.example.com"},
+		Status: model.StatusIssued, CreatedAt: notAfter.AddDate(-1, 0, 0), NotBefore: notAfter.AddDate(-1, 0, 0), NotAfter: notAfter}
+	dc, zs = digicerttest.NewServer(), zerossltest.NewServer()
+	dc.AddCertificate(seed)
+	zs.AddCertificate(seed)
+	return dc, zs, func() { dc.Close(); zs.Close() }
+}
+
 // The same code asks both CAs the same question; only the Config differs. Here each CA is
 // its in-memory fake, seeded with one issued certificate.
 func ExampleNew() {
 	ctx := context.Background()
-	notAfter := time.Date(2031, 3, 1, 0, 0, 0, 0, time.UTC)
-	seed := model.Certificate{CommonName: "shop.example.com", DNSNames: []string{"shop.example.com", "www.shop.example.com"},
-		Status: model.StatusIssued, CreatedAt: notAfter.AddDate(-1, 0, 0), NotBefore: notAfter.AddDate(-1, 0, 0), NotAfter: notAfter}
-
-	dc := digicerttest.NewServer()
-	defer dc.Close()
-	dc.AddCertificate(seed)
-	zs := zerossltest.NewServer()
-	defer zs.Close()
-	zs.AddCertificate(seed)
+	dc, zs, stop := seededFakes()
+	defer stop()
 
 	for _, cfg := range []anyca.Config{
 		{Provider: "digicert", APIKey: dc.APIKey, BaseURL: dc.URL},

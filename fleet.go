@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"sort"
 	"strings"
 	"sync"
@@ -209,38 +210,41 @@ func (e *PartialError) Unwrap() []error {
 // Certificates lists the certificates matching q on every account, at most the
 // fleet's concurrency at once, each tagged with its account.
 func (f *Fleet) Certificates(ctx context.Context, q model.CertificateQuery) *FleetResult[*model.Certificate] {
-	return gather(ctx, f, "Certificates", func(ctx context.Context, m fleetMember) ([]*model.Certificate, error) {
-		var out []*model.Certificate
-		for c, err := range m.p.Certificates(ctx, q) {
-			if err != nil {
-				return nil, err
-			}
-			if c == nil {
-				return nil, model.NewError(m.p.Name(), "Certificates", model.ErrUnavailable, "the provider yielded no certificate and no error")
-			}
-			c.Account = m.name
-			out = append(out, c)
-			f.counted(m.name)
-		}
-		return out, nil
-	})
+	return gatherListing(ctx, f, "Certificates", "certificate",
+		func(ctx context.Context, p Provider) iter.Seq2[*model.Certificate, error] {
+			return p.Certificates(ctx, q)
+		},
+		func(c *model.Certificate, account string) { c.Account = account })
 }
 
 // Domains lists the domains matching q on every account (see DomainLister), tagged
 // with their account. An account whose provider cannot list domains fails with an
 // error of kind model.ErrUnsupported.
 func (f *Fleet) Domains(ctx context.Context, q model.DomainQuery) *FleetResult[*model.DomainValidation] {
-	return gather(ctx, f, "Domains", func(ctx context.Context, m fleetMember) ([]*model.DomainValidation, error) {
-		var out []*model.DomainValidation
-		for d, err := range Domains(ctx, m.p, q) {
+	return gatherListing(ctx, f, "Domains", "domain",
+		func(ctx context.Context, p Provider) iter.Seq2[*model.DomainValidation, error] {
+			return Domains(ctx, p, q)
+		},
+		func(d *model.DomainValidation, account string) { d.Account = account })
+}
+
+// gatherListing drains list on every member (see gather), tags each item with its
+// account through setAccount and reports it to OnItem. A member's listing fails at its
+// first error, or with model.ErrUnavailable when it yields a nil item (noun names it in
+// the message).
+func gatherListing[E any](ctx context.Context, f *Fleet, op, noun string,
+	list func(context.Context, Provider) iter.Seq2[*E, error], setAccount func(*E, string)) *FleetResult[*E] {
+	return gather(ctx, f, op, func(ctx context.Context, m fleetMember) ([]*E, error) {
+		var out []*E
+		for item, err := range list(ctx, m.p) {
 			if err != nil {
 				return nil, err
 			}
-			if d == nil {
-				return nil, model.NewError(m.p.Name(), "Domains", model.ErrUnavailable, "the provider yielded no domain and no error")
+			if item == nil {
+				return nil, model.NewError(m.p.Name(), op, model.ErrUnavailable, "the provider yielded no "+noun+" and no error")
 			}
-			d.Account = m.name
-			out = append(out, d)
+			setAccount(item, m.name)
+			out = append(out, item)
 			f.counted(m.name)
 		}
 		return out, nil

@@ -6,23 +6,15 @@ import (
 	"time"
 
 	"github.com/anyca/anyca"
-	"github.com/anyca/anyca/digicert/digicerttest"
 	"github.com/anyca/anyca/model"
-	"github.com/anyca/anyca/zerossl/zerossltest"
 )
 
 // A fleet lists every account at once; an account that fails is named in the result
 // while the others' answers are complete.
 func ExampleFleet() {
 	ctx := context.Background()
-	notAfter := time.Date(2031, 3, 1, 0, 0, 0, 0, time.UTC)
-	seed := model.Certificate{CommonName: "shop.example.com", Status: model.StatusIssued, NotAfter: notAfter}
-	dc := digicerttest.NewServer()
-	defer dc.Close()
-	dc.AddCertificate(seed)
-	zs := zerossltest.NewServer()
-	defer zs.Close()
-	zs.AddCertificate(seed)
+	dc, zs, stop := seededFakes() // one certificate each, for shop.example.com
+	defer stop()
 
 	fleet, err := anyca.NewFleet(ctx, []anyca.Account{
 		{Name: "prod", Config: anyca.Config{Provider: "digicert", APIKey: dc.APIKey, BaseURL: dc.URL}},

@@ -228,3 +228,51 @@ func TestFleetOfRefusesBadInput(t *testing.T) {
 		t.Errorf("unknown provider: %v", err)
 	}
 }
+
+// listerOf lists cert as its one certificate and dom as its one domain (nil: a broken provider).
+type listerOf struct {
+	anyca.Provider
+	cert *model.Certificate
+	dom  *model.DomainValidation
+}
+
+func (p listerOf) Name() string { return "lister" }
+
+func (p listerOf) Certificates(context.Context, model.CertificateQuery) iter.Seq2[*model.Certificate, error] {
+	return func(yield func(*model.Certificate, error) bool) { yield(p.cert, nil) }
+}
+
+func (p listerOf) Domains(context.Context, model.DomainQuery) iter.Seq2[*model.DomainValidation, error] {
+	return func(yield func(*model.DomainValidation, error) bool) { yield(p.dom, nil) }
+}
+
+func TestFleetNilItemFailsOnlyItsAccount(t *testing.T) {
+	f, err := anyca.FleetOf(map[string]anyca.Provider{
+		"broken": listerOf{},
+		"good":   listerOf{cert: &model.Certificate{ID: "1"}, dom: &model.DomainValidation{Domain: "example.com"}},
+	}, anyca.FleetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(what string, accounts []string, failed map[string]error) {
+		t.Helper()
+		if len(accounts) != 1 || accounts[0] != "good" || len(failed) != 1 {
+			t.Fatalf("%s: items of accounts %q, failed %v; want good's one item, broken failed", what, accounts, failed)
+		}
+		if err := failed["broken"]; !errors.Is(err, model.ErrUnavailable) || !strings.Contains(err.Error(), "yielded no") {
+			t.Errorf("%s: broken failed with %v, want ErrUnavailable naming the nil item", what, err)
+		}
+	}
+	var accounts []string
+	certs := f.Certificates(context.Background(), model.CertificateQuery{})
+	for _, c := range certs.Items {
+		accounts = append(accounts, c.Account)
+	}
+	check("Certificates", accounts, certs.Failed)
+	accounts = nil
+	doms := f.Domains(context.Background(), model.DomainQuery{})
+	for _, d := range doms.Items {
+		accounts = append(accounts, d.Account)
+	}
+	check("Domains", accounts, doms.Failed)
+}

@@ -123,21 +123,51 @@ type dcListOrders struct {
 	} `json:"page"`
 }
 
-func (f *floorLister) digicertOrders(ctx context.Context) ([]*model.Certificate, error) {
-	q := url.Values{"sort": {"id"}, "offset": {"0"}, "limit": {strconv.Itoa(listPage)}}
-	var l dcListOrders
-	if err := floorGet(ctx, f.hc, f.info.URL+"/order/certificate?"+q.Encode(), map[string]string{"X-DC-DEVKEY": f.info.Key}, &l); err != nil {
+// floorList is the floor's listing of one page: floorGet of path?q into a page P, then
+// each wire item W (items of the page) mapped into a model value and checked complete.
+func floorList[P, W, M any](ctx context.Context, f *floorLister, path string, q url.Values, hdr map[string]string,
+	items func(*P) []W, mapItem func(*W) *M, complete func(*M) bool) ([]*M, error) {
+	var page P
+	if err := floorGet(ctx, f.hc, f.info.URL+path+"?"+q.Encode(), hdr, &page); err != nil {
 		return nil, err
 	}
-	out := make([]*model.Certificate, 0, len(l.Orders))
-	for i := range l.Orders {
-		c := mapFloorOrder(&l.Orders[i])
-		if c.ID == "" || c.CommonName == "" || c.NotAfter.IsZero() {
+	ws := items(&page)
+	out := make([]*M, 0, len(ws))
+	for i := range ws {
+		m := mapItem(&ws[i])
+		if !complete(m) {
 			return out, errFloorMapping
 		}
-		out = append(out, c)
+		out = append(out, m)
 	}
 	return out, nil
+}
+
+// floorCertComplete is what the floor checks of a mapped certificate.
+func floorCertComplete(c *model.Certificate) bool {
+	return c.ID != "" && c.CommonName != "" && !c.NotAfter.IsZero()
+}
+
+// floorStatus maps either CA's certificate status word. Both CAs name issued, draft,
+// pending, revoked, cancelled, rejected and expired certificates by the normalized
+// state's own word; the other words are their names for pending and cancelled.
+func floorStatus(word string) model.CertificateStatus {
+	switch word {
+	case "processing", "needs_approval", "waiting_pickup", "pending_validation":
+		return model.StatusPending
+	case "canceled":
+		return model.StatusCancelled
+	}
+	if s := model.CertificateStatus(word); s.Valid() {
+		return s
+	}
+	return model.StatusUnknown
+}
+
+func (f *floorLister) digicertOrders(ctx context.Context) ([]*model.Certificate, error) {
+	q := url.Values{"sort": {"id"}, "offset": {"0"}, "limit": {strconv.Itoa(listPage)}}
+	return floorList(ctx, f, "/order/certificate", q, map[string]string{"X-DC-DEVKEY": f.info.Key},
+		func(l *dcListOrders) []dcOrder { return l.Orders }, mapFloorOrder, floorCertComplete)
 }
 
 func mapFloorOrder(o *dcOrder) *model.Certificate {
@@ -145,6 +175,7 @@ func mapFloorOrder(o *dcOrder) *model.Certificate {
 		Provider:        "digicert",
 		ID:              strconv.FormatInt(o.ID, 10),
 		CommonName:      strings.ToLower(o.Certificate.CommonName),
+		Status:          floorStatus(o.Status),
 		VendorStatus:    o.Status,
 		Level:           model.ValidationLevel(o.Product.ValidationType),
 		Product:         o.Product.NameID,
@@ -155,22 +186,6 @@ func mapFloorOrder(o *dcOrder) *model.Certificate {
 		NotAfter:        floorTime(o.Certificate.ValidTill),
 	}
 	c.DNSNames = floorNames(c.CommonName, o.Certificate.DNSNames)
-	switch o.Status {
-	case "issued":
-		c.Status = model.StatusIssued
-	case "pending", "processing", "needs_approval", "waiting_pickup":
-		c.Status = model.StatusPending
-	case "revoked":
-		c.Status = model.StatusRevoked
-	case "canceled", "cancelled":
-		c.Status = model.StatusCancelled
-	case "rejected":
-		c.Status = model.StatusRejected
-	case "expired":
-		c.Status = model.StatusExpired
-	default:
-		c.Status = model.StatusUnknown
-	}
 	return c
 }
 
@@ -203,19 +218,9 @@ type dcListDomains struct {
 func (f *floorLister) digicertDomains(ctx context.Context) ([]*model.DomainValidation, error) {
 	q := url.Values{"sort": {"id"}, "include_dcv_expiration_time": {"true"}, "include_validation_reuse_status": {"true"},
 		"offset": {"0"}, "limit": {strconv.Itoa(listPage)}}
-	var l dcListDomains
-	if err := floorGet(ctx, f.hc, f.info.URL+"/domain?"+q.Encode(), map[string]string{"X-DC-DEVKEY": f.info.Key}, &l); err != nil {
-		return nil, err
-	}
-	out := make([]*model.DomainValidation, 0, len(l.Domains))
-	for i := range l.Domains {
-		d := mapFloorDomain(&l.Domains[i])
-		if d.ID == "" || d.Domain == "" || len(d.Levels) == 0 {
-			return out, errFloorMapping
-		}
-		out = append(out, d)
-	}
-	return out, nil
+	return floorList(ctx, f, "/domain", q, map[string]string{"X-DC-DEVKEY": f.info.Key},
+		func(l *dcListDomains) []dcDomain { return l.Domains }, mapFloorDomain,
+		func(d *model.DomainValidation) bool { return d.ID != "" && d.Domain != "" && len(d.Levels) > 0 })
 }
 
 func mapFloorDomain(w *dcDomain) *model.DomainValidation {
@@ -280,19 +285,8 @@ type zsList struct {
 func (f *floorLister) zerosslCertificates(ctx context.Context) ([]*model.Certificate, error) {
 	q := url.Values{"certificate_status": {"draft,pending_validation,issued,cancelled,revoked,expired"},
 		"limit": {strconv.Itoa(listPage)}, "page": {"1"}, "access_key": {f.info.Key}}
-	var l zsList
-	if err := floorGet(ctx, f.hc, f.info.URL+"/certificates?"+q.Encode(), nil, &l); err != nil {
-		return nil, err
-	}
-	out := make([]*model.Certificate, 0, len(l.Results))
-	for i := range l.Results {
-		c := mapFloorZeroSSL(&l.Results[i])
-		if c.ID == "" || c.CommonName == "" || c.NotAfter.IsZero() {
-			return out, errFloorMapping
-		}
-		out = append(out, c)
-	}
-	return out, nil
+	return floorList(ctx, f, "/certificates", q, nil,
+		func(l *zsList) []zsCert { return l.Results }, mapFloorZeroSSL, floorCertComplete)
 }
 
 func mapFloorZeroSSL(w *zsCert) *model.Certificate {
@@ -300,6 +294,7 @@ func mapFloorZeroSSL(w *zsCert) *model.Certificate {
 		Provider:        "zerossl",
 		ID:              w.ID,
 		CommonName:      strings.ToLower(w.CommonName),
+		Status:          floorStatus(w.Status),
 		VendorStatus:    w.Status,
 		Level:           model.LevelDV,
 		FingerprintSHA1: strings.ToLower(w.FingerprintSHA1),
@@ -312,22 +307,6 @@ func mapFloorZeroSSL(w *zsCert) *model.Certificate {
 		extra = strings.Split(w.AdditionalDomains, ",")
 	}
 	c.DNSNames = floorNames(c.CommonName, extra)
-	switch w.Status {
-	case "issued":
-		c.Status = model.StatusIssued
-	case "draft":
-		c.Status = model.StatusDraft
-	case "pending_validation":
-		c.Status = model.StatusPending
-	case "cancelled":
-		c.Status = model.StatusCancelled
-	case "revoked":
-		c.Status = model.StatusRevoked
-	case "expired":
-		c.Status = model.StatusExpired
-	default:
-		c.Status = model.StatusUnknown
-	}
 	return c
 }
 

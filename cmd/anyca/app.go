@@ -81,7 +81,25 @@ type command struct {
 	local bool
 	// noOutput commands (sim, demo) have no -o: their output is for people only.
 	noOutput bool
-	run      func(ctx context.Context, a *app, o *cmdOpts, args []string) error
+	// arg names the one positional argument the command takes, as a usage error says it
+	// ("the certificate ID"); "" when it takes none. run is called only with that many.
+	arg string
+	// check, when set, refuses or converts the parsed flag values (a usage error) before
+	// any configuration is read.
+	check func(o *cmdOpts) error
+	run   func(ctx context.Context, a *app, o *cmdOpts, args []string) error
+}
+
+// onProvider adapts a command that asks the configured provider about its one
+// positional argument: the provider is built once the command line has been checked.
+func onProvider(run func(ctx context.Context, a *app, o *cmdOpts, p anyca.Provider, arg string) error) func(context.Context, *app, *cmdOpts, []string) error {
+	return func(ctx context.Context, a *app, o *cmdOpts, args []string) error {
+		p, err := a.provider(ctx, &o.globalOpts)
+		if err != nil {
+			return err
+		}
+		return run(ctx, a, o, p, args[0])
+	}
 }
 
 func (a *app) run(ctx context.Context, args []string) int {
@@ -133,6 +151,14 @@ func (a *app) run(ctx context.Context, args []string) int {
 	}
 	if o.output != "table" && o.output != "json" {
 		return a.fail(usagef("-o must be table or json, not %q", o.output), cmd.name)
+	}
+	if err := cmd.checkArgs(pos); err != nil {
+		return a.fail(err, cmd.name)
+	}
+	if cmd.check != nil {
+		if err := cmd.check(o); err != nil {
+			return a.fail(err, cmd.name)
+		}
 	}
 	if err := cmd.run(ctx, a, o, pos); err != nil {
 		return a.fail(err, cmd.name)

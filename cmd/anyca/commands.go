@@ -43,6 +43,10 @@ Examples:
 			fs.StringVar(&o.status, "status", "", "keep only these `statuses`, comma-separated")
 			fs.StringVar(&o.search, "search", "", "`text` the CA matches against certificate names")
 		},
+		check: func(o *cmdOpts) (err error) {
+			o.statuses, err = parseStatuses(o.status)
+			return err
+		},
 		run: runCertsList,
 	},
 	{
@@ -56,7 +60,8 @@ Exit code 3 when the CA does not know the id.
 Examples:
   anyca cert get 4123045
   anyca cert get 4123045 -o json | jq -r .not_after`,
-		run: runCertGet,
+		arg: "the certificate ID",
+		run: onProvider(runCertGet),
 	},
 	{
 		name:  "domains list",
@@ -93,6 +98,7 @@ asked and each that knows the domain is shown; JSON is then an array.
 Examples:
   anyca domain status example.com
   anyca domain status example.com -o json | jq '.levels'`,
+		arg: "the domain NAME",
 		run: runDomainStatus,
 	},
 	{
@@ -126,7 +132,8 @@ Examples:
   anyca challenges 4123045 --check
   anyca challenges 4123045 --check --dns-server 127.0.0.1:5353 --http-host 127.0.0.1:8080`,
 		flags: registerCheck,
-		run:   runChallenges,
+		arg:   "the certificate ID",
+		run:   onProvider(runChallenges),
 	},
 	{
 		name:  "expiring",
@@ -148,6 +155,10 @@ Examples:
   anyca expiring --within 12h -o json | jq '.certificates | length'`,
 		flags: func(fs *flag.FlagSet, o *cmdOpts) {
 			fs.StringVar(&o.within, "within", "30d", "time `window`: 30d, 12h, or a Go duration")
+		},
+		check: func(o *cmdOpts) (err error) {
+			o.window, err = parseWithin(o.within)
+			return err
 		},
 		run: runExpiring,
 	},
@@ -319,29 +330,26 @@ func (a *app) commandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
 	fmt.Fprintln(w, `Configuration, JSON fields and exit codes: "anyca --help".`)
 }
 
-// wantArgs checks the number of positional arguments.
-func wantArgs(args []string, n int, what string) error {
-	if len(args) != n {
-		if n == 0 {
-			return usagef("unexpected argument %q", args[0])
-		}
-		if len(args) < n {
-			return usagef("missing %s", what)
-		}
-		return usagef("too many arguments: want only %s", what)
+// checkArgs refuses a command line without the command's one positional argument, or
+// with more arguments than it takes.
+func (c *command) checkArgs(args []string) error {
+	n := 0
+	if c.arg != "" {
+		n = 1
 	}
-	return nil
+	switch {
+	case len(args) == n:
+		return nil
+	case n == 0:
+		return usagef("unexpected argument %q", args[0])
+	case len(args) < n:
+		return usagef("missing %s", c.arg)
+	}
+	return usagef("too many arguments: want only %s", c.arg)
 }
 
-func runCertGet(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 1, "the certificate ID"); err != nil {
-		return err
-	}
-	p, err := a.provider(ctx, &o.globalOpts)
-	if err != nil {
-		return err
-	}
-	c, err := p.Certificate(ctx, args[0])
+func runCertGet(ctx context.Context, a *app, o *cmdOpts, p anyca.Provider, id string) error {
+	c, err := p.Certificate(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -402,15 +410,8 @@ func writeDomain(w io.Writer, d *model.DomainValidation, now time.Time) {
 	}
 }
 
-func runChallenges(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 1, "the certificate ID"); err != nil {
-		return err
-	}
-	p, err := a.provider(ctx, &o.globalOpts)
-	if err != nil {
-		return err
-	}
-	chs, err := p.Challenges(ctx, args[0])
+func runChallenges(ctx context.Context, a *app, o *cmdOpts, p anyca.Provider, id string) error {
+	chs, err := p.Challenges(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -425,7 +426,7 @@ func runChallenges(ctx context.Context, a *app, o *cmdOpts, args []string) error
 		return writeJSON(a.stdout, chs)
 	}
 	if len(chs) == 0 {
-		fmt.Fprintln(a.stdout, "; nothing to publish: the CA lists no pending challenge for", args[0])
+		fmt.Fprintln(a.stdout, "; nothing to publish: the CA lists no pending challenge for", id)
 		return nil
 	}
 	writeChallenges(a.stdout, chs)
@@ -478,9 +479,6 @@ func expiringLevels(dv *model.DomainValidation, now time.Time, d time.Duration) 
 }
 
 func runVersion(_ context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 0, ""); err != nil {
-		return err
-	}
 	v := version
 	if v == "" {
 		v = "(devel)"

@@ -49,8 +49,12 @@ func (g *globalOpts) registerOutput(fs *flag.FlagSet) {
 type cmdOpts struct {
 	globalOpts
 	status string
-	search string
-	within string
+	// statuses are the parsed --status values (certs list).
+	statuses []model.CertificateStatus
+	search   string
+	within   string
+	// window is the parsed --within (expiring).
+	window time.Duration
 	listen string
 	seed   uint64
 	// interval is the exporter's shortest refresh interval per account.

@@ -16,9 +16,6 @@ import (
 )
 
 func runDemo(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 0, ""); err != nil {
-		return err
-	}
 	now := a.now()
 	cas := newSimCAs(o.seed, now)
 	srv := httptest.NewServer(simMux(cas)) // loopback, random port

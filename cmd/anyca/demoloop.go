@@ -24,14 +24,12 @@ import (
 func demoLoop(ctx context.Context, w io.Writer, n int, targets []demoTarget) error {
 	fmt.Fprintf(w, "\n%d. Walk the DCV loop: preflight, publish, preflight again, verify, download\n", n)
 	fmt.Fprintf(w, "   preflight.Check(ctx, ch, opts); anyca sim publish ID; anyca.WaitValidated(ctx, p, id, opts); anyca.Download(ctx, p, id)\n\n")
-	for _, t := range targets {
-		if t.publish == nil {
-			continue
-		}
-		p, err := anyca.New(ctx, t.cfg)
-		if err != nil {
-			return err
-		}
+	cas, err := publishingCAs(ctx, targets)
+	if err != nil {
+		return err
+	}
+	for _, t := range cas {
+		p, opt := t.p, t.opt
 		chs, err := p.Challenges(ctx, t.featuredCert)
 		if err != nil {
 			return fmt.Errorf("%s: %w", t.label, err)
@@ -42,8 +40,6 @@ func demoLoop(ctx context.Context, w io.Writer, n int, targets []demoTarget) err
 		if !ok {
 			return fmt.Errorf("%s: %s %s has no %s challenge for %s", t.label, t.noun, t.featuredCert, method, demo.FeaturedDomain)
 		}
-		opt := t.preflight
-		opt.CAAIdentities = anyca.CAAIdentities(p)
 		fmt.Fprintf(w, "%s, pending %s %s, by %s:\n", t.label, t.noun, t.featuredCert, method)
 		fmt.Fprintf(w, "  preflight %s: %s\n", ch.Domain, verdictLine(preflight.Check(ctx, ch, opt)))
 		before, err := anyca.Verify(ctx, p, t.featuredCert, method)
@@ -99,6 +95,32 @@ func demoLoop(ctx context.Context, w io.Writer, n int, targets []demoTarget) err
 			b.Leaf.Subject.CommonName, len(b.Leaf.DNSNames), len(b.Intermediates), verdict)
 	}
 	return nil
+}
+
+// demoCA is a target the simulator publishes for, connected, with preflight options
+// that know its CA's CAA identities.
+type demoCA struct {
+	demoTarget
+	p   anyca.Provider
+	opt preflight.Options
+}
+
+// publishingCAs connects, in order, to every target the simulator can publish for.
+func publishingCAs(ctx context.Context, targets []demoTarget) ([]demoCA, error) {
+	var cas []demoCA
+	for _, t := range targets {
+		if t.publish == nil {
+			continue
+		}
+		p, err := anyca.New(ctx, t.cfg)
+		if err != nil {
+			return nil, err
+		}
+		opt := t.preflight
+		opt.CAAIdentities = anyca.CAAIdentities(p)
+		cas = append(cas, demoCA{demoTarget: t, p: p, opt: opt})
+	}
+	return cas, nil
 }
 
 // verdictLine is a preflight result on one line: "STATUS: message".

@@ -39,17 +39,14 @@ func demoWrong(ctx context.Context, w io.Writer, n int, targets []demoTarget) er
 	for _, t := range targets {
 		used[t.featuredCert] = true
 	}
+	cas, err := publishingCAs(ctx, targets)
+	if err != nil {
+		return err
+	}
 	for _, c := range demoWrongCases {
 		shown := false
-		for _, t := range targets {
-			if t.publish == nil {
-				continue
-			}
-			p, err := anyca.New(ctx, t.cfg)
-			if err != nil {
-				return err
-			}
-			id, ch, ok, err := pendingWith(ctx, p, c.types, used)
+		for _, t := range cas {
+			id, ch, ok, err := pendingWith(ctx, t.p, c.types, used)
 			if err != nil {
 				return fmt.Errorf("%s: %w", t.label, err)
 			}
@@ -61,9 +58,7 @@ func demoWrong(ctx context.Context, w io.Writer, n int, targets []demoTarget) er
 			if err != nil {
 				return fmt.Errorf("%s: publish: %w", t.label, err)
 			}
-			opt := t.preflight
-			opt.CAAIdentities = anyca.CAAIdentities(p)
-			res := preflight.Check(ctx, ch, opt)
+			res := preflight.Check(ctx, ch, t.opt)
 			fmt.Fprintf(w, "%s (%s %s %s, %s %s):\n", capitalize(c.title), t.label, t.noun, id, ch.Domain, ch.Type)
 			line := pickLine(lines, ch)
 			if c.kind == wrongCAA {

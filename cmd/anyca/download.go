@@ -37,23 +37,20 @@ Examples:
 		fs.StringVar(&o.loop.out, "out", "", "write the PEM to `file` instead of stdout")
 		fs.BoolVar(&o.loop.force, "force", false, "replace --out's file when it exists")
 	},
-	run: runDownload,
+	arg: "the certificate ID",
+	check: func(o *cmdOpts) error {
+		if o.loop.out != "" && !o.loop.force {
+			if _, err := os.Lstat(o.loop.out); err == nil {
+				return usagef("%s exists: pass --force to replace it", o.loop.out)
+			}
+		}
+		return nil
+	},
+	run: onProvider(runDownload),
 }
 
-func runDownload(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 1, "the certificate ID"); err != nil {
-		return err
-	}
-	if o.loop.out != "" && !o.loop.force {
-		if _, err := os.Lstat(o.loop.out); err == nil {
-			return usagef("%s exists: pass --force to replace it", o.loop.out)
-		}
-	}
-	p, err := a.provider(ctx, &o.globalOpts)
-	if err != nil {
-		return err
-	}
-	b, err := anyca.Download(ctx, p, args[0])
+func runDownload(ctx context.Context, a *app, o *cmdOpts, p anyca.Provider, id string) error {
+	b, err := anyca.Download(ctx, p, id)
 	if err != nil {
 		return err
 	}
@@ -75,7 +72,7 @@ func runDownload(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 		NotBefore       time.Time `json:"not_before"`
 		NotAfter        time.Time `json:"not_after"`
 		Chain           int       `json:"chain"`
-	}{args[0], o.loop.out, b.Leaf.Subject.CommonName, b.Leaf.DNSNames, hex.EncodeToString(b.Leaf.SerialNumber.Bytes()),
+	}{id, o.loop.out, b.Leaf.Subject.CommonName, b.Leaf.DNSNames, hex.EncodeToString(b.Leaf.SerialNumber.Bytes()),
 		hex.EncodeToString(sum[:]), b.Leaf.NotBefore.UTC(), b.Leaf.NotAfter.UTC(), len(b.Intermediates)}
 	if o.output == "json" {
 		return writeJSON(a.stdout, summary)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -47,17 +46,17 @@ Examples:
 			fs.StringVar(&o.listen, "listen", "127.0.0.1:9469", "`address` to serve metrics on")
 			fs.DurationVar(&o.interval, "interval", exporter.DefaultInterval, "shortest `time` between two refreshes of one account")
 		},
+		check: func(o *cmdOpts) error {
+			if o.interval <= 0 {
+				return usagef("--interval %s: must be positive", o.interval)
+			}
+			return nil
+		},
 		run: runExporter,
 	})
 }
 
 func runExporter(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 0, ""); err != nil {
-		return err
-	}
-	if o.interval <= 0 {
-		return usagef("--interval %s: must be positive", o.interval)
-	}
 	accts, err := a.accounts(&o.globalOpts)
 	if err != nil {
 		return err
@@ -87,29 +86,8 @@ func runExporter(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 	runCtx, stopRefresh := context.WithCancel(ctx)
 	refreshed := make(chan struct{})
 	go func() { e.Run(runCtx); close(refreshed) }()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	if a.simReady != nil {
-		a.simReady(ln.Addr().String()) // tests: the address, once serving
-	}
-	var serveErr error
-	select {
-	case serveErr = <-errc:
-	case <-ctx.Done():
-	}
-	stopRefresh()
-	<-refreshed
-	if serveErr != nil {
-		return fmt.Errorf("exporter: %w", serveErr)
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("exporter: shutdown: %w", err)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("exporter: %w", err)
-	}
-	fmt.Fprintln(a.stderr, "anyca exporter: stopped")
-	return nil
+	return a.serveUntilDone(ctx, "exporter", srv, ln, func() {
+		stopRefresh()
+		<-refreshed
+	})
 }

@@ -21,25 +21,8 @@ import (
 // wrong, scrapes it over HTTP and checks each account's refresh outcome.
 func TestExporterCommand(t *testing.T) {
 	cfg, env, fleet := simFleetEnv(t, true)
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, errb syncBuffer
-	ready := make(chan string, 1)
-	a := &app{stdout: &out, stderr: &errb, getenv: func(k string) string { return env[k] }, now: time.Now,
-		simReady: func(addr string) { ready <- addr }}
-	done := make(chan int, 1)
-	go func() { done <- a.run(ctx, []string{"--config", cfg, "exporter", "--listen", "127.0.0.1:0"}) }()
-	var addr string
-	select {
-	case addr = <-ready:
-	case code := <-done:
-		t.Fatalf("exporter exited %d: %s", code, errb.String())
-	}
-	defer func() {
-		cancel()
-		if code := <-done; code != 0 {
-			t.Errorf("exit %d: %s", code, errb.String())
-		}
-	}()
+	exp := serve(t, func(k string) string { return env[k] }, "--config", cfg, "exporter", "--listen", "127.0.0.1:0")
+	addr, errb := exp.addr, exp.stderr
 
 	var text string
 	deadline := time.Now().Add(20 * time.Second)

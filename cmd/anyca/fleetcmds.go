@@ -38,96 +38,83 @@ func (fp *fleetProgress) start(p *progress) {
 }
 
 func (fp *fleetProgress) stop() {
-	if fp == nil {
-		return
-	}
-	fp.mu.Lock()
-	defer fp.mu.Unlock()
-	if fp.p != nil {
-		fp.p.done()
+	fp.shown(func(p *progress) {
+		p.done()
 		fp.p = nil
-	}
+	})
 }
-func (fp *fleetProgress) add(string) {
+
+// add counts one listed item on the line shown, if any (the fleet's OnItem).
+func (fp *fleetProgress) add(string) { fp.shown((*progress).add) }
+
+// shown calls do with the progress line shown, under the lock; it does nothing when no
+// line is shown or fp is nil.
+func (fp *fleetProgress) shown(do func(*progress)) {
 	if fp == nil {
 		return
 	}
 	fp.mu.Lock()
 	defer fp.mu.Unlock()
 	if fp.p != nil {
-		fp.p.add()
+		do(fp.p)
 	}
 }
 
 func runCertsList(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 0, ""); err != nil {
-		return err
-	}
-	statuses, err := parseStatuses(o.status)
-	if err != nil {
-		return err
-	}
 	f, err := a.fleet(ctx, &o.globalOpts)
 	if err != nil {
 		return err
 	}
 	a.listing.start(a.newProgress("certificates"))
-	r := f.Certificates(ctx, model.CertificateQuery{Status: statuses, Search: o.search})
+	r := f.Certificates(ctx, model.CertificateQuery{Status: o.statuses, Search: o.search})
 	a.listing.stop()
-	if len(r.Failed) == len(f.Accounts()) {
-		return fleetFailure(len(f.Accounts()), nil, r.Failed) // no answer to print
-	}
-	certs := r.Items
-	sortCertificates(certs)
-	if o.output == "json" {
-		if certs == nil {
-			certs = []*model.Certificate{}
-		}
-		if err := writeJSON(a.stdout, certs); err != nil {
-			return err
-		}
-	} else {
-		tw := newTable(a.stdout)
-		row(tw, "ACCOUNT", "ID", "COMMON NAME", "STATUS", "LEVEL", "PRODUCT", "NOT AFTER", "NAMES")
-		for _, c := range certs {
-			row(tw, c.Account, c.ID, c.CommonName, statusWord(string(c.Status), c.VendorStatus), string(c.Level), c.Product,
-				date(c.NotAfter), strconv.Itoa(len(c.DNSNames)))
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-	}
-	return fleetFailure(len(f.Accounts()), nil, r.Failed)
+	sortCertificates(r.Items)
+	return printListing(a, o, len(f.Accounts()), r,
+		[]string{"ACCOUNT", "ID", "COMMON NAME", "STATUS", "LEVEL", "PRODUCT", "NOT AFTER", "NAMES"},
+		func(c *model.Certificate) []string {
+			return []string{c.Account, c.ID, c.CommonName, statusWord(string(c.Status), c.VendorStatus), string(c.Level), c.Product,
+				date(c.NotAfter), strconv.Itoa(len(c.DNSNames))}
+		})
 }
 
 func runDomainsList(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 0, ""); err != nil {
-		return err
-	}
 	f, err := a.fleet(ctx, &o.globalOpts)
 	if err != nil {
 		return err
 	}
-	r := a.listDomains(ctx, f, o.search)
-	if len(r.Failed) == len(f.Accounts()) {
-		return fleetFailure(len(f.Accounts()), nil, r.Failed)
+	return printListing(a, o, len(f.Accounts()), a.listDomains(ctx, f, o.search),
+		[]string{"ACCOUNT", "DOMAIN", "STATUS", "METHOD", "VALID UNTIL", "LEVELS"},
+		func(d *model.DomainValidation) []string {
+			return []string{d.Account, d.Domain, statusWord(string(d.Status), d.VendorStatus), string(d.Method), date(d.ValidUntil()), levelsSummary(d.Levels)}
+		})
+}
+
+// printListing prints what a fleet listed: with -o json an array (never null), else a
+// table of header and one row of cells per item. When all of the total accounts failed
+// it prints nothing. Its error is the fleet's failure, if any (see fleetFailure).
+func printListing[T any](a *app, o *cmdOpts, total int, r *anyca.FleetResult[T], header []string, cells func(T) []string) error {
+	if len(r.Failed) == total {
+		return fleetFailure(total, nil, r.Failed) // no answer to print
 	}
-	doms := r.Items
 	if o.output == "json" {
-		if err := writeJSON(a.stdout, doms); err != nil {
+		items := r.Items
+		if items == nil {
+			items = []T{}
+		}
+		if err := writeJSON(a.stdout, items); err != nil {
 			return err
 		}
 	} else {
 		tw := newTable(a.stdout)
-		row(tw, "ACCOUNT", "DOMAIN", "STATUS", "METHOD", "VALID UNTIL", "LEVELS")
-		for _, d := range doms {
-			row(tw, d.Account, d.Domain, statusWord(string(d.Status), d.VendorStatus), string(d.Method), date(d.ValidUntil()), levelsSummary(d.Levels))
+		row(tw, header...)
+		for _, item := range r.Items {
+			row(tw, cells(item)...)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
 	}
-	return fleetFailure(len(f.Accounts()), nil, r.Failed)
+	return fleetFailure(total, nil, r.Failed)
 }
 
 // listDomains lists the fleet's domains, sorted by name (then account), Items never nil.
@@ -146,9 +133,6 @@ func (a *app) listDomains(ctx context.Context, f *anyca.Fleet, search string) *a
 // account is configured (or chosen with --account), else an array of the accounts that
 // know the domain. Exit code 3 when no account knows it.
 func runDomainStatus(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 1, "the domain NAME"); err != nil {
-		return err
-	}
 	name, err := model.NormalizeDomain(args[0])
 	if err != nil {
 		return usagef("%v", err)
@@ -247,13 +231,7 @@ func (a *app) findExpiring(ctx context.Context, f *anyca.Fleet, now time.Time, d
 }
 
 func runExpiring(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 0, ""); err != nil {
-		return err
-	}
-	within, err := parseWithin(o.within)
-	if err != nil {
-		return err
-	}
+	within := o.window
 	f, err := a.fleet(ctx, &o.globalOpts)
 	if err != nil {
 		return err

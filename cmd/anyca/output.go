@@ -151,23 +151,9 @@ func writeChallenges(w io.Writer, chs []model.Challenge) {
 		}
 		switch ch.Type {
 		case model.ChallengeDNSCNAME:
-			switch {
-			case !zoneToken(ch.RecordName):
-				warn("record name " + strconv.Quote(display(ch.RecordName)))
-			case !zoneToken(ch.RecordValue):
-				warn("CNAME target for " + fqdn(ch.RecordName))
-			default:
-				fmt.Fprintf(w, "%s 3600 IN CNAME %s\n", fqdn(ch.RecordName), fqdn(ch.RecordValue))
-			}
+			writeRecord(w, warn, ch.RecordName, "CNAME", "CNAME target", zoneToken(ch.RecordValue), fqdn(ch.RecordValue))
 		case model.ChallengeDNSTXT:
-			switch {
-			case !zoneToken(ch.RecordName):
-				warn("record name " + strconv.Quote(display(ch.RecordName)))
-			case !zoneText(ch.RecordValue):
-				warn("TXT value for " + fqdn(ch.RecordName))
-			default:
-				fmt.Fprintf(w, "%s 3600 IN TXT %s\n", fqdn(ch.RecordName), txtQuote(ch.RecordValue))
-			}
+			writeRecord(w, warn, ch.RecordName, "TXT", "TXT value", zoneText(ch.RecordValue), txtQuote(ch.RecordValue))
 		case model.ChallengeHTTPFile, model.ChallengeHTTPSFile:
 			switch {
 			case !zoneToken(ch.URL):
@@ -192,6 +178,20 @@ func writeChallenges(w io.Writer, chs []model.Challenge) {
 				fmt.Fprintf(w, "; token: %s\n", display(ch.Token))
 			}
 		}
+	}
+}
+
+// writeRecord prints the zone-file line "NAME. 3600 IN TYPE VALUE", or, when the record
+// name or the value (valueOK false; valueWord names it) would break the zone file,
+// the warning instead. value is already in zone-file form.
+func writeRecord(w io.Writer, warn func(string), name, typ, valueWord string, valueOK bool, value string) {
+	switch {
+	case !zoneToken(name):
+		warn("record name " + strconv.Quote(display(name)))
+	case !valueOK:
+		warn(valueWord + " for " + fqdn(name))
+	default:
+		fmt.Fprintf(w, "%s 3600 IN %s %s\n", fqdn(name), typ, value)
 	}
 }
 

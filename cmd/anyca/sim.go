@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -71,14 +71,7 @@ func newSimCAs(seed uint64, now time.Time) []simCA {
 }
 
 // isRegistered reports whether the provider name is known to anyca.New.
-func isRegistered(name string) bool {
-	for _, n := range anyca.Providers() {
-		if n == name {
-			return true
-		}
-	}
-	return false
-}
+func isRegistered(name string) bool { return slices.Contains(anyca.Providers(), name) }
 
 // simMux mounts each simulated CA under its prefix.
 func simMux(cas []simCA) http.Handler {
@@ -112,9 +105,6 @@ func checkLoopback(addr string) error {
 }
 
 func runSim(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 0, ""); err != nil {
-		return err
-	}
 	if err := checkLoopback(o.listen); err != nil {
 		return err
 	}
@@ -168,24 +158,5 @@ func runSim(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 		}
 	}
 
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	if a.simReady != nil {
-		a.simReady(ln.Addr().String())
-	}
-	select {
-	case err := <-errc:
-		return fmt.Errorf("sim: %w", err)
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("sim: shutdown: %w", err)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("sim: %w", err)
-	}
-	fmt.Fprintln(a.stderr, "anyca sim: stopped")
-	return nil
+	return a.serveUntilDone(ctx, "sim", srv, ln, nil)
 }

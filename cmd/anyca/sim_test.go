@@ -34,6 +34,46 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// serving is a serving command ("anyca sim", "anyca exporter") running in the
+// background for one test.
+type serving struct {
+	addr        string // its listen address
+	out, stderr *syncBuffer
+}
+
+// serve runs the command line args in the background with the environment getenv and
+// returns once it serves. When the test ends it stops the command and checks that it
+// exited 0 after printing that it stopped.
+func serve(t *testing.T, getenv func(string) string, args ...string) *serving {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &serving{out: &syncBuffer{}, stderr: &syncBuffer{}}
+	ready := make(chan string, 1)
+	a := &app{stdin: strings.NewReader(""), stdout: s.out, stderr: s.stderr, getenv: getenv, now: time.Now,
+		simReady: func(addr string) { ready <- addr }}
+	var code int
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		code = a.run(ctx, args)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-exited
+		if code != 0 || !strings.Contains(s.stderr.String(), "stopped") {
+			t.Errorf("anyca %v: exit %d, stderr %q; want 0 and stopped", args, code, s.stderr)
+		}
+	})
+	select {
+	case s.addr = <-ready:
+	case <-exited:
+		t.Fatalf("anyca %v exited %d: %s", args, code, s.stderr)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("anyca %v did not start serving", args)
+	}
+	return s
+}
+
 // runLive runs a command against the fakes, with the real clock: the fakes judge
 // expiry by it.
 func runLive(t *testing.T, env map[string]string, args ...string) result {
@@ -75,28 +115,8 @@ func parseExports(t *testing.T, out string) map[string]map[string]string {
 // TestSimCommandsAgainstFakes starts "anyca sim" on a free loopback port, points the
 // commands at each fake with the printed environment, and checks the answers.
 func TestSimCommandsAgainstFakes(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, errb syncBuffer
-	ready := make(chan string, 1)
-	a := &app{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, now: time.Now,
-		simReady: func(addr string) { ready <- addr }}
-	done := make(chan int, 1)
-	go func() { done <- a.run(ctx, []string{"sim", "--listen", "127.0.0.1:0"}) }()
-	select {
-	case <-ready:
-	case code := <-done:
-		t.Fatalf("sim exited %d: %s", code, errb.String())
-	}
-	defer func() {
-		cancel()
-		if code := <-done; code != 0 {
-			t.Errorf("sim exit %d: %s", code, errb.String())
-		}
-		if !strings.Contains(errb.String(), "stopped") {
-			t.Errorf("sim stderr %q", errb.String())
-		}
-	}()
-	envs := parseExports(t, out.String())
+	sim := serve(t, func(string) string { return "" }, "sim", "--listen", "127.0.0.1:0")
+	envs := parseExports(t, sim.out.String())
 	now := time.Now()
 	accounts := map[string]demo.Account{"digicert": demo.DigiCert(demo.DefaultSeed, now), "zerossl": demo.ZeroSSL(demo.DefaultSeed, now)}
 	missing := map[string]string{"digicert": "404404", "zerossl": "00000000000000000000000000000404"}

@@ -277,26 +277,8 @@ func TestChallengesCheck(t *testing.T) {
 // TestSimPublishCommand: anyca sim publish, end to end against a running anyca sim:
 // verify fails before, passes after; errors have their exit codes.
 func TestSimPublishCommand(t *testing.T) {
-	addr := make(chan string, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, errb syncBuffer
-	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, now: time.Now,
-		simReady: func(s string) { addr <- s }}
-	done := make(chan int, 1)
-	go func() { done <- a.run(ctx, []string{"sim", "--listen", "127.0.0.1:0"}) }()
-	defer func() {
-		cancel()
-		if code := <-done; code != 0 {
-			t.Errorf("sim exit %d: %s", code, errb.String())
-		}
-	}()
-	var root string
-	select {
-	case s := <-addr:
-		root = "http://" + s
-	case <-time.After(10 * time.Second):
-		t.Fatal("the simulator did not start")
-	}
+	sim := serve(t, func(string) string { return "" }, "sim", "--listen", "127.0.0.1:0")
+	root, out := "http://"+sim.addr, sim.out
 	env := map[string]string{}
 	for _, line := range strings.Split(out.String(), "\n") {
 		if rest, ok := strings.CutPrefix(line, "export "+envSim+"="); ok {

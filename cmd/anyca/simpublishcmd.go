@@ -50,13 +50,11 @@ Examples:
 		fs.StringVar(&o.pre.wrong, "wrong", "", "publish this `mistake` instead: cname, txt, redirect or caa")
 		fs.StringVar(&o.pre.sim, "sim", "", "the running simulator's `URL` (default $"+envSim+")")
 	},
+	arg: "the certificate ID",
 	run: runSimPublish,
 }
 
 func runSimPublish(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 1, "the certificate ID"); err != nil {
-		return err
-	}
 	k, err := parseWrong(o.pre.wrong)
 	if err != nil {
 		return err

@@ -50,25 +50,22 @@ Examples:
 		fs.BoolVar(&o.loop.wait, "wait", false, "after the check, wait until every domain is valid")
 		fs.DurationVar(&o.loop.timeout, "timeout", 10*time.Minute, "how long --wait waits, as a Go `duration`")
 	},
-	run: runVerify,
+	arg: "the certificate ID",
+	check: func(o *cmdOpts) error {
+		if method := model.ChallengeType(o.loop.method); method != "" && !validMethod(method) {
+			return usagef("--method %q: want dns-txt, dns-cname, http-file, https-file or email", o.loop.method)
+		}
+		if o.loop.timeout <= 0 {
+			return usagef("--timeout must be positive")
+		}
+		return nil
+	},
+	run: onProvider(runVerify),
 }
 
-func runVerify(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	if err := wantArgs(args, 1, "the certificate ID"); err != nil {
-		return err
-	}
+func runVerify(ctx context.Context, a *app, o *cmdOpts, p anyca.Provider, id string) error {
 	method := model.ChallengeType(o.loop.method)
-	if method != "" && !validMethod(method) {
-		return usagef("--method %q: want dns-txt, dns-cname, http-file, https-file or email", o.loop.method)
-	}
-	if o.loop.timeout <= 0 {
-		return usagef("--timeout must be positive")
-	}
-	p, err := a.provider(ctx, &o.globalOpts)
-	if err != nil {
-		return err
-	}
-	chs, err := anyca.Verify(ctx, p, args[0], method)
+	chs, err := anyca.Verify(ctx, p, id, method)
 	if err != nil {
 		return err
 	}
@@ -76,7 +73,7 @@ func runVerify(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 		wctx, cancel := context.WithTimeout(ctx, o.loop.timeout)
 		defer cancel()
 		shown := false
-		chs, err = anyca.WaitValidated(wctx, p, args[0], anyca.WaitOptions{Min: 5 * time.Second, Max: time.Minute,
+		chs, err = anyca.WaitValidated(wctx, p, id, anyca.WaitOptions{Min: 5 * time.Second, Max: time.Minute,
 			Progress: func(wp anyca.WaitProgress) {
 				if a.progress {
 					fmt.Fprintf(a.stderr, "\ranyca: %d of %d domains valid after %d polls…", wp.Valid, wp.Domains, wp.Poll)
@@ -95,7 +92,7 @@ func runVerify(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 	if err := writeVerified(a, o, chs); err != nil {
 		return err
 	}
-	return dcvFailure(p.Name(), args[0], chs)
+	return dcvFailure(p.Name(), id, chs)
 }
 
 func validMethod(t model.ChallengeType) bool {

@@ -15,11 +15,7 @@ func writeListDecode(w func(string, ...any)) {
 	w("| listing / client | time/op | client CPU/op | items per client CPU second | B/op | allocs/op | throughput vs floor | CPU vs floor | allocs vs floor | goal (>= %.2gx throughput) |\n|---|---|---|---|---|---|---|---|---|---|\n", listDecodeBound)
 	for _, c := range listDecodeCases {
 		floor := "ListDecode/" + c + "/floor"
-		for _, impl := range []string{"floor", "anyca"} {
-			name := "ListDecode/" + c + "/" + impl
-			if samples[name] == nil {
-				continue
-			}
+		for impl, name := range ran("ListDecode/"+c+"/", "floor", "anyca") {
 			thr, fthr := median(name, "items/cpu-s"), median(floor, "items/cpu-s")
 			cpu, fcpu := median(name, "cpu-ns/op"), median(floor, "cpu-ns/op")
 			a, fa := median(name, "allocs/op"), median(floor, "allocs/op")

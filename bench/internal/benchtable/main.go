@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"iter"
 	"math"
 	"os"
 	"regexp"
@@ -209,6 +210,18 @@ func has(prefix string) bool {
 	return false
 }
 
+// ran yields, for each of cases that ran, the case and its benchmark's name, prefix
+// followed by the case.
+func ran(prefix string, cases ...string) iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		for _, c := range cases {
+			if samples[prefix+c] != nil && !yield(c, prefix+c) {
+				return
+			}
+		}
+	}
+}
+
 // writeP1 renders BenchmarkP1Lookup, if it ran.
 func writeP1(w func(string, ...any)) {
 	if !has("P1Lookup/") {
@@ -220,11 +233,7 @@ func writeP1(w func(string, ...any)) {
 	for _, vendor := range []string{"digicert", "zerossl"} {
 		floor := "P1Lookup/" + vendor + "/floor"
 		ft, fa := median(floor, "ns/op"), median(floor, "allocs/op")
-		for _, impl := range []string{"floor", "anyca", "caddyserver-zerossl"} {
-			name := "P1Lookup/" + vendor + "/" + impl
-			if samples[name] == nil {
-				continue
-			}
+		for impl, name := range ran("P1Lookup/"+vendor+"/", "floor", "anyca", "caddyserver-zerossl") {
 			t, a := median(name, "ns/op"), median(name, "allocs/op")
 			goal := ""
 			c, fc := median(name, "cpu-ns/op"), median(floor, "cpu-ns/op")
@@ -245,11 +254,7 @@ func writeP2(w func(string, ...any)) {
 	w("\n### P2: 1,000 DigiCert certificates by id\n\n")
 	w("%s", loadLine(loads, "P2Bulk"))
 	w("| case | ids | time/op | requests/op | B/op | allocs/op | goal (<= 10 requests) |\n|---|---|---|---|---|---|---|\n")
-	for _, c := range []string{"batch/nolimit", "rest/nolimit", "batch/defaultlimit", "rest/defaultlimit-100ids"} {
-		name := "P2Bulk/" + c
-		if samples[name] == nil {
-			continue
-		}
+	for c, name := range ran("P2Bulk/", "batch/nolimit", "rest/nolimit", "batch/defaultlimit", "rest/defaultlimit-100ids") {
 		req := median(name, "requests/op")
 		goal := ""
 		if strings.HasPrefix(c, "batch") {
@@ -278,11 +283,7 @@ func writeP3(w func(string, ...any)) {
 	w("%s", loadLine(loads, "P3List"))
 	w("%s", loadLine(loads, "P3DomainsDetails"))
 	w("| listing | items | time/op | per item | requests/op | peak heap growth | B/op (total allocated) | allocs/op |\n|---|---|---|---|---|---|---|---|\n")
-	for _, c := range []string{"digicert/10000", "digicert/100000", "zerossl/10000", "zerossl/100000"} {
-		name := "P3List/" + c
-		if samples[name] == nil {
-			continue
-		}
+	for c, name := range ran("P3List/", "digicert/10000", "digicert/100000", "zerossl/10000", "zerossl/100000") {
 		t, n := median(name, "ns/op"), median(name, "items/op")
 		w("| %s | %s | %s%s | %s | %s | %.1f MB | %.0f MB | %s |\n", strings.Split(c, "/")[0], num(n), dur(t), spread(name, "ns/op"), dur(t/n),
 			num(median(name, "requests/op")), maxOf(name, "peak-heap-MB"), median(name, "B/op")/(1<<20), num(median(name, "allocs/op")))

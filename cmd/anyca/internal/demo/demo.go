@@ -55,6 +55,13 @@ var hostLabels = []string{"www", "api", "shop", "mail", "vpn", "login", "portal"
 
 const day = 24 * time.Hour
 
+// certState is how many certificates an account holds in one of its CA's states.
+type certState struct {
+	status model.CertificateStatus
+	vendor string // the CA's own word for the state
+	n      int
+}
+
 // DigiCert returns the simulated DigiCert CertCentral account: 15 domains (one of them
 // FeaturedDomain, pending) with OV and EV validations, and 240 orders across every
 // DigiCert state with DV, OV and EV products.
@@ -68,12 +75,7 @@ func DigiCert(seed uint64, now time.Time) Account {
 	}
 	sort.Slice(acct.Domains, func(i, j int) bool { return acct.Domains[i].Domain < acct.Domains[j].Domain })
 
-	type state struct {
-		status model.CertificateStatus
-		vendor string
-		n      int
-	}
-	states := []state{
+	states := []certState{
 		{model.StatusIssued, "issued", 150},
 		{model.StatusPending, "pending", 20},
 		{model.StatusPending, "needs_approval", 6},
@@ -215,12 +217,7 @@ func ZeroSSL(seed uint64, now time.Time) Account {
 	now = now.UTC().Truncate(time.Second)
 	r := rand.New(rand.NewPCG(seed, 0x2e05))
 	var acct Account
-	type state struct {
-		status model.CertificateStatus
-		vendor string
-		n      int
-	}
-	states := []state{
+	states := []certState{
 		{model.StatusIssued, "issued", 85},
 		{model.StatusDraft, "draft", 12},
 		{model.StatusPending, "pending_validation", 18},

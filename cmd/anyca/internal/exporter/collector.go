@@ -8,37 +8,32 @@ import (
 
 // The metrics, all labelled by account and provider.
 var (
-	certNotAfter = prometheus.NewDesc("anyca_certificate_not_after_seconds",
-		"When the certificate expires, in seconds since the Unix epoch.",
-		[]string{"account", "provider", "id", "common_name", "status"}, nil)
-	domainValidUntil = prometheus.NewDesc("anyca_domain_validation_valid_until_seconds",
-		"When the domain's validation for the level lapses, in seconds since the Unix epoch.",
-		[]string{"account", "provider", "domain", "level", "status"}, nil)
-	certCount = prometheus.NewDesc("anyca_certificates",
-		"Certificates of the account by normalized status, in the last complete refresh.",
-		[]string{"account", "provider", "status"}, nil)
-	domainCount = prometheus.NewDesc("anyca_domain_validations",
-		"Domains of the account by validation status, in the last complete refresh.",
-		[]string{"account", "provider", "status"}, nil)
-	refreshSuccess = prometheus.NewDesc("anyca_refresh_success",
-		"1 when the account's last refresh listed everything, 0 when it failed.",
-		[]string{"account", "provider"}, nil)
-	refreshTime = prometheus.NewDesc("anyca_refresh_timestamp_seconds",
-		"When the account's last refresh ended, successful or not, in seconds since the Unix epoch.",
-		[]string{"account", "provider"}, nil)
-	refreshSuccessTime = prometheus.NewDesc("anyca_refresh_last_success_timestamp_seconds",
-		"When the account's last successful refresh ended, in seconds since the Unix epoch.",
-		[]string{"account", "provider"}, nil)
-	refreshDuration = prometheus.NewDesc("anyca_refresh_duration_seconds",
-		"How long the account's last refresh took.",
-		[]string{"account", "provider"}, nil)
-	caRequests = prometheus.NewDesc("anyca_ca_requests_total",
-		"HTTP requests sent to the CA for the account, retries included.",
-		[]string{"account", "provider"}, nil)
-	caRateLimited = prometheus.NewDesc("anyca_ca_rate_limited_total",
-		"Answers 429 Too Many Requests the CA gave the account.",
-		[]string{"account", "provider"}, nil)
+	certNotAfter = metric("anyca_certificate_not_after_seconds",
+		"When the certificate expires, in seconds since the Unix epoch.", "id", "common_name", "status")
+	domainValidUntil = metric("anyca_domain_validation_valid_until_seconds",
+		"When the domain's validation for the level lapses, in seconds since the Unix epoch.", "domain", "level", "status")
+	certCount = metric("anyca_certificates",
+		"Certificates of the account by normalized status, in the last complete refresh.", "status")
+	domainCount = metric("anyca_domain_validations",
+		"Domains of the account by validation status, in the last complete refresh.", "status")
+	refreshSuccess = metric("anyca_refresh_success",
+		"1 when the account's last refresh listed everything, 0 when it failed.")
+	refreshTime = metric("anyca_refresh_timestamp_seconds",
+		"When the account's last refresh ended, successful or not, in seconds since the Unix epoch.")
+	refreshSuccessTime = metric("anyca_refresh_last_success_timestamp_seconds",
+		"When the account's last successful refresh ended, in seconds since the Unix epoch.")
+	refreshDuration = metric("anyca_refresh_duration_seconds",
+		"How long the account's last refresh took.")
+	caRequests = metric("anyca_ca_requests_total",
+		"HTTP requests sent to the CA for the account, retries included.")
+	caRateLimited = metric("anyca_ca_rate_limited_total",
+		"Answers 429 Too Many Requests the CA gave the account.")
 )
+
+// metric describes a metric labelled by account and provider, then by labels.
+func metric(name, help string, labels ...string) *prometheus.Desc {
+	return prometheus.NewDesc(name, help, append([]string{"account", "provider"}, labels...), nil)
+}
 
 // Describe sends the descriptions of every metric the exporter serves.
 func (e *Exporter) Describe(ch chan<- *prometheus.Desc) {

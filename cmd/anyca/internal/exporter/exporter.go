@@ -120,35 +120,35 @@ func (e *Exporter) Handler() (http.Handler, error) {
 // Refresh refreshes every account once, concurrently, and returns when all are done.
 // Each account's result is published as soon as it is complete.
 func (e *Exporter) Refresh(ctx context.Context) {
-	var wg sync.WaitGroup
-	for _, acct := range e.accounts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			e.refresh(ctx, acct)
-		}()
-	}
-	wg.Wait()
+	e.eachAccount(func(acct *account) { e.refresh(ctx, acct) })
 }
 
 // Run refreshes each account at once, then again after each account's interval, until
 // ctx ends.
 func (e *Exporter) Run(ctx context.Context) {
+	e.eachAccount(func(acct *account) {
+		for {
+			e.refresh(ctx, acct)
+			t := time.NewTimer(e.interval(acct))
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+		}
+	})
+}
+
+// eachAccount runs do for every account, each in its own goroutine, and returns when
+// all have returned.
+func (e *Exporter) eachAccount(do func(*account)) {
 	var wg sync.WaitGroup
 	for _, acct := range e.accounts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				e.refresh(ctx, acct)
-				t := time.NewTimer(e.interval(acct))
-				select {
-				case <-ctx.Done():
-					t.Stop()
-					return
-				case <-t.C:
-				}
-			}
+			do(acct)
 		}()
 	}
 	wg.Wait()
