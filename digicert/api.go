@@ -51,12 +51,9 @@ func (c *Client) Certificate(ctx context.Context, id string) (*model.Certificate
 	if !validID(id) {
 		return nil, c.http.Error(op, model.ErrInvalidArgument, "order id %q is not a number, thumbprint or serial number", id)
 	}
-	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: "order/certificate/" + id})
-	if err != nil {
-		return nil, err
-	}
 	var o orderWire
-	if err := c.decodeDoc(op, resp, docOrder, 0, &o); err != nil {
+	resp, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "order/certificate/" + id}, docOrder, 0, &o)
+	if err != nil {
 		return nil, err
 	}
 	cert, err := mapOrder(&o)
@@ -112,12 +109,8 @@ func (c *Client) Certificates(ctx context.Context, q model.CertificateQuery) ite
 			}
 			base.Set("sort", "id")
 			limit := pageSize(q.PageSize)
-			for cert, err := range listing(c, op, "order/certificate", base, limit, certID,
-				func(resp *retry.Response) ([]*model.Certificate, int64, int, error) {
-					var l orderListWire
-					if err := c.decodeDoc(op, resp, docOrderList, limit, &l); err != nil {
-						return nil, 0, 0, err
-					}
+			for cert, err := range listing(c, op, "order/certificate", base, docOrderList, limit, certID,
+				func(resp *retry.Response, l *orderListWire) ([]*model.Certificate, int64, int, error) {
 					out := make([]*model.Certificate, 0, len(l.Orders))
 					for i := range l.Orders {
 						cert, err := mapOrder(&l.Orders[i])
@@ -159,12 +152,12 @@ func listedBefore(earlier []string, status string) bool {
 	return false
 }
 
-// listing is a CertCentral offset/limit listing of path, read page by page with read
-// (which decodes one page as doc, at most limit items, and returns its items, the
-// page's total and the page limit the server used). The pager owns termination and
-// exactly-once delivery.
-func listing[T any](c *Client, op, path string, base url.Values, limit int, id func(T) string,
-	read func(*retry.Response) (items []T, total int64, serverLimit int, err error)) pager.Listing[T] {
+// listing is a CertCentral offset/limit listing of path, read page by page: each page
+// decoded as doc into a W (at most limit items, streamed inside the retry loop), then
+// given to read, which maps its items and returns them with the page's total and the page
+// limit the server used. The pager owns termination and exactly-once delivery.
+func listing[W, T any](c *Client, op, path string, base url.Values, doc wire.Document, limit int, id func(T) string,
+	read func(resp *retry.Response, page *W) (items []T, total int64, serverLimit int, err error)) pager.Listing[T] {
 	return pager.Listing[T]{
 		Provider: Name, Op: op, Limit: limit, ID: id,
 		Fetch: func(ctx context.Context, r pager.Request) (pager.Page[T], error) {
@@ -174,11 +167,12 @@ func listing[T any](c *Client, op, path string, base url.Values, limit int, id f
 			}
 			q.Set("offset", strconv.Itoa(r.Offset))
 			q.Set("limit", strconv.Itoa(r.Limit))
-			resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: path, Query: q})
+			var page W
+			resp, err := c.doDoc(ctx, &retry.Request{Op: op, Path: path, Query: q}, doc, limit, &page)
 			if err != nil {
 				return pager.Page[T]{}, err
 			}
-			items, total, serverLimit, err := read(resp)
+			items, total, serverLimit, err := read(resp, &page)
 			if err != nil {
 				return pager.Page[T]{}, err
 			}
@@ -276,13 +270,10 @@ func (c *Client) reportBatch(ctx context.Context, op string, ids []string) (map[
 	if err != nil {
 		return nil, c.http.Error(op, model.ErrInvalidArgument, "building the report query: %v", err)
 	}
-	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Method: http.MethodPost, Path: "reports/query",
-		Body: body, ContentType: "application/json", Idempotent: true})
-	if err != nil {
-		return nil, err
-	}
 	var ans reportAnswer
-	if err := c.decodeDoc(op, resp, docReport, 0, &ans); err != nil {
+	resp, err := c.doDoc(ctx, &retry.Request{Op: op, Method: http.MethodPost, Path: "reports/query",
+		Body: body, ContentType: "application/json", Idempotent: true}, docReport, 0, &ans)
+	if err != nil {
 		return nil, err
 	}
 	if ans.Data == nil && len(ans.Errors) > 0 {
@@ -378,12 +369,8 @@ func (c *Client) DomainsFiltered(ctx context.Context, f DomainFilter) iter.Seq2[
 		base.Set("include_validation_reuse_status", "true")
 		now := c.now()
 		limit := pageSize(f.PageSize)
-		for d, err := range listing(c, op, "domain", base, limit, domainID,
-			func(resp *retry.Response) ([]*model.DomainValidation, int64, int, error) {
-				var l domainListWire
-				if err := c.decodeDoc(op, resp, docDomainList, limit, &l); err != nil {
-					return nil, 0, 0, err
-				}
+		for d, err := range listing(c, op, "domain", base, docDomainList, limit, domainID,
+			func(resp *retry.Response, l *domainListWire) ([]*model.DomainValidation, int64, int, error) {
 				out := make([]*model.DomainValidation, 0, len(l.Domains))
 				for i := range l.Domains {
 					d, err := mapListedDomain(&l.Domains[i], now)
@@ -429,12 +416,8 @@ func (c *Client) findDomain(ctx context.Context, op, name string) (string, error
 	base := url.Values{}
 	base.Set("filters[search]", name)
 	base.Set("sort", "id")
-	entries := listing(c, op, "domain", base, MaxPageSize, func(e listedName) string { return e.id },
-		func(resp *retry.Response) ([]listedName, int64, int, error) {
-			var l domainListWire
-			if err := c.decodeDoc(op, resp, docDomainList, MaxPageSize, &l); err != nil {
-				return nil, 0, 0, err
-			}
+	entries := listing(c, op, "domain", base, docDomainList, MaxPageSize, func(e listedName) string { return e.id },
+		func(_ *retry.Response, l *domainListWire) ([]listedName, int64, int, error) {
 			out := make([]listedName, len(l.Domains))
 			for i, d := range l.Domains {
 				out[i] = listedName{id: string(d.ID), name: string(d.Name)}
@@ -459,12 +442,9 @@ func (c *Client) domainInfo(ctx context.Context, op, id string) (*model.DomainVa
 	q.Set("include_dcv", "true")
 	q.Set("include_validation", "true")
 	q.Set("include_dcv_expiration_time", "true")
-	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: "domain/" + url.PathEscape(id), Query: q})
-	if err != nil {
-		return nil, err
-	}
 	var d domainWire
-	if err := c.decodeDoc(op, resp, docDomain, 0, &d); err != nil {
+	resp, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "domain/" + url.PathEscape(id), Query: q}, docDomain, 0, &d)
+	if err != nil {
 		return nil, err
 	}
 	dv, err := mapDomain(&d, c.now())
@@ -503,12 +483,9 @@ func (c *Client) Challenges(ctx context.Context, certificateID string) ([]model.
 	if !numericID(id) {
 		return nil, c.http.Error(op, model.ErrInvalidArgument, "order id %q is not a number", id)
 	}
-	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: "order/certificate/" + id + "/validation"})
-	if err != nil {
-		return nil, err
-	}
 	var v orderValidationWire
-	if err := c.decodeDoc(op, resp, docOrderValidation, 0, &v); err != nil {
+	_, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "order/certificate/" + id + "/validation"}, docOrderValidation, 0, &v)
+	if err != nil {
 		return nil, err
 	}
 	needToken := false
@@ -522,14 +499,11 @@ func (c *Client) Challenges(ctx context.Context, certificateID string) ([]model.
 	var orderExpiry time.Time
 	fallback := false
 	if needToken {
-		rresp, err := c.http.Do(ctx, &retry.Request{Op: op, Method: http.MethodPut,
-			Path: "order/certificate/" + id + "/dcv-random-value", Idempotent: true})
+		var rv randomValueWire
+		_, err := c.doDoc(ctx, &retry.Request{Op: op, Method: http.MethodPut,
+			Path: "order/certificate/" + id + "/dcv-random-value", Idempotent: true}, docRandomValue, 0, &rv)
 		switch {
 		case err == nil:
-			var rv randomValueWire
-			if err := c.decodeDoc(op, rresp, docRandomValue, 0, &rv); err != nil {
-				return nil, err
-			}
 			orderToken = string(rv.DCVRandomValue)
 			orderExpiry, _ = parseDate("expiration_date", string(rv.ExpirationDate))
 		case errors.Is(err, model.ErrPermissionDenied):
@@ -585,12 +559,9 @@ func (c *Client) domainToken(ctx context.Context, op, domainID string) (*dcvToke
 	}
 	q := url.Values{}
 	q.Set("include_dcv", "true")
-	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: "domain/" + domainID, Query: q})
-	if err != nil {
-		return nil, err
-	}
 	var d domainWire
-	if err := c.decodeDoc(op, resp, docDomain, 0, &d); err != nil {
+	_, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "domain/" + domainID, Query: q}, docDomain, 0, &d)
+	if err != nil {
 		return nil, err
 	}
 	return d.DCVToken, nil

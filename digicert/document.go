@@ -1,7 +1,8 @@
 package digicert
 
 import (
-	"reflect"
+	"context"
+	"io"
 
 	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/retry"
@@ -18,19 +19,25 @@ var (
 	docReport          = wire.Document{Name: "a CertCentral report answer", Fields: []string{"data{}", "errors"}}
 )
 
-// decodeDoc reads a 2xx body that must be doc into v in one pass over the body (see
-// wire.Document.Read): a list of more than limit items (limit > 0) is an error before the
-// item over the limit is decoded and before any is mapped, and a body without doc's fields
-// is wire.UnexpectedDocument, never an empty value. A body that is not JSON only because
-// of the bare token CertCentral's own example shows is read again with the token quoted.
-func (c *Client) decodeDoc(op string, resp *retry.Response, doc wire.Document, limit int, v any) error {
-	o := doc.Read(Name, op, resp.Body, limit, v)
-	if o.Syntax != nil && o.TooMany == nil && bareToken.Match(resp.Body) {
-		if p := reflect.ValueOf(v); p.Kind() == reflect.Pointer && !p.IsNil() {
-			p.Elem().SetZero() // forget what the first read filled in
-		}
-		o = doc.Read(Name, op, quoteBareToken(resp.Body), limit, v)
+// doDoc sends req and decodes its 2xx body as doc into v from the stream, inside the retry
+// loop (see retry.DecodeFunc): a connection lost mid-body is retried like any connection
+// error, and what readDoc reports is final.
+func (c *Client) doDoc(ctx context.Context, req *retry.Request, doc wire.Document, limit int, v any) (*retry.Response, error) {
+	req.Decode = func(resp *retry.Response, body *retry.BodyStream) error {
+		return c.readDoc(req.Op, resp, body, doc, limit, v)
 	}
+	return c.http.Do(ctx, req)
+}
+
+// readDoc reads a 2xx body that must be doc into v in one pass (see wire.Document.Decode):
+// a list of more than limit items (limit > 0) is an error before the item over the limit
+// is decoded and before any is mapped, and a body without doc's fields is
+// wire.UnexpectedDocument, never an empty value. A one-object body that is not JSON only
+// because of the bare token CertCentral's own example shows is read again with the token
+// quoted.
+func (c *Client) readDoc(op string, resp *retry.Response, body io.Reader, doc wire.Document, limit int, v any) error {
+	doc.Repair = repairBareToken
+	o := doc.Decode(Name, op, body, limit, v)
 	switch {
 	case o.TooMany != nil:
 		return o.TooMany
@@ -44,4 +51,13 @@ func (c *Client) decodeDoc(op string, resp *retry.Response, doc wire.Document, l
 		return c.http.MalformedError(op, resp, o.Field)
 	}
 	return nil
+}
+
+// repairBareToken is wire.Document.Repair for CertCentral: body with its unquoted "token"
+// values quoted, when it has any.
+func repairBareToken(body []byte) ([]byte, bool) {
+	if !bareToken.Match(body) {
+		return nil, false
+	}
+	return quoteBareToken(body), true
 }

@@ -239,14 +239,20 @@ type Request struct {
 	// Idempotent marks a non-GET request as safe to repeat after a 5xx or a connection
 	// error. GET and HEAD always are; every request is retried after a 429.
 	Idempotent bool
+	// Decode, when set, decodes a 2xx body from the capped stream inside the retry loop
+	// (see DecodeFunc), and the Response has no Body. nil: Do reads the body whole.
+	Decode DecodeFunc
 }
 
-// Response is a successful (2xx) answer, its body read whole (within the cap).
+// Response is a successful (2xx) answer, its body read whole (within the cap), or
+// decoded by Request.Decode, in which case Body is nil.
 type Response struct {
 	StatusCode int
 	Header     http.Header
 	Body       []byte
 	Attempts   int // how many attempts the call took
+	// stream is the body Request.Decode read, kept for the snippet of MalformedError.
+	stream *BodyStream
 }
 
 // callState follows one Do call across its attempts; the transport and the retry hooks
@@ -258,9 +264,11 @@ type callState struct {
 	lastStatus int
 	retryAfter time.Duration
 	// body is the body of bodyOf, read inside the retry loop so that a connection
-	// lost while reading it is retried like any other connection error.
-	body   []byte
-	bodyOf *http.Response
+	// lost while reading it is retried like any other connection error; decoded is the
+	// answer when Request.Decode read it instead.
+	body    []byte
+	decoded *Response
+	bodyOf  *http.Response
 }
 
 type callStateKey struct{}
@@ -270,10 +278,13 @@ func stateOf(ctx context.Context) *callState {
 	return s
 }
 
-// Do sends req, retrying as configured, and returns the 2xx response with its body read.
-// Every other outcome is a *model.Error: the vendor's error for a non-2xx answer (status,
-// code, message and Retry-After kept from the last attempt), ErrUnavailable for transport
-// failures, or a context error when ctx ended first. No error contains the API key.
+// Do sends req, retrying as configured, and returns the 2xx response with its body read,
+// or decoded by req.Decode inside the retry loop (see DecodeFunc); an error req.Decode
+// returns for a body read without fault is returned as it is. Every other outcome is a
+// *model.Error: the vendor's error for a non-2xx answer (status, code, message and
+// Retry-After kept from the last attempt), ErrUnavailable for transport failures and
+// bodies over the cap, or a context error when ctx ended first. No error contains the API
+// key.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	method := req.Method
 	if method == "" {
@@ -320,6 +331,14 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	}
 	rreq.SetResponseHandler(func(resp *http.Response) error {
 		defer resp.Body.Close()
+		if req.Decode != nil && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+			out, err := c.decodeAttempt(st, resp, req.Decode)
+			if err != nil {
+				return err
+			}
+			st.decoded, st.bodyOf = out, resp
+			return nil
+		}
 		data, err := c.readBody(resp.Body, resp.StatusCode, resp.ContentLength)
 		if err != nil {
 			return err
@@ -333,9 +352,15 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		if resp != nil {
 			resp.Body.Close()
 		}
+		if final := (*finalDecodeError)(nil); errors.As(err, &final) {
+			return nil, final.err
+		}
 		return nil, c.failure(ctx, st, 0, nil, err)
 	}
 	defer resp.Body.Close()
+	if st.decoded != nil && st.bodyOf == resp {
+		return st.decoded, nil
+	}
 	data := st.body
 	if st.bodyOf != resp {
 		// The last attempt of an exhausted retry loop: its body is still unread.
@@ -457,7 +482,11 @@ func (c *Client) MalformedError(op string, resp *Response, cause error) *model.E
 		Err: fmt.Errorf("%w: %w", ErrMalformedResponse, c.redact.Error(cause))}
 	if resp != nil {
 		e.HTTPStatus = resp.StatusCode
-		e.Message = c.Snippet(resp.Body)
+		body := resp.Body
+		if body == nil && resp.stream != nil {
+			body = resp.stream.snippetSource()
+		}
+		e.Message = c.Snippet(body)
 	}
 	return e
 }
@@ -543,7 +572,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		var verifyErr *tls.CertificateVerificationError
 		switch {
 		case errors.Is(err, errLimiterDeadline), errors.Is(err, ErrLimiterFailed), errors.Is(err, ErrRedirectRefused),
-			errors.Is(err, context.Canceled), errors.Is(err, ErrBodyTooLarge),
+			errors.Is(err, context.Canceled), errors.Is(err, ErrBodyTooLarge), errors.As(err, new(*finalDecodeError)),
 			errors.As(err, &unknownAuth), errors.As(err, &certInvalid), errors.As(err, &hostErr),
 			errors.As(err, &verifyErr):
 			return false, nil

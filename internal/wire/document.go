@@ -13,6 +13,10 @@ type Document struct {
 	Name   string
 	Fields []string
 	List   string
+	// Repair, when set, rewrites a one-object body that is not JSON into one that may be
+	// (ok false: nothing to rewrite), and Decode reads the rewritten body once more:
+	// DigiCert's own example leaves a token unquoted. A streamed list is never repaired.
+	Repair func(body []byte) (fixed []byte, ok bool)
 }
 
 // Inspect reads body's shape for d. A list of more than limit items (limit > 0) is

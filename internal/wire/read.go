@@ -8,8 +8,6 @@ import (
 	"reflect"
 	"strings"
 	"sync"
-
-	"github.com/anyca/anyca/internal/pager"
 )
 
 // Outcome is what Document.Read found, in the order an adapter reports it: TooMany
@@ -31,53 +29,44 @@ type Outcome struct {
 	Field error
 }
 
-// Read decodes the JSON object body holds into targets (pointers to structs) in one
-// decoding pass. First a walk of the top level, which allocates nothing, counts the items
-// under d.List (more than limit, limit > 0, is Outcome.TooMany, found before anything is
-// decoded), notes which of d.Fields are present (see Shape.Has) so Mismatch needs no
-// second look at the body, and fills each target after the first (an envelope read beside
-// the payload) from the values of the keys it has, matched as encoding/json matches them.
-// Then the first target, the payload, is one json.Unmarshal of the body, so its fields'
-// types and UnmarshalJSON methods behave exactly as there. A target that is not a pointer
-// to a struct is a programming error, reported in Outcome.Syntax.
+// Read decodes the JSON object body holds into targets (pointers to structs; the first is
+// the payload, the others envelopes read beside it). A list document (d.List set) is
+// streamed from the bytes as Decode streams it from a reader. A one-object document is
+// decoded in one pass: first a walk of the top level, which allocates nothing, notes which
+// of d.Fields are present (see Shape.Has) so Mismatch needs no second look at the body,
+// and fills each envelope from the values of the keys it has, matched as encoding/json
+// matches them; then the payload is one json.Unmarshal of the body, so its fields' types
+// and UnmarshalJSON methods behave exactly as there. A target that is not a pointer to a
+// struct is a programming error, reported in Outcome.Syntax.
 func (d Document) Read(provider, op string, body []byte, limit int, targets ...any) Outcome {
+	if d.List != "" {
+		return d.stream(provider, op, bytes.NewReader(body), limit, targets)
+	}
 	var out Outcome
 	var extra [3]reflect.Value
-	if len(targets) == 0 || len(targets) > len(extra)+1 {
-		out.Syntax = fmt.Errorf("wire: %d decode targets (1 to %d)", len(targets), len(extra)+1)
+	_, n, err := targetValues(targets, &extra)
+	if err != nil {
+		out.Syntax = err
 		return out
 	}
-	for i, t := range targets {
-		v := reflect.ValueOf(t)
-		if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
-			out.Syntax = fmt.Errorf("wire: decode target %T is not a pointer to a struct", t)
-			return out
-		}
-		if i > 0 {
-			extra[i-1] = v.Elem()
-		}
-	}
-	// The walk comes first, so that an oversized list is refused before anything is
-	// decoded: a page of 600,000 items costs its body, not 600,000 decoded items.
 	first := skipSpace(body, 0)
 	walked := false
 	if first < len(body) && body[first] == '{' {
-		walked = d.walk(provider, op, body, first, limit, extra[:len(targets)-1], &out)
-		if out.TooMany != nil {
-			return out
-		}
+		walked = d.walk(body, first, extra[:n], &out)
 	}
-	err := json.Unmarshal(body, targets[0])
+	err = json.Unmarshal(body, targets[0])
 	var syn *json.SyntaxError
 	switch {
 	case errors.As(err, &syn):
 		if first == len(body) || body[first] != '{' && body[first] != '[' && body[first] != '"' {
-			out.Syntax = fmt.Errorf("not JSON: %w", err)
+			out.Syntax = fmt.Errorf("%w: not JSON: %w", ErrNotObject, err)
+		} else if body[first] != '{' {
+			out.Syntax = fmt.Errorf("%w: %w", ErrNotObject, err)
 		} else {
 			out.Syntax = err
 		}
 	case first == len(body) || body[first] != '{':
-		out.Syntax = errors.New("not a JSON object")
+		out.Syntax = ErrNotObject
 	case !walked:
 		out.Syntax = errors.New("wire: a JSON object the walk could not follow")
 	case err != nil:
@@ -86,11 +75,10 @@ func (d Document) Read(provider, op string, body []byte, limit int, targets ...a
 	return out
 }
 
-// walk reads the top level of the object at body[i]: the shape, the list's count (more
-// than limit sets out.TooMany and stops) and the extra targets' keys. It checks only as
-// much syntax as it needs to find where values end, and gives up (false) on anything
-// else, leaving the verdict on the syntax to json.Unmarshal.
-func (d Document) walk(provider, op string, body []byte, i, limit int, extra []reflect.Value, out *Outcome) bool {
+// walk reads the top level of the object at body[i]: the shape and the extra targets'
+// keys. It checks only as much syntax as it needs to find where values end, and gives up
+// (false) on anything else, leaving the verdict on the syntax to json.Unmarshal.
+func (d Document) walk(body []byte, i int, extra []reflect.Value, out *Outcome) bool {
 	i++ // past '{'
 	for n := 0; ; n++ {
 		i = skipSpace(body, i)
@@ -138,17 +126,6 @@ func (d Document) walk(provider, op string, body []byte, i, limit int, extra []r
 				return false
 			}
 			key = []byte(k)
-		}
-		if d.List != "" && string(key) == d.List && value[0] == '[' {
-			count, over, ok := countItems(value, limit)
-			if over {
-				out.TooMany = pager.TooManyItems(provider, op, limit)
-				return true
-			}
-			if !ok {
-				return false
-			}
-			out.Shape.Items = count
 		}
 		if value[0] != 'n' {
 			if name, ok := d.identifies(key); ok {
@@ -223,36 +200,6 @@ func skipValue(b []byte, i int) int {
 	return i
 }
 
-// countItems counts the elements of the array arr, stopping with over set at the first
-// element past limit (limit > 0). ok is false when arr is not an array it can follow.
-func countItems(arr []byte, limit int) (n int, over, ok bool) {
-	i := skipSpace(arr, 1)
-	if i < len(arr) && arr[i] == ']' {
-		return 0, false, true
-	}
-	for i < len(arr) {
-		if limit > 0 && n >= limit {
-			return n, true, true
-		}
-		end := skipValue(arr, i)
-		if end <= i {
-			return n, false, false
-		}
-		n++
-		i = skipSpace(arr, end)
-		switch {
-		case i >= len(arr):
-			return n, false, false
-		case arr[i] == ']':
-			return n, false, true
-		case arr[i] != ',':
-			return n, false, false
-		}
-		i = skipSpace(arr, i+1)
-	}
-	return n, false, false
-}
-
 // identifies returns the identifying field key names, if it is one of d's.
 func (d Document) identifies(key []byte) (string, bool) {
 	for _, f := range d.Fields {
@@ -275,8 +222,9 @@ func lookupField(dests []reflect.Value, key []byte) (reflect.Value, bool) {
 
 // structFields is a struct type's JSON field names and their indexes.
 type structFields struct {
-	names []string
-	exact map[string]int
+	names  []string
+	exact  map[string]int
+	nameOf []string // by field index: the JSON name, "" for a field encoding/json skips
 }
 
 var fieldCache sync.Map // reflect.Type -> *structFields
@@ -285,7 +233,7 @@ func fieldsOf(t reflect.Type) *structFields {
 	if f, ok := fieldCache.Load(t); ok {
 		return f.(*structFields)
 	}
-	f := &structFields{exact: map[string]int{}}
+	f := &structFields{exact: map[string]int{}, nameOf: make([]string, t.NumField())}
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
 		if !sf.IsExported() || sf.Anonymous {
@@ -303,6 +251,7 @@ func fieldsOf(t reflect.Type) *structFields {
 		}
 		f.names = append(f.names, name)
 		f.exact[name] = i
+		f.nameOf[i] = name
 	}
 	fieldCache.Store(t, f)
 	return f
