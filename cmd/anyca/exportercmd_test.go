@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"os"
 	"regexp"
@@ -27,13 +26,7 @@ func TestExporterCommand(t *testing.T) {
 	var text string
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		resp, err := http.Get("http://" + addr + "/metrics")
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		text = string(b)
+		_, text = fetch(t, http.DefaultClient, "http://"+addr+"/metrics")
 		if strings.Count(text, "anyca_refresh_success{") == len(fleet) || time.Now().After(deadline) {
 			break
 		}

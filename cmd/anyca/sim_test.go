@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -72,6 +74,22 @@ func serve(t *testing.T, getenv func(string) string, args ...string) *serving {
 		t.Fatalf("anyca %v did not start serving", args)
 	}
 	return s
+}
+
+// fetch GETs url with client and returns the answer and its whole body; a request or
+// a body read that fails ends the test.
+func fetch(t *testing.T, client *http.Client, url string) (*http.Response, string) {
+	t.Helper()
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(b)
 }
 
 // runLive runs a command against the fakes, with the real clock: the fakes judge

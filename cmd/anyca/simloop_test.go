@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -118,13 +117,8 @@ func TestSimWorldServesWhatWasPublished(t *testing.T) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	get := func(url string) (int, string, string) {
 		t.Helper()
-		resp, err := client.Get(url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b), resp.Header.Get("Location")
+		resp, body := fetch(t, client, url)
+		return resp.StatusCode, body, resp.Header.Get("Location")
 	}
 	if code, body, _ := get("http://SHOP.test/.well-known/pki-validation/f.txt"); code != 200 || body != "v1\nv2" {
 		t.Errorf("file: %d %q", code, body)
