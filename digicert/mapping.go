@@ -299,6 +299,11 @@ func mapDomainLevels(d *domainWire, now time.Time, listed bool) (*model.DomainVa
 		return nil, err
 	}
 	out.ValidatedAt = approved
+	if n := len(d.Validations); n > 0 {
+		// At most DV, OV and EV, each once (OV and EV may be added from dcv_expiration
+		// below): one allocation instead of append's growth. No validations leave it nil.
+		out.Levels = make([]model.LevelValidation, 0, min(n+2, 3))
+	}
 	seen := map[model.ValidationLevel]bool{}
 	for _, v := range d.Validations {
 		lvl := model.ValidationLevel(strings.ToLower(string(v.Type)))
@@ -311,7 +316,7 @@ func mapDomainLevels(d *domainWire, now time.Time, listed bool) (*model.DomainVa
 			return nil, err
 		}
 		if until.IsZero() {
-			if until, err = dcvExpiration("dcv_expiration."+string(lvl), string(d.DCVExpiration[string(lvl)])); err != nil {
+			if until, err = dcvExpiration("dcv_expiration."+string(lvl), d.DCVExpiration.date(lvl)); err != nil {
 				return nil, err
 			}
 		}
@@ -324,11 +329,11 @@ func mapDomainLevels(d *domainWire, now time.Time, listed bool) (*model.DomainVa
 	}
 	if listed {
 		for _, lvl := range []model.ValidationLevel{model.LevelOV, model.LevelEV} {
-			word := string(d.DCVExpiration[string(lvl)+"_status"])
+			word := d.DCVExpiration.status(lvl)
 			if seen[lvl] || word == "" {
 				continue
 			}
-			until, err := dcvExpiration("dcv_expiration."+string(lvl), string(d.DCVExpiration[string(lvl)]))
+			until, err := dcvExpiration("dcv_expiration."+string(lvl), d.DCVExpiration.date(lvl))
 			if err != nil {
 				return nil, err
 			}
@@ -339,6 +344,9 @@ func mapDomainLevels(d *domainWire, now time.Time, listed bool) (*model.DomainVa
 			seen[lvl] = true
 			out.Levels = append(out.Levels, model.LevelValidation{Level: lvl, Status: st, VendorStatus: word, ValidUntil: until})
 		}
+	}
+	if len(out.Levels) == 0 {
+		out.Levels = nil // no level is nil, as when there were no validations
 	}
 	sortLevels(out.Levels)
 	pending, err := dcvPending(d)

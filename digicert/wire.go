@@ -214,18 +214,50 @@ type dcvTokenWire struct {
 
 // domainWire is a domain from Domain info or List domains.
 type domainWire struct {
-	ID                  flexString            `json:"id"`
-	IsActive            flexBool              `json:"is_active"`
-	Status              flexString            `json:"status"` // deprecated: not used for status
-	Name                flexString            `json:"name"`
-	Validations         []validationWire      `json:"validations"`
-	DCVMethod           flexString            `json:"dcv_method"`
-	DCVToken            *dcvTokenWire         `json:"dcv_token"`
-	DCVExpiration       map[string]flexString `json:"dcv_expiration"`
-	DCVApprovalDatetime flexString            `json:"dcv_approval_datetime"`
-	IsPendingValidation flexBool              `json:"is_pending_validation"`
+	ID                  flexString        `json:"id"`
+	IsActive            flexBool          `json:"is_active"`
+	Status              flexString        `json:"status"` // deprecated: not used for status
+	Name                flexString        `json:"name"`
+	Validations         []validationWire  `json:"validations"`
+	DCVMethod           flexString        `json:"dcv_method"`
+	DCVToken            *dcvTokenWire     `json:"dcv_token"`
+	DCVExpiration       dcvExpirationWire `json:"dcv_expiration"`
+	DCVApprovalDatetime flexString        `json:"dcv_approval_datetime"`
+	IsPendingValidation flexBool          `json:"is_pending_validation"`
 	// LastSubmittedDatetime is when the domain was last submitted for DCV (List domains).
 	LastSubmittedDatetime flexString `json:"last_submitted_datetime"`
+}
+
+// dcvExpirationWire is a domain's dcv_expiration object: when the OV and EV validations
+// expire and, in List domains, their status words. The object's other members
+// (ov_shortened, dcv_approval_date) are not read.
+type dcvExpirationWire struct {
+	OV       flexString `json:"ov"`
+	EV       flexString `json:"ev"`
+	OVStatus flexString `json:"ov_status"`
+	EVStatus flexString `json:"ev_status"`
+}
+
+// date is the expiration given for lvl; "" for a level the object does not carry.
+func (e *dcvExpirationWire) date(lvl model.ValidationLevel) string {
+	switch lvl {
+	case model.LevelOV:
+		return string(e.OV)
+	case model.LevelEV:
+		return string(e.EV)
+	}
+	return ""
+}
+
+// status is the status word given for lvl; "" for a level the object does not carry.
+func (e *dcvExpirationWire) status(lvl model.ValidationLevel) string {
+	switch lvl {
+	case model.LevelOV:
+		return string(e.OVStatus)
+	case model.LevelEV:
+		return string(e.EVStatus)
+	}
+	return ""
 }
 
 type domainListWire struct {
