@@ -37,15 +37,20 @@ func anyContains(names []string, sub string) bool {
 // without a request.
 func (c *Client) Certificate(ctx context.Context, id string) (*model.Certificate, error) {
 	const op = "Certificate"
-	w, err := c.fetch(ctx, op, id)
+	w, err := fetchAs[wireSummary](ctx, c, op, id)
 	if err != nil {
 		return nil, err
 	}
-	return c.mapOne(op, w)
+	return c.mapSummary(op, w)
 }
 
-// fetch gets one wire certificate after checking the id's shape.
+// fetch gets one whole wire certificate after checking the id's shape.
 func (c *Client) fetch(ctx context.Context, op, id string) (*wireCertificate, error) {
+	return fetchAs[wireCertificate](ctx, c, op, id)
+}
+
+// fetchAs gets one certificate object, read as W, after checking the id's shape.
+func fetchAs[W any](ctx context.Context, c *Client, op, id string) (*W, error) {
 	if !validID(id) {
 		return nil, &model.Error{Provider: Name, Op: op, Kind: model.ErrNotFound, Err: model.ErrInvalidArgument,
 			Message: "not a ZeroSSL certificate id (32 letters or digits)"}
@@ -53,15 +58,22 @@ func (c *Client) fetch(ctx context.Context, op, id string) (*wireCertificate, er
 	if err := c.http.ContextError(ctx, op); err != nil {
 		return nil, err
 	}
-	var w wireCertificate
+	var w W
 	if err := c.getDoc(ctx, op, "certificates/"+url.PathEscape(id), nil, docCertificate, 0, &w); err != nil {
 		return nil, err
 	}
 	return &w, nil
 }
 
-// mapOne maps a wire certificate, reporting an unreadable one as a malformed response.
+// mapOne maps a whole wire certificate, reporting an unreadable one as a malformed
+// response.
 func (c *Client) mapOne(op string, w *wireCertificate) (*model.Certificate, error) {
+	return c.mapSummary(op, &w.wireSummary)
+}
+
+// mapSummary maps a wire certificate summary, reporting an unreadable one as a malformed
+// response.
+func (c *Client) mapSummary(op string, w *wireSummary) (*model.Certificate, error) {
 	cert, err := mapCertificate(w)
 	if err != nil {
 		return nil, c.http.MalformedError(op, nil, err)
@@ -102,12 +114,12 @@ func (c *Client) Certificates(ctx context.Context, q model.CertificateQuery) ite
 		if search != "" && len(search) < minSearchLen {
 			short = strings.ToLower(search)
 		}
-		for w, err := range c.pages(ctx, "Certificates", filter, search, q.PageSize) {
+		for w, err := range pagesOf(ctx, c, "Certificates", filter, search, q.PageSize, summaryID) {
 			if err != nil {
 				yield(nil, err)
 				return
 			}
-			cert, err := c.mapOne("Certificates", w)
+			cert, err := c.mapSummary("Certificates", w)
 			if err != nil {
 				yield(nil, err)
 				return
@@ -125,18 +137,27 @@ func (c *Client) Certificates(ctx context.Context, q model.CertificateQuery) ite
 	}
 }
 
-// pages yields the wire certificates of GET /certificates, each id once, through the
-// pager (which owns termination and stops requesting when the consumer breaks).
+// pages yields the whole wire certificates of GET /certificates (see pagesOf).
 func (c *Client) pages(ctx context.Context, op, statusFilter, search string, pageSize int) iter.Seq2[*wireCertificate, error] {
+	return pagesOf(ctx, c, op, statusFilter, search, pageSize, func(w *wireCertificate) string { return summaryID(&w.wireSummary) })
+}
+
+// summaryID is the id the pager de-duplicates a certificate by.
+func summaryID(w *wireSummary) string { return strings.TrimSpace(w.ID) }
+
+// pagesOf yields the certificates of GET /certificates read as W, each id (given by id)
+// once, through the pager (which owns termination and stops requesting when the consumer
+// breaks).
+func pagesOf[W any](ctx context.Context, c *Client, op, statusFilter, search string, pageSize int, id func(*W) string) iter.Seq2[*W, error] {
 	limit := pageSize
 	if limit <= 0 {
 		limit = DefaultPageSize
 	}
 	limit = min(limit, MaxPageSize)
-	return pager.Listing[*wireCertificate]{
+	return pager.Listing[*W]{
 		Provider: Name, Op: op, Limit: limit, EndOnShortPage: true,
-		ID: func(w *wireCertificate) string { return strings.TrimSpace(w.ID) },
-		Fetch: func(ctx context.Context, r pager.Request) (pager.Page[*wireCertificate], error) {
+		ID: id,
+		Fetch: func(ctx context.Context, r pager.Request) (pager.Page[*W], error) {
 			q := url.Values{}
 			q.Set("certificate_status", statusFilter)
 			if search != "" {
@@ -144,11 +165,11 @@ func (c *Client) pages(ctx context.Context, op, statusFilter, search string, pag
 			}
 			q.Set("limit", strconv.Itoa(r.Limit))
 			q.Set("page", strconv.Itoa(r.Number))
-			var list wireList
+			var list wireListOf[W]
 			if err := c.getDoc(ctx, op, "certificates", q, docList, r.Limit, &list); err != nil {
-				return pager.Page[*wireCertificate]{}, err
+				return pager.Page[*W]{}, err
 			}
-			p := pager.Page[*wireCertificate]{Total: -1, Items: make([]*wireCertificate, len(list.Results))}
+			p := pager.Page[*W]{Total: -1, Items: make([]*W, len(list.Results))}
 			for i := range list.Results {
 				p.Items[i] = &list.Results[i]
 			}

@@ -141,7 +141,7 @@ func ChallengeStatus(s model.CertificateStatus) model.ValidationStatus {
 
 // mapCertificate converts a wire certificate. It fails only on an unreadable date.
 // NotBefore stays zero: the API does not give it (created is the order's creation).
-func mapCertificate(w *wireCertificate) (*model.Certificate, error) {
+func mapCertificate(w *wireSummary) (*model.Certificate, error) {
 	created, err := model.ParseTime(w.Created)
 	if err != nil {
 		return nil, fmt.Errorf("zerossl: certificate %q: created: %w", truncate(w.ID, 40), err)

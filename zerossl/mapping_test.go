@@ -35,7 +35,7 @@ func mapFixture(t *testing.T, name string) (*wireCertificate, *model.Certificate
 	t.Helper()
 	var w wireCertificate
 	readWire(t, name, &w)
-	cert, err := mapCertificate(&w)
+	cert, err := mapCertificate(&w.wireSummary)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -122,14 +122,14 @@ func TestMapListPages(t *testing.T) {
 	if l.Page.N != 1 || l.Limit.N != 10 || l.TotalCount.N != 2 || len(l.Results) != 2 {
 		t.Fatalf("list = %+v", l)
 	}
-	a, err := mapCertificate(&l.Results[0])
+	a, err := mapCertificate(&l.Results[0].wireSummary)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !a.NotAfter.IsZero() || a.Status != model.StatusPending || a.Product != "ZeroSSL 90-day wildcard" {
 		t.Errorf("null expires / pending: %+v", a)
 	}
-	b, err := mapCertificate(&l.Results[1])
+	b, err := mapCertificate(&l.Results[1].wireSummary)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestMapListPages(t *testing.T) {
 	if n.Page.N != 1 || n.TotalCount.N != 1 || n.Limit.N != 100 {
 		t.Fatalf("numeric list = %+v", n)
 	}
-	c, _ := mapCertificate(&n.Results[0])
+	c, _ := mapCertificate(&n.Results[0].wireSummary)
 	if c.Status != model.StatusUnknown || c.VendorStatus != "some_new_word" || c.Product != "ZeroSSL 1-year" {
 		t.Errorf("unknown status: %+v", c)
 	}
@@ -195,7 +195,7 @@ func TestWrongTypesAreErrorsNotPanics(t *testing.T) {
 	}
 	var w2 wireCertificate
 	_ = json.Unmarshal([]byte(`{"id":"x","created":"yesterday"}`), &w2)
-	if _, err := mapCertificate(&w2); err == nil || !strings.Contains(err.Error(), "created") {
+	if _, err := mapCertificate(&w2.wireSummary); err == nil || !strings.Contains(err.Error(), "created") {
 		t.Errorf("bad date: %v", err)
 	}
 }
@@ -312,7 +312,7 @@ func FuzzDecodeCertificate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var w wireCertificate
 		if json.Unmarshal(b, &w) == nil {
-			if cert, err := mapCertificate(&w); err == nil {
+			if cert, err := mapCertificate(&w.wireSummary); err == nil {
 				_ = mapChallenges(&w, cert.DNSNames, ChallengeStatus(cert.Status), map[string]model.ValidationStatus{"a": model.ValidationValid})
 			}
 		}

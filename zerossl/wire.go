@@ -30,20 +30,28 @@ type wireError struct {
 	Details json.RawMessage `json:"details"`
 }
 
-// wireCertificate is one certificate object (GET /certificates/{id}, list results).
+// wireSummary is a certificate object without its "validation" member: all a lookup
+// (Certificate) and the certificate listing map, so they never decode or keep it.
+type wireSummary struct {
+	ID                string     `json:"id"`
+	Type              flexString `json:"type"`
+	CommonName        string     `json:"common_name"`
+	AdditionalDomains string     `json:"additional_domains"`
+	Created           string     `json:"created"`
+	Expires           string     `json:"expires"`
+	Status            string     `json:"status"`
+	ValidationType    string     `json:"validation_type"`
+	ValidationEmails  string     `json:"validation_emails"`
+	ReplacementFor    string     `json:"replacement_for"`
+	FingerprintSHA1   string     `json:"fingerprint_sha1"`
+}
+
+// wireCertificate is one whole certificate object (GET /certificates/{id}, list results),
+// for the calls that read its validation (Challenges, DomainValidation, Domains, Verify,
+// Download).
 type wireCertificate struct {
-	ID                string         `json:"id"`
-	Type              flexString     `json:"type"`
-	CommonName        string         `json:"common_name"`
-	AdditionalDomains string         `json:"additional_domains"`
-	Created           string         `json:"created"`
-	Expires           string         `json:"expires"`
-	Status            string         `json:"status"`
-	ValidationType    string         `json:"validation_type"`
-	ValidationEmails  string         `json:"validation_emails"`
-	ReplacementFor    string         `json:"replacement_for"`
-	FingerprintSHA1   string         `json:"fingerprint_sha1"`
-	Validation        lazyValidation `json:"validation"`
+	wireSummary
+	Validation lazyValidation `json:"validation"`
 }
 
 // lazyValidation is a certificate's "validation" object kept as it arrived and decoded
@@ -103,14 +111,18 @@ type wireOtherMethod struct {
 	CNAMETarget  string   `json:"cname_validation_p2"`
 }
 
-// wireList is the GET /certificates answer.
-type wireList struct {
-	TotalCount  flexInt           `json:"total_count"`
-	ResultCount flexInt           `json:"result_count"`
-	Page        flexInt           `json:"page"`
-	Limit       flexInt           `json:"limit"`
-	Results     []wireCertificate `json:"results"`
+// wireListOf is the GET /certificates answer with its results read as W (wireSummary or
+// wireCertificate).
+type wireListOf[W any] struct {
+	TotalCount  flexInt `json:"total_count"`
+	ResultCount flexInt `json:"result_count"`
+	Page        flexInt `json:"page"`
+	Limit       flexInt `json:"limit"`
+	Results     []W     `json:"results"`
 }
+
+// wireList is the GET /certificates answer with whole certificate objects.
+type wireList = wireListOf[wireCertificate]
 
 // wireStatus is the GET /certificates/{id}/status answer.
 type wireStatus struct {
