@@ -36,12 +36,23 @@ func anyContains(names []string, sub string) bool {
 // (32 letters or digits) is model.ErrNotFound (also matching model.ErrInvalidArgument)
 // without a request.
 func (c *Client) Certificate(ctx context.Context, id string) (*model.Certificate, error) {
-	const op = "Certificate"
+	ci, err := c.lookup(ctx, "Certificate", id)
+	return ci.cert, err
+}
+
+// lookup fetches the certificate with id and maps it, keeping the wire fields for DCV:
+// the first step of every call on one certificate. An id of the wrong shape is
+// model.ErrNotFound without a request, an unreadable certificate a malformed response.
+func (c *Client) lookup(ctx context.Context, op, id string) (certInfo, error) {
 	w, err := c.fetch(ctx, op, id)
 	if err != nil {
-		return nil, err
+		return certInfo{}, err
 	}
-	return c.mapOne(op, w)
+	cert, err := c.mapOne(op, w)
+	if err != nil {
+		return certInfo{}, err
+	}
+	return certInfo{cert, w}, nil
 }
 
 // fetch gets one wire certificate after checking the id's shape.
@@ -178,15 +189,11 @@ type certInfo struct {
 // (its error 2838 is ignored).
 func (c *Client) Challenges(ctx context.Context, certificateID string) ([]model.Challenge, error) {
 	const op = "Challenges"
-	w, err := c.fetch(ctx, op, certificateID)
+	ci, err := c.lookup(ctx, op, certificateID)
 	if err != nil {
 		return nil, err
 	}
-	cert, err := c.mapOne(op, w)
-	if err != nil {
-		return nil, err
-	}
-	return c.challenges(ctx, op, certInfo{cert, w})
+	return c.challenges(ctx, op, ci)
 }
 
 // challenges builds a certificate's challenges, asking /status for email validation.

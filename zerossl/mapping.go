@@ -49,77 +49,71 @@ func ProductType(product string) string {
 	return ""
 }
 
+// wordTable pairs ZeroSSL words with model values, read both ways: the first word of a
+// value is the one word gives, so the two directions stay inverses.
+type wordTable[V comparable] []struct {
+	word  string
+	value V
+}
+
+// value returns the value of word (already in the table's case), or none.
+func (t wordTable[V]) value(word string, none V) V {
+	for _, p := range t {
+		if p.word == word {
+			return p.value
+		}
+	}
+	return none
+}
+
+// word returns the first word of v, or "" when the table has none.
+func (t wordTable[V]) word(v V) string {
+	for _, p := range t {
+		if p.value == v {
+			return p.word
+		}
+	}
+	return ""
+}
+
+// statusWords are ZeroSSL's certificate status words; "cancelled" is the one sent.
+var statusWords = wordTable[model.CertificateStatus]{
+	{"draft", model.StatusDraft},
+	{"pending_validation", model.StatusPending},
+	{"issued", model.StatusIssued},
+	{"revoked", model.StatusRevoked},
+	{"cancelled", model.StatusCancelled}, {"canceled", model.StatusCancelled}, {"deleted", model.StatusCancelled},
+	{"expired", model.StatusExpired},
+}
+
 // Status returns the normalized state of a ZeroSSL status word. "deleted" (known to one
 // official client, absent from the docs) is StatusCancelled: the certificate is withdrawn
 // from the account. Unknown words are StatusUnknown.
 func Status(vendor string) model.CertificateStatus {
-	switch strings.ToLower(strings.TrimSpace(vendor)) {
-	case "draft":
-		return model.StatusDraft
-	case "pending_validation":
-		return model.StatusPending
-	case "issued":
-		return model.StatusIssued
-	case "revoked":
-		return model.StatusRevoked
-	case "cancelled", "canceled", "deleted":
-		return model.StatusCancelled
-	case "expired":
-		return model.StatusExpired
-	}
-	return model.StatusUnknown
+	return statusWords.value(strings.ToLower(strings.TrimSpace(vendor)), model.StatusUnknown)
 }
 
 // VendorStatus returns the status word ZeroSSL uses for s, "" for states ZeroSSL never
 // reports (rejected, unknown).
-func VendorStatus(s model.CertificateStatus) string {
-	switch s {
-	case model.StatusDraft:
-		return "draft"
-	case model.StatusPending:
-		return "pending_validation"
-	case model.StatusIssued:
-		return "issued"
-	case model.StatusRevoked:
-		return "revoked"
-	case model.StatusCancelled:
-		return "cancelled"
-	case model.StatusExpired:
-		return "expired"
-	}
-	return ""
+func VendorStatus(s model.CertificateStatus) string { return statusWords.word(s) }
+
+// validationTypes are ZeroSSL's validation_type words, one per challenge type.
+var validationTypes = wordTable[model.ChallengeType]{
+	{"EMAIL", model.ChallengeEmail},
+	{"CNAME_CSR_HASH", model.ChallengeDNSCNAME},
+	{"HTTP_CSR_HASH", model.ChallengeHTTPFile},
+	{"HTTPS_CSR_HASH", model.ChallengeHTTPSFile},
 }
 
 // Method returns the challenge type of a validation_type (EMAIL, CNAME_CSR_HASH,
 // HTTP_CSR_HASH, HTTPS_CSR_HASH), "" for none or an unknown word.
 func Method(validationType string) model.ChallengeType {
-	switch strings.ToUpper(strings.TrimSpace(validationType)) {
-	case "EMAIL":
-		return model.ChallengeEmail
-	case "CNAME_CSR_HASH":
-		return model.ChallengeDNSCNAME
-	case "HTTP_CSR_HASH":
-		return model.ChallengeHTTPFile
-	case "HTTPS_CSR_HASH":
-		return model.ChallengeHTTPSFile
-	}
-	return ""
+	return validationTypes.value(strings.ToUpper(strings.TrimSpace(validationType)), "")
 }
 
-// ValidationType is the inverse of Method: the validation_type word for a challenge type.
-func ValidationType(t model.ChallengeType) string {
-	switch t {
-	case model.ChallengeEmail:
-		return "EMAIL"
-	case model.ChallengeDNSCNAME:
-		return "CNAME_CSR_HASH"
-	case model.ChallengeHTTPFile:
-		return "HTTP_CSR_HASH"
-	case model.ChallengeHTTPSFile:
-		return "HTTPS_CSR_HASH"
-	}
-	return ""
-}
+// ValidationType is the inverse of Method: the validation_type word for a challenge type,
+// "" for one ZeroSSL does not have.
+func ValidationType(t model.ChallengeType) string { return validationTypes.word(t) }
 
 // ChallengeStatus is the state of a certificate's challenges, decided by the
 // certificate's status: issued -> valid, draft -> not_started, pending_validation ->
