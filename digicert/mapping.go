@@ -17,23 +17,18 @@ import (
 //   - not_renewed, expired: expired
 //   - canceled, cancelled: cancelled; rejected, denied: rejected; revoked: revoked; draft: draft
 func mapStatus(word string) model.CertificateStatus {
-	switch strings.ToLower(strings.TrimSpace(word)) {
-	case "needs_approval", "pending", "waiting_pickup":
-		return model.StatusPending
-	case "issued", "reissue_pending", "renewed":
-		return model.StatusIssued
-	case "not_renewed", "expired":
-		return model.StatusExpired
-	case "canceled", "cancelled":
-		return model.StatusCancelled
-	case "rejected", "denied":
-		return model.StatusRejected
-	case "revoked":
-		return model.StatusRevoked
-	case "draft":
-		return model.StatusDraft
-	}
-	return model.StatusUnknown
+	return statusWords.Value(strings.ToLower(strings.TrimSpace(word)), model.StatusUnknown)
+}
+
+// statusWords are the order status words mapStatus knows, as listed above.
+var statusWords = wire.Words[model.CertificateStatus]{
+	{"needs_approval", model.StatusPending}, {"pending", model.StatusPending}, {"waiting_pickup", model.StatusPending},
+	{"issued", model.StatusIssued}, {"reissue_pending", model.StatusIssued}, {"renewed", model.StatusIssued},
+	{"not_renewed", model.StatusExpired}, {"expired", model.StatusExpired},
+	{"canceled", model.StatusCancelled}, {"cancelled", model.StatusCancelled},
+	{"rejected", model.StatusRejected}, {"denied", model.StatusRejected},
+	{"revoked", model.StatusRevoked},
+	{"draft", model.StatusDraft},
 }
 
 // statusFilters returns the documented List orders filters[status] values that can hold
@@ -183,17 +178,15 @@ var errMissing = missingError{}
 
 // mapMethod maps a DCV method word to a challenge type ("" for unknown words).
 func mapMethod(m string) model.ChallengeType {
-	switch strings.ToLower(strings.TrimSpace(m)) {
-	case "email":
-		return model.ChallengeEmail
-	case "dns-txt-token":
-		return model.ChallengeDNSTXT
-	case "dns-cname-token":
-		return model.ChallengeDNSCNAME
-	case "http-token", "http-token-static", "http-token-dynamic":
-		return model.ChallengeHTTPFile
-	}
-	return ""
+	return dcvMethods.Value(strings.ToLower(strings.TrimSpace(m)), "")
+}
+
+// dcvMethods are the DCV method words CertCentral sends (dcv_method, order_dcv_method).
+var dcvMethods = wire.Words[model.ChallengeType]{
+	{"email", model.ChallengeEmail},
+	{"dns-txt-token", model.ChallengeDNSTXT},
+	{"dns-cname-token", model.ChallengeDNSCNAME},
+	{"http-token", model.ChallengeHTTPFile}, {"http-token-static", model.ChallengeHTTPFile}, {"http-token-dynamic", model.ChallengeHTTPFile},
 }
 
 // mapLevelStatus maps one validations[] entry: active and not past validated_until is

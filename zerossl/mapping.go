@@ -49,35 +49,8 @@ func ProductType(product string) string {
 	return ""
 }
 
-// wordTable pairs ZeroSSL words with model values, read both ways: the first word of a
-// value is the one word gives, so the two directions stay inverses.
-type wordTable[V comparable] []struct {
-	word  string
-	value V
-}
-
-// value returns the value of word (already in the table's case), or none.
-func (t wordTable[V]) value(word string, none V) V {
-	for _, p := range t {
-		if p.word == word {
-			return p.value
-		}
-	}
-	return none
-}
-
-// word returns the first word of v, or "" when the table has none.
-func (t wordTable[V]) word(v V) string {
-	for _, p := range t {
-		if p.value == v {
-			return p.word
-		}
-	}
-	return ""
-}
-
 // statusWords are ZeroSSL's certificate status words; "cancelled" is the one sent.
-var statusWords = wordTable[model.CertificateStatus]{
+var statusWords = wire.Words[model.CertificateStatus]{
 	{"draft", model.StatusDraft},
 	{"pending_validation", model.StatusPending},
 	{"issued", model.StatusIssued},
@@ -90,15 +63,15 @@ var statusWords = wordTable[model.CertificateStatus]{
 // official client, absent from the docs) is StatusCancelled: the certificate is withdrawn
 // from the account. Unknown words are StatusUnknown.
 func Status(vendor string) model.CertificateStatus {
-	return statusWords.value(strings.ToLower(strings.TrimSpace(vendor)), model.StatusUnknown)
+	return statusWords.Value(strings.ToLower(strings.TrimSpace(vendor)), model.StatusUnknown)
 }
 
 // VendorStatus returns the status word ZeroSSL uses for s, "" for states ZeroSSL never
 // reports (rejected, unknown).
-func VendorStatus(s model.CertificateStatus) string { return statusWords.word(s) }
+func VendorStatus(s model.CertificateStatus) string { return statusWords.Word(s) }
 
 // validationTypes are ZeroSSL's validation_type words, one per challenge type.
-var validationTypes = wordTable[model.ChallengeType]{
+var validationTypes = wire.Words[model.ChallengeType]{
 	{"EMAIL", model.ChallengeEmail},
 	{"CNAME_CSR_HASH", model.ChallengeDNSCNAME},
 	{"HTTP_CSR_HASH", model.ChallengeHTTPFile},
@@ -108,12 +81,12 @@ var validationTypes = wordTable[model.ChallengeType]{
 // Method returns the challenge type of a validation_type (EMAIL, CNAME_CSR_HASH,
 // HTTP_CSR_HASH, HTTPS_CSR_HASH), "" for none or an unknown word.
 func Method(validationType string) model.ChallengeType {
-	return validationTypes.value(strings.ToUpper(strings.TrimSpace(validationType)), "")
+	return validationTypes.Value(strings.ToUpper(strings.TrimSpace(validationType)), "")
 }
 
 // ValidationType is the inverse of Method: the validation_type word for a challenge type,
 // "" for one ZeroSSL does not have.
-func ValidationType(t model.ChallengeType) string { return validationTypes.word(t) }
+func ValidationType(t model.ChallengeType) string { return validationTypes.Word(t) }
 
 // ChallengeStatus is the state of a certificate's challenges, decided by the
 // certificate's status: issued -> valid, draft -> not_started, pending_validation ->
