@@ -110,17 +110,9 @@ func (c *Client) Certificates(ctx context.Context, q model.CertificateQuery) ite
 			base.Set("sort", "id")
 			limit := pageSize(q.PageSize)
 			for cert, err := range listing(c, op, "order/certificate", base, docOrderList, limit, certID,
-				func(resp *retry.Response, l *orderListWire) ([]*model.Certificate, int64, int, error) {
-					out := make([]*model.Certificate, 0, len(l.Orders))
-					for i := range l.Orders {
-						cert, err := mapOrder(&l.Orders[i])
-						if err != nil {
-							return nil, 0, 0, c.mapErr(op, resp, err)
-						}
-						out = append(out, cert)
-					}
-					total, serverLimit := l.Page.sizes()
-					return out, total, serverLimit, nil
+				func(l *orderListWire) ([]*model.Certificate, *page, error) {
+					out, err := mapEach(l.Orders, mapOrder)
+					return out, l.Page, err
 				}).Seq(ctx) {
 				if err != nil {
 					yield(nil, err)
@@ -154,10 +146,12 @@ func listedBefore(earlier []string, status string) bool {
 
 // listing is a CertCentral offset/limit listing of path, read page by page: each page
 // decoded as doc into a W (at most limit items, streamed inside the retry loop), then
-// given to read, which maps its items and returns them with the page's total and the page
-// limit the server used. The pager owns termination and exactly-once delivery.
+// given to read, which maps its items and returns them with the answer's paging object
+// (nil when it has none), whose total and limit the pager is told. An item read cannot
+// map fails the listing as a malformed answer (see mapErr). The pager owns termination
+// and exactly-once delivery.
 func listing[W, T any](c *Client, op, path string, base url.Values, doc wire.Document, limit int, id func(T) string,
-	read func(resp *retry.Response, page *W) (items []T, total int64, serverLimit int, err error)) pager.Listing[T] {
+	read func(answer *W) (items []T, p *page, err error)) pager.Listing[T] {
 	return pager.Listing[T]{
 		Provider: Name, Op: op, Limit: limit, ID: id,
 		Fetch: func(ctx context.Context, r pager.Request) (pager.Page[T], error) {
@@ -172,13 +166,28 @@ func listing[W, T any](c *Client, op, path string, base url.Values, doc wire.Doc
 			if err != nil {
 				return pager.Page[T]{}, err
 			}
-			items, total, serverLimit, err := read(resp, &page)
+			items, p, err := read(&page)
 			if err != nil {
-				return pager.Page[T]{}, err
+				return pager.Page[T]{}, c.mapErr(op, resp, err)
 			}
+			total, serverLimit := p.sizes()
 			return pager.Page[T]{Items: items, Total: total, Limit: serverLimit}, nil
 		},
 	}
+}
+
+// mapEach maps every item with mapItem, in order; the first item mapItem refuses is the
+// error, and nothing is returned with it.
+func mapEach[W, T any](items []W, mapItem func(*W) (T, error)) ([]T, error) {
+	out := make([]T, 0, len(items))
+	for i := range items {
+		t, err := mapItem(&items[i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 // CertificatesByID looks orders up by id through the Custom Reports API: numeric ids go
@@ -370,17 +379,9 @@ func (c *Client) DomainsFiltered(ctx context.Context, f DomainFilter) iter.Seq2[
 		now := c.now()
 		limit := pageSize(f.PageSize)
 		for d, err := range listing(c, op, "domain", base, docDomainList, limit, domainID,
-			func(resp *retry.Response, l *domainListWire) ([]*model.DomainValidation, int64, int, error) {
-				out := make([]*model.DomainValidation, 0, len(l.Domains))
-				for i := range l.Domains {
-					d, err := mapListedDomain(&l.Domains[i], now)
-					if err != nil {
-						return nil, 0, 0, c.mapErr(op, resp, err)
-					}
-					out = append(out, d)
-				}
-				total, serverLimit := l.Page.sizes()
-				return out, total, serverLimit, nil
+			func(l *domainListWire) ([]*model.DomainValidation, *page, error) {
+				out, err := mapEach(l.Domains, func(d *domainWire) (*model.DomainValidation, error) { return mapListedDomain(d, now) })
+				return out, l.Page, err
 			}).Seq(ctx) {
 			if err != nil {
 				yield(nil, err)
@@ -417,13 +418,12 @@ func (c *Client) findDomain(ctx context.Context, op, name string) (string, error
 	base.Set("filters[search]", name)
 	base.Set("sort", "id")
 	entries := listing(c, op, "domain", base, docDomainList, MaxPageSize, func(e listedName) string { return e.id },
-		func(_ *retry.Response, l *domainListWire) ([]listedName, int64, int, error) {
+		func(l *domainListWire) ([]listedName, *page, error) {
 			out := make([]listedName, len(l.Domains))
 			for i, d := range l.Domains {
 				out[i] = listedName{id: string(d.ID), name: string(d.Name)}
 			}
-			total, serverLimit := l.Page.sizes()
-			return out, total, serverLimit, nil
+			return out, l.Page, nil
 		})
 	for e, err := range entries.Seq(ctx) {
 		if err != nil {

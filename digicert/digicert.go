@@ -120,8 +120,14 @@ func (c Config) MarshalJSON() ([]byte, error) { return c.view().MarshalJSON() }
 // LogValue makes slog print the printable fields, the key redacted.
 func (c Config) LogValue() slog.Value { return c.view().LogValue() }
 
-// Client is a CertCentral account. It is safe for concurrent use.
+// label is secret.Label, named so that the field Client embeds it in is unexported.
+type label = secret.Label
+
+// Client is a CertCentral account. It is safe for concurrent use. It prints (String,
+// GoString, Format under every verb, LogValue) as digicert.Client{...} with its provider,
+// base URL and retry settings, never its API key.
 type Client struct {
+	label
 	http        *retry.Client
 	batchSize   int
 	concurrency int
@@ -163,7 +169,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{http: hc, batchSize: cfg.BatchSize, concurrency: cfg.Concurrency, now: cfg.Now}
+	c := &Client{label: secret.NewLabel("digicert.Client{" + hc.String() + "}"), http: hc, batchSize: cfg.BatchSize, concurrency: cfg.Concurrency, now: cfg.Now}
 	if c.batchSize <= 0 {
 		c.batchSize = DefaultBatchSize
 	}
@@ -172,19 +178,6 @@ func New(cfg Config) (*Client, error) {
 	}
 	return c, nil
 }
-
-// String describes the client (provider, base URL, retry settings) without its API key.
-func (c *Client) String() string { return "digicert.Client{" + c.http.String() + "}" }
-
-// GoString is String, for %#v.
-func (c *Client) GoString() string { return c.String() }
-
-// Format prints String whatever the verb or flags (%q quotes it), so that no verb
-// reaches the key through the client's fields.
-func (c *Client) Format(f fmt.State, verb rune) { secret.Write(f, verb, c.String()) }
-
-// LogValue makes slog print String.
-func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // Name returns "digicert".
 func (c *Client) Name() string { return Name }

@@ -17,23 +17,18 @@ import (
 //   - not_renewed, expired: expired
 //   - canceled, cancelled: cancelled; rejected, denied: rejected; revoked: revoked; draft: draft
 func mapStatus(word string) model.CertificateStatus {
-	switch strings.ToLower(strings.TrimSpace(word)) {
-	case "needs_approval", "pending", "waiting_pickup":
-		return model.StatusPending
-	case "issued", "reissue_pending", "renewed":
-		return model.StatusIssued
-	case "not_renewed", "expired":
-		return model.StatusExpired
-	case "canceled", "cancelled":
-		return model.StatusCancelled
-	case "rejected", "denied":
-		return model.StatusRejected
-	case "revoked":
-		return model.StatusRevoked
-	case "draft":
-		return model.StatusDraft
-	}
-	return model.StatusUnknown
+	return statusWords.Value(strings.ToLower(strings.TrimSpace(word)), model.StatusUnknown)
+}
+
+// statusWords are the order status words mapStatus knows, as listed above.
+var statusWords = wire.Words[model.CertificateStatus]{
+	{"needs_approval", model.StatusPending}, {"pending", model.StatusPending}, {"waiting_pickup", model.StatusPending},
+	{"issued", model.StatusIssued}, {"reissue_pending", model.StatusIssued}, {"renewed", model.StatusIssued},
+	{"not_renewed", model.StatusExpired}, {"expired", model.StatusExpired},
+	{"canceled", model.StatusCancelled}, {"cancelled", model.StatusCancelled},
+	{"rejected", model.StatusRejected}, {"denied", model.StatusRejected},
+	{"revoked", model.StatusRevoked},
+	{"draft", model.StatusDraft},
 }
 
 // statusFilters returns the documented List orders filters[status] values that can hold
@@ -105,78 +100,74 @@ type fieldError struct {
 func (e *fieldError) Error() string { return "field " + e.field + ": " + e.err.Error() }
 func (e *fieldError) Unwrap() error { return e.err }
 
-// certificate builds the model value common to REST and Reports answers.
-func certificate(id, cn string, names []string, status, serial, thumb, product string,
-	created, from, till time.Time) *model.Certificate {
-	cnNorm := wire.ReportedDomain(cn)
-	all := make([]string, 0, len(names)+1)
+// orderText is an order as both Order info and the Reports API give it, as text: the
+// fields the model reads, each date with the field an error about it names.
+type orderText struct {
+	id, commonName, status, serial, thumbprint, product string
+	names                                               []string // additional names; the common name is added
+	created, validFrom, validTill                       dateText
+}
+
+// dateText is one date of an answer and the field it came from.
+type dateText struct{ field, text string }
+
+// certificate builds the model value of o, the same for REST and Reports answers. A
+// missing id or an unreadable date is a fieldError naming the field.
+func (o orderText) certificate() (*model.Certificate, error) {
+	if o.id == "" {
+		return nil, &fieldError{field: "id", err: errMissing}
+	}
+	var dates [3]time.Time
+	for i, d := range [3]dateText{o.created, o.validFrom, o.validTill} {
+		t, err := parseDate(d.field, d.text)
+		if err != nil {
+			return nil, err
+		}
+		dates[i] = t
+	}
+	cnNorm := wire.ReportedDomain(o.commonName)
+	all := make([]string, 0, len(o.names)+1)
 	all = append(all, cnNorm)
-	dns := wire.ReportedDomains(append(all, names...))
+	dns := wire.ReportedDomains(append(all, o.names...))
 	if len(dns) == 0 {
 		dns = nil // as before: no names is a nil list
 	}
 	return &model.Certificate{
 		Provider:        Name,
-		ID:              strings.TrimSpace(id),
+		ID:              strings.TrimSpace(o.id),
 		CommonName:      cnNorm,
 		DNSNames:        dns,
-		Status:          mapStatus(status),
-		VendorStatus:    strings.TrimSpace(status),
-		Level:           levelFor(product),
-		Product:         strings.TrimSpace(product),
-		SerialNumber:    model.NormalizeHex(serial),
-		FingerprintSHA1: model.NormalizeHex(thumb),
-		CreatedAt:       created,
-		NotBefore:       from,
-		NotAfter:        till,
-	}
+		Status:          mapStatus(o.status),
+		VendorStatus:    strings.TrimSpace(o.status),
+		Level:           levelFor(o.product),
+		Product:         strings.TrimSpace(o.product),
+		SerialNumber:    model.NormalizeHex(o.serial),
+		FingerprintSHA1: model.NormalizeHex(o.thumbprint),
+		CreatedAt:       dates[0],
+		NotBefore:       dates[1],
+		NotAfter:        dates[2],
+	}, nil
 }
 
 // mapOrder maps an order from Order info or List orders. valid_from and valid_till are
 // dates, read as midnight UTC; Product is the product's name_id.
 func mapOrder(o *orderWire) (*model.Certificate, error) {
-	if o.ID == "" {
-		return nil, &fieldError{field: "id", err: errMissing}
-	}
-	created, err := parseDate("date_created", string(o.DateCreated))
-	if err != nil {
-		return nil, err
-	}
-	from, err := parseDate("certificate.valid_from", string(o.Certificate.ValidFrom))
-	if err != nil {
-		return nil, err
-	}
-	till, err := parseDate("certificate.valid_till", string(o.Certificate.ValidTill))
-	if err != nil {
-		return nil, err
-	}
-	return certificate(string(o.ID), string(o.Certificate.CommonName), o.Certificate.DNSNames,
-		string(o.Status), string(o.Certificate.SerialNumber), string(o.Certificate.Thumbprint),
-		string(o.Product.NameID), created, from, till), nil
+	oc := &o.Certificate
+	return orderText{id: string(o.ID), commonName: string(oc.CommonName), names: oc.DNSNames,
+		status: string(o.Status), serial: string(oc.SerialNumber), thumbprint: string(oc.Thumbprint),
+		product: string(o.Product.NameID), created: dateText{"date_created", string(o.DateCreated)},
+		validFrom: dateText{"certificate.valid_from", string(oc.ValidFrom)},
+		validTill: dateText{"certificate.valid_till", string(oc.ValidTill)}}.certificate()
 }
 
 // mapReportOrder maps an order_details_by_id answer to the same value mapOrder gives for
 // the same order: dns_names there are the additional names, comma-separated, and
 // date_created ("yyyy-MM-dd HH:mm:ss") is UTC like Order info's ISO-8601 value.
 func mapReportOrder(o *reportOrderWire) (*model.Certificate, error) {
-	if o.ID == "" {
-		return nil, &fieldError{field: "id", err: errMissing}
-	}
-	created, err := parseDate("date_created", string(o.DateCreated))
-	if err != nil {
-		return nil, err
-	}
-	from, err := parseDate("valid_from", string(o.ValidFrom))
-	if err != nil {
-		return nil, err
-	}
-	till, err := parseDate("valid_till", string(o.ValidTill))
-	if err != nil {
-		return nil, err
-	}
-	return certificate(string(o.ID), string(o.CommonName), model.SplitList(string(o.DNSNames)),
-		string(o.Status), string(o.SerialNumber), string(o.Thumbprint), string(o.ProductNameID),
-		created, from, till), nil
+	return orderText{id: string(o.ID), commonName: string(o.CommonName), names: model.SplitList(string(o.DNSNames)),
+		status: string(o.Status), serial: string(o.SerialNumber), thumbprint: string(o.Thumbprint),
+		product: string(o.ProductNameID), created: dateText{"date_created", string(o.DateCreated)},
+		validFrom: dateText{"valid_from", string(o.ValidFrom)}, validTill: dateText{"valid_till", string(o.ValidTill)}}.certificate()
 }
 
 type missingError struct{}
@@ -187,17 +178,15 @@ var errMissing = missingError{}
 
 // mapMethod maps a DCV method word to a challenge type ("" for unknown words).
 func mapMethod(m string) model.ChallengeType {
-	switch strings.ToLower(strings.TrimSpace(m)) {
-	case "email":
-		return model.ChallengeEmail
-	case "dns-txt-token":
-		return model.ChallengeDNSTXT
-	case "dns-cname-token":
-		return model.ChallengeDNSCNAME
-	case "http-token", "http-token-static", "http-token-dynamic":
-		return model.ChallengeHTTPFile
-	}
-	return ""
+	return dcvMethods.Value(strings.ToLower(strings.TrimSpace(m)), "")
+}
+
+// dcvMethods are the DCV method words CertCentral sends (dcv_method, order_dcv_method).
+var dcvMethods = wire.Words[model.ChallengeType]{
+	{"email", model.ChallengeEmail},
+	{"dns-txt-token", model.ChallengeDNSTXT},
+	{"dns-cname-token", model.ChallengeDNSCNAME},
+	{"http-token", model.ChallengeHTTPFile}, {"http-token-static", model.ChallengeHTTPFile}, {"http-token-dynamic", model.ChallengeHTTPFile},
 }
 
 // mapLevelStatus maps one validations[] entry: active and not past validated_until is

@@ -3,7 +3,6 @@ package digicert
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,18 +16,9 @@ import (
 type flexString string
 
 func (s *flexString) UnmarshalJSON(b []byte) error {
-	// An object or array where a scalar was expected is an error, never "no value": the
-	// wire types declare only fields the model uses, so reading one as empty would be a
-	// silent wrong answer (providertest's Faults/WrongTypes proves it).
-	text, scalar, err := wire.ScalarText(b)
-	if err != nil {
-		return err
-	}
-	if !scalar {
-		return fmt.Errorf("expected a string or a number, got a JSON %s", map[byte]string{'{': "object", '[': "array"}[bytes.TrimSpace(b)[0]])
-	}
+	text, err := wire.ScalarString(b) // an object or array is an error, never "no value"
 	*s = flexString(strings.TrimSpace(text))
-	return nil
+	return err
 }
 
 // flexBool decodes true/false, "1"/"0", "true"/"false", 1/0 and null.

@@ -44,6 +44,21 @@ func (c *Client) Certificate(ctx context.Context, id string) (*model.Certificate
 	return c.mapSummary(op, w)
 }
 
+// lookup fetches the certificate with id and maps it, keeping the wire fields for DCV:
+// the first step of every call on one certificate. An id of the wrong shape is
+// model.ErrNotFound without a request, an unreadable certificate a malformed response.
+func (c *Client) lookup(ctx context.Context, op, id string) (certInfo, error) {
+	w, err := c.fetch(ctx, op, id)
+	if err != nil {
+		return certInfo{}, err
+	}
+	cert, err := c.mapOne(op, w)
+	if err != nil {
+		return certInfo{}, err
+	}
+	return certInfo{cert, w}, nil
+}
+
 // fetch gets one whole wire certificate after checking the id's shape.
 func (c *Client) fetch(ctx context.Context, op, id string) (*wireCertificate, error) {
 	return fetchAs[wireCertificate](ctx, c, op, id)
@@ -199,15 +214,11 @@ type certInfo struct {
 // (its error 2838 is ignored).
 func (c *Client) Challenges(ctx context.Context, certificateID string) ([]model.Challenge, error) {
 	const op = "Challenges"
-	w, err := c.fetch(ctx, op, certificateID)
+	ci, err := c.lookup(ctx, op, certificateID)
 	if err != nil {
 		return nil, err
 	}
-	cert, err := c.mapOne(op, w)
-	if err != nil {
-		return nil, err
-	}
-	return c.challenges(ctx, op, certInfo{cert, w})
+	return c.challenges(ctx, op, ci)
 }
 
 // challenges builds a certificate's challenges, asking /status for email validation.

@@ -27,14 +27,11 @@ type wireDownload struct {
 // requests.
 func (c *Client) Download(ctx context.Context, certificateID string) (*model.Bundle, error) {
 	const op = "Download"
-	w, err := c.fetch(ctx, op, certificateID)
+	ci, err := c.lookup(ctx, op, certificateID)
 	if err != nil {
 		return nil, err
 	}
-	cert, err := c.mapOne(op, w)
-	if err != nil {
-		return nil, err
-	}
+	cert := ci.cert
 	if cert.Status != model.StatusIssued {
 		e := c.http.Error(op, model.ErrFailedPrecondition, "certificate %s is %s: only an issued certificate can be downloaded", cert.ID, cert.VendorStatus)
 		e.Code = "certificate_" + string(cert.Status)

@@ -49,77 +49,44 @@ func ProductType(product string) string {
 	return ""
 }
 
+// statusWords are ZeroSSL's certificate status words; "cancelled" is the one sent.
+var statusWords = wire.Words[model.CertificateStatus]{
+	{"draft", model.StatusDraft},
+	{"pending_validation", model.StatusPending},
+	{"issued", model.StatusIssued},
+	{"revoked", model.StatusRevoked},
+	{"cancelled", model.StatusCancelled}, {"canceled", model.StatusCancelled}, {"deleted", model.StatusCancelled},
+	{"expired", model.StatusExpired},
+}
+
 // Status returns the normalized state of a ZeroSSL status word. "deleted" (known to one
 // official client, absent from the docs) is StatusCancelled: the certificate is withdrawn
 // from the account. Unknown words are StatusUnknown.
 func Status(vendor string) model.CertificateStatus {
-	switch strings.ToLower(strings.TrimSpace(vendor)) {
-	case "draft":
-		return model.StatusDraft
-	case "pending_validation":
-		return model.StatusPending
-	case "issued":
-		return model.StatusIssued
-	case "revoked":
-		return model.StatusRevoked
-	case "cancelled", "canceled", "deleted":
-		return model.StatusCancelled
-	case "expired":
-		return model.StatusExpired
-	}
-	return model.StatusUnknown
+	return statusWords.Value(strings.ToLower(strings.TrimSpace(vendor)), model.StatusUnknown)
 }
 
 // VendorStatus returns the status word ZeroSSL uses for s, "" for states ZeroSSL never
 // reports (rejected, unknown).
-func VendorStatus(s model.CertificateStatus) string {
-	switch s {
-	case model.StatusDraft:
-		return "draft"
-	case model.StatusPending:
-		return "pending_validation"
-	case model.StatusIssued:
-		return "issued"
-	case model.StatusRevoked:
-		return "revoked"
-	case model.StatusCancelled:
-		return "cancelled"
-	case model.StatusExpired:
-		return "expired"
-	}
-	return ""
+func VendorStatus(s model.CertificateStatus) string { return statusWords.Word(s) }
+
+// validationTypes are ZeroSSL's validation_type words, one per challenge type.
+var validationTypes = wire.Words[model.ChallengeType]{
+	{"EMAIL", model.ChallengeEmail},
+	{"CNAME_CSR_HASH", model.ChallengeDNSCNAME},
+	{"HTTP_CSR_HASH", model.ChallengeHTTPFile},
+	{"HTTPS_CSR_HASH", model.ChallengeHTTPSFile},
 }
 
 // Method returns the challenge type of a validation_type (EMAIL, CNAME_CSR_HASH,
 // HTTP_CSR_HASH, HTTPS_CSR_HASH), "" for none or an unknown word.
 func Method(validationType string) model.ChallengeType {
-	switch strings.ToUpper(strings.TrimSpace(validationType)) {
-	case "EMAIL":
-		return model.ChallengeEmail
-	case "CNAME_CSR_HASH":
-		return model.ChallengeDNSCNAME
-	case "HTTP_CSR_HASH":
-		return model.ChallengeHTTPFile
-	case "HTTPS_CSR_HASH":
-		return model.ChallengeHTTPSFile
-	}
-	return ""
+	return validationTypes.Value(strings.ToUpper(strings.TrimSpace(validationType)), "")
 }
 
-// ValidationType is the inverse of Method: the validation_type word for a challenge type.
-func ValidationType(t model.ChallengeType) string {
-	switch t {
-	case model.ChallengeEmail:
-		return "EMAIL"
-	case model.ChallengeDNSCNAME:
-		return "CNAME_CSR_HASH"
-	case model.ChallengeHTTPFile:
-		return "HTTP_CSR_HASH"
-	case model.ChallengeHTTPSFile:
-		return "HTTPS_CSR_HASH"
-	}
-	return ""
-}
+// ValidationType is the inverse of Method: the validation_type word for a challenge type,
+// "" for one ZeroSSL does not have.
+func ValidationType(t model.ChallengeType) string { return validationTypes.Word(t) }
 
 // ChallengeStatus is the state of a certificate's challenges, decided by the
 // certificate's status: issued -> valid, draft -> not_started, pending_validation ->

@@ -42,14 +42,11 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 	if method != "" && ValidationType(method) == "" {
 		return nil, c.http.Error(op, model.ErrInvalidArgument, "ZeroSSL has no DCV method %q (dns-cname, http-file, https-file, email)", method)
 	}
-	w, err := c.fetch(ctx, op, certificateID)
+	ci, err := c.lookup(ctx, op, certificateID)
 	if err != nil {
 		return nil, err
 	}
-	cert, err := c.mapOne(op, w)
-	if err != nil {
-		return nil, err
-	}
+	cert, w := ci.cert, ci.wire
 	switch cert.Status {
 	case model.StatusIssued, model.StatusCancelled, model.StatusRevoked, model.StatusExpired:
 		e := c.http.Error(op, model.ErrFailedPrecondition, "certificate %s is %s: there is no DCV left to check", cert.ID, cert.VendorStatus)

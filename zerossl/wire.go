@@ -141,15 +141,9 @@ type flexString string
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (s *flexString) UnmarshalJSON(b []byte) error {
-	text, scalar, err := wire.ScalarText(b)
-	if err != nil {
-		return err
-	}
-	if !scalar {
-		return fmt.Errorf("expected a string or a number, got %s", kindOfJSON(bytes.TrimSpace(b)))
-	}
+	text, err := wire.ScalarString(b)
 	*s = flexString(text)
-	return nil
+	return err
 }
 
 // flexInt accepts a JSON number, a numeric string, or null (0).

@@ -102,11 +102,17 @@ func (c Config) MarshalJSON() ([]byte, error) { return c.view().MarshalJSON() }
 // LogValue makes slog print the printable fields, the key redacted.
 func (c Config) LogValue() slog.Value { return c.view().LogValue() }
 
+// label is secret.Label, named so that the field Client embeds it in is unexported.
+type label = secret.Label
+
 // Client talks to one ZeroSSL account. It implements anyca.Provider and
 // anyca.DomainLister, and is safe for concurrent use. It has no batch endpoint to offer,
 // so it does not implement anyca.BatchGetter: anyca.CertificatesByID falls back to
-// bounded concurrent Certificate calls.
+// bounded concurrent Certificate calls. It prints (String, GoString, Format under every
+// verb, LogValue) as zerossl.Client{...} with its provider, base URL and retry settings,
+// never its API key.
 type Client struct {
+	label
 	http *retry.Client
 	now  func() time.Time
 }
@@ -144,21 +150,8 @@ func New(cfg Config) (*Client, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Client{http: hc, now: now}, nil
+	return &Client{label: secret.NewLabel("zerossl.Client{" + hc.String() + "}"), http: hc, now: now}, nil
 }
-
-// String describes the client (provider, base URL, retry settings) without its API key.
-func (c *Client) String() string { return "zerossl.Client{" + c.http.String() + "}" }
-
-// GoString is String, for %#v.
-func (c *Client) GoString() string { return c.String() }
-
-// Format prints String whatever the verb or flags (%q quotes it), so that no verb
-// reaches the key through the client's fields.
-func (c *Client) Format(f fmt.State, verb rune) { secret.Write(f, verb, c.String()) }
-
-// LogValue makes slog print String.
-func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // Name returns "zerossl".
 func (c *Client) Name() string { return Name }

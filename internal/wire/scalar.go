@@ -3,6 +3,7 @@ package wire
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"unicode/utf8"
 )
 
@@ -30,4 +31,26 @@ func ScalarText(b []byte) (text string, scalar bool, err error) {
 		return "", true, err
 	}
 	return s, true, nil
+}
+
+// errNotScalar and errNotScalarArray are ScalarString's errors: they name the JSON kind,
+// never the value.
+var (
+	errNotScalar      = errors.New("expected a string or a number, got an object")
+	errNotScalarArray = errors.New("expected a string or a number, got an array")
+)
+
+// ScalarString is ScalarText for a field that must hold a scalar: an object or an array
+// is an error naming its kind, never "no value", since the wire types declare only the
+// fields the model uses and reading a misplaced object as empty would be a silent wrong
+// answer (providertest's Faults/WrongTypes proves it).
+func ScalarString(b []byte) (string, error) {
+	text, scalar, err := ScalarText(b)
+	switch {
+	case err != nil || scalar:
+		return text, err
+	case bytes.TrimSpace(b)[0] == '[':
+		return "", errNotScalarArray
+	}
+	return "", errNotScalar
 }
