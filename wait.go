@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/retry"
 )
 
 // Defaults of WaitOptions.
@@ -123,7 +124,7 @@ func WaitValidated(ctx context.Context, p Provider, certificateID string, opt Wa
 	}
 	sleep := opt.Sleep
 	if sleep == nil {
-		sleep = sleepCtx
+		sleep = retry.Sleep
 	}
 	verifier, _ := p.(Verifier)
 	pause := minWait
@@ -212,15 +213,4 @@ func tally(chs []model.Challenge) (valid int, failed []model.Challenge, domains 
 		}
 	}
 	return valid, failed, len(order)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -101,7 +101,7 @@ func NewWindowLimiter(windows ...Window) (*WindowLimiter, error) {
 	if len(windows) == 0 {
 		return nil, fmt.Errorf("retry: a rolling-window limiter needs at least one window")
 	}
-	l := &WindowLimiter{windows: append([]Window(nil), windows...), now: time.Now, sleep: sleepCtx}
+	l := &WindowLimiter{windows: append([]Window(nil), windows...), now: time.Now, sleep: Sleep}
 	for _, w := range windows {
 		if err := w.Validate(); err != nil {
 			return nil, err
@@ -220,16 +220,4 @@ func (r *timeRing) pop(replaced time.Time, wasFull bool) {
 	}
 	r.head = (r.head - 1 + len(r.times)) % len(r.times)
 	r.times[r.head] = replaced
-}
-
-// sleepCtx sleeps for d or until ctx ends, whichever is first.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

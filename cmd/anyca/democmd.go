@@ -252,7 +252,7 @@ func askDemo(ctx context.Context, a *app, t demoTarget, now time.Time) (*demoAns
 		if !issued[i].NotAfter.Equal(issued[j].NotAfter) {
 			return issued[i].NotAfter.Before(issued[j].NotAfter)
 		}
-		return lessID(issued[i].ID, issued[j].ID)
+		return model.LessID(issued[i].ID, issued[j].ID)
 	})
 	ans.soonest = issued[:min(5, len(issued))]
 	quiet := *a

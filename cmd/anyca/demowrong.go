@@ -88,7 +88,7 @@ func pendingWith(ctx context.Context, p anyca.Provider, types []model.ChallengeT
 			ids = append(ids, c.ID)
 		}
 	}
-	sort.Slice(ids, func(i, j int) bool { return lessID(ids[i], ids[j]) })
+	sort.Slice(ids, func(i, j int) bool { return model.LessID(ids[i], ids[j]) })
 	for _, typ := range types {
 		for _, id := range ids {
 			chs, err := p.Challenges(ctx, id)

@@ -203,7 +203,7 @@ func (a *app) findExpiring(ctx context.Context, f *anyca.Fleet, now time.Time, d
 		if !ci.NotAfter.Equal(cj.NotAfter) {
 			return ci.NotAfter.Before(cj.NotAfter)
 		}
-		return lessID(ci.ID, cj.ID)
+		return model.LessID(ci.ID, cj.ID)
 	})
 	doms := a.listDomains(ctx, f, "")
 	for _, dv := range doms.Items {

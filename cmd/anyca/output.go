@@ -89,23 +89,13 @@ func statusWord(normalized, vendor string) string {
 	return normalized + " (" + vendor + ")"
 }
 
-// lessID orders ids numerically when both are numbers, else as strings.
-func lessID(a, b string) bool {
-	na, ea := strconv.ParseUint(a, 10, 64)
-	nb, eb := strconv.ParseUint(b, 10, 64)
-	if ea == nil && eb == nil {
-		return na < nb
-	}
-	return a < b
-}
-
 // sortCertificates orders certificates by common name, then id.
 func sortCertificates(cs []*model.Certificate) {
 	sort.SliceStable(cs, func(i, j int) bool {
 		if cs[i].CommonName != cs[j].CommonName {
 			return cs[i].CommonName < cs[j].CommonName
 		}
-		return lessID(cs[i].ID, cs[j].ID)
+		return model.LessID(cs[i].ID, cs[j].ID)
 	})
 }
 

@@ -240,9 +240,9 @@ func (s *Server) domainInfo(w http.ResponseWriter, r *http.Request, id string) {
 	q := r.URL.Query()
 	s.mu.Lock()
 	// s.domains is sorted by id (see addDomain): binary search, so reading every domain
-	// of a large account is not quadratic; the scan stays for ids idLess calls equal.
+	// of a large account is not quadratic; the scan stays for ids model.LessID calls equal.
 	var found *domain
-	if i := sort.Search(len(s.domains), func(i int) bool { return idLess(id, s.domains[i].dv.ID) }); i > 0 && s.domains[i-1].dv.ID == id {
+	if i := sort.Search(len(s.domains), func(i int) bool { return model.LessID(id, s.domains[i].dv.ID) }); i > 0 && s.domains[i-1].dv.ID == id {
 		found = s.domains[i-1]
 	} else {
 		for _, d := range s.domains {

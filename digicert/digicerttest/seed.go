@@ -65,18 +65,9 @@ func (s *Server) AddCertificate(c model.Certificate) model.Certificate {
 	s.byID[c.ID] = o
 	// Insert after every order with an id not above c.ID: the order a stable sort of the
 	// appended slice gives, without re-sorting on every seed (quadratic for large seeds).
-	at := sort.Search(len(s.orders), func(i int) bool { return idLess(c.ID, s.orders[i].cert.ID) })
+	at := sort.Search(len(s.orders), func(i int) bool { return model.LessID(c.ID, s.orders[i].cert.ID) })
 	s.orders = slices.Insert(s.orders, at, o)
 	return c
-}
-
-func idLess(a, b string) bool {
-	na, ea := strconv.ParseInt(a, 10, 64)
-	nb, eb := strconv.ParseInt(b, 10, 64)
-	if ea == nil && eb == nil {
-		return na < nb
-	}
-	return a < b
 }
 
 func norm(s string) string { return fakeca.NormName(s) }
@@ -179,7 +170,7 @@ func (s *Server) addDomain(d model.DomainValidation, hidden bool) model.DomainVa
 	}
 	rec.dv = d
 	// As in AddCertificate: the stable-sorted position, found by binary search.
-	at := sort.Search(len(s.domains), func(i int) bool { return idLess(d.ID, s.domains[i].dv.ID) })
+	at := sort.Search(len(s.domains), func(i int) bool { return model.LessID(d.ID, s.domains[i].dv.ID) })
 	s.domains = slices.Insert(s.domains, at, rec)
 	return d
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/retry"
 )
 
 // documentFields is how many scalars a memca answer has: a WrongType fault on a field
@@ -162,13 +163,4 @@ func (s *Server) retryWait(ctx context.Context, d time.Duration) bool {
 }
 
 // sleep waits d or until ctx ends; false when ctx ended first.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
+func sleep(ctx context.Context, d time.Duration) bool { return retry.Sleep(ctx, d) == nil }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/retry"
 )
 
 // DefaultInterval is the shortest time between two refreshes of an account unless
@@ -129,12 +130,8 @@ func (e *Exporter) Run(ctx context.Context) {
 	e.eachAccount(func(acct *account) {
 		for {
 			e.refresh(ctx, acct)
-			t := time.NewTimer(e.interval(acct))
-			select {
-			case <-ctx.Done():
-				t.Stop()
+			if retry.Sleep(ctx, e.interval(acct)) != nil {
 				return
-			case <-t.C:
 			}
 		}
 	})
