@@ -1,0 +1,65 @@
+package retry
+
+import (
+	"fmt"
+	"io"
+)
+
+// Reading a body whole: the 2xx body of a call without a DecodeFunc, and the capped start
+// of an error body.
+
+// errorBodyBytes caps the part of a non-2xx body that is read for the vendor's error.
+const errorBodyBytes = 64 << 10
+
+// sizeHintMax bounds the buffer readBody allocates from a Content-Length before the body
+// has arrived, so that a server announcing a large body and sending little costs no more.
+const sizeHintMax = 1 << 20
+
+// readBody reads the body of an answer with status. A 2xx body is read up to the cap and a
+// longer one is ErrBodyTooLarge, not a truncated read; of any other body only the first
+// errorBodyBytes (at most the cap) are kept, enough for the vendor's error. length is the
+// announced Content-Length (-1 when unknown), used only to size the first buffer.
+func (c *Client) readBody(r io.Reader, status int, length int64) ([]byte, error) {
+	if status < 200 || status > 299 {
+		n := min(c.maxBody, errorBodyBytes)
+		data, err := readAll(io.LimitReader(r, n), min(length, n))
+		if err != nil && len(data) == 0 {
+			return nil, err
+		}
+		return data, nil
+	}
+	data, err := readAll(io.LimitReader(r, c.maxBody+1), min(length, c.maxBody))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > c.maxBody {
+		return nil, fmt.Errorf("%w (%d bytes)", ErrBodyTooLarge, c.maxBody)
+	}
+	return data, nil
+}
+
+// readAll reads r to its end. With a hint (the announced length, within sizeHintMax) it
+// allocates room for hint bytes and the read that sees EOF at once; without one, or when
+// the body outgrows it, it leaves the growing to io.ReadAll (which, since Go 1.26, builds
+// chunks and copies them once into a slice of the final size).
+func readAll(r io.Reader, hint int64) ([]byte, error) {
+	if hint <= 0 || hint > sizeHintMax {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, hint+1)
+	for {
+		if len(b) == cap(b) {
+			// Longer than announced: read the rest the ordinary way.
+			rest, err := io.ReadAll(r)
+			return append(b, rest...), err
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+}

@@ -1,0 +1,141 @@
+package retry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/anyca/anyca/model"
+)
+
+// The *model.Error values the client builds: for a non-2xx answer, a call without a usable
+// answer, a malformed 2xx body, and the adapters' own refusals; every message redacted.
+
+// statusError builds the error for a non-2xx answer.
+func (c *Client) statusError(st *callState, resp *http.Response, body []byte) *model.Error {
+	e := &model.Error{Provider: c.provider, Op: st.op, HTTPStatus: resp.StatusCode}
+	if c.decodeErr != nil {
+		code, msg, kind := c.decodeErr(resp.StatusCode, body)
+		e.Kind, e.Code, e.Message = kind, c.redact.String(code), c.redact.String(strings.TrimSpace(msg))
+	}
+	if e.Kind == nil {
+		e.Kind = KindForStatus(resp.StatusCode)
+	}
+	if e.Message == "" && e.Code == "" {
+		e.Message = c.Snippet(body)
+	}
+	if ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		e.RetryAfter = ra
+	}
+	return e
+}
+
+// failure builds the error for a call that got no usable answer.
+func (c *Client) failure(ctx context.Context, st *callState, status int, _ http.Header, err error) *model.Error {
+	if status == 0 {
+		status = st.lastStatus
+	}
+	e := &model.Error{Provider: c.provider, Op: st.op, HTTPStatus: status, RetryAfter: st.retryAfter, Err: c.redact.Error(err)}
+	switch {
+	case ctx.Err() != nil:
+		e.Kind = ctx.Err()
+	case errors.Is(err, errLimiterDeadline):
+		e.Kind = context.DeadlineExceeded
+	case errors.Is(err, ErrRedirectRefused):
+		e.Kind = model.ErrPermissionDenied
+	case errors.Is(err, ErrLimiterFailed):
+		e.Kind = model.ErrUnavailable
+	default:
+		e.Kind = model.ErrUnavailable
+		if status != 0 && (status < 200 || status > 299) {
+			e.Kind = KindForStatus(status)
+		}
+	}
+	return e
+}
+
+// MalformedError reports a 2xx body that could not be understood, quoting a redacted
+// snippet of it. Kind is ErrUnavailable; Err wraps ErrMalformedResponse and cause.
+func (c *Client) MalformedError(op string, resp *Response, cause error) *model.Error {
+	e := &model.Error{Provider: c.provider, Op: op, Kind: model.ErrUnavailable, Code: "malformed_response",
+		Err: fmt.Errorf("%w: %w", ErrMalformedResponse, c.redact.Error(cause))}
+	if resp != nil {
+		e.HTTPStatus = resp.StatusCode
+		body := resp.Body
+		if body == nil && resp.stream != nil {
+			body = resp.stream.snippetSource()
+		}
+		e.Message = c.Snippet(body)
+	}
+	return e
+}
+
+// Error returns a *model.Error of kind for op with a redacted message.
+func (c *Client) Error(op string, kind error, format string, args ...any) *model.Error {
+	return &model.Error{Provider: c.provider, Op: op, Kind: kind, Message: c.redact.String(fmt.Sprintf(format, args...))}
+}
+
+// ContextError returns the *model.Error for a call that ctx ended, or nil while ctx is live.
+func (c *Client) ContextError(ctx context.Context, op string) error {
+	if ctx.Err() == nil {
+		return nil
+	}
+	return &model.Error{Provider: c.provider, Op: op, Kind: ctx.Err()}
+}
+
+// Snippet returns the start of body as one printable, redacted line for an error message.
+func (c *Client) Snippet(body []byte) string {
+	// Redact before cutting, so that a key straddling the cut is not left half visible;
+	// the window is the snippet plus the longest secret.
+	window := body
+	if n := snippetBytes + c.redact.maxLen(); len(window) > n {
+		window = window[:n]
+	}
+	s := c.redact.String(strings.ToValidUTF8(string(window), "\uFFFD"))
+	s = strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || r >= ' ' && r != 0x7f && !(r >= 0x80 && r < 0xa0) {
+			return r
+		}
+		return ' '
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	truncated := len(body) > len(window)
+	if len(s) > snippetBytes {
+		cut := snippetBytes
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s, truncated = s[:cut], true
+	}
+	if truncated {
+		s += "…"
+	}
+	return c.redact.String(s)
+}
+
+// KindForStatus maps an HTTP status to an error kind when the vendor's body says nothing
+// more precise: 401 unauthenticated, 403 permission denied, 404 and 410 not found,
+// 429 rate limited, 501 unsupported, other 4xx invalid argument, everything else
+// unavailable.
+func KindForStatus(status int) error {
+	switch {
+	case status == http.StatusUnauthorized:
+		return model.ErrUnauthenticated
+	case status == http.StatusForbidden:
+		return model.ErrPermissionDenied
+	case status == http.StatusNotFound || status == http.StatusGone:
+		return model.ErrNotFound
+	case status == http.StatusTooManyRequests:
+		return model.ErrRateLimited
+	case status == http.StatusNotImplemented:
+		return model.ErrUnsupported
+	case status >= 400 && status < 500:
+		return model.ErrInvalidArgument
+	default:
+		return model.ErrUnavailable
+	}
+}
