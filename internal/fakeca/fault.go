@@ -6,6 +6,7 @@ package fakeca
 import (
 	"bytes"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -141,11 +142,7 @@ func (in *Injector) Requests() int64 { return in.requests.Load() }
 func (in *Injector) Injected() map[FaultKind]int {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	out := make(map[FaultKind]int, len(in.injected))
-	for k, v := range in.injected {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(in.injected)
 }
 
 func (in *Injector) next() (Fault, bool) {

@@ -101,21 +101,15 @@ type Validation struct {
 }
 
 // NewServer starts a fake on a loopback port; call Close when done.
-func NewServer(opts ...Option) *Server {
-	s := newServer(opts...)
-	s.Start() // sets URL (fakeca.Base's), the base URL to give the adapter
-	return s
-}
+// URL (fakeca.Base's) is then the base URL to give the adapter.
+func NewServer(opts ...Option) *Server { return fakeca.Started(newServer(opts...)) }
 
 // NewUnstarted returns a fake that is not listening, for mounting Handler elsewhere
 // (the CLI simulator). URL is empty.
 func NewUnstarted(opts ...Option) *Server { return newServer(opts...) }
 
 func newServer(opts ...Option) *Server {
-	s := &Server{APIKey: DefaultAPIKey, pageAsString: true, certs: map[string]*entry{}}
-	for _, o := range opts {
-		o(s)
-	}
+	s := fakeca.Configure(&Server{APIKey: DefaultAPIKey, pageAsString: true, certs: map[string]*entry{}}, opts)
 	s.Base = fakeca.NewBase("", errorBodyForStatus, &fakeca.Auth{
 		KeyOf: func(r *http.Request) string { return r.URL.Query().Get("access_key") },
 		Key:   s.APIKey,
