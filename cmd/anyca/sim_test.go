@@ -9,38 +9,20 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/anyca/anyca/cmd/anyca/internal/demo"
 	"github.com/anyca/anyca/internal/fakeca"
+	"github.com/anyca/anyca/internal/secretstest"
 	"github.com/anyca/anyca/model"
 )
-
-// syncBuffer is a bytes.Buffer safe for a writer and a reader in different goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // serving is a serving command ("anyca sim", "anyca exporter") running in the
 // background for one test.
 type serving struct {
 	addr        string // its listen address
-	out, stderr *syncBuffer
+	out, stderr *secretstest.SyncBuffer
 }
 
 // serve runs the command line args in the background with the environment getenv and
@@ -49,7 +31,7 @@ type serving struct {
 func serve(t *testing.T, getenv func(string) string, args ...string) *serving {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &serving{out: &syncBuffer{}, stderr: &syncBuffer{}}
+	s := &serving{out: &secretstest.SyncBuffer{}, stderr: &secretstest.SyncBuffer{}}
 	ready := make(chan string, 1)
 	a := &app{stdin: strings.NewReader(""), stdout: s.out, stderr: s.stderr, getenv: getenv, now: time.Now,
 		simReady: func(addr string) { ready <- addr }}
