@@ -26,23 +26,13 @@ import (
 	"github.com/anyca/anyca/model"
 )
 
-// Fault is a misbehaviour to inject; the kinds are re-exported below.
+// Fault is a misbehaviour to inject with FailNext; its Kind is one of providertest's
+// fault kinds (providertest.FaultRateLimit, FaultServerError, ...), the one vocabulary
+// of faults every fake shares.
 type Fault = fakeca.Fault
 
-// FaultKind selects a misbehaviour.
+// FaultKind selects a misbehaviour: one of providertest's Fault* constants.
 type FaultKind = fakeca.FaultKind
-
-// The fault kinds.
-const (
-	RateLimit   = fakeca.RateLimit
-	ServerError = fakeca.ServerError
-	HTMLError   = fakeca.HTMLError
-	Slow        = fakeca.Slow
-	Truncated   = fakeca.Truncated
-	Reset       = fakeca.Reset
-	// ForeignDocument answers 200 with a document that is not the one asked for.
-	ForeignDocument = fakeca.ForeignDocument
-)
 
 // DefaultAPIKey is the key a Server accepts unless WithAPIKey sets another.
 const DefaultAPIKey = "digicerttest-key-0123456789abcdef"

@@ -24,22 +24,12 @@ import (
 // DefaultAPIKey is the key a Server accepts unless WithAPIKey sets another.
 const DefaultAPIKey = "zerossltest-0123456789abcdef0123456789abcdef"
 
-// Fault is a misbehaviour to inject; FaultKind says which.
+// Fault is a misbehaviour to inject with FailNext, and FaultKind says which: one of
+// providertest's fault kinds (providertest.FaultRateLimit, FaultServerError, ...), the
+// one vocabulary of faults every fake shares.
 type (
 	Fault     = fakeca.Fault
 	FaultKind = fakeca.FaultKind
-)
-
-// The fault kinds, re-exported from the shared injector.
-const (
-	RateLimit   = fakeca.RateLimit
-	ServerError = fakeca.ServerError
-	HTMLError   = fakeca.HTMLError
-	Slow        = fakeca.Slow
-	Truncated   = fakeca.Truncated
-	Reset       = fakeca.Reset
-	// ForeignDocument answers 200 with a document that is not the one asked for.
-	ForeignDocument = fakeca.ForeignDocument
 )
 
 // Option configures a Server.
