@@ -1,6 +1,8 @@
 // Package fakeca holds what the vendor fakes (digicerttest, zerossltest) share: Base (a
 // loopback server with the key check and routes on ServeMux patterns, counted per
-// pattern), fault injection as an http.Handler middleware, and the test PKI.
+// pattern), fault injection as an http.Handler middleware, the test PKI, and the
+// constructor helpers each fake's NewServer and options are written with (Configure,
+// Started, WithHook).
 package fakeca
 
 import (
