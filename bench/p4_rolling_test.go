@@ -31,13 +31,15 @@ var p4ScaledWindows = []retry.Window{{N: 100, Per: 5 * time.Second / p4Scale}, {
 
 // rollingFake admits a request only when every window has room (counting the admitted
 // requests of the preceding Per, as CertCentral does) and answers the rest with
-// DigiCert's 429 body, no Retry-After. It remembers when it admitted each request.
+// DigiCert's 429 body, no Retry-After. It remembers when it admitted each request, and
+// counts the requests it passed on (ok) and refused (shed). With one window it is the
+// single rolling window of TestP4RateLimit.
 type rollingFake struct {
 	next     http.Handler
 	windows  []retry.Window
 	mu       sync.Mutex
 	admitted []time.Time
-	shed     atomic.Int64
+	ok, shed atomic.Int64
 	refusals []string // which window refused, and how far inside it the oldest counted request was
 }
 
@@ -66,6 +68,7 @@ func (f *rollingFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeRequestLimitExceeded(w)
 		return
 	}
+	f.ok.Add(1)
 	f.next.ServeHTTP(w, r)
 }
 

@@ -2,17 +2,13 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/anyca/anyca/digicert/digicerttest"
-	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
 
@@ -28,40 +24,6 @@ const (
 	p4Phase      = 6 * time.Second
 	p4ShortPhase = 3 * time.Second
 )
-
-// windowLimiter admits at most max requests in any rolling window and answers the rest
-// with DigiCert's 429 body (no Retry-After: CertCentral documents none). Only admitted
-// requests count towards the window.
-type windowLimiter struct {
-	next     http.Handler
-	window   time.Duration
-	max      int
-	mu       sync.Mutex
-	admitted []time.Time
-	ok, shed atomic.Int64
-}
-
-func (l *windowLimiter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	now := time.Now()
-	l.mu.Lock()
-	i := 0
-	for i < len(l.admitted) && now.Sub(l.admitted[i]) >= l.window {
-		i++
-	}
-	l.admitted = l.admitted[i:]
-	admit := len(l.admitted) < l.max
-	if admit {
-		l.admitted = append(l.admitted, now)
-	}
-	l.mu.Unlock()
-	if !admit {
-		l.shed.Add(1)
-		writeRequestLimitExceeded(w)
-		return
-	}
-	l.ok.Add(1)
-	l.next.ServeHTTP(w, r)
-}
 
 type p4Result struct {
 	name                  string
@@ -95,27 +57,17 @@ func TestP4RateLimit(t *testing.T) {
 	}
 	var results []p4Result
 	for _, c := range clients {
-		lim := &windowLimiter{next: fk.Handler(), window: p4Window, max: p4Allowed}
+		lim := &rollingFake{next: fk.Handler(), windows: []retry.Window{{N: p4Allowed, Per: p4Window}}}
 		ts := httptest.NewServer(lim)
 		p := newProvider(t, "digicert", fakeInfo{URL: ts.URL + digicerttest.BasePath, Key: fk.APIKey}, c.rc)
 		ctx, cancel := context.WithTimeout(context.Background(), c.phase)
 		r := p4Result{name: c.name}
 		start := time.Now()
-		for ctx.Err() == nil {
-			_, err := p.Certificate(ctx, id)
-			switch {
-			case err == nil:
-				r.calls++
-				r.okCalls++
-			case ctx.Err() != nil, errors.Is(err, context.DeadlineExceeded):
-				// the phase ended during the call or its wait: not counted
-			case errors.Is(err, model.ErrRateLimited):
-				r.calls++
-				r.fails++
-			default:
-				t.Fatalf("%s: %v", c.name, err)
-			}
+		ok, limited, err := p4Loop(ctx, p, id)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
 		}
+		r.okCalls, r.fails, r.calls = ok, limited, ok+limited
 		r.elapsed = time.Since(start)
 		cancel()
 		ts.Close()

@@ -125,7 +125,7 @@ func TestHTMLAndRateLimitErrors(t *testing.T) {
 	want := seedCert(s, 1, model.StatusIssued)
 	c := client(t, s, "")
 	ctx := context.Background()
-	s.FailNext(3, digicerttest.Fault{Kind: digicerttest.HTMLError, Status: 503})
+	s.FailNext(3, digicerttest.Fault{Kind: providertest.FaultHTMLError, Status: 503})
 	_, err := c.Certificate(ctx, want.ID)
 	require.ErrorIs(t, err, model.ErrUnavailable)
 	var me *model.Error
@@ -133,13 +133,13 @@ func TestHTMLAndRateLimitErrors(t *testing.T) {
 	assert.Equal(t, 503, me.HTTPStatus)
 	assert.NotEmpty(t, me.Message, "a snippet of the HTML page")
 
-	s.FailNext(3, digicerttest.Fault{Kind: digicerttest.RateLimit, RetryAfter: "0"})
+	s.FailNext(3, digicerttest.Fault{Kind: providertest.FaultRateLimit, RetryAfter: "0"})
 	_, err = c.Certificate(ctx, want.ID)
 	require.ErrorIs(t, err, model.ErrRateLimited)
 	require.ErrorAs(t, err, &me)
 	assert.Equal(t, "request_limit_exceeded", me.Code)
 
-	s.FailNext(2, digicerttest.Fault{Kind: digicerttest.ServerError})
+	s.FailNext(2, digicerttest.Fault{Kind: providertest.FaultServerError})
 	got, err := c.Certificate(ctx, want.ID)
 	require.NoError(t, err, "retried past two 503s")
 	assert.Equal(t, want.ID, got.ID)

@@ -1,12 +1,9 @@
 package digicert_test
 
 import (
-	"context"
-	"reflect"
 	"testing"
 	"time"
 
-	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/internal/harnesses"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/providertest"
@@ -14,7 +11,8 @@ import (
 
 func harness() providertest.Harness { return harnesses.DigiCert() }
 
-// TestHarness checks the harness itself: the fake it starts answers with Want.
+// TestHarness checks the harness itself: the fake it starts answers with Want, and Want
+// is the one certificate, domain and challenge seeded.
 func TestHarness(t *testing.T) {
 	h := harness()
 	sc := providertest.Scenario{
@@ -24,23 +22,16 @@ func TestHarness(t *testing.T) {
 		Challenges: map[string][]model.Challenge{"a": {{Domain: "a.example.com", Type: model.ChallengeDNSTXT,
 			Status: model.ValidationPending}}},
 	}
-	f := h.Start(t, sc)
-	p, err := anyca.New(context.Background(), f.Config)
-	if err != nil {
-		t.Fatal(err)
+	f := harnesses.CheckReportsWant(t, h, sc, false) // List domains gives no DCV token
+	c := f.Want.Certificates[0]
+	if len(f.Want.Certificates) != 1 || c.Level != model.LevelDV {
+		t.Fatalf("Want.Certificates = %+v; want the one DV certificate seeded", f.Want.Certificates)
 	}
-	id := f.Want.Certificates[0].ID
-	c, err := p.Certificate(context.Background(), id)
-	if err != nil || c.NotAfter != f.Want.Certificates[0].NotAfter || c.Level != model.LevelDV {
-		t.Fatalf("Certificate = %+v, %v; want %+v", c, err, f.Want.Certificates[0])
+	if d := f.Want.Domains; len(d) != 1 || d[0].ID == "" || len(d[0].Challenges) != 1 {
+		t.Fatalf("Want.Domains = %+v; want the one domain seeded, with an id and its challenge", d)
 	}
-	d, err := p.DomainValidation(context.Background(), "a.example.com")
-	if err != nil || d.ID != f.Want.Domains[0].ID || len(d.Challenges) != 1 {
-		t.Fatalf("DomainValidation = %+v, %v", d, err)
-	}
-	chs, err := p.Challenges(context.Background(), id)
-	if err != nil || len(chs) != 1 || !reflect.DeepEqual(chs[0], f.Want.Challenges[id][0]) {
-		t.Fatalf("Challenges = %+v, %v; want %+v", chs, err, f.Want.Challenges[id])
+	if chs := f.Want.Challenges[c.ID]; len(chs) != 1 || chs[0].Type != model.ChallengeDNSTXT {
+		t.Fatalf("Want.Challenges = %+v; want the one dns-txt challenge seeded", f.Want.Challenges)
 	}
 }
 

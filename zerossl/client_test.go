@@ -227,24 +227,24 @@ func TestNonJSONBodies(t *testing.T) {
 func TestFaultsFromFake(t *testing.T) {
 	s, c := fake(t)
 	cert := s.AddCertificate(model.Certificate{CommonName: "a.example", Status: model.StatusIssued})
-	s.FailNext(2, zerossltest.Fault{Kind: zerossltest.RateLimit, RetryAfter: "0"})
+	s.FailNext(2, zerossltest.Fault{Kind: providertest.FaultRateLimit, RetryAfter: "0"})
 	if _, err := c.Certificate(context.Background(), cert.ID); err != nil {
 		t.Fatalf("two 429s then success: %v", err)
 	}
-	s.FailNext(3, zerossltest.Fault{Kind: zerossltest.RateLimit, RetryAfter: "0"})
+	s.FailNext(3, zerossltest.Fault{Kind: providertest.FaultRateLimit, RetryAfter: "0"})
 	_, err := c.Certificate(context.Background(), cert.ID)
 	me := wantKind(t, err, model.ErrRateLimited)
 	if me.HTTPStatus != 429 || me.Code != "429 too_many_requests" {
 		t.Errorf("429: %+v", me)
 	}
-	s.FailNext(3, zerossltest.Fault{Kind: zerossltest.HTMLError, Status: 503})
+	s.FailNext(3, zerossltest.Fault{Kind: providertest.FaultHTMLError, Status: 503})
 	_, err = c.Certificate(context.Background(), cert.ID)
 	if me := wantKind(t, err, model.ErrUnavailable); me.HTTPStatus != 503 {
 		t.Errorf("html 503: %v", err)
 	}
 	// A cut answer is retried when the cut comes before the headers, and an error of
 	// kind unavailable when the body is cut after a 200: either way no panic.
-	s.FailNext(1, zerossltest.Fault{Kind: zerossltest.Truncated})
+	s.FailNext(1, zerossltest.Fault{Kind: providertest.FaultTruncated})
 	if _, err = c.Certificate(context.Background(), cert.ID); err != nil {
 		wantKind(t, err, model.ErrUnavailable)
 	}
@@ -369,8 +369,8 @@ func TestListingErrorEndsIteration(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		s.AddCertificate(model.Certificate{CommonName: fmt.Sprintf("h%d.example.com", i)})
 	}
-	s.FailNext(1, zerossltest.Fault{Kind: zerossltest.ServerError})
-	s.FailNext(5, zerossltest.Fault{Kind: zerossltest.HTMLError})
+	s.FailNext(1, zerossltest.Fault{Kind: providertest.FaultServerError})
+	s.FailNext(5, zerossltest.Fault{Kind: providertest.FaultHTMLError})
 	var errs int
 	for cert, err := range c.Certificates(context.Background(), model.CertificateQuery{PageSize: 2}) {
 		if err != nil {
@@ -434,17 +434,17 @@ func TestKeyNeverLeaks(t *testing.T) {
 	bg := func() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) }
 	cases := []tc{
 		{name: "dial refused", url: refused},
-		{name: "timeout", url: s.URL, prep: func() { s.FailNext(3, zerossltest.Fault{Kind: zerossltest.Slow, Delay: time.Second}) },
+		{name: "timeout", url: s.URL, prep: func() { s.FailNext(3, zerossltest.Fault{Kind: providertest.FaultSlow, Delay: time.Second}) },
 			ctx: func() (context.Context, context.CancelFunc) {
 				return context.WithTimeout(context.Background(), 30*time.Millisecond)
 			}},
-		{name: "client timeout", url: s.URL, prep: func() { s.FailNext(3, zerossltest.Fault{Kind: zerossltest.Slow, Delay: time.Second}) },
+		{name: "client timeout", url: s.URL, prep: func() { s.FailNext(3, zerossltest.Fault{Kind: providertest.FaultSlow, Delay: time.Second}) },
 			mod: func(c *zerossl.Config) { c.HTTPClient = &http.Client{Timeout: 20 * time.Millisecond} }},
-		{name: "5xx exhaustion", url: s.URL, prep: func() { s.FailNext(3, zerossltest.Fault{Kind: zerossltest.ServerError}) }},
+		{name: "5xx exhaustion", url: s.URL, prep: func() { s.FailNext(3, zerossltest.Fault{Kind: providertest.FaultServerError}) }},
 		{name: "5xx echoing url", url: echo5xx.URL},
-		{name: "html body", url: s.URL, prep: func() { s.FailNext(3, zerossltest.Fault{Kind: zerossltest.HTMLError}) }},
-		{name: "reset", url: s.URL, prep: func() { s.FailNext(3, zerossltest.Fault{Kind: zerossltest.Reset}) }},
-		{name: "truncated", url: s.URL, prep: func() { s.FailNext(3, zerossltest.Fault{Kind: zerossltest.Truncated}) }},
+		{name: "html body", url: s.URL, prep: func() { s.FailNext(3, zerossltest.Fault{Kind: providertest.FaultHTMLError}) }},
+		{name: "reset", url: s.URL, prep: func() { s.FailNext(3, zerossltest.Fault{Kind: providertest.FaultReset}) }},
+		{name: "truncated", url: s.URL, prep: func() { s.FailNext(3, zerossltest.Fault{Kind: providertest.FaultTruncated}) }},
 		{name: "bad json", url: badJSON.URL},
 		{name: "200 error", url: s.URL, mod: func(c *zerossl.Config) {}},
 		{name: "200 error echoing the key", url: echo.URL},
@@ -455,7 +455,7 @@ func TestKeyNeverLeaks(t *testing.T) {
 			cancel()
 			return ctx, cancel
 		}},
-		{name: "cancelled while slow", url: s.URL, prep: func() { s.FailNext(1, zerossltest.Fault{Kind: zerossltest.Slow}) },
+		{name: "cancelled while slow", url: s.URL, prep: func() { s.FailNext(1, zerossltest.Fault{Kind: providertest.FaultSlow}) },
 			ctx: func() (context.Context, context.CancelFunc) {
 				return context.WithTimeout(context.Background(), 20*time.Millisecond)
 			}},

@@ -1,14 +1,9 @@
 package zerossl_test
 
 import (
-	"context"
-	"errors"
-	"reflect"
-	"sort"
 	"testing"
 	"time"
 
-	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/internal/harnesses"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/providertest"
@@ -44,23 +39,7 @@ func sampleScenario() providertest.Scenario {
 // TestHarness checks, independently of the shared suite, that a provider pointed at the
 // harness's fake reports exactly Want.
 func TestHarness(t *testing.T) {
-	h := harness()
-	f := h.Start(t, sampleScenario())
-	ctx := context.Background()
-	p, err := anyca.New(ctx, f.Config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var listed []model.Certificate
-	for c, err := range p.Certificates(ctx, model.CertificateQuery{PageSize: 2}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		listed = append(listed, *c)
-	}
-	if !reflect.DeepEqual(listed, f.Want.Certificates) {
-		t.Fatalf("listing:\n got  %+v\n want %+v", listed, f.Want.Certificates)
-	}
+	f := harnesses.CheckReportsWant(t, harness(), sampleScenario(), true)
 	wantIDs := map[string]bool{}
 	replaces := 0
 	for _, c := range f.Want.Certificates {
@@ -77,33 +56,6 @@ func TestHarness(t *testing.T) {
 	if replaces != 1 {
 		t.Errorf("%d certificates replace another, want 1", replaces)
 	}
-	for _, want := range f.Want.Certificates {
-		got, err := p.Certificate(ctx, want.ID)
-		if err != nil || !reflect.DeepEqual(*got, want) {
-			t.Errorf("Certificate(%s): %+v %v", want.ID, got, err)
-		}
-		chs, err := p.Challenges(ctx, want.ID)
-		if err != nil || !reflect.DeepEqual(chs, f.Want.Challenges[want.ID]) {
-			t.Errorf("Challenges(%s):\n got  %+v\n want %+v (%v)", want.ID, chs, f.Want.Challenges[want.ID], err)
-		}
-	}
-	var domains []model.DomainValidation
-	for dv, err := range anyca.Domains(ctx, p, model.DomainQuery{}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		domains = append(domains, *dv)
-	}
-	sort.Slice(domains, func(i, j int) bool { return domains[i].Domain < domains[j].Domain }) // Domains fixes no order
-	if !reflect.DeepEqual(domains, f.Want.Domains) {
-		t.Fatalf("Domains:\n got  %+v\n want %+v", domains, f.Want.Domains)
-	}
-	for _, want := range f.Want.Domains {
-		got, err := p.DomainValidation(ctx, want.Domain)
-		if err != nil || !reflect.DeepEqual(*got, want) {
-			t.Errorf("DomainValidation(%s):\n got  %+v\n want %+v (%v)", want.Domain, got, want, err)
-		}
-	}
 	names := map[string]model.ValidationStatus{}
 	for _, d := range f.Want.Domains {
 		names[d.Domain] = d.Status
@@ -114,19 +66,6 @@ func TestHarness(t *testing.T) {
 	}
 	if _, ok := names["gone.example.org"]; ok {
 		t.Error("a name only on a cancelled certificate must not be listed")
-	}
-	f.FailNext(5, providertest.Fault{Kind: providertest.FaultRateLimit, RetryAfter: "0"})
-	if _, err := p.Certificate(ctx, f.Want.Certificates[0].ID); !errors.Is(err, model.ErrRateLimited) {
-		t.Errorf("rate limit: %v", err)
-	}
-	bad := f.Config
-	bad.APIKey = "wrong-key-123456"
-	pb, _ := anyca.New(ctx, bad)
-	if _, err := pb.Certificate(ctx, f.Want.Certificates[0].ID); !errors.Is(err, model.ErrUnauthenticated) {
-		t.Errorf("bad key: %v", err)
-	}
-	if f.Requests() == 0 {
-		t.Error("Requests")
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest"
 	"github.com/anyca/anyca/zerossl"
 	"github.com/anyca/anyca/zerossl/zerossltest"
 )
@@ -113,7 +114,7 @@ func TestEmailValidationStatus(t *testing.T) {
 		t.Fatalf("2838 must not fail the call: %+v %v", got, err)
 	}
 	// Any other /status failure does.
-	s.FailNext(1, zerossltest.Fault{Kind: zerossltest.RateLimit, RetryAfter: "0"}) // consumed by GET certificate, retried
+	s.FailNext(1, zerossltest.Fault{Kind: providertest.FaultRateLimit, RetryAfter: "0"}) // consumed by GET certificate, retried
 	_, err = c.Challenges(context.Background(), cert.ID)
 	if err != nil {
 		t.Fatal(err)

@@ -15,9 +15,7 @@ import (
 // WithPublished sets the hook that decides whether a challenge is published, asked by
 // check-dcv for every domain not yet approved (besides the domains given to Publish).
 // It is called with the Server's lock held and must not call the Server.
-func WithPublished(fn func(model.Challenge) bool) Option {
-	return func(s *Server) { s.SetHook(fn) }
-}
+func WithPublished(fn func(model.Challenge) bool) Option { return fakeca.WithHook[*Server](fn) }
 
 // SetDownload makes the download of order id answer body (as PEM text) instead of the
 // order's chain, to test what the adapter does with a wrong or broken file; nil restores
@@ -76,13 +74,8 @@ func refusal(method, name, token string) (string, string) {
 // checkDCV answers PUT /order/certificate/{id}/check-dcv: each domain not yet approved
 // is approved when its challenge is published; when one is not, 400 with the method's
 // code; when all are approved, a pending order is issued (a leaf is signed).
-func (s *Server) checkDCV(w http.ResponseWriter, id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.orderOr404(w, id)
-	if o == nil {
-		return
-	}
+// It runs under onOrder.
+func (s *Server) checkDCV(w http.ResponseWriter, o *order) {
 	if o.cert.Status != model.StatusPending {
 		writeErr(w, http.StatusBadRequest, "invalid_order_status", "The order is not pending validation.")
 		return

@@ -127,13 +127,7 @@ func (s *Server) orderInfo(w http.ResponseWriter, id string) {
 	writeJSON(w, body)
 }
 
-func (s *Server) orderValidation(w http.ResponseWriter, id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.orderOr404(w, id)
-	if o == nil {
-		return
-	}
+func (s *Server) orderValidation(w http.ResponseWriter, o *order) {
 	vals := []map[string]any{}
 	method := ""
 	for _, d := range o.nameScopes {
@@ -148,13 +142,7 @@ func (s *Server) orderValidation(w http.ResponseWriter, id string) {
 		"order_dcv_method": method, "dns_name_validations": vals})
 }
 
-func (s *Server) randomValue(w http.ResponseWriter, id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.orderOr404(w, id)
-	if o == nil {
-		return
-	}
+func (s *Server) randomValue(w http.ResponseWriter, o *order) {
 	if o.randomValue == "" {
 		o.randomValue = newToken()
 		o.rvExpires = sec(time.Now().Add(30 * 24 * time.Hour))
@@ -162,12 +150,18 @@ func (s *Server) randomValue(w http.ResponseWriter, id string) {
 	writeJSON(w, map[string]any{"dcv_random_value": o.randomValue, "expiration_date": stamp(o.rvExpires)})
 }
 
-// orderOr404 returns the order with id (order id, thumbprint or serial), or writes
-// CertCentral's 404 not_found|order answer and returns nil. The caller holds s.mu.
-func (s *Server) orderOr404(w http.ResponseWriter, id string) *order {
-	o := s.findOrder(id)
-	if o == nil {
-		writeErr(w, http.StatusNotFound, "not_found|order", "Order not found.")
+// onOrder adapts a handler of one order to a handler of an order id: it runs h with
+// s.mu held on the order with id (order id, thumbprint or serial), or answers
+// CertCentral's 404 not_found|order when there is none.
+func (s *Server) onOrder(h func(http.ResponseWriter, *order)) func(http.ResponseWriter, string) {
+	return func(w http.ResponseWriter, id string) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		o := s.findOrder(id)
+		if o == nil {
+			writeErr(w, http.StatusNotFound, "not_found|order", "Order not found.")
+			return
+		}
+		h(w, o)
 	}
-	return o
 }

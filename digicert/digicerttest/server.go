@@ -26,23 +26,13 @@ import (
 	"github.com/anyca/anyca/model"
 )
 
-// Fault is a misbehaviour to inject; the kinds are re-exported below.
+// Fault is a misbehaviour to inject with FailNext; its Kind is one of providertest's
+// fault kinds (providertest.FaultRateLimit, FaultServerError, ...), the one vocabulary
+// of faults every fake shares.
 type Fault = fakeca.Fault
 
-// FaultKind selects a misbehaviour.
+// FaultKind selects a misbehaviour: one of providertest's Fault* constants.
 type FaultKind = fakeca.FaultKind
-
-// The fault kinds.
-const (
-	RateLimit   = fakeca.RateLimit
-	ServerError = fakeca.ServerError
-	HTMLError   = fakeca.HTMLError
-	Slow        = fakeca.Slow
-	Truncated   = fakeca.Truncated
-	Reset       = fakeca.Reset
-	// ForeignDocument answers 200 with a document that is not the one asked for.
-	ForeignDocument = fakeca.ForeignDocument
-)
 
 // DefaultAPIKey is the key a Server accepts unless WithAPIKey sets another.
 const DefaultAPIKey = "digicerttest-key-0123456789abcdef"
@@ -123,22 +113,16 @@ type domain struct {
 }
 
 // NewServer starts a fake CertCentral on a loopback port; Close stops it.
-func NewServer(opts ...Option) *Server {
-	s := newServer(opts...)
-	s.Start() // sets URL (fakeca.Base's), the base URL to give the adapter
-	return s
-}
+// URL (fakeca.Base's) is then the base URL to give the adapter.
+func NewServer(opts ...Option) *Server { return fakeca.Started(newServer(opts...)) }
 
 // NewUnstarted returns a Server that is not listening, for mounting Handler elsewhere
 // (URL is empty).
 func NewUnstarted(opts ...Option) *Server { return newServer(opts...) }
 
 func newServer(opts ...Option) *Server {
-	s := &Server{APIKey: DefaultAPIKey, reports: true, partialDefault: true, nextID: 100000,
-		byID: map[string]*order{}}
-	for _, o := range opts {
-		o(s)
-	}
+	s := fakeca.Configure(&Server{APIKey: DefaultAPIKey, reports: true, partialDefault: true, nextID: 100000,
+		byID: map[string]*order{}}, opts)
 	s.Base = fakeca.NewBase(BasePath, errorJSON, &fakeca.Auth{
 		KeyOf:    func(r *http.Request) string { return r.Header.Get("X-DC-DEVKEY") },
 		Key:      s.APIKey,
@@ -159,9 +143,9 @@ func (s *Server) routes() {
 	b := s.Base
 	b.Handle("GET /order/certificate", s.listOrders)
 	b.Handle("GET /order/certificate/{id}", withID(s.orderInfo))
-	b.Handle("GET /order/certificate/{id}/validation", withID(s.orderValidation))
-	b.Handle("PUT /order/certificate/{id}/dcv-random-value", withID(s.randomValue))
-	b.Handle("PUT /order/certificate/{id}/check-dcv", withID(s.checkDCV))
+	b.Handle("GET /order/certificate/{id}/validation", withID(s.onOrder(s.orderValidation)))
+	b.Handle("PUT /order/certificate/{id}/dcv-random-value", withID(s.onOrder(s.randomValue)))
+	b.Handle("PUT /order/certificate/{id}/check-dcv", withID(s.onOrder(s.checkDCV)))
 	b.Handle("GET /certificate/download/order/{id}/format/{format}", func(w http.ResponseWriter, r *http.Request) {
 		id, format := r.PathValue("id"), r.PathValue("format")
 		if !isWord(id, false) || !isWord(format, true) {

@@ -1,6 +1,7 @@
 package fakeca
 
 import (
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -108,11 +109,7 @@ func (b *Base) Injected() map[FaultKind]int { return b.inj.Injected() }
 func (b *Base) EndpointRequests() map[string]int64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	out := make(map[string]int64, len(b.counts))
-	for k, v := range b.counts {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(b.counts)
 }
 
 // EndpointRequest returns the count of one key of EndpointRequests.

@@ -1,11 +1,14 @@
 // Package fakeca holds what the vendor fakes (digicerttest, zerossltest) share: Base (a
 // loopback server with the key check and routes on ServeMux patterns, counted per
-// pattern), fault injection as an http.Handler middleware, and the test PKI.
+// pattern), fault injection as an http.Handler middleware, the test PKI, and the
+// constructor helpers each fake's NewServer and options are written with (Configure,
+// Started, WithHook).
 package fakeca
 
 import (
 	"bytes"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -141,11 +144,7 @@ func (in *Injector) Requests() int64 { return in.requests.Load() }
 func (in *Injector) Injected() map[FaultKind]int {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	out := make(map[FaultKind]int, len(in.injected))
-	for k, v := range in.injected {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(in.injected)
 }
 
 func (in *Injector) next() (Fault, bool) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -75,31 +76,29 @@ func (l *Lookup) resolver() *net.Resolver {
 	}}
 }
 
-func (l *Lookup) hasTXT(ctx context.Context, name, want string) bool {
+// queryDNS asks l.DNS, through query (a net.Resolver method), about name, for a record
+// that should hold want; false when there is no DNS server, nothing to ask or want, or
+// the query failed.
+func queryDNS[T any](ctx context.Context, l *Lookup, query func(*net.Resolver, context.Context, string) (T, error), name, want string) (T, bool) {
+	var zero T
 	if l.DNS == "" || name == "" || want == "" {
-		return false
+		return zero, false
 	}
-	txts, err := l.resolver().LookupTXT(ctx, fqdn(name))
+	got, err := query(l.resolver(), ctx, fqdn(name))
 	if err != nil {
-		return false
+		return zero, false
 	}
-	for _, v := range txts {
-		if v == want {
-			return true
-		}
-	}
-	return false
+	return got, true
+}
+
+func (l *Lookup) hasTXT(ctx context.Context, name, want string) bool {
+	txts, ok := queryDNS(ctx, l, (*net.Resolver).LookupTXT, name, want)
+	return ok && slices.Contains(txts, want)
 }
 
 func (l *Lookup) hasCNAME(ctx context.Context, name, want string) bool {
-	if l.DNS == "" || name == "" || want == "" {
-		return false
-	}
-	got, err := l.resolver().LookupCNAME(ctx, fqdn(name))
-	if err != nil {
-		return false
-	}
-	return strings.EqualFold(fqdn(got), fqdn(want)) && !strings.EqualFold(fqdn(got), fqdn(name))
+	got, ok := queryDNS(ctx, l, (*net.Resolver).LookupCNAME, name, want)
+	return ok && strings.EqualFold(fqdn(got), fqdn(want)) && !strings.EqualFold(fqdn(got), fqdn(name))
 }
 
 func (l *Lookup) hasFile(ctx context.Context, addr, url, want string) bool {

@@ -80,11 +80,7 @@ func newPKI() (*PKI, error) {
 		NotBefore: from, NotAfter: until, IsCA: true, BasicConstraintsValid: true,
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 	}
-	rootDER, err := x509.CreateCertificate(rand.Reader, rootTmpl, rootTmpl, &rootKey.PublicKey, rootKey)
-	if err != nil {
-		return nil, err
-	}
-	root, err := x509.ParseCertificate(rootDER)
+	root, rootDER, err := signCA(rootTmpl, rootTmpl, &rootKey.PublicKey, rootKey)
 	if err != nil {
 		return nil, err
 	}
@@ -93,16 +89,26 @@ func newPKI() (*PKI, error) {
 		NotBefore: from, NotAfter: until, IsCA: true, BasicConstraintsValid: true, MaxPathLenZero: true,
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 	}
-	interDER, err := x509.CreateCertificate(rand.Reader, interTmpl, root, &interKey.PublicKey, rootKey)
-	if err != nil {
-		return nil, err
-	}
-	inter, err := x509.ParseCertificate(interDER)
+	inter, interDER, err := signCA(interTmpl, root, &interKey.PublicKey, rootKey)
 	if err != nil {
 		return nil, err
 	}
 	return &PKI{Root: root, Intermediate: inter, rootPEM: pemOf(rootDER), interPEM: pemOf(interDER),
 		interKey: interKey, leafKey: leafKey}, nil
+}
+
+// signCA signs tmpl with parent and parentKey over pub and returns the certificate,
+// parsed and as DER.
+func signCA(tmpl, parent *x509.Certificate, pub *ecdsa.PublicKey, parentKey *ecdsa.PrivateKey) (*x509.Certificate, []byte, error) {
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, parentKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cert, der, nil
 }
 
 func pemOf(der []byte) []byte {

@@ -1,7 +1,6 @@
 package secretstest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -220,24 +219,6 @@ func CommonPaths(errorBody func(status int, text string) []byte) []Path {
 	return ps
 }
 
-// logBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // Result is what Run saw on one path.
 type Result struct {
 	Path, Key string
@@ -253,7 +234,7 @@ func Run(t *testing.T, key string, paths []Path, call func(t *testing.T, env Env
 	var mu sync.Mutex
 	for _, p := range paths {
 		t.Run(p.Name, func(t *testing.T) {
-			var logs logBuffer
+			var logs SyncBuffer
 			env := Env{Ctx: context.Background(),
 				Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 			if p.Handler != nil {

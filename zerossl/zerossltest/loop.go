@@ -20,9 +20,7 @@ import (
 // WithPublished sets the hook that decides whether a challenge is published, asked by a
 // verify for each domain of the certificate (besides the domains given to Publish). It
 // is called with the Server's lock held and must not call the Server.
-func WithPublished(fn func(model.Challenge) bool) Option {
-	return func(s *Server) { s.SetHook(fn) }
-}
+func WithPublished(fn func(model.Challenge) bool) Option { return fakeca.WithHook[*Server](fn) }
 
 // VerifyRequests returns how many verify POSTs reached the handler (faults injected
 // before it excluded).

@@ -24,22 +24,12 @@ import (
 // DefaultAPIKey is the key a Server accepts unless WithAPIKey sets another.
 const DefaultAPIKey = "zerossltest-0123456789abcdef0123456789abcdef"
 
-// Fault is a misbehaviour to inject; FaultKind says which.
+// Fault is a misbehaviour to inject with FailNext, and FaultKind says which: one of
+// providertest's fault kinds (providertest.FaultRateLimit, FaultServerError, ...), the
+// one vocabulary of faults every fake shares.
 type (
 	Fault     = fakeca.Fault
 	FaultKind = fakeca.FaultKind
-)
-
-// The fault kinds, re-exported from the shared injector.
-const (
-	RateLimit   = fakeca.RateLimit
-	ServerError = fakeca.ServerError
-	HTMLError   = fakeca.HTMLError
-	Slow        = fakeca.Slow
-	Truncated   = fakeca.Truncated
-	Reset       = fakeca.Reset
-	// ForeignDocument answers 200 with a document that is not the one asked for.
-	ForeignDocument = fakeca.ForeignDocument
 )
 
 // Option configures a Server.
@@ -101,21 +91,15 @@ type Validation struct {
 }
 
 // NewServer starts a fake on a loopback port; call Close when done.
-func NewServer(opts ...Option) *Server {
-	s := newServer(opts...)
-	s.Start() // sets URL (fakeca.Base's), the base URL to give the adapter
-	return s
-}
+// URL (fakeca.Base's) is then the base URL to give the adapter.
+func NewServer(opts ...Option) *Server { return fakeca.Started(newServer(opts...)) }
 
 // NewUnstarted returns a fake that is not listening, for mounting Handler elsewhere
 // (the CLI simulator). URL is empty.
 func NewUnstarted(opts ...Option) *Server { return newServer(opts...) }
 
 func newServer(opts ...Option) *Server {
-	s := &Server{APIKey: DefaultAPIKey, pageAsString: true, certs: map[string]*entry{}}
-	for _, o := range opts {
-		o(s)
-	}
+	s := fakeca.Configure(&Server{APIKey: DefaultAPIKey, pageAsString: true, certs: map[string]*entry{}}, opts)
 	s.Base = fakeca.NewBase("", errorBodyForStatus, &fakeca.Auth{
 		KeyOf: func(r *http.Request) string { return r.URL.Query().Get("access_key") },
 		Key:   s.APIKey,

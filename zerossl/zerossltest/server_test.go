@@ -9,6 +9,7 @@ import (
 
 	"github.com/anyca/anyca/internal/fakeca/fakecatest"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest"
 	"github.com/anyca/anyca/zerossl/zerossltest"
 )
 
@@ -62,12 +63,12 @@ func TestFaultBodiesAndHandler(t *testing.T) {
 	s := zerossltest.NewUnstarted()
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
-	s.FailNext(1, zerossltest.Fault{Kind: zerossltest.ServerError})
+	s.FailNext(1, zerossltest.Fault{Kind: providertest.FaultServerError})
 	status, m := get(t, ts.URL+"/certificates?access_key="+s.APIKey)
 	if status != 503 || m["error"] == nil {
 		t.Errorf("server error: %d %v", status, m)
 	}
-	s.FailNext(1, zerossltest.Fault{Kind: zerossltest.HTMLError})
+	s.FailNext(1, zerossltest.Fault{Kind: providertest.FaultHTMLError})
 	code, b := fakecatest.Do(t, "GET", ts.URL+"/certificates?access_key="+s.APIKey, "", nil)
 	if code != 502 || !strings.HasPrefix(string(b), "<html>") {
 		t.Errorf("html: %d %s", code, b)
