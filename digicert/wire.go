@@ -62,17 +62,11 @@ type flexStrings []string
 func (v *flexStrings) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) > 0 && b[0] == '[' {
-		var items []flexString
-		if err := json.Unmarshal(b, &items); err != nil {
+		items, err := wire.ScalarList(b)
+		if err != nil {
 			return err
 		}
-		out := make([]string, 0, len(items))
-		for _, it := range items {
-			if it != "" {
-				out = append(out, string(it))
-			}
-		}
-		*v = out
+		*v = items
 		return nil
 	}
 	var s flexString

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -53,4 +54,35 @@ func ScalarString(b []byte) (string, error) {
 		return "", errNotScalarArray
 	}
 	return "", errNotScalar
+}
+
+// errMalformedList is ScalarList's error for bytes that are not one JSON array.
+var errMalformedList = errors.New("expected a JSON array")
+
+// ScalarList reads a JSON array of scalars as its elements' ScalarString texts, in order,
+// each with surrounding white space removed and empty ones (null, "", "  ") left out; an element that is an object or an array is
+// ScalarString's error. b is a value encoding/json handed to an UnmarshalJSON method, so
+// it is valid JSON: the array is walked in place rather than decoded again, which spares
+// a second scan and a slice per element. Anything but an array is errMalformedList.
+func ScalarList(b []byte) ([]string, error) {
+	b = bytes.TrimSpace(b)
+	if len(b) < 2 || b[0] != '[' || b[len(b)-1] != ']' || !json.Valid(b) {
+		return nil, errMalformedList
+	}
+	out := make([]string, 0, bytes.Count(b, []byte{','})+1)
+	for i := skipSpace(b, 1); i < len(b)-1; {
+		end := skipValue(b, i)
+		text, err := ScalarString(b[i:end])
+		if err != nil {
+			return nil, err
+		}
+		if text = strings.TrimSpace(text); text != "" {
+			out = append(out, text)
+		}
+		i = skipSpace(b, end)
+		if i < len(b)-1 && b[i] == ',' {
+			i = skipSpace(b, i+1)
+		}
+	}
+	return out, nil
 }
