@@ -66,3 +66,36 @@ func TestScalarList(t *testing.T) {
 		}
 	}
 }
+
+// FuzzScalarList checks the in-place walk against decoding the array element by element:
+// for any valid JSON array the same texts or an error in both; for anything else an error.
+func FuzzScalarList(f *testing.F) {
+	for _, s := range []string{`[]`, `["a", 1, null, " b "]`, `["a\u00e9\"", {"x":1}]`, `[[1]]`, `"x"`, `[1,`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, err := ScalarList(b)
+		var raws []json.RawMessage
+		if json.Unmarshal(b, &raws) != nil || raws == nil {
+			if err == nil {
+				t.Fatalf("ScalarList(%q) = %q, want an error for a value that is not an array", b, got)
+			}
+			return
+		}
+		var each []string
+		var eachErr error
+		for _, r := range raws {
+			text, err := ScalarString(r)
+			if err != nil {
+				eachErr = err
+				break
+			}
+			if text = strings.TrimSpace(text); text != "" {
+				each = append(each, text)
+			}
+		}
+		if (err != nil) != (eachErr != nil) || err == nil && (len(got) != len(each) || len(each) > 0 && !reflect.DeepEqual(got, each)) {
+			t.Fatalf("ScalarList(%q) = %q, %v; element by element %q, %v", b, got, err, each, eachErr)
+		}
+	})
+}
