@@ -305,7 +305,8 @@ func mapDomainLevels(d *domainWire, now time.Time, listed bool) (*model.DomainVa
 			return nil, err
 		}
 		if until.IsZero() {
-			if until, err = dcvExpiration("dcv_expiration."+string(lvl), d.DCVExpiration.date(lvl)); err != nil {
+			date, _ := d.DCVExpiration.of(lvl)
+			if until, err = dcvExpiration("dcv_expiration."+string(lvl), date); err != nil {
 				return nil, err
 			}
 		}
@@ -318,11 +319,11 @@ func mapDomainLevels(d *domainWire, now time.Time, listed bool) (*model.DomainVa
 	}
 	if listed {
 		for _, lvl := range []model.ValidationLevel{model.LevelOV, model.LevelEV} {
-			word := d.DCVExpiration.status(lvl)
+			date, word := d.DCVExpiration.of(lvl)
 			if seen[lvl] || word == "" {
 				continue
 			}
-			until, err := dcvExpiration("dcv_expiration."+string(lvl), d.DCVExpiration.date(lvl))
+			until, err := dcvExpiration("dcv_expiration."+string(lvl), date)
 			if err != nil {
 				return nil, err
 			}

@@ -222,26 +222,16 @@ type dcvExpirationWire struct {
 	EVStatus flexString `json:"ev_status"`
 }
 
-// date is the expiration given for lvl; "" for a level the object does not carry.
-func (e *dcvExpirationWire) date(lvl model.ValidationLevel) string {
+// of is the expiration date and status word given for lvl; "" for a level the object
+// does not carry.
+func (e *dcvExpirationWire) of(lvl model.ValidationLevel) (date, status string) {
 	switch lvl {
 	case model.LevelOV:
-		return string(e.OV)
+		return string(e.OV), string(e.OVStatus)
 	case model.LevelEV:
-		return string(e.EV)
+		return string(e.EV), string(e.EVStatus)
 	}
-	return ""
-}
-
-// status is the status word given for lvl; "" for a level the object does not carry.
-func (e *dcvExpirationWire) status(lvl model.ValidationLevel) string {
-	switch lvl {
-	case model.LevelOV:
-		return string(e.OVStatus)
-	case model.LevelEV:
-		return string(e.EVStatus)
-	}
-	return ""
+	return "", ""
 }
 
 type domainListWire struct {
