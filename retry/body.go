@@ -3,6 +3,7 @@ package retry
 import (
 	"fmt"
 	"io"
+	"sync"
 )
 
 // Reading a body whole: the 2xx body of a call without a DecodeFunc, and the capped start
@@ -39,12 +40,12 @@ func (c *Client) readBody(r io.Reader, status int, length int64) ([]byte, error)
 }
 
 // readAll reads r to its end. With a hint (the announced length, within sizeHintMax) it
-// allocates room for hint bytes and the read that sees EOF at once; without one, or when
-// the body outgrows it, it leaves the growing to io.ReadAll (which, since Go 1.26, builds
-// chunks and copies them once into a slice of the final size).
+// allocates room for hint bytes and the read that sees EOF at once; without one it reads
+// through a pooled scratch buffer (readUnsized); when the body outgrows the hint it
+// leaves the rest to io.ReadAll.
 func readAll(r io.Reader, hint int64) ([]byte, error) {
 	if hint <= 0 || hint > sizeHintMax {
-		return io.ReadAll(r)
+		return readUnsized(r)
 	}
 	b := make([]byte, 0, hint+1)
 	for {
@@ -62,4 +63,35 @@ func readAll(r io.Reader, hint int64) ([]byte, error) {
 			return b, err
 		}
 	}
+}
+
+// scratchBytes is the size of readUnsized's pooled buffer: more than a lookup's body, so
+// one of unknown length is read in one buffer and copied once.
+const scratchBytes = 16 << 10
+
+var scratchPool = sync.Pool{New: func() any { b := make([]byte, scratchBytes); return &b }}
+
+// readUnsized reads r, of unknown length, to its end: into a pooled scratch buffer, then
+// copied into a slice of the exact size, so a body of up to scratchBytes costs one
+// allocation rather than io.ReadAll's growing chunks (nine for a 5 KB body). The scratch
+// buffer never leaves this function. A longer body reads its rest through io.ReadAll.
+// Like io.ReadAll, EOF is not an error, and another error comes with what was read.
+func readUnsized(r io.Reader) ([]byte, error) {
+	bp := scratchPool.Get().(*[]byte)
+	defer scratchPool.Put(bp)
+	buf := *bp
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return append(make([]byte, 0, n), buf[:n]...), err
+		}
+	}
+	rest, err := io.ReadAll(r)
+	out := make([]byte, 0, n+len(rest))
+	return append(append(out, buf[:n]...), rest...), err
 }

@@ -3,6 +3,7 @@ package retry
 import (
 	"bytes"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -30,5 +31,35 @@ func TestReadBodyWhateverTheContentLength(t *testing.T) {
 	boom := errors.New("reset")
 	if _, err := c.readBody(iotest.ErrReader(boom), 200, 10); !errors.Is(err, boom) {
 		t.Errorf("a failed read gave %v", err)
+	}
+}
+
+// TestReadUnsized: a body of unknown length reads whole at every size around the scratch
+// buffer's, whatever the reads return at a time; a failed read keeps what came before it;
+// and no result shares memory with the pooled buffer or with another result.
+func TestReadUnsized(t *testing.T) {
+	for _, n := range []int{0, 1, scratchBytes - 1, scratchBytes, scratchBytes + 1, 3*scratchBytes + 7} {
+		body := bytes.Repeat([]byte("0123456789abcdef"), n/16+1)[:n]
+		for name, r := range map[string]func() io.Reader{
+			"whole":    func() io.Reader { return bytes.NewReader(body) },
+			"one-byte": func() io.Reader { return iotest.OneByteReader(bytes.NewReader(body)) },
+			"half":     func() io.Reader { return iotest.HalfReader(bytes.NewReader(body)) },
+			"data-eof": func() io.Reader { return iotest.DataErrReader(bytes.NewReader(body)) },
+		} {
+			got, err := readUnsized(r())
+			if err != nil || !bytes.Equal(got, body) || got == nil {
+				t.Errorf("%d bytes, %s reads: got %d bytes, nil %v, %v", n, name, len(got), got == nil, err)
+			}
+		}
+	}
+	boom := errors.New("reset")
+	got, err := readUnsized(io.MultiReader(strings.NewReader("partial"), iotest.ErrReader(boom)))
+	if !errors.Is(err, boom) || string(got) != "partial" {
+		t.Errorf("a failed read gave %q, %v; want the bytes before it and the error", got, err)
+	}
+	first, _ := readUnsized(strings.NewReader("first body"))
+	second, _ := readUnsized(strings.NewReader("SECOND BODY"))
+	if string(first) != "first body" || string(second) != "SECOND BODY" {
+		t.Errorf("results share the scratch buffer: %q, %q", first, second)
 	}
 }
