@@ -74,10 +74,38 @@ func judge(name string, checks ...ratioCheck) goal {
 	return g
 }
 
-// vs is the ratio of unit's median for name over that for base, with both figures.
+// vs is name's figure for unit over base's, with both medians: the ratio is pairedRatio's.
 func vs(what, name, base, unit string, bound float64, atMost bool) ratioCheck {
 	a, b := median(name, unit), median(base, unit)
-	return ratioCheck{what: what, ratio: a / b, bound: bound, atMost: atMost, numbers: num(a) + " vs " + num(b) + " " + unit}
+	r, rounds := pairedRatio(name, base, unit)
+	numbers := num(a) + " vs " + num(b) + " " + unit
+	if len(rounds) > 1 {
+		parts := make([]string, len(rounds))
+		for i, x := range rounds {
+			parts[i] = fmt.Sprintf("%.2f", x)
+		}
+		numbers += ", medians; round by round " + strings.Join(parts, ", ")
+	}
+	return ratioCheck{what: what, ratio: r, bound: bound, atMost: atMost, numbers: numbers}
+}
+
+// pairedRatio compares name with base round by round: the median of name's figure over
+// base's in the same round (run.sh runs every benchmark function once per round, so the
+// i-th sample of each is the i-th round's), with the per-round ratios. Pairing keeps a
+// drift of the machine's load between rounds out of the ratio: the two medians can come
+// from different rounds, their ratio then comparing one load with another. When the two
+// have different numbers of samples (a round lost) the rounds cannot be paired, and the
+// ratio is that of the medians, with no rounds.
+func pairedRatio(name, base, unit string) (float64, []float64) {
+	a, b := samples[name][unit], samples[base][unit]
+	if len(a) == 0 || len(a) != len(b) {
+		return median(name, unit) / median(base, unit), nil
+	}
+	rounds := make([]float64, len(a))
+	for i := range a {
+		rounds[i] = a[i] / b[i]
+	}
+	return medianOf(rounds), rounds
 }
 
 // issue12Goals judges every goal of issue 12 from the samples parsed.
@@ -115,7 +143,7 @@ func issue12Goals() []goal {
 // writeGoals renders the goals as a list, each with its verdict and figures.
 func writeGoals(w func(string, ...any), gs []goal) {
 	w("\n### Goals of issue 12\n\n")
-	w("Each verdict is computed by `bench/internal/benchtable` from the medians above (peak heap: the largest over the runs); \"not measured\" means a figure is missing from this run.\n\n")
+	w("Each verdict is computed by `bench/internal/benchtable` from the figures above: a ratio is the median over the rounds of anyca's figure over its counterpart's in the same round (peak heap: the largest over the runs); \"not measured\" means a figure is missing from this run.\n\n")
 	met := 0
 	for _, g := range gs {
 		status := "**" + g.status + "**"

@@ -77,8 +77,12 @@ func parse(path string) (p4 []string, err error) {
 	return p4, sc.Err()
 }
 
-func median(name, unit string) float64 {
-	vs := append([]float64(nil), samples[name][unit]...)
+// median is the median of name's samples of unit; NaN without any.
+func median(name, unit string) float64 { return medianOf(samples[name][unit]) }
+
+// medianOf is the median of vs (left unchanged); NaN for none.
+func medianOf(vs []float64) float64 {
+	vs = append([]float64(nil), vs...)
 	if len(vs) == 0 {
 		return math.NaN()
 	}
@@ -232,16 +236,17 @@ func writeP1(w func(string, ...any)) {
 	w("| benchmark | time/op | client CPU/op | B/op | allocs/op | time vs floor | CPU vs floor | allocs vs floor | goal (<= %.2fx time and CPU, <= %.2gx allocs) |\n|---|---|---|---|---|---|---|---|---|\n", p1TimeBound, p1AllocsBound)
 	for _, vendor := range []string{"digicert", "zerossl"} {
 		floor := "P1Lookup/" + vendor + "/floor"
-		ft, fa := median(floor, "ns/op"), median(floor, "allocs/op")
 		for impl, name := range ran("P1Lookup/"+vendor+"/", "floor", "anyca", "caddyserver-zerossl") {
-			t, a := median(name, "ns/op"), median(name, "allocs/op")
+			t, a, c := median(name, "ns/op"), median(name, "allocs/op"), median(name, "cpu-ns/op")
+			rt, _ := pairedRatio(name, floor, "ns/op")
+			rc, _ := pairedRatio(name, floor, "cpu-ns/op")
+			ra, _ := pairedRatio(name, floor, "allocs/op")
 			goal := ""
-			c, fc := median(name, "cpu-ns/op"), median(floor, "cpu-ns/op")
 			if impl == "anyca" {
-				goal = part("time", t/ft, p1TimeBound) + ", " + part("CPU", c/fc, p1TimeBound) + ", " + part("allocs", a/fa, p1AllocsBound)
+				goal = part("time", rt, p1TimeBound) + ", " + part("CPU", rc, p1TimeBound) + ", " + part("allocs", ra, p1AllocsBound)
 			}
 			w("| %s / %s | %s%s | %s%s | %s | %s | %.2fx | %.2fx | %.2fx | %s |\n", vendor, impl, dur(t), spread(name, "ns/op"),
-				dur(c), spread(name, "cpu-ns/op"), num(median(name, "B/op")), num(a), t/ft, c/fc, a/fa, goal)
+				dur(c), spread(name, "cpu-ns/op"), num(median(name, "B/op")), num(a), rt, rc, ra, goal)
 		}
 	}
 }

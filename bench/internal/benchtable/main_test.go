@@ -213,3 +213,38 @@ func TestRunWithoutLoadReadingsWritesNothing(t *testing.T) {
 		t.Errorf("BENCHMARKS.md written without a load reading: %v", err)
 	}
 }
+
+// TestRatiosPairRounds: a ratio is the median of the per-round ratios, not the ratio of
+// two medians that may come from different rounds; pairing can be the stricter reading
+// as well as the kinder one, and rounds that cannot be paired fall back to the medians.
+func TestRatiosPairRounds(t *testing.T) {
+	p1 := func(rounds [][2]int) string {
+		var lines []string
+		for i, r := range rounds {
+			lines = append(lines, fmt.Sprintf("LOAD|P1Lookup|round %d|0.40 0.50 0.60 1/200 300", i+1),
+				fmt.Sprintf("BenchmarkP1Lookup/digicert/anyca-2 2000 %d ns/op %d cpu-ns/op 9000 B/op 100 allocs/op", r[0], r[0]),
+				fmt.Sprintf("BenchmarkP1Lookup/digicert/floor-2 2000 %d ns/op %d cpu-ns/op 9000 B/op 100 allocs/op", r[1], r[1]))
+		}
+		return strings.Join(lines, "\n") + "\n"
+	}
+	for _, c := range []struct {
+		name   string
+		rounds [][2]int
+		want   string
+	}{
+		// medians 150 vs 170 (0.88x); rounds 1.25, 1.18, 0.50: median 1.18x.
+		{"stricter", [][2]int{{100, 80}, {200, 170}, {150, 300}}, "missed"},
+		// medians 200 vs 100 (2.00x); rounds 1.05, 2.00, 1.03: median 1.05x.
+		{"kinder", [][2]int{{100, 95}, {200, 100}, {300, 290}}, "met"},
+	} {
+		parseString(t, p1(c.rounds))
+		if got := goalStatus(t, issue12Goals(), "P1 digicert"); got != c.want {
+			t.Errorf("%s: P1 digicert %s, want %s", c.name, got, c.want)
+		}
+	}
+	parseString(t, p1([][2]int{{100, 80}, {200, 170}, {150, 300}})+
+		"BenchmarkP1Lookup/digicert/anyca-2 2000 150 ns/op 150 cpu-ns/op 9000 B/op 100 allocs/op\n")
+	if r, rounds := pairedRatio("P1Lookup/digicert/anyca", "P1Lookup/digicert/floor", "ns/op"); rounds != nil || r != 150.0/170 {
+		t.Errorf("unpaired rounds: ratio %v over %v, want the medians' 150/170 and no rounds", r, rounds)
+	}
+}
