@@ -162,3 +162,33 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// TestSkipString: the end of a string is its first quote not escaped, whatever the run of
+// backslashes before it; a string without an end runs to the end of the input.
+func TestSkipString(t *testing.T) {
+	for in, want := range map[string]int{
+		`"" x`: 2, `"abc",`: 5, `"a\"b"`: 6, `"a\\"b"`: 5, `"\\\""`: 6, `"\\\\"x`: 6,
+		`"https://example.com/.well-known/pki-validation/F00.txt"}`: 56,
+		`"no end`: 7, `"ends in \"`: 11, `"`: 1,
+	} {
+		if got := skipString([]byte(in), 0); got != want {
+			t.Errorf("skipString(%s) = %d, want %d", in, got, want)
+		}
+	}
+}
+
+// FuzzSkipString: for any JSON string, skipString ends exactly where the string does.
+func FuzzSkipString(f *testing.F) {
+	for _, s := range []string{"", `a"b`, `a\b`, `\\"`, "\u00e9\x00\"\\\\"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		enc, err := json.Marshal(s)
+		if err != nil {
+			return
+		}
+		if got := skipString(append(enc, `,"next"`...), 0); got != len(enc) {
+			t.Fatalf("skipString(%s) = %d, want %d", enc, got, len(enc))
+		}
+	})
+}
