@@ -108,6 +108,15 @@ func pairedRatio(name, base, unit string) (float64, []float64) {
 	return medianOf(rounds), rounds
 }
 
+// pairedRatios is pairedRatio of name over base for each unit, in order.
+func pairedRatios(name, base string, units ...string) []float64 {
+	out := make([]float64, len(units))
+	for i, u := range units {
+		out[i], _ = pairedRatio(name, base, u)
+	}
+	return out
+}
+
 // issue12Goals judges every goal of issue 12 from the samples parsed.
 func issue12Goals() []goal {
 	var gs []goal

@@ -17,9 +17,7 @@ func writeListDecode(w func(string, ...any)) {
 		floor := "ListDecode/" + c + "/floor"
 		for impl, name := range ran("ListDecode/"+c+"/", "floor", "anyca") {
 			thr, cpu, a := median(name, "items/cpu-s"), median(name, "cpu-ns/op"), median(name, "allocs/op")
-			rthr, _ := pairedRatio(name, floor, "items/cpu-s")
-			rcpu, _ := pairedRatio(name, floor, "cpu-ns/op")
-			ra, _ := pairedRatio(name, floor, "allocs/op")
+			r := pairedRatios(name, floor, "items/cpu-s", "cpu-ns/op", "allocs/op")
 			goal := ""
 			if impl == "anyca" {
 				goal = judge("", vs("throughput", name, floor, "items/cpu-s", listDecodeBound, false)).status
@@ -27,7 +25,7 @@ func writeListDecode(w func(string, ...any)) {
 			w("| %s / %s | %s%s | %s%s | %s%s | %s | %s | %.2fx | %.2fx | %.2fx | %s |\n", c, impl,
 				dur(median(name, "ns/op")), spread(name, "ns/op"), dur(cpu), spread(name, "cpu-ns/op"),
 				num(float64(int64(thr))), spread(name, "items/cpu-s"), num(median(name, "B/op")), num(a),
-				rthr, rcpu, ra, goal)
+				r[0], r[1], r[2], goal)
 		}
 	}
 	w("\nThe page is one List orders / List domains / list certificates answer of 1,000 items (DigiCert orders with five names each, DigiCert domains with OV and DV validations, ZeroSSL certificates with five names and their validation objects), read through `Provider.Certificates` or `anyca.Domains` with PageSize 1000; the floor sends the same request and decodes it with `json.Decoder` into minimal structs, then maps each item into the same model value. Items per client CPU second = 1,000 x ops / the benchmark process's CPU time (getrusage); the fakes are in a child process. The ZeroSSL fake renders its page once and replays it (the fake, not the client, is slow at 1,000 five-name certificates).\n")

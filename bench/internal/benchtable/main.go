@@ -238,15 +238,13 @@ func writeP1(w func(string, ...any)) {
 		floor := "P1Lookup/" + vendor + "/floor"
 		for impl, name := range ran("P1Lookup/"+vendor+"/", "floor", "anyca", "caddyserver-zerossl") {
 			t, a, c := median(name, "ns/op"), median(name, "allocs/op"), median(name, "cpu-ns/op")
-			rt, _ := pairedRatio(name, floor, "ns/op")
-			rc, _ := pairedRatio(name, floor, "cpu-ns/op")
-			ra, _ := pairedRatio(name, floor, "allocs/op")
+			r := pairedRatios(name, floor, "ns/op", "cpu-ns/op", "allocs/op")
 			goal := ""
 			if impl == "anyca" {
-				goal = part("time", rt, p1TimeBound) + ", " + part("CPU", rc, p1TimeBound) + ", " + part("allocs", ra, p1AllocsBound)
+				goal = part("time", r[0], p1TimeBound) + ", " + part("CPU", r[1], p1TimeBound) + ", " + part("allocs", r[2], p1AllocsBound)
 			}
 			w("| %s / %s | %s%s | %s%s | %s | %s | %.2fx | %.2fx | %.2fx | %s |\n", vendor, impl, dur(t), spread(name, "ns/op"),
-				dur(c), spread(name, "cpu-ns/op"), num(median(name, "B/op")), num(a), rt, rc, ra, goal)
+				dur(c), spread(name, "cpu-ns/op"), num(median(name, "B/op")), num(a), r[0], r[1], r[2], goal)
 		}
 	}
 }
