@@ -48,7 +48,7 @@ func (c *Client) Certificate(ctx context.Context, id string) (*model.Certificate
 // the first step of every call on one certificate. An id of the wrong shape is
 // model.ErrNotFound without a request, an unreadable certificate a malformed response.
 func (c *Client) lookup(ctx context.Context, op, id string) (certInfo, error) {
-	w, err := c.fetch(ctx, op, id)
+	w, err := fetchAs[wireCertificate](ctx, c, op, id)
 	if err != nil {
 		return certInfo{}, err
 	}
@@ -57,11 +57,6 @@ func (c *Client) lookup(ctx context.Context, op, id string) (certInfo, error) {
 		return certInfo{}, err
 	}
 	return certInfo{cert, w}, nil
-}
-
-// fetch gets one whole wire certificate after checking the id's shape.
-func (c *Client) fetch(ctx context.Context, op, id string) (*wireCertificate, error) {
-	return fetchAs[wireCertificate](ctx, c, op, id)
 }
 
 // fetchAs gets one certificate object, read as W, after checking the id's shape.

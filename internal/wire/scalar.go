@@ -60,10 +60,11 @@ func ScalarString(b []byte) (string, error) {
 var errMalformedList = errors.New("expected a JSON array")
 
 // ScalarList reads a JSON array of scalars as its elements' ScalarString texts, in order,
-// each with surrounding white space removed and empty ones (null, "", "  ") left out; an element that is an object or an array is
-// ScalarString's error. b is a value encoding/json handed to an UnmarshalJSON method, so
-// it is valid JSON: the array is walked in place rather than decoded again, which spares
-// a second scan and a slice per element. Anything but an array is errMalformedList.
+// each with surrounding white space removed and empty ones (null, "", "  ") left out. An
+// element that is an object or an array is ScalarString's error; anything but one valid
+// JSON array is errMalformedList. The array is checked with json.Valid (a scan that
+// allocates nothing) and then walked in place, rather than decoded again into a slice of
+// loose values and copied.
 func ScalarList(b []byte) ([]string, error) {
 	b = bytes.TrimSpace(b)
 	if len(b) < 2 || b[0] != '[' || b[len(b)-1] != ']' || !json.Valid(b) {
