@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,13 +9,7 @@ import (
 // Every configuration mistake exits 2 with one line naming the mistake, never the key.
 func TestConfigErrorsExitUsage(t *testing.T) {
 	dir := t.TempDir()
-	file := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	file := func(name, body string) string { return writeFile(t, dir, name, body) }
 	const key = "zz-cli-config-key-0123456789"
 	k := `"api_key": "` + key + `"`
 	tests := []struct {

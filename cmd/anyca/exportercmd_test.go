@@ -19,15 +19,15 @@ import (
 // TestExporterCommand runs "anyca exporter" on the simulated fleet with staging's key
 // wrong, scrapes it over HTTP and checks each account's refresh outcome.
 func TestExporterCommand(t *testing.T) {
-	cfg, env, fleet := simFleetEnv(t, true)
-	exp := serve(t, func(k string) string { return env[k] }, "--config", cfg, "exporter", "--listen", "127.0.0.1:0")
+	fleet := startSimFleet(t, true)
+	exp := serve(t, func(k string) string { return fleet.env[k] }, "--config", fleet.config, "exporter", "--listen", "127.0.0.1:0")
 	addr, errb := exp.addr, exp.stderr
 
 	var text string
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		_, text = fetch(t, http.DefaultClient, "http://"+addr+"/metrics")
-		if strings.Count(text, "anyca_refresh_success{") == len(fleet) || time.Now().After(deadline) {
+		if strings.Count(text, "anyca_refresh_success{") == len(fleet.accounts) || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -59,7 +59,7 @@ func TestExporterCommand(t *testing.T) {
 	if perAccount["prod"] == 0 || perAccount["dv"] == 0 || perAccount["staging"] != 0 {
 		t.Errorf("certificate series by account %v", perAccount)
 	}
-	for _, ca := range fleet {
+	for _, ca := range fleet.accounts {
 		if strings.Contains(text+errb.String(), ca.apiKey) || strings.Contains(errb.String(), "wrong-staging-key") {
 			t.Fatalf("a key is in the metrics or the log")
 		}

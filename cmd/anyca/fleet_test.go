@@ -1,63 +1,28 @@
 package main
 
 import (
-	"encoding/json"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/anyca/anyca/cmd/anyca/internal/demo"
 	"github.com/anyca/anyca/model"
 )
 
-// simFleetEnv serves the simulated fleet and returns its config file and the key
-// variables, the staging key replaced by a wrong one when breakStaging is set.
-func simFleetEnv(t *testing.T, breakStaging bool) (cfgFile string, env map[string]string, fleet []simCA) {
-	t.Helper()
-	now := time.Now()
-	fleet = newSimFleet(newSimCAs(demo.DefaultSeed, now), demo.DefaultSeed, now)
-	srv := httptest.NewServer(simMux(fleet))
-	t.Cleanup(srv.Close)
-	b, err := simFleetConfig(fleet, srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfgFile = filepath.Join(t.TempDir(), "fleet.json")
-	if err := os.WriteFile(cfgFile, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env = map[string]string{}
-	for _, ca := range fleet {
-		env[simKeyEnv(ca.account)] = ca.apiKey
-	}
-	if breakStaging {
-		env[simKeyEnv("staging")] = "wrong-staging-key-0123456789"
-	}
-	return cfgFile, env, fleet
-}
-
 func TestFleetCertsListOneAccountFails(t *testing.T) {
-	cfg, env, fleet := simFleetEnv(t, true)
-	r := runLive(t, env, "--config", cfg, "certs", "list", "-o", "json")
-	if r.code != exitPartial {
-		t.Fatalf("exit %d, want %d (partial); stderr %q", r.code, exitPartial, r.stderr)
-	}
+	fleet := startSimFleet(t, true)
+	r := fleet.run(t, "certs", "list", "-o", "json")
 	if !strings.Contains(r.stderr, "account staging (digicert)") || !strings.Contains(r.stderr, "unauthenticated") ||
 		strings.Contains(r.stderr, "wrong-staging-key") || strings.Count(r.stderr, "\n") != 1 {
 		t.Errorf("stderr %q", r.stderr)
 	}
 	var certs []model.Certificate
-	if err := json.Unmarshal([]byte(r.stdout), &certs); err != nil {
-		t.Fatal(err)
-	}
+	decodeExit(t, r, exitPartial, &certs)
 	got := map[string]int{}
 	for _, c := range certs {
 		got[c.Account]++
 	}
-	for _, ca := range fleet {
+	for _, ca := range fleet.accounts {
 		want := ca.certs
 		if ca.account == "staging" {
 			want = 0
@@ -68,28 +33,22 @@ func TestFleetCertsListOneAccountFails(t *testing.T) {
 	}
 
 	// The table has an ACCOUNT column; --account narrows to one account and exits 0.
-	r = runLive(t, env, "--config", cfg, "certs", "list", "--account", "dv")
+	r = fleet.run(t, "certs", "list", "--account", "dv")
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "ACCOUNT  ID") || strings.Contains(r.stdout, "prod ") {
 		t.Errorf("--account dv: exit %d\n%.300s%s", r.code, r.stdout, r.stderr)
 	}
-	if r := runLive(t, env, "--config", cfg, "certs", "list", "--account", "nope"); r.code != exitUsage || !strings.Contains(r.stderr, "configured: prod, staging, dv") {
+	if r := fleet.run(t, "certs", "list", "--account", "nope"); r.code != exitUsage || !strings.Contains(r.stderr, "configured: prod, staging, dv") {
 		t.Errorf("unknown account: exit %d %q", r.code, r.stderr)
 	}
-	if r := runLive(t, env, "--config", cfg, "certs", "list", "--account", "staging"); r.code != exitAuth || r.stdout != "" {
+	if r := fleet.run(t, "certs", "list", "--account", "staging"); r.code != exitAuth || r.stdout != "" {
 		t.Errorf("only the broken account: exit %d, stdout %.100q", r.code, r.stdout)
 	}
 }
 
 func TestFleetExpiringAndDomains(t *testing.T) {
-	cfg, env, _ := simFleetEnv(t, false)
+	fleet := startSimFleet(t, false)
 	var rep expiringReport
-	r := runLive(t, env, "--config", cfg, "expiring", "--within", "30d", "-o", "json")
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
-		t.Fatal(err)
-	}
+	decode(t, fleet.run(t, "expiring", "--within", "30d", "-o", "json"), &rep)
 	accounts := map[string]bool{}
 	for _, c := range rep.Certificates {
 		accounts[c.Account] = true
@@ -97,20 +56,14 @@ func TestFleetExpiringAndDomains(t *testing.T) {
 	if !accounts["prod"] || !accounts["staging"] || !accounts["dv"] || rep.Failed != nil {
 		t.Errorf("expiring certificates from %v, failed %v", accounts, rep.Failed)
 	}
-	r = runLive(t, env, "--config", cfg, "expiring", "--within", "30d")
+	r := fleet.run(t, "expiring", "--within", "30d")
 	if r.code != 0 || !strings.Contains(r.stdout, "ACCOUNT") || !strings.Contains(r.stdout, " staging ") {
 		t.Errorf("table: exit %d\n%.400s", r.code, r.stdout)
 	}
 
 	// Both DigiCert accounts hold the featured domain: one answer per account.
 	var dvs []model.DomainValidation
-	r = runLive(t, env, "--config", cfg, "domain", "status", demo.FeaturedDomain, "-o", "json")
-	if r.code != 0 {
-		t.Fatalf("domain status: exit %d %s", r.code, r.stderr)
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &dvs); err != nil {
-		t.Fatal(err)
-	}
+	decode(t, fleet.run(t, "domain", "status", demo.FeaturedDomain, "-o", "json"), &dvs)
 	seen := map[string]bool{}
 	for _, d := range dvs {
 		seen[d.Account] = d.Domain == demo.FeaturedDomain
@@ -118,13 +71,13 @@ func TestFleetExpiringAndDomains(t *testing.T) {
 	if !seen["prod"] || !seen["staging"] {
 		t.Errorf("domain status answered by %v", seen)
 	}
-	if r := runLive(t, env, "--config", cfg, "domain", "status", "unknown-domain.example"); r.code != exitNotFound ||
+	if r := fleet.run(t, "domain", "status", "unknown-domain.example"); r.code != exitNotFound ||
 		!strings.Contains(r.stderr, "any of the accounts dv, prod, staging") {
 		t.Errorf("unknown domain: exit %d %q", r.code, r.stderr)
 	}
 
 	var doms []model.DomainValidation
-	decode(t, runLive(t, env, "--config", cfg, "domains", "list", "-o", "json"), &doms)
+	decode(t, fleet.run(t, "domains", "list", "-o", "json"), &doms)
 	for _, d := range doms {
 		if d.Account == "" {
 			t.Fatalf("untagged domain %s", d.Domain)
@@ -132,68 +85,40 @@ func TestFleetExpiringAndDomains(t *testing.T) {
 	}
 
 	// Single-account commands need --account with several accounts.
-	if r := runLive(t, env, "--config", cfg, "cert", "get", "1"); r.code != exitUsage || !strings.Contains(r.stderr, "--account") {
+	if r := fleet.run(t, "cert", "get", "1"); r.code != exitUsage || !strings.Contains(r.stderr, "--account") {
 		t.Errorf("cert get without --account: exit %d %q", r.code, r.stderr)
 	}
-	if r := runLive(t, env, "--config", cfg, "--provider", "digicert", "certs", "list"); r.code != exitUsage {
+	if r := fleet.run(t, "--provider", "digicert", "certs", "list"); r.code != exitUsage {
 		t.Errorf("--provider with an accounts config: exit %d %q", r.code, r.stderr)
 	}
 }
 
 func TestFleetConfigWarnings(t *testing.T) {
-	_, env, fleet := simFleetEnv(t, false)
+	fleet := startSimFleet(t, false)
+	prod, dv := fleet.account(t, "prod"), fleet.account(t, "dv")
 	dir := t.TempDir()
-	keyFile := filepath.Join(dir, "prod.key")
-	if err := os.WriteFile(keyFile, []byte(env[simKeyEnv("prod")]+"\n"), 0o600); err != nil {
+	if err := os.Chmod(writeFile(t, dir, "prod.key", prod.apiKey+"\n"), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Chmod(keyFile, 0o640); err != nil {
-		t.Fatal(err)
-	}
-	var prod, dv simCA
-	for _, ca := range fleet {
-		switch ca.account {
-		case "prod":
-			prod = ca
-		case "dv":
-			dv = ca
-		}
-	}
-	srv := httptest.NewServer(simMux(fleet))
-	defer srv.Close()
-	cfg := `{"accounts":[{"name":"prod","provider":"digicert","api_key_file":"prod.key","base_url":"` + prod.baseURL(srv.URL) + `"},
-		{"name":"dv","provider":"zerossl","api_key":"` + dv.apiKey + `","base_url":"` + dv.baseURL(srv.URL) + `"}]}`
-	file := filepath.Join(dir, "fleet.json")
-	if err := os.WriteFile(file, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	r := runLive(t, nil, "--config", file, "certs", "list", "-o", "json")
-	if r.code != 0 {
-		t.Fatalf("exit %d %s", r.code, r.stderr)
-	}
+	file := writeFile(t, dir, "fleet.json", `{"accounts":[{"name":"prod","provider":"digicert","api_key_file":"prod.key","base_url":"`+
+		prod.baseURL(fleet.root)+`"},
+		{"name":"dv","provider":"zerossl","api_key":"`+dv.apiKey+`","base_url":"`+dv.baseURL(fleet.root)+`"}]}`)
+	r := mustSucceed(t, runLive(t, nil, "--config", file, "certs", "list", "-o", "json"))
 	if !strings.Contains(r.stderr, `warning: account "prod": api_key_file`) || !strings.Contains(r.stderr, "0640") ||
 		!strings.Contains(r.stderr, `warning: account "dv": api_key is written`) || strings.Contains(r.stderr, dv.apiKey) {
 		t.Errorf("warnings %q", r.stderr)
 	}
-	dup := `{"accounts":[{"name":"a","provider":"zerossl","api_key":"x1234567890123456"},{"name":"a","provider":"zerossl","api_key":"y1234567890123456"}]}`
-	if err := os.WriteFile(file, []byte(dup), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, dir, "fleet.json", `{"accounts":[{"name":"a","provider":"zerossl","api_key":"x1234567890123456"},{"name":"a","provider":"zerossl","api_key":"y1234567890123456"}]}`)
 	if r := runLive(t, nil, "--config", file, "certs", "list"); r.code != exitUsage || !strings.Contains(r.stderr, "used twice") {
 		t.Errorf("duplicate names: exit %d %q", r.code, r.stderr)
 	}
 }
 
 func TestFleetExpiringPartialJSON(t *testing.T) {
-	cfg, env, _ := simFleetEnv(t, true)
-	r := runLive(t, env, "--config", cfg, "expiring", "--within", "30d", "-o", "json")
-	if r.code != exitPartial {
-		t.Fatalf("exit %d, want %d: %s", r.code, exitPartial, r.stderr)
-	}
+	fleet := startSimFleet(t, true)
+	r := fleet.run(t, "expiring", "--within", "30d", "-o", "json")
 	var rep expiringReport
-	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
-		t.Fatal(err)
-	}
+	decodeExit(t, r, exitPartial, &rep)
 	if len(rep.Failed) != 1 || !strings.Contains(rep.Failed["staging"], "unauthenticated") || strings.Contains(r.stdout, "wrong-staging-key") {
 		t.Errorf("failed %v", rep.Failed)
 	}

@@ -91,10 +91,7 @@ func assertTerminalSafe(t *testing.T, what, out string) {
 }
 
 func TestHostileValuesInTables(t *testing.T) {
-	r := runApp(t, hostileEnv, "certs", "list")
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
+	r := mustSucceed(t, runApp(t, hostileEnv, "certs", "list"))
 	assertTerminalSafe(t, "certs list", r.stdout)
 	for _, want := range []string{`1\n2`, `evil\x1b[31mred\x1b[0m.test`, `tab\tbed`, `\u202eissued`, `clear\x1b[2J\x1b[H.test`,
 		`del\x7f c1\u0085 nul\x00`} {
@@ -106,10 +103,7 @@ func TestHostileValuesInTables(t *testing.T) {
 		t.Errorf("certs list: %d lines, want a header and one per certificate:\n%s", lines, r.stdout)
 	}
 
-	r = runApp(t, hostileEnv, "domain", "status", "d.test")
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
+	r = mustSucceed(t, runApp(t, hostileEnv, "domain", "status", "d.test"))
 	assertTerminalSafe(t, "domain status", r.stdout)
 	for _, want := range []string{`d.test\x1b]0;pwned\x07`, `7\u2028id`, `pending\x1b[5m`} {
 		if !strings.Contains(r.stdout, want) {
@@ -142,10 +136,7 @@ func assertNoForgedRecord(t *testing.T, what, out string) {
 }
 
 func TestHostileValuesInChallenges(t *testing.T) {
-	r := runApp(t, hostileEnv, "challenges", "42")
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
+	r := mustSucceed(t, runApp(t, hostileEnv, "challenges", "42"))
 	out := r.stdout
 	assertTerminalSafe(t, "challenges", out)
 	assertNoForgedRecord(t, "challenges", out)

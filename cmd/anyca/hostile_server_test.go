@@ -30,13 +30,10 @@ func TestHostileZeroSSLServer(t *testing.T) {
 		_, _ = w.Write([]byte(body))
 	}))
 	defer srv.Close()
-	env := map[string]string{"ANYCA_PROVIDER": "zerossl", "ANYCA_API_KEY": "zerossl-hostile-key-0123456789", "ANYCA_BASE_URL": srv.URL}
+	env := providerEnv("zerossl", "zerossl-hostile-key-0123456789", srv.URL)
 	const id = "a856a39a1c3ad0s8asa606g37667d221"
 
-	r := runApp(t, env, "challenges", id)
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
+	r := mustSucceed(t, runApp(t, env, "challenges", id))
 	assertTerminalSafe(t, "challenges", r.stdout)
 	for _, line := range strings.Split(r.stdout, "\n") {
 		if strings.Contains(strings.ToUpper(line), " IN NS ") && !strings.HasPrefix(line, ";") {
@@ -63,10 +60,7 @@ func TestHostileZeroSSLServer(t *testing.T) {
 		t.Errorf("-o json must keep the CA's value exactly: %q", chs)
 	}
 
-	r = runApp(t, env, "cert", "get", id)
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
+	r = mustSucceed(t, runApp(t, env, "cert", "get", id))
 	assertTerminalSafe(t, "cert get", r.stdout)
 	if !strings.Contains(strings.ToLower(r.stdout), `domain.com\x1b[2j`) {
 		t.Errorf("the common name is not shown escaped:\n%s", r.stdout)

@@ -65,7 +65,7 @@ func TestStderrNeverShowsEchoedKey(t *testing.T) {
 		}
 		for name, form := range echoForms() {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { answer(w, form) }))
-			env := map[string]string{"ANYCA_PROVIDER": provider, "ANYCA_API_KEY": echoKey + "\n", "ANYCA_BASE_URL": srv.URL}
+			env := providerEnv(provider, echoKey+"\n", srv.URL)
 			r := runApp(t, env, "certs", "list")
 			srv.Close()
 			if r.code == 0 {

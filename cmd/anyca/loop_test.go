@@ -19,7 +19,7 @@ func TestVerifyAndDownloadCommands(t *testing.T) {
 	defer srv.Close()
 	order := srv.AddCertificate(model.Certificate{CommonName: "shop.example.com", Status: model.StatusPending, Level: model.LevelOV})
 	srv.SetChallenges(order.ID, []model.Challenge{{Domain: "shop.example.com", Type: model.ChallengeDNSTXT, Token: "rv-cli-1", Status: model.ValidationPending}})
-	env := map[string]string{"ANYCA_PROVIDER": "digicert", "ANYCA_API_KEY": srv.APIKey, "ANYCA_BASE_URL": srv.URL}
+	env := providerEnv("digicert", srv.APIKey, srv.URL)
 
 	r := runApp(t, env, "verify", order.ID)
 	if r.code != exitDCVFailed || !strings.Contains(r.stdout, "failed") || !strings.Contains(r.stdout, "invalid_dns_txt") {
@@ -57,9 +57,7 @@ func TestVerifyAndDownloadCommands(t *testing.T) {
 	if r := runApp(t, env, "download", order.ID, "--out", out); r.code != exitUsage || !strings.Contains(r.stderr, "--force") {
 		t.Errorf("overwrite without --force: code %d, stderr %q", r.code, r.stderr)
 	}
-	if err := os.WriteFile(out, []byte("old"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, dir, "shop.pem", "old")
 	if r := runApp(t, env, "download", order.ID, "--out", out, "--force"); r.code != exitOK {
 		t.Errorf("--force: code %d, stderr %q", r.code, r.stderr)
 	}
@@ -90,7 +88,7 @@ func TestVerifyCommandZeroSSLMethod(t *testing.T) {
 	srv := zerossltest.NewServer()
 	defer srv.Close()
 	cert := srv.AddCertificate(model.Certificate{CommonName: "z.example.com", Status: model.StatusPending})
-	env := map[string]string{"ANYCA_PROVIDER": "zerossl", "ANYCA_API_KEY": srv.APIKey, "ANYCA_BASE_URL": srv.URL}
+	env := providerEnv("zerossl", srv.APIKey, srv.URL)
 	if r := runApp(t, env, "verify", cert.ID, "--method", "dns-txt"); r.code != exitUsage {
 		t.Errorf("dns-txt on ZeroSSL: code %d, stderr %q", r.code, r.stderr)
 	}
@@ -148,10 +146,7 @@ func verifyPEM(t *testing.T, data []byte, name string) {
 // TestDemoShowsTheDCVLoop: the demo checks, publishes, waits and downloads for both
 // CAs, and prints the same thing on every run.
 func TestDemoShowsTheDCVLoop(t *testing.T) {
-	first := runLive(t, nil, "demo")
-	if first.code != 0 {
-		t.Fatalf("exit %d: %s", first.code, first.stderr)
-	}
+	first := mustSucceed(t, runLive(t, nil, "demo"))
 	for _, want := range []string{"7. Walk the DCV loop", "DigiCert, pending order", "ZeroSSL, pending certificate",
 		"preflight pay.example.org: missing: _dnsauth.pay.example.org does not exist",
 		"failed: invalid_dns_cname: No CNAME record _dnsauth.pay.example.org", "failed: CNAME _", "record seen none",
@@ -173,9 +168,9 @@ func TestDemoShowsTheDCVLoop(t *testing.T) {
 // TestSimPublish: POST /publish on the simulator makes the next verify pass, for both
 // CAs, through the CLI.
 func TestSimPublish(t *testing.T) {
-	cas, srv := startSim(t)
+	cas, srv := startSim(t, testNow)
 	for _, ca := range cas {
-		env := map[string]string{"ANYCA_PROVIDER": ca.provider, "ANYCA_API_KEY": ca.apiKey, "ANYCA_BASE_URL": ca.baseURL(srv.URL)}
+		env := caEnv(ca, srv.URL)
 		args := []string{"verify", ca.featuredCert, "--method", "dns-cname"}
 		if r := runApp(t, env, args...); r.code != exitDCVFailed {
 			t.Fatalf("%s before publishing: code %d, %q %q", ca.label, r.code, r.stdout, r.stderr)
@@ -189,7 +184,7 @@ func TestSimPublish(t *testing.T) {
 		resp.Body.Close()
 	}
 	for _, ca := range cas {
-		env := map[string]string{"ANYCA_PROVIDER": ca.provider, "ANYCA_API_KEY": ca.apiKey, "ANYCA_BASE_URL": ca.baseURL(srv.URL)}
+		env := caEnv(ca, srv.URL)
 		if r := runApp(t, env, "verify", ca.featuredCert, "--method", "dns-cname"); r.code != exitOK {
 			t.Errorf("%s after publishing: code %d, %q %q", ca.label, r.code, r.stdout, r.stderr)
 		}

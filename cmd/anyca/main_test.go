@@ -17,32 +17,20 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden with the current output")
 
-// result is one in-process run of the command.
-type result struct {
-	code           int
-	stdout, stderr string
-}
-
-// runApp runs the command line with env as the whole environment and the fixed clock.
-func runApp(t *testing.T, env map[string]string, args ...string) result {
-	t.Helper()
-	var out, errb bytes.Buffer
-	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
-		getenv: func(k string) string { return env[k] }, now: func() time.Time { return testNow }}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	code := a.run(ctx, args)
-	return result{code, out.String(), errb.String()}
-}
-
 // memEnv points the command at the in-memory provider.
 func memEnv(key string) map[string]string {
 	return map[string]string{"ANYCA_PROVIDER": "memca", "ANYCA_API_KEY": key}
 }
 
-// golden compares got with testdata/name.golden, rewriting it under -update.
-func golden(t *testing.T, name, got string) {
+// golden ends the test unless the run exited 0, checks that it printed nothing on
+// stderr (it is not a terminal), and compares its stdout with testdata/name.golden,
+// rewriting the file under -update.
+func golden(t *testing.T, name string, r result) {
 	t.Helper()
+	got := mustSucceed(t, r).stdout
+	if r.stderr != "" {
+		t.Errorf("anyca %q: stderr not empty when not a terminal: %q", r.args, r.stderr)
+	}
 	path := filepath.Join("testdata", name+".golden")
 	if *update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
@@ -104,14 +92,7 @@ func TestGoldenTables(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := runApp(t, memEnv(memKey), tc.args...)
-			if r.code != 0 {
-				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
-			}
-			if r.stderr != "" {
-				t.Errorf("stderr not empty when not a terminal: %q", r.stderr)
-			}
-			golden(t, tc.name, r.stdout)
+			golden(t, tc.name, runApp(t, memEnv(memKey), tc.args...))
 		})
 	}
 }
@@ -303,18 +284,6 @@ func TestJSONOutput(t *testing.T) {
 	})
 }
 
-func decode(t *testing.T, r result, v any) {
-	t.Helper()
-	if r.code != 0 {
-		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
-	}
-	dec := json.NewDecoder(strings.NewReader(r.stdout))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		t.Fatalf("decoding %q: %v", r.stdout, err)
-	}
-}
-
 func contains(ss []string, s string) bool {
 	for _, v := range ss {
 		if v == s {
@@ -326,13 +295,7 @@ func contains(ss []string, s string) bool {
 
 func TestConfigPrecedence(t *testing.T) {
 	dir := t.TempDir()
-	file := filepath.Join(dir, "anyca.json")
-	write := func(s string) {
-		if err := os.WriteFile(file, []byte(s), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(`{"provider": "memca", "api_key": "` + memKey + `", "retry": {"max_attempts": 2, "min_wait": "10ms"}}`)
+	file := writeFile(t, dir, "anyca.json", `{"provider": "memca", "api_key": "`+memKey+`", "retry": {"max_attempts": 2, "min_wait": "10ms"}}`)
 	if r := runApp(t, nil, "--config", file, "cert", "get", "999"); r.code != exitNotFound {
 		t.Errorf("config file alone: exit %d, %q", r.code, r.stderr)
 	}
@@ -351,7 +314,7 @@ func TestConfigPrecedence(t *testing.T) {
 	if r := runApp(t, env, "--config", file, "cert", "get", "999", "--provider", "memca"); r.code != exitNotFound {
 		t.Errorf("flag over env: exit %d, %q", r.code, r.stderr)
 	}
-	write(`{"provider": "memca", "api_key": "` + memKey + `", "apikey": "typo"}`)
+	writeFile(t, dir, "anyca.json", `{"provider": "memca", "api_key": "`+memKey+`", "apikey": "typo"}`)
 	if r := runApp(t, nil, "--config", file, "version"); r.code != exitOK {
 		t.Errorf("version must not need a config: exit %d", r.code)
 	}
@@ -366,10 +329,7 @@ func TestConfigPrecedence(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
-	r := runApp(t, nil, "--help")
-	if r.code != 0 {
-		t.Fatalf("exit %d", r.code)
-	}
+	r := mustSucceed(t, runApp(t, nil, "--help"))
 	for _, want := range []string{"Exit codes:", "3  not found", "4  authentication", "5  rate limited", "2  usage",
 		"shell history", "process list", "common_name", "ANYCA_API_KEY", "certs list", "expiring", "sim", "demo"} {
 		if !strings.Contains(r.stdout, want) {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -13,8 +14,8 @@ import (
 )
 
 // The helpers the command tests share to run anyca: in the background as a server
-// (serve), or to completion against the fakes (runLive), and to read what it serves or
-// prints (fetch, parseExports).
+// (serve), or to completion (runApp with the fixed clock, runLive with the real one),
+// and to read what it serves or prints (mustSucceed, decode, fetch, parseExports).
 
 // serving is a serving command ("anyca sim", "anyca exporter") running in the
 // background for one test.
@@ -72,37 +73,95 @@ func fetch(t *testing.T, client *http.Client, url string) (*http.Response, strin
 	return resp, string(b)
 }
 
+// result is one in-process run of the command.
+type result struct {
+	args           []string // the command line, for messages
+	code           int
+	stdout, stderr string
+}
+
+// runAt runs the command line with env as the whole environment and now as its clock,
+// and gives it 30 s to finish.
+func runAt(t *testing.T, now func() time.Time, env map[string]string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+		getenv: func(k string) string { return env[k] }, now: now}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	code := a.run(ctx, args)
+	return result{args, code, out.String(), errb.String()}
+}
+
+// runApp runs the command with the fixed clock of the golden tests (testNow).
+func runApp(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	return runAt(t, func() time.Time { return testNow }, env, args...)
+}
+
 // runLive runs a command against the fakes, with the real clock: the fakes judge
 // expiry by it.
 func runLive(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
-	var out, errb bytes.Buffer
-	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
-		getenv: func(k string) string { return env[k] }, now: time.Now}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	code := a.run(ctx, args)
-	return result{code, out.String(), errb.String()}
+	return runAt(t, time.Now, env, args...)
 }
 
-// parseExports reads the "export K=V K=V" lines anyca sim prints, by provider.
-func parseExports(t *testing.T, out string) map[string]map[string]string {
+// mustSucceed ends the test unless the run exited 0, and returns it.
+func mustSucceed(t *testing.T, r result) result {
 	t.Helper()
-	envs := map[string]map[string]string{}
+	if r.code != exitOK {
+		t.Fatalf("anyca %q: exit %d, stderr %q", r.args, r.code, r.stderr)
+	}
+	return r
+}
+
+// decode ends the test unless the run exited 0 and its output starts with a JSON value
+// whose every field v knows, and decodes that value into v.
+func decode(t *testing.T, r result, v any) {
+	t.Helper()
+	decodeExit(t, r, exitOK, v)
+}
+
+// decodeExit is decode for a run that must exit with code, such as a partial answer.
+func decodeExit(t *testing.T, r result, code int, v any) {
+	t.Helper()
+	if r.code != code {
+		t.Fatalf("anyca %q: exit %d, want %d; stderr %q", r.args, r.code, code, r.stderr)
+	}
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		t.Fatalf("anyca %q: decoding %q: %v", r.args, r.stdout, err)
+	}
+}
+
+// exportLines parses each "export K=V K=V" line anyca sim prints into its variables.
+func exportLines(out string) []map[string]string {
+	var lines []map[string]string
 	for _, line := range strings.Split(out, "\n") {
 		rest, ok := strings.CutPrefix(line, "export ")
 		if !ok {
 			continue
 		}
-		env := map[string]string{}
+		vars := map[string]string{}
 		for _, kv := range strings.Fields(rest) {
 			k, v, _ := strings.Cut(kv, "=")
-			env[k] = v
+			vars[k] = v
 		}
-		if env["ANYCA_PROVIDER"] == "" {
-			continue // the fleet's key line
+		lines = append(lines, vars)
+	}
+	return lines
+}
+
+// parseExports returns the export lines anyca sim prints for each provider, by
+// provider; it ends the test unless there is one for each of the two.
+func parseExports(t *testing.T, out string) map[string]map[string]string {
+	t.Helper()
+	envs := map[string]map[string]string{}
+	for _, env := range exportLines(out) {
+		if p := env["ANYCA_PROVIDER"]; p != "" { // not the fleet's keys or the world's line
+			envs[p] = env
 		}
-		envs[env["ANYCA_PROVIDER"]] = env
 	}
 	if len(envs) != 2 || envs["digicert"] == nil || envs["zerossl"] == nil {
 		t.Fatalf("sim printed no export line for both providers:\n%s", out)

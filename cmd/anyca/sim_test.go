@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -101,10 +99,7 @@ func TestSimCommandsAgainstFakes(t *testing.T) {
 			if r := runLive(t, env, "cert", "get", missing[name]); r.code != exitNotFound {
 				t.Errorf("missing id: exit %d, %q", r.code, r.stderr)
 			}
-			bad := map[string]string{}
-			for k, v := range env {
-				bad[k] = v
-			}
+			bad := maps.Clone(env)
 			bad["ANYCA_API_KEY"] = "wrong-key-for-the-test"
 			if r := runLive(t, bad, "certs", "list"); r.code != exitAuth || strings.Contains(r.stderr, "wrong-key-for-the-test") {
 				t.Errorf("wrong key: exit %d, %q", r.code, r.stderr)
@@ -116,18 +111,11 @@ func TestSimCommandsAgainstFakes(t *testing.T) {
 // TestRateLimitedExitCode makes each fake answer 429 and checks exit code 5, with
 // retries turned off in a config file.
 func TestRateLimitedExitCode(t *testing.T) {
-	now := time.Now()
-	cas := newSimCAs(demo.DefaultSeed, now)
-	srv := httptest.NewServer(simMux(cas))
-	defer srv.Close()
+	cas, srv := startSim(t, time.Now())
 	for _, ca := range cas {
 		t.Run(ca.provider, func(t *testing.T) {
-			file := filepath.Join(t.TempDir(), "cfg.json")
-			cfg := `{"provider": "` + ca.provider + `", "api_key": "` + ca.apiKey + `", "base_url": "` + ca.baseURL(srv.URL) +
-				`", "retry": {"max_attempts": 1, "requests_per_second": -1}}`
-			if err := os.WriteFile(file, []byte(cfg), 0o600); err != nil {
-				t.Fatal(err)
-			}
+			file := writeFile(t, t.TempDir(), "cfg.json", `{"provider": "`+ca.provider+`", "api_key": "`+ca.apiKey+
+				`", "base_url": "`+ca.baseURL(srv.URL)+`", "retry": {"max_attempts": 1, "requests_per_second": -1}}`)
 			ca.failNext(1, fakeca.Fault{Kind: fakeca.RateLimit, RetryAfter: "30"})
 			r := runLive(t, nil, "--config", file, "cert", "get", ca.featuredCert)
 			if r.code != exitRateLimited || !strings.Contains(r.stderr, "rate limited") || strings.Contains(r.stderr, ca.apiKey) {
@@ -145,10 +133,7 @@ func TestRateLimitedExitCode(t *testing.T) {
 }
 
 func TestDemo(t *testing.T) {
-	r := runLive(t, nil, "demo")
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
+	r := mustSucceed(t, runLive(t, nil, "demo"))
 	for _, want := range []string{
 		"STATUS     DIGICERT  ZEROSSL",
 		"total      241       151",
@@ -185,12 +170,9 @@ func TestCheckLoopback(t *testing.T) {
 // seeded relative to the fixed test clock. Only answers that do not depend on the
 // fakes' own clock (certificates, challenges) are compared to golden files.
 func TestGoldenAgainstFakes(t *testing.T) {
-	cas := newSimCAs(demo.DefaultSeed, testNow)
-	srv := httptest.NewServer(simMux(cas))
-	defer srv.Close()
+	cas, srv := startSim(t, testNow)
 	for _, ca := range cas {
-		cfg := ca.config(srv.URL)
-		env := map[string]string{"ANYCA_PROVIDER": cfg.Provider, "ANYCA_API_KEY": cfg.APIKey, "ANYCA_BASE_URL": cfg.BaseURL}
+		env := caEnv(ca, srv.URL)
 		cases := []struct {
 			name string
 			args []string
@@ -202,11 +184,7 @@ func TestGoldenAgainstFakes(t *testing.T) {
 		for _, tc := range cases {
 			name := ca.provider + "_" + tc.name
 			t.Run(name, func(t *testing.T) {
-				r := runApp(t, env, tc.args...)
-				if r.code != 0 {
-					t.Fatalf("exit %d: %s", r.code, r.stderr)
-				}
-				golden(t, name, r.stdout)
+				golden(t, name, runApp(t, env, tc.args...))
 			})
 		}
 	}

@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"encoding/json"
+	"maps"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,28 +17,6 @@ import (
 	"github.com/anyca/anyca/model"
 	"github.com/miekg/dns"
 )
-
-// startSim serves the simulated CAs (fixed test clock) with their world's DNS server and
-// file host started.
-func startSim(t *testing.T) ([]simCA, *httptest.Server) {
-	t.Helper()
-	cas := newSimCAs(defaultSeed, testNow)
-	stop, err := cas[0].world.start(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
-	srv := httptest.NewServer(simMux(cas))
-	t.Cleanup(srv.Close)
-	return cas, srv
-}
-
-// simEnv is the environment of a CLI run against ca in the simulator, with the loop's
-// variables.
-func simEnv(ca simCA, srv *httptest.Server) map[string]string {
-	return map[string]string{"ANYCA_PROVIDER": ca.provider, "ANYCA_API_KEY": ca.apiKey, "ANYCA_BASE_URL": ca.baseURL(srv.URL),
-		envSim: srv.URL, envDNSServer: ca.world.dnsAddr, envHTTPHost: ca.world.fileAddr, envHTTPSHost: ca.world.tlsAddr}
-}
 
 func query(t *testing.T, addr, name string, qtype uint16, network string) *dns.Msg {
 	t.Helper()
@@ -59,12 +35,7 @@ func query(t *testing.T, addr, name string, qtype uint16, network string) *dns.M
 // and NS, and an empty answer above the zones; the file host serves the exact body by
 // Host header, or the redirect, and 404 otherwise.
 func TestSimWorldServesWhatWasPublished(t *testing.T) {
-	w := newSimWorld([]string{"example.org", "shop.test"})
-	stop, err := w.start(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	w := startWorld(t, newSimWorld([]string{"example.org", "shop.test"}))
 	pub := func(ch model.Challenge, k wrongKind) {
 		t.Helper()
 		if _, err := w.publish(ch, k); err != nil {
@@ -151,7 +122,7 @@ func TestSimWorldServesWhatWasPublished(t *testing.T) {
 // is still failed, the right one is valid; for DNS TXT and CNAME (DigiCert) and CNAME and
 // file (ZeroSSL).
 func TestFakesLookForThemselves(t *testing.T) {
-	cas, srv := startSim(t)
+	cas, srv := startSim(t, testNow)
 	ctx := context.Background()
 	cases := []struct {
 		ca     simCA
@@ -207,35 +178,38 @@ func TestFakesLookForThemselves(t *testing.T) {
 // TestChallengesCheck: challenges --check prints each challenge's preflight verdict and
 // what was found: missing before publishing, mismatch naming the wrong value, ok after.
 func TestChallengesCheck(t *testing.T) {
-	cas, srv := startSim(t)
+	cas, srv := startSim(t, testNow)
+	// publish runs anyca sim publish for id, check runs challenges --check and returns
+	// what it printed; both must exit 0.
+	publish := func(env map[string]string, id string, flags ...string) {
+		t.Helper()
+		mustSucceed(t, runApp(t, env, append([]string{"sim", "publish", id}, flags...)...))
+	}
+	check := func(env map[string]string, id string, flags ...string) string {
+		t.Helper()
+		return mustSucceed(t, runApp(t, env, append([]string{"challenges", id, "--check"}, flags...)...)).stdout
+	}
 	dc := cas[0]
 	env := simEnv(dc, srv)
-	r := runApp(t, env, "challenges", dc.featuredCert, "--check")
-	if r.code != exitOK || !strings.Contains(r.stdout, "_dnsauth.pay.example.org. 3600 IN CNAME ") ||
-		!strings.Contains(r.stdout, "; preflight: missing: _dnsauth.pay.example.org does not exist") || !strings.Contains(r.stdout, ";   found: nothing") {
-		t.Fatalf("before publishing: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	if out := check(env, dc.featuredCert); !strings.Contains(out, "_dnsauth.pay.example.org. 3600 IN CNAME ") ||
+		!strings.Contains(out, "; preflight: missing: _dnsauth.pay.example.org does not exist") || !strings.Contains(out, ";   found: nothing") {
+		t.Fatalf("before publishing: %q", out)
 	}
-	if r := runApp(t, env, "sim", "publish", dc.featuredCert, "--wrong", "cname"); r.code != exitOK {
-		t.Fatalf("sim publish --wrong cname: %d %q", r.code, r.stderr)
+	publish(env, dc.featuredCert, "--wrong", "cname")
+	if out := check(env, dc.featuredCert); !strings.Contains(out, `; preflight: mismatch: CNAME at _dnsauth.pay.example.org points to "old.dcv.digicert.com", not the expected`) ||
+		!strings.Contains(out, ";   found: old.dcv.digicert.com") {
+		t.Errorf("wrong target: %q", out)
 	}
-	r = runApp(t, env, "challenges", dc.featuredCert, "--check")
-	if !strings.Contains(r.stdout, `; preflight: mismatch: CNAME at _dnsauth.pay.example.org points to "old.dcv.digicert.com", not the expected`) ||
-		!strings.Contains(r.stdout, ";   found: old.dcv.digicert.com") {
-		t.Errorf("wrong target: %q", r.stdout)
+	publish(env, dc.featuredCert, "--wrong", "caa")
+	if out := check(env, dc.featuredCert); !strings.Contains(out, `; preflight: blocked_by_caa: CAA at pay.example.org (0 issue "letsencrypt.org") does not allow digicert.com`) ||
+		!strings.Contains(out, `;   CAA at pay.example.org: 0 issue "letsencrypt.org"`) {
+		t.Errorf("CAA: %q", out)
 	}
-	if r := runApp(t, env, "sim", "publish", dc.featuredCert, "--wrong", "caa"); r.code != exitOK {
-		t.Fatalf("sim publish --wrong caa: %d %q", r.code, r.stderr)
-	}
-	r = runApp(t, env, "challenges", dc.featuredCert, "--check")
-	if !strings.Contains(r.stdout, `; preflight: blocked_by_caa: CAA at pay.example.org (0 issue "letsencrypt.org") does not allow digicert.com`) ||
-		!strings.Contains(r.stdout, `;   CAA at pay.example.org: 0 issue "letsencrypt.org"`) {
-		t.Errorf("CAA: %q", r.stdout)
-	}
-	runApp(t, env, "sim", "publish", dc.featuredCert)
-	r = runApp(t, env, "challenges", dc.featuredCert, "--check", "-o", "json")
+	publish(env, dc.featuredCert)
 	var got []checkedChallenge
-	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || len(got) == 0 {
-		t.Fatalf("json: %v %q", err, r.stdout)
+	decode(t, runApp(t, env, "challenges", dc.featuredCert, "--check", "-o", "json"), &got)
+	if len(got) == 0 {
+		t.Fatal("json: no challenge")
 	}
 	if v := got[0].Preflight; v.Status != "ok" || len(v.Found) != 1 || v.Found[0] != got[0].RecordValue || v.CAA == nil || v.CAA.Status != "ok" {
 		t.Errorf("after publishing: %+v", v)
@@ -244,21 +218,18 @@ func TestChallengesCheck(t *testing.T) {
 	// A ZeroSSL file with a redirect: the verdict names the Location.
 	zs := cas[1]
 	zenv := simEnv(zs, srv)
-	runApp(t, zenv, "sim", "publish", zs.featuredCert, "--wrong", "redirect")
-	r = runApp(t, zenv, "challenges", zs.featuredCert, "--check")
-	if !strings.Contains(r.stdout, "redirects (301) to \"https://pay.example.org/.well-known/pki-validation/") {
-		t.Errorf("redirect: %q", r.stdout)
+	publish(zenv, zs.featuredCert, "--wrong", "redirect")
+	if out := check(zenv, zs.featuredCert); !strings.Contains(out, "redirects (301) to \"https://pay.example.org/.well-known/pki-validation/") {
+		t.Errorf("redirect: %q", out)
 	}
-	runApp(t, zenv, "sim", "publish", zs.featuredCert)
-	r = runApp(t, zenv, "challenges", zs.featuredCert, "--check", "--tls-roots", writeRoots(t))
-	if !strings.Contains(r.stdout, "; preflight: ok: https://pay.example.org/.well-known/pki-validation/") {
-		t.Errorf("https file: %q %q", r.stdout, r.stderr)
+	publish(zenv, zs.featuredCert)
+	if out := check(zenv, zs.featuredCert, "--tls-roots", writeRoots(t)); !strings.Contains(out, "; preflight: ok: https://pay.example.org/.well-known/pki-validation/") {
+		t.Errorf("https file: %q", out)
 	}
 	// ZeroSSL's certificates are issued by Sectigo: its CAA identity is sectigo.com (api-notes).
-	runApp(t, zenv, "sim", "publish", zs.featuredCert, "--wrong", "caa")
-	r = runApp(t, zenv, "challenges", zs.featuredCert, "--check")
-	if !strings.Contains(r.stdout, `does not allow sectigo.com: add 0 issue "sectigo.com" there`) {
-		t.Errorf("ZeroSSL CAA: %q", r.stdout)
+	publish(zenv, zs.featuredCert, "--wrong", "caa")
+	if out := check(zenv, zs.featuredCert); !strings.Contains(out, `does not allow sectigo.com: add 0 issue "sectigo.com" there`) {
+		t.Errorf("ZeroSSL CAA: %q", out)
 	}
 	for _, bad := range [][]string{{"--dns-server", "nope"}, {"--http-host", "127.0.0.1"}, {"--https-host", "x"},
 		{"--tls-roots", filepath.Join(t.TempDir(), "missing.pem")}} {
@@ -273,19 +244,11 @@ func TestChallengesCheck(t *testing.T) {
 func TestSimPublishCommand(t *testing.T) {
 	sim := serve(t, func(string) string { return "" }, "sim", "--listen", "127.0.0.1:0")
 	root, out := "http://"+sim.addr, sim.out
-	env := map[string]string{}
-	for _, line := range strings.Split(out.String(), "\n") {
-		if rest, ok := strings.CutPrefix(line, "export "+envSim+"="); ok {
-			for _, kv := range strings.Fields(envSim + "=" + rest) {
-				k, v, _ := strings.Cut(kv, "=")
-				env[k] = v
-			}
-		}
-		if rest, ok := strings.CutPrefix(line, "export ANYCA_PROVIDER=digicert "); ok {
-			for _, kv := range strings.Fields("ANYCA_PROVIDER=digicert " + rest) {
-				k, v, _ := strings.Cut(kv, "=")
-				env[k] = v
-			}
+	// The DigiCert line and the world's line (the simulator, its DNS server, file hosts).
+	env := parseExports(t, out.String())["digicert"]
+	for _, vars := range exportLines(out.String()) {
+		if vars[envSim] != "" {
+			maps.Copy(env, vars)
 		}
 	}
 	if env[envSim] != root || env[envDNSServer] == "" || env[envHTTPHost] == "" || env["ANYCA_BASE_URL"] == "" {
@@ -344,10 +307,7 @@ func between(s, start, end string) string {
 // TestDemoWrongValues: the demo shows each of the four wrong values once, with a
 // verdict naming the value actually published.
 func TestDemoWrongValues(t *testing.T) {
-	r := runLive(t, nil, "demo")
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
+	r := mustSucceed(t, runLive(t, nil, "demo"))
 	part := r.stdout[strings.Index(r.stdout, "8. What preflight reports"):]
 	for _, want := range []string{
 		"A CNAME pointing at an old target (", `preflight: mismatch: CNAME at _`, `points to "old.`,
@@ -373,12 +333,7 @@ func TestDemoWrongValues(t *testing.T) {
 // The DigiCert TXT record is on the domain itself, not under _dnsauth (api-notes).
 func TestDigiCertFileLookedAt(t *testing.T) {
 	ctx := context.Background()
-	w := newSimWorld([]string{"shop.test"})
-	stop, err := w.start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	w := startWorld(t, newSimWorld([]string{"shop.test"}))
 	srv := digicerttest.NewServer(digicerttest.WithPublished(w.published))
 	defer srv.Close()
 	order := srv.AddCertificate(model.Certificate{CommonName: "www.shop.test", Status: model.StatusPending, Level: model.LevelOV})
@@ -433,22 +388,13 @@ func TestDigiCertFileLookedAt(t *testing.T) {
 // writeRoots writes the fakes' test root to a PEM file for --tls-roots.
 func writeRoots(t *testing.T) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "roots.pem")
-	if err := os.WriteFile(path, fakeca.TestPKI().RootPEM(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return writeFile(t, t.TempDir(), "roots.pem", string(fakeca.TestPKI().RootPEM()))
 }
 
 // TestSimDNSOddQueries: a query without exactly one question is FORMERR, a notify is
 // FORMERR, and nothing panics.
 func TestSimDNSOddQueries(t *testing.T) {
-	w := newSimWorld([]string{"example.org"})
-	stop, err := w.start(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	w := startWorld(t, newSimWorld([]string{"example.org"}))
 	c := &dns.Client{Timeout: 2 * time.Second}
 	empty := new(dns.Msg)
 	empty.Id = dns.Id()
