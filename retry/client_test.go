@@ -18,41 +18,39 @@ import (
 )
 
 func TestDoSendsRequest(t *testing.T) {
-	for _, af := range authForms {
-		t.Run(af.name, func(t *testing.T) {
-			srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
-				body, _ := io.ReadAll(r.Body)
-				w.Header().Set("Content-Type", "application/json")
-				fmt.Fprintf(w, `{"method":%q,"path":%q,"body":%q}`, r.Method, r.URL.Path, body)
-			})
-			c := newTestClient(t, srv.URL+"/api/v1/", func(o *Options) { o.Auth = af.auth })
-			resp, err := c.Do(context.Background(), &Request{Op: "Get", Path: "order/certificate/123",
-				Query: map[string][]string{"filters[status]": {"issued"}, "page": {"2"}}})
-			require.NoError(t, err)
-			assert.Equal(t, http.StatusOK, resp.StatusCode)
-			assert.Equal(t, 1, resp.Attempts)
-			assert.JSONEq(t, `{"method":"GET","path":"/api/v1/order/certificate/123","body":""}`, string(resp.Body))
-			assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
-
-			r := srv.lastReq.Load()
-			assert.Equal(t, "issued", r.URL.Query().Get("filters[status]"))
-			assert.Equal(t, "2", r.URL.Query().Get("page"))
-			assert.Equal(t, "application/json", r.Header.Get("Accept"))
-			assert.Equal(t, "anyca-test/1", r.Header.Get("User-Agent"))
-			if af.auth.Header != "" {
-				assert.Equal(t, testKey, r.Header.Get(af.auth.Header))
-				assert.NotContains(t, r.URL.RawQuery, "access_key")
-			} else {
-				assert.Equal(t, testKey, r.URL.Query().Get("access_key"))
-			}
-
-			resp, err = c.Do(context.Background(), &Request{Op: "Post", Method: http.MethodPost, Path: "x",
-				Body: []byte(`{"a":1}`), ContentType: "application/json"})
-			require.NoError(t, err)
-			assert.JSONEq(t, `{"method":"POST","path":"/api/v1/x","body":"{\"a\":1}"}`, string(resp.Body))
-			assert.Equal(t, "application/json", srv.lastReq.Load().Header.Get("Content-Type"))
+	forEachAuthForm(t, func(t *testing.T, af authForm) {
+		srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"method":%q,"path":%q,"body":%q}`, r.Method, r.URL.Path, body)
 		})
-	}
+		c := af.client(t, srv.URL+"/api/v1/", nil)
+		resp, err := c.Do(context.Background(), &Request{Op: "Get", Path: "order/certificate/123",
+			Query: map[string][]string{"filters[status]": {"issued"}, "page": {"2"}}})
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+		assert.Equal(t, 1, resp.Attempts)
+		assert.JSONEq(t, `{"method":"GET","path":"/api/v1/order/certificate/123","body":""}`, string(resp.Body))
+		assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+
+		r := srv.lastReq.Load()
+		assert.Equal(t, "issued", r.URL.Query().Get("filters[status]"))
+		assert.Equal(t, "2", r.URL.Query().Get("page"))
+		assert.Equal(t, "application/json", r.Header.Get("Accept"))
+		assert.Equal(t, "anyca-test/1", r.Header.Get("User-Agent"))
+		if af.auth.Header != "" {
+			assert.Equal(t, testKey, r.Header.Get(af.auth.Header))
+			assert.NotContains(t, r.URL.RawQuery, "access_key")
+		} else {
+			assert.Equal(t, testKey, r.URL.Query().Get("access_key"))
+		}
+
+		resp, err = c.Do(context.Background(), &Request{Op: "Post", Method: http.MethodPost, Path: "x",
+			Body: []byte(`{"a":1}`), ContentType: "application/json"})
+		require.NoError(t, err)
+		assert.JSONEq(t, `{"method":"POST","path":"/api/v1/x","body":"{\"a\":1}"}`, string(resp.Body))
+		assert.Equal(t, "application/json", srv.lastReq.Load().Header.Get("Content-Type"))
+	})
 }
 
 func TestRetryPolicy(t *testing.T) {
@@ -103,8 +101,7 @@ func TestRetryPolicy(t *testing.T) {
 					require.Error(t, err)
 					assert.Equal(t, tt.attempts, srv.count(), "attempts")
 					assert.ErrorIs(t, err, tt.kind)
-					var me *model.Error
-					require.ErrorAs(t, err, &me)
+					me := requireModelError(t, err)
 					assert.Equal(t, status, me.HTTPStatus)
 					assert.Equal(t, "testca", me.Provider)
 					assert.Equal(t, "Op", me.Op)
@@ -161,8 +158,7 @@ func TestRetryConnectionErrors(t *testing.T) {
 		_, err := c.Do(context.Background(), &Request{Op: "Op"})
 		require.Error(t, err)
 		assert.ErrorIs(t, err, model.ErrUnavailable)
-		var me *model.Error
-		require.ErrorAs(t, err, &me)
+		me := requireModelError(t, err)
 		assert.Zero(t, me.HTTPStatus)
 		assert.Contains(t, err.Error(), "connection refused")
 	})
@@ -199,8 +195,7 @@ func TestRetryConnectionErrors(t *testing.T) {
 		assert.Equal(t, 3, srv.count())
 		assert.ErrorIs(t, err, model.ErrUnavailable)
 		assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
-		var me *model.Error
-		require.ErrorAs(t, err, &me)
+		me := requireModelError(t, err)
 		assert.Equal(t, 200, me.HTTPStatus)
 
 		// Not repeated for a POST.
@@ -241,8 +236,7 @@ func TestLastStatusAndSnippetKept(t *testing.T) {
 	_, err := c.Do(context.Background(), &Request{Op: "Certificate"})
 	require.Error(t, err)
 	assert.Equal(t, 3, srv.count())
-	var me *model.Error
-	require.ErrorAs(t, err, &me)
+	me := requireModelError(t, err)
 	assert.Equal(t, http.StatusServiceUnavailable, me.HTTPStatus)
 	assert.ErrorIs(t, err, model.ErrUnavailable)
 	assert.True(t, strings.HasPrefix(me.Message, "<html><head><title>503 Service Unavailable</title></head> <body> <h1>Down"), me.Message)
@@ -274,8 +268,7 @@ func TestErrorDecoder(t *testing.T) {
 	})
 	_, err := c.Do(context.Background(), &Request{Op: "Op"})
 	require.Error(t, err)
-	var me *model.Error
-	require.ErrorAs(t, err, &me)
+	me := requireModelError(t, err)
 	assert.Equal(t, 429, me.HTTPStatus)
 	assert.Equal(t, "rate_limit", me.Code)
 	assert.Equal(t, "too many requests for key "+Redacted, me.Message)
@@ -308,8 +301,7 @@ func TestRetryAfterCappedEndToEnd(t *testing.T) {
 	watchdog(t, 10*time.Second, func() { _, err = c.Do(context.Background(), &Request{Op: "Op"}) })
 	require.Error(t, err)
 	assert.Equal(t, 3, srv.count(), "every attempt made, each wait capped at MaxWait")
-	var me *model.Error
-	require.ErrorAs(t, err, &me)
+	me := requireModelError(t, err)
 	assert.Equal(t, 429, me.HTTPStatus)
 	assert.ErrorIs(t, err, model.ErrRateLimited)
 	assert.Equal(t, 1000000000*time.Second, me.RetryAfter, "the CA's own wish is reported as it was")
@@ -343,8 +335,7 @@ func TestCancelDuringRetryAfterWait(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Equal(t, 1, srv.count())
-	var me *model.Error
-	require.ErrorAs(t, err, &me)
+	me := requireModelError(t, err)
 	assert.Equal(t, 503, me.HTTPStatus, "the last status seen is kept")
 	assert.Equal(t, time.Hour, me.RetryAfter)
 }
@@ -366,8 +357,7 @@ func TestLimiterAppliesToEveryAttempt(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded, "the third attempt cannot get a token before the deadline")
 	assert.Equal(t, 2, srv.count(), "the retries took the limiter's tokens")
 	assert.Equal(t, context.DeadlineExceeded, model.KindOf(err))
-	var me *model.Error
-	require.ErrorAs(t, err, &me)
+	me := requireModelError(t, err)
 	assert.Equal(t, 503, me.HTTPStatus)
 	assert.NoError(t, ctx.Err(), "reported before the deadline passed: the wait was refused, not sat through")
 }
@@ -459,8 +449,7 @@ func TestBodySizeCap(t *testing.T) {
 		require.Error(t, err)
 		assert.ErrorIs(t, err, model.ErrInvalidArgument, "the status's error, not a read error")
 		assert.NotErrorIs(t, err, ErrBodyTooLarge)
-		var me *model.Error
-		require.ErrorAs(t, err, &me)
+		me := requireModelError(t, err)
 		assert.Equal(t, 400, me.HTTPStatus)
 		assert.True(t, strings.HasPrefix(me.Message, "xxxx"))
 		assert.LessOrEqual(t, ct.read.Load(), int64(errorBodyBytes+32<<10), "only the start of an error body is read")
@@ -490,8 +479,8 @@ func TestMalformedError(t *testing.T) {
 	srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"certificates": [ {"id": "1", "echo": "`+testKey+`"`) // cut short
 	})
-	for _, af := range authForms {
-		c := newTestClient(t, srv.URL, func(o *Options) { o.Auth = af.auth })
+	forEachAuthForm(t, func(t *testing.T, af authForm) {
+		c := af.client(t, srv.URL, nil)
 		resp, err := c.Do(context.Background(), &Request{Op: "Certificates"})
 		require.NoError(t, err)
 		var v any
@@ -510,7 +499,7 @@ func TestMalformedError(t *testing.T) {
 		assertErrorHasNoKey(t, merr)
 		assert.ErrorIs(t, merr, io.ErrUnexpectedEOF)
 		assert.Zero(t, merr.HTTPStatus)
-	}
+	})
 }
 
 func TestHelpers(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anyca/anyca/model"
 	"github.com/stretchr/testify/require"
 )
 
@@ -47,6 +48,7 @@ func newFakeServer(t testing.TB, h http.HandlerFunc) *fakeServer {
 
 func (fs *fakeServer) count() int { return int(fs.requests.Load()) }
 
+// authForm is one way the key travels: in a header (DigiCert) or in the query (ZeroSSL).
 type authForm struct {
 	name string
 	auth Auth
@@ -55,6 +57,26 @@ type authForm struct {
 var authForms = []authForm{
 	{"header", Auth{Key: testKey, Header: "X-DC-DEVKEY"}},
 	{"query", Auth{Key: testKey, QueryParam: "access_key"}},
+}
+
+// forEachAuthForm runs test as a subtest for each way the key travels, named after it.
+func forEachAuthForm(t *testing.T, test func(t *testing.T, af authForm)) {
+	t.Helper()
+	for _, af := range authForms {
+		t.Run(af.name, func(t *testing.T) { test(t, af) })
+	}
+}
+
+// client is newTestClient sending the key in this form; mod, if not nil, changes the
+// options further.
+func (af authForm) client(t testing.TB, baseURL string, mod func(*Options)) *Client {
+	t.Helper()
+	return newTestClient(t, baseURL, func(o *Options) {
+		o.Auth = af.auth
+		if mod != nil {
+			mod(o)
+		}
+	})
 }
 
 // fastConfig retries quickly and has no limiter.
@@ -75,6 +97,14 @@ func newTestClient(t testing.TB, baseURL string, mod func(*Options)) *Client {
 	c, err := New(opts)
 	require.NoError(t, err)
 	return c
+}
+
+// requireModelError ends the test unless err is or wraps a *model.Error, and returns it.
+func requireModelError(t testing.TB, err error) *model.Error {
+	t.Helper()
+	var me *model.Error
+	require.ErrorAs(t, err, &me)
+	return me
 }
 
 // assertNoKey fails if s contains any form of the test key.

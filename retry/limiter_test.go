@@ -52,8 +52,7 @@ func TestLimiterDeadlineIsADeadlineError(t *testing.T) {
 	lim := &countingLimiter{err: fmt.Errorf("room only in 1h: %w", context.DeadlineExceeded)}
 	c := newTestClient(t, srv.URL, func(o *Options) { o.Config.Limiter = lim })
 	_, err := c.Do(context.Background(), &Request{Op: "Op"})
-	var me *model.Error
-	require.ErrorAs(t, err, &me)
+	me := requireModelError(t, err)
 	assert.ErrorIs(t, me.Kind, context.DeadlineExceeded)
 	assert.Equal(t, int64(1), lim.calls.Load(), "not retried")
 	assert.Zero(t, srv.count())
@@ -65,8 +64,7 @@ func TestLimiterFailureIsUnavailableAndNotRetried(t *testing.T) {
 	lim := &countingLimiter{err: cause}
 	c := newTestClient(t, srv.URL, func(o *Options) { o.Config.Limiter = lim })
 	_, err := c.Do(context.Background(), &Request{Op: "Op"})
-	var me *model.Error
-	require.ErrorAs(t, err, &me)
+	me := requireModelError(t, err)
 	assert.Equal(t, model.ErrUnavailable, me.Kind)
 	assert.ErrorIs(t, err, ErrLimiterFailed)
 	assert.Contains(t, err.Error(), "limit store unreachable")

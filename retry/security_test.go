@@ -21,46 +21,44 @@ import (
 )
 
 func TestRedirects(t *testing.T) {
-	for _, af := range authForms {
-		t.Run(af.name, func(t *testing.T) {
-			other := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
-				io.WriteString(w, "stolen")
-			})
-			srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
-				switch r.URL.Path {
-				case "/same":
-					http.Redirect(w, r, "/target?"+r.URL.RawQuery, http.StatusFound)
-				case "/target":
-					io.WriteString(w, "arrived")
-				case "/other":
-					// Forward everything, the key in the query included, as a hostile or
-					// misconfigured proxy might.
-					http.Redirect(w, r, other.URL+"/collect?"+r.URL.RawQuery, http.StatusTemporaryRedirect)
-				case "/loop":
-					http.Redirect(w, r, "/loop", http.StatusFound)
-				}
-			})
-			c := newTestClient(t, srv.URL, func(o *Options) { o.Auth = af.auth })
-
-			resp, err := c.Do(context.Background(), &Request{Op: "Op", Path: "same"})
-			require.NoError(t, err, "a redirect on the same host is followed")
-			assert.Equal(t, "arrived", string(resp.Body))
-
-			_, err = c.Do(context.Background(), &Request{Op: "Op", Path: "other"})
-			require.Error(t, err)
-			assert.ErrorIs(t, err, ErrRedirectRefused)
-			assert.ErrorIs(t, err, model.ErrPermissionDenied)
-			assert.Contains(t, err.Error(), "redirect refused: to another host")
-			assert.Zero(t, other.count(), "the other host received no request at all")
-			assertErrorHasNoKey(t, err)
-
-			before := srv.count()
-			_, err = c.Do(context.Background(), &Request{Op: "Op", Path: "loop"})
-			assert.ErrorIs(t, err, ErrRedirectRefused)
-			assert.Contains(t, err.Error(), "more than 5 redirects")
-			assert.Equal(t, before+5, srv.count(), "not retried")
+	forEachAuthForm(t, func(t *testing.T, af authForm) {
+		other := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, "stolen")
 		})
-	}
+		srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Path {
+			case "/same":
+				http.Redirect(w, r, "/target?"+r.URL.RawQuery, http.StatusFound)
+			case "/target":
+				io.WriteString(w, "arrived")
+			case "/other":
+				// Forward everything, the key in the query included, as a hostile or
+				// misconfigured proxy might.
+				http.Redirect(w, r, other.URL+"/collect?"+r.URL.RawQuery, http.StatusTemporaryRedirect)
+			case "/loop":
+				http.Redirect(w, r, "/loop", http.StatusFound)
+			}
+		})
+		c := af.client(t, srv.URL, nil)
+
+		resp, err := c.Do(context.Background(), &Request{Op: "Op", Path: "same"})
+		require.NoError(t, err, "a redirect on the same host is followed")
+		assert.Equal(t, "arrived", string(resp.Body))
+
+		_, err = c.Do(context.Background(), &Request{Op: "Op", Path: "other"})
+		require.Error(t, err)
+		assert.ErrorIs(t, err, ErrRedirectRefused)
+		assert.ErrorIs(t, err, model.ErrPermissionDenied)
+		assert.Contains(t, err.Error(), "redirect refused: to another host")
+		assert.Zero(t, other.count(), "the other host received no request at all")
+		assertErrorHasNoKey(t, err)
+
+		before := srv.count()
+		_, err = c.Do(context.Background(), &Request{Op: "Op", Path: "loop"})
+		assert.ErrorIs(t, err, ErrRedirectRefused)
+		assert.Contains(t, err.Error(), "more than 5 redirects")
+		assert.Equal(t, before+5, srv.count(), "not retried")
+	})
 }
 
 func TestRedirectDowngradeRefused(t *testing.T) {
@@ -93,125 +91,120 @@ func TestKeyNeverInErrors(t *testing.T) {
 		w.WriteHeader(status)
 		fmt.Fprintf(w, "url=%s query=%s header=%v", r.URL, r.URL.RawQuery, r.Header)
 	}
-	for _, af := range authForms {
-		t.Run(af.name, func(t *testing.T) {
-			paths := map[string]func(t *testing.T) error{
-				"dial failure": func(t *testing.T) error {
-					c := newTestClient(t, "http://"+closedPort(t)+"/api", func(o *Options) { o.Auth = af.auth })
-					_, err := c.Do(context.Background(), &Request{Op: "Op", Path: "x/" + url.PathEscape(testKey)})
-					var ue *url.Error
-					assert.ErrorAs(t, err, &ue, "a *url.Error keeps its type")
-					return err
-				},
-				"attempt timeout": func(t *testing.T) error {
-					srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
-					c := newTestClient(t, srv.URL, func(o *Options) {
-						o.Auth = af.auth
-						o.HTTPClient = &http.Client{Timeout: 20 * time.Millisecond}
-						o.Config.MaxAttempts = 2
-					})
-					_, err := c.Do(context.Background(), &Request{Op: "Op"})
-					var ue *url.Error
-					if assert.ErrorAs(t, err, &ue) {
-						assert.True(t, ue.Timeout())
-					}
-					assert.Equal(t, 2, srv.count())
-					return err
-				},
-				"context deadline": func(t *testing.T) error {
-					srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
-					c := newTestClient(t, srv.URL, func(o *Options) { o.Auth = af.auth })
-					ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-					defer cancel()
-					_, err := c.Do(ctx, &Request{Op: "Op"})
-					assert.ErrorIs(t, err, context.DeadlineExceeded)
-					return err
-				},
-				"5xx exhaustion echoing the key": func(t *testing.T) error {
-					srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) { echo(w, r, 503) })
-					c := newTestClient(t, srv.URL, func(o *Options) { o.Auth = af.auth })
-					_, err := c.Do(context.Background(), &Request{Op: "Op"})
-					assert.Equal(t, 3, srv.count())
-					var me *model.Error
-					if assert.ErrorAs(t, err, &me) {
-						assert.Contains(t, me.Message, Redacted)
-					}
-					return err
-				},
-				"4xx echoing the key": func(t *testing.T) error {
-					srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) { echo(w, r, 401) })
-					c := newTestClient(t, srv.URL, func(o *Options) { o.Auth = af.auth })
-					_, err := c.Do(context.Background(), &Request{Op: "Op"})
-					assert.ErrorIs(t, err, model.ErrUnauthenticated)
-					return err
-				},
-				"decoder quoting the key": func(t *testing.T) error {
-					srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) { echo(w, r, 403) })
-					c := newTestClient(t, srv.URL, func(o *Options) {
-						o.Auth = af.auth
-						o.DecodeError = func(status int, body []byte) (string, string, error) {
-							return "bad_key:" + testKey, string(body), model.ErrPermissionDenied
-						}
-					})
-					_, err := c.Do(context.Background(), &Request{Op: "Op"})
-					return err
-				},
-				"malformed JSON": func(t *testing.T) error {
-					srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) { echo(w, r, 200) })
-					c := newTestClient(t, srv.URL, func(o *Options) { o.Auth = af.auth })
-					resp, err := c.Do(context.Background(), &Request{Op: "Op"})
-					require.NoError(t, err)
-					var v struct{}
-					return c.MalformedError("Op", resp, jsonError(resp.Body, &v))
-				},
-				"body too large": func(t *testing.T) error {
-					srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) { echo(w, r, 200) })
-					c := newTestClient(t, srv.URL, func(o *Options) { o.Auth = af.auth; o.MaxBodyBytes = 10 })
-					_, err := c.Do(context.Background(), &Request{Op: "Op"})
-					assert.ErrorIs(t, err, ErrBodyTooLarge)
-					return err
-				},
-				"redirect to another host": func(t *testing.T) error {
-					srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
-						http.Redirect(w, r, "https://elsewhere.example/?access_key="+url.QueryEscape(testKey)+"&k="+testKey, http.StatusFound)
-					})
-					c := newTestClient(t, srv.URL, func(o *Options) { o.Auth = af.auth })
-					_, err := c.Do(context.Background(), &Request{Op: "Op"})
-					assert.ErrorIs(t, err, ErrRedirectRefused)
-					return err
-				},
-				"limiter deadline": func(t *testing.T) error {
-					srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {})
-					c := newTestClient(t, srv.URL, func(o *Options) {
-						o.Auth = af.auth
-						o.Config.RequestsPerSecond, o.Config.Burst = 0.001, 1
-					})
-					_, err := c.Do(context.Background(), &Request{Op: "Op"})
-					require.NoError(t, err)
-					ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-					defer cancel()
-					_, err = c.Do(ctx, &Request{Op: "Op"})
-					assert.ErrorIs(t, err, context.DeadlineExceeded)
-					return err
-				},
-				"invalid base URL": func(t *testing.T) error {
-					_, err := New(Options{Provider: "p", Auth: af.auth, BaseURL: "http://ca.example.com/?access_key=" + testKey})
-					return err
-				},
-				"unparsable base URL": func(t *testing.T) error {
-					_, err := New(Options{Provider: "p", Auth: af.auth, BaseURL: "https://ca.example.com/%zz" + testKey})
-					return err
-				},
-			}
-			for name, fn := range paths {
-				t.Run(name, func(t *testing.T) {
-					err := fn(t)
-					require.Error(t, err)
-					assertErrorHasNoKey(t, err)
+	forEachAuthForm(t, func(t *testing.T, af authForm) {
+		paths := map[string]func(t *testing.T) error{
+			"dial failure": func(t *testing.T) error {
+				c := af.client(t, "http://"+closedPort(t)+"/api", nil)
+				_, err := c.Do(context.Background(), &Request{Op: "Op", Path: "x/" + url.PathEscape(testKey)})
+				var ue *url.Error
+				assert.ErrorAs(t, err, &ue, "a *url.Error keeps its type")
+				return err
+			},
+			"attempt timeout": func(t *testing.T) error {
+				srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+				c := af.client(t, srv.URL, func(o *Options) {
+					o.HTTPClient = &http.Client{Timeout: 20 * time.Millisecond}
+					o.Config.MaxAttempts = 2
 				})
-			}
-		})
-	}
+				_, err := c.Do(context.Background(), &Request{Op: "Op"})
+				var ue *url.Error
+				if assert.ErrorAs(t, err, &ue) {
+					assert.True(t, ue.Timeout())
+				}
+				assert.Equal(t, 2, srv.count())
+				return err
+			},
+			"context deadline": func(t *testing.T) error {
+				srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+				c := af.client(t, srv.URL, nil)
+				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+				defer cancel()
+				_, err := c.Do(ctx, &Request{Op: "Op"})
+				assert.ErrorIs(t, err, context.DeadlineExceeded)
+				return err
+			},
+			"5xx exhaustion echoing the key": func(t *testing.T) error {
+				srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) { echo(w, r, 503) })
+				c := af.client(t, srv.URL, nil)
+				_, err := c.Do(context.Background(), &Request{Op: "Op"})
+				assert.Equal(t, 3, srv.count())
+				var me *model.Error
+				if assert.ErrorAs(t, err, &me) {
+					assert.Contains(t, me.Message, Redacted)
+				}
+				return err
+			},
+			"4xx echoing the key": func(t *testing.T) error {
+				srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) { echo(w, r, 401) })
+				c := af.client(t, srv.URL, nil)
+				_, err := c.Do(context.Background(), &Request{Op: "Op"})
+				assert.ErrorIs(t, err, model.ErrUnauthenticated)
+				return err
+			},
+			"decoder quoting the key": func(t *testing.T) error {
+				srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) { echo(w, r, 403) })
+				c := af.client(t, srv.URL, func(o *Options) {
+					o.DecodeError = func(status int, body []byte) (string, string, error) {
+						return "bad_key:" + testKey, string(body), model.ErrPermissionDenied
+					}
+				})
+				_, err := c.Do(context.Background(), &Request{Op: "Op"})
+				return err
+			},
+			"malformed JSON": func(t *testing.T) error {
+				srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) { echo(w, r, 200) })
+				c := af.client(t, srv.URL, nil)
+				resp, err := c.Do(context.Background(), &Request{Op: "Op"})
+				require.NoError(t, err)
+				var v struct{}
+				return c.MalformedError("Op", resp, jsonError(resp.Body, &v))
+			},
+			"body too large": func(t *testing.T) error {
+				srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) { echo(w, r, 200) })
+				c := af.client(t, srv.URL, func(o *Options) { o.MaxBodyBytes = 10 })
+				_, err := c.Do(context.Background(), &Request{Op: "Op"})
+				assert.ErrorIs(t, err, ErrBodyTooLarge)
+				return err
+			},
+			"redirect to another host": func(t *testing.T) error {
+				srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+					http.Redirect(w, r, "https://elsewhere.example/?access_key="+url.QueryEscape(testKey)+"&k="+testKey, http.StatusFound)
+				})
+				c := af.client(t, srv.URL, nil)
+				_, err := c.Do(context.Background(), &Request{Op: "Op"})
+				assert.ErrorIs(t, err, ErrRedirectRefused)
+				return err
+			},
+			"limiter deadline": func(t *testing.T) error {
+				srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {})
+				c := af.client(t, srv.URL, func(o *Options) {
+					o.Config.RequestsPerSecond, o.Config.Burst = 0.001, 1
+				})
+				_, err := c.Do(context.Background(), &Request{Op: "Op"})
+				require.NoError(t, err)
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				_, err = c.Do(ctx, &Request{Op: "Op"})
+				assert.ErrorIs(t, err, context.DeadlineExceeded)
+				return err
+			},
+			"invalid base URL": func(t *testing.T) error {
+				_, err := New(Options{Provider: "p", Auth: af.auth, BaseURL: "http://ca.example.com/?access_key=" + testKey})
+				return err
+			},
+			"unparsable base URL": func(t *testing.T) error {
+				_, err := New(Options{Provider: "p", Auth: af.auth, BaseURL: "https://ca.example.com/%zz" + testKey})
+				return err
+			},
+		}
+		for name, fn := range paths {
+			t.Run(name, func(t *testing.T) {
+				err := fn(t)
+				require.Error(t, err)
+				assertErrorHasNoKey(t, err)
+			})
+		}
+	})
 }
 
 func jsonError(body []byte, v any) error {
@@ -219,44 +212,41 @@ func jsonError(body []byte, v any) error {
 }
 
 func TestLoggerGetsRedactedLines(t *testing.T) {
-	for _, af := range authForms {
-		t.Run(af.name, func(t *testing.T) {
-			var buf bytes.Buffer
-			logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-			srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) })
-			c := newTestClient(t, srv.URL, func(o *Options) { o.Auth = af.auth; o.Logger = logger })
-			_, err := c.Do(context.Background(), &Request{Op: "Certificate", Path: "a/b"})
-			require.Error(t, err)
-			dead := newTestClient(t, "http://"+closedPort(t), func(o *Options) { o.Auth = af.auth; o.Logger = logger })
-			_, err = dead.Do(context.Background(), &Request{Op: "Certificate"})
-			require.Error(t, err)
+	forEachAuthForm(t, func(t *testing.T, af authForm) {
+		var buf bytes.Buffer
+		logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) })
+		c := af.client(t, srv.URL, func(o *Options) { o.Logger = logger })
+		_, err := c.Do(context.Background(), &Request{Op: "Certificate", Path: "a/b"})
+		require.Error(t, err)
+		dead := af.client(t, "http://"+closedPort(t), func(o *Options) { o.Logger = logger })
+		_, err = dead.Do(context.Background(), &Request{Op: "Certificate"})
+		require.Error(t, err)
 
-			out := buf.String()
-			assertNoKey(t, "log output", out)
-			assert.Equal(t, 6, strings.Count(out, `"msg":"anyca http attempt"`), out)
-			assert.Contains(t, out, `"status":503`)
-			assert.Contains(t, out, `"op":"Certificate"`)
-			assert.Contains(t, out, `"attempt":3`)
-			assert.Contains(t, out, `"provider":"testca"`)
-			assert.Contains(t, out, "connection refused")
-			if af.auth.QueryParam != "" {
-				assert.Contains(t, out, "access_key="+Redacted)
-			}
+		out := buf.String()
+		assertNoKey(t, "log output", out)
+		assert.Equal(t, 6, strings.Count(out, `"msg":"anyca http attempt"`), out)
+		assert.Contains(t, out, `"status":503`)
+		assert.Contains(t, out, `"op":"Certificate"`)
+		assert.Contains(t, out, `"attempt":3`)
+		assert.Contains(t, out, `"provider":"testca"`)
+		assert.Contains(t, out, "connection refused")
+		if af.auth.QueryParam != "" {
+			assert.Contains(t, out, "access_key="+Redacted)
+		}
 
-			// Above debug level the client says nothing.
-			buf.Reset()
-			quiet := newTestClient(t, srv.URL, func(o *Options) {
-				o.Auth = af.auth
-				o.Logger = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
-			})
-			_, _ = quiet.Do(context.Background(), &Request{Op: "Op"})
-			assert.Empty(t, buf.String())
+		// Above debug level the client says nothing.
+		buf.Reset()
+		quiet := af.client(t, srv.URL, func(o *Options) {
+			o.Logger = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
 		})
-	}
+		_, _ = quiet.Do(context.Background(), &Request{Op: "Op"})
+		assert.Empty(t, buf.String())
+	})
 }
 
 func TestPrintingClientAndOptions(t *testing.T) {
-	for _, af := range authForms {
+	forEachAuthForm(t, func(t *testing.T, af authForm) {
 		opts := Options{Provider: "testca", BaseURL: "https://ca.example.com/api", Auth: af.auth, Config: fastConfig}
 		c, err := New(opts)
 		require.NoError(t, err)
@@ -270,7 +260,7 @@ func TestPrintingClientAndOptions(t *testing.T) {
 			}
 		}
 		assert.Contains(t, fmt.Sprintf("%v", c), "ca.example.com")
-	}
+	})
 	assert.NotContains(t, fmt.Sprintf("%+v", Auth{Header: "X"}), Redacted, "an empty key is shown as empty")
 }
 

@@ -102,8 +102,7 @@ func TestDecodeConnectionLostMidBodyIsRetried(t *testing.T) {
 			assert.ErrorIs(t, err, errReset, "the read error, not the decoder's view of it")
 			assert.ErrorIs(t, err, model.ErrUnavailable)
 			assert.NotErrorIs(t, err, ErrMalformedResponse, "a lost connection is not malformed JSON")
-			var me *model.Error
-			require.ErrorAs(t, err, &me)
+			me := requireModelError(t, err)
 			assert.Equal(t, 200, me.HTTPStatus)
 			assert.NotEqual(t, "malformed_response", me.Code)
 		})
@@ -123,8 +122,7 @@ func TestDecodeErrorIsFinal(t *testing.T) {
 	require.Error(t, err)
 	assert.Same(t, returned, err, "the decoder's error comes back as it is")
 	assert.Equal(t, 1, srv.count(), "a decode error is not retried, even for a GET")
-	var me *model.Error
-	require.ErrorAs(t, err, &me)
+	me := requireModelError(t, err)
 	assert.Equal(t, model.ErrUnavailable, me.Kind)
 	assert.Equal(t, "malformed_response", me.Code)
 	assert.Equal(t, `{"id": [1, 2}`, me.Message)
@@ -188,15 +186,14 @@ func TestDecodeKeepsTheSnippet(t *testing.T) {
 	// would show: its first bytes, the key redacted, cut with an ellipsis.
 	body := `<html> denied for ` + testKey + ` ` + strings.Repeat("lorem ipsum ", 100) + `</html>`
 	short := `<p>` + testKey + `</p>`
-	for _, af := range authForms {
+	forEachAuthForm(t, func(t *testing.T, af authForm) {
 		for _, b := range []string{body, short} {
 			srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, b) })
-			c := newTestClient(t, srv.URL, func(o *Options) { o.Auth = af.auth })
+			c := af.client(t, srv.URL, nil)
 			want := c.Snippet([]byte(b))
 			var v any
 			_, err := c.Do(context.Background(), &Request{Op: "Op", Decode: decodeInto(c, &v)})
-			var me *model.Error
-			require.ErrorAs(t, err, &me)
+			me := requireModelError(t, err)
 			assert.Equal(t, want, me.Message, "%s: the streamed snippet is the whole body's", af.name)
 			assertErrorHasNoKey(t, err)
 
@@ -210,7 +207,7 @@ func TestDecodeKeepsTheSnippet(t *testing.T) {
 			assert.Equal(t, want, later.Message)
 			assertErrorHasNoKey(t, later)
 		}
-	}
+	})
 	assert.True(t, strings.HasSuffix(newTestClient(t, "https://x.example", nil).Snippet([]byte(body)), "…"))
 }
 
@@ -260,8 +257,7 @@ func TestDecodeLeavesErrorAnswersAlone(t *testing.T) {
 			return nil
 		}})
 		assert.False(t, called, "%d: a non-2xx body is the vendor's error, not the document", status)
-		var me *model.Error
-		require.ErrorAs(t, err, &me)
+		me := requireModelError(t, err)
 		assert.Equal(t, status, me.HTTPStatus)
 		assert.Equal(t, "E1", me.Code)
 		assert.Equal(t, "no such thing", me.Message)
