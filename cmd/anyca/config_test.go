@@ -40,18 +40,12 @@ func TestConfigErrorsExitUsage(t *testing.T) {
 			[]string{"certs", "list"}, "http is allowed only for loopback hosts"},
 	}
 	for _, tt := range tests {
-		r := runApp(t, tt.env, tt.args...)
-		if r.code != exitUsage {
-			t.Errorf("%s: exit %d, want %d; stderr %q", tt.name, r.code, exitUsage, r.stderr)
-		}
-		if !strings.Contains(r.stderr, tt.want) || !strings.Contains(r.stderr, "invalid argument") {
-			t.Errorf("%s: stderr %q, want it to say %q", tt.name, r.stderr, tt.want)
-		}
-		if strings.Contains(r.stderr, key[:8]) || strings.Contains(r.stderr, "\x1b") {
-			t.Errorf("%s: stderr shows the key or a raw escape: %q", tt.name, r.stderr)
-		}
-		if r.stdout != "" {
-			t.Errorf("%s: stdout %q, want nothing", tt.name, r.stdout)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			r := runApp(t, tt.env, tt.args...)
+			assertFailure(t, r, exitUsage, tt.want, key[:8])
+			if !strings.Contains(r.stderr, "invalid argument") || strings.Contains(r.stderr, "\x1b") {
+				t.Errorf("stderr %q: want it to say invalid argument, with no raw escape", r.stderr)
+			}
+		})
 	}
 }

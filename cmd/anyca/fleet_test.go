@@ -37,9 +37,7 @@ func TestFleetCertsListOneAccountFails(t *testing.T) {
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "ACCOUNT  ID") || strings.Contains(r.stdout, "prod ") {
 		t.Errorf("--account dv: exit %d\n%.300s%s", r.code, r.stdout, r.stderr)
 	}
-	if r := fleet.run(t, "certs", "list", "--account", "nope"); r.code != exitUsage || !strings.Contains(r.stderr, "configured: prod, staging, dv") {
-		t.Errorf("unknown account: exit %d %q", r.code, r.stderr)
-	}
+	assertFailure(t, fleet.run(t, "certs", "list", "--account", "nope"), exitUsage, "configured: prod, staging, dv")
 	if r := fleet.run(t, "certs", "list", "--account", "staging"); r.code != exitAuth || r.stdout != "" {
 		t.Errorf("only the broken account: exit %d, stdout %.100q", r.code, r.stdout)
 	}
@@ -71,10 +69,7 @@ func TestFleetExpiringAndDomains(t *testing.T) {
 	if !seen["prod"] || !seen["staging"] {
 		t.Errorf("domain status answered by %v", seen)
 	}
-	if r := fleet.run(t, "domain", "status", "unknown-domain.example"); r.code != exitNotFound ||
-		!strings.Contains(r.stderr, "any of the accounts dv, prod, staging") {
-		t.Errorf("unknown domain: exit %d %q", r.code, r.stderr)
-	}
+	assertFailure(t, fleet.run(t, "domain", "status", "unknown-domain.example"), exitNotFound, "any of the accounts dv, prod, staging")
 
 	var doms []model.DomainValidation
 	decode(t, fleet.run(t, "domains", "list", "-o", "json"), &doms)
@@ -85,9 +80,7 @@ func TestFleetExpiringAndDomains(t *testing.T) {
 	}
 
 	// Single-account commands need --account with several accounts.
-	if r := fleet.run(t, "cert", "get", "1"); r.code != exitUsage || !strings.Contains(r.stderr, "--account") {
-		t.Errorf("cert get without --account: exit %d %q", r.code, r.stderr)
-	}
+	assertFailure(t, fleet.run(t, "cert", "get", "1"), exitUsage, "--account")
 	if r := fleet.run(t, "--provider", "digicert", "certs", "list"); r.code != exitUsage {
 		t.Errorf("--provider with an accounts config: exit %d %q", r.code, r.stderr)
 	}
@@ -109,9 +102,7 @@ func TestFleetConfigWarnings(t *testing.T) {
 		t.Errorf("warnings %q", r.stderr)
 	}
 	writeFile(t, dir, "fleet.json", `{"accounts":[{"name":"a","provider":"zerossl","api_key":"x1234567890123456"},{"name":"a","provider":"zerossl","api_key":"y1234567890123456"}]}`)
-	if r := runLive(t, nil, "--config", file, "certs", "list"); r.code != exitUsage || !strings.Contains(r.stderr, "used twice") {
-		t.Errorf("duplicate names: exit %d %q", r.code, r.stderr)
-	}
+	assertFailure(t, runLive(t, nil, "--config", file, "certs", "list"), exitUsage, "used twice")
 }
 
 func TestFleetExpiringPartialJSON(t *testing.T) {

@@ -141,20 +141,7 @@ func TestExitCodes(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := runApp(t, tc.env, tc.args...)
-			if r.code != tc.code {
-				t.Fatalf("exit %d, want %d; stderr %q", r.code, tc.code, r.stderr)
-			}
-			if !strings.Contains(r.stderr, tc.stderr) {
-				t.Errorf("stderr %q does not contain %q", r.stderr, tc.stderr)
-			}
-			if r.stdout != "" {
-				t.Errorf("stdout not empty on error: %q", r.stdout)
-			}
-			for _, key := range []string{memKey, memKeyBad, memKeyLimited} {
-				if strings.Contains(r.stderr, key) {
-					t.Errorf("stderr leaks the API key: %q", r.stderr)
-				}
-			}
+			assertFailure(t, r, tc.code, tc.stderr, memKey, memKeyBad, memKeyLimited)
 			if tc.code != exitUsage || tc.args == nil {
 				return
 			}

@@ -15,7 +15,8 @@ import (
 
 // The helpers the command tests share to run anyca: in the background as a server
 // (serve), or to completion (runApp with the fixed clock, runLive with the real one),
-// and to read what it serves or prints (mustSucceed, decode, fetch, parseExports).
+// and to read what it serves or prints (mustSucceed, assertFailure, decode, fetch,
+// parseExports).
 
 // serving is a serving command ("anyca sim", "anyca exporter") running in the
 // background for one test.
@@ -113,6 +114,26 @@ func mustSucceed(t *testing.T, r result) result {
 		t.Fatalf("anyca %q: exit %d, stderr %q", r.args, r.code, r.stderr)
 	}
 	return r
+}
+
+// assertFailure checks that the run exited with code, said inStderr on stderr, printed
+// nothing on stdout, and showed none of secrets.
+func assertFailure(t *testing.T, r result, code int, inStderr string, secrets ...string) {
+	t.Helper()
+	if r.code != code {
+		t.Errorf("anyca %q: exit %d, want %d; stderr %q", r.args, r.code, code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, inStderr) {
+		t.Errorf("anyca %q: stderr %q does not contain %q", r.args, r.stderr, inStderr)
+	}
+	if r.stdout != "" {
+		t.Errorf("anyca %q: stdout not empty on error: %q", r.args, r.stdout)
+	}
+	for _, s := range secrets {
+		if strings.Contains(r.stderr, s) {
+			t.Errorf("anyca %q: stderr shows a secret: %q", r.args, r.stderr)
+		}
+	}
 }
 
 // decode ends the test unless the run exited 0 and its output starts with a JSON value

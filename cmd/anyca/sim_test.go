@@ -118,9 +118,7 @@ func TestRateLimitedExitCode(t *testing.T) {
 				`", "base_url": "`+ca.baseURL(srv.URL)+`", "retry": {"max_attempts": 1, "requests_per_second": -1}}`)
 			ca.failNext(1, fakeca.Fault{Kind: fakeca.RateLimit, RetryAfter: "30"})
 			r := runLive(t, nil, "--config", file, "cert", "get", ca.featuredCert)
-			if r.code != exitRateLimited || !strings.Contains(r.stderr, "rate limited") || strings.Contains(r.stderr, ca.apiKey) {
-				t.Errorf("exit %d, stderr %q", r.code, r.stderr)
-			}
+			assertFailure(t, r, exitRateLimited, "rate limited", ca.apiKey)
 			if strings.Count(r.stderr, "\n") != 1 {
 				t.Errorf("error is not one line: %q", r.stderr)
 			}

@@ -280,10 +280,7 @@ func TestSimPublishCommand(t *testing.T) {
 		{[]string{"sim", "publish", id, "--sim", "http://192.0.2.1:8089"}, env, exitUsage, "loopback"},
 		{[]string{"sim", "publish"}, env, exitUsage, "certificate ID"},
 	} {
-		r := runLive(t, c.env, c.args...)
-		if r.code != c.code || !strings.Contains(r.stderr, c.want) {
-			t.Errorf("%v: code %d, stderr %q; want %d and %q", c.args, r.code, r.stderr, c.code, c.want)
-		}
+		assertFailure(t, runLive(t, c.env, c.args...), c.code, c.want)
 	}
 	// A closed port: a clear error, not a hang.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
