@@ -166,11 +166,7 @@ func TestRetryConnectionErrors(t *testing.T) {
 		srv := newFakeServer(t, nil)
 		srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if srv.requests.Add(1) == 1 {
-				w.Header().Set("Content-Length", "100")
-				w.WriteHeader(http.StatusOK)
-				io.WriteString(w, `{"half":`)
-				w.(http.Flusher).Flush()
-				hangUp(w)
+				cutShort(w)
 				return
 			}
 			io.WriteString(w, `{"whole":true}`)
@@ -182,13 +178,7 @@ func TestRetryConnectionErrors(t *testing.T) {
 		assert.Equal(t, `{"whole":true}`, string(resp.Body))
 	})
 	t.Run("body cut short on every attempt", func(t *testing.T) {
-		srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Length", "100")
-			w.WriteHeader(http.StatusOK)
-			io.WriteString(w, `{"half":`)
-			w.(http.Flusher).Flush()
-			hangUp(w)
-		})
+		srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) { cutShort(w) })
 		c := newTestClient(t, srv.URL, nil)
 		_, err := c.Do(context.Background(), &Request{Op: "Op"})
 		require.Error(t, err)

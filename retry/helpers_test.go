@@ -182,6 +182,16 @@ func hangUp(w http.ResponseWriter) {
 	conn.Close()
 }
 
+// cutShort answers 200 with a Content-Length of 100, sends the first 8 bytes of a JSON
+// document and hangs up.
+func cutShort(w http.ResponseWriter) {
+	w.Header().Set("Content-Length", "100")
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, `{"half":`)
+	w.(http.Flusher).Flush()
+	hangUp(w)
+}
+
 // countingTransport counts the response-body bytes the client reads.
 type countingTransport struct {
 	next http.RoundTripper
