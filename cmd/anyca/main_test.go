@@ -283,36 +283,20 @@ func contains(ss []string, s string) bool {
 func TestConfigPrecedence(t *testing.T) {
 	dir := t.TempDir()
 	file := writeFile(t, dir, "anyca.json", `{"provider": "memca", "api_key": "`+memKey+`", "retry": {"max_attempts": 2, "min_wait": "10ms"}}`)
-	if r := runApp(t, nil, "--config", file, "cert", "get", "999"); r.code != exitNotFound {
-		t.Errorf("config file alone: exit %d, %q", r.code, r.stderr)
-	}
-	if r := runApp(t, map[string]string{"ANYCA_CONFIG": file}, "cert", "get", "999"); r.code != exitNotFound {
-		t.Errorf("ANYCA_CONFIG: exit %d, %q", r.code, r.stderr)
-	}
+	assertFailure(t, runApp(t, nil, "--config", file, "cert", "get", "999"), exitNotFound, "not found")
+	assertFailure(t, runApp(t, map[string]string{"ANYCA_CONFIG": file}, "cert", "get", "999"), exitNotFound, "not found")
 	// The environment overrides the file, the flags override both.
 	env := map[string]string{"ANYCA_API_KEY": memKeyBad}
-	if r := runApp(t, env, "--config", file, "cert", "get", "999"); r.code != exitAuth {
-		t.Errorf("env key over file: exit %d, %q", r.code, r.stderr)
-	}
+	assertFailure(t, runApp(t, env, "--config", file, "cert", "get", "999"), exitAuth, "unauthenticated", memKeyBad)
 	env = map[string]string{"ANYCA_PROVIDER": "nope"}
-	if r := runApp(t, env, "--config", file, "cert", "get", "999"); r.code != exitUsage || !strings.Contains(r.stderr, `"nope"`) {
-		t.Errorf("env provider over file: exit %d, %q", r.code, r.stderr)
-	}
-	if r := runApp(t, env, "--config", file, "cert", "get", "999", "--provider", "memca"); r.code != exitNotFound {
-		t.Errorf("flag over env: exit %d, %q", r.code, r.stderr)
-	}
+	assertFailure(t, runApp(t, env, "--config", file, "cert", "get", "999"), exitUsage, `"nope"`)
+	assertFailure(t, runApp(t, env, "--config", file, "cert", "get", "999", "--provider", "memca"), exitNotFound, "not found")
 	writeFile(t, dir, "anyca.json", `{"provider": "memca", "api_key": "`+memKey+`", "apikey": "typo"}`)
 	if r := runApp(t, nil, "--config", file, "version"); r.code != exitOK {
 		t.Errorf("version must not need a config: exit %d", r.code)
 	}
-	r := runApp(t, nil, "--config", file, "certs", "list")
-	if r.code != exitUsage || !strings.Contains(r.stderr, `unknown field "apikey"`) || strings.Contains(r.stderr, memKey) {
-		t.Errorf("unknown field: exit %d, %q", r.code, r.stderr)
-	}
-	r = runApp(t, nil, "--config", filepath.Join(dir, "missing.json"), "certs", "list")
-	if r.code != exitUsage || !strings.Contains(r.stderr, "config file") {
-		t.Errorf("missing file: exit %d, %q", r.code, r.stderr)
-	}
+	assertFailure(t, runApp(t, nil, "--config", file, "certs", "list"), exitUsage, `unknown field "apikey"`, memKey)
+	assertFailure(t, runApp(t, nil, "--config", filepath.Join(dir, "missing.json"), "certs", "list"), exitUsage, "config file")
 }
 
 func TestHelp(t *testing.T) {
