@@ -37,25 +37,23 @@ func TestExporterCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]float64{}
-	for _, m := range mfs["anyca_refresh_success"].GetMetric() {
-		for _, l := range m.GetLabel() {
-			if l.GetName() == "account" {
-				got[l.GetValue()] = m.GetGauge().GetValue()
+	// byAccount calls f with the account label and the value of each series of family.
+	byAccount := func(family string, f func(account string, value float64)) {
+		for _, m := range mfs[family].GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "account" {
+					f(l.GetValue(), m.GetGauge().GetValue())
+				}
 			}
 		}
 	}
+	got := map[string]float64{}
+	byAccount("anyca_refresh_success", func(account string, v float64) { got[account] = v })
 	if got["prod"] != 1 || got["dv"] != 1 || got["staging"] != 0 || len(got) != 3 {
 		t.Errorf("anyca_refresh_success by account %v", got)
 	}
 	perAccount := map[string]int{}
-	for _, m := range mfs["anyca_certificate_not_after_seconds"].GetMetric() {
-		for _, l := range m.GetLabel() {
-			if l.GetName() == "account" {
-				perAccount[l.GetValue()]++
-			}
-		}
-	}
+	byAccount("anyca_certificate_not_after_seconds", func(account string, _ float64) { perAccount[account]++ })
 	if perAccount["prod"] == 0 || perAccount["dv"] == 0 || perAccount["staging"] != 0 {
 		t.Errorf("certificate series by account %v", perAccount)
 	}
