@@ -122,6 +122,19 @@ const (
 	FaultHugeBody = fakeca.HugeBody
 	// FaultEchoRequest answers an error quoting the request line and headers.
 	FaultEchoRequest = fakeca.EchoRequest
+	// FaultIgnorePaging serves the request as if it asked for the first page (the
+	// fake's paging parameters dropped); a Fault.Total other than 0 replaces the total.
+	FaultIgnorePaging = fakeca.IgnorePaging
+	// FaultWrongTotal answers the real page reporting Fault.Total items in all.
+	FaultWrongTotal = fakeca.WrongTotal
+	// FaultEmptyPage answers the real page with no items and Fault.Total as its total.
+	FaultEmptyPage = fakeca.EmptyPage
+	// FaultBlankEntries answers the real page with Fault.Size entries without any
+	// member (as many as it had when 0); a Fault.Total other than 0 replaces the total.
+	FaultBlankEntries = fakeca.BlankEntries
+	// FaultOverlap puts the last Fault.Size items of the page the previous Overlap
+	// answered before the real page's own, cut to that page's length.
+	FaultOverlap = fakeca.Overlap
 )
 
 // Fake is a running fake CA seeded with a scenario.

@@ -50,8 +50,21 @@ const watchdog = 10 * time.Second
 //	                     its failure is ErrUnavailable with no request sent
 //	Wire                 the key in no printed form of the Provider, Config or errors
 //	                     (every fmt verb, slog, encoding/json); a foreign 2xx
-//	                     document is an error, not an empty list; DomainValidation's
-//	                     ID is DomainID, else CertificateID, and Challenges takes the latter
+//	                     document is ErrUnavailable unexpected_document, not an empty
+//	                     list; a 404 page that is not the CA's is endpoint_not_found,
+//	                     not ErrNotFound; BaseURL given as an origin reaches the API;
+//	                     DomainValidation's ID is DomainID, else CertificateID, and
+//	                     Challenges takes the latter
+//	Faults               through the fake's injector: exactly-once under 20% faults, the
+//	                     key absent on every failure path, cross-host redirects refused,
+//	                     wrong types, hostile bodies, cancels during Retry-After and
+//	                     limiter waits
+//	Paging               listings end against servers that page wrongly (ignored
+//	                     offset, huge or growing totals, empty or id-less pages) with
+//	                     pagination_stalled within ceil(total/size)+3 requests;
+//	                     overlapping pages give each item once; an oversized page is
+//	                     an error; an empty account lists nothing
+//	NoLeaks              no goroutine left after a break, a cancel or a slow CA
 func Run(t *testing.T, h Harness) {
 	t.Helper()
 	if h.Name == "" || h.Start == nil {
@@ -77,6 +90,7 @@ func Run(t *testing.T, h Harness) {
 		{"Limiter", s.testLimiter},
 		{"Wire", s.testWire},
 		{"Faults", s.testFaults},
+		{"Paging", s.testPaging},
 	})
 }
 
@@ -340,8 +354,11 @@ func (s *suite) testCertificates(t *testing.T) {
 
 // checkBreakStopsRequests breaks out of a listing at its first value and checks that
 // the provider sends no request after the break (no page fetched ahead for nobody).
+// It also checks that the first value came from the first request alone (no page read
+// ahead before it was yielded).
 func checkBreakStopsRequests[T any](t *testing.T, f *Fake, seq iter.Seq2[*T, error]) {
 	t.Helper()
+	before := f.Requests()
 	var atBreak int64
 	n := 0
 	for v, err := range seq {
@@ -352,6 +369,7 @@ func checkBreakStopsRequests[T any](t *testing.T, f *Fake, seq iter.Seq2[*T, err
 		break
 	}
 	require.Equal(t, 1, n, "the listing yielded nothing")
+	assert.Equal(t, before+1, atBreak, "the first value of a listing must come from its first request alone, with no page read ahead")
 	assert.Equal(t, atBreak, f.Requests(), "requests were made after the loop broke")
 }
 
