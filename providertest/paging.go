@@ -10,6 +10,7 @@ import (
 
 	"github.com/anyca/anyca/internal/pager"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/retry"
 )
 
 // Paging: a certificate listing ends, with every item once, against a server that pages
@@ -97,9 +98,9 @@ func requestBound(total int64, limit int, capped bool) int64 {
 }
 
 // checkStalled checks that a listing ended with ErrUnavailable, code pagination_stalled
-// (or, when anyUnavailable, any ErrUnavailable), within bound requests and without
-// yielding a certificate twice.
-func checkStalled(t *testing.T, what string, l pagedListing, bound int64, anyUnavailable bool) {
+// (or, when orMalformed, an answer refused while decoding: retry.ErrMalformedResponse),
+// within bound requests and without yielding a certificate twice.
+func checkStalled(t *testing.T, what string, l pagedListing, bound int64, orMalformed bool) {
 	t.Helper()
 	if l.err == nil {
 		t.Errorf("%s: the listing ended without an error after %d requests and %d certificates; want ErrUnavailable %s",
@@ -107,7 +108,8 @@ func checkStalled(t *testing.T, what string, l pagedListing, bound int64, anyUna
 	} else {
 		var me *model.Error
 		assert.True(t, errors.Is(l.err, model.ErrUnavailable), "%s: want ErrUnavailable, got %v", what, l.err)
-		if !anyUnavailable && (!errors.As(l.err, &me) || me.Code != pager.CodeStalled) {
+		stalled := errors.As(l.err, &me) && me.Code == pager.CodeStalled
+		if !stalled && !(orMalformed && errors.Is(l.err, retry.ErrMalformedResponse)) {
 			t.Errorf("%s: want a *model.Error with code %s, got %#v", what, pager.CodeStalled, l.err)
 		}
 	}
@@ -154,8 +156,9 @@ func (s *suite) testEmptyPageShortOfTotal(t *testing.T) {
 }
 
 // testEntriesWithoutID: every page holds entries without any member (so without an id),
-// and the total says 10^12. The adapter may refuse such an entry while mapping it (any
-// ErrUnavailable) or leave it to the pager (pagination_stalled); it must never yield it.
+// and the total says 10^12. The adapter may refuse such an entry while decoding it
+// (retry.ErrMalformedResponse) or leave it to the pager (pagination_stalled); it must
+// never yield it.
 func (s *suite) testEntriesWithoutID(t *testing.T) {
 	f := s.startFake(t)
 	limit := threePages(f, 0)

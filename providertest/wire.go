@@ -182,7 +182,9 @@ func (s *suite) testBaseURLOrigin(t *testing.T) {
 
 // testDomainIDs checks DomainValidation's identifiers: ID is DomainID when the CA keeps
 // a domain record, else CertificateID, never empty; and Challenges accepts a
-// CertificateID wherever one is set.
+// CertificateID wherever one is set, with challenges when the domain has some. Which of
+// the two a CA sets is pinned by Want (DomainValidation must equal it) and by each
+// adapter's TestHarness.
 func (s *suite) testDomainIDs(t *testing.T) {
 	f, p := s.start(t)
 	ctx := ctxFor(t)
@@ -197,8 +199,11 @@ func (s *suite) testDomainIDs(t *testing.T) {
 		assert.Equal(t, wantID, dv.ID, "%s: ID must be DomainID when set, else CertificateID (DomainID %q, CertificateID %q)",
 			want.Domain, dv.DomainID, dv.CertificateID)
 		if dv.CertificateID != "" {
-			_, err := p.Challenges(ctx, dv.CertificateID)
+			chs, err := p.Challenges(ctx, dv.CertificateID)
 			assert.NoError(t, err, "%s: Challenges(CertificateID %q)", want.Domain, dv.CertificateID)
+			if len(dv.Challenges) > 0 {
+				assert.NotEmpty(t, chs, "%s: the domain has challenges, but Challenges(CertificateID %q) has none", want.Domain, dv.CertificateID)
+			}
 		}
 	}
 }
