@@ -2,7 +2,6 @@ package providertest
 
 import (
 	"errors"
-	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,9 +13,9 @@ import (
 )
 
 // Paging: a certificate listing ends, with every item once, against a server that pages
-// wrongly. Every fault is played by the fake on the real page it would send (FaultIgnore-
-// Paging, FaultWrongTotal, FaultEmptyPage, FaultBlankEntries, FaultOverlap), so the
-// checks need no vendor knowledge. A listing the server stops advancing ends with
+// wrongly. Every fault is played by the fake on the real page it would send
+// (FaultIgnorePaging, FaultWrongTotal, FaultEmptyPage, FaultBlankEntries, FaultOverlap),
+// so the checks need no vendor knowledge. A listing the server stops advancing ends with
 // model.ErrUnavailable, code pagination_stalled, within ceil(total/page size)+3
 // requests (and never more than stallCap, however large the total claimed).
 
@@ -27,17 +26,122 @@ const stallCap = 10
 // hugeTotal is a total no listing can page through.
 const hugeTotal = 1_000_000_000_000
 
+// overlap is how many items each page of OverlappingPages repeats from the one before.
+const overlap = 2
+
+// outcome is how a listing under paging faults must end.
+type outcome int
+
+const (
+	stalled   outcome = iota // ErrUnavailable pagination_stalled, within the request bound
+	everyOnce                // no error, every certificate exactly once, within the bound
+	nothing                  // no error, no certificate, one request
+)
+
+// pagingCase is one way a server pages wrongly, and what the listing must give.
+type pagingCase struct {
+	name, what string
+	// limit is the page size to ask for, for an account of n certificates.
+	limit func(n int) int
+	// total is the total the first page reports, for the request bound; 0 is n.
+	total int64
+	// bound, when not 0, replaces the request bound computed from total.
+	bound int64
+	// faults are the faults to queue, one per request, for an account of n.
+	faults func(n int) []Fault
+	want   outcome
+	// idless: the entries have no id, so the adapter may also refuse them while
+	// decoding (retry.ErrMalformedResponse).
+	idless bool
+	// yieldsNothing: not even a first page may be yielded.
+	yieldsNothing bool
+}
+
+// threePages splits n certificates into three pages.
+func threePages(n int) int { return max(1, (n+2)/3) }
+
+// pagingCases are the servers testPaging lists against.
+var pagingCases = []pagingCase{
+	{name: "IgnoredOffset", what: "a server that ignores the offset", limit: threePages, want: stalled,
+		faults: func(int) []Fault { return repeat(stallCap+2, Fault{Kind: FaultIgnorePaging}) }},
+	{name: "HugeTotal", what: "a server that ignores the offset and claims 10^12 items", limit: threePages,
+		total: hugeTotal, want: stalled,
+		faults: func(int) []Fault { return repeat(stallCap+2, Fault{Kind: FaultIgnorePaging, Total: hugeTotal}) }},
+	{name: "GrowingTotal", what: "a total that grows by a page with every page of 2",
+		limit: func(int) int { return 2 }, total: 3, want: stalled,
+		faults: func(n int) []Fault {
+			var out []Fault
+			for k := int64(1); k <= int64(n); k++ {
+				out = append(out, Fault{Kind: FaultWrongTotal, Total: 2*k + 1})
+			}
+			return out
+		}},
+	{name: "EmptyPageShortOfTotal", what: "an empty second page, the total saying 10^12", limit: threePages,
+		total: hugeTotal, want: stalled,
+		faults: func(int) []Fault {
+			return []Fault{{Kind: FaultWrongTotal, Total: hugeTotal}, {Kind: FaultEmptyPage, Total: hugeTotal}}
+		}},
+	{name: "EntriesWithoutID", what: "pages of entries without an id, the total saying 10^12", limit: threePages,
+		total: hugeTotal, want: stalled, idless: true, yieldsNothing: true,
+		faults: func(int) []Fault { return repeat(stallCap+2, Fault{Kind: FaultBlankEntries, Total: hugeTotal}) }},
+	{name: "OversizedPage", what: "a first page with one entry more than asked for", limit: threePages,
+		bound: 1, want: stalled, yieldsNothing: true,
+		faults: func(n int) []Fault { return []Fault{{Kind: FaultBlankEntries, Size: int64(threePages(n) + 1)}} }},
+	{name: "OverlappingPages", what: "pages that start with the last two items of the page before",
+		limit: func(n int) int { return threePages(n + overlap) }, want: everyOnce,
+		faults: func(int) []Fault { return repeat(stallCap+2, Fault{Kind: FaultOverlap, Size: overlap}) }},
+	{name: "EmptyList", what: "the answer of an account without certificates",
+		limit: threePages, bound: 1, want: nothing,
+		faults: func(int) []Fault { return []Fault{{Kind: FaultEmptyPage}} }},
+}
+
+// testPaging lists against each paging case on a fresh fake, one attempt per request:
+// a stall ends the listing with pagination_stalled within the request bound and no
+// certificate twice (an oversized page before any item: the kit counts a page's items
+// before decoding them); overlapping pages give every certificate exactly once, as
+// when items are added at the head of a listing while it is read; an empty account
+// lists nothing, without an error.
 func (s *suite) testPaging(t *testing.T) {
-	runParallel(t, []check{
-		{"IgnoredOffset", s.testIgnoredOffset},
-		{"HugeTotal", s.testHugeTotal},
-		{"GrowingTotal", s.testGrowingTotal},
-		{"EmptyPageShortOfTotal", s.testEmptyPageShortOfTotal},
-		{"EntriesWithoutID", s.testEntriesWithoutID},
-		{"OverlappingPages", s.testOverlappingPages},
-		{"OversizedPage", s.testOversizedPage},
-		{"EmptyList", s.testEmptyList},
-	})
+	for _, pc := range pagingCases {
+		t.Run(pc.name, func(t *testing.T) {
+			t.Parallel()
+			f := s.startFake(t)
+			n := len(f.Want.Certificates)
+			limit := pc.limit(n)
+			l := s.listUnder(t, f, limit, pc.faults(n)...)
+			total := pc.total
+			if total == 0 {
+				total = int64(n)
+			}
+			bound := requestBound(total, limit, total == hugeTotal)
+			if pc.bound > 0 {
+				bound = pc.bound
+			}
+			switch pc.want {
+			case stalled:
+				checkStalled(t, pc.what, l, bound, pc.idless)
+			case everyOnce:
+				require.NoError(t, l.err, pc.what)
+				assert.NoError(t, checkNoDuplicateIDs(l.ids), pc.what)
+				assert.ElementsMatch(t, wantIDs(f), l.ids, "%s: every certificate exactly once", pc.what)
+			case nothing:
+				assert.NoError(t, l.err, "%s must list nothing, without an error", pc.what)
+				assert.Empty(t, l.ids, "%s listed certificates", pc.what)
+			}
+			if pc.want != stalled {
+				assert.LessOrEqual(t, l.requests, bound, "%s: too many requests", pc.what)
+			}
+			for _, id := range l.ids {
+				if pc.idless && id == "" {
+					t.Errorf("%s: the listing yielded a certificate without an id", pc.what)
+					break
+				}
+			}
+			if pc.yieldsNothing {
+				assert.Empty(t, l.ids, "%s: certificates were yielded", pc.what)
+			}
+		})
+	}
 }
 
 // pagedListing is what one listing under queued faults gave.
@@ -81,12 +185,6 @@ func repeat(n int, fault Fault) []Fault {
 	return out
 }
 
-// threePages is a page size that splits want into three pages, the last one short by at
-// least room items.
-func threePages(f *Fake, room int) int {
-	return max(1, (len(f.Want.Certificates)+room+2)/3)
-}
-
 // requestBound is ceil(total/limit)+pager.Slack, and never more than stallCap when
 // capped.
 func requestBound(total int64, limit int, capped bool) int64 {
@@ -115,95 +213,4 @@ func checkStalled(t *testing.T, what string, l pagedListing, bound int64, orMalf
 	}
 	assert.LessOrEqual(t, l.requests, bound, "%s: too many requests before the listing ended", what)
 	assert.NoError(t, checkNoDuplicateIDs(l.ids), what)
-}
-
-// testIgnoredOffset: the server answers its first page whatever page is asked for.
-func (s *suite) testIgnoredOffset(t *testing.T) {
-	f := s.startFake(t)
-	limit := threePages(f, 0)
-	l := s.listUnder(t, f, limit, repeat(stallCap+2, Fault{Kind: FaultIgnorePaging})...)
-	checkStalled(t, "a server that ignores the offset", l, requestBound(int64(len(f.Want.Certificates)), limit, false), false)
-}
-
-// testHugeTotal: the server ignores the offset and claims 10^12 items.
-func (s *suite) testHugeTotal(t *testing.T) {
-	f := s.startFake(t)
-	limit := threePages(f, 0)
-	l := s.listUnder(t, f, limit, repeat(stallCap+2, Fault{Kind: FaultIgnorePaging, Total: hugeTotal})...)
-	checkStalled(t, "a server that ignores the offset and claims 10^12 items", l, requestBound(hugeTotal, limit, true), false)
-}
-
-// testGrowingTotal: every page is new, but the total grows by a page each time, so the
-// listing would never end.
-func (s *suite) testGrowingTotal(t *testing.T) {
-	f := s.startFake(t)
-	const limit = 2
-	require.Greater(t, len(f.Want.Certificates), 4*limit, "the scenario needs many pages of 2")
-	var faults []Fault
-	for k := int64(1); k <= int64(len(f.Want.Certificates)); k++ {
-		faults = append(faults, Fault{Kind: FaultWrongTotal, Total: k*limit + 1})
-	}
-	l := s.listUnder(t, f, limit, faults...)
-	checkStalled(t, "a total that grows by a page with every page", l, requestBound(limit+1, limit, false), false)
-}
-
-// testEmptyPageShortOfTotal: the second page is empty though the total says 10^12.
-func (s *suite) testEmptyPageShortOfTotal(t *testing.T) {
-	f := s.startFake(t)
-	limit := threePages(f, 0)
-	l := s.listUnder(t, f, limit, Fault{Kind: FaultWrongTotal, Total: hugeTotal}, Fault{Kind: FaultEmptyPage, Total: hugeTotal})
-	checkStalled(t, "an empty page short of the total", l, requestBound(hugeTotal, limit, true), false)
-}
-
-// testEntriesWithoutID: every page holds entries without any member (so without an id),
-// and the total says 10^12. The adapter may refuse such an entry while decoding it
-// (retry.ErrMalformedResponse) or leave it to the pager (pagination_stalled); it must
-// never yield it.
-func (s *suite) testEntriesWithoutID(t *testing.T) {
-	f := s.startFake(t)
-	limit := threePages(f, 0)
-	l := s.listUnder(t, f, limit, repeat(stallCap+2, Fault{Kind: FaultBlankEntries, Total: hugeTotal})...)
-	checkStalled(t, "pages of entries without an id", l, requestBound(hugeTotal, limit, true), true)
-	for _, id := range l.ids {
-		if id == "" {
-			t.Errorf("pages of entries without an id: the listing yielded a certificate without an id")
-			break
-		}
-	}
-	assert.Empty(t, l.ids, "pages of entries without an id yielded certificates")
-}
-
-// testOverlappingPages: each page starts with the last two items of the page before, as
-// when items are added at the head of a listing while it is read. Every certificate is
-// yielded exactly once and the listing ends normally.
-func (s *suite) testOverlappingPages(t *testing.T) {
-	f := s.startFake(t)
-	const overlap = 2
-	limit := threePages(f, overlap)
-	l := s.listUnder(t, f, limit, repeat(stallCap+2, Fault{Kind: FaultOverlap, Size: overlap})...)
-	require.NoError(t, l.err, "a listing whose pages overlap by %d items", overlap)
-	assert.NoError(t, checkNoDuplicateIDs(l.ids), "pages overlapping by %d items", overlap)
-	assert.ElementsMatch(t, wantIDs(f), l.ids, "pages overlapping by %d items: every certificate exactly once", overlap)
-	assert.LessOrEqual(t, l.requests, requestBound(int64(len(f.Want.Certificates)), limit, false),
-		"pages overlapping by %d items: too many requests", overlap)
-}
-
-// testOversizedPage: a page with one item more than asked for is an error before any
-// item is yielded (the kit counts a page's items before decoding them).
-func (s *suite) testOversizedPage(t *testing.T) {
-	f := s.startFake(t)
-	limit := threePages(f, 0)
-	l := s.listUnder(t, f, limit, Fault{Kind: FaultBlankEntries, Size: int64(limit + 1)})
-	checkStalled(t, fmt.Sprintf("a page of %d items when %d were asked for", limit+1, limit), l, 1, false)
-	assert.Empty(t, l.ids, "an oversized page yielded certificates")
-}
-
-// testEmptyList: the vendor's own empty listing (no items, a total of 0) is an empty
-// listing, not an error.
-func (s *suite) testEmptyList(t *testing.T) {
-	f := s.startFake(t)
-	l := s.listUnder(t, f, 10, Fault{Kind: FaultEmptyPage})
-	assert.NoError(t, l.err, "an empty account must list nothing, without an error")
-	assert.Empty(t, l.ids, "an empty account listed certificates")
-	assert.Equal(t, int64(1), l.requests, "an empty account takes one request")
 }

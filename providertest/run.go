@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"net/url"
 	"sort"
 	"strings"
 	"testing"
@@ -31,7 +32,8 @@ const watchdog = 10 * time.Second
 // The subtests, which can be selected with -run TestConformance/<name>:
 //
 //	WantMatchesScenario  Fake.Want reflects the scenario and the declared capabilities
-//	New                  anyca.New, Name, case-insensitive names, capability interfaces
+//	New                  anyca.New, Name, case-insensitive names, capability interfaces;
+//	                     BaseURL given as an origin reaches the API
 //	Certificate          lookups equal Want; unknown ids are ErrNotFound
 //	Certificates         paged listing, status filters, search, early break
 //	CertificatesByID     anyca.CertificatesByID with unknown and duplicate ids
@@ -39,7 +41,9 @@ const watchdog = 10 * time.Second
 //	Domains              listing and search equal Want (a listed value may leave out
 //	                     Challenges, and only Challenges), or ErrUnsupported when not declared
 //	Challenges           lists equal Want and are well-formed; unknown ids are ErrNotFound
-//	Errors               bad key, 429, 5xx, HTML error pages, resets; no key in any error
+//	Errors               bad key, 429, 5xx, HTML error pages, resets; no key in any error;
+//	                     a 404 page that is not the CA's is endpoint_not_found, never
+//	                     ErrNotFound
 //	Cancellation         cancelled contexts and deadlines end every call
 //	Concurrency          20 goroutines on one provider (run with -race)
 //	Verify               pending, published, verified, valid; unpublished fails with a Problem;
@@ -51,10 +55,8 @@ const watchdog = 10 * time.Second
 //	Wire                 the key in no printed form of the Provider, Config or errors
 //	                     (every fmt verb, slog, encoding/json); a foreign 2xx
 //	                     document is ErrUnavailable unexpected_document, not an empty
-//	                     list; a 404 page that is not the CA's is endpoint_not_found,
-//	                     not ErrNotFound; BaseURL given as an origin reaches the API;
-//	                     DomainValidation's ID is DomainID, else CertificateID, and
-//	                     Challenges takes the latter
+//	                     list; DomainValidation's ID is DomainID, else CertificateID,
+//	                     and Challenges takes the latter
 //	Faults               through the fake's injector: exactly-once under 20% faults, the
 //	                     key absent on every failure path, cross-host redirects refused,
 //	                     wrong types, hostile bodies, cancels during Retry-After and
@@ -270,6 +272,30 @@ func (s *suite) testNew(t *testing.T) {
 	cfg.Provider = "no-such-provider-" + s.h.Name
 	_, err = anyca.New(ctx, cfg)
 	assert.Error(t, err, "an unregistered provider name")
+	checkBaseURLOrigin(t, f)
+}
+
+// checkBaseURLOrigin checks that the origin of the fake's BaseURL (scheme and host, with
+// and without a trailing slash) reaches the same API: a fake serves the vendor's
+// documented paths, so an adapter completes an origin with its default path.
+func checkBaseURLOrigin(t *testing.T, f *Fake) {
+	t.Helper()
+	u, err := url.Parse(f.Config.BaseURL)
+	require.NoError(t, err, "the fake's BaseURL")
+	origin := u.Scheme + "://" + u.Host
+	want := f.Want.Certificates[0]
+	for _, base := range []string{origin, origin + "/"} {
+		cfg := f.Config
+		cfg.BaseURL = base
+		p, err := anyca.New(ctxFor(t), cfg)
+		if !assert.NoError(t, err, "anyca.New with BaseURL %q (the origin of %q)", base, f.Config.BaseURL) {
+			continue
+		}
+		got, err := p.Certificate(ctxFor(t), want.ID)
+		if assert.NoError(t, err, "Certificate with BaseURL %q (an origin)", base) {
+			assert.NoError(t, checkCertificate(got, want), "Certificate with BaseURL %q (an origin)", base)
+		}
+	}
 }
 
 func (s *suite) testCertificate(t *testing.T) {

@@ -7,15 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 )
@@ -67,8 +64,6 @@ func (s *suite) testWire(t *testing.T) {
 	runParallel(t, []check{
 		{"KeyNeverPrinted", s.testKeyNeverPrinted},
 		{"ForeignDocument", s.testForeignDocument},
-		{"NotTheCA404", s.testNotTheCA404},
-		{"BaseURLOrigin", s.testBaseURLOrigin},
 		{"DomainIDs", s.testDomainIDs},
 	})
 }
@@ -124,59 +119,6 @@ func (s *suite) testForeignDocument(t *testing.T) {
 		f.FailNext(1, Fault{Kind: FaultForeignDocument, Document: []byte(doc)})
 		_, err := p.Certificate(ctxFor(t), f.Want.Certificates[0].ID)
 		assert.True(t, errors.Is(err, model.ErrUnavailable), "a lookup answered with %s: want ErrUnavailable, got %v", doc, err)
-	}
-}
-
-// testNotTheCA404 checks that a 404 page that is not the CA's (a web server at a wrong
-// BaseURL, a proxy) is ErrUnavailable with code endpoint_not_found, HTTP 404 and a
-// message asking whether BaseURL is right: never ErrNotFound, which a caller would read
-// as "no such certificate".
-func (s *suite) testNotTheCA404(t *testing.T) {
-	f := s.startFake(t)
-	p := singleShot(t, f)
-	id := f.Want.Certificates[0].ID
-	for op, call := range map[string]func() error{
-		"Certificate": func() error { _, err := p.Certificate(ctxFor(t), id); return err },
-		"Certificates": func() error {
-			_, err := firstCert(ctxFor(t), p)
-			return err
-		},
-	} {
-		f.FailNext(1, Fault{Kind: FaultHTMLError, Status: http.StatusNotFound})
-		err := call()
-		assert.True(t, errors.Is(err, model.ErrUnavailable), "%s answered by a 404 page that is not the CA's: want ErrUnavailable, got %v", op, err)
-		assert.False(t, errors.Is(err, model.ErrNotFound), "%s answered by a 404 page that is not the CA's: the endpoint is missing, not the certificate: %v", op, err)
-		var me *model.Error
-		if assert.True(t, errors.As(err, &me), "%s: want a *model.Error, got %T", op, err) {
-			assert.Equal(t, wire.NotVendor404Code, me.Code, "%s: the error's code", op)
-			assert.Equal(t, http.StatusNotFound, me.HTTPStatus, "%s: the error's HTTP status", op)
-		}
-		if err != nil {
-			assert.Contains(t, err.Error(), "is BaseURL right?", "%s: the message should ask whether BaseURL is right", op)
-		}
-	}
-}
-
-// testBaseURLOrigin checks that the origin of the fake's BaseURL (scheme and host, with
-// and without a trailing slash) reaches the same API: a fake serves the vendor's
-// documented paths, so an adapter completes an origin with its default path.
-func (s *suite) testBaseURLOrigin(t *testing.T) {
-	f := s.startFake(t)
-	u, err := url.Parse(f.Config.BaseURL)
-	require.NoError(t, err, "the fake's BaseURL")
-	origin := u.Scheme + "://" + u.Host
-	want := f.Want.Certificates[0]
-	for _, base := range []string{origin, origin + "/"} {
-		cfg := f.Config
-		cfg.BaseURL = base
-		p, err := anyca.New(ctxFor(t), cfg)
-		if !assert.NoError(t, err, "anyca.New with BaseURL %q (the origin of %q)", base, f.Config.BaseURL) {
-			continue
-		}
-		got, err := p.Certificate(ctxFor(t), want.ID)
-		if assert.NoError(t, err, "Certificate with BaseURL %q (an origin)", base) {
-			assert.NoError(t, checkCertificate(got, want), "Certificate with BaseURL %q (an origin)", base)
-		}
 	}
 }
 

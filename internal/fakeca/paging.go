@@ -37,18 +37,7 @@ func (in *Injector) servePaging(w http.ResponseWriter, r *http.Request, h http.H
 		}
 		r.URL.RawQuery = q.Encode()
 	}
-	rec := &recorder{header: http.Header{}}
-	h.ServeHTTP(rec, r)
-	body := rec.body.Bytes()
-	if out, ok := in.rewritePage(body, pg, f); ok {
-		body = out
-	}
-	for k, v := range rec.header {
-		w.Header()[k] = v
-	}
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(rec.status())
-	_, _ = w.Write(body)
+	serveRewritten(w, r, h, func(body []byte) ([]byte, bool) { return in.rewritePage(body, pg, f) })
 }
 
 // listPlaceholder stands for the items while the rest of a page is encoded, so that a
