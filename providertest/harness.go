@@ -44,7 +44,12 @@
 // One that declares Chaos sets Fake.SetChaos and Fake.Injected (a fake built on
 // fakeca.Base has both methods), and the suite then proves the wire-level guarantees
 // under random faults; the other Faults checks need only FailNext (faults.go,
-// hostile.go, limiter.go, leaks.go).
+// hostile.go, limiter.go, leaks.go). The Paging checks (paging.go) need a fake whose
+// FailNext plays the paging fault kinds (FaultIgnorePaging, FaultWrongTotal,
+// FaultEmptyPage, FaultBlankEntries, FaultOverlap) on the page it would send: a fake
+// built on fakeca.Base gets them from one line, b.DeclarePaging(fakeca.Paging{Params:
+// []string{"offset"}, Total: "page.total"}), naming its paging parameters and where its
+// answers report the total.
 //
 // Want is computed by the harness, but the suite checks it against the scenario
 // (WantMatchesScenario), so a harness cannot pass by reporting what the provider
@@ -140,7 +145,9 @@ const (
 // Fake is a running fake CA seeded with a scenario.
 type Fake struct {
 	// Config reaches the fake with a valid key (Provider, APIKey, BaseURL set, and
-	// Retry tuned for tests: short waits, no client-side rate limit).
+	// Retry tuned for tests: short waits, no client-side rate limit). The fake serves
+	// the vendor's documented paths, so that the origin of BaseURL alone reaches it too
+	// (the New check gives the adapter the origin, which it must complete).
 	Config anyca.Config
 	// Want is the seeded scenario as this CA reports it: IDs assigned, fields the CA
 	// does not keep cleared, derived values (such as ZeroSSL's per-domain state) filled.

@@ -1,8 +1,9 @@
 // Package fakeca holds what the vendor fakes (digicerttest, zerossltest) share: Base (a
 // loopback server with the key check and routes on ServeMux patterns, counted per
-// pattern), fault injection as an http.Handler middleware, the test PKI, and the
-// constructor helpers each fake's NewServer and options are written with (Configure,
-// Started, WithHook).
+// pattern), fault injection as an http.Handler middleware (transport and body faults,
+// and paging faults that rewrite the real page of any vendor whose paging the fake
+// declares, paging.go), the test PKI, and the constructor helpers each fake's NewServer
+// and options are written with (Configure, Started, WithHook).
 package fakeca
 
 import (
