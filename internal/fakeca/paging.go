@@ -44,7 +44,9 @@ func (in *Injector) servePaging(w http.ResponseWriter, r *http.Request, h http.H
 // page of many entries is spliced in once rather than encoded item by item.
 const listPlaceholder = `"\u0000fakeca-items\u0000"`
 
-// rewritePage returns body with its items and total changed as f says.
+// rewritePage returns body with its items and total changed as f says; false when body
+// is not a JSON object (it is then sent as it is). Without a declared Paging.Total the
+// total is left as it is.
 func (in *Injector) rewritePage(body []byte, pg Paging, f Fault) ([]byte, bool) {
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(body, &doc); err != nil {
@@ -55,57 +57,54 @@ func (in *Injector) rewritePage(body []byte, pg Paging, f Fault) ([]byte, bool) 
 	if listKey != "" && json.Unmarshal(doc[listKey], &items) != nil {
 		return nil, false
 	}
-	total := f.Total
-	list := items
+	entries := doc[listKey] // the page's items as they will be sent
 	switch f.Kind {
 	case EmptyPage:
-		list = nil
+		entries = json.RawMessage("[]")
 	case BlankEntries:
 		n := f.Size
 		if n <= 0 {
 			n = int64(len(items))
 		}
-		list = nil
-		doc[listKey] = blankEntries(n)
+		entries = blankEntries(n)
 	case Overlap:
-		in.mu.Lock()
-		prev := in.overlap
-		in.overlap = items
-		in.mu.Unlock()
-		if prev != nil {
-			k := min(int(f.Size), len(prev))
-			list = append(append([]json.RawMessage{}, prev[len(prev)-k:]...), items...)
-			list = list[:min(len(list), max(len(prev), len(items)))]
-		}
-	}
-	if listKey != "" && f.Kind != BlankEntries {
-		if list == nil {
-			list = []json.RawMessage{}
-		}
-		b, err := json.Marshal(list)
+		b, err := json.Marshal(in.overlapped(items, int(f.Size)))
 		if err != nil {
 			return nil, false
 		}
-		doc[listKey] = b
+		entries = b
 	}
-	if total != 0 || f.Kind == EmptyPage {
-		if !setMember(doc, strings.Split(pg.Total, "."), total) {
+	if pg.Total != "" && (f.Total != 0 || f.Kind == EmptyPage) {
+		if !setMember(doc, strings.Split(pg.Total, "."), f.Total) {
 			return nil, false
 		}
 	}
-	var entries json.RawMessage
-	if listKey != "" {
-		entries = doc[listKey]
-		doc[listKey] = json.RawMessage(listPlaceholder)
+	if listKey == "" {
+		out, err := json.Marshal(doc)
+		return out, err == nil
 	}
+	doc[listKey] = json.RawMessage(listPlaceholder)
 	out, err := json.Marshal(doc)
 	if err != nil {
 		return nil, false
 	}
-	if listKey != "" {
-		out = bytes.Replace(out, []byte(listPlaceholder), entries, 1)
+	return bytes.Replace(out, []byte(listPlaceholder), entries, 1), true
+}
+
+// overlapped returns items with the last k items of the page the previous Overlap fault
+// answered put first, cut to that page's length (or to items' own, when longer), and
+// remembers items for the next Overlap fault.
+func (in *Injector) overlapped(items []json.RawMessage, k int) []json.RawMessage {
+	in.mu.Lock()
+	prev := in.overlap
+	in.overlap = items
+	in.mu.Unlock()
+	if prev == nil {
+		return items
 	}
-	return out, true
+	k = min(k, len(prev))
+	out := append(append([]json.RawMessage{}, prev[len(prev)-k:]...), items...)
+	return out[:min(len(out), max(len(prev), len(items)))]
 }
 
 // firstArrayMember returns the first key of doc, in sorted order, whose value is an

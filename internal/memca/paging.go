@@ -71,6 +71,8 @@ func (p *Provider) Certificates(ctx context.Context, q model.CertificateQuery) i
 	}
 }
 
+// stalled is the error of a listing the server stopped advancing, as internal/pager
+// reports it.
 func (l *certListing) stalled(format string, args ...any) error {
 	e := l.p.errorf("Certificates", model.ErrUnavailable, format, args...)
 	e.Code = pager.CodeStalled
