@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"github.com/anyca/anyca/digicert"
 	"github.com/anyca/anyca/digicert/digicerttest"
 	"github.com/anyca/anyca/internal/fakeca/fakecatest"
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/providertest"
 	"github.com/anyca/anyca/retry"
@@ -77,9 +79,9 @@ func TestNewConfig(t *testing.T) {
 	require.Error(t, err, "plain http off loopback")
 	assert.NotContains(t, err.Error(), "secret-key-xyz-0123")
 	cfg := digicert.Config{APIKey: "secret-key-xyz-0123"}
-	for _, s := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), cfg.String()} {
-		assert.NotContains(t, s, "secret-key-xyz-0123")
-	}
+	assert.NotContains(t, cfg.String(), cfg.APIKey)
+	providertest.AssertNeverPrints(t, "digicert.Config", cfg, cfg.APIKey)
+	providertest.AssertNeverPrints(t, "*digicert.Config", &cfg, cfg.APIKey)
 }
 
 func TestRegisteredInRoot(t *testing.T) {
@@ -118,6 +120,77 @@ func TestCertificate(t *testing.T) {
 	_, err = c.Certificate(ctx, "../domain")
 	assert.ErrorIs(t, err, model.ErrInvalidArgument)
 	assert.Equal(t, before, s.Requests(), "no request for a malformed id")
+}
+
+// answerServer answers every request with status and body, counting the requests.
+func answerServer(t *testing.T, status int, body string) (*digicert.Client, *atomic.Int64) {
+	t.Helper()
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := digicert.New(digicert.Config{APIKey: "answer-key-0123456789abcdef", BaseURL: srv.URL,
+		Retry: retry.Config{MaxAttempts: 1, MinWait: time.Millisecond, MaxWait: time.Millisecond}})
+	require.NoError(t, err)
+	return c, &n
+}
+
+// TestInvalidKey403IsUnauthenticatedWithoutFallbacks: CertCentral answers an invalid key
+// with 403 access_denied|access_denied_invalid_key (api-notes, recorded from the live
+// API). That is ErrUnauthenticated, never ErrPermissionDenied, and takes none of the
+// view-only-key fallbacks: one request per call.
+func TestInvalidKey403IsUnauthenticatedWithoutFallbacks(t *testing.T) {
+	c, requests := answerServer(t, http.StatusForbidden,
+		`{"errors":[{"code":"access_denied|access_denied_invalid_key","message":"Access denied due to access_denied_invalid_key."}]}`)
+	ctx := context.Background()
+	for op, call := range map[string]func() error{
+		"Certificate":      func() error { _, err := c.Certificate(ctx, "123"); return err },
+		"CertificatesByID": func() error { _, err := c.CertificatesByID(ctx, []string{"1", "2", "3"}); return err },
+		"Challenges":       func() error { _, err := c.Challenges(ctx, "123"); return err },
+	} {
+		err := call()
+		assert.ErrorIs(t, err, model.ErrUnauthenticated, op)
+		assert.NotErrorIs(t, err, model.ErrPermissionDenied, op)
+		assert.EqualValues(t, 1, requests.Swap(0), "%s: one request, no view-only-key fallback on an invalid key", op)
+	}
+}
+
+// TestErrorsAsObject: an old CertCentral error form has "errors" as an object rather than
+// an array (api-notes); its code and message are read all the same.
+func TestErrorsAsObject(t *testing.T) {
+	c, _ := answerServer(t, http.StatusBadRequest, `{"errors":{"code":"not_found|order","message":"No such order."}}`)
+	_, err := c.Certificate(context.Background(), "123")
+	assert.ErrorIs(t, err, model.ErrNotFound)
+	var me *model.Error
+	require.ErrorAs(t, err, &me)
+	assert.Equal(t, "not_found|order", me.Code)
+	assert.Contains(t, me.Message, "No such order")
+}
+
+// TestListOrdersEmptyAndForeign: CertCentral's empty List orders answer has no "orders"
+// member at all (api-notes) and is an empty listing; ZeroSSL's empty list (its "page" a
+// number, no "orders") is a foreign document, never an empty account.
+func TestListOrdersEmptyAndForeign(t *testing.T) {
+	c, _ := answerServer(t, http.StatusOK, `{"page":{"total":0,"limit":1,"offset":0}}`)
+	assert.Empty(t, collect(t, c.Certificates(context.Background(), model.CertificateQuery{})))
+	c, _ = answerServer(t, http.StatusOK,
+		`{"total_count":0,"result_count":0,"page":1,"limit":100,"acmeUsageLevel":"LOW","isAcmeLocked":false,"results":[]}`)
+	n, err := 0, error(nil)
+	for _, err = range c.Certificates(context.Background(), model.CertificateQuery{}) {
+		if err != nil {
+			break
+		}
+		n++
+	}
+	assert.Zero(t, n, "ZeroSSL's empty list read by the DigiCert adapter yielded certificates")
+	var me *model.Error
+	require.ErrorAs(t, err, &me, "ZeroSSL's empty list read by the DigiCert adapter")
+	assert.ErrorIs(t, err, model.ErrUnavailable)
+	assert.Equal(t, wire.CodeUnexpectedDocument, me.Code)
 }
 
 func TestHTMLAndRateLimitErrors(t *testing.T) {

@@ -30,6 +30,11 @@ func TestHarness(t *testing.T) {
 	if d := f.Want.Domains; len(d) != 1 || d[0].ID == "" || len(d[0].Challenges) != 1 {
 		t.Fatalf("Want.Domains = %+v; want the one domain seeded, with an id and its challenge", d)
 	}
+	// CertCentral keeps a record per domain: its id is the DomainValidation's ID, and no
+	// certificate stands behind it.
+	if d := f.Want.Domains[0]; d.DomainID == "" || d.ID != d.DomainID || d.CertificateID != "" {
+		t.Errorf("domain ids: ID %q, DomainID %q, CertificateID %q; want ID = DomainID, no CertificateID", d.ID, d.DomainID, d.CertificateID)
+	}
 	if chs := f.Want.Challenges[c.ID]; len(chs) != 1 || chs[0].Type != model.ChallengeDNSTXT {
 		t.Fatalf("Want.Challenges = %+v; want the one dns-txt challenge seeded", f.Want.Challenges)
 	}

@@ -44,7 +44,12 @@
 // One that declares Chaos sets Fake.SetChaos and Fake.Injected (a fake built on
 // fakeca.Base has both methods), and the suite then proves the wire-level guarantees
 // under random faults; the other Faults checks need only FailNext (faults.go,
-// hostile.go, limiter.go, leaks.go).
+// hostile.go, limiter.go, leaks.go). The Paging checks (paging.go) need a fake whose
+// FailNext plays the paging fault kinds (FaultIgnorePaging, FaultWrongTotal,
+// FaultEmptyPage, FaultBlankEntries, FaultOverlap) on the page it would send: a fake
+// built on fakeca.Base gets them from one line, b.DeclarePaging(fakeca.Paging{Params:
+// []string{"offset"}, Total: "page.total"}), naming its paging parameters and where its
+// answers report the total.
 //
 // Want is computed by the harness, but the suite checks it against the scenario
 // (WantMatchesScenario), so a harness cannot pass by reporting what the provider
@@ -122,12 +127,27 @@ const (
 	FaultHugeBody = fakeca.HugeBody
 	// FaultEchoRequest answers an error quoting the request line and headers.
 	FaultEchoRequest = fakeca.EchoRequest
+	// FaultIgnorePaging serves the request as if it asked for the first page (the
+	// fake's paging parameters dropped); a Fault.Total other than 0 replaces the total.
+	FaultIgnorePaging = fakeca.IgnorePaging
+	// FaultWrongTotal answers the real page reporting Fault.Total items in all.
+	FaultWrongTotal = fakeca.WrongTotal
+	// FaultEmptyPage answers the real page with no items and Fault.Total as its total.
+	FaultEmptyPage = fakeca.EmptyPage
+	// FaultBlankEntries answers the real page with Fault.Size entries without any
+	// member (as many as it had when 0); a Fault.Total other than 0 replaces the total.
+	FaultBlankEntries = fakeca.BlankEntries
+	// FaultOverlap puts the last Fault.Size items of the page the previous Overlap
+	// answered before the real page's own, cut to that page's length.
+	FaultOverlap = fakeca.Overlap
 )
 
 // Fake is a running fake CA seeded with a scenario.
 type Fake struct {
 	// Config reaches the fake with a valid key (Provider, APIKey, BaseURL set, and
-	// Retry tuned for tests: short waits, no client-side rate limit).
+	// Retry tuned for tests: short waits, no client-side rate limit). The fake serves
+	// the vendor's documented paths, so that the origin of BaseURL alone reaches it too
+	// (the New check gives the adapter the origin, which it must complete).
 	Config anyca.Config
 	// Want is the seeded scenario as this CA reports it: IDs assigned, fields the CA
 	// does not keep cleared, derived values (such as ZeroSSL's per-domain state) filled.

@@ -106,6 +106,17 @@ var bugs = map[string]struct {
 	"leak-on-break":             {memca.Bugs{Faults: memca.FaultBugs{LeakOnBreak: true}}, "NoLeaks", "", "goroutines left after a break"},
 	"limiter-ignores-cancel":    {memca.Bugs{Faults: memca.FaultBugs{LimiterIgnoresCancel: true}}, "Faults", "LimiterCancel", "waiting on the Limiter must end the call at once"},
 	"retry-wait-ignores-cancel": {memca.Bugs{Faults: memca.FaultBugs{RetryWaitIgnoresContext: true}}, "Faults", "RetryAfterCancel", "must end the call at once"},
+	"read-ahead":                {memca.Bugs{Paging: memca.PagingBugs{ReadAhead: true}}, "Certificates", "EarlyBreak", "with no page read ahead"},
+	"foreign-404-not-found":     {memca.Bugs{Foreign404AsNotFound: true}, "Errors", "NotTheCA404", "the endpoint is missing, not the certificate"},
+	"origin-not-completed":      {memca.Bugs{OriginNotCompleted: true}, "New", "", "(the origin of"},
+	"trusts-repeated-page":      {memca.Bugs{Paging: memca.PagingBugs{TrustsRepeatedPage: true}}, "Paging", "IgnoredOffset", "the listing ended without an error"},
+	"trusts-repeated-huge":      {memca.Bugs{Paging: memca.PagingBugs{TrustsRepeatedPage: true}}, "Paging", "HugeTotal", "too many requests"},
+	"no-request-budget":         {memca.Bugs{Paging: memca.PagingBugs{NoRequestBudget: true}}, "Paging", "GrowingTotal", "too many requests"},
+	"empty-page-ends":           {memca.Bugs{Paging: memca.PagingBugs{EmptyPageEnds: true}}, "Paging", "EmptyPageShortOfTotal", "the listing ended without an error"},
+	"yields-blank-entries":      {memca.Bugs{Paging: memca.PagingBugs{YieldsBlankEntries: true}}, "Paging", "EntriesWithoutID", "yielded a certificate without an id"},
+	"no-dedup-across-pages":     {memca.Bugs{Paging: memca.PagingBugs{NoDedupAcrossPages: true}}, "Paging", "OverlappingPages", "listed more than once"},
+	"accepts-oversized":         {memca.Bugs{Paging: memca.PagingBugs{AcceptsOversized: true}}, "Paging", "OversizedPage", "certificates were yielded"},
+	"empty-list-is-error":       {memca.Bugs{Paging: memca.PagingBugs{EmptyListIsError: true}}, "Paging", "EmptyList", "must list nothing, without an error"},
 }
 
 // TestConformanceBroken shows that Run fails a provider with a bug: it runs the suite

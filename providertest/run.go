@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"net/url"
 	"sort"
 	"strings"
 	"testing"
@@ -31,7 +32,8 @@ const watchdog = 10 * time.Second
 // The subtests, which can be selected with -run TestConformance/<name>:
 //
 //	WantMatchesScenario  Fake.Want reflects the scenario and the declared capabilities
-//	New                  anyca.New, Name, case-insensitive names, capability interfaces
+//	New                  anyca.New, Name, case-insensitive names, capability interfaces;
+//	                     BaseURL given as an origin reaches the API
 //	Certificate          lookups equal Want; unknown ids are ErrNotFound
 //	Certificates         paged listing, status filters, search, early break
 //	CertificatesByID     anyca.CertificatesByID with unknown and duplicate ids
@@ -39,7 +41,9 @@ const watchdog = 10 * time.Second
 //	Domains              listing and search equal Want (a listed value may leave out
 //	                     Challenges, and only Challenges), or ErrUnsupported when not declared
 //	Challenges           lists equal Want and are well-formed; unknown ids are ErrNotFound
-//	Errors               bad key, 429, 5xx, HTML error pages, resets; no key in any error
+//	Errors               bad key, 429, 5xx, HTML error pages, resets; no key in any error;
+//	                     a 404 page that is not the CA's is endpoint_not_found, never
+//	                     ErrNotFound
 //	Cancellation         cancelled contexts and deadlines end every call
 //	Concurrency          20 goroutines on one provider (run with -race)
 //	Verify               pending, published, verified, valid; unpublished fails with a Problem;
@@ -50,8 +54,19 @@ const watchdog = 10 * time.Second
 //	                     its failure is ErrUnavailable with no request sent
 //	Wire                 the key in no printed form of the Provider, Config or errors
 //	                     (every fmt verb, slog, encoding/json); a foreign 2xx
-//	                     document is an error, not an empty list; DomainValidation's
-//	                     ID is DomainID, else CertificateID, and Challenges takes the latter
+//	                     document is ErrUnavailable unexpected_document, not an empty
+//	                     list; DomainValidation's ID is DomainID, else CertificateID,
+//	                     and Challenges takes the latter
+//	Faults               through the fake's injector: exactly-once under 20% faults, the
+//	                     key absent on every failure path, cross-host redirects refused,
+//	                     wrong types, hostile bodies, cancels during Retry-After and
+//	                     limiter waits
+//	Paging               listings end against servers that page wrongly (ignored
+//	                     offset, huge or growing totals, empty or id-less pages) with
+//	                     pagination_stalled within ceil(total/size)+3 requests;
+//	                     overlapping pages give each item once; an oversized page is
+//	                     an error; an empty account lists nothing
+//	NoLeaks              no goroutine left after a break, a cancel or a slow CA
 func Run(t *testing.T, h Harness) {
 	t.Helper()
 	if h.Name == "" || h.Start == nil {
@@ -77,6 +92,7 @@ func Run(t *testing.T, h Harness) {
 		{"Limiter", s.testLimiter},
 		{"Wire", s.testWire},
 		{"Faults", s.testFaults},
+		{"Paging", s.testPaging},
 	})
 }
 
@@ -256,6 +272,30 @@ func (s *suite) testNew(t *testing.T) {
 	cfg.Provider = "no-such-provider-" + s.h.Name
 	_, err = anyca.New(ctx, cfg)
 	assert.Error(t, err, "an unregistered provider name")
+	checkBaseURLOrigin(t, f)
+}
+
+// checkBaseURLOrigin checks that the origin of the fake's BaseURL (scheme and host, with
+// and without a trailing slash) reaches the same API: a fake serves the vendor's
+// documented paths, so an adapter completes an origin with its default path.
+func checkBaseURLOrigin(t *testing.T, f *Fake) {
+	t.Helper()
+	u, err := url.Parse(f.Config.BaseURL)
+	require.NoError(t, err, "the fake's BaseURL")
+	origin := u.Scheme + "://" + u.Host
+	want := f.Want.Certificates[0]
+	for _, base := range []string{origin, origin + "/"} {
+		cfg := f.Config
+		cfg.BaseURL = base
+		p, err := anyca.New(ctxFor(t), cfg)
+		if !assert.NoError(t, err, "anyca.New with BaseURL %q (the origin of %q)", base, f.Config.BaseURL) {
+			continue
+		}
+		got, err := p.Certificate(ctxFor(t), want.ID)
+		if assert.NoError(t, err, "Certificate with BaseURL %q (an origin)", base) {
+			assert.NoError(t, checkCertificate(got, want), "Certificate with BaseURL %q (an origin)", base)
+		}
+	}
 }
 
 func (s *suite) testCertificate(t *testing.T) {
@@ -340,8 +380,11 @@ func (s *suite) testCertificates(t *testing.T) {
 
 // checkBreakStopsRequests breaks out of a listing at its first value and checks that
 // the provider sends no request after the break (no page fetched ahead for nobody).
+// It also checks that the first value came from the first request alone (no page read
+// ahead before it was yielded).
 func checkBreakStopsRequests[T any](t *testing.T, f *Fake, seq iter.Seq2[*T, error]) {
 	t.Helper()
+	before := f.Requests()
 	var atBreak int64
 	n := 0
 	for v, err := range seq {
@@ -352,6 +395,7 @@ func checkBreakStopsRequests[T any](t *testing.T, f *Fake, seq iter.Seq2[*T, err
 		break
 	}
 	require.Equal(t, 1, n, "the listing yielded nothing")
+	assert.Equal(t, before+1, atBreak, "the first value of a listing must come from its first request alone, with no page read ahead")
 	assert.Equal(t, atBreak, f.Requests(), "requests were made after the loop broke")
 }
 

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -74,6 +76,34 @@ func (s *suite) testErrors(t *testing.T) {
 			_, err := p.Certificate(ctxFor(t), f.Want.Certificates[0].ID)
 			requireHTTPError(t, err, model.ErrUnavailable, name, 502, 0, "Certificate")
 			noKey(t, f, err)
+		}},
+		// A 404 page that is not the CA's (a web server at a wrong BaseURL, a proxy) is
+		// ErrUnavailable with code endpoint_not_found, HTTP 404 and a message asking
+		// whether BaseURL is right: never ErrNotFound, which a caller would read as "no
+		// such certificate".
+		{"NotTheCA404", func(t *testing.T, f *Fake) {
+			p := singleShot(t, f)
+			id := f.Want.Certificates[0].ID
+			for op, call := range map[string]func() error{
+				"Certificate": func() error { _, err := p.Certificate(ctxFor(t), id); return err },
+				"Certificates": func() error {
+					_, err := firstCert(ctxFor(t), p)
+					return err
+				},
+			} {
+				f.FailNext(1, Fault{Kind: FaultHTMLError, Status: http.StatusNotFound})
+				err := call()
+				assert.True(t, errors.Is(err, model.ErrUnavailable), "%s answered by a 404 page that is not the CA's: want ErrUnavailable, got %v", op, err)
+				assert.False(t, errors.Is(err, model.ErrNotFound), "%s answered by a 404 page that is not the CA's: the endpoint is missing, not the certificate: %v", op, err)
+				var me *model.Error
+				if assert.True(t, errors.As(err, &me), "%s: want a *model.Error, got %T", op, err) {
+					assert.Equal(t, wire.NotVendor404Code, me.Code, "%s: the error's code", op)
+					assert.Equal(t, http.StatusNotFound, me.HTTPStatus, "%s: the error's HTTP status", op)
+				}
+				if err != nil {
+					assert.Contains(t, err.Error(), "is BaseURL right?", "%s: the message should ask whether BaseURL is right", op)
+				}
+			}
 		}},
 		{"ResetRetried", retriedOnce(Fault{Kind: FaultReset}, "a reset connection")},
 		{"TruncatedRetried", retriedOnce(Fault{Kind: FaultTruncated}, "a truncated answer")},

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 )
 
@@ -87,7 +88,9 @@ func (s *suite) testKeyNeverPrinted(t *testing.T) {
 }
 
 // testForeignDocument checks that a 2xx answer that is not the document asked for (a
-// wrong BaseURL, a proxy's JSON) is an error, never read as an empty account.
+// wrong BaseURL, a proxy's JSON) is an error, never read as an empty account: for a
+// listing ErrUnavailable, code unexpected_document, with a message pointing at BaseURL,
+// and for a lookup ErrUnavailable.
 func (s *suite) testForeignDocument(t *testing.T) {
 	for _, doc := range []string{`{}`, `{"status":"ok","items":[],"count":0}`} {
 		f, p := s.start(t)
@@ -108,14 +111,22 @@ func (s *suite) testForeignDocument(t *testing.T) {
 		}
 		assert.True(t, errors.Is(last, model.ErrUnavailable), "a foreign document: want ErrUnavailable, got %v", last)
 		var me *model.Error
-		assert.True(t, errors.As(last, &me), "a foreign document: want a *model.Error, got %T", last)
+		if assert.True(t, errors.As(last, &me), "a foreign document: want a *model.Error, got %T", last) {
+			assert.Equal(t, wire.CodeUnexpectedDocument, me.Code, "a foreign document: the error's code")
+		}
+		assert.Contains(t, last.Error(), "BaseURL", "a foreign document: the message should suggest checking BaseURL")
 		assert.Equal(t, 0, n, "a foreign first page must yield nothing before the error")
+		f.FailNext(1, Fault{Kind: FaultForeignDocument, Document: []byte(doc)})
+		_, err := p.Certificate(ctxFor(t), f.Want.Certificates[0].ID)
+		assert.True(t, errors.Is(err, model.ErrUnavailable), "a lookup answered with %s: want ErrUnavailable, got %v", doc, err)
 	}
 }
 
 // testDomainIDs checks DomainValidation's identifiers: ID is DomainID when the CA keeps
 // a domain record, else CertificateID, never empty; and Challenges accepts a
-// CertificateID wherever one is set.
+// CertificateID wherever one is set, with challenges when the domain has some. Which of
+// the two a CA sets is pinned by Want (DomainValidation must equal it) and by each
+// adapter's TestHarness.
 func (s *suite) testDomainIDs(t *testing.T) {
 	f, p := s.start(t)
 	ctx := ctxFor(t)
@@ -130,8 +141,11 @@ func (s *suite) testDomainIDs(t *testing.T) {
 		assert.Equal(t, wantID, dv.ID, "%s: ID must be DomainID when set, else CertificateID (DomainID %q, CertificateID %q)",
 			want.Domain, dv.DomainID, dv.CertificateID)
 		if dv.CertificateID != "" {
-			_, err := p.Challenges(ctx, dv.CertificateID)
+			chs, err := p.Challenges(ctx, dv.CertificateID)
 			assert.NoError(t, err, "%s: Challenges(CertificateID %q)", want.Domain, dv.CertificateID)
+			if len(dv.Challenges) > 0 {
+				assert.NotEmpty(t, chs, "%s: the domain has challenges, but Challenges(CertificateID %q) has none", want.Domain, dv.CertificateID)
+			}
 		}
 	}
 }

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/internal/secretstest"
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/providertest"
 	"github.com/anyca/anyca/retry"
@@ -99,11 +101,11 @@ func TestNew(t *testing.T) {
 		t.Fatalf("anyca.New: %v %v", p, err)
 	}
 	cfg := zerossl.Config{APIKey: "very-secret-key-0123"}
-	for _, s := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), cfg.String()} {
-		if strings.Contains(s, "very-secret-key-0123") {
-			t.Errorf("config print leaks the key: %s", s)
-		}
+	if strings.Contains(cfg.String(), cfg.APIKey) {
+		t.Errorf("Config.String shows the key: %s", cfg.String())
 	}
+	providertest.AssertNeverPrints(t, "zerossl.Config", cfg, cfg.APIKey)
+	providertest.AssertNeverPrints(t, "*zerossl.Config", &cfg, cfg.APIKey)
 }
 
 func TestCertificateRoundTrip(t *testing.T) {
@@ -221,6 +223,22 @@ func TestNonJSONBodies(t *testing.T) {
 		srv, _ := bodyServer(t, 200, "application/json", body)
 		_, err := newClient(t, srv.URL, testKey).Certificate(context.Background(), "0123456789abcdef0123456789abcdef")
 		wantKind(t, err, model.ErrUnavailable)
+	}
+}
+
+// TestListAnswersEmptyAndForeign: ZeroSSL's own answer for an account without
+// certificates is an empty listing, while CertCentral's empty List orders answer (its
+// "page" an object, no "results") is a foreign document, never an empty account.
+func TestListAnswersEmptyAndForeign(t *testing.T) {
+	srv, _ := bodyServer(t, 200, "application/json",
+		`{"total_count":0,"result_count":0,"page":1,"limit":100,"acmeUsageLevel":"LOW","isAcmeLocked":false,"results":[]}`)
+	if n := listAll(t, newClient(t, srv.URL, testKey)); n != 0 {
+		t.Errorf("ZeroSSL's empty list gave %d certificates", n)
+	}
+	srv, _ = bodyServer(t, 200, "application/json", `{"page":{"total":0,"limit":1,"offset":0}}`)
+	err := secretstest.FirstError(newClient(t, srv.URL, testKey).Certificates(context.Background(), model.CertificateQuery{}))
+	if me := wantKind(t, err, model.ErrUnavailable); me.Code != wire.CodeUnexpectedDocument {
+		t.Errorf("CertCentral's empty list read by ZeroSSL: code %q, want %s", me.Code, wire.CodeUnexpectedDocument)
 	}
 }
 

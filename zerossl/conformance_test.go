@@ -59,6 +59,11 @@ func TestHarness(t *testing.T) {
 	names := map[string]model.ValidationStatus{}
 	for _, d := range f.Want.Domains {
 		names[d.Domain] = d.Status
+		// ZeroSSL has no domain objects: a domain's state is its newest certificate's.
+		if d.DomainID != "" || !wantIDs[d.CertificateID] || d.ID != d.CertificateID {
+			t.Errorf("%s: ID %q, DomainID %q, CertificateID %q; want ID = CertificateID, a listed certificate, and no DomainID",
+				d.Domain, d.ID, d.DomainID, d.CertificateID)
+		}
 	}
 	if names["api.example.net"] != model.ValidationValid || names["new.example.net"] != model.ValidationPending ||
 		names["shop.example.com"] != model.ValidationPending || names["old.example.org"] != model.ValidationExpired {

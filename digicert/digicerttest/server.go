@@ -134,6 +134,7 @@ func newServer(opts ...Option) *Server {
 			writeErr(w, http.StatusForbidden, "access_denied|missing_permission", "You do not have permission to perform this action.")
 		},
 	}, routeNotFound)
+	s.DeclarePaging(fakeca.Paging{Params: []string{"offset"}, Total: "page.total"})
 	s.routes()
 	return s
 }

@@ -85,6 +85,11 @@ func (b *Base) Close() {
 // Handler returns the whole fake (faults, key check, routes) to mount elsewhere.
 func (b *Base) Handler() http.Handler { return b.handler }
 
+// DeclarePaging tells the fault injector how the fake's listings page (its paging
+// parameters and where it reports the total), so that the paging faults (IgnorePaging,
+// WrongTotal, EmptyPage, BlankEntries, Overlap) work in the vendor's format.
+func (b *Base) DeclarePaging(p Paging) { b.inj.DeclarePaging(p) }
+
 // Injector returns the fault injector in front of the routes.
 func (b *Base) Injector() *Injector { return b.inj }
 

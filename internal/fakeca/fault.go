@@ -1,12 +1,14 @@
 // Package fakeca holds what the vendor fakes (digicerttest, zerossltest) share: Base (a
 // loopback server with the key check and routes on ServeMux patterns, counted per
-// pattern), fault injection as an http.Handler middleware, the test PKI, and the
-// constructor helpers each fake's NewServer and options are written with (Configure,
-// Started, WithHook).
+// pattern), fault injection as an http.Handler middleware (transport and body faults,
+// and paging faults that rewrite the real page of any vendor whose paging the fake
+// declares, paging.go), the test PKI, and the constructor helpers each fake's NewServer
+// and options are written with (Configure, Started, WithHook).
 package fakeca
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"maps"
 	"math/rand/v2"
@@ -45,6 +47,23 @@ const (
 	// every header, raw, JSON-escaped and URL-encoded, as debugging proxies and some
 	// APIs do: whatever carries the key, the body then holds it.
 	EchoRequest
+	// IgnorePaging serves the request without its paging parameters (Paging.Params), so
+	// the fake answers its first page again, as a server that ignores the offset does;
+	// a Fault.Total other than 0 replaces the total the answer reports.
+	IgnorePaging
+	// WrongTotal answers the real page with Fault.Total as the total it reports.
+	WrongTotal
+	// EmptyPage answers the real page with no items and Fault.Total as its total (0: the
+	// answer of an empty account).
+	EmptyPage
+	// BlankEntries answers the real page with its items replaced by Fault.Size entries
+	// without any member ({}), as many as it had when Size is 0; a Fault.Total other
+	// than 0 replaces the total. A large Size is an oversized page.
+	BlankEntries
+	// Overlap answers the real page with the last Fault.Size items of the page the
+	// previous Overlap fault answered put before its own, cut to that page's length:
+	// what a listing sees when items are added at its head while it is read.
+	Overlap
 )
 
 // String names the fault kind, as test names and logs show it.
@@ -72,6 +91,16 @@ func (k FaultKind) String() string {
 		return "huge-body"
 	case EchoRequest:
 		return "echo-request"
+	case IgnorePaging:
+		return "ignore-paging"
+	case WrongTotal:
+		return "wrong-total"
+	case EmptyPage:
+		return "empty-page"
+	case BlankEntries:
+		return "blank-entries"
+	case Overlap:
+		return "overlap"
 	}
 	return "fault(" + strconv.Itoa(int(k)) + ")"
 }
@@ -90,7 +119,8 @@ type Fault struct {
 	Document   []byte        // for ForeignDocument; nil sends "{}"
 	Location   string        // for Redirect: where to send the client; "" is the same URL again
 	Field      int           // for WrongType: which scalar to change (0 is the first)
-	Size       int64         // for HugeBody: the body's size; 0 is 64 MiB
+	Size       int64         // for HugeBody: the body's size (0 is 64 MiB); for BlankEntries and Overlap: items
+	Total      int64         // for the paging faults: the total the answer reports
 }
 
 // ErrorBody renders the vendor's JSON error body for status.
@@ -107,6 +137,8 @@ type Injector struct {
 	kinds    []FaultKind
 	rng      *rand.Rand
 	injected map[FaultKind]int
+	paging   Paging            // DeclarePaging
+	overlap  []json.RawMessage // the real items of the last page an Overlap fault answered
 
 	requests atomic.Int64
 }
@@ -135,6 +167,14 @@ func (in *Injector) SetChaos(rate float64, seed uint64, kinds ...FaultKind) {
 	}
 	in.rate, in.kinds = rate, kinds
 	in.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+}
+
+// DeclarePaging tells the injector how the fake's listings page, for the paging faults;
+// without it IgnorePaging removes no parameter and no total is rewritten.
+func (in *Injector) DeclarePaging(p Paging) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.paging = p
 }
 
 // Requests returns how many requests reached the fake, faulty ones included.
@@ -235,6 +275,8 @@ func (in *Injector) serveFault(w http.ResponseWriter, r *http.Request, h http.Ha
 		_, _ = w.Write(doc)
 	case Redirect, WrongType, HugeBody, EchoRequest:
 		serveHostile(w, r, h, f)
+	case IgnorePaging, WrongTotal, EmptyPage, BlankEntries, Overlap:
+		in.servePaging(w, r, h, f)
 	}
 }
 

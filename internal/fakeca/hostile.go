@@ -27,18 +27,7 @@ func serveHostile(w http.ResponseWriter, r *http.Request, h http.Handler, f Faul
 		w.Header().Set("Location", loc)
 		w.WriteHeader(status)
 	case WrongType:
-		rec := &recorder{header: http.Header{}}
-		h.ServeHTTP(rec, r)
-		body := rec.body.Bytes()
-		if mangled, ok := MangleField(body, f.Field); ok {
-			body = mangled
-		}
-		for k, v := range rec.header {
-			w.Header()[k] = v
-		}
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(rec.status())
-		_, _ = w.Write(body)
+		serveRewritten(w, r, h, func(body []byte) ([]byte, bool) { return MangleField(body, f.Field) })
 	case HugeBody:
 		size := f.Size
 		if size <= 0 {
@@ -74,6 +63,23 @@ func serveHostile(w http.ResponseWriter, r *http.Request, h http.Handler, f Faul
 		w.WriteHeader(status)
 		_, _ = w.Write(b)
 	}
+}
+
+// serveRewritten answers r with h's answer, its body replaced by what rewrite makes of
+// it (when rewrite reports true), status and headers kept.
+func serveRewritten(w http.ResponseWriter, r *http.Request, h http.Handler, rewrite func([]byte) ([]byte, bool)) {
+	rec := &recorder{header: http.Header{}}
+	h.ServeHTTP(rec, r)
+	body := rec.body.Bytes()
+	if out, ok := rewrite(body); ok {
+		body = out
+	}
+	for k, v := range rec.header {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(rec.status())
+	_, _ = w.Write(body)
 }
 
 // MangleField returns doc with its n-th scalar (a string, number, boolean or null,

@@ -4,7 +4,9 @@
 // built with New on a Config whose BaseURL is the server's URL reaches it.
 //
 // The provider behaves as the contract asks: the API key is checked on every request,
-// listings are paged (one request per page) and lazy, faults injected with FailNext
+// listings are paged (one request per page) and lazy, with the guarantees of
+// internal/pager against a server that pages wrongly (paging.go; the paging faults of
+// fakeca are played on the page), faults injected with FailNext
 // surface as the retry client would report them (429: ErrRateLimited with HTTPStatus
 // and RetryAfter; 5xx and broken connections: ErrUnavailable), retries honour
 // Config.Retry, and contexts are honoured everywhere.
@@ -30,6 +32,10 @@ const (
 	NameBasic = "memory-basic"
 )
 
+// APIPath is the path of every Server's URL: a BaseURL that is only the origin
+// ("memory://ca-1") is completed with it, as the HTTP adapters complete theirs.
+const APIPath = "/v1"
+
 // DefaultPageSize is the page size of a listing whose query sets none.
 const DefaultPageSize = 100
 
@@ -46,7 +52,12 @@ type Bugs struct {
 	PrintsKey          bool // the Provider prints its key under fmt and slog
 	ForeignAsEmpty     bool // a foreign document reads as an empty listing, not an error
 	DomainIDNotID      bool // DomainValidation's ID differs from its DomainID
-	Faults             FaultBugs
+	// Foreign404AsNotFound: a 404 page that is not the CA's reads as "no such object"
+	// (ErrNotFound) rather than a missing endpoint.
+	Foreign404AsNotFound bool
+	OriginNotCompleted   bool // a BaseURL given as an origin is not completed with APIPath
+	Faults               FaultBugs
+	Paging               PagingBugs
 }
 
 // Server is an in-memory CA account. Its content is fixed when it is created.
@@ -109,7 +120,7 @@ func NewServer(name string, certs []model.Certificate, domains []model.DomainVal
 	}
 	n := seq.Add(1)
 	s := &Server{
-		URL:        fmt.Sprintf("memory://ca-%d", n),
+		URL:        fmt.Sprintf("memory://ca-%d%s", n, APIPath),
 		Name:       name,
 		APIKey:     fmt.Sprintf("memkey-%d-5f3c9a1e7b2d", n),
 		certByID:   map[string]int{},

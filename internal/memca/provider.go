@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/internal/secret"
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
@@ -51,7 +52,11 @@ func New(_ context.Context, cfg anyca.Config) (anyca.Provider, error) {
 	if cfg.APIKey == "" {
 		return nil, fmt.Errorf("%s: no API key", Name)
 	}
-	v, ok := servers.Load(cfg.BaseURL)
+	base := strings.TrimSuffix(wire.WithDefaultPath(cfg.BaseURL, APIPath), "/")
+	if v, ok := servers.Load(strings.TrimSuffix(cfg.BaseURL, "/") + APIPath); ok && v.(*Server).Bugs.OriginNotCompleted {
+		base = cfg.BaseURL // the bug: the origin is taken as the whole address
+	}
+	v, ok := servers.Load(base)
 	if !ok {
 		return nil, fmt.Errorf("%s: no server at %q", Name, cfg.BaseURL)
 	}
@@ -65,7 +70,7 @@ func New(_ context.Context, cfg anyca.Config) (anyca.Provider, error) {
 	if r.MinWait > r.MaxWait {
 		r.MinWait = r.MaxWait
 	}
-	return &Provider{name: v.(*Server).Name, url: cfg.BaseURL, key: secret.New(cfg.APIKey), retry: r}, nil
+	return &Provider{name: v.(*Server).Name, url: base, key: secret.New(cfg.APIKey), retry: r}, nil
 }
 
 // NewBasic is New without the optional capabilities: the provider it returns is not an
@@ -117,38 +122,48 @@ func (p *Provider) errorf(op string, kind error, format string, args ...any) *mo
 // call makes one request to the server, with retries, and returns the server or the
 // error of the last attempt.
 func (p *Provider) call(ctx context.Context, op string) (*Server, error) {
-	s, _, err := p.callCounted(ctx, op)
-	return s, err
+	a, err := p.callCounted(ctx, op)
+	return a.server, err
 }
 
-// callCounted is call that also returns how many attempts it made.
-func (p *Provider) callCounted(ctx context.Context, op string) (*Server, int, error) {
+// answer is what a request that succeeded got: the server, how many attempts it took,
+// and the paging fault its last attempt met (Kind 0 when none), for a listing to play.
+type answer struct {
+	server   *Server
+	attempts int
+	page     fakeca.Fault
+}
+
+// callCounted is call that also returns how many attempts it made and the paging fault
+// the answer carries.
+func (p *Provider) callCounted(ctx context.Context, op string) (answer, error) {
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
-			return nil, attempt, &model.Error{Provider: p.name, Op: op, Kind: err, Err: err}
+			return answer{}, &model.Error{Provider: p.name, Op: op, Kind: err, Err: err}
 		}
 		v, ok := servers.Load(p.url)
 		if !ok {
-			return nil, attempt, p.errorf(op, model.ErrUnavailable, "the server is closed")
+			return answer{}, p.errorf(op, model.ErrUnavailable, "the server is closed")
 		}
 		s := v.(*Server)
 		if err := p.wait(ctx, s, op); err != nil {
-			return nil, attempt, err
+			return answer{}, err
 		}
-		e := s.serve(ctx, p.key.Reveal())
+		page, e := s.serve(ctx, p.key.Reveal())
 		if e == nil {
-			return s, attempt, nil
+			return answer{server: s, attempts: attempt, page: page}, nil
 		}
 		if e == errForeignAsEmpty {
-			return nil, attempt, e
+			return answer{}, e
 		}
 		e.Provider, e.Op = p.name, op
 		// A foreign or broken document, a refused redirect and a body over the cap
 		// are complete answers: never retried.
-		final := e.Code == "unexpected_document" || e.Code == "invalid_document" || e.Code == "redirect_refused" || e.Code == "body_too_large"
+		final := e.Code == "unexpected_document" || e.Code == "invalid_document" || e.Code == "redirect_refused" ||
+			e.Code == "body_too_large" || e.Code == wire.NotVendor404Code
 		retryable := (e.Kind == model.ErrRateLimited || e.Kind == model.ErrUnavailable) && !final
 		if !retryable || attempt >= p.retry.MaxAttempts {
-			return nil, attempt, e
+			return answer{}, e
 		}
 		wait := p.retry.MinWait << (attempt - 1)
 		if e.RetryAfter > 0 {
@@ -156,7 +171,7 @@ func (p *Provider) callCounted(ctx context.Context, op string) (*Server, int, er
 		}
 		wait = min(wait, p.retry.MaxWait)
 		if !s.retryWait(ctx, wait) {
-			return nil, attempt, &model.Error{Provider: p.name, Op: op, Kind: ctx.Err(), HTTPStatus: e.HTTPStatus, Err: ctx.Err()}
+			return answer{}, &model.Error{Provider: p.name, Op: op, Kind: ctx.Err(), HTTPStatus: e.HTTPStatus, Err: ctx.Err()}
 		}
 	}
 }
@@ -229,74 +244,6 @@ func pageSize(n int) int {
 		return DefaultPageSize
 	}
 	return min(n, 1000)
-}
-
-// Certificates lists the certificates matching q, one request per page.
-func (p *Provider) Certificates(ctx context.Context, q model.CertificateQuery) iter.Seq2[*model.Certificate, error] {
-	return func(yield func(*model.Certificate, error) bool) {
-		for _, st := range q.Status {
-			if !st.Valid() {
-				yield(nil, p.errorf("Certificates", model.ErrInvalidArgument, "unknown status %q", st))
-				return
-			}
-		}
-		search := strings.ToLower(strings.TrimSpace(q.Search))
-		size := pageSize(q.PageSize)
-		for page := 0; ; page++ {
-			s, attempts, err := p.callCounted(ctx, "Certificates")
-			if err == error(errForeignAsEmpty) {
-				return // the bug: a foreign document reads as the end of the listing
-			}
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			items, more := s.certPage(q.Status, search, page, size)
-			if s.Bugs.Faults.ReplayAfterRetry && attempts > 1 && page > 0 {
-				prev, _ := s.certPage(q.Status, search, page-1, size)
-				items = append(prev[len(prev)-1:], items...) // the bug: a retried page starts one item early
-			}
-			stop := false
-			for _, c := range items {
-				if !yield(&c, nil) {
-					stop = true
-					break
-				}
-			}
-			if stop && s.Bugs.Faults.LeakOnBreak {
-				go func() { time.Sleep(time.Minute) }() // the bug: a prefetcher nobody stops
-			}
-			if stop && more && s.Bugs.PrefetchAfterBreak {
-				_, _ = p.call(ctx, "Certificates") // the bug: fetch ahead even though the caller is gone
-			}
-			if stop || !more {
-				return
-			}
-		}
-	}
-}
-
-func (s *Server) certPage(statuses []model.CertificateStatus, search string, page, size int) ([]model.Certificate, bool) {
-	var match []model.Certificate
-	for _, c := range s.certs {
-		if len(statuses) > 0 && !slices.Contains(statuses, c.Status) && !s.Bugs.IgnoreStatusFilter {
-			continue
-		}
-		if search != "" && !slices.ContainsFunc(c.DNSNames, func(n string) bool { return strings.Contains(n, search) }) {
-			continue
-		}
-		match = append(match, c)
-	}
-	start := min(page*size, len(match))
-	end := min(start+size, len(match))
-	var out []model.Certificate
-	for _, c := range match[start:end] {
-		out = append(out, s.present(c))
-	}
-	if s.Bugs.DuplicateInListing && len(out) > 0 {
-		out = append(out, out[0])
-	}
-	return out, end < len(match)
 }
 
 // DomainValidation returns the validation of domain, normalized first.

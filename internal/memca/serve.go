@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/anyca/anyca/internal/fakeca"
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 )
 
@@ -31,15 +32,20 @@ func (s *Server) nextFault() (fakeca.Fault, bool) {
 }
 
 // serve is one request: it counts it, plays a queued fault, then checks the key, as an
-// HTTP fake behind fakeca.Injector does. A nil result means the request succeeded.
-func (s *Server) serve(ctx context.Context, key string) *model.Error {
+// HTTP fake behind fakeca.Injector does. A nil error means the request succeeded; a
+// paging fault is then returned for the listing to play on its page.
+func (s *Server) serve(ctx context.Context, key string) (fakeca.Fault, *model.Error) {
 	s.requests.Add(1)
+	var page fakeca.Fault
 	if f, ok := s.nextFault(); ok {
 		if err := s.fault(ctx, f); err != nil {
 			if s.Bugs.Faults.KeyInFaultErrors && err != errForeignAsEmpty {
 				err.Message += " (request key " + key + ")"
 			}
-			return err
+			return page, err
+		}
+		if isPagingFault(f.Kind) {
+			page = f
 		}
 	}
 	if subtle.ConstantTimeCompare([]byte(key), []byte(s.APIKey)) != 1 {
@@ -47,9 +53,9 @@ func (s *Server) serve(ctx context.Context, key string) *model.Error {
 		if s.Bugs.KeyInErrors {
 			msg = "the API key " + key + " is not valid"
 		}
-		return &model.Error{Kind: model.ErrUnauthenticated, HTTPStatus: 401, Code: "invalid_api_key", Message: msg}
+		return page, &model.Error{Kind: model.ErrUnauthenticated, HTTPStatus: 401, Code: "invalid_api_key", Message: msg}
 	}
-	return nil
+	return page, nil
 }
 
 func (s *Server) fault(ctx context.Context, f fakeca.Fault) *model.Error {
@@ -70,6 +76,13 @@ func (s *Server) fault(ctx context.Context, f fakeca.Fault) *model.Error {
 		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: status(503), Code: "server_error", Message: "internal error", RetryAfter: retryAfter}
 	case fakeca.HTMLError:
 		st := status(502)
+		if st == 404 { // a web server's page, not the CA's error: the endpoint is missing
+			if s.Bugs.Foreign404AsNotFound {
+				return &model.Error{Kind: model.ErrNotFound, HTTPStatus: st, Code: "not_found", Message: "not found"}
+			}
+			code, msg, kind := wire.NotVendor404()
+			return &model.Error{Kind: kind, HTTPStatus: st, Code: code, Message: msg}
+		}
 		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: st, Message: "<html><title>" + strconv.Itoa(st) + "</title></html>"}
 	case fakeca.Slow:
 		d := f.Delay

@@ -107,6 +107,7 @@ func newServer(opts ...Option) *Server {
 			writeError(w, 101, "invalid_access_key", "You have not supplied a valid API Access Key.")
 		},
 	}, func(w http.ResponseWriter, _ *http.Request) { writeError(w, 104, "route_not_found", "") })
+	s.DeclarePaging(fakeca.Paging{Params: []string{"page"}, Total: "total_count"})
 	s.routes()
 	return s
 }
