@@ -351,7 +351,7 @@ func mapDomainLevels(d *domainWire, now time.Time, listed bool) (*model.DomainVa
 // dcv_token (Domain info), or a last_submitted_datetime (List domains) later than
 // dcv_approval_datetime or without one.
 func dcvPending(d *domainWire) (bool, error) {
-	if bool(d.IsPendingValidation) || d.DCVToken != nil && strings.EqualFold(string(d.DCVToken.Status), "pending") {
+	if d.IsPendingValidation.V || d.DCVToken != nil && strings.EqualFold(string(d.DCVToken.Status), "pending") {
 		return true, nil
 	}
 	submitted, err := parseDate("last_submitted_datetime", string(d.LastSubmittedDatetime))

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -65,7 +66,7 @@ func TestReportAndRESTMapIdentically(t *testing.T) {
 func TestMapListOrdersQuirks(t *testing.T) {
 	var l orderListWire
 	require.NoError(t, decodeJSON(readTestdata(t, "list-orders.json"), &l))
-	assert.EqualValues(t, 2, l.Page.Total, "page total given as a string")
+	assert.Equal(t, wire.Int{N: 2, Set: true}, l.Page.Total, "page total given as a string")
 	require.Len(t, l.Orders, 2)
 	a, err := mapOrder(&l.Orders[0])
 	require.NoError(t, err)
@@ -198,7 +199,7 @@ func TestMapListedDomainStates(t *testing.T) {
 func TestMapDomainQuirks(t *testing.T) {
 	var d domainWire
 	require.NoError(t, decodeJSON(readTestdata(t, "domain-quirks.json"), &d))
-	assert.True(t, bool(d.IsActive), `"1" is true`)
+	assert.Equal(t, wire.Bool{V: true, Set: true}, d.IsActive, `"1" is true`)
 	got, err := mapDomain(&d, utc("2025-01-01T00:00:00Z"))
 	require.NoError(t, err)
 	assert.Equal(t, "777", got.ID)

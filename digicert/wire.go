@@ -21,40 +21,6 @@ func (s *flexString) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// flexBool decodes true/false, "1"/"0", "true"/"false", 1/0 and null.
-type flexBool bool
-
-func (v *flexBool) UnmarshalJSON(b []byte) error {
-	var s flexString
-	if err := s.UnmarshalJSON(b); err != nil {
-		return err
-	}
-	switch strings.ToLower(string(s)) {
-	case "1", "true", "yes", "y":
-		*v = true
-	default:
-		*v = false
-	}
-	return nil
-}
-
-// flexInt decodes a number or a numeric string; anything else is 0.
-type flexInt int64
-
-func (v *flexInt) UnmarshalJSON(b []byte) error {
-	var s flexString
-	if err := s.UnmarshalJSON(b); err != nil {
-		return err
-	}
-	n, err := strconv.ParseFloat(string(s), 64)
-	if err != nil {
-		*v = 0
-		return nil
-	}
-	*v = flexInt(n)
-	return nil
-}
-
 // flexStrings decodes an array of strings (tolerating numbers and nulls inside), a
 // single comma-separated string, or null.
 type flexStrings []string
@@ -79,18 +45,22 @@ func (v *flexStrings) UnmarshalJSON(b []byte) error {
 
 // page is the paging object of list answers.
 type page struct {
-	Total  flexInt `json:"total"`
-	Limit  flexInt `json:"limit"`
-	Offset flexInt `json:"offset"`
+	Total  wire.Int `json:"total"`
+	Limit  wire.Int `json:"limit"`
+	Offset wire.Int `json:"offset"`
 }
 
-// sizes returns the page's total (-1 without a page object, as in old List domains
-// answers) and the page limit the server used (0 when it does not say).
+// sizes returns the page's total (-1 when it does not say, as old List domains answers
+// without a page object do) and the page limit the server used (0 when it does not say).
 func (p *page) sizes() (total int64, limit int) {
 	if p == nil {
 		return -1, 0
 	}
-	return int64(p.Total), int(p.Limit)
+	total = -1
+	if p.Total.Set {
+		total = p.Total.N
+	}
+	return total, int(p.Limit.N)
 }
 
 // errorBody is CertCentral's error answer.
@@ -199,7 +169,7 @@ type dcvTokenWire struct {
 // domainWire is a domain from Domain info or List domains.
 type domainWire struct {
 	ID                  flexString        `json:"id"`
-	IsActive            flexBool          `json:"is_active"`
+	IsActive            wire.Bool         `json:"is_active"`
 	Status              flexString        `json:"status"` // deprecated: not used for status
 	Name                flexString        `json:"name"`
 	Validations         []validationWire  `json:"validations"`
@@ -207,7 +177,7 @@ type domainWire struct {
 	DCVToken            *dcvTokenWire     `json:"dcv_token"`
 	DCVExpiration       dcvExpirationWire `json:"dcv_expiration"`
 	DCVApprovalDatetime flexString        `json:"dcv_approval_datetime"`
-	IsPendingValidation flexBool          `json:"is_pending_validation"`
+	IsPendingValidation wire.Bool         `json:"is_pending_validation"`
 	// LastSubmittedDatetime is when the domain was last submitted for DCV (List domains).
 	LastSubmittedDatetime flexString `json:"last_submitted_datetime"`
 }

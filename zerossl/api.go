@@ -184,10 +184,10 @@ func pagesOf[W any](ctx context.Context, c *Client, op, statusFilter, search str
 				p.Items[i] = &list.Results[i]
 			}
 			if list.TotalCount.Set {
-				p.Total = int64(list.TotalCount.N)
+				p.Total = list.TotalCount.N
 			}
 			if list.Limit.Set && list.Limit.N > 0 {
-				p.Limit = list.Limit.N
+				p.Limit = int(list.Limit.N)
 			}
 			return p, nil
 		},

@@ -189,7 +189,7 @@ func (c *Client) domainVerdict(raw json.RawMessage) verdict {
 	if err := json.Unmarshal(raw, &entries); err != nil {
 		return verdict{model.ValidationFailed, "ZeroSSL's details for this domain are unreadable: " + c.http.Snippet(raw)}
 	}
-	if ok, set, _ := parseFlexBool(entries["validation_successful"]); set && ok {
+	if ok, _ := wire.ParseBool(entries["validation_successful"]); ok.Set && ok.V {
 		return verdict{status: model.ValidationValid}
 	}
 	keys := make([]string, 0, len(entries))
@@ -225,11 +225,11 @@ func describe(where string, f map[string]json.RawMessage) string {
 		return clean(string(s))
 	}
 	yes := func(k string) string {
-		v, set, _ := parseFlexBool(f[k])
+		v, _ := wire.ParseBool(f[k])
 		switch {
-		case !set:
+		case !v.Set:
 			return "unknown"
-		case v:
+		case v.V:
 			return "yes"
 		}
 		return "no"

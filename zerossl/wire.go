@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/anyca/anyca/internal/wire"
 )
@@ -74,7 +72,7 @@ func (l *lazyValidation) UnmarshalJSON(b []byte) error {
 	case b[0] == '{' || b[0] == '[':
 		l.raw = append(json.RawMessage(nil), b...)
 	default:
-		return fmt.Errorf("expected an object, got %s", kindOfJSON(b))
+		return fmt.Errorf("expected an object, got %s", wire.Kind(b))
 	}
 	return nil
 }
@@ -114,11 +112,11 @@ type wireOtherMethod struct {
 // wireListOf is the GET /certificates answer with its results read as W (wireSummary or
 // wireCertificate).
 type wireListOf[W any] struct {
-	TotalCount  flexInt `json:"total_count"`
-	ResultCount flexInt `json:"result_count"`
-	Page        flexInt `json:"page"`
-	Limit       flexInt `json:"limit"`
-	Results     []W     `json:"results"`
+	TotalCount  wire.Int `json:"total_count"`
+	ResultCount wire.Int `json:"result_count"`
+	Page        wire.Int `json:"page"`
+	Limit       wire.Int `json:"limit"`
+	Results     []W      `json:"results"`
 }
 
 // wireList is the GET /certificates answer with whole certificate objects.
@@ -126,7 +124,7 @@ type wireList = wireListOf[wireCertificate]
 
 // wireStatus is the GET /certificates/{id}/status answer.
 type wireStatus struct {
-	ValidationCompleted flexBool                 `json:"validation_completed"`
+	ValidationCompleted wire.Bool                `json:"validation_completed"`
 	Details             phpMap[wireStatusDetail] `json:"details"`
 }
 
@@ -144,81 +142,6 @@ func (s *flexString) UnmarshalJSON(b []byte) error {
 	text, err := wire.ScalarString(b)
 	*s = flexString(text)
 	return err
-}
-
-// flexInt accepts a JSON number, a numeric string, or null (0).
-type flexInt struct {
-	N   int
-	Set bool
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (n *flexInt) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 || string(b) == "null" {
-		*n = flexInt{}
-		return nil
-	}
-	s := string(b)
-	if b[0] == '"' {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		s = strings.TrimSpace(s)
-		if s == "" {
-			*n = flexInt{}
-			return nil
-		}
-	} else if !(b[0] == '-' || b[0] >= '0' && b[0] <= '9') {
-		return fmt.Errorf("expected an integer, got %s", kindOfJSON(b))
-	}
-	v, err := strconv.Atoi(s)
-	if err != nil {
-		f, ferr := strconv.ParseFloat(s, 64)
-		if ferr != nil || f != float64(int(f)) {
-			return fmt.Errorf("expected an integer, got %q", truncate(s, 40))
-		}
-		v = int(f)
-	}
-	*n = flexInt{N: v, Set: true}
-	return nil
-}
-
-// flexBool accepts true/false, 1/0, "1"/"0", "true"/"false" and null (false).
-type flexBool struct {
-	V   bool
-	Set bool
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (v *flexBool) UnmarshalJSON(b []byte) error {
-	val, set, err := parseFlexBool(b)
-	if err != nil {
-		return err
-	}
-	*v = flexBool{V: val, Set: set}
-	return nil
-}
-
-// parseFlexBool reads ZeroSSL's booleans; set is false for null or absent.
-func parseFlexBool(b []byte) (val, set bool, err error) {
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 || string(b) == "null" {
-		return false, false, nil
-	}
-	s := string(b)
-	if b[0] == '"' {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return false, false, err
-		}
-	}
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "1", "true":
-		return true, true, nil
-	case "0", "false", "":
-		return false, true, nil
-	}
-	return false, false, fmt.Errorf("expected a boolean (true, false, 1, 0), got %s", kindOfJSON(b))
 }
 
 // phpMap is a JSON object keyed by string that also accepts [] and null as empty: PHP
@@ -244,7 +167,7 @@ func (m *phpMap[V]) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	if b[0] != '{' {
-		return fmt.Errorf("expected an object, got %s", kindOfJSON(b))
+		return fmt.Errorf("expected an object, got %s", wire.Kind(b))
 	}
 	var v map[string]V
 	if err := json.Unmarshal(b, &v); err != nil {
@@ -252,27 +175,6 @@ func (m *phpMap[V]) UnmarshalJSON(b []byte) error {
 	}
 	*m = v
 	return nil
-}
-
-// kindOfJSON names the JSON type of a raw value for error messages (never the value: it
-// could be long).
-func kindOfJSON(b []byte) string {
-	if len(b) == 0 {
-		return "nothing"
-	}
-	switch b[0] {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	return "a number"
 }
 
 func truncate(s string, n int) string {

@@ -172,9 +172,9 @@ func (c *Client) get(ctx context.Context, op, path string, q url.Values, out any
 // A body is an error when "success" is present and false (false, 0, "0") or when it has
 // an "error" value other than null/false.
 func (c *Client) envelopeError(op string, status int, env wireEnvelope) *model.Error {
-	succ, succSet, succErr := parseFlexBool(env.Success)
+	succ, succErr := wire.ParseBool(env.Success)
 	hasError := len(env.Error) > 0 && !isJSONNullish(env.Error)
-	if !hasError && (!succSet || succ) && succErr == nil {
+	if !hasError && (!succ.Set || succ.V) && succErr == nil {
 		return nil
 	}
 	if !hasError && succErr != nil {
