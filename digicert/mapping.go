@@ -1,6 +1,7 @@
 package digicert
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -114,8 +115,8 @@ type dateText struct{ field, text string }
 // certificate builds the model value of o, the same for REST and Reports answers. A
 // missing id or an unreadable date is a fieldError naming the field.
 func (o orderText) certificate() (*model.Certificate, error) {
-	if o.id == "" {
-		return nil, &fieldError{field: "id", err: errMissing}
+	if err := checkID(o.id); err != nil {
+		return nil, err
 	}
 	var dates [3]time.Time
 	for i, d := range [3]dateText{o.created, o.validFrom, o.validTill} {
@@ -175,6 +176,22 @@ type missingError struct{}
 func (missingError) Error() string { return "missing" }
 
 var errMissing = missingError{}
+
+// errNotAnID is checkID's error for an id that is not one CertCentral gives.
+var errNotAnID = errors.New("not a CertCentral id (letters and digits)")
+
+// checkID refuses an answer's order or domain id that is missing or that the adapter
+// would refuse to look up (validID): such an answer is malformed, and its id would be
+// a silent wrong answer that no later call accepts.
+func checkID(id string) error {
+	switch {
+	case strings.TrimSpace(id) == "":
+		return &fieldError{field: "id", err: errMissing}
+	case !validID(strings.TrimSpace(id)):
+		return &fieldError{field: "id", err: errNotAnID}
+	}
+	return nil
+}
 
 // mapMethod maps a DCV method word to a challenge type ("" for unknown words).
 func mapMethod(m string) model.ChallengeType {
@@ -271,8 +288,8 @@ func mapListedDomain(d *domainWire, now time.Time) (*model.DomainValidation, err
 }
 
 func mapDomainLevels(d *domainWire, now time.Time, listed bool) (*model.DomainValidation, error) {
-	if d.ID == "" {
-		return nil, &fieldError{field: "id", err: errMissing}
+	if err := checkID(string(d.ID)); err != nil {
+		return nil, err
 	}
 	name := wire.ReportedDomain(string(d.Name))
 	out := &model.DomainValidation{

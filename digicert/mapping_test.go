@@ -328,3 +328,24 @@ func TestMapDomainHTTPDynamicURL(t *testing.T) {
 	assert.Equal(t, "dyntok", got.Challenges[0].Content)
 	assert.Equal(t, model.ValidationPending, got.Status)
 }
+
+// TestAnswerIDsMustBeLookupIDs: an order or domain whose id the adapter would refuse to
+// look up (a number sent as some other string) is an error naming the field, not an id
+// that no later call accepts.
+func TestAnswerIDsMustBeLookupIDs(t *testing.T) {
+	for _, id := range []string{`"not-a-number"`, `"12 34"`, `"../1"`, `""`, `null`} {
+		var o orderWire
+		require.NoError(t, decodeJSON([]byte(`{"id":`+id+`,"date_created":"2024-01-01T00:00:00+00:00"}`), &o))
+		_, err := mapOrder(&o)
+		assert.ErrorContains(t, err, "field id", "order id %s", id)
+		var d domainWire
+		require.NoError(t, decodeJSON([]byte(`{"id":`+id+`,"name":"example.com"}`), &d))
+		_, err = mapDomain(&d, time.Now())
+		assert.ErrorContains(t, err, "field id", "domain id %s", id)
+	}
+	var o orderWire
+	require.NoError(t, decodeJSON([]byte(`{"id":4126435,"date_created":"2024-01-01T00:00:00+00:00"}`), &o))
+	c, err := mapOrder(&o)
+	require.NoError(t, err)
+	assert.Equal(t, "4126435", c.ID)
+}

@@ -82,25 +82,27 @@ func (s *suite) testWrongTypes(t *testing.T) {
 		newProbe(t, "Challenges", func() ([]model.Challenge, error) { return p.Challenges(ctxFor(t), id) },
 			deepDiff[[]model.Challenge]),
 	}
-	errs := 0
-	for i := 0; i < wrongTypeFields; i++ {
-		for _, pr := range probes {
-			f.FailNext(1, Fault{Kind: FaultWrongType, Field: i})
-			var diff string
-			var err error
-			panicFree(t, fmt.Sprintf("%s with field %d of the wrong type", pr.name, i), func() {
-				diff, err = pr.again()
-			})
-			if err != nil {
-				errs++
-				var me *model.Error
-				assert.True(t, errors.As(err, &me), "%s: field %d: want a *model.Error, got %T", pr.name, i, err)
-			} else if diff != "" {
-				t.Errorf("%s: field %d of the wrong type changed the answer without an error (a silent wrong answer): %s", pr.name, i, diff)
+	for _, kind := range []FaultKind{FaultWrongType, FaultWrongScalar} {
+		errs := 0
+		for i := 0; i < wrongTypeFields; i++ {
+			for _, pr := range probes {
+				f.FailNext(1, Fault{Kind: kind, Field: i})
+				var diff string
+				var err error
+				panicFree(t, fmt.Sprintf("%s with field %d changed (%s)", pr.name, i, kind), func() {
+					diff, err = pr.again()
+				})
+				if err != nil {
+					errs++
+					var me *model.Error
+					assert.True(t, errors.As(err, &me), "%s: field %d (%s): want a *model.Error, got %T", pr.name, i, kind, err)
+				} else if diff != "" {
+					t.Errorf("%s: field %d changed (%s) altered the answer without an error (a silent wrong answer): %s", pr.name, i, kind, diff)
+				}
 			}
 		}
+		assert.Positive(t, errs, "no field changed (%s) was ever an error", kind)
 	}
-	assert.Positive(t, errs, "no field of the wrong type was ever an error")
 }
 
 func (s *suite) testHostileBodies(t *testing.T) {

@@ -106,9 +106,14 @@ func ChallengeStatus(s model.CertificateStatus) model.ValidationStatus {
 	return model.ValidationUnknown
 }
 
-// mapCertificate converts a wire certificate. It fails only on an unreadable date.
-// NotBefore stays zero: the API does not give it (created is the order's creation).
+// mapCertificate converts a wire certificate. It fails on an id the adapter would refuse
+// to look up (validID: it would be a silent wrong answer no later call accepts) and on
+// an unreadable date. NotBefore stays zero: the API does not give it (created is the
+// order's creation).
 func mapCertificate(w *wireSummary) (*model.Certificate, error) {
+	if id := strings.TrimSpace(w.ID); !validID(id) {
+		return nil, fmt.Errorf("zerossl: certificate %q: id: not a ZeroSSL certificate id (32 letters and digits)", truncate(id, 40))
+	}
 	created, err := model.ParseTime(w.Created)
 	if err != nil {
 		return nil, fmt.Errorf("zerossl: certificate %q: created: %w", truncate(w.ID, 40), err)

@@ -17,6 +17,7 @@ import (
 	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
+	"github.com/stretchr/testify/require"
 )
 
 func readWire(t *testing.T, name string, v any) {
@@ -194,10 +195,16 @@ func TestWrongTypesAreErrorsNotPanics(t *testing.T) {
 			t.Errorf("%s: no error", body)
 		}
 	}
-	var w2 wireCertificate
-	_ = json.Unmarshal([]byte(`{"id":"x","created":"yesterday"}`), &w2)
-	if _, err := mapCertificate(&w2.wireSummary); err == nil || !strings.Contains(err.Error(), "created") {
-		t.Errorf("bad date: %v", err)
+	for body, field := range map[string]string{
+		`{"id":"0123456789abcdef0123456789abcdef","created":"yesterday"}`: "created",
+		`{"id":"x","created":"2024-01-01 00:00:00"}`:                      "id",
+		`{"id":"not-a-number","created":"2024-01-01 00:00:00"}`:           "id",
+	} {
+		var w2 wireCertificate
+		require.NoError(t, json.Unmarshal([]byte(body), &w2))
+		if _, err := mapCertificate(&w2.wireSummary); err == nil || !strings.Contains(err.Error(), field+":") {
+			t.Errorf("%s: err = %v, want one naming %s", body, err, field)
+		}
 	}
 }
 

@@ -97,3 +97,20 @@ func TestMangleField(t *testing.T) {
 	_, ok = fakeca.MangleField([]byte("<html>"), 0)
 	assert.False(t, ok, "not JSON")
 }
+
+func TestMangleScalar(t *testing.T) {
+	doc := []byte(`{"b":[true,null,"s"],"a":"x","c":{"n":12.5}}`)
+	want := []string{
+		`{"a":"x","b":["maybe",null,"s"],"c":{"n":12.5}}`,
+		`{"a":"x","b":[true,null,"s"],"c":{"n":"not-a-number"}}`,
+	}
+	for i, w := range want {
+		got, ok := fakeca.MangleScalar(doc, i)
+		require.True(t, ok, "value %d", i)
+		assert.JSONEq(t, w, string(got), "value %d", i)
+	}
+	_, ok := fakeca.MangleScalar(doc, len(want))
+	assert.False(t, ok, "strings and nulls are not counted: there is no third number or boolean")
+	_, ok = fakeca.MangleScalar([]byte("<html>"), 0)
+	assert.False(t, ok, "not JSON")
+}

@@ -64,6 +64,12 @@ const (
 	// previous Overlap fault answered put before its own, cut to that page's length:
 	// what a listing sees when items are added at its head while it is read.
 	Overlap
+	// WrongScalar answers the real document with its Field-th number or boolean
+	// (counted depth first, object keys in sorted order, other values not counted)
+	// replaced by a string that reads as neither: what a lenient decoder that takes
+	// numbers and booleans as strings must still refuse. A Field past the last leaves
+	// the document as it is.
+	WrongScalar
 )
 
 // String names the fault kind, as test names and logs show it.
@@ -87,6 +93,8 @@ func (k FaultKind) String() string {
 		return "redirect"
 	case WrongType:
 		return "wrong-type"
+	case WrongScalar:
+		return "wrong-scalar"
 	case HugeBody:
 		return "huge-body"
 	case EchoRequest:
@@ -118,7 +126,7 @@ type Fault struct {
 	Delay      time.Duration // for Slow; 0 waits until the client cancels (at most 30 s)
 	Document   []byte        // for ForeignDocument; nil sends "{}"
 	Location   string        // for Redirect: where to send the client; "" is the same URL again
-	Field      int           // for WrongType: which scalar to change (0 is the first)
+	Field      int           // for WrongType and WrongScalar: which value to change (0 is the first)
 	Size       int64         // for HugeBody: the body's size (0 is 64 MiB); for BlankEntries and Overlap: items
 	Total      int64         // for the paging faults: the total the answer reports
 }
@@ -273,7 +281,7 @@ func (in *Injector) serveFault(w http.ResponseWriter, r *http.Request, h http.Ha
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(doc)
-	case Redirect, WrongType, HugeBody, EchoRequest:
+	case Redirect, WrongType, WrongScalar, HugeBody, EchoRequest:
 		serveHostile(w, r, h, f)
 	case IgnorePaging, WrongTotal, EmptyPage, BlankEntries, Overlap:
 		in.servePaging(w, r, h, f)

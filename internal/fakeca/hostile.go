@@ -28,6 +28,8 @@ func serveHostile(w http.ResponseWriter, r *http.Request, h http.Handler, f Faul
 		w.WriteHeader(status)
 	case WrongType:
 		serveRewritten(w, r, h, func(body []byte) ([]byte, bool) { return MangleField(body, f.Field) })
+	case WrongScalar:
+		serveRewritten(w, r, h, func(body []byte) ([]byte, bool) { return MangleScalar(body, f.Field) })
 	case HugeBody:
 		size := f.Size
 		if size <= 0 {
@@ -88,6 +90,39 @@ func serveRewritten(w http.ResponseWriter, r *http.Request, h http.Handler, rewr
 // array of itself, a number {"value":n}, a null {"unexpected":true}. It returns false
 // when doc is not JSON or has no n-th scalar.
 func MangleField(doc []byte, n int) ([]byte, bool) {
+	return rewriteNth(doc, n, func(v any) (any, bool) {
+		switch x := v.(type) {
+		case string:
+			return []any{x}, true
+		case json.Number:
+			return map[string]any{"value": x}, true
+		case bool:
+			return []any{x}, true
+		}
+		return map[string]any{"unexpected": true}, true
+	})
+}
+
+// MangleScalar returns doc with its n-th number or boolean (counted depth first with
+// object keys in sorted order; strings and nulls are not counted) replaced by a string
+// that is neither: a number by "not-a-number", a boolean by "maybe". It returns false
+// when doc is not JSON or has no n-th number or boolean.
+func MangleScalar(doc []byte, n int) ([]byte, bool) {
+	return rewriteNth(doc, n, func(v any) (any, bool) {
+		switch v.(type) {
+		case json.Number:
+			return "not-a-number", true
+		case bool:
+			return "maybe", true
+		}
+		return v, false
+	})
+}
+
+// rewriteNth decodes doc (numbers as written) and replaces the n-th scalar that change
+// accepts, counted depth first with object keys in sorted order, by what change makes
+// of it. It returns false when doc is not JSON or has no n-th such scalar.
+func rewriteNth(doc []byte, n int, change func(any) (any, bool)) ([]byte, bool) {
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	dec.UseNumber()
 	var v any
@@ -95,7 +130,7 @@ func MangleField(doc []byte, n int) ([]byte, bool) {
 		return nil, false
 	}
 	seen := 0
-	v, done := mangle(v, n, &seen)
+	v, done := rewriteIn(v, n, &seen, change)
 	if !done {
 		return nil, false
 	}
@@ -103,7 +138,8 @@ func MangleField(doc []byte, n int) ([]byte, bool) {
 	return out, err == nil
 }
 
-func mangle(v any, n int, seen *int) (any, bool) {
+// rewriteIn walks v for rewriteNth; seen counts the scalars change accepted so far.
+func rewriteIn(v any, n int, seen *int, change func(any) (any, bool)) (any, bool) {
 	switch x := v.(type) {
 	case map[string]any:
 		keys := make([]string, 0, len(x))
@@ -112,7 +148,7 @@ func mangle(v any, n int, seen *int) (any, bool) {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			if nv, done := mangle(x[k], n, seen); done {
+			if nv, done := rewriteIn(x[k], n, seen, change); done {
 				x[k] = nv
 				return x, true
 			}
@@ -120,24 +156,20 @@ func mangle(v any, n int, seen *int) (any, bool) {
 		return x, false
 	case []any:
 		for i := range x {
-			if nv, done := mangle(x[i], n, seen); done {
+			if nv, done := rewriteIn(x[i], n, seen, change); done {
 				x[i] = nv
 				return x, true
 			}
 		}
 		return x, false
 	}
+	nv, counts := change(v)
+	if !counts {
+		return v, false
+	}
 	*seen++
 	if *seen-1 != n {
 		return v, false
 	}
-	switch x := v.(type) {
-	case string:
-		return []any{x}, true
-	case json.Number:
-		return map[string]any{"value": x}, true
-	case bool:
-		return []any{x}, true
-	}
-	return map[string]any{"unexpected": true}, true
+	return nv, true
 }

@@ -24,6 +24,7 @@ type FaultBugs struct {
 	ReplayAfterRetry        bool // a listing page that needed a retry repeats the previous page's last item
 	FollowsRedirect         bool // a redirect is followed, to whatever host it names
 	WrongTypeIgnored        bool // a field of the wrong type silently changes the answer
+	WrongScalarIgnored      bool // a number or boolean sent as another string silently changes the answer
 	NoBodyCap               bool // a huge body is read whole and taken as a valid answer
 	RetryWaitIgnoresContext bool // the wait for Retry-After does not end with the context
 	KeyInFaultErrors        bool // the error of an injected fault quotes the key the request carried
@@ -113,11 +114,11 @@ func (s *Server) hostile(ctx context.Context, f fakeca.Fault) *model.Error {
 		}
 		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: f.Status, Code: "redirect_refused",
 			Message: "a redirect to another host is refused"}
-	case fakeca.WrongType:
+	case fakeca.WrongType, fakeca.WrongScalar:
 		if f.Field >= documentFields {
 			return nil
 		}
-		if bugs.WrongTypeIgnored {
+		if f.Kind == fakeca.WrongType && bugs.WrongTypeIgnored || f.Kind == fakeca.WrongScalar && bugs.WrongScalarIgnored {
 			s.chaos.mu.Lock()
 			s.chaos.corrupt = true
 			s.chaos.mu.Unlock()
