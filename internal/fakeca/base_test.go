@@ -79,38 +79,36 @@ func TestBaseFaultsComeFirst(t *testing.T) {
 	assert.Equal(t, map[fakeca.FaultKind]int{fakeca.RateLimit: 1}, b.Injector().Injected())
 }
 
-func TestMangleField(t *testing.T) {
-	doc := []byte(`{"b":[true,null],"a":"x","c":{"n":12}}`)
-	want := []string{
-		`{"a":["x"],"b":[true,null],"c":{"n":12}}`,
-		`{"a":"x","b":[[true],null],"c":{"n":12}}`,
-		`{"a":"x","b":[true,{"unexpected":true}],"c":{"n":12}}`,
-		`{"a":"x","b":[true,null],"c":{"n":{"value":12}}}`,
+// TestMangle: MangleField changes the n-th scalar's type, MangleScalar the n-th number or
+// boolean into a string that is neither; past the last, or for a body that is not JSON,
+// both say there is nothing to change.
+func TestMangle(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		mangle func([]byte, int) ([]byte, bool)
+		doc    string
+		want   []string
+	}{
+		{"MangleField", fakeca.MangleField, `{"b":[true,null],"a":"x","c":{"n":12}}`, []string{
+			`{"a":["x"],"b":[true,null],"c":{"n":12}}`,
+			`{"a":"x","b":[[true],null],"c":{"n":12}}`,
+			`{"a":"x","b":[true,{"unexpected":true}],"c":{"n":12}}`,
+			`{"a":"x","b":[true,null],"c":{"n":{"value":12}}}`,
+		}},
+		// Strings and nulls are not counted: there are two values to change.
+		{"MangleScalar", fakeca.MangleScalar, `{"b":[true,null,"s"],"a":"x","c":{"n":12.5}}`, []string{
+			`{"a":"x","b":["maybe",null,"s"],"c":{"n":12.5}}`,
+			`{"a":"x","b":[true,null,"s"],"c":{"n":"not-a-number"}}`,
+		}},
+	} {
+		for i, w := range tc.want {
+			got, ok := tc.mangle([]byte(tc.doc), i)
+			require.True(t, ok, "%s: value %d", tc.name, i)
+			assert.JSONEq(t, w, string(got), "%s: value %d", tc.name, i)
+		}
+		_, ok := tc.mangle([]byte(tc.doc), len(tc.want))
+		assert.False(t, ok, "%s: there is no value past the last", tc.name)
+		_, ok = tc.mangle([]byte("<html>"), 0)
+		assert.False(t, ok, "%s: not JSON", tc.name)
 	}
-	for i, w := range want {
-		got, ok := fakeca.MangleField(doc, i)
-		require.True(t, ok, "field %d", i)
-		assert.JSONEq(t, w, string(got), "field %d", i)
-	}
-	_, ok := fakeca.MangleField(doc, len(want))
-	assert.False(t, ok, "there is no scalar past the last")
-	_, ok = fakeca.MangleField([]byte("<html>"), 0)
-	assert.False(t, ok, "not JSON")
-}
-
-func TestMangleScalar(t *testing.T) {
-	doc := []byte(`{"b":[true,null,"s"],"a":"x","c":{"n":12.5}}`)
-	want := []string{
-		`{"a":"x","b":["maybe",null,"s"],"c":{"n":12.5}}`,
-		`{"a":"x","b":[true,null,"s"],"c":{"n":"not-a-number"}}`,
-	}
-	for i, w := range want {
-		got, ok := fakeca.MangleScalar(doc, i)
-		require.True(t, ok, "value %d", i)
-		assert.JSONEq(t, w, string(got), "value %d", i)
-	}
-	_, ok := fakeca.MangleScalar(doc, len(want))
-	assert.False(t, ok, "strings and nulls are not counted: there is no third number or boolean")
-	_, ok = fakeca.MangleScalar([]byte("<html>"), 0)
-	assert.False(t, ok, "not JSON")
 }
