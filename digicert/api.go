@@ -286,8 +286,7 @@ func (c *Client) reportBatch(ctx context.Context, op string, ids []string) (map[
 		return nil, err
 	}
 	if ans.Data == nil && len(ans.Errors) > 0 {
-		e := &model.Error{Provider: Name, Op: op, HTTPStatus: resp.StatusCode,
-			Code: c.http.Redact(string(ans.Errors[0].Code)), Message: c.http.Redact(string(ans.Errors[0].Message))}
+		e := c.http.VendorError(op, nil, resp.StatusCode, string(ans.Errors[0].Code), string(ans.Errors[0].Message))
 		e.Kind = kindFor(resp.StatusCode, e.Code)
 		if e.Kind == retry.KindForStatus(resp.StatusCode) {
 			e.Kind = model.ErrUnavailable

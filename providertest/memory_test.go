@@ -101,6 +101,7 @@ var bugs = map[string]struct {
 	"replay-after-retry":        {memca.Bugs{Faults: memca.FaultBugs{ReplayAfterRetry: true}}, "Faults", "ExactlyOnceUnderChaos", "listed more than once"},
 	"follows-redirect":          {memca.Bugs{Faults: memca.FaultBugs{FollowsRedirect: true}}, "Faults", "CrossHostRedirect", "reached the other host"},
 	"wrong-type-ignored":        {memca.Bugs{Faults: memca.FaultBugs{WrongTypeIgnored: true}}, "Faults", "WrongTypes", "a silent wrong answer"},
+	"raw-vendor-text":           {memca.Bugs{RawVendorText: true}, "Errors", "ControlCharacters", "holds the control character"},
 	"wrong-scalar-ignored":      {memca.Bugs{Faults: memca.FaultBugs{WrongScalarIgnored: true}}, "Faults", "WrongTypes", "wrong-scalar"},
 	"no-body-cap":               {memca.Bugs{Faults: memca.FaultBugs{NoBodyCap: true}}, "Faults", "HostileBodies", "a listing answered with a huge-body yielded"},
 	"key-in-fault-errors":       {memca.Bugs{Faults: memca.FaultBugs{KeyInFaultErrors: true}}, "Faults", "KeyAbsentOnFailures", "shows the API key"},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -76,6 +77,27 @@ func (s *suite) testErrors(t *testing.T) {
 			_, err := p.Certificate(ctxFor(t), f.Want.Certificates[0].ID)
 			requireHTTPError(t, err, model.ErrUnavailable, name, 502, 0, "Certificate")
 			noKey(t, f, err)
+		}},
+		// The CA's own error text reaches the error, as one printable line: a line
+		// break, a terminal escape or another control character in it could forge a log
+		// line or repaint a terminal wherever the error is printed.
+		{"ControlCharacters", func(t *testing.T, f *Fake) {
+			p := singleShot(t, f)
+			const text = "quota\r\n2026-12-02T00:00:00Z level=ERROR msg=forged\x1b[2J\x00\u0085\x7fend"
+			for _, fault := range []Fault{
+				{Kind: FaultRateLimit, Status: 429, RetryAfter: "1", Message: text},
+				{Kind: FaultServerError, Status: 503, Message: text},
+			} {
+				f.FailNext(1, fault)
+				_, err := p.Certificate(ctxFor(t), f.Want.Certificates[0].ID)
+				require.Error(t, err, "Certificate answered by %s", fault.Kind)
+				for verb, printed := range map[string]string{"Error()": err.Error(), "%+v": fmt.Sprintf("%+v", err)} {
+					if i := strings.IndexFunc(printed, isControl); i >= 0 {
+						t.Errorf("%s: the error's %s holds the control character %q: %q", fault.Kind, verb, printed[i], printed)
+					}
+				}
+				assert.Contains(t, err.Error(), "msg=forged", "%s: the CA's message must be kept, made printable", fault.Kind)
+			}
 		}},
 		// A 404 page that is not the CA's (a web server at a wrong BaseURL, a proxy) is
 		// ErrUnavailable with code endpoint_not_found, HTTP 404 and a message asking
@@ -288,3 +310,7 @@ func withRetry(f *Fake, attempts int, maxWait time.Duration) anyca.Config {
 	}
 	return cfg
 }
+
+// isControl reports a C0 or C1 control character or DEL: what no line of an error
+// message may hold.
+func isControl(r rune) bool { return r < ' ' || r == 0x7f || r >= 0x80 && r < 0xa0 }

@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 )
 
@@ -20,7 +20,7 @@ func (c *Client) statusError(st *callState, resp *http.Response, body []byte) *m
 	e := &model.Error{Provider: c.provider, Op: st.op, HTTPStatus: resp.StatusCode}
 	if c.decodeErr != nil {
 		code, msg, kind := c.decodeErr(resp.StatusCode, body)
-		e.Kind, e.Code, e.Message = kind, c.redact.String(code), c.redact.String(strings.TrimSpace(msg))
+		e = c.VendorError(st.op, kind, resp.StatusCode, code, msg)
 	}
 	if e.Kind == nil {
 		e.Kind = KindForStatus(resp.StatusCode)
@@ -32,6 +32,16 @@ func (c *Client) statusError(st *callState, resp *http.Response, body []byte) *m
 		e.RetryAfter = ra
 	}
 	return e
+}
+
+// VendorError is the error a CA's own error answer gives, whether it came with an error
+// status or inside a 2xx document: the vendor's code and message each become one
+// printable, redacted line (Snippet), so that neither a key the CA echoes nor a control
+// character, line break or terminal escape in its text reaches an error string or a
+// log line.
+func (c *Client) VendorError(op string, kind error, status int, code, msg string) *model.Error {
+	return &model.Error{Provider: c.provider, Op: op, Kind: kind, HTTPStatus: status,
+		Code: c.Snippet([]byte(code)), Message: c.Snippet([]byte(msg))}
 }
 
 // failure builds the error for a call that got no usable answer.
@@ -87,7 +97,8 @@ func (c *Client) ContextError(ctx context.Context, op string) error {
 	return &model.Error{Provider: c.provider, Op: op, Kind: ctx.Err()}
 }
 
-// Snippet returns the start of body as one printable, redacted line for an error message.
+// Snippet returns the start of body as one printable, redacted line (wire.Line) of at
+// most 256 bytes plus "…", for an error message.
 func (c *Client) Snippet(body []byte) string {
 	// Redact before cutting, so that a key straddling the cut is not left half visible;
 	// the window is the snippet plus the longest secret.
@@ -95,23 +106,8 @@ func (c *Client) Snippet(body []byte) string {
 	if n := snippetBytes + c.redact.maxLen(); len(window) > n {
 		window = window[:n]
 	}
-	s := c.redact.String(strings.ToValidUTF8(string(window), "\uFFFD"))
-	s = strings.Map(func(r rune) rune {
-		if r == utf8.RuneError || r >= ' ' && r != 0x7f && !(r >= 0x80 && r < 0xa0) {
-			return r
-		}
-		return ' '
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	truncated := len(body) > len(window)
-	if len(s) > snippetBytes {
-		cut := snippetBytes
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s, truncated = s[:cut], true
-	}
-	if truncated {
+	s := wire.Line(c.redact.String(string(window)), snippetBytes)
+	if len(body) > len(window) && !strings.HasSuffix(s, "…") {
 		s += "…"
 	}
 	return c.redact.String(s)

@@ -204,10 +204,10 @@ func (c *Client) domainVerdict(raw json.RawMessage) verdict {
 		}
 		var f map[string]json.RawMessage
 		if json.Unmarshal(entries[k], &f) != nil {
-			problems = append(problems, clean(k)+": "+c.http.Snippet(entries[k]))
+			problems = append(problems, c.clean(k)+": "+c.http.Snippet(entries[k]))
 			continue
 		}
-		problems = append(problems, c.http.Redact(describe(k, f)))
+		problems = append(problems, c.describe(k, f))
 	}
 	if len(problems) == 0 {
 		problems = append(problems, "ZeroSSL reported the check failed without details")
@@ -215,14 +215,18 @@ func (c *Client) domainVerdict(raw json.RawMessage) verdict {
 	return verdict{model.ValidationFailed, strings.Join(problems, "; ")}
 }
 
-// describe words one failing check with the values ZeroSSL gave.
-func describe(where string, f map[string]json.RawMessage) string {
+// clean makes a vendor value safe for a one-line message: the kit's Snippet (one
+// printable, redacted line, capped).
+func (c *Client) clean(s string) string { return c.http.Snippet([]byte(s)) }
+
+// describe words one failing check with the values ZeroSSL gave, each value cleaned.
+func (c *Client) describe(where string, f map[string]json.RawMessage) string {
 	str := func(k string) string {
 		var s flexString
 		if json.Unmarshal(orNull(f[k]), &s) != nil {
 			return ""
 		}
-		return clean(string(s))
+		return c.clean(string(s))
 	}
 	yes := func(k string) string {
 		v, _ := wire.ParseBool(f[k])
@@ -240,10 +244,10 @@ func describe(where string, f map[string]json.RawMessage) string {
 			seen = "none"
 		}
 		return fmt.Sprintf("CNAME %s: found %s, correct %s, record seen %s, expected %s (target host %s)",
-			clean(where), yes("cname_found"), yes("record_correct"), seen, str("target_record"), str("target_host"))
+			c.clean(where), yes("cname_found"), yes("record_correct"), seen, str("target_record"), str("target_host"))
 	}
 	if _, ok := f["file_found"]; ok {
-		s := fmt.Sprintf("file %s: found %s", clean(where), yes("file_found"))
+		s := fmt.Sprintf("file %s: found %s", c.clean(where), yes("file_found"))
 		if slug := str("error_slug"); slug != "" {
 			s += ", error " + slug
 		}
@@ -259,19 +263,7 @@ func describe(where string, f map[string]json.RawMessage) string {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		parts = append(parts, clean(k)+"="+str(k))
+		parts = append(parts, c.clean(k)+"="+str(k))
 	}
-	return clean(where) + ": " + strings.Join(parts, ", ")
-}
-
-// clean makes a vendor value safe for a one-line message: control characters become
-// spaces and it is cut at 200 bytes.
-func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f || r >= 0x80 && r < 0xa0 {
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))
-	return truncate(strings.TrimSpace(s), 200)
+	return c.clean(where) + ": " + strings.Join(parts, ", ")
 }

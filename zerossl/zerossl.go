@@ -191,8 +191,7 @@ func (c *Client) envelopeError(op string, status int, env wireEnvelope) *model.E
 	if code == "" && msg == "" {
 		msg = "the API answered success:false without an error object"
 	}
-	return &model.Error{Provider: Name, Op: op, Kind: kind, HTTPStatus: status,
-		Code: c.http.Redact(code), Message: c.http.Redact(msg)}
+	return c.http.VendorError(op, kind, status, code, msg)
 }
 
 func isJSONNullish(b []byte) bool {
@@ -228,7 +227,7 @@ func decodeErrorObject(raw json.RawMessage) (code, msg string, kind error) {
 	if raw[0] == '"' {
 		var s string
 		_ = json.Unmarshal(raw, &s)
-		return "", truncate(strings.TrimSpace(s), 300), nil
+		return "", strings.TrimSpace(s), nil
 	}
 	var we wireError
 	if raw[0] != '{' || json.Unmarshal(raw, &we) != nil {
@@ -241,7 +240,7 @@ func decodeErrorObject(raw json.RawMessage) (code, msg string, kind error) {
 	if msg == "" {
 		msg = strings.TrimSpace(string(we.Message))
 	}
-	return truncate(code, 120), truncate(msg, 300), kindForCode(c, t)
+	return code, msg, kindForCode(c, t)
 }
 
 // errorTable maps ZeroSSL's numeric error codes to kinds (ZeroSSL sends most errors with

@@ -155,13 +155,16 @@ func statusWord(st model.ValidationStatus, valid string) string {
 	return "under_review"
 }
 
-func errorJSON(status int) []byte {
+func errorJSON(status int, message string) []byte {
 	code, msg := "server_error", "Internal server error"
 	switch status {
 	case http.StatusTooManyRequests:
 		code, msg = "request_limit_exceeded", "Service unavailable, please limit request volume"
 	case http.StatusServiceUnavailable:
 		code, msg = "service_unavailable", "The service is down for maintenance"
+	}
+	if message != "" {
+		msg = message
 	}
 	b, _ := json.Marshal(map[string]any{"errors": []map[string]string{{"code": code, "message": msg}}})
 	return b

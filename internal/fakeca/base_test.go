@@ -13,7 +13,7 @@ import (
 
 func newTestBase(t *testing.T) *fakeca.Base {
 	t.Helper()
-	b := fakeca.NewBase("/api/v1", func(int) []byte { return []byte(`{"err":"injected"}`) },
+	b := fakeca.NewBase("/api/v1", func(int, string) []byte { return []byte(`{"err":"injected"}`) },
 		&fakeca.Auth{
 			KeyOf:        func(r *http.Request) string { return r.Header.Get("Key") },
 			Key:          "full-key-0123456789",

@@ -129,10 +129,12 @@ type Fault struct {
 	Field      int           // for WrongType and WrongScalar: which value to change (0 is the first)
 	Size       int64         // for HugeBody: the body's size (0 is 64 MiB); for BlankEntries and Overlap: items
 	Total      int64         // for the paging faults: the total the answer reports
+	Message    string        // for RateLimit and ServerError: the text of the vendor's error ("" the fake's own)
 }
 
-// ErrorBody renders the vendor's JSON error body for status.
-type ErrorBody func(status int) []byte
+// ErrorBody renders the vendor's JSON error body for status, with message as the text
+// the vendor's error carries ("" for the fake's usual text).
+type ErrorBody func(status int, message string) []byte
 
 // Injector decides, request by request, whether to misbehave: first from a queue of
 // faults set with FailNext, then at random at the chaos rate. It is safe for concurrent use.
@@ -299,7 +301,7 @@ func (in *Injector) writeError(w http.ResponseWriter, f Fault, def int) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	if in.errorBody != nil {
-		_, _ = w.Write(in.errorBody(status))
+		_, _ = w.Write(in.errorBody(status, f.Message))
 	}
 }
 

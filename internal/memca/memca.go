@@ -56,6 +56,7 @@ type Bugs struct {
 	// (ErrNotFound) rather than a missing endpoint.
 	Foreign404AsNotFound bool
 	OriginNotCompleted   bool // a BaseURL given as an origin is not completed with APIPath
+	RawVendorText        bool // the CA's error text goes into the error as sent, control characters and all
 	Faults               FaultBugs
 	Paging               PagingBugs
 }

@@ -69,11 +69,22 @@ func (s *Server) fault(ctx context.Context, f fakeca.Fault) *model.Error {
 	if secs, err := strconv.Atoi(strings.TrimSpace(f.RetryAfter)); err == nil && secs >= 0 {
 		retryAfter = time.Duration(secs) * time.Second
 	}
+	// text is the CA's error message: the fault's, as one printable line (wire.Line, as
+	// the HTTP adapters' retry.Client.VendorError makes it), or the default.
+	text := func(def string) string {
+		switch {
+		case f.Message == "":
+			return def
+		case s.Bugs.RawVendorText:
+			return f.Message
+		}
+		return wire.Line(f.Message, 256)
+	}
 	switch f.Kind {
 	case fakeca.RateLimit:
-		return &model.Error{Kind: model.ErrRateLimited, HTTPStatus: status(429), Code: "rate_limited", Message: "too many requests", RetryAfter: retryAfter}
+		return &model.Error{Kind: model.ErrRateLimited, HTTPStatus: status(429), Code: "rate_limited", Message: text("too many requests"), RetryAfter: retryAfter}
 	case fakeca.ServerError:
-		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: status(503), Code: "server_error", Message: "internal error", RetryAfter: retryAfter}
+		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: status(503), Code: "server_error", Message: text("internal error"), RetryAfter: retryAfter}
 	case fakeca.HTMLError:
 		st := status(502)
 		if st == 404 { // a web server's page, not the CA's error: the endpoint is missing

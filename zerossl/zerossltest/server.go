@@ -507,13 +507,16 @@ func writeError(w http.ResponseWriter, code int, typ, info string) {
 }
 
 // errorBodyForStatus is the JSON error body of injected 429/5xx faults.
-func errorBodyForStatus(status int) []byte {
+func errorBodyForStatus(status int, message string) []byte {
 	var e map[string]any
 	switch {
 	case status == http.StatusTooManyRequests:
 		e = map[string]any{"code": "429", "type": "too_many_requests"}
 	default:
 		e = map[string]any{"code": 111, "type": "internal_server_error"}
+	}
+	if message != "" {
+		e["info"] = message
 	}
 	b, _ := json.Marshal(map[string]any{"success": 0, "error": e})
 	return b
