@@ -32,7 +32,10 @@ func Kinds() []error {
 }
 
 // Error is a failed call to a CA. It never holds an API key: adapters redact the vendor's
-// message and any wrapped transport error before building it.
+// message and any wrapped transport error before building it. Code and Message, when
+// they come from the CA, are each one printable line: control characters (line breaks,
+// terminal escapes) as spaces, white space folded, cut at 256 bytes with "…", so that
+// printing an Error cannot forge a log line.
 type Error struct {
 	Provider   string        // adapter name, e.g. "digicert"
 	Op         string        // the method that failed, e.g. "Certificate"
