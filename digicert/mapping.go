@@ -184,10 +184,10 @@ var errNotAnID = errors.New("not a CertCentral id (letters and digits)")
 // would refuse to look up (validID): such an answer is malformed, and its id would be
 // a silent wrong answer that no later call accepts.
 func checkID(id string) error {
-	switch {
-	case strings.TrimSpace(id) == "":
+	switch id = strings.TrimSpace(id); {
+	case id == "":
 		return &fieldError{field: "id", err: errMissing}
-	case !validID(strings.TrimSpace(id)):
+	case !validID(id):
 		return &fieldError{field: "id", err: errNotAnID}
 	}
 	return nil

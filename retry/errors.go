@@ -17,11 +17,12 @@ import (
 
 // statusError builds the error for a non-2xx answer.
 func (c *Client) statusError(st *callState, resp *http.Response, body []byte) *model.Error {
-	e := &model.Error{Provider: c.provider, Op: st.op, HTTPStatus: resp.StatusCode}
+	var code, msg string
+	var kind error
 	if c.decodeErr != nil {
-		code, msg, kind := c.decodeErr(resp.StatusCode, body)
-		e = c.VendorError(st.op, kind, resp.StatusCode, code, msg)
+		code, msg, kind = c.decodeErr(resp.StatusCode, body)
 	}
+	e := c.VendorError(st.op, kind, resp.StatusCode, code, msg)
 	if e.Kind == nil {
 		e.Kind = KindForStatus(resp.StatusCode)
 	}
