@@ -1,0 +1,212 @@
+package anyca
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/anyca/anyca/model"
+)
+
+// Orderer is implemented by providers that can ask the CA for a new certificate.
+type Orderer interface {
+	// Order asks the CA for a certificate for req.Names, certifying req.CSR's key, and
+	// returns the order as a Certificate whose ID works at once with Certificate,
+	// Challenges, Verify, WaitValidated and Download. The request is checked with
+	// model.CheckOrder first: a mistake is model.ErrInvalidArgument with no request.
+	//
+	// The create request reaches the CA at most once: it is never retried after it may
+	// have been received. When its outcome is unknown (the connection was lost after
+	// sending, a 5xx, a timeout), Order returns model.ErrUnavailable with code
+	// OrderOutcomeUnknown, and FindOrder finds the order if it was made. Order never
+	// sends the create request twice, so a paid certificate is never bought twice by
+	// the library.
+	Order(ctx context.Context, req model.OrderRequest) (*model.Certificate, error)
+}
+
+// Revoker is implemented by providers that can revoke an issued certificate.
+type Revoker interface {
+	// Revoke revokes certificateID for reason, mapped to the CA's exact spelling (a
+	// reason the CA does not take is model.ErrInvalidArgument, before any request).
+	// Revoking a certificate the CA already reports revoked is done, not an error. A
+	// revocation that waits for an approver is never reported as done: it is
+	// model.ErrFailedPrecondition with code ApprovalRequired and the request id in the
+	// message, unless the adapter's Config lets it approve.
+	Revoke(ctx context.Context, certificateID string, reason model.RevocationReason) error
+}
+
+// Canceller is implemented by providers that can withdraw an order not issued yet.
+type Canceller interface {
+	// Cancel withdraws certificateID. Cancelling an order the CA already reports
+	// cancelled is done, not an error; an issued certificate is
+	// model.ErrFailedPrecondition (revoke it instead).
+	Cancel(ctx context.Context, certificateID string) error
+}
+
+// RenewalAdvisor is implemented by providers whose CA advises when to renew (ACME
+// renewal information, RFC 9773).
+type RenewalAdvisor interface {
+	// RenewalInfo returns the CA's suggested renewal window for certificateID, with
+	// FromCA set.
+	RenewalInfo(ctx context.Context, certificateID string) (*model.RenewalWindow, error)
+}
+
+// OrderFinder is implemented by providers that find an order faster or more surely than
+// FindOrder's listing (from the CA's orders list or the orders the adapter placed).
+type OrderFinder interface {
+	// FindOrder has the contract of the package function FindOrder.
+	FindOrder(ctx context.Context, req model.OrderRequest, since time.Time) (*model.Certificate, error)
+}
+
+// Codes of the lifecycle's *model.Error values, in Error.Code.
+const (
+	// OrderOutcomeUnknown: the create request may have reached the CA, and its answer was
+	// lost. Call FindOrder, never Order again, to learn whether the order exists.
+	OrderOutcomeUnknown = "order_outcome_unknown"
+	// ApprovalRequired: the CA made a request that an approver must accept; nothing is
+	// revoked or ordered until then. The message names the request.
+	ApprovalRequired = "approval_required"
+)
+
+// FindOrderSlack is how much earlier than since FindOrder accepts a creation time: CAs
+// report whole seconds.
+const FindOrderSlack = time.Second
+
+// FindOrderScanLimit bounds the certificates FindOrder reads from a listing.
+const FindOrderScanLimit = 1000
+
+// Order calls p's Order after checking req with model.CheckOrder, so that a mistake in
+// the request costs no request with any provider. A provider that cannot order is
+// model.ErrUnsupported.
+func Order(ctx context.Context, p Provider, req model.OrderRequest) (*model.Certificate, error) {
+	o, ok := p.(Orderer)
+	if !ok {
+		return nil, model.NewError(p.Name(), "Order", model.ErrUnsupported, "ordering certificates is not supported by this provider")
+	}
+	checked, err := model.CheckOrder(p.Name(), req)
+	if err != nil {
+		return nil, err
+	}
+	return o.Order(ctx, checked.Request)
+}
+
+// Revoke calls p's Revoke when p is a Revoker; otherwise it returns
+// model.ErrUnsupported without a request.
+func Revoke(ctx context.Context, p Provider, certificateID string, reason model.RevocationReason) error {
+	if r, ok := p.(Revoker); ok {
+		return r.Revoke(ctx, certificateID, reason)
+	}
+	return model.NewError(p.Name(), "Revoke", model.ErrUnsupported, "revoking certificates is not supported by this provider")
+}
+
+// Cancel calls p's Cancel when p is a Canceller; otherwise it returns
+// model.ErrUnsupported without a request.
+func Cancel(ctx context.Context, p Provider, certificateID string) error {
+	if c, ok := p.(Canceller); ok {
+		return c.Cancel(ctx, certificateID)
+	}
+	return model.NewError(p.Name(), "Cancel", model.ErrUnsupported, "cancelling orders is not supported by this provider")
+}
+
+// FindOrder finds the order that an Order call for req made at or after since, after
+// that call returned an error with code OrderOutcomeUnknown. It returns the newest
+// certificate whose names equal req's (compared as normalized sets) and whose creation
+// time is at or after since minus FindOrderSlack, or model.ErrNotFound when there is
+// none. A provider that is an OrderFinder answers itself; otherwise FindOrder reads the
+// provider's listing, searched by req's first name, at most FindOrderScanLimit
+// certificates.
+func FindOrder(ctx context.Context, p Provider, req model.OrderRequest, since time.Time) (*model.Certificate, error) {
+	if f, ok := p.(OrderFinder); ok {
+		return f.FindOrder(ctx, req, since)
+	}
+	want, err := orderNames(p.Name(), req)
+	if err != nil {
+		return nil, err
+	}
+	var best *model.Certificate
+	scanned := 0
+	for c, err := range p.Certificates(ctx, model.CertificateQuery{Search: want[0]}) {
+		if err != nil {
+			return nil, err
+		}
+		scanned++
+		if OrderMatches(c, want, since) && (best == nil || c.CreatedAt.After(best.CreatedAt)) {
+			best = c
+		}
+		if scanned >= FindOrderScanLimit {
+			break
+		}
+	}
+	if best == nil {
+		return nil, model.NewError(p.Name(), "FindOrder", model.ErrNotFound,
+			"no order for %v created since %s among the %d certificates listed",
+			want, since.UTC().Format(time.RFC3339), scanned)
+	}
+	return best, nil
+}
+
+// OrderMatches reports whether c is an order for exactly the names want (normalized, as
+// model.CheckOrder leaves them) created at or after since minus FindOrderSlack. It is
+// the test FindOrder applies, for adapters that implement OrderFinder.
+func OrderMatches(c *model.Certificate, want []string, since time.Time) bool {
+	if c == nil || c.CreatedAt.Before(since.Add(-FindOrderSlack)) {
+		return false
+	}
+	have := model.NormalizeDomains(append([]string{c.CommonName}, c.DNSNames...))
+	if len(have) != len(want) {
+		return false
+	}
+	for _, n := range want {
+		if !slices.Contains(have, n) {
+			return false
+		}
+	}
+	return true
+}
+
+// orderNames returns req's names normalized and de-duplicated, or ErrInvalidArgument.
+func orderNames(provider string, req model.OrderRequest) ([]string, error) {
+	if len(req.Names) == 0 {
+		return nil, model.NewError(provider, "FindOrder", model.ErrInvalidArgument, "the request has no names")
+	}
+	var names []string
+	for _, n := range req.Names {
+		norm, err := model.NormalizeDomain(n)
+		if err != nil {
+			return nil, &model.Error{Provider: provider, Op: "FindOrder", Kind: model.ErrInvalidArgument, Err: err}
+		}
+		if !slices.Contains(names, norm) {
+			names = append(names, norm)
+		}
+	}
+	return names, nil
+}
+
+// RenewalWindow returns when c should be renewed: the CA's advice when p is a
+// RenewalAdvisor (FromCA set), else the last third of c's own lifetime
+// (model.LifetimeRenewalWindow), so that a 6-day certificate is not told to wait for
+// "30 days before expiry". A certificate without both validity dates (not issued yet)
+// is model.ErrFailedPrecondition. An advisor's error other than model.ErrUnsupported is
+// returned as is: a CA that should advise and cannot is not silently replaced by a
+// computation.
+func RenewalWindow(ctx context.Context, p Provider, c *model.Certificate) (*model.RenewalWindow, error) {
+	if c == nil {
+		return nil, model.NewError(p.Name(), "RenewalWindow", model.ErrInvalidArgument, "no certificate given")
+	}
+	if a, ok := p.(RenewalAdvisor); ok {
+		w, err := a.RenewalInfo(ctx, c.ID)
+		if err == nil {
+			return w, nil
+		}
+		if !errors.Is(err, model.ErrUnsupported) {
+			return nil, err
+		}
+	}
+	w, ok := model.LifetimeRenewalWindow(c)
+	if !ok {
+		return nil, model.NewError(p.Name(), "RenewalWindow", model.ErrFailedPrecondition,
+			"certificate %s has no validity dates to compute a renewal window from (is it issued?)", c.ID)
+	}
+	return &w, nil
+}
