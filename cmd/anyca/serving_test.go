@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/anyca/anyca/internal/secretstest"
+	"github.com/anyca/anyca/internal/testsupport/secretstest"
 )
 
 // The helpers the command tests share to run anyca: in the background as a server

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/anyca/anyca/cmd/anyca/internal/demo"
-	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca"
 )
 
 // TestSimCommandsAgainstFakes starts "anyca sim" on a free loopback port, points the

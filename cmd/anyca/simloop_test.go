@@ -13,8 +13,8 @@ import (
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/digicert/digicerttest"
-	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca"
 	"github.com/miekg/dns"
 )
 

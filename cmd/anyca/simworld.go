@@ -16,9 +16,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/preflight"
+	"github.com/anyca/anyca/providertest/fakeca"
 	"github.com/miekg/dns"
 )
 

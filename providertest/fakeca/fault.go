@@ -4,6 +4,9 @@
 // and paging faults that rewrite the real page of any vendor whose paging the fake
 // declares, paging.go), the test PKI, and the constructor helpers each fake's NewServer
 // and options are written with (Configure, Started, WithHook).
+//
+// It is test support, public so that an adapter written in another module can build its
+// fake on it and pass providertest.Run; no production package of anyca imports it.
 package fakeca
 
 import (
