@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/retry"
 )
 
 // Orderer is implemented by providers that can ask the CA for a new certificate.
@@ -63,7 +64,8 @@ type OrderFinder interface {
 const (
 	// OrderOutcomeUnknown: the create request may have reached the CA, and its answer was
 	// lost. Call FindOrder, never Order again, to learn whether the order exists.
-	OrderOutcomeUnknown = "order_outcome_unknown"
+	// It is retry.OutcomeUnknown, the code the kit's at-most-once requests end with.
+	OrderOutcomeUnknown = retry.OutcomeUnknown
 	// ApprovalRequired: the CA made a request that an approver must accept; nothing is
 	// revoked or ordered until then. The message names the request.
 	ApprovalRequired = "approval_required"
