@@ -116,6 +116,12 @@ const (
 	FaultSlow        = fakeca.Slow
 	FaultTruncated   = fakeca.Truncated
 	FaultReset       = fakeca.Reset
+	// FaultLostAnswer carries the request out and closes the connection before any byte
+	// of the answer: a reset after the request was read.
+	FaultLostAnswer = fakeca.LostAnswer
+	// FaultStalledAnswer carries the request out and holds the answer until the client
+	// gives up (at most Fault.Delay, 0: 30 s): a timeout after the request was read.
+	FaultStalledAnswer = fakeca.StalledAnswer
 	// FaultForeignDocument answers 200 with a JSON document that is not the one asked
 	// for (Fault.Document, default "{}").
 	FaultForeignDocument = fakeca.ForeignDocument
