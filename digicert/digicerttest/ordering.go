@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca"
 )
 
 // Ordering, revocation, cancellation and CertCentral's request approvals.
