@@ -139,8 +139,9 @@ func OrderMatches(c *model.Certificate, want []string, since time.Time) bool {
 // RenewalWindow returns when c should be renewed: the CA's advice when p is a
 // RenewalAdvisor (FromCA set), else the last third of c's own lifetime
 // (model.LifetimeRenewalWindow), so that a 6-day certificate is not told to wait for
-// "30 days before expiry". A certificate without both validity dates (not issued yet)
-// is model.ErrFailedPrecondition. An advisor's error other than model.ErrUnsupported is
+// "30 days before expiry"; when the CA gives no NotBefore, the lifetime is counted from
+// CreatedAt (earlier, so the window opens no later). A certificate without a NotAfter
+// and a start (not issued yet) is model.ErrFailedPrecondition. An advisor's error other than model.ErrUnsupported is
 // returned as is: a CA that should advise and cannot is not silently replaced by a
 // computation.
 func RenewalWindow(ctx context.Context, p Provider, c *model.Certificate) (*model.RenewalWindow, error) {
@@ -156,7 +157,13 @@ func RenewalWindow(ctx context.Context, p Provider, c *model.Certificate) (*mode
 			return nil, err
 		}
 	}
-	w, ok := model.LifetimeRenewalWindow(c)
+	life := *c
+	if life.NotBefore.IsZero() {
+		// CAs that give no start date (ZeroSSL): the creation time, never after it, so
+		// the window computed opens no later than the true last third.
+		life.NotBefore = life.CreatedAt
+	}
+	w, ok := model.LifetimeRenewalWindow(&life)
 	if !ok {
 		return nil, model.NewError(p.Name(), "RenewalWindow", model.ErrFailedPrecondition,
 			"certificate %s has no validity dates to compute a renewal window from (is it issued?)", c.ID)
