@@ -27,6 +27,8 @@ type Config struct {
 	HTTPClient *http.Client `json:"-"`                  // base transport to wrap (proxies, tracing)
 	Retry      retry.Config `json:"retry,omitempty"`    // attempts, waits, client-side rate limit
 	Logger     *slog.Logger `json:"-"`                  // nil: silent
+	// ACME is the account of the ACME providers; its key and HMAC key are never printed.
+	ACME *ACMEAccount `json:"acme,omitempty"`
 }
 
 // redacted returns a copy safe to show.
@@ -68,12 +70,16 @@ func (c Config) String() string { return fmt.Sprintf("%v", c) }
 
 // LogValue makes slog print the config with the key redacted.
 func (c Config) LogValue() slog.Value {
-	return slog.GroupValue(
+	attrs := []slog.Attr{
 		slog.String("provider", c.Provider),
 		slog.String("api_key", c.redacted().APIKey),
 		slog.String("base_url", c.BaseURL),
 		slog.String("region", c.Region),
-	)
+	}
+	if c.ACME != nil {
+		attrs = append(attrs, slog.Any("acme", *c.ACME))
+	}
+	return slog.GroupValue(attrs...)
 }
 
 // MarshalJSON writes the config with the key redacted, so a marshalled config is safe to
