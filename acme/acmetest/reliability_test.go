@@ -41,7 +41,9 @@ func (f *fault) wrap(next http.Handler) http.Handler {
 	})
 }
 
-func isNewOrder(r *http.Request) bool { return r.Method == http.MethodPost && r.URL.Path == "/order-plz" }
+func isNewOrder(r *http.Request) bool {
+	return r.Method == http.MethodPost && r.URL.Path == "/order-plz"
+}
 
 // startWith starts a server whose handler is wrapped by f, and a provider on it.
 func startWith(t *testing.T, opts acmetest.Options, f *fault) (*acmetest.Server, anyca.Provider) {
