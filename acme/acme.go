@@ -33,7 +33,6 @@ package acme
 import (
 	"context"
 	"crypto"
-	"crypto/x509"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -307,6 +306,3 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "..."
 }
-
-// parseLeaf parses the first PEM certificate of a chain.
-func parseLeaf(der []byte) (*x509.Certificate, error) { return x509.ParseCertificate(der) }
