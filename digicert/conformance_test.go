@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/anyca/anyca/internal/harnesses"
+	"github.com/anyca/anyca/internal/testsupport/harnesses"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/providertest"
 )

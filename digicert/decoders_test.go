@@ -8,8 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/anyca/anyca/internal/fuzzseed"
-	"github.com/anyca/anyca/internal/secretstest"
+	"github.com/anyca/anyca/internal/testsupport/fuzzseed"
+	"github.com/anyca/anyca/internal/testsupport/secretstest"
 	"github.com/anyca/anyca/model"
 )
 

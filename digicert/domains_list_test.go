@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/anyca/anyca/digicert"
-	"github.com/anyca/anyca/internal/fakeca/fakecatest"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca/fakecatest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/anyca/anyca/digicert"
-	"github.com/anyca/anyca/internal/secretstest"
+	"github.com/anyca/anyca/internal/testsupport/secretstest"
 	"github.com/anyca/anyca/model"
 )
 

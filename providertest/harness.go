@@ -67,8 +67,8 @@ import (
 	"testing"
 
 	"github.com/anyca/anyca"
-	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca"
 )
 
 // Scenario is an account's content in model values: what a fake CA is seeded with, and

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/anyca/anyca"
-	"github.com/anyca/anyca/internal/memca"
+	"github.com/anyca/anyca/internal/testsupport/memca"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/providertest"
 	"github.com/anyca/anyca/retry"

@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/anyca/anyca"
-	"github.com/anyca/anyca/internal/fakeca"
-	"github.com/anyca/anyca/internal/harnesses"
+	"github.com/anyca/anyca/internal/testsupport/harnesses"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/providertest"
+	"github.com/anyca/anyca/providertest/fakeca"
 )
 
 // Chaos: listing 5,000 certificates and 5,000 domains while the fake misbehaves on 20%

@@ -13,9 +13,9 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/anyca/anyca"
-	"github.com/anyca/anyca/internal/fakeca"
-	"github.com/anyca/anyca/internal/harnesses"
+	"github.com/anyca/anyca/internal/testsupport/harnesses"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca"
 )
 
 // Concurrency: one Provider per adapter used from 50 goroutines at once (run under -race),

@@ -12,9 +12,9 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/anyca/anyca"
-	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/providertest"
+	"github.com/anyca/anyca/providertest/fakeca"
 	"github.com/anyca/anyca/retry"
 )
 

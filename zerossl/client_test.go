@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/anyca/anyca"
-	"github.com/anyca/anyca/internal/secretstest"
+	"github.com/anyca/anyca/internal/testsupport/secretstest"
 	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/providertest"

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/anyca/anyca/internal/fuzzseed"
-	"github.com/anyca/anyca/internal/secretstest"
+	"github.com/anyca/anyca/internal/testsupport/fuzzseed"
+	"github.com/anyca/anyca/internal/testsupport/secretstest"
 	"github.com/anyca/anyca/model"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/anyca/anyca/internal/secretstest"
+	"github.com/anyca/anyca/internal/testsupport/secretstest"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/zerossl"
 )

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/anyca/anyca/internal/fuzzseed"
+	"github.com/anyca/anyca/internal/testsupport/fuzzseed"
 	"github.com/anyca/anyca/model"
 )
 

@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/cmd/anyca/internal/sim"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/preflight"
 )
@@ -65,7 +66,7 @@ func (a *app) preflightOptions(o *cmdOpts, p anyca.Provider) (preflight.Options,
 		}
 	}
 	if httpHost != "" || httpsHost != "" {
-		opt.DialContext = dialFiles(httpHost, httpsHost)
+		opt.DialContext = sim.DialFiles(httpHost, httpsHost)
 	}
 	if path := firstNonEmpty(o.pre.tlsRoots, a.getenv(envTLSRoots)); path != "" {
 		pem, err := os.ReadFile(path)
@@ -79,22 +80,6 @@ func (a *app) preflightOptions(o *cmdOpts, p anyca.Provider) (preflight.Options,
 		opt.TLSConfig = &tls.Config{RootCAs: pool}
 	}
 	return opt, nil
-}
-
-// dialFiles returns a dialer for file checks: connections to port 443 go to httpsAddr,
-// others to httpAddr; an empty address leaves those connections to the address asked.
-func dialFiles(httpAddr, httpsAddr string) func(ctx context.Context, network, addr string) (net.Conn, error) {
-	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		_, port, _ := net.SplitHostPort(addr)
-		switch {
-		case port == "443" && httpsAddr != "":
-			addr = httpsAddr
-		case port != "443" && httpAddr != "":
-			addr = httpAddr
-		}
-		var d net.Dialer
-		return d.DialContext(ctx, network, addr)
-	}
 }
 
 func firstNonEmpty(vals ...string) string {

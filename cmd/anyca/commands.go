@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/cmd/anyca/internal/sim"
 	"github.com/anyca/anyca/model"
 )
 
@@ -415,7 +416,7 @@ func runChallenges(ctx context.Context, a *app, o *cmdOpts, p anyca.Provider, id
 	if err != nil {
 		return err
 	}
-	sortChallenges(chs)
+	sim.SortChallenges(chs)
 	if o.pre.check && len(chs) > 0 {
 		return a.showChecked(ctx, o, p, chs)
 	}
@@ -431,16 +432,6 @@ func runChallenges(ctx context.Context, a *app, o *cmdOpts, p anyca.Provider, id
 	}
 	writeChallenges(a.stdout, chs)
 	return nil
-}
-
-// sortChallenges orders challenges by domain, then type, keeping the CA's order otherwise.
-func sortChallenges(chs []model.Challenge) {
-	sort.SliceStable(chs, func(i, j int) bool {
-		if chs[i].Domain != chs[j].Domain {
-			return chs[i].Domain < chs[j].Domain
-		}
-		return chs[i].Type < chs[j].Type
-	})
 }
 
 // parseWithin reads a window: "30d", "1.5d" or a Go duration; it must be positive.

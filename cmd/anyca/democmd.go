@@ -11,28 +11,29 @@ import (
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/cmd/anyca/internal/demo"
+	"github.com/anyca/anyca/cmd/anyca/internal/sim"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/preflight"
 )
 
 func runDemo(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 	now := a.now()
-	cas := newSimCAs(o.seed, now)
-	srv := httptest.NewServer(simMux(cas)) // loopback, random port
+	cas := sim.NewCAs(o.seed, now)
+	srv := httptest.NewServer(sim.Mux(cas)) // loopback, random port
 	defer srv.Close()
 	targets := make([]demoTarget, len(cas))
 	if len(cas) > 0 {
-		stop, err := cas[0].world.start(ctx)
+		stop, err := cas[0].World.Start(ctx)
 		if err != nil {
 			return err
 		}
 		defer stop()
 	}
 	for i, ca := range cas {
-		targets[i] = demoTarget{label: ca.label, cfg: ca.config(srv.URL), featuredCert: ca.featuredCert, noun: ca.noun, missingID: ca.missingID,
-			preflight: ca.world.preflightOptions(),
-			publish: func(ctx context.Context, id string, k wrongKind) ([]string, error) {
-				return publishCertificate(ctx, cas, srv.URL, id, k)
+		targets[i] = demoTarget{label: ca.Label, cfg: ca.Config(srv.URL), featuredCert: ca.FeaturedCert, noun: ca.Noun, missingID: ca.MissingID,
+			preflight: ca.World.PreflightOptions(),
+			publish: func(ctx context.Context, id string, k sim.Wrong) ([]string, error) {
+				return sim.Publish(ctx, cas, srv.URL, id, k)
 			}}
 	}
 	fmt.Fprintf(a.stdout, "anyca demo: the same questions to two CAs through one anyca.Provider interface.\n")
@@ -49,7 +50,7 @@ type demoTarget struct {
 	missingID    string // a well-formed id the CA does not know
 	// publish publishes a certificate's challenges in the simulator, right or wrong, and
 	// returns the lines published.
-	publish func(ctx context.Context, id string, k wrongKind) ([]string, error)
+	publish func(ctx context.Context, id string, k sim.Wrong) ([]string, error)
 	// preflight points preflight at the simulator's DNS server and file host.
 	preflight preflight.Options
 }
@@ -266,7 +267,7 @@ func askDemo(ctx context.Context, a *app, t demoTarget, now time.Time) (*demoAns
 	}
 	ans.domain, ans.domainErr = p.DomainValidation(ctx, demo.FeaturedDomain)
 	ans.challs, ans.challErr = p.Challenges(ctx, t.featuredCert)
-	sortChallenges(ans.challs)
+	sim.SortChallenges(ans.challs)
 	_, ans.missing = p.Certificate(ctx, t.missingID)
 	bad := t.cfg
 	bad.APIKey = "not-the-right-key"

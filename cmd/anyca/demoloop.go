@@ -10,6 +10,7 @@ import (
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/cmd/anyca/internal/demo"
+	"github.com/anyca/anyca/cmd/anyca/internal/sim"
 	"github.com/anyca/anyca/digicert/digicerttest"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/preflight"
@@ -34,7 +35,7 @@ func demoLoop(ctx context.Context, w io.Writer, n int, targets []demoTarget) err
 		if err != nil {
 			return fmt.Errorf("%s: %w", t.label, err)
 		}
-		sortChallenges(chs)
+		sim.SortChallenges(chs)
 		method := loopMethod(chs)
 		ch, ok := firstOf(chs, demo.FeaturedDomain, method)
 		if !ok {
@@ -56,7 +57,7 @@ func demoLoop(ctx context.Context, w io.Writer, n int, targets []demoTarget) err
 				break
 			}
 		}
-		lines, err := t.publish(ctx, t.featuredCert, wrongNone)
+		lines, err := t.publish(ctx, t.featuredCert, sim.WrongNone)
 		if err != nil {
 			return fmt.Errorf("%s: publish: %w", t.label, err)
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/cmd/anyca/internal/sim"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/preflight"
 )
@@ -15,17 +16,17 @@ import (
 // demoWrongCase is one wrong value the demo has the simulator publish.
 type demoWrongCase struct {
 	title string
-	kind  wrongKind
+	kind  sim.Wrong
 	types []model.ChallengeType // challenge types the case can be shown on, in preference order
 }
 
 // demoWrongCases are the wrong values shown once: each preflight verdict names the value
 // actually published.
 var demoWrongCases = []demoWrongCase{
-	{"a CNAME pointing at an old target", wrongCNAME, []model.ChallengeType{model.ChallengeDNSCNAME}},
-	{"a TXT value with a typo", wrongTXT, []model.ChallengeType{model.ChallengeDNSTXT}},
-	{"a file URL that redirects", wrongRedirect, []model.ChallengeType{model.ChallengeHTTPFile}},
-	{"a CAA record forbidding the CA", wrongCAA, []model.ChallengeType{model.ChallengeDNSCNAME, model.ChallengeDNSTXT, model.ChallengeHTTPFile}},
+	{"a CNAME pointing at an old target", sim.WrongCNAME, []model.ChallengeType{model.ChallengeDNSCNAME}},
+	{"a TXT value with a typo", sim.WrongTXT, []model.ChallengeType{model.ChallengeDNSTXT}},
+	{"a file URL that redirects", sim.WrongRedirect, []model.ChallengeType{model.ChallengeHTTPFile}},
+	{"a CAA record forbidding the CA", sim.WrongCAA, []model.ChallengeType{model.ChallengeDNSCNAME, model.ChallengeDNSTXT, model.ChallengeHTTPFile}},
 }
 
 // demoWrong has the simulator publish each wrong value for a pending certificate other
@@ -61,7 +62,7 @@ func demoWrong(ctx context.Context, w io.Writer, n int, targets []demoTarget) er
 			res := preflight.Check(ctx, ch, t.opt)
 			fmt.Fprintf(w, "%s (%s %s %s, %s %s):\n", capitalize(c.title), t.label, t.noun, id, ch.Domain, ch.Type)
 			line := pickLine(lines, ch)
-			if c.kind == wrongCAA {
+			if c.kind == sim.WrongCAA {
 				line = lines[len(lines)-1]
 			}
 			fmt.Fprintf(w, "  the sim publishes: %s\n", line)
@@ -95,7 +96,7 @@ func pendingWith(ctx context.Context, p anyca.Provider, types []model.ChallengeT
 			if err != nil {
 				return "", model.Challenge{}, false, err
 			}
-			sortChallenges(chs)
+			sim.SortChallenges(chs)
 			for _, ch := range chs {
 				if ch.Type == typ {
 					return id, ch, true, nil

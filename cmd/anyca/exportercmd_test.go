@@ -59,7 +59,7 @@ func TestExporterCommand(t *testing.T) {
 		t.Errorf("certificate series by account %v", perAccount)
 	}
 	for _, ca := range fleet.accounts {
-		if strings.Contains(text+errb.String(), ca.apiKey) || strings.Contains(errb.String(), "wrong-staging-key") {
+		if strings.Contains(text+errb.String(), ca.APIKey) || strings.Contains(errb.String(), "wrong-staging-key") {
 			t.Fatalf("a key is in the metrics or the log")
 		}
 	}

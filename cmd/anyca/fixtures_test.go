@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/anyca/anyca/cmd/anyca/internal/sim"
 )
 
 // What the command tests set up before they run anyca: files in a test's temporary
@@ -30,54 +32,47 @@ func providerEnv(provider, apiKey, baseURL string) map[string]string {
 	return map[string]string{"ANYCA_PROVIDER": provider, "ANYCA_API_KEY": apiKey, "ANYCA_BASE_URL": baseURL}
 }
 
-// startWorld starts w's DNS server and file hosts and stops them when the test ends.
-func startWorld(t *testing.T, w *simWorld) *simWorld {
-	t.Helper()
-	stop, err := w.start(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
-	return w
-}
-
 // serveSim serves cas as anyca sim does (their shared world started, each CA under its
 // prefix) on a loopback test server, closed when the test ends.
-func serveSim(t *testing.T, cas []simCA) *httptest.Server {
+func serveSim(t *testing.T, cas []sim.CA) *httptest.Server {
 	t.Helper()
 	if len(cas) == 0 {
 		t.Fatal("no simulated CA is registered")
 	}
-	startWorld(t, cas[0].world)
-	srv := httptest.NewServer(simMux(cas))
+	stop, err := cas[0].World.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	srv := httptest.NewServer(sim.Mux(cas))
 	t.Cleanup(srv.Close)
 	return srv
 }
 
 // startSim serves the simulated CAs seeded with the demo accounts, dated relative to now.
-func startSim(t *testing.T, now time.Time) ([]simCA, *httptest.Server) {
+func startSim(t *testing.T, now time.Time) ([]sim.CA, *httptest.Server) {
 	t.Helper()
-	cas := newSimCAs(defaultSeed, now)
+	cas := sim.NewCAs(defaultSeed, now)
 	return cas, serveSim(t, cas)
 }
 
 // caEnv is the environment of a CLI run against ca served at root.
-func caEnv(ca simCA, root string) map[string]string {
-	return providerEnv(ca.provider, ca.apiKey, ca.baseURL(root))
+func caEnv(ca sim.CA, root string) map[string]string {
+	return providerEnv(ca.Provider, ca.APIKey, ca.BaseURL(root))
 }
 
 // simEnv is caEnv with the variables that point challenges --check and sim publish at
 // the simulator and its world.
-func simEnv(ca simCA, srv *httptest.Server) map[string]string {
+func simEnv(ca sim.CA, srv *httptest.Server) map[string]string {
 	env := caEnv(ca, srv.URL)
-	maps.Copy(env, map[string]string{envSim: srv.URL, envDNSServer: ca.world.dnsAddr,
-		envHTTPHost: ca.world.fileAddr, envHTTPSHost: ca.world.tlsAddr})
+	maps.Copy(env, map[string]string{envSim: srv.URL, envDNSServer: ca.World.DNSAddr(),
+		envHTTPHost: ca.World.FileAddr(), envHTTPSHost: ca.World.TLSAddr()})
 	return env
 }
 
-// servedFleet is the simulated fleet (see newSimFleet) served for one test.
+// servedFleet is the simulated fleet (see sim.NewFleet) served for one test.
 type servedFleet struct {
-	accounts []simCA
+	accounts []sim.CA
 	root     string            // the simulator's URL
 	config   string            // an accounts config file that reaches every account
 	env      map[string]string // the key variables the config reads
@@ -88,18 +83,18 @@ type servedFleet struct {
 func startSimFleet(t *testing.T, breakStaging bool) servedFleet {
 	t.Helper()
 	now := time.Now()
-	f := servedFleet{accounts: newSimFleet(newSimCAs(defaultSeed, now), defaultSeed, now), env: map[string]string{}}
+	f := servedFleet{accounts: sim.NewFleet(sim.NewCAs(defaultSeed, now), defaultSeed, now), env: map[string]string{}}
 	f.root = serveSim(t, f.accounts).URL
-	b, err := simFleetConfig(f.accounts, f.root)
+	b, err := sim.FleetConfig(f.accounts, f.root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.config = writeFile(t, t.TempDir(), "fleet.json", string(b))
 	for _, ca := range f.accounts {
-		f.env[simKeyEnv(ca.account)] = ca.apiKey
+		f.env[sim.KeyEnv(ca.Account)] = ca.APIKey
 	}
 	if breakStaging {
-		f.env[simKeyEnv("staging")] = "wrong-staging-key-0123456789"
+		f.env[sim.KeyEnv("staging")] = "wrong-staging-key-0123456789"
 	}
 	return f
 }
@@ -111,13 +106,13 @@ func (f servedFleet) run(t *testing.T, args ...string) result {
 }
 
 // account returns the fleet's account called name.
-func (f servedFleet) account(t *testing.T, name string) simCA {
+func (f servedFleet) account(t *testing.T, name string) sim.CA {
 	t.Helper()
 	for _, ca := range f.accounts {
-		if ca.account == name {
+		if ca.Account == name {
 			return ca
 		}
 	}
 	t.Fatalf("the fleet has no account %q", name)
-	return simCA{}
+	return sim.CA{}
 }

@@ -23,12 +23,12 @@ func TestFleetCertsListOneAccountFails(t *testing.T) {
 		got[c.Account]++
 	}
 	for _, ca := range fleet.accounts {
-		want := ca.certs
-		if ca.account == "staging" {
+		want := ca.Certs
+		if ca.Account == "staging" {
 			want = 0
 		}
-		if got[ca.account] != want {
-			t.Errorf("account %s: %d certificates, want %d", ca.account, got[ca.account], want)
+		if got[ca.Account] != want {
+			t.Errorf("account %s: %d certificates, want %d", ca.Account, got[ca.Account], want)
 		}
 	}
 
@@ -90,15 +90,15 @@ func TestFleetConfigWarnings(t *testing.T) {
 	fleet := startSimFleet(t, false)
 	prod, dv := fleet.account(t, "prod"), fleet.account(t, "dv")
 	dir := t.TempDir()
-	if err := os.Chmod(writeFile(t, dir, "prod.key", prod.apiKey+"\n"), 0o640); err != nil {
+	if err := os.Chmod(writeFile(t, dir, "prod.key", prod.APIKey+"\n"), 0o640); err != nil {
 		t.Fatal(err)
 	}
 	file := writeFile(t, dir, "fleet.json", `{"accounts":[{"name":"prod","provider":"digicert","api_key_file":"prod.key","base_url":"`+
-		prod.baseURL(fleet.root)+`"},
-		{"name":"dv","provider":"zerossl","api_key":"`+dv.apiKey+`","base_url":"`+dv.baseURL(fleet.root)+`"}]}`)
+		prod.BaseURL(fleet.root)+`"},
+		{"name":"dv","provider":"zerossl","api_key":"`+dv.APIKey+`","base_url":"`+dv.BaseURL(fleet.root)+`"}]}`)
 	r := mustSucceed(t, runLive(t, nil, "--config", file, "certs", "list", "-o", "json"))
 	if !strings.Contains(r.stderr, `warning: account "prod": api_key_file`) || !strings.Contains(r.stderr, "0640") ||
-		!strings.Contains(r.stderr, `warning: account "dv": api_key is written`) || strings.Contains(r.stderr, dv.apiKey) {
+		!strings.Contains(r.stderr, `warning: account "dv": api_key is written`) || strings.Contains(r.stderr, dv.APIKey) {
 		t.Errorf("warnings %q", r.stderr)
 	}
 	writeFile(t, dir, "fleet.json", `{"accounts":[{"name":"a","provider":"zerossl","api_key":"x1234567890123456"},{"name":"a","provider":"zerossl","api_key":"y1234567890123456"}]}`)

@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/cmd/anyca/internal/sim"
 	"github.com/anyca/anyca/model"
 )
 
@@ -170,7 +171,7 @@ func TestHostileValuesInChallenges(t *testing.T) {
 	var got []model.Challenge
 	decode(t, r, &got)
 	want := append([]model.Challenge(nil), hostileChallenges...)
-	sortChallenges(want)
+	sim.SortChallenges(want)
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("-o json changed values:\ngot  %q\nwant %q", got, want)
 	}

@@ -165,9 +165,9 @@ func TestSimPublish(t *testing.T) {
 	cas, srv := startSim(t, testNow)
 	for _, ca := range cas {
 		env := caEnv(ca, srv.URL)
-		args := []string{"verify", ca.featuredCert, "--method", "dns-cname"}
+		args := []string{"verify", ca.FeaturedCert, "--method", "dns-cname"}
 		if r := runApp(t, env, args...); r.code != exitDCVFailed {
-			t.Fatalf("%s before publishing: code %d, %q %q", ca.label, r.code, r.stdout, r.stderr)
+			t.Fatalf("%s before publishing: code %d, %q %q", ca.Label, r.code, r.stdout, r.stderr)
 		}
 	}
 	// publish sends POST /publish?query with the Host header host (the listener's when
@@ -189,25 +189,25 @@ func TestSimPublish(t *testing.T) {
 		return resp.StatusCode
 	}
 	for _, ca := range cas {
-		if code := publish("id="+ca.featuredCert, ""); code != http.StatusOK {
-			t.Fatalf("publish %s: %d", ca.featuredCert, code)
+		if code := publish("id="+ca.FeaturedCert, ""); code != http.StatusOK {
+			t.Fatalf("publish %s: %d", ca.FeaturedCert, code)
 		}
 	}
 	for _, ca := range cas {
 		env := caEnv(ca, srv.URL)
-		if r := runApp(t, env, "verify", ca.featuredCert, "--method", "dns-cname"); r.code != exitOK {
-			t.Errorf("%s after publishing: code %d, %q %q", ca.label, r.code, r.stdout, r.stderr)
+		if r := runApp(t, env, "verify", ca.FeaturedCert, "--method", "dns-cname"); r.code != exitOK {
+			t.Errorf("%s after publishing: code %d, %q %q", ca.Label, r.code, r.stdout, r.stderr)
 		}
-		if r := runApp(t, env, "download", ca.featuredCert); r.code != exitOK || !strings.HasPrefix(r.stdout, "-----BEGIN CERTIFICATE-----") {
-			t.Errorf("%s download: code %d, %q", ca.label, r.code, r.stderr)
+		if r := runApp(t, env, "download", ca.FeaturedCert); r.code != exitOK || !strings.HasPrefix(r.stdout, "-----BEGIN CERTIFICATE-----") {
+			t.Errorf("%s download: code %d, %q", ca.Label, r.code, r.stderr)
 		}
 	}
 	// A Host header naming another server changes nothing: the CAs are asked locally.
-	if code := publish("id="+cas[0].featuredCert, "192.0.2.1:80"); code != http.StatusOK {
+	if code := publish("id="+cas[0].FeaturedCert, "192.0.2.1:80"); code != http.StatusOK {
 		t.Errorf("publish with a foreign Host header: %d", code)
 	}
 	for query, want := range map[string]int{"id=404404": http.StatusNotFound, "domain=pay.example.org": http.StatusBadRequest,
-		"id=" + cas[0].featuredCert + "&wrong=typo": http.StatusBadRequest} {
+		"id=" + cas[0].FeaturedCert + "&wrong=typo": http.StatusBadRequest} {
 		if code := publish(query, ""); code != want {
 			t.Errorf("publish?%s: %d, want %d", query, code, want)
 		}

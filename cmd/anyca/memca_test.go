@@ -9,9 +9,9 @@ import (
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/cmd/anyca/internal/demo"
-	"github.com/anyca/anyca/internal/fakeca"
-	"github.com/anyca/anyca/internal/memca"
+	"github.com/anyca/anyca/internal/testsupport/memca"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca"
 )
 
 // testNow is the fixed clock of the golden tests.
@@ -24,7 +24,7 @@ const (
 	memKeyLimited = "memca-limited-key"
 )
 
-// memAccount is the shared in-memory CA (internal/memca) seeded with the DigiCert demo
+// memAccount is the shared in-memory CA (internal/testsupport/memca) seeded with the DigiCert demo
 // account, its ids, serials and fingerprints kept (the golden files show them),
 // accepting memKey.
 var memAccount = sync.OnceValue(func() *memca.Server { return newMemAccount(memKey) })

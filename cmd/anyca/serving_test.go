@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/anyca/anyca/internal/secretstest"
+	"github.com/anyca/anyca/internal/testsupport/secretstest"
+	"github.com/anyca/anyca/providertest/fakeca/fakecatest"
 )
 
 // The helpers the command tests share to run anyca: in the background as a server
@@ -62,15 +62,7 @@ func serve(t *testing.T, getenv func(string) string, args ...string) *serving {
 // a body read that fails ends the test.
 func fetch(t *testing.T, client *http.Client, url string) (*http.Response, string) {
 	t.Helper()
-	resp, err := client.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, b := fakecatest.Get(t, client, url)
 	return resp, string(b)
 }
 

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/anyca/anyca/cmd/anyca/internal/demo"
-	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca"
 )
 
 // TestSimCommandsAgainstFakes starts "anyca sim" on a free loopback port, points the
@@ -113,17 +113,17 @@ func TestSimCommandsAgainstFakes(t *testing.T) {
 func TestRateLimitedExitCode(t *testing.T) {
 	cas, srv := startSim(t, time.Now())
 	for _, ca := range cas {
-		t.Run(ca.provider, func(t *testing.T) {
-			file := writeFile(t, t.TempDir(), "cfg.json", `{"provider": "`+ca.provider+`", "api_key": "`+ca.apiKey+
-				`", "base_url": "`+ca.baseURL(srv.URL)+`", "retry": {"max_attempts": 1, "requests_per_second": -1}}`)
-			ca.failNext(1, fakeca.Fault{Kind: fakeca.RateLimit, RetryAfter: "30"})
-			r := runLive(t, nil, "--config", file, "cert", "get", ca.featuredCert)
-			assertFailure(t, r, exitRateLimited, "rate limited", ca.apiKey)
+		t.Run(ca.Provider, func(t *testing.T) {
+			file := writeFile(t, t.TempDir(), "cfg.json", `{"provider": "`+ca.Provider+`", "api_key": "`+ca.APIKey+
+				`", "base_url": "`+ca.BaseURL(srv.URL)+`", "retry": {"max_attempts": 1, "requests_per_second": -1}}`)
+			ca.FailNext(1, fakeca.Fault{Kind: fakeca.RateLimit, RetryAfter: "30"})
+			r := runLive(t, nil, "--config", file, "cert", "get", ca.FeaturedCert)
+			assertFailure(t, r, exitRateLimited, "rate limited", ca.APIKey)
 			if strings.Count(r.stderr, "\n") != 1 {
 				t.Errorf("error is not one line: %q", r.stderr)
 			}
-			ca.failNext(1, fakeca.Fault{Kind: fakeca.ServerError, Status: 503})
-			if r := runLive(t, nil, "--config", file, "cert", "get", ca.featuredCert); r.code != exitError {
+			ca.FailNext(1, fakeca.Fault{Kind: fakeca.ServerError, Status: 503})
+			if r := runLive(t, nil, "--config", file, "cert", "get", ca.FeaturedCert); r.code != exitError {
 				t.Errorf("503: exit %d, stderr %q", r.code, r.stderr)
 			}
 		})
@@ -176,11 +176,11 @@ func TestGoldenAgainstFakes(t *testing.T) {
 			args []string
 		}{
 			{"certs_list", []string{"certs", "list", "--search", "example.org"}},
-			{"cert_get", []string{"cert", "get", ca.featuredCert}},
-			{"challenges", []string{"challenges", ca.featuredCert}},
+			{"cert_get", []string{"cert", "get", ca.FeaturedCert}},
+			{"challenges", []string{"challenges", ca.FeaturedCert}},
 		}
 		for _, tc := range cases {
-			name := ca.provider + "_" + tc.name
+			name := ca.Provider + "_" + tc.name
 			t.Run(name, func(t *testing.T) {
 				golden(t, name, runApp(t, env, tc.args...))
 			})

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/anyca/anyca/cmd/anyca/internal/sim"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
@@ -37,7 +38,7 @@ records and files published. Email challenges are not published (approve them by
   cname     the CNAME points at an old target
   txt       the TXT value has two letters swapped
   redirect  the file URL answers 301 to https
-  caa       the records are right, and a CAA record at the domain allows only ` + forbiddingIssuer + `
+  caa       the records are right, and a CAA record at the domain allows only ` + sim.ForbiddingIssuer + `
 Publishing again without --wrong puts the right values back (and removes that CAA record).
 
 The simulator's URL comes from --sim or ANYCA_SIM (anyca sim prints the export line); it
@@ -55,9 +56,9 @@ Examples:
 }
 
 func runSimPublish(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	k, err := parseWrong(o.pre.wrong)
+	k, err := sim.ParseWrong(o.pre.wrong)
 	if err != nil {
-		return err
+		return usagef("%v", err)
 	}
 	raw := firstNonEmpty(o.pre.sim, a.getenv(envSim))
 	if raw == "" {
@@ -68,7 +69,7 @@ func runSimPublish(ctx context.Context, a *app, o *cmdOpts, args []string) error
 		return usagef("--sim %q: want the simulator's loopback URL, such as http://127.0.0.1:8089", raw)
 	}
 	q := url.Values{"id": {args[0]}}
-	if k != wrongNone {
+	if k != sim.WrongNone {
 		q.Set("wrong", string(k))
 	}
 	target := u.Scheme + "://" + u.Host + "/publish?" + q.Encode()

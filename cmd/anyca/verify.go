@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/cmd/anyca/internal/sim"
 	"github.com/anyca/anyca/model"
 )
 
@@ -88,7 +89,7 @@ func runVerify(ctx context.Context, a *app, o *cmdOpts, p anyca.Provider, id str
 			return err
 		}
 	}
-	sortChallenges(chs)
+	sim.SortChallenges(chs)
 	if err := writeVerified(a, o, chs); err != nil {
 		return err
 	}

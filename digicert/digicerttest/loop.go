@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca"
 )
 
 // The DCV check and download endpoints, and the test PKI behind the downloads.

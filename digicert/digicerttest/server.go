@@ -22,8 +22,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca"
 )
 
 // Fault is a misbehaviour to inject with FailNext; its Kind is one of providertest's

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/anyca/anyca/digicert/digicerttest"
-	"github.com/anyca/anyca/internal/fakeca/fakecatest"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca/fakecatest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/anyca/anyca/internal/chain"
-	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca"
 )
 
 func issue(t testing.TB, serial string, names ...string) *fakeca.Leaf {

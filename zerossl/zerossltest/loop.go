@@ -10,8 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca"
 )
 
 // The verify (POST /certificates/{id}/challenges) and download endpoints, and the test

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/anyca/anyca/internal/fakeca/fakecatest"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca/fakecatest"
 	"github.com/anyca/anyca/zerossl/zerossltest"
 )
 

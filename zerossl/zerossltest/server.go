@@ -17,8 +17,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca"
 )
 
 // DefaultAPIKey is the key a Server accepts unless WithAPIKey sets another.

@@ -7,9 +7,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/anyca/anyca/internal/fakeca/fakecatest"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/providertest"
+	"github.com/anyca/anyca/providertest/fakeca/fakecatest"
 	"github.com/anyca/anyca/zerossl/zerossltest"
 )
 

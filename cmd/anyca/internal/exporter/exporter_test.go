@@ -18,8 +18,8 @@ import (
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/cmd/anyca/internal/demo"
 	"github.com/anyca/anyca/digicert/digicerttest"
-	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca"
 	"github.com/anyca/anyca/retry"
 	"github.com/anyca/anyca/zerossl/zerossltest"
 )

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/anyca/anyca/internal/fakeca"
-	"github.com/anyca/anyca/internal/fakeca/fakecatest"
+	"github.com/anyca/anyca/providertest/fakeca"
+	"github.com/anyca/anyca/providertest/fakeca/fakecatest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca"
 )
 
 // How a Server answers one request: the queued or random fault first, then the key check.

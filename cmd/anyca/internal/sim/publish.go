@@ -1,4 +1,4 @@
-package main
+package sim
 
 import (
 	"context"
@@ -6,25 +6,26 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sort"
 	"strings"
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/model"
 )
 
-// publishCertificate publishes into the world the record or file of every challenge of
+// Publish publishes into the world the record or file of every challenge of
 // certificate (or order) id, in each simulated CA that knows the id, right or with the
 // wrong value k. It reads the challenges as a user does, through the CA's API at root,
 // and returns the lines published. An id no CA knows is ErrNotFound; a wrong kind that
 // fits no challenge of the id is ErrInvalidArgument.
-func publishCertificate(ctx context.Context, cas []simCA, root, id string, k wrongKind) ([]string, error) {
+func Publish(ctx context.Context, cas []CA, root, id string, k Wrong) ([]string, error) {
 	var lines []string
-	known, fitted := false, k == wrongNone
+	known, fitted := false, k == WrongNone
 	for _, ca := range cas {
-		if ca.world == nil {
+		if ca.World == nil {
 			continue
 		}
-		p, err := anyca.New(ctx, ca.config(root))
+		p, err := anyca.New(ctx, ca.Config(root))
 		if err != nil {
 			return nil, err
 		}
@@ -33,17 +34,17 @@ func publishCertificate(ctx context.Context, cas []simCA, root, id string, k wro
 			continue // another CA's id
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", ca.label, err)
+			return nil, fmt.Errorf("%s: %w", ca.Label, err)
 		}
 		known = true
-		sortChallenges(chs)
+		SortChallenges(chs)
 		for _, ch := range chs {
-			out, err := ca.world.publish(ch, k)
+			out, err := ca.World.publish(ch, k)
 			if errors.Is(err, errNotPublishable) {
 				continue
 			}
 			if err != nil {
-				return nil, fmt.Errorf("%s: %s %s: %w", ca.label, ch.Domain, ch.Type, err)
+				return nil, fmt.Errorf("%s: %s %s: %w", ca.Label, ch.Domain, ch.Type, err)
 			}
 			fitted = fitted || k.affects(ch)
 			lines = append(lines, out...)
@@ -63,7 +64,7 @@ func publishCertificate(ctx context.Context, cas []simCA, root, id string, k wro
 // every challenge of the certificate is put into the simulator's DNS zones and file
 // host, where the simulated CAs look. It answers the published lines as text: 404 for
 // an id no CA knows, 400 for a bad request.
-func publishHandler(cas []simCA) http.Handler {
+func publishHandler(cas []CA) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		id := q.Get("id")
@@ -75,7 +76,7 @@ func publishHandler(cas []simCA) http.Handler {
 			http.Error(w, "publish: want ?id=CERT_ID (and optionally &wrong=KIND)", http.StatusBadRequest)
 			return
 		}
-		k, err := parseWrong(q.Get("wrong"))
+		k, err := ParseWrong(q.Get("wrong"))
 		if err != nil {
 			http.Error(w, "publish: "+err.Error(), http.StatusBadRequest)
 			return
@@ -87,7 +88,7 @@ func publishHandler(cas []simCA) http.Handler {
 			http.Error(w, "publish: the simulator's own address is unknown", http.StatusInternalServerError)
 			return
 		}
-		lines, err := publishCertificate(r.Context(), cas, "http://"+local.String(), id, k)
+		lines, err := Publish(r.Context(), cas, "http://"+local.String(), id, k)
 		switch {
 		case errors.Is(err, model.ErrNotFound):
 			http.Error(w, publishErrText(err), http.StatusNotFound)
@@ -112,4 +113,15 @@ func publishErrText(err error) string {
 		return me.Message
 	}
 	return err.Error()
+}
+
+// SortChallenges orders challenges by domain, then type, keeping the CA's order otherwise:
+// the order anyca prints challenges in, and the simulator publishes them in.
+func SortChallenges(chs []model.Challenge) {
+	sort.SliceStable(chs, func(i, j int) bool {
+		if chs[i].Domain != chs[j].Domain {
+			return chs[i].Domain < chs[j].Domain
+		}
+		return chs[i].Type < chs[j].Type
+	})
 }

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/internal/pager"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca"
 )
 
 // The certificate listing: one request per page, the paging faults played on the page

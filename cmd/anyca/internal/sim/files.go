@@ -1,6 +1,7 @@
-package main
+package sim
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"strings"
@@ -9,7 +10,7 @@ import (
 // fileHandler is the simulator's file host (HTTP and HTTPS alike): GET or HEAD of a published validation file,
 // selected by the Host header and the path, answers the exact body (or the redirect it
 // was published as); anything else is 404.
-func (w *simWorld) fileHandler() http.Handler {
+func (w *World) fileHandler() http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			rw.Header().Set("Allow", "GET, HEAD")
@@ -38,4 +39,20 @@ func (w *simWorld) fileHandler() http.Handler {
 			_, _ = rw.Write([]byte(f.body))
 		}
 	})
+}
+
+// DialFiles returns a dialer for file checks: connections to port 443 go to httpsAddr,
+// others to httpAddr; an empty address leaves those connections to the address asked.
+func DialFiles(httpAddr, httpsAddr string) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		_, port, _ := net.SplitHostPort(addr)
+		switch {
+		case port == "443" && httpsAddr != "":
+			addr = httpsAddr
+		case port != "443" && httpAddr != "":
+			addr = httpAddr
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}
 }

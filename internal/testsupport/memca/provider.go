@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/anyca/anyca"
-	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/internal/secret"
 	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca"
 	"github.com/anyca/anyca/retry"
 )
 

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/anyca/anyca/internal/fakeca"
-	"github.com/anyca/anyca/internal/fakeca/fakecatest"
+	"github.com/anyca/anyca/providertest/fakeca"
+	"github.com/anyca/anyca/providertest/fakeca/fakecatest"
 )
 
 // pagedBase serves a listing of 10 items "i0".."i9", three per page at ?at=, with its

@@ -1,6 +1,6 @@
-// Package fakecatest sends raw requests to a fake built on fakeca.Base, for the tests
-// that check a fake's own wire format (its key check, its JSON, its quirks) without the
-// adapter in between.
+// Package fakecatest sends raw requests to a fake built on fakeca.Base (or any test
+// server), for the tests that check a fake's own wire format (its key check, its JSON,
+// its quirks) without the adapter in between.
 package fakecatest
 
 import (
@@ -33,16 +33,38 @@ func Do(t testing.TB, method, url, body string, setup func(*http.Request)) (int,
 	if setup != nil {
 		setup(req)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, b := send(t, http.DefaultClient, req)
+	return resp.StatusCode, b
+}
+
+// Get sends GET url with client (http.DefaultClient when nil) and returns the answer,
+// its body read whole (and closed). A request that cannot be sent, or a body that
+// cannot be read, fails t.
+func Get(t testing.TB, client *http.Client, url string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	if client == nil {
+		client = http.DefaultClient
+	}
+	return send(t, client, req)
+}
+
+// send sends req with client and reads the whole body, failing t on an error.
+func send(t testing.TB, client *http.Client, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("%s %s: reading the body: %v", method, url, err)
+		t.Fatalf("%s %s: reading the body: %v", req.Method, req.URL, err)
 	}
-	return resp.StatusCode, b
+	return resp, b
 }
 
 // DecodeJSON decodes b into v, and fails t (quoting the start of b) when b is not JSON

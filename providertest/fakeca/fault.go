@@ -4,6 +4,14 @@
 // and paging faults that rewrite the real page of any vendor whose paging the fake
 // declares, paging.go), the test PKI, and the constructor helpers each fake's NewServer
 // and options are written with (Configure, Started, WithHook).
+//
+// It is test support, public so that an adapter written in another module can build its
+// fake on it and pass providertest.Run. The library a program imports (the root package,
+// the adapters, model, retry) never imports it.
+//
+// The Injector works on its own as middleware in front of any http.Handler, not only a
+// Base: faults := NewInjector(errorBody); handler = faults.Wrap(h); then faults.FailNext,
+// faults.SetChaos and faults.DeclarePaging drive it as they drive a Base.
 package fakeca
 
 import (
@@ -136,8 +144,11 @@ type Fault struct {
 // the vendor's error carries ("" for the fake's usual text).
 type ErrorBody func(status int, message string) []byte
 
-// Injector decides, request by request, whether to misbehave: first from a queue of
-// faults set with FailNext, then at random at the chaos rate. It is safe for concurrent use.
+// Injector is fault-injection middleware: Wrap puts it in front of any http.Handler (a
+// fake's Base puts it in front of its routes), and it decides, request by request,
+// whether to misbehave: first from a queue of faults set with FailNext, then at random at
+// the chaos rate. The body faults (Truncated, WrongType, the paging faults, ...) work on
+// the wrapped handler's real answer. It is safe for concurrent use.
 type Injector struct {
 	errorBody ErrorBody
 
@@ -153,7 +164,8 @@ type Injector struct {
 	requests atomic.Int64
 }
 
-// NewInjector returns an Injector that renders error bodies with body.
+// NewInjector returns an Injector that renders the error bodies of injected 429 and 5xx
+// answers with body, in the wrapped server's own format; a nil body sends them empty.
 func NewInjector(body ErrorBody) *Injector {
 	return &Injector{errorBody: body, injected: map[FaultKind]int{}}
 }
@@ -217,7 +229,9 @@ func (in *Injector) next() (Fault, bool) {
 	return f, true
 }
 
-// Wrap returns h behind the injector.
+// Wrap returns h behind the injector: every request is counted (Requests), and each one
+// the injector picks a fault for is answered by that fault instead of, or by rewriting
+// the answer of, h.
 func (in *Injector) Wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		in.requests.Add(1)

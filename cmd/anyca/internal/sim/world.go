@@ -1,4 +1,4 @@
-package main
+package sim
 
 import (
 	"context"
@@ -8,30 +8,28 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/preflight"
+	"github.com/anyca/anyca/providertest/fakeca"
 	"github.com/miekg/dns"
 )
 
-// simWorld is what the simulator has published: the DNS records of its zones, served by
-// its authoritative DNS server (simdns.go), and validation files, served by its file host
-// (simfiles.go). The simulated CAs decide their DCV checks by looking at both with their
+// World is what the simulator has published: the DNS records of its zones, served by
+// its authoritative DNS server (dns.go), and validation files, served by its file host
+// (files.go). The simulated CAs decide their DCV checks by looking at both with their
 // own lookup (fakeca.Lookup), so a challenge passes exactly when what is served is right.
-type simWorld struct {
+type World struct {
 	zones []string // FQDNs, lower case, longest first
 
 	mu    sync.Mutex
 	rrs   map[string][]dns.RR // by canonical owner name
-	files map[string]simFile  // by scheme://host/path, host in lower case
+	files map[string]file     // by scheme://host/path, host in lower case
 
 	look     atomic.Pointer[fakeca.Lookup] // set once the servers listen
 	dnsAddr  string
@@ -42,14 +40,14 @@ type simWorld struct {
 	certs  map[string]*tls.Certificate // by server name
 }
 
-// simFile is one file the file host serves: a body, or a redirect to Location.
-type simFile struct {
+// file is one file the file host serves: a body, or a redirect to Location.
+type file struct {
 	body     string
 	location string
 }
 
-func newSimWorld(zones []string) *simWorld {
-	w := &simWorld{rrs: map[string][]dns.RR{}, files: map[string]simFile{}}
+func newWorld(zones []string) *World {
+	w := &World{rrs: map[string][]dns.RR{}, files: map[string]file{}}
 	for _, z := range zones {
 		w.zones = append(w.zones, dns.CanonicalName(z))
 	}
@@ -59,14 +57,14 @@ func newSimWorld(zones []string) *simWorld {
 
 // published is the fakes' WithPublished hook: the fake CA's own look at what is served.
 // Before start, nothing is published.
-func (w *simWorld) published(ch model.Challenge) bool {
+func (w *World) published(ch model.Challenge) bool {
 	l := w.look.Load()
 	return l != nil && l.Published(ch)
 }
 
-// start serves the world's DNS (UDP and TCP on one loopback port) and file host (HTTP on
+// Start serves the world's DNS (UDP and TCP on one loopback port) and file host (HTTP on
 // another) until stop is called.
-func (w *simWorld) start(ctx context.Context) (stop func(), err error) {
+func (w *World) Start(ctx context.Context) (stop func(), err error) {
 	dnsServers, dnsAddr, err := w.listenDNS(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("sim DNS: %w", err)
@@ -107,7 +105,7 @@ const maxSimCerts = 1024
 
 // certificate gives the HTTPS file host a certificate for the name asked (SNI), issued
 // by the fakes' test PKI, for names under the simulated zones only.
-func (w *simWorld) certificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+func (w *World) certificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	name := strings.ToLower(strings.TrimSuffix(hello.ServerName, "."))
 	if name == "" || w.zoneOf(dns.CanonicalName(name)) == "" {
 		return nil, fmt.Errorf("sim: no certificate for %q, which is not under a simulated zone", hello.ServerName)
@@ -130,14 +128,14 @@ func (w *simWorld) certificate(hello *tls.ClientHelloInfo) (*tls.Certificate, er
 	return c, nil
 }
 
-// preflightOptions point preflight at the world's DNS server and file host (after start).
-func (w *simWorld) preflightOptions() preflight.Options {
-	return preflight.Options{Nameservers: []string{w.dnsAddr}, DialContext: dialFiles(w.fileAddr, w.tlsAddr),
+// PreflightOptions point preflight at the world's DNS server and file host (after Start).
+func (w *World) PreflightOptions() preflight.Options {
+	return preflight.Options{Nameservers: []string{w.dnsAddr}, DialContext: DialFiles(w.fileAddr, w.tlsAddr),
 		TLSConfig: &tls.Config{RootCAs: fakeca.TestPKI().RootPool()}, DNSTimeout: 2 * time.Second}
 }
 
 // zoneOf returns the simulated zone name (FQDN) falls under, "" when none.
-func (w *simWorld) zoneOf(name string) string {
+func (w *World) zoneOf(name string) string {
 	for _, z := range w.zones {
 		if name == z || strings.HasSuffix(name, "."+z) {
 			return z
@@ -146,16 +144,15 @@ func (w *simWorld) zoneOf(name string) string {
 	return ""
 }
 
-// printSimWorld writes the test root to dir (for https file checks) and prints the export
-// lines that point challenges --check and sim publish at the world.
-func (a *app) printSimWorld(w *simWorld, root, dir string) error {
-	roots := filepath.Join(dir, "roots.pem")
-	if err := os.WriteFile(roots, fakeca.TestPKI().RootPEM(), 0o644); err != nil {
-		return fmt.Errorf("sim: %w", err)
-	}
-	fmt.Fprintf(a.stdout, "\n# the simulated zones' DNS server and file hosts (http, https), where the simulated CAs look:\n")
-	fmt.Fprintf(a.stdout, "export %s=%s %s=%s %s=%s %s=%s %s=%s\n", envSim, root, envDNSServer, w.dnsAddr,
-		envHTTPHost, w.fileAddr, envHTTPSHost, w.tlsAddr, envTLSRoots, roots)
-	fmt.Fprintln(a.stdout, "# walk the loop: anyca challenges ID --check; anyca sim publish ID; anyca challenges ID --check; anyca verify ID; anyca download ID")
-	return nil
-}
+// DNSAddr is the address (host:port, UDP and TCP) of the world's DNS server, after Start.
+func (w *World) DNSAddr() string { return w.dnsAddr }
+
+// FileAddr is the address of the world's plain HTTP file host, after Start.
+func (w *World) FileAddr() string { return w.fileAddr }
+
+// TLSAddr is the address of the world's HTTPS file host, after Start.
+func (w *World) TLSAddr() string { return w.tlsAddr }
+
+// RootPEM is the root, PEM, that the HTTPS file host's certificates (and the fakes'
+// chains) verify against: the fakes' test PKI.
+func RootPEM() []byte { return fakeca.TestPKI().RootPEM() }

@@ -1,4 +1,4 @@
-package main
+package sim
 
 import (
 	"errors"
@@ -13,28 +13,30 @@ import (
 // Publishing into the simulator's world: a challenge's record or file, right or with one
 // of the wrong values the demo and anyca sim publish --wrong show.
 
-// wrongKind is a wrong value the simulator can publish instead of the right one, so that
+// Wrong is a wrong value the simulator can publish instead of the right one, so that
 // preflight has something real to report.
-type wrongKind string
+type Wrong string
 
 // The wrong values anyca sim publish --wrong accepts.
 const (
-	wrongNone     wrongKind = ""
-	wrongCNAME    wrongKind = "cname"    // the CNAME points at an old target
-	wrongTXT      wrongKind = "txt"      // the TXT value has two letters swapped
-	wrongRedirect wrongKind = "redirect" // the file URL redirects to https
-	wrongCAA      wrongKind = "caa"      // right records, and a CAA record allowing only another CA
+	WrongNone     Wrong = ""
+	WrongCNAME    Wrong = "cname"    // the CNAME points at an old target
+	WrongTXT      Wrong = "txt"      // the TXT value has two letters swapped
+	WrongRedirect Wrong = "redirect" // the file URL redirects to https
+	WrongCAA      Wrong = "caa"      // right records, and a CAA record allowing only another CA
 )
 
 // wrongKinds lists the kinds --wrong accepts, for help and errors.
-var wrongKinds = []wrongKind{wrongCNAME, wrongTXT, wrongRedirect, wrongCAA}
+var wrongKinds = []Wrong{WrongCNAME, WrongTXT, WrongRedirect, WrongCAA}
 
-// forbiddingIssuer is the only CA the CAA record of --wrong caa allows.
-const forbiddingIssuer = "letsencrypt.org"
+// ForbiddingIssuer is the only CA the CAA record of --wrong caa allows.
+const ForbiddingIssuer = "letsencrypt.org"
 
-func parseWrong(s string) (wrongKind, error) {
+// ParseWrong reads the value of --wrong (or the publish handler's ?wrong=): "" is
+// WrongNone; anything else must be one of the kinds.
+func ParseWrong(s string) (Wrong, error) {
 	if s == "" {
-		return wrongNone, nil
+		return WrongNone, nil
 	}
 	for _, k := range wrongKinds {
 		if string(k) == s {
@@ -45,19 +47,19 @@ func parseWrong(s string) (wrongKind, error) {
 	for i, k := range wrongKinds {
 		names[i] = string(k)
 	}
-	return "", usagef("--wrong %q: want one of %s", s, strings.Join(names, ", "))
+	return "", fmt.Errorf("--wrong %q: want one of %s", s, strings.Join(names, ", "))
 }
 
 // affects reports whether publishing ch with kind k publishes something wrong for ch.
-func (k wrongKind) affects(ch model.Challenge) bool {
+func (k Wrong) affects(ch model.Challenge) bool {
 	switch k {
-	case wrongCNAME:
+	case WrongCNAME:
 		return ch.Type == model.ChallengeDNSCNAME
-	case wrongTXT:
+	case WrongTXT:
 		return ch.Type == model.ChallengeDNSTXT
-	case wrongRedirect:
+	case WrongRedirect:
 		return ch.Type == model.ChallengeHTTPFile
-	case wrongCAA:
+	case WrongCAA:
 		return ch.Type != model.ChallengeEmail
 	}
 	return false
@@ -68,9 +70,9 @@ var errNotPublishable = errors.New("not publishable")
 
 // publish puts ch's record or file into the world, right or with the wrong value k, and
 // returns what it published, one line per record, as a zone file or URL line.
-func (w *simWorld) publish(ch model.Challenge, k wrongKind) ([]string, error) {
+func (w *World) publish(ch model.Challenge, k Wrong) ([]string, error) {
 	if !k.affects(ch) {
-		k = wrongNone
+		k = WrongNone
 	}
 	var out []string
 	switch ch.Type {
@@ -84,14 +86,14 @@ func (w *simWorld) publish(ch model.Challenge, k wrongKind) ([]string, error) {
 		if ch.Type == model.ChallengeDNSTXT {
 			hdr.Rrtype = dns.TypeTXT
 			value := ch.RecordValue
-			if k == wrongTXT {
+			if k == WrongTXT {
 				value = typo(value)
 			}
 			rr = &dns.TXT{Hdr: hdr, Txt: []string{value}}
 		} else {
 			hdr.Rrtype = dns.TypeCNAME
 			target := ch.RecordValue
-			if k == wrongCNAME {
+			if k == WrongCNAME {
 				target = oldTarget(target)
 			}
 			rr = &dns.CNAME{Hdr: hdr, Target: dns.Fqdn(target)}
@@ -105,10 +107,10 @@ func (w *simWorld) publish(ch model.Challenge, k wrongKind) ([]string, error) {
 		if !ok {
 			return nil, fmt.Errorf("file URL %q is not an http(s) URL with a host", ch.URL)
 		}
-		f := simFile{body: ch.Content}
+		f := file{body: ch.Content}
 		line := fmt.Sprintf("%s  (file, %d bytes)", ch.URL, len(ch.Content))
-		if k == wrongRedirect {
-			f = simFile{location: "https://" + host + path}
+		if k == WrongRedirect {
+			f = file{location: "https://" + host + path}
 			line = fmt.Sprintf("%s  (redirects to %s)", ch.URL, f.location)
 		}
 		w.mu.Lock()
@@ -121,8 +123,8 @@ func (w *simWorld) publish(ch model.Challenge, k wrongKind) ([]string, error) {
 	domain := dns.CanonicalName(ch.Domain)
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if k == wrongCAA {
-		caa := &dns.CAA{Hdr: dns.RR_Header{Name: domain, Rrtype: dns.TypeCAA, Class: dns.ClassINET, Ttl: 300}, Tag: "issue", Value: forbiddingIssuer}
+	if k == WrongCAA {
+		caa := &dns.CAA{Hdr: dns.RR_Header{Name: domain, Rrtype: dns.TypeCAA, Class: dns.ClassINET, Ttl: 300}, Tag: "issue", Value: ForbiddingIssuer}
 		w.rrs[domain] = append(keepOthers(w.rrs[domain], caa), caa)
 		out = append(out, rrLine(caa))
 	} else {

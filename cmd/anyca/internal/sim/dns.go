@@ -1,4 +1,4 @@
-package main
+package sim
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 // the apex, and the records published into the world.
 
 // listenDNS serves the world on UDP and TCP on one free loopback port.
-func (w *simWorld) listenDNS(ctx context.Context) ([]*dns.Server, string, error) {
+func (w *World) listenDNS(ctx context.Context) ([]*dns.Server, string, error) {
 	var lc net.ListenConfig
 	var last error
 	for attempt := 0; attempt < 5; attempt++ {
@@ -44,7 +44,7 @@ func (w *simWorld) listenDNS(ctx context.Context) ([]*dns.Server, string, error)
 // records (a CNAME answers every type at its name), NODATA or NXDOMAIN with the zone's
 // SOA. Above the zones (org., test., the root): empty NODATA, so that a CAA climb ends
 // cleanly. Anywhere else: NXDOMAIN. UDP answers are truncated to the client's size.
-func (w *simWorld) ServeDNS(rw dns.ResponseWriter, req *dns.Msg) {
+func (w *World) ServeDNS(rw dns.ResponseWriter, req *dns.Msg) {
 	m := new(dns.Msg)
 	m.SetReply(req)
 	m.Authoritative = true
@@ -74,7 +74,7 @@ func (w *simWorld) ServeDNS(rw dns.ResponseWriter, req *dns.Msg) {
 }
 
 // answer fills m for a name inside zone.
-func (w *simWorld) answer(m *dns.Msg, q dns.Question, name, zone string) {
+func (w *World) answer(m *dns.Msg, q dns.Question, name, zone string) {
 	rrs := w.recordsAt(name, zone)
 	exists := len(rrs) > 0
 	for _, rr := range rrs {
@@ -106,7 +106,7 @@ func (w *simWorld) answer(m *dns.Msg, q dns.Question, name, zone string) {
 
 // recordsAt returns the records at name: the published ones, and at the apex the SOA
 // and NS (and the nameserver's address at ns.<zone>).
-func (w *simWorld) recordsAt(name, zone string) []dns.RR {
+func (w *World) recordsAt(name, zone string) []dns.RR {
 	var out []dns.RR
 	switch name {
 	case zone:
@@ -121,7 +121,7 @@ func (w *simWorld) recordsAt(name, zone string) []dns.RR {
 }
 
 // aboveZones reports whether name is the root or a parent of a simulated zone.
-func (w *simWorld) aboveZones(name string) bool {
+func (w *World) aboveZones(name string) bool {
 	for _, z := range w.zones {
 		if name == "." || strings.HasSuffix(z, "."+name) {
 			return true

@@ -9,8 +9,8 @@ import (
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/internal/chain"
-	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca"
 )
 
 // Verify and Download of the in-memory CA, and the bugs that break them.

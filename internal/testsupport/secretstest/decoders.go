@@ -3,7 +3,7 @@ package secretstest
 import (
 	"testing"
 
-	"github.com/anyca/anyca/internal/fuzzseed"
+	"github.com/anyca/anyca/internal/testsupport/fuzzseed"
 )
 
 // Decoder decodes body as one of an adapter's answers, through the adapter's own decode

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/anyca/anyca/internal/fakeca"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca"
 	"github.com/anyca/anyca/retry"
 )
 
