@@ -41,7 +41,7 @@ func TestNewErrorsAreInvalidArgument(t *testing.T) {
 		cfg  anyca.Config
 		why  string
 	}{
-		{"empty provider", anyca.Config{APIKey: secret}, "no provider named in the config (registered: cfgtest-plain-error, digicert, "},
+		{"empty provider", anyca.Config{APIKey: secret}, "no provider named in the config (registered: acme, cfgtest-plain-error, digicert, "},
 		{"blank provider", anyca.Config{Provider: " \t", APIKey: secret}, "no provider named"},
 		{"unknown provider", anyca.Config{Provider: "letsencrypt", APIKey: secret}, `unknown provider "letsencrypt" (registered: `},
 		{"unknown provider with a control character", anyca.Config{Provider: "digi\ncert", APIKey: secret}, `unknown provider "digi\ncert"`},

@@ -19,6 +19,7 @@ package acmetest
 import (
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -40,6 +41,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca"
 )
 
 // Profile is an issuance profile the server offers.
@@ -96,6 +98,10 @@ const (
 type Server struct {
 	// DirectoryURL is the ACME directory (https on 127.0.0.1).
 	DirectoryURL string
+	// Faults is the shared fault injector (providertest/fakeca) in front of Pebble: its
+	// FailNext and SetChaos make the next or random requests misbehave, with 429 and 5xx
+	// answers as ACME problem documents.
+	Faults *fakeca.Injector
 	// Roots holds the root issued chains verify against.
 	Roots *x509.CertPool
 
@@ -181,6 +187,8 @@ func New(opts Options) (*Server, error) {
 	if opts.Wrap != nil {
 		h = opts.Wrap(h)
 	}
+	s.Faults = fakeca.NewInjector(problemBody)
+	h = problemType(s.Faults.Wrap(h))
 	s.acme = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.requests.Add(1)
 		h.ServeHTTP(w, r)
@@ -378,6 +386,40 @@ func removeMember(body, name string) string {
 		return pre + body[i+k:]
 	}
 	return body
+}
+
+// problemType marks the injector's JSON error answers as ACME problem documents, as a
+// real ACME server sends them.
+func problemType(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&problemWriter{ResponseWriter: w}, r)
+	})
+}
+
+type problemWriter struct{ http.ResponseWriter }
+
+func (p *problemWriter) WriteHeader(code int) {
+	ct := p.Header().Get("Content-Type")
+	if code >= 400 && (ct == "" || strings.HasPrefix(ct, "application/json")) {
+		p.Header().Set("Content-Type", "application/problem+json")
+	}
+	p.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the connection (the Reset fault hijacks it).
+func (p *problemWriter) Unwrap() http.ResponseWriter { return p.ResponseWriter }
+
+// problemBody renders an injected 429 or 5xx as an ACME problem document.
+func problemBody(status int, message string) []byte {
+	typ := "serverInternal"
+	if status == http.StatusTooManyRequests {
+		typ = "rateLimited"
+	}
+	if message == "" {
+		message = "injected fault"
+	}
+	b, _ := json.Marshal(map[string]any{"type": "urn:ietf:params:acme:error:" + typ, "detail": message, "status": status})
+	return b
 }
 
 // DecodeEABKey returns EABHMACKey's bytes (for tests that sign an EAB themselves).

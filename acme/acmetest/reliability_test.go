@@ -16,6 +16,7 @@ import (
 	"github.com/anyca/anyca/acme"
 	"github.com/anyca/anyca/acme/acmetest"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca"
 	"github.com/anyca/anyca/retry"
 )
 
@@ -193,3 +194,21 @@ func TestBodyCap(t *testing.T) {
 }
 
 var _ = acme.Name
+
+// TestSharedFaultInjector: the shared injector sits in front of Pebble: an injected 429
+// is ErrRateLimited with its Retry-After, an injected 503 on a read is retried.
+func TestSharedFaultInjector(t *testing.T) {
+	srv, p := start(t, acmetest.Options{})
+	c, _ := issue(t, srv, p, model.ChallengeDNSTXT, "faults.example.com")
+	srv.Faults.FailNext(1, fakeca.Fault{Kind: fakeca.RateLimit, RetryAfter: "120"})
+	_, err := p.Certificate(context.Background(), c.ID)
+	me := requireKind(t, err, model.ErrRateLimited, "")
+	assert.Equal(t, 2*time.Minute, me.RetryAfter)
+	_, err = p.Certificate(context.Background(), c.ID) // refills the nonce pool the 429 left empty
+	require.NoError(t, err)
+	srv.Faults.FailNext(1, fakeca.Fault{Kind: fakeca.ServerError})
+	got, err := p.Certificate(context.Background(), c.ID)
+	require.NoError(t, err, "a 5xx on a read is retried")
+	assert.Equal(t, model.StatusIssued, got.Status)
+	assert.Equal(t, 2, srv.Faults.Injected()[fakeca.RateLimit]+srv.Faults.Injected()[fakeca.ServerError])
+}
