@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/anyca/anyca/internal/secret"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/secret"
 	"github.com/hashicorp/go-retryablehttp"
 	"golang.org/x/time/rate"
 )

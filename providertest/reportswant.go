@@ -1,4 +1,4 @@
-package harnesses
+package providertest
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/model"
-	"github.com/anyca/anyca/providertest"
 )
 
 // CheckReportsWant starts h's fake with sc and checks, independently of the shared
@@ -21,7 +20,7 @@ import (
 // validation, challenges included. It then checks that an injected 429 is model.ErrRateLimited, that
 // a wrong key is model.ErrUnauthenticated and that the fake counted requests. It returns
 // the fake, for the vendor's own checks of how Want was derived.
-func CheckReportsWant(t *testing.T, h providertest.Harness, sc providertest.Scenario, listsChallenges bool) *providertest.Fake {
+func CheckReportsWant(t *testing.T, h Harness, sc Scenario, listsChallenges bool) *Fake {
 	t.Helper()
 	f := h.Start(t, sc)
 	ctx := context.Background()
@@ -75,7 +74,7 @@ func CheckReportsWant(t *testing.T, h providertest.Harness, sc providertest.Scen
 	}
 	if len(f.Want.Certificates) > 0 {
 		id := f.Want.Certificates[0].ID
-		f.FailNext(5, providertest.Fault{Kind: providertest.FaultRateLimit, RetryAfter: "0"})
+		f.FailNext(5, Fault{Kind: FaultRateLimit, RetryAfter: "0"})
 		if _, err := p.Certificate(ctx, id); !errors.Is(err, model.ErrRateLimited) {
 			t.Errorf("rate limit: %v", err)
 		}
