@@ -1,24 +1,23 @@
 package toyca
 
 import (
+	_ "embed"
 	"encoding/json"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/anyca/anyca/model"
 )
 
+//go:embed testdata/certificate.json
+var certificateJSON []byte
+
 // TestMapCertificate maps testdata/certificate.json, ToyCA's documented example, and
 // checks each of its facts: states in ToyCA's words, times with an offset read as UTC,
 // a null not_after left zero, serials as lower-case hex, names normalized.
 func TestMapCertificate(t *testing.T) {
-	b, err := os.ReadFile("testdata/certificate.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var w wireCertificate
-	if err := json.Unmarshal(b, &w); err != nil {
+	if err := json.Unmarshal(certificateJSON, &w); err != nil {
 		t.Fatal(err)
 	}
 	c, err := w.model()

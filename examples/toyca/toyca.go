@@ -52,16 +52,13 @@ import (
 	"github.com/anyca/anyca/secret"
 )
 
-// Name is the adapter's name, under which it registers with anyca.Register.
-const Name = "toyca"
-
-// DefaultBaseURL is ToyCA's API.
-const DefaultBaseURL = "https://api.toyca.example"
-
-// Page sizes of a listing: the one a query without PageSize takes, and ToyCA's maximum.
+// The adapter's name (under which it registers with anyca.Register), ToyCA's API, and
+// the page sizes of a listing: the one a query without PageSize takes, and ToyCA's maximum.
 const (
-	DefaultPageSize = 20
-	MaxPageSize     = 50
+	Name            = "toyca"                     // the adapter's name
+	DefaultBaseURL  = "https://api.toyca.example" // ToyCA's API, when Config.BaseURL is empty
+	DefaultPageSize = 20                          // a listing's page size when the query sets none
+	MaxPageSize     = 50                          // ToyCA's largest page
 )
 
 // DefaultRetry is the policy a zero Config.Retry takes: ToyCA publishes 10 requests a second.
