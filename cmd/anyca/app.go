@@ -260,6 +260,10 @@ func exitCode(err error) int {
 	if errors.As(err, &vf) {
 		return exitDCVFailed
 	}
+	var ou *outcomeUnknownError
+	if errors.As(err, &ou) {
+		return exitOutcomeUnknown
+	}
 	switch model.KindOf(err) {
 	case model.ErrNotFound:
 		return exitNotFound

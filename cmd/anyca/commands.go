@@ -163,7 +163,7 @@ Examples:
 		},
 		run: runExpiring,
 	},
-	verifyCommand, downloadCommand, simPublishCommand,
+	verifyCommand, downloadCommand, orderCommand, renewCommand, revokeCommand, cancelCommand, simPublishCommand,
 	{
 		name:     "sim",
 		local:    true,
@@ -299,6 +299,8 @@ Exit codes:
      the failed accounts are named on stderr (when every account fails, the code is
      that of their errors, e.g. 4)
   7  DCV failed: the CA checked a domain and refused its proof (anyca verify)
+  8  order outcome unknown: the create request may have reached the CA; what anyca
+     found is printed, nothing was ordered again (anyca order, anyca renew)
 Errors are printed as one line on stderr, without secrets.
 
 Examples:

@@ -62,6 +62,8 @@ type cmdOpts struct {
 	loop     loopOpts // verify and download
 	// pre holds the flags of challenges --check and sim publish.
 	pre preflightOpts
+	// life holds the flags of order, renew, revoke and cancel (ordercmd.go).
+	life lifeOpts
 }
 
 // loadConfig builds the provider configuration: config file, then environment, then
