@@ -145,10 +145,12 @@ Lists issued certificates that expire within the window, and domain validations 
 level) that lapse within it, soonest first: what must be renewed or revalidated. The
 window takes days ("30d"), or Go durations ("12h", "90m", "1h30m").
 
-Table columns: EXPIRES (UTC), IN (time left), ACCOUNT, KIND (certificate or domain), NAME, ID,
-DETAIL (certificate level and product; domain validation level).
+Table columns: EXPIRES (UTC), IN (time left), RENEW FROM (a certificate's renewal window:
+the CA's advice, else the last third of its lifetime; "(due)" once open), ACCOUNT, KIND
+(certificate or domain), NAME, ID, DETAIL (certificate level and product; domain validation level).
 JSON: {"now", "within", "certificates": [certificate...], "domains": [domain validation...],
-"failed": {account: error}} ("failed" only when some accounts failed)
+"renewal_windows": [{"account", "id", "window": {"start", "end", "from_ca"}, "open", "error"}...]
+(one per certificate, in order), "failed": {account: error}} ("failed" only when some accounts failed)
 where a domain is listed when one of its levels lapses within the window.
 
 Examples:

@@ -72,10 +72,11 @@ func TestSimCommandsAgainstFakes(t *testing.T) {
 			}
 
 			var rep struct {
-				Now          time.Time                `json:"now"`
-				Within       string                   `json:"within"`
-				Certificates []model.Certificate      `json:"certificates"`
-				Domains      []model.DomainValidation `json:"domains"`
+				Now            time.Time                `json:"now"`
+				Within         string                   `json:"within"`
+				Certificates   []model.Certificate      `json:"certificates"`
+				Domains        []model.DomainValidation `json:"domains"`
+				RenewalWindows []renewalEntry           `json:"renewal_windows"`
 			}
 			decode(t, runLive(t, env, "expiring", "--within", "30d", "-o", "json"), &rep)
 			if len(rep.Certificates) == 0 {
