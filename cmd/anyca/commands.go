@@ -220,7 +220,9 @@ soonest-expiring certificates, one domain's validation and its challenges, and t
 kind for an id that does not exist. Then it walks the DCV loop for one pending order of
 each CA against the simulator's own DNS server and file host: preflight (missing), the
 CA's check (refused), the simulator publishing the records, preflight (ok), the CA's check
-(valid), the download. Last, it publishes once each of a wrong CNAME target, a TXT typo, a
+(valid), the download. Then it walks the whole life of a new certificate on each CA: order
+(a new key), challenges, preflight, publish, verify, download, the renewal window, renew,
+revoke, and cancel of the renewal. Last, it publishes once each of a wrong CNAME target, a TXT typo, a
 redirecting file URL and a CAA record forbidding the CA, with preflight's verdict naming
 the value found. Needs no account and no network; the output is the same for a seed.
 

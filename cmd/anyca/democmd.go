@@ -223,7 +223,10 @@ func (a *app) demo(ctx context.Context, targets []demoTarget, now time.Time) err
 	if err := demoLoop(ctx, w, 7, targets); err != nil {
 		return err
 	}
-	if err := demoWrong(ctx, w, 8, targets); err != nil {
+	if err := demoLife(ctx, w, 8, targets); err != nil {
+		return err
+	}
+	if err := demoWrong(ctx, w, 9, targets); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\nSame code for both: only anyca.Config.Provider (or ANYCA_PROVIDER) changed.\n")

@@ -142,6 +142,15 @@ func TestDemo(t *testing.T) {
 		"-----BEGIN BODY-----",
 		"p.Certificate(ctx, unknownID)       not found [3]        not found [3]",
 		"unauthenticated [4]  unauthenticated [4]",
+		// The whole life, on each CA: the key made for the order is the one certified.
+		"DigiCert: anyca order --name shop.example.org",
+		"ZeroSSL: anyca order --name shop.example.org",
+		"by dns-txt at shop.example.org: preflight missing",
+		"certifies the order's key: true",
+		"from 132 days before expiry, of a 397-day certificate",
+		"from 30 days before expiry, of a 90-day certificate",
+		"--reason superseded: revoked",
+		"(the renewal, not issued): cancelled",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
