@@ -78,6 +78,10 @@ const (
 	// numbers and booleans as strings must still refuse. A Field past the last leaves
 	// the document as it is.
 	WrongScalar
+	// WrongRoute serves the request at a path no route of the fake matches (the real
+	// path under "/anyca-no-such-route"), so the fake answers with its own "no such
+	// route" body, as the vendor answers a request sent under a wrong BaseURL path.
+	WrongRoute
 )
 
 // String names the fault kind, as test names and logs show it.
@@ -117,6 +121,8 @@ func (k FaultKind) String() string {
 		return "blank-entries"
 	case Overlap:
 		return "overlap"
+	case WrongRoute:
+		return "wrong-route"
 	}
 	return "fault(" + strconv.Itoa(int(k)) + ")"
 }
@@ -246,6 +252,11 @@ func (in *Injector) Wrap(h http.Handler) http.Handler {
 
 func (in *Injector) serveFault(w http.ResponseWriter, r *http.Request, h http.Handler, f Fault) {
 	switch f.Kind {
+	case WrongRoute:
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = "/anyca-no-such-route" + r.URL.Path
+		r2.URL.RawPath = ""
+		h.ServeHTTP(w, r2)
 	case RateLimit:
 		in.writeError(w, f, http.StatusTooManyRequests)
 	case ServerError:
