@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/zerossl/zerossltest"
 )
 
 // Tests of what a new user meets on a first afternoon with the tool (issue 23), each run
@@ -26,6 +30,69 @@ func TestWrongBaseURLPathIsNotNotFound(t *testing.T) {
 					t.Errorf("anyca %q at %s: %q reads as an object not found", args, base, r.stderr)
 				}
 			}
+		}
+	}
+}
+
+// verify --wait waits for DNS to propagate: a refused proof is checked again until it
+// passes, each problem printed as it comes; --timeout ends the wait saying how many
+// domains are valid. The pauses are the test's (no real waiting).
+func TestVerifyWaitRechecksUntilValid(t *testing.T) {
+	srv := zerossltest.NewServer()
+	defer srv.Close()
+	cert := srv.AddCertificate(model.Certificate{CommonName: "wait.example.com", DNSNames: []string{"wait.example.com", "www.wait.example.com"}, Status: model.StatusPending})
+	env := providerEnv("zerossl", srv.APIKey, srv.URL)
+	pauses := 0
+	a := &app{now: time.Now, sleep: func(ctx context.Context, _ time.Duration) error {
+		pauses++
+		if pauses == 2 { // the record has propagated
+			srv.Publish("wait.example.com")
+			srv.Publish("www.wait.example.com")
+		}
+		return ctx.Err()
+	}}
+	r := runWith(t, a, env, "verify", cert.ID, "--method", "dns-cname", "--wait")
+	if r.code != exitOK {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if n := strings.Count(r.stderr, "wait.example.com: CNAME"); n < 2 {
+		t.Errorf("each refusal should be printed as it comes: %q", r.stderr)
+	}
+	if strings.Count(r.stdout, "valid") != 2 || strings.Contains(r.stdout, "failed") {
+		t.Errorf("want both domains valid:\n%s", r.stdout)
+	}
+
+	other := srv.AddCertificate(model.Certificate{CommonName: "never.example.com", Status: model.StatusPending})
+	pauses = 0
+	a = &app{now: time.Now, sleep: func(ctx context.Context, _ time.Duration) error {
+		if pauses++; pauses == 3 {
+			return context.DeadlineExceeded // what the --timeout's context gives
+		}
+		return ctx.Err()
+	}}
+	r = runWith(t, a, env, "verify", other.ID, "--method", "dns-cname", "--wait", "--timeout", "1h")
+	if r.code != exitError || !strings.Contains(r.stderr, "--timeout 1h0m0s passed: 0 of 1 domains valid") {
+		t.Errorf("timeout: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "failed") {
+		t.Errorf("the last state is printed at the timeout: %q", r.stdout)
+	}
+}
+
+// ZeroSSL offers four methods per domain; a check answers for one: verify shows a row
+// per domain for the method checked, not four rows all carrying the CNAME problem.
+func TestVerifyShowsTheMethodChecked(t *testing.T) {
+	srv := zerossltest.NewServer()
+	defer srv.Close()
+	cert := srv.AddCertificate(model.Certificate{CommonName: "rows.example.com", DNSNames: []string{"rows.example.com", "www.rows.example.com"}, Status: model.StatusPending})
+	r := runApp(t, providerEnv("zerossl", srv.APIKey, srv.URL), "verify", cert.ID, "--method", "dns-cname")
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if r.code != exitDCVFailed || len(lines) != 3 {
+		t.Fatalf("exit %d, want a header and one row per domain:\n%s", r.code, r.stdout)
+	}
+	for _, l := range lines[1:] {
+		if !strings.Contains(l, "dns-cname") {
+			t.Errorf("row %q is not the method checked", l)
 		}
 	}
 }
