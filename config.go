@@ -27,6 +27,19 @@ type Config struct {
 	HTTPClient *http.Client `json:"-"`                  // base transport to wrap (proxies, tracing)
 	Retry      retry.Config `json:"retry,omitempty"`    // attempts, waits, client-side rate limit
 	Logger     *slog.Logger `json:"-"`                  // nil: silent
+	// DigiCert holds the settings DigiCert's Order, Revoke and Cancel use; nil takes
+	// digicert's defaults (see digicert.Config).
+	DigiCert *DigiCertSettings `json:"digicert,omitempty"`
+}
+
+// DigiCertSettings are the JSON config's ordering settings for the "digicert" provider,
+// passed to the digicert.Config fields of the same names.
+type DigiCertSettings struct {
+	Product         string `json:"product,omitempty"`          // default product name_id (digicert.DefaultProduct)
+	OrganizationID  string `json:"organization_id,omitempty"`  // needed by OV and EV orders
+	PaymentMethod   string `json:"payment_method,omitempty"`   // balance (default), card, profile, wire_transfer
+	SkipApproval    bool   `json:"skip_approval,omitempty"`    // orders and revocations skip the approver
+	ApproveRequests bool   `json:"approve_requests,omitempty"` // the adapter may approve requests itself
 }
 
 // redacted returns a copy safe to show.

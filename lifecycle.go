@@ -3,10 +3,11 @@ package anyca
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
+	"github.com/anyca/anyca/internal/orderfind"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/retry"
 )
 
 // Orderer is implemented by providers that can ask the CA for a new certificate.
@@ -63,7 +64,8 @@ type OrderFinder interface {
 const (
 	// OrderOutcomeUnknown: the create request may have reached the CA, and its answer was
 	// lost. Call FindOrder, never Order again, to learn whether the order exists.
-	OrderOutcomeUnknown = "order_outcome_unknown"
+	// It is retry.OutcomeUnknown, the code the kit's at-most-once requests end with.
+	OrderOutcomeUnknown = retry.OutcomeUnknown
 	// ApprovalRequired: the CA made a request that an approver must accept; nothing is
 	// revoked or ordered until then. The message names the request.
 	ApprovalRequired = "approval_required"
@@ -71,10 +73,10 @@ const (
 
 // FindOrderSlack is how much earlier than since FindOrder accepts a creation time: CAs
 // report whole seconds.
-const FindOrderSlack = time.Second
+const FindOrderSlack = orderfind.Slack
 
 // FindOrderScanLimit bounds the certificates FindOrder reads from a listing.
-const FindOrderScanLimit = 1000
+const FindOrderScanLimit = orderfind.ScanLimit
 
 // Order calls p's Order after checking req with model.CheckOrder, so that a mistake in
 // the request costs no request with any provider. A provider that cannot order is
@@ -120,74 +122,26 @@ func FindOrder(ctx context.Context, p Provider, req model.OrderRequest, since ti
 	if f, ok := p.(OrderFinder); ok {
 		return f.FindOrder(ctx, req, since)
 	}
-	want, err := orderNames(p.Name(), req)
+	want, err := orderfind.Names(p.Name(), "FindOrder", req.Names)
 	if err != nil {
 		return nil, err
 	}
-	var best *model.Certificate
-	scanned := 0
-	for c, err := range p.Certificates(ctx, model.CertificateQuery{Search: want[0]}) {
-		if err != nil {
-			return nil, err
-		}
-		scanned++
-		if OrderMatches(c, want, since) && (best == nil || c.CreatedAt.After(best.CreatedAt)) {
-			best = c
-		}
-		if scanned >= FindOrderScanLimit {
-			break
-		}
-	}
-	if best == nil {
-		return nil, model.NewError(p.Name(), "FindOrder", model.ErrNotFound,
-			"no order for %v created since %s among the %d certificates listed",
-			want, since.UTC().Format(time.RFC3339), scanned)
-	}
-	return best, nil
+	return orderfind.Scan(p.Name(), p.Certificates(ctx, model.CertificateQuery{Search: want[0]}), want, since, false)
 }
 
 // OrderMatches reports whether c is an order for exactly the names want (normalized, as
 // model.CheckOrder leaves them) created at or after since minus FindOrderSlack. It is
 // the test FindOrder applies, for adapters that implement OrderFinder.
 func OrderMatches(c *model.Certificate, want []string, since time.Time) bool {
-	if c == nil || c.CreatedAt.Before(since.Add(-FindOrderSlack)) {
-		return false
-	}
-	have := model.NormalizeDomains(append([]string{c.CommonName}, c.DNSNames...))
-	if len(have) != len(want) {
-		return false
-	}
-	for _, n := range want {
-		if !slices.Contains(have, n) {
-			return false
-		}
-	}
-	return true
-}
-
-// orderNames returns req's names normalized and de-duplicated, or ErrInvalidArgument.
-func orderNames(provider string, req model.OrderRequest) ([]string, error) {
-	if len(req.Names) == 0 {
-		return nil, model.NewError(provider, "FindOrder", model.ErrInvalidArgument, "the request has no names")
-	}
-	var names []string
-	for _, n := range req.Names {
-		norm, err := model.NormalizeDomain(n)
-		if err != nil {
-			return nil, &model.Error{Provider: provider, Op: "FindOrder", Kind: model.ErrInvalidArgument, Err: err}
-		}
-		if !slices.Contains(names, norm) {
-			names = append(names, norm)
-		}
-	}
-	return names, nil
+	return orderfind.Matches(c, want, since)
 }
 
 // RenewalWindow returns when c should be renewed: the CA's advice when p is a
 // RenewalAdvisor (FromCA set), else the last third of c's own lifetime
 // (model.LifetimeRenewalWindow), so that a 6-day certificate is not told to wait for
-// "30 days before expiry". A certificate without both validity dates (not issued yet)
-// is model.ErrFailedPrecondition. An advisor's error other than model.ErrUnsupported is
+// "30 days before expiry"; when the CA gives no NotBefore, the lifetime is counted from
+// CreatedAt (earlier, so the window opens no later). A certificate without a NotAfter
+// and a start (not issued yet) is model.ErrFailedPrecondition. An advisor's error other than model.ErrUnsupported is
 // returned as is: a CA that should advise and cannot is not silently replaced by a
 // computation.
 func RenewalWindow(ctx context.Context, p Provider, c *model.Certificate) (*model.RenewalWindow, error) {
@@ -203,7 +157,13 @@ func RenewalWindow(ctx context.Context, p Provider, c *model.Certificate) (*mode
 			return nil, err
 		}
 	}
-	w, ok := model.LifetimeRenewalWindow(c)
+	life := *c
+	if life.NotBefore.IsZero() {
+		// CAs that give no start date (ZeroSSL): the creation time, never after it, so
+		// the window computed opens no later than the true last third.
+		life.NotBefore = life.CreatedAt
+	}
+	w, ok := model.LifetimeRenewalWindow(&life)
 	if !ok {
 		return nil, model.NewError(p.Name(), "RenewalWindow", model.ErrFailedPrecondition,
 			"certificate %s has no validity dates to compute a renewal window from (is it issued?)", c.ID)

@@ -87,3 +87,43 @@ func equalStrings(a, b []string) bool {
 	}
 	return true
 }
+
+// TestP1FloorMatchesAnyca checks that P1's floors return the certificate anyca's
+// Certificate returns for the same id, so the lookup ratio compares the same work.
+func TestP1FloorMatchesAnyca(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts two seeded fakes")
+	}
+	ctx := context.Background()
+	for _, v := range []struct {
+		vendor, spec string
+		floor        func(info fakeInfo, id string) (*model.Certificate, error)
+	}{
+		{"digicert", "digicert-certs:1000", func(info fakeInfo, id string) (*model.Certificate, error) {
+			return floorLookupDigiCert(ctx, floorClient(), info, map[string]string{"X-DC-DEVKEY": info.Key}, id)
+		}},
+		{"zerossl", "zerossl-certs:1", func(info fakeInfo, id string) (*model.Certificate, error) {
+			return floorLookupZeroSSL(ctx, floorClient(), info, id)
+		}},
+	} {
+		t.Run(v.vendor, func(t *testing.T) {
+			info := fake(t, v.spec)
+			id := info.IDs[0]
+			a, err := newProvider(t, v.vendor, info, noLimit).Certificate(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := v.floor(info, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.ID != f.ID || a.CommonName != f.CommonName || a.Status != f.Status || a.VendorStatus != f.VendorStatus ||
+				a.Level != f.Level || a.Product != f.Product ||
+				a.SerialNumber != f.SerialNumber || a.FingerprintSHA1 != f.FingerprintSHA1 || a.ReplacesID != f.ReplacesID ||
+				!a.CreatedAt.Equal(f.CreatedAt) || !a.NotBefore.Equal(f.NotBefore) || !a.NotAfter.Equal(f.NotAfter) ||
+				!equalStrings(a.DNSNames, f.DNSNames) {
+				t.Fatalf("\nanyca %+v\nfloor %+v", *a, *f)
+			}
+		})
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/zerossl"
 )
 
 // listPage is how many items the list-decode benchmark reads per op: one page at both
@@ -297,6 +298,7 @@ func mapFloorZeroSSL(w *zsCert) *model.Certificate {
 		Status:          floorStatus(w.Status),
 		VendorStatus:    w.Status,
 		Level:           model.LevelDV,
+		Product:         zerossl.Product(w.Type),
 		FingerprintSHA1: strings.ToLower(w.FingerprintSHA1),
 		CreatedAt:       floorTime(w.Created),
 		NotAfter:        floorTime(w.Expires),

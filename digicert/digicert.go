@@ -101,6 +101,31 @@ type Config struct {
 	// Now returns the current time, for deciding whether a domain validation has expired;
 	// nil uses time.Now.
 	Now func() time.Time
+
+	// The settings Order, Revoke and Cancel use (the root package's JSON config has them
+	// under "digicert"):
+
+	// Product is the product name_id Order uses when the request names none; "" takes
+	// DefaultProduct.
+	Product string
+	// OrganizationID is the organization an OV or EV order is for (organization.id); an
+	// OV or EV order without it is model.ErrInvalidArgument naming it, before any
+	// request. DV products do not use it.
+	OrganizationID string
+	// PaymentMethod is sent as payment_method: "balance" (the default, the account's
+	// funds), "card", "profile" or "wire_transfer"; another word is
+	// model.ErrInvalidArgument naming it, before any request.
+	PaymentMethod string
+	// SkipApproval sends skip_approval with orders and revocations, so that CertCentral
+	// does not wait for an approver (revocation without approval needs an administrator's
+	// key).
+	SkipApproval bool
+	// ApproveRequests lets the adapter approve the request an order or a revocation
+	// waits on (PUT /request/{id}/status), with the key's own rights. Without it a
+	// revocation waiting for an approver is model.ErrFailedPrecondition with code
+	// approval_required, and an order waiting for one is returned pending with vendor
+	// status needs_approval.
+	ApproveRequests bool
 }
 
 // view is the config's printable summary: the key masked, Region and BaseURL shown.
@@ -132,6 +157,7 @@ type Client struct {
 	batchSize   int
 	concurrency int
 	now         func() time.Time
+	ordering    ordering
 }
 
 // New checks cfg and returns a Client. It makes no request. A missing key, an unknown
@@ -169,7 +195,12 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{label: secret.NewLabel("digicert.Client{" + hc.String() + "}"), http: hc, batchSize: cfg.BatchSize, concurrency: cfg.Concurrency, now: cfg.Now}
+	ordering, err := checkOrdering(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{label: secret.NewLabel("digicert.Client{" + hc.String() + "}"), http: hc, batchSize: cfg.BatchSize,
+		concurrency: cfg.Concurrency, now: cfg.Now, ordering: ordering}
 	if c.batchSize <= 0 {
 		c.batchSize = DefaultBatchSize
 	}

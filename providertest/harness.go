@@ -96,6 +96,14 @@ type Capabilities struct {
 	Verifier bool
 	// Downloader: the provider implements anyca.Downloader (Fake.Roots is then required).
 	Downloader bool
+	// Orderer, Revoker and Canceller: the provider implements anyca.Orderer (and
+	// anyca.OrderFinder or a listing FindOrder can search), anyca.Revoker and
+	// anyca.Canceller; Fake.OrdersPlaced is then required. A capability declared false is
+	// checked to be model.ErrUnsupported.
+	Orderer, Revoker, Canceller bool
+	// OrderMethod is the DCV method the suite orders and verifies with ("" the CA's
+	// default).
+	OrderMethod model.ChallengeType
 	// Chaos: the fake injects random faults (Fake.SetChaos and Fake.Injected are then
 	// required). Every fake built on fakeca has it; a harness without it fails the
 	// Faults/ExactlyOnceUnderChaos check rather than skipping it.
@@ -116,6 +124,12 @@ const (
 	FaultSlow        = fakeca.Slow
 	FaultTruncated   = fakeca.Truncated
 	FaultReset       = fakeca.Reset
+	// FaultLostAnswer carries the request out and closes the connection before any byte
+	// of the answer: a reset after the request was read.
+	FaultLostAnswer = fakeca.LostAnswer
+	// FaultStalledAnswer carries the request out and holds the answer until the client
+	// gives up (at most Fault.Delay, 0: 30 s): a timeout after the request was read.
+	FaultStalledAnswer = fakeca.StalledAnswer
 	// FaultForeignDocument answers 200 with a JSON document that is not the one asked
 	// for (Fault.Document, default "{}").
 	FaultForeignDocument = fakeca.ForeignDocument
@@ -175,6 +189,10 @@ type Fake struct {
 	// Injected returns how many faults of each kind were injected so far, FailNext's
 	// included (for Chaos).
 	Injected func() map[FaultKind]int
+	// OrdersPlaced returns how many orders the fake's create endpoint made for each set
+	// of names (sorted, joined by ","), to count what was lost or duplicated (for
+	// Orderer).
+	OrdersPlaced func() map[string]int
 	// Close, when set, stops the fake before the test ends (a leak check needs its
 	// goroutines gone); Start's cleanup stops it in any case, and a second stop is harmless.
 	Close func()
@@ -190,3 +208,6 @@ type Harness struct {
 	// products) and reports the result in Fake.Want.
 	Start func(t *testing.T, sc Scenario) *Fake
 }
+
+// writeFaults are the fault kinds a create request meets in the ordering chaos run.
+func writeFaults() []FaultKind { return fakeca.WriteFaults() }

@@ -93,6 +93,7 @@ func Run(t *testing.T, h Harness) {
 		{"Wire", s.testWire},
 		{"Faults", s.testFaults},
 		{"Paging", s.testPaging},
+		{"Lifecycle", s.testLifecycle},
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/anyca/anyca/internal/secret"
@@ -241,6 +242,10 @@ type Request struct {
 	// Decode, when set, decodes a 2xx body from the capped stream inside the retry loop
 	// (see DecodeFunc), and the Response has no Body. nil: Do reads the body whole.
 	Decode DecodeFunc
+	// AtMostOnce marks a request that creates something the CA may charge for (an
+	// order): it reaches the CA at most once. See Client.Do for the rules; Idempotent is
+	// ignored when it is set.
+	AtMostOnce bool
 }
 
 // Response is a successful (2xx) answer, its body read whole (within the cap), or
@@ -268,6 +273,15 @@ type callState struct {
 	body    []byte
 	decoded *Response
 	bodyOf  *http.Response
+
+	// For AtMostOnce requests: wrote is set (by the transport's trace, on another
+	// goroutine) once the current attempt has written its request headers; unsent says
+	// that the last attempt surely never reached the server; reached that some attempt
+	// may have been received and carried out.
+	atMostOnce bool
+	wrote      atomic.Bool
+	unsent     bool
+	reached    bool
 }
 
 type callStateKey struct{}
@@ -284,12 +298,29 @@ func stateOf(ctx context.Context) *callState {
 // Retry-After kept from the last attempt), ErrUnavailable for transport failures and
 // bodies over the cap, or a context error when ctx ended first. No error contains the API
 // key.
+//
+// A request with AtMostOnce set reaches the CA at most once. It is sent again only after
+// an attempt that surely never reached the CA: a connection that could not be made (dial
+// refused, DNS failure: nothing was written), a rate-limiter wait, or a 429, which the CA
+// answers before processing the request. It is never sent again after it may have been
+// received: a connection lost once the request was written (a reset, a body cut short),
+// a 5xx, a timeout or a cancelled context while the answer was awaited, a 2xx answer that
+// cannot be read (Request.Decode failing with model.ErrUnavailable), and it follows no
+// redirect (307 and 308 would send it again). Such an outcome is unknown: Do returns a
+// *model.Error of kind model.ErrUnavailable with Code OutcomeUnknown, whose Err keeps the
+// cause (a context error still matches errors.Is), and the caller must look for what the
+// request created before sending it again. Any other answer (a 4xx, a refusal the decoder
+// reports with another kind) is the CA's definite answer and returned as it is.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	method := req.Method
 	if method == "" {
 		method = http.MethodGet
 	}
-	st := &callState{op: req.Op, idempotent: req.Idempotent || method == http.MethodGet || method == http.MethodHead}
+	st := &callState{op: req.Op, idempotent: req.Idempotent || method == http.MethodGet || method == http.MethodHead,
+		atMostOnce: req.AtMostOnce}
+	if st.atMostOnce {
+		st.idempotent = false
+	}
 	ctx = context.WithValue(ctx, callStateKey{}, st)
 
 	u := c.base.JoinPath(req.Path)
@@ -352,9 +383,9 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 			resp.Body.Close()
 		}
 		if final := (*finalDecodeError)(nil); errors.As(err, &final) {
-			return nil, final.err
+			return nil, c.settled(st, final.err)
 		}
-		return nil, c.failure(ctx, st, 0, nil, err)
+		return nil, c.settled(st, c.failure(ctx, st, 0, nil, err))
 	}
 	defer resp.Body.Close()
 	if st.decoded != nil && st.bodyOf == resp {
@@ -366,11 +397,11 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		var readErr error
 		data, readErr = c.readBody(resp.Body, resp.StatusCode, resp.ContentLength)
 		if readErr != nil {
-			return nil, c.failure(ctx, st, resp.StatusCode, resp.Header, readErr)
+			return nil, c.settled(st, c.failure(ctx, st, resp.StatusCode, resp.Header, readErr))
 		}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, c.statusError(st, resp, data)
+		return nil, c.settled(st, c.statusError(st, resp, data))
 	}
 	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data, Attempts: st.attempts}, nil
 }
@@ -378,10 +409,13 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 // checkRetry decides whether to try again: never once ctx is done; after a 429 always;
 // after a connection error or a 5xx other than 501 only for idempotent requests.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	st := stateOf(ctx)
+	if st != nil && st.atMostOnce {
+		return c.checkRetryOnce(ctx, st, resp, err)
+	}
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
-	st := stateOf(ctx)
 	idempotent := st == nil || st.idempotent
 	if err != nil {
 		var unknownAuth x509.UnknownAuthorityError
@@ -426,6 +460,9 @@ func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http
 func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 5 {
 		return fmt.Errorf("%w: more than 5 redirects", ErrRedirectRefused)
+	}
+	if st := stateOf(req.Context()); st != nil && st.atMostOnce {
+		return fmt.Errorf("%w: a create request is sent at most once, and a redirect would send it again", ErrRedirectRefused)
 	}
 	prev := via[0].URL
 	if !strings.EqualFold(req.URL.Host, prev.Host) {

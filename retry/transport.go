@@ -21,6 +21,10 @@ type transport struct {
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	st := stateOf(ctx)
+	once := st != nil && st.atMostOnce
+	if once {
+		st.unsent = true // until the attempt is under way
+	}
 	if t.c.pace != nil {
 		if err := t.c.pace.Wait(ctx); err != nil {
 			switch {
@@ -39,6 +43,13 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
 	var resp *http.Response
 	var err error
+	if once {
+		if err := ctx.Err(); err != nil {
+			return nil, err // nothing left: st.unsent stays set
+		}
+		req = traceWrites(req, st)
+		defer func() { st.unsent = err != nil && resp == nil && neverSent(st, err) }()
+	}
 	if t.timeout > 0 {
 		actx, cancel := context.WithTimeoutCause(ctx, t.timeout, errAttemptTimeout)
 		resp, err = t.next.RoundTrip(req.WithContext(actx))

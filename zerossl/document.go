@@ -16,6 +16,7 @@ import (
 var (
 	docCertificate = wire.Document{Name: "a ZeroSSL certificate", Fields: []string{"id"}}
 	docList        = wire.Document{Name: "a ZeroSSL certificate list", Fields: []string{"results[]", "total_count"}, List: "results"}
+	docSuccess     = wire.Document{Name: "a ZeroSSL success answer", Fields: []string{"success"}}
 	docStatus      = wire.Document{Name: "a ZeroSSL validation status", Fields: []string{"validation_completed", "details"}}
 )
 

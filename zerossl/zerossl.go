@@ -255,19 +255,48 @@ var errorTable = wire.ErrorTable{
 	{Code: "101", Kind: model.ErrUnauthenticated}, // invalid_access_key
 	{Code: "102", Kind: model.ErrUnauthenticated}, // inactive_user
 	{Code: "2801", Kind: model.ErrPermissionDenied},
-	{Code: "2814", Kind: model.ErrPermissionDenied}, // permission_denied_on_original_certificate
-	{Code: "2803", Kind: model.ErrNotFound},         // certificate_not_found
-	{Code: "103", Kind: model.ErrUnsupported},       // invalid_api_function
-	{Code: "104", Route: true},                      // route_not_found: a wrong BaseURL path
-	{Code: "2802", Kind: model.ErrInvalidArgument},  // missing_certificate_hash
-	{Code: "110", Kind: model.ErrInvalidArgument},   // invalid_request_body
-	{Code: "115", Kind: model.ErrInvalidArgument},   // invalid_json_request
-	{Code: "116", Kind: model.ErrInvalidArgument},   // invalid_json_request_param
-	{Code: "2800", Kind: model.ErrInvalidArgument},  // incorrect_request_type
-	{Code: "2831", Kind: model.ErrInvalidArgument},  // certificate_not_ready_to_validate
-	{Code: "111", Kind: model.ErrUnavailable},       // internal_server_error
-	{Code: "2838", Kind: model.ErrUnavailable},      // failed_getting_validation_status
-	{Code: "2817", Kind: model.ErrRateLimited},      // certificate_limit_reached
+	{Code: "2814", Kind: model.ErrPermissionDenied},   // permission_denied_on_original_certificate
+	{Code: "2803", Kind: model.ErrNotFound},           // certificate_not_found
+	{Code: "103", Kind: model.ErrUnsupported},         // invalid_api_function
+	{Code: "104", Route: true},                        // route_not_found: a wrong BaseURL path
+	{Code: "2802", Kind: model.ErrInvalidArgument},    // missing_certificate_hash
+	{Code: "110", Kind: model.ErrInvalidArgument},     // invalid_request_body
+	{Code: "115", Kind: model.ErrInvalidArgument},     // invalid_json_request
+	{Code: "116", Kind: model.ErrInvalidArgument},     // invalid_json_request_param
+	{Code: "2800", Kind: model.ErrInvalidArgument},    // incorrect_request_type
+	{Code: "2831", Kind: model.ErrInvalidArgument},    // certificate_not_ready_to_validate
+	{Code: "111", Kind: model.ErrUnavailable},         // internal_server_error
+	{Code: "2838", Kind: model.ErrUnavailable},        // failed_getting_validation_status
+	{Code: "2817", Kind: model.ErrFailedPrecondition}, // certificate_limit_reached: the plan's quota, not a rate
+	{Code: "2839", Kind: model.ErrFailedPrecondition}, // duplicate_certificates_found: the free plan
+	{Code: "2841", Kind: model.ErrFailedPrecondition}, // unpaid invoices, or CAA (both under this code)
+	{Code: "2804", Kind: model.ErrFailedPrecondition}, // unpaid upgrade invoices
+	{Code: "2813", Kind: model.ErrFailedPrecondition}, // another replacement already made
+	{Code: "2815", Kind: model.ErrFailedPrecondition}, // original_certificate_not_active
+	{Code: "2816", Kind: model.ErrNotFound},           // cannot_find_original_certificate
+	{Code: "2907", Kind: model.ErrFailedPrecondition}, // certificate_not_in_revocable_state
+	{Code: "2910", Kind: model.ErrFailedPrecondition}, // certificate_not_revocable_already_replaced
+	{Code: "2906", Kind: model.ErrUnavailable},        // revocation_failed: retry later
+	{Code: "2908", Kind: model.ErrUnavailable},        // revocation blocked for hours
+	{Code: "2909", Kind: model.ErrUnavailable},        // being issued: retry in minutes
+	{Code: "2805", Kind: model.ErrInvalidArgument},
+	{Code: "2806", Kind: model.ErrInvalidArgument},
+	{Code: "2807", Kind: model.ErrInvalidArgument}, // invalid_certificate_validity
+	{Code: "2808", Kind: model.ErrInvalidArgument}, // invalid domain
+	{Code: "2809", Kind: model.ErrInvalidArgument}, // wildcard in multi-domain
+	{Code: "2810", Kind: model.ErrInvalidArgument},
+	{Code: "2811", Kind: model.ErrInvalidArgument},
+	{Code: "2812", Kind: model.ErrInvalidArgument},
+	{Code: "2818", Kind: model.ErrInvalidArgument},  // invalid_certificate_csr
+	{Code: "28181", Kind: model.ErrInvalidArgument}, // CSR CN a wildcard, certificate not
+	{Code: "28182", Kind: model.ErrInvalidArgument}, // the reverse
+	{Code: "2819", Kind: model.ErrInvalidArgument},  // missing CSR
+	{Code: "2836", Kind: model.ErrInvalidArgument},  // csr_cn_is_invalid
+	{Code: "2880", Kind: model.ErrInvalidArgument},  // invalid_san
+	{Code: "2842", Kind: model.ErrInvalidArgument},  // replacement_needs_same_common_name
+	{Code: "2843", Kind: model.ErrInvalidArgument},  // ipv6
+	{Code: "2874", Kind: model.ErrInvalidArgument},  // restricted TLD
+	{Code: "2877", Kind: model.ErrInvalidArgument},  // unsupported TLD
 	{Code: "2904", Kind: model.ErrRateLimited},      // EAB quota
 	{Code: "2905", Kind: model.ErrRateLimited},      // EAB quota
 }

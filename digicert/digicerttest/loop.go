@@ -42,7 +42,7 @@ func hasCertificate(st model.CertificateStatus) bool {
 func issueLeaf(o *order) {
 	c := &o.cert
 	spec := fakeca.LeafSpec{Serial: c.SerialNumber, Seed: "digicert|" + c.ID, Names: c.DNSNames,
-		NotBefore: c.NotBefore, NotAfter: c.NotAfter}
+		NotBefore: c.NotBefore, NotAfter: c.NotAfter, PublicKey: o.publicKey}
 	if !c.NotAfter.IsZero() {
 		spec.NotAfter = c.NotAfter.Add(24*time.Hour - time.Second) // valid_till is a date
 	}

@@ -2,6 +2,7 @@ package digicerttest
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -90,6 +91,9 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		match = append(match, o)
+	}
+	if strings.HasPrefix(q.Get("sort"), "-") { // -id, -date_created: newest first
+		slices.Reverse(match)
 	}
 	// Render only the page asked for: rendering every match made each page cost O(account).
 	page := []map[string]any{}

@@ -50,6 +50,12 @@ func WithAPIKey(key string) Option { return func(s *Server) { s.APIKey = key } }
 // and PUT answer 403 access_denied|missing_permission.
 func WithViewOnlyKey(key string) Option { return func(s *Server) { s.viewOnly = key } }
 
+// WithApprovalRequired makes orders and revocations sent without skip_approval wait
+// for an approver, as on an account with request approval turned on: an order answers
+// 201 with a pending request and status needs_approval, a revocation 201 with a pending
+// revoke request; PUT /request/{id}/status approves them.
+func WithApprovalRequired() Option { return func(s *Server) { s.approval = true } }
+
 // WithReportsAPI(false) makes the Reports API answer 403 as for an account without it.
 func WithReportsAPI(enabled bool) Option { return func(s *Server) { s.reports = enabled } }
 
@@ -78,21 +84,27 @@ type Server struct {
 	*fakeca.Base
 	fakeca.Publication // Publish, and the hook WithPublished sets
 
-	mu      sync.Mutex
-	nextID  int64
-	orders  []*order
-	byID    map[string]*order
-	domains []*domain
+	mu       sync.Mutex
+	nextID   int64
+	orders   []*order
+	byID     map[string]*order
+	domains  []*domain
+	requests map[string]*request
+	approval bool     // orders and revocations without skip_approval wait for an approver
+	placed   []string // ids of the orders placed through POST, in order
 }
 
 type order struct {
-	cert        model.Certificate
-	certID      int64
-	nameScopes  []orderDomain
-	randomValue string
-	rvExpires   time.Time
-	leaf        *fakeca.Leaf // the issued certificate, for download
-	download    []byte       // SetDownload's override of the download body
+	cert         model.Certificate
+	certID       int64
+	nameScopes   []orderDomain
+	randomValue  string
+	rvExpires    time.Time
+	leaf         *fakeca.Leaf // the issued certificate, for download
+	download     []byte       // SetDownload's override of the download body
+	publicKey    any          // the ordered CSR's key, certified by the leaf
+	names        []string     // the names ordered, common name first (OrdersPlaced)
+	validityDays int          // the order_validity asked for, in days (0: 199)
 }
 
 type orderDomain struct {
@@ -122,7 +134,7 @@ func NewUnstarted(opts ...Option) *Server { return newServer(opts...) }
 
 func newServer(opts ...Option) *Server {
 	s := fakeca.Configure(&Server{APIKey: DefaultAPIKey, reports: true, partialDefault: true, nextID: 100000,
-		byID: map[string]*order{}}, opts)
+		byID: map[string]*order{}, requests: map[string]*request{}}, opts)
 	s.Base = fakeca.NewBase(BasePath, errorJSON, &fakeca.Auth{
 		KeyOf:    func(r *http.Request) string { return r.Header.Get("X-DC-DEVKEY") },
 		Key:      s.APIKey,
@@ -156,6 +168,10 @@ func (s *Server) routes() {
 		s.download(w, id, format)
 	})
 	b.Handle("POST /reports/query", s.reportQuery)
+	b.Handle("POST /order/certificate/{product}", s.placeOrder)
+	b.Handle("PUT /order/certificate/{id}/status", s.orderStatus)
+	b.Handle("PUT /certificate/{id}/revoke", s.revoke)
+	b.Handle("PUT /request/{id}/status", s.requestStatus)
 	b.Handle("GET /domain", s.listDomains)
 	b.Handle("GET /domain/{id}", func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")

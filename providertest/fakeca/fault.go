@@ -78,6 +78,12 @@ const (
 	// numbers and booleans as strings must still refuse. A Field past the last leaves
 	// the document as it is.
 	WrongScalar
+	// LostAnswer runs the request (a create request makes its order) and closes the
+	// connection before any byte of the answer: a reset after the request was read.
+	LostAnswer
+	// StalledAnswer runs the request and then holds the answer until the client gives
+	// up (at most Delay, 0: 30 s): a timeout after the request was carried out.
+	StalledAnswer
 	// WrongRoute serves the request at a path no route of the fake matches (the real
 	// path under "/anyca-no-such-route"), so the fake answers with its own "no such
 	// route" body, as the vendor answers a request sent under a wrong BaseURL path.
@@ -121,6 +127,10 @@ func (k FaultKind) String() string {
 		return "blank-entries"
 	case Overlap:
 		return "overlap"
+	case LostAnswer:
+		return "lost-answer"
+	case StalledAnswer:
+		return "stalled-answer"
 	case WrongRoute:
 		return "wrong-route"
 	}
@@ -130,6 +140,12 @@ func (k FaultKind) String() string {
 // AllFaults lists every fault kind, for chaos runs.
 func AllFaults() []FaultKind {
 	return []FaultKind{RateLimit, ServerError, HTMLError, Slow, Truncated, Reset}
+}
+
+// WriteFaults lists every fault kind a create request meets in chaos runs: AllFaults
+// plus LostAnswer and StalledAnswer, which carry the request out and lose its answer.
+func WriteFaults() []FaultKind {
+	return append(AllFaults(), LostAnswer, StalledAnswer)
 }
 
 // Fault is one injected misbehaviour.
@@ -228,6 +244,9 @@ func (in *Injector) next() (Fault, bool) {
 		if kind == ServerError || kind == HTMLError {
 			f.Status = []int{500, 502, 503}[in.rng.IntN(3)]
 		}
+		if kind == StalledAnswer {
+			f.Delay = 0 // until the client gives up
+		}
 	default:
 		return Fault{}, false
 	}
@@ -300,6 +319,27 @@ func (in *Injector) serveFault(w http.ResponseWriter, r *http.Request, h http.Ha
 		hangUp(w)
 	case Reset:
 		hangUp(w)
+	case LostAnswer:
+		h.ServeHTTP(&recorder{header: http.Header{}}, r)
+		hangUp(w)
+	case StalledAnswer:
+		rec := &recorder{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		d := f.Delay
+		if d <= 0 {
+			d = 30 * time.Second
+		}
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			for k, v := range rec.header {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(rec.status())
+			_, _ = w.Write(rec.body.Bytes())
+		case <-r.Context().Done():
+		}
 	case ForeignDocument:
 		doc := f.Document
 		if doc == nil {

@@ -126,6 +126,9 @@ type LeafSpec struct {
 	Names []string
 	// NotBefore and NotAfter are the validity; zero values take now and now + 90 days.
 	NotBefore, NotAfter time.Time
+	// PublicKey is the key certified (an ordered CSR's); nil certifies the PKI's own
+	// leaf key.
+	PublicKey any
 }
 
 // Leaf is an issued leaf certificate.
@@ -165,7 +168,11 @@ func (p *PKI) Issue(spec LeafSpec) (*Leaf, error) {
 	if len(spec.Names) > 0 {
 		tmpl.Subject = pkix.Name{CommonName: spec.Names[0]}
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.Intermediate, &p.leafKey.PublicKey, p.interKey)
+	var pub any = &p.leafKey.PublicKey
+	if spec.PublicKey != nil {
+		pub = spec.PublicKey
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.Intermediate, pub, p.interKey)
 	if err != nil {
 		return nil, fmt.Errorf("fakeca: issuing a leaf: %w", err)
 	}

@@ -60,7 +60,7 @@ func hasCertificate(st model.CertificateStatus) bool {
 // certificate's. Callers hold s.mu.
 func issueLeaf(e *entry, notBefore time.Time) {
 	leaf, err := fakeca.TestPKI().Issue(fakeca.LeafSpec{Seed: "zerossl|" + e.cert.ID, Names: e.cert.DNSNames,
-		NotBefore: notBefore, NotAfter: e.cert.NotAfter})
+		NotBefore: notBefore, NotAfter: e.cert.NotAfter, PublicKey: e.publicKey})
 	if err != nil {
 		return
 	}
@@ -183,7 +183,11 @@ func (s *Server) serveVerify(w http.ResponseWriter, r *http.Request, id string) 
 	}
 	e.wireStatus, e.cert.Status, e.cert.VendorStatus = "issued", model.StatusIssued, "issued"
 	now := time.Now().UTC().Truncate(time.Second)
-	e.cert.NotAfter = now.Add(90 * 24 * time.Hour)
+	days := e.days
+	if days == 0 {
+		days = 90
+	}
+	e.cert.NotAfter = now.Add(time.Duration(days) * 24 * time.Hour)
 	issueLeaf(e, now)
 	s.order = nil
 	writeJSON(w, wireCertificate(e))

@@ -42,6 +42,10 @@ func WithAPIKey(key string) Option { return func(s *Server) { s.APIKey = key } }
 // the default, as ZeroSSL sometimes does) or as a number (false).
 func WithPageAsString(b bool) Option { return func(s *Server) { s.pageAsString = b } }
 
+// WithQuota limits the certificates POST /certificates creates to n, as ZeroSSL's free
+// plan does (3): the next create answers error 2817 certificate_limit_reached.
+func WithQuota(n int) Option { return func(s *Server) { s.quota = n } }
+
 // baseTime is the creation time given to certificates seeded without one, one minute
 // apart in seeding order, so listings are deterministic.
 var baseTime = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -59,6 +63,8 @@ type Server struct {
 	*fakeca.Base
 	fakeca.Publication // Publish, and the hook WithPublished sets
 
+	quota int // WithQuota: certificates POST /certificates may create (0: no limit)
+
 	mu    sync.Mutex
 	seq   int
 	certs map[string]*entry
@@ -74,6 +80,10 @@ type entry struct {
 	validation Validation
 	leaf       *fakeca.Leaf // the issued certificate, for download
 	download   *[2]string   // SetDownload's override
+	days       int          // certificate_validity_days of a created certificate (0: 90)
+	publicKey  any          // the created certificate's CSR key, certified by the leaf
+	placed     bool         // made by POST /certificates
+	replacedBy string       // the certificate created to replace this one
 }
 
 // Validation is a certificate's DCV data as the fake serves it.
@@ -128,6 +138,13 @@ func (s *Server) routes() {
 	})
 	b.Handle("GET /certificates/{id}/download/return", func(w http.ResponseWriter, r *http.Request) {
 		s.serveDownload(w, r.PathValue("id"))
+	})
+	b.Handle("POST /certificates", s.serveCreate)
+	b.Handle("POST /certificates/{id}/cancel", func(w http.ResponseWriter, r *http.Request) {
+		s.serveCancel(w, r.PathValue("id"))
+	})
+	b.Handle("POST /certificates/{id}/revoke", func(w http.ResponseWriter, r *http.Request) {
+		s.serveRevoke(w, r, r.PathValue("id"))
 	})
 	wrongMethod := func(w http.ResponseWriter, _ *http.Request) { writeError(w, 2800, "incorrect_request_type", "") }
 	b.Handle("/certificates", wrongMethod)
