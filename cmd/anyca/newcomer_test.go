@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anyca/anyca/cmd/anyca/internal/sim"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/zerossl/zerossltest"
 )
@@ -93,6 +94,20 @@ func TestVerifyShowsTheMethodChecked(t *testing.T) {
 	for _, l := range lines[1:] {
 		if !strings.Contains(l, "dns-cname") {
 			t.Errorf("row %q is not the method checked", l)
+		}
+	}
+}
+
+// A fleet config whose key variables are missing names every one of them in one run,
+// with its account, not one per run.
+func TestMissingFleetKeysReportedAtOnce(t *testing.T) {
+	f := startSimFleet(t, false)
+	r := runLive(t, map[string]string{}, "--config", f.config, "certs", "list")
+	assertFailure(t, r, exitUsage, "3 environment variables are not set or empty")
+	for _, ca := range f.accounts {
+		want := sim.KeyEnv(ca.Account) + ` (account "` + ca.Account + `")`
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr %q does not name %s", r.stderr, want)
 		}
 	}
 }
