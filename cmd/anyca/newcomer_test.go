@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -110,4 +113,60 @@ func TestMissingFleetKeysReportedAtOnce(t *testing.T) {
 			t.Errorf("stderr %q does not name %s", r.stderr, want)
 		}
 	}
+}
+
+// freeAddr returns a loopback address whose TCP and UDP port was free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	for range 20 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		if pc, err := net.ListenPacket("udp", addr); err == nil {
+			pc.Close()
+			return addr
+		}
+	}
+	t.Fatal("no free port")
+	return ""
+}
+
+// anyca sim --env-file writes every variable a script needs, and --dns-listen,
+// --http-listen and --https-listen fix the world's ports; the file's variables, read as
+// they are, walk the loop.
+func TestSimEnvFileAndFixedPorts(t *testing.T) {
+	dnsAddr, httpAddr, httpsAddr := freeAddr(t), freeAddr(t), freeAddr(t)
+	envFile := filepath.Join(t.TempDir(), "sim.env")
+	serve(t, func(string) string { return "" }, "sim", "--listen", "127.0.0.1:0",
+		"--dns-listen", dnsAddr, "--http-listen", httpAddr, "--https-listen", httpsAddr, "--env-file", envFile)
+	b, err := os.ReadFile(envFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{}
+	for _, l := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(l, "="); ok && !strings.HasPrefix(l, "#") {
+			env[k] = v
+		}
+	}
+	for k, want := range map[string]string{envDNSServer: dnsAddr, envHTTPHost: httpAddr, envHTTPSHost: httpsAddr, "ANYCA_PROVIDER": "digicert"} {
+		if env[k] != want {
+			t.Errorf("%s=%q in the env file, want %q", k, env[k], want)
+		}
+	}
+	for _, k := range []string{"ANYCA_API_KEY", "ANYCA_BASE_URL", "ANYCA_SIM_ZEROSSL_BASE_URL", "ANYCA_SIM_DIGICERT_PENDING_ID", envTLSRoots, "ANYCA_SIM_FLEET_CONFIG", "ANYCA_SIM_PROD_KEY"} {
+		if env[k] == "" {
+			t.Errorf("%s missing from the env file:\n%s", k, b)
+		}
+	}
+	id := env["ANYCA_SIM_DIGICERT_PENDING_ID"]
+	mustSucceed(t, runLive(t, env, "sim", "publish", id))
+	r := mustSucceed(t, runLive(t, env, "challenges", id, "--check"))
+	if !strings.Contains(r.stdout, "; preflight: ok") {
+		t.Errorf("the env file's variables should reach the world:\n%s", r.stdout)
+	}
+	mustSucceed(t, runLive(t, env, "--config", env["ANYCA_SIM_FLEET_CONFIG"], "certs", "list", "--account", "dv"))
 }
