@@ -170,3 +170,28 @@ func TestSimEnvFileAndFixedPorts(t *testing.T) {
 	}
 	mustSucceed(t, runLive(t, env, "--config", env["ANYCA_SIM_FLEET_CONFIG"], "certs", "list", "--account", "dv"))
 }
+
+// domain status of a domain still being validated shows the pending order to verify
+// (JSON: certificate_id), on both CAs; DigiCert's unknown subdomain hints at the
+// registered domain.
+func TestDomainStatusShowsThePendingOrder(t *testing.T) {
+	cas, srv := startSim(t, time.Now())
+	for _, ca := range cas {
+		env := caEnv(ca, srv.URL)
+		r := mustSucceed(t, runLive(t, env, "domain", "status", "pay.example.org"))
+		if !strings.Contains(r.stdout, "Pending order: ") || !strings.Contains(r.stdout, "anyca verify ") || !strings.Contains(r.stdout, ca.FeaturedCert) {
+			t.Errorf("%s: no pending order %s shown:\n%s", ca.Provider, ca.FeaturedCert, r.stdout)
+		}
+	}
+	dc := cas[0]
+	if dc.Provider != "digicert" {
+		t.Fatalf("the first simulated CA is %s", dc.Provider)
+	}
+	var d model.DomainValidation
+	decode(t, runLive(t, caEnv(dc, srv.URL), "domain", "status", "pay.example.org", "-o", "json"), &d)
+	if d.CertificateID != dc.FeaturedCert {
+		t.Errorf("certificate_id %q, want the pending order %s", d.CertificateID, dc.FeaturedCert)
+	}
+	r := runLive(t, caEnv(dc, srv.URL), "domain", "status", "nowhere.pay.example.org")
+	assertFailure(t, r, exitNotFound, "DigiCert validates the registered domain, not each subdomain: try anyca domain status example.org")
+}
