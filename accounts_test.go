@@ -93,7 +93,7 @@ func TestParseAccountsErrors(t *testing.T) {
 		"unknown field":  {`{"accounts":[{"name":"a","provider":"digicert",` + k + `,"apikey":"x"}]}`, `unknown field "apikey"`},
 		"unknown top":    {`{"accounts":[],"extra":1}`, `unknown field "extra"`},
 		"empty list":     {`{"accounts":[]}`, `is empty`},
-		"provider":       {`{"accounts":[{"name":"a","provider":"letsencrypt",` + k + `}]}`, `unknown provider "letsencrypt"`},
+		"provider":       {`{"accounts":[{"name":"a","provider":"buypass",` + k + `}]}`, `unknown provider "buypass"`},
 		"no key":         {`{"accounts":[{"name":"a","provider":"digicert"}]}`, `no key`},
 		"two keys":       {`{"accounts":[{"name":"a","provider":"digicert",` + k + `,"api_key":"` + secretKey + `"}]}`, `more than one key source`},
 		"unset env":      {`{"accounts":[{"name":"a","provider":"digicert","api_key_env":"UNSET"}]}`, `UNSET is not set`},

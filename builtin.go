@@ -3,10 +3,14 @@ package anyca
 // builtins returns the adapters compiled into anyca, so New works without blank imports
 // or init functions. Each adapter's entry converts Config into the adapter's own options.
 func builtins() map[string]NewFunc {
-	return map[string]NewFunc{
+	m := map[string]NewFunc{
 		"digicert": newDigiCert,
 		"zerossl":  newZeroSSL,
 	}
+	for name := range acmeCAs {
+		m[name] = newACME
+	}
+	return m
 }
 
 // asProvider returns an adapter's constructor result as a Provider: on an error, a nil

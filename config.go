@@ -30,6 +30,8 @@ type Config struct {
 	// DigiCert holds the settings DigiCert's Order, Revoke and Cancel use; nil takes
 	// digicert's defaults (see digicert.Config).
 	DigiCert *DigiCertSettings `json:"digicert,omitempty"`
+	// ACME is the account of the ACME providers; its key and HMAC key are never printed.
+	ACME *ACMEAccount `json:"acme,omitempty"`
 }
 
 // DigiCertSettings are the JSON config's ordering settings for the "digicert" provider,
@@ -81,12 +83,16 @@ func (c Config) String() string { return fmt.Sprintf("%v", c) }
 
 // LogValue makes slog print the config with the key redacted.
 func (c Config) LogValue() slog.Value {
-	return slog.GroupValue(
+	attrs := []slog.Attr{
 		slog.String("provider", c.Provider),
 		slog.String("api_key", c.redacted().APIKey),
 		slog.String("base_url", c.BaseURL),
 		slog.String("region", c.Region),
-	)
+	}
+	if c.ACME != nil {
+		attrs = append(attrs, slog.Any("acme", *c.ACME))
+	}
+	return slog.GroupValue(attrs...)
 }
 
 // MarshalJSON writes the config with the key redacted, so a marshalled config is safe to

@@ -41,9 +41,9 @@ func TestNewErrorsAreInvalidArgument(t *testing.T) {
 		cfg  anyca.Config
 		why  string
 	}{
-		{"empty provider", anyca.Config{APIKey: secret}, "no provider named in the config (registered: cfgtest-plain-error, digicert, "},
+		{"empty provider", anyca.Config{APIKey: secret}, "no provider named in the config (registered: acme, cfgtest-plain-error, digicert, "},
 		{"blank provider", anyca.Config{Provider: " \t", APIKey: secret}, "no provider named"},
-		{"unknown provider", anyca.Config{Provider: "letsencrypt", APIKey: secret}, `unknown provider "letsencrypt" (registered: `},
+		{"unknown provider", anyca.Config{Provider: "buypass", APIKey: secret}, `unknown provider "buypass" (registered: `},
 		{"unknown provider with a control character", anyca.Config{Provider: "digi\ncert", APIKey: secret}, `unknown provider "digi\ncert"`},
 		{"adapter error without a kind", anyca.Config{Provider: "cfgtest-plain-error", APIKey: secret}, "cfgtest-plain-error: New: invalid argument: cfgtest: the account id is missing"},
 	}

@@ -241,7 +241,7 @@ func gatherListing[E any](ctx context.Context, f *Fleet, op, noun string,
 				return nil, err
 			}
 			if item == nil {
-				return nil, model.NewError(m.p.Name(), op, model.ErrUnavailable, "the provider yielded no "+noun+" and no error")
+				return nil, model.NewError(m.p.Name(), op, model.ErrUnavailable, "the provider yielded no %s and no error", noun)
 			}
 			setAccount(item, m.name)
 			out = append(out, item)

@@ -103,7 +103,7 @@ func TestStatusesValid(t *testing.T) {
 		assert.False(t, s.Valid(), "%q", s)
 	}
 	ct := model.ChallengeTypes()
-	assert.Len(t, ct, 5)
+	assert.Len(t, ct, 8)
 	seen := map[model.ChallengeType]bool{}
 	for _, c := range ct {
 		assert.False(t, seen[c])

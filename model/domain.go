@@ -37,11 +37,22 @@ const (
 	ChallengeHTTPFile  ChallengeType = "http-file"  // a file served over http on port 80
 	ChallengeHTTPSFile ChallengeType = "https-file" // a file served over https on port 443
 	ChallengeEmail     ChallengeType = "email"      // an approval email to one of the listed addresses
+	// ChallengeTLSALPN is ACME's tls-alpn-01 (RFC 8737): a self-signed certificate served
+	// on port 443 for ALPN "acme-tls/1", whose acmeIdentifier extension holds the SHA-256
+	// of Content (the key authorization).
+	ChallengeTLSALPN ChallengeType = "tls-alpn"
+	// ChallengeDNSAccount is ACME's dns-account-01: a TXT record at an account-specific
+	// label (RecordName) holding RecordValue.
+	ChallengeDNSAccount ChallengeType = "dns-account"
+	// ChallengeDNSPersist is ACME's dns-persist-01: a lasting TXT record at
+	// _validation-persist.<domain> naming the CA and the account (RecordValue).
+	ChallengeDNSPersist ChallengeType = "dns-persist"
 )
 
 // ChallengeTypes lists every normalized challenge type.
 func ChallengeTypes() []ChallengeType {
-	return []ChallengeType{ChallengeDNSTXT, ChallengeDNSCNAME, ChallengeHTTPFile, ChallengeHTTPSFile, ChallengeEmail}
+	return []ChallengeType{ChallengeDNSTXT, ChallengeDNSCNAME, ChallengeHTTPFile, ChallengeHTTPSFile, ChallengeEmail,
+		ChallengeTLSALPN, ChallengeDNSAccount, ChallengeDNSPersist}
 }
 
 // DomainValidation is what the CA knows about one domain's validation.

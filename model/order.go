@@ -73,6 +73,9 @@ type RenewalWindow struct {
 	End            time.Time `json:"end"`
 	ExplanationURL string    `json:"explanation_url,omitempty"` // from the CA, when it gives one
 	FromCA         bool      `json:"from_ca"`                   // the CA's advice (ACME ARI), not a computation
+	// NextCheck is when the CA asks to be asked again (ARI's Retry-After, as the adapter
+	// bounds it); zero when the window is a computation.
+	NextCheck time.Time `json:"next_check,omitzero"`
 }
 
 // Open reports whether now is at or past the window's start: the time to renew has come

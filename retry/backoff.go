@@ -65,3 +65,8 @@ func jitteredBackoff(minWait, maxWait time.Duration, attempt int) time.Duration 
 	}
 	return lo + rand.N(hi-lo+1)
 }
+
+// ParseRetryAfter reads a Retry-After value (delay seconds or an HTTP date, relative to
+// now) as the Client does; false when it is absent or unreadable. A date in the past is
+// 0.
+func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) { return parseRetryAfter(v, now) }

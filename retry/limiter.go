@@ -63,3 +63,13 @@ func (t tokenBucket) Wait(ctx context.Context) error {
 	}
 	return nil
 }
+
+// NewLimiter returns the limiter a Client built with cfg (its zero fields already
+// defaulted) waits on for every attempt, or nil for none, for adapters whose HTTP goes
+// through a library's own client (the acme adapter wraps it in a transport): cfg.Limiter
+// when set, else a rolling-window limiter over cfg.Windows, else a token bucket of
+// cfg.RequestsPerSecond and cfg.Burst; a negative RequestsPerSecond gives none.
+func NewLimiter(cfg Config) (Limiter, error) {
+	l, _, err := newLimiter(cfg)
+	return l, err
+}

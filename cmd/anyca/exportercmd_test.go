@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
+	promodel "github.com/prometheus/common/model"
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/cmd/anyca/internal/exporter"
@@ -32,7 +33,7 @@ func TestExporterCommand(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	var p expfmt.TextParser
+	p := expfmt.NewTextParser(promodel.UTF8Validation)
 	mfs, err := p.TextToMetricFamilies(strings.NewReader(text))
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+	promodel "github.com/prometheus/common/model"
 	"go.uber.org/goleak"
 
 	"github.com/anyca/anyca"
@@ -83,7 +84,7 @@ func scrape(t *testing.T, url string) map[string]*dto.MetricFamily {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("scrape: HTTP %d", resp.StatusCode)
 	}
-	var p expfmt.TextParser
+	p := expfmt.NewTextParser(promodel.UTF8Validation)
 	mfs, err := p.TextToMetricFamilies(resp.Body)
 	if err != nil {
 		t.Fatalf("parse: %v", err)

@@ -1,0 +1,220 @@
+package acme
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	acmez "github.com/mholt/acmez/v3/acme"
+
+	"github.com/anyca/anyca/internal/wire"
+	"github.com/anyca/anyca/model"
+)
+
+// NewKey returns a new account key: ECDSA P-256, PEM ("EC PRIVATE KEY"), for
+// Config.Key or anyca.ACMEAccount.Key.
+func NewKey() (string, error) {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return "", err
+	}
+	der, err := x509.MarshalECPrivateKey(k)
+	if err != nil {
+		return "", err
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})), nil
+}
+
+// ParseKey reads an account key: the first PEM block, an EC (SEC 1), PKCS#8 or PKCS#1
+// private key, ECDSA on P-256 or P-384 or RSA of at least 2048 bits. Errors never quote
+// the key.
+func ParseKey(s string) (crypto.Signer, error) {
+	block, _ := pem.Decode([]byte(strings.TrimSpace(s)))
+	if block == nil {
+		return nil, errors.New("not PEM")
+	}
+	var key any
+	var err error
+	switch block.Type {
+	case "EC PRIVATE KEY":
+		key, err = x509.ParseECPrivateKey(block.Bytes)
+	case "RSA PRIVATE KEY":
+		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
+	case "PRIVATE KEY":
+		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
+	default:
+		return nil, fmt.Errorf("a %q PEM block is not a private key", truncate(block.Type, 40))
+	}
+	if err != nil {
+		return nil, errors.New("the private key does not parse")
+	}
+	switch k := key.(type) {
+	case *ecdsa.PrivateKey:
+		if k.Curve != elliptic.P256() && k.Curve != elliptic.P384() {
+			return nil, errors.New("an ECDSA account key must be on P-256 or P-384")
+		}
+		return k, nil
+	case *rsa.PrivateKey:
+		if k.N.BitLen() < model.MinRSAKeyBits {
+			return nil, fmt.Errorf("an RSA account key needs at least %d bits", model.MinRSAKeyBits)
+		}
+		return k, nil
+	}
+	return nil, errors.New("the account key must be ECDSA or RSA")
+}
+
+// decodeHMAC decodes a base64url HMAC key, padded or not.
+func decodeHMAC(s string) ([]byte, error) {
+	return base64.RawURLEncoding.DecodeString(strings.TrimRight(strings.TrimSpace(s), "="))
+}
+
+// Register looks the account up and registers it when the CA does not know it (with
+// Config.AgreeTerms), and returns its URL. Every other call does the same on first use.
+func (c *Client) Register(ctx context.Context) (string, error) {
+	a, err := c.account(ctx, "Register")
+	if err != nil {
+		return "", err
+	}
+	return a.Location, nil
+}
+
+// account returns the ACME account: the URL remembered in the state for this directory
+// and key, else the CA's answer to onlyReturnExisting, else a new registration (only
+// with AgreeTerms; with EAB when the CA requires it).
+func (c *Client) account(ctx context.Context, op string) (acmez.Account, error) {
+	c.acctMu.Lock()
+	defer c.acctMu.Unlock()
+	if c.acct != nil {
+		return *c.acct, nil
+	}
+	dir, err := c.directory(ctx, op)
+	if err != nil {
+		return acmez.Account{}, err
+	}
+	a := acmez.Account{PrivateKey: c.key}
+	thumb, err := a.Thumbprint()
+	if err != nil {
+		return acmez.Account{}, c.invalid(op, "account key: %v", err)
+	}
+	if u := c.state.accountURL(c.dirURL.String(), thumb); u != "" {
+		a.Location = u
+		a.Status = "valid"
+		c.acct = &a
+		return a, nil
+	}
+	cctx, rec := track(ctx)
+	found, err := c.ac.GetAccount(cctx, a)
+	if err == nil && found.Location != "" {
+		found.PrivateKey = c.key
+		if err := c.state.setAccountURL(c.dirURL.String(), thumb, found.Location); err != nil {
+			return acmez.Account{}, model.NewError(c.name, op, model.ErrUnavailable, "remembering the account URL in state_dir: %v", err)
+		}
+		c.acct = &found
+		return found, nil
+	}
+	var p acmez.Problem
+	if err != nil && !(errors.As(err, &p) && shortProblem(p.Type) == "accountDoesNotExist") {
+		return acmez.Account{}, c.fail(cctx, op, rec, err, "")
+	}
+	terms := ""
+	eabRequired := c.cfg.RequireEAB
+	if dir.Meta != nil {
+		terms = dir.Meta.TermsOfService
+		eabRequired = eabRequired || dir.Meta.ExternalAccountRequired
+	}
+	if !c.cfg.AgreeTerms {
+		if terms == "" {
+			terms = "(the directory names none)"
+		}
+		return acmez.Account{}, c.invalid(op, "this key has no account at the CA; to register one, agree to the terms of service at %s (acme.agree_terms)", terms)
+	}
+	a.TermsOfServiceAgreed = true
+	if c.cfg.Email != "" {
+		a.Contact = []string{"mailto:" + c.cfg.Email}
+	}
+	if eabRequired || c.cfg.EABKeyID != "" {
+		kid, mac := c.cfg.EABKeyID, c.hmac.Reveal()
+		if kid == "" {
+			if c.cfg.EABURL == "" || c.apiKey.IsZero() {
+				return acmez.Account{}, c.invalid(op, "the CA requires an external account binding: set eab_key_id and eab_hmac_key")
+			}
+			kid, mac, err = c.fetchEAB(ctx, op)
+			if err != nil {
+				return acmez.Account{}, err
+			}
+		}
+		raw, err := decodeHMAC(mac)
+		if err != nil {
+			return acmez.Account{}, c.invalid(op, "the EAB HMAC key is not base64url")
+		}
+		if err := a.SetExternalAccountBinding(ctx, c.ac, acmez.EAB{KeyID: kid, MACKey: base64.RawURLEncoding.EncodeToString(raw)}); err != nil {
+			return acmez.Account{}, c.invalid(op, "signing the external account binding failed")
+		}
+	}
+	cctx, rec = track(ctx)
+	rec.once = dir.NewAccount
+	made, err := c.ac.NewAccount(cctx, a)
+	if err != nil {
+		return acmez.Account{}, c.fail(cctx, op, rec, err, "")
+	}
+	made.PrivateKey = c.key
+	if err := c.state.setAccountURL(c.dirURL.String(), thumb, made.Location); err != nil {
+		return acmez.Account{}, model.NewError(c.name, op, model.ErrUnavailable, "remembering the account URL in state_dir: %v", err)
+	}
+	c.acct = &made
+	return made, nil
+}
+
+// fetchEAB asks ZeroSSL's REST API for EAB credentials with the API key.
+func (c *Client) fetchEAB(ctx context.Context, op string) (kid, mac string, err error) {
+	u, perr := url.Parse(c.cfg.EABURL)
+	if perr != nil {
+		return "", "", c.invalid(op, "the EAB URL does not parse")
+	}
+	q := u.Query()
+	q.Set("access_key", c.apiKey.Reveal())
+	u.RawQuery = q.Encode()
+	cctx, rec := track(ctx)
+	req, _ := http.NewRequestWithContext(cctx, http.MethodPost, u.String(), nil)
+	resp, derr := c.hc.Do(req)
+	if derr != nil {
+		e := c.fail(cctx, op, rec, errors.New("fetching EAB credentials failed"), "")
+		return "", "", e
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Success json.RawMessage `json:"success"`
+		KID     string          `json:"eab_kid"`
+		HMAC    string          `json:"eab_hmac_key"`
+		Error   *struct {
+			Code int    `json:"code"`
+			Type string `json:"type"`
+		} `json:"error"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode >= 300 || body.KID == "" || body.HMAC == "" {
+		kind := model.ErrUnavailable
+		msg := "ZeroSSL gave no EAB credentials"
+		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+			kind = model.ErrUnauthenticated
+		}
+		e := &model.Error{Provider: c.name, Op: op, Kind: kind, HTTPStatus: resp.StatusCode, Message: msg}
+		if body.Error != nil {
+			e.Code = fmt.Sprint(body.Error.Code)
+			e.Message = msg + ": " + wire.Line(body.Error.Type, 100)
+		}
+		return "", "", e
+	}
+	return body.KID, body.HMAC, nil
+}

@@ -1,0 +1,214 @@
+package acmetest_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/acme"
+	"github.com/anyca/anyca/acme/acmetest"
+	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/providertest/fakeca"
+	"github.com/anyca/anyca/retry"
+)
+
+// fault wraps the ACME handler: requests matching match get answer instead of (or, with
+// after, after) Pebble's own; hits counts the matching requests that reached it.
+type fault struct {
+	match  func(*http.Request) bool
+	answer func(w http.ResponseWriter, r *http.Request, next http.Handler)
+	armed  atomic.Bool
+	hits   atomic.Int64
+}
+
+func (f *fault) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if f.match(r) {
+			f.hits.Add(1)
+			if f.armed.Load() {
+				f.answer(w, r, next)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func isNewOrder(r *http.Request) bool {
+	return r.Method == http.MethodPost && r.URL.Path == "/order-plz"
+}
+
+// startWith starts a server whose handler is wrapped by f, and a provider on it.
+func startWith(t *testing.T, opts acmetest.Options, f *fault) (*acmetest.Server, anyca.Provider) {
+	t.Helper()
+	opts.Wrap = f.wrap
+	return start(t, opts)
+}
+
+func requireKind(t *testing.T, err error, kind error, code string) *model.Error {
+	t.Helper()
+	var me *model.Error
+	require.ErrorAs(t, err, &me)
+	require.ErrorIs(t, err, kind, "%v", err)
+	if code != "" {
+		require.Equal(t, code, me.Code, "%v", err)
+	}
+	return me
+}
+
+// TestNewOrderAtMostOnce: Pebble makes the order and the answer is lost (the connection
+// is cut after Pebble answered, or a 500 replaces the answer): Order reports
+// order_outcome_unknown without sending newOrder again, and FindOrder finds the order,
+// which then downloads with the CSR given to Order.
+func TestNewOrderAtMostOnce(t *testing.T) {
+	for name, lose := range map[string]func(w http.ResponseWriter){
+		"reset": func(w http.ResponseWriter) {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+		},
+		"500": func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte(`{"type":"urn:ietf:params:acme:error:serverInternal","detail":"lost","status":500}`))
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := &fault{match: isNewOrder, answer: func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+				next.ServeHTTP(discard{}, r) // Pebble makes the order; its answer is dropped
+				lose(w)
+			}}
+			srv, p := startWith(t, acmetest.Options{}, f)
+			ctx := context.Background()
+			req := model.OrderRequest{Names: []string{"once.example.com"}, CSR: csrFor(t, "once.example.com"), Method: model.ChallengeDNSTXT}
+			since := time.Now()
+			f.armed.Store(true)
+			_, err := anyca.Order(ctx, p, req)
+			requireKind(t, err, model.ErrUnavailable, anyca.OrderOutcomeUnknown)
+			assert.EqualValues(t, 1, f.hits.Load(), "newOrder requests sent")
+			f.armed.Store(false)
+
+			found, err := anyca.FindOrder(ctx, p, req, since)
+			require.NoError(t, err)
+			assert.Equal(t, []string{"once.example.com"}, found.DNSNames)
+			chs, err := p.Challenges(ctx, found.ID)
+			require.NoError(t, err)
+			for _, ch := range chs {
+				if ch.Type == model.ChallengeDNSTXT {
+					require.NoError(t, srv.Publish(ch))
+				}
+			}
+			_, err = anyca.Verify(ctx, p, found.ID, model.ChallengeDNSTXT)
+			require.NoError(t, err)
+			_, err = anyca.WaitValidated(ctx, p, found.ID, anyca.WaitOptions{Min: 20 * time.Millisecond, Max: 200 * time.Millisecond})
+			require.NoError(t, err)
+			b, err := anyca.Download(ctx, p, found.ID)
+			require.NoError(t, err, "the order found is finalized with the CSR given to Order")
+			assert.Equal(t, "once.example.com", b.Leaf.DNSNames[0])
+			assert.EqualValues(t, 1, f.hits.Load(), "newOrder requests sent in all")
+		})
+	}
+}
+
+type discard struct{ h http.Header }
+
+func (d discard) Header() http.Header {
+	if d.h == nil {
+		return http.Header{}
+	}
+	return d.h
+}
+func (discard) Write(b []byte) (int, error) { return len(b), nil }
+func (discard) WriteHeader(int)             {}
+
+// TestBadNonce30: with Pebble refusing 30% of nonces, the whole loop passes, three times.
+func TestBadNonce30(t *testing.T) {
+	srv, p := start(t, acmetest.Options{NonceRejectPercent: 30})
+	for _, n := range []string{"a.example.com", "b.example.com", "c.example.com"} {
+		issue(t, srv, p, model.ChallengeDNSTXT, n)
+	}
+}
+
+// TestRateLimited: a 429 with Retry-After: 3600 on newOrder is ErrRateLimited with the
+// hour in RetryAfter, at once and without a second newOrder.
+func TestRateLimited(t *testing.T) {
+	f := &fault{match: isNewOrder, answer: func(w http.ResponseWriter, r *http.Request, _ http.Handler) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = w.Write([]byte(`{"type":"urn:ietf:params:acme:error:rateLimited","detail":"too many new orders","status":429}`))
+	}}
+	_, p := startWith(t, acmetest.Options{}, f)
+	f.armed.Store(true)
+	began := time.Now()
+	_, err := anyca.Order(context.Background(), p, model.OrderRequest{Names: []string{"rl.example.com"}, CSR: csrFor(t, "rl.example.com")})
+	me := requireKind(t, err, model.ErrRateLimited, "rateLimited")
+	assert.Equal(t, time.Hour, me.RetryAfter)
+	assert.Less(t, time.Since(began), 5*time.Second, "a 429 is returned, not slept on")
+	assert.EqualValues(t, 1, f.hits.Load())
+	assert.Contains(t, me.Message, "too many new orders")
+}
+
+// TestBodyCap: an order answer or a chain longer than the cap is ErrUnavailable wrapping
+// retry.ErrBodyTooLarge, read no further than the cap.
+func TestBodyCap(t *testing.T) {
+	for _, path := range []string{"/my-order/", "/certZ/"} {
+		t.Run(strings.Trim(path, "/"), func(t *testing.T) {
+			var written atomic.Int64
+			f := &fault{match: func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, path) },
+				answer: func(w http.ResponseWriter, r *http.Request, _ http.Handler) {
+					w.Header().Set("Content-Type", "application/json")
+					chunk := []byte(strings.Repeat(" ", 64<<10))
+					for i := 0; i < 512; i++ { // 32 MiB
+						if _, err := w.Write(chunk); err != nil {
+							return
+						}
+						written.Add(int64(len(chunk)))
+					}
+				}}
+			srv, p := startWith(t, acmetest.Options{}, f)
+			c, _ := issue(t, srv, p, model.ChallengeDNSTXT, "cap"+strings.Trim(path, "/")+".example.com")
+			f.hits.Store(0)
+			f.armed.Store(true)
+			var err error
+			if path == "/my-order/" {
+				_, err = p.Certificate(context.Background(), c.ID)
+			} else {
+				_, err = anyca.Download(context.Background(), p, c.ID)
+			}
+			requireKind(t, err, model.ErrUnavailable, "")
+			require.True(t, errors.Is(err, retry.ErrBodyTooLarge), "%v", err)
+			assert.EqualValues(t, 1, f.hits.Load(), "a body over the cap ends the call")
+			assert.Less(t, written.Load(), int64(8<<20), "the server could write only about the cap before the client stopped reading")
+		})
+	}
+}
+
+var _ = acme.Name
+
+// TestSharedFaultInjector: the shared injector sits in front of Pebble: an injected 429
+// is ErrRateLimited with its Retry-After, an injected 503 on a read is retried.
+func TestSharedFaultInjector(t *testing.T) {
+	srv, p := start(t, acmetest.Options{})
+	c, _ := issue(t, srv, p, model.ChallengeDNSTXT, "faults.example.com")
+	srv.Faults.FailNext(1, fakeca.Fault{Kind: fakeca.RateLimit, RetryAfter: "120"})
+	_, err := p.Certificate(context.Background(), c.ID)
+	me := requireKind(t, err, model.ErrRateLimited, "")
+	assert.Equal(t, 2*time.Minute, me.RetryAfter)
+	_, err = p.Certificate(context.Background(), c.ID) // refills the nonce pool the 429 left empty
+	require.NoError(t, err)
+	srv.Faults.FailNext(1, fakeca.Fault{Kind: fakeca.ServerError})
+	got, err := p.Certificate(context.Background(), c.ID)
+	require.NoError(t, err, "a 5xx on a read is retried")
+	assert.Equal(t, model.StatusIssued, got.Status)
+	assert.Equal(t, 2, srv.Faults.Injected()[fakeca.RateLimit]+srv.Faults.Injected()[fakeca.ServerError])
+}
