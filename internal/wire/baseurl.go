@@ -4,8 +4,8 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/anyca/anyca/internal/pager"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/pager"
 )
 
 // WithDefaultPath returns base with defaultPath as its path when base is an origin
