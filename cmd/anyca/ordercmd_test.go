@@ -127,6 +127,15 @@ func TestOrderRenewRevokeCancel(t *testing.T) {
 				t.Errorf("order table: %q", tbl.stdout)
 			}
 
+			if ca.Provider == "digicert" {
+				// The default product is OV: the account's only organization is used.
+				var ov model.Certificate
+				decode(t, runLive(t, env, "order", "--name", "ov.example.org", "--key-out", filepath.Join(dir, "ov.key"), "--method", "dns-txt", "-o", "json"), &ov)
+				if ov.Level != model.LevelOV || ov.Product != "ssl_basic" {
+					t.Errorf("default-product order: %+v", ov)
+				}
+			}
+
 			// The DCV loop, then the download certifies the key written.
 			mustSucceed(t, runLive(t, env, "sim", "publish", c.ID))
 			mustSucceed(t, runLive(t, env, "verify", c.ID, "--method", verifyMethod(ca), "--wait", "--timeout", "1m"))
