@@ -196,12 +196,19 @@ func TestBodyCap(t *testing.T) {
 var _ = acme.Name
 
 // TestSharedFaultInjector: the shared injector sits in front of Pebble: an injected 429
-// is ErrRateLimited with its Retry-After, an injected 503 on a read is retried.
+// is ErrRateLimited with its Retry-After when no attempt is left, an injected 503 on a
+// read is retried.
 func TestSharedFaultInjector(t *testing.T) {
 	srv, p := start(t, acmetest.Options{})
 	c, _ := issue(t, srv, p, model.ChallengeDNSTXT, "faults.example.com")
+	cfg := configFor(t, srv)
+	cfg.Retry.MaxAttempts = 1
+	single, err := anyca.New(context.Background(), cfg)
+	require.NoError(t, err)
+	_, err = single.Certificate(context.Background(), c.ID)
+	require.ErrorIs(t, err, model.ErrPermissionDenied, "another account's order")
 	srv.Faults.FailNext(1, fakeca.Fault{Kind: fakeca.RateLimit, RetryAfter: "120"})
-	_, err := p.Certificate(context.Background(), c.ID)
+	_, err = single.Certificate(context.Background(), c.ID)
 	me := requireKind(t, err, model.ErrRateLimited, "")
 	assert.Equal(t, 2*time.Minute, me.RetryAfter)
 	_, err = p.Certificate(context.Background(), c.ID) // refills the nonce pool the 429 left empty
@@ -211,4 +218,33 @@ func TestSharedFaultInjector(t *testing.T) {
 	require.NoError(t, err, "a 5xx on a read is retried")
 	assert.Equal(t, model.StatusIssued, got.Status)
 	assert.Equal(t, 2, srv.Faults.Injected()[fakeca.RateLimit]+srv.Faults.Injected()[fakeca.ServerError])
+}
+
+// TestNonceFetchRetried: a 5xx on the new-nonce request (a HEAD, with no problem body
+// to read) is retried like any read, within Config.Retry, and the call succeeds; the
+// order it was fetched for is placed once.
+func TestNonceFetchRetried(t *testing.T) {
+	for _, status := range []int{http.StatusInternalServerError, http.StatusServiceUnavailable} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			f := &fault{match: func(r *http.Request) bool { return r.URL.Path == "/nonce-plz" }}
+			f.answer = func(w http.ResponseWriter, _ *http.Request, _ http.Handler) {
+				f.armed.Store(false) // once
+				w.WriteHeader(status)
+			}
+			srv, warm := startWith(t, acmetest.Options{}, f)
+			_, err := anyca.Order(context.Background(), warm, model.OrderRequest{Names: []string{"warm.example.com"}, CSR: csrFor(t, "warm.example.com")})
+			require.NoError(t, err, "a first order, so that the directory is known")
+			cfg := configFor(t, srv)
+			cfg.Retry = retry.Config{MaxAttempts: 2, MinWait: time.Millisecond, MaxWait: 10 * time.Millisecond}
+			p, err := anyca.New(context.Background(), cfg)
+			require.NoError(t, err)
+			f.hits.Store(0)
+			f.armed.Store(true)
+			_, err = anyca.Order(context.Background(), p, model.OrderRequest{Names: []string{"nonce.example.com"}, CSR: csrFor(t, "nonce.example.com")})
+			require.NoError(t, err, "a 5xx on the new-nonce request must be retried")
+			assert.False(t, f.armed.Load(), "the fault was not met: no nonce was fetched")
+			assert.EqualValues(t, 2, f.hits.Load(), "nonce fetches: the failed one and its retry")
+			assert.Equal(t, 1, srv.OrdersPlaced()["nonce.example.com"])
+		})
+	}
 }
