@@ -81,6 +81,20 @@ func decodeHMAC(s string) ([]byte, error) {
 	return base64.RawURLEncoding.DecodeString(strings.TrimRight(strings.TrimSpace(s), "="))
 }
 
+// Register makes a Client from cfg and registers its key (Client.Register): the account
+// is looked up first (onlyReturnExisting) and registered only with cfg.AgreeTerms,
+// else model.ErrInvalidArgument naming the CA's terms of service URL; an account bound
+// to an external account (EAB) is registered once, and its URL remembered in
+// cfg.StateDir so that a later Register or Client uses it without asking again. It
+// returns the account URL. A key to register comes from NewKey.
+func Register(ctx context.Context, cfg Config) (string, error) {
+	c, err := New(cfg)
+	if err != nil {
+		return "", err
+	}
+	return c.Register(ctx)
+}
+
 // Register looks the account up and registers it when the CA does not know it (with
 // Config.AgreeTerms), and returns its URL. Every other call does the same on first use.
 func (c *Client) Register(ctx context.Context) (string, error) {
