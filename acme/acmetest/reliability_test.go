@@ -193,8 +193,6 @@ func TestBodyCap(t *testing.T) {
 	}
 }
 
-var _ = acme.Name
-
 // TestSharedFaultInjector: the shared injector sits in front of Pebble: an injected 429
 // is ErrRateLimited with its Retry-After when no attempt is left, an injected 503 on a
 // read is retried.
@@ -245,6 +243,63 @@ func TestNonceFetchRetried(t *testing.T) {
 			assert.False(t, f.armed.Load(), "the fault was not met: no nonce was fetched")
 			assert.EqualValues(t, 2, f.hits.Load(), "nonce fetches: the failed one and its retry")
 			assert.Equal(t, 1, srv.OrdersPlaced()["nonce.example.com"])
+		})
+	}
+}
+
+// TestFinalizeAndChallengeAtMostOnce: Pebble carries out a finalize or a challenge POST
+// and the answer is lost (a 500 in its place): Download or Verify fails with
+// ErrUnavailable and code outcome_unknown without sending that POST again, and the
+// order, looked at again, shows what the CA did.
+func TestFinalizeAndChallengeAtMostOnce(t *testing.T) {
+	lost := func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		next.ServeHTTP(discard{}, r) // Pebble carries the request out; its answer is dropped
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"type":"urn:ietf:params:acme:error:serverInternal","detail":"lost","status":500}`))
+	}
+	for _, tc := range []struct{ name, prefix string }{{"finalize", "/finalize-order/"}, {"challenge", "/chalZ/"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fault{match: func(r *http.Request) bool {
+				return r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, tc.prefix)
+			}, answer: lost}
+			srv, p := startWith(t, acmetest.Options{}, f)
+			ctx := context.Background()
+			ord, err := anyca.Order(ctx, p, model.OrderRequest{Names: []string{tc.name + ".example.com"}, CSR: csrFor(t, tc.name+".example.com")})
+			require.NoError(t, err)
+			chs, err := p.Challenges(ctx, ord.ID)
+			require.NoError(t, err)
+			for _, ch := range chs {
+				if ch.Type == model.ChallengeDNSTXT {
+					require.NoError(t, srv.Publish(ch))
+				}
+			}
+			if tc.name == "challenge" {
+				f.armed.Store(true)
+			}
+			_, err = anyca.Verify(ctx, p, ord.ID, model.ChallengeDNSTXT)
+			if tc.name == "challenge" {
+				requireKind(t, err, model.ErrUnavailable, acme.CodeOutcomeUnknown)
+				assert.EqualValues(t, 1, f.hits.Load(), "challenge POSTs sent")
+				f.armed.Store(false)
+			} else {
+				require.NoError(t, err)
+			}
+			_, err = anyca.WaitValidated(ctx, p, ord.ID, anyca.WaitOptions{Min: 20 * time.Millisecond, Max: 200 * time.Millisecond})
+			require.NoError(t, err, "the challenge answered once is validated")
+			if tc.name == "finalize" {
+				f.armed.Store(true)
+				_, err = anyca.Download(ctx, p, ord.ID)
+				requireKind(t, err, model.ErrUnavailable, acme.CodeOutcomeUnknown)
+				assert.EqualValues(t, 1, f.hits.Load(), "finalize POSTs sent")
+				f.armed.Store(false)
+			}
+			b, err := anyca.Download(ctx, p, ord.ID)
+			require.NoError(t, err, "the order, looked at again, downloads")
+			assert.Equal(t, tc.name+".example.com", b.Leaf.DNSNames[0])
+			if tc.name == "finalize" {
+				assert.EqualValues(t, 1, f.hits.Load(), "the order was already finalized: no second finalize")
+			}
 		})
 	}
 }
