@@ -28,6 +28,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -115,6 +116,9 @@ type Server struct {
 	files    map[string]string   // by path
 	requests atomic.Int64
 	closing  sync.Once
+	placedMu sync.Mutex
+	placed   map[string]int // orders Pebble made, by sorted names joined by ","
+	orders   []string       // their URLs, oldest first
 }
 
 // envMu serializes the environment Pebble's constructors read.
@@ -122,7 +126,7 @@ var envMu sync.Mutex
 
 // New starts a Server. It fails only when a loopback port cannot be opened.
 func New(opts Options) (*Server, error) {
-	s := &Server{txt: map[string][]string{}, files: map[string]string{}}
+	s := &Server{txt: map[string][]string{}, files: map[string]string{}, placed: map[string]int{}}
 	// The HTTP-01 host: Pebble dials 127.0.0.1 on this port for every name.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -184,6 +188,7 @@ func New(opts Options) (*Server, error) {
 	}
 
 	var h http.Handler = &directoryRewrite{next: front.Handler(), noARI: opts.NoARI, noOrders: opts.NoOrdersList}
+	h = s.countOrders(h)
 	if opts.Wrap != nil {
 		h = opts.Wrap(h)
 	}
@@ -426,4 +431,59 @@ func problemBody(status int, message string) []byte {
 func DecodeEABKey() []byte {
 	b, _ := base64.RawURLEncoding.DecodeString(EABHMACKey)
 	return b
+}
+
+// countOrders notes every order Pebble makes (a 201 answer to newOrder), behind the
+// fault injector: an order whose answer the injector then loses is counted too.
+func (s *Server) countOrders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.URL.Path != "/order-plz" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		if rec.Code == http.StatusCreated {
+			var o struct {
+				Identifiers []struct {
+					Value string `json:"value"`
+				} `json:"identifiers"`
+			}
+			if json.Unmarshal(rec.Body.Bytes(), &o) == nil {
+				names := make([]string, 0, len(o.Identifiers))
+				for _, id := range o.Identifiers {
+					names = append(names, strings.ToLower(id.Value))
+				}
+				sort.Strings(names)
+				s.placedMu.Lock()
+				s.placed[strings.Join(names, ",")]++
+				s.orders = append(s.orders, rec.Header().Get("Location"))
+				s.placedMu.Unlock()
+			}
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	})
+}
+
+// OrdersPlaced returns how many orders Pebble made for each set of names (lower case,
+// sorted, joined by ","), whatever happened to their answers afterwards.
+func (s *Server) OrdersPlaced() map[string]int {
+	s.placedMu.Lock()
+	defer s.placedMu.Unlock()
+	out := make(map[string]int, len(s.placed))
+	for k, v := range s.placed {
+		out[k] = v
+	}
+	return out
+}
+
+// orderURLs returns the URL of every order Pebble made, oldest first.
+func (s *Server) orderURLs() []string {
+	s.placedMu.Lock()
+	defer s.placedMu.Unlock()
+	return append([]string(nil), s.orders...)
 }
