@@ -168,7 +168,7 @@ Examples:
 		name:     "sim",
 		local:    true,
 		noOutput: true,
-		short:    "serve the DigiCert and ZeroSSL fakes on loopback",
+		short:    "serve the DigiCert and ZeroSSL fakes and an ACME CA on loopback",
 		help: `Usage: anyca sim [--listen 127.0.0.1:8089] [--seed N]
 
 Serves simulated DigiCert CertCentral and ZeroSSL APIs, seeded with a generated demo
@@ -177,6 +177,13 @@ expiring at different times, pending DCV), on one loopback listener:
   /digicert/services/v2/...   DigiCert CertCentral Services API
   /zerossl/...                ZeroSSL REST API
   POST /publish?id=CERT_ID    publish the certificate's DCV records and files (anyca sim publish)
+and, on its own loopback port over TLS, an ACME CA: Let's Encrypt's test server, Pebble,
+with an account registered and four orders (issued, revoked, and one pending for
+pay.example.org). Pebble validates for real, asking the DNS server below (over TCP) and
+fetching http-01 files from the file host below. Its export line sets ANYCA_CONFIG to a
+config file (mode 0600) holding the account, whose key is never printed, and
+ANYCA_CA_ROOTS to the certificate of Pebble's API; issued chains verify against the root
+it names.
 It also serves, on three more loopback ports, an authoritative DNS server for the
 simulated zones (SOA, NS, and the TXT, CNAME and CAA records published) and file hosts
 (HTTP, and HTTPS with certificates from a test root it writes to a file) for

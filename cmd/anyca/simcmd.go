@@ -63,6 +63,15 @@ func runSim(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 		}
 		defer stop()
 	}
+	var acmeCA *simACME
+	if world != nil {
+		if acmeCA, err = startSimACME(ctx, world); err != nil {
+			ln.Close()
+			return err
+		}
+		defer acmeCA.stop()
+		srv.Handler = sim.Mux(append(fleet, acmeCA.ca)) // publish reaches the ACME CA too
+	}
 
 	fmt.Fprintf(a.stdout, "anyca sim: serving simulated CAs on %s (seed %d); Ctrl-C to stop.\n\n", root, o.seed)
 	for _, ca := range cas {
@@ -73,6 +82,9 @@ func runSim(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 		fmt.Fprintf(a.stdout, "; pending %s for %s: %s\n", ca.Noun, demo.FeaturedDomain, ca.FeaturedCert)
 		fmt.Fprintf(a.stdout, "export %s=%s %s=%s %s=%s\n\n", anyca.EnvProvider, ca.Provider,
 			anyca.EnvAPIKey, ca.APIKey, anyca.EnvBaseURL, ca.BaseURL(root))
+	}
+	if acmeCA != nil {
+		acmeCA.print(a)
 	}
 	fmt.Fprintln(a.stdout, "# then, for example: anyca expiring --within 30d")
 	cfgDir, err := a.printSimFleet(fleet, root)
