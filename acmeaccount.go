@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/anyca/anyca/internal/secret"
+	"github.com/anyca/anyca/secret"
 )
 
 // ACMEAccount is the account of the ACME providers ("acme", "letsencrypt",

@@ -43,9 +43,9 @@ import (
 
 	acmez "github.com/mholt/acmez/v3/acme"
 
-	"github.com/anyca/anyca/internal/secret"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
+	"github.com/anyca/anyca/secret"
 )
 
 // Name is the provider name of the generic adapter: BaseURL is any CA's directory URL.

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/anyca/anyca/internal/lookup"
-	"github.com/anyca/anyca/internal/pager"
 	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/pager"
 	"github.com/anyca/anyca/retry"
 )
 

@@ -22,7 +22,7 @@ func TestHarness(t *testing.T) {
 		Challenges: map[string][]model.Challenge{"a": {{Domain: "a.example.com", Type: model.ChallengeDNSTXT,
 			Status: model.ValidationPending}}},
 	}
-	f := harnesses.CheckReportsWant(t, h, sc, false) // List domains gives no DCV token
+	f := providertest.CheckReportsWant(t, h, sc, false) // List domains gives no DCV token
 	c := f.Want.Certificates[0]
 	if len(f.Want.Certificates) != 1 || c.Level != model.LevelDV {
 		t.Fatalf("Want.Certificates = %+v; want the one DV certificate seeded", f.Want.Certificates)

@@ -24,10 +24,10 @@ import (
 	"time"
 	_ "time/tzdata" // Mountain Time must load on machines without a zoneinfo database
 
-	"github.com/anyca/anyca/internal/secret"
 	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
+	"github.com/anyca/anyca/secret"
 )
 
 // Name is the provider name the adapter reports and is registered under.

@@ -7,8 +7,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/anyca/anyca/internal/pager"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/pager"
 	"github.com/anyca/anyca/retry"
 )
 

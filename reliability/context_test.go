@@ -22,7 +22,7 @@ import (
 // Context: every call returns, with a context error, soon after its context is cancelled
 // while it waits on the client-side rate limiter, on a Retry-After, or on a slow answer.
 // Nothing here asserts a duration: a watchdog fails a call that has not returned within
-// 5 s, and the measured delay between cancel and return is logged for RELIABILITY.md.
+// 5 s, and the measured delay between cancel and return is logged for docs/reliability.md.
 
 // ctxCall is one Provider call, its error reduced to the first one an iterator yields.
 type ctxCall struct {

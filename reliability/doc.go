@@ -4,6 +4,6 @@
 // or HTML bodies, connection resets, truncated bodies, slow answers), from many
 // goroutines at once, and with contexts cancelled while a call waits on the network, the
 // rate limiter or a Retry-After. The tests also check that no goroutine outlives a
-// broken-off iteration or a cancelled call. RELIABILITY.md at the repository root
+// broken-off iteration or a cancelled call. docs/reliability.md in the repository
 // records the scenarios, the figures they produce and how to run them.
 package reliability

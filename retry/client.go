@@ -15,8 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/anyca/anyca/internal/secret"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/secret"
 	"github.com/hashicorp/go-retryablehttp"
 	"golang.org/x/time/rate"
 )

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/anyca/anyca/internal/pager"
 	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/pager"
 )
 
 // allVendorStatuses is sent when a listing asks for every state: some clients report

@@ -39,7 +39,7 @@ func sampleScenario() providertest.Scenario {
 // TestHarness checks, independently of the shared suite, that a provider pointed at the
 // harness's fake reports exactly Want.
 func TestHarness(t *testing.T) {
-	f := harnesses.CheckReportsWant(t, harness(), sampleScenario(), true)
+	f := providertest.CheckReportsWant(t, harness(), sampleScenario(), true)
 	wantIDs := map[string]bool{}
 	replaces := 0
 	for _, c := range f.Want.Certificates {

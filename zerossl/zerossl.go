@@ -42,10 +42,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/anyca/anyca/internal/secret"
 	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
+	"github.com/anyca/anyca/secret"
 )
 
 // Name is the provider name the adapter reports and is registered under.

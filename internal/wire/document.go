@@ -3,7 +3,7 @@ package wire
 import (
 	"errors"
 
-	"github.com/anyca/anyca/internal/pager"
+	"github.com/anyca/anyca/pager"
 )
 
 // Document names an answer an adapter asks for: what it is (for messages), the

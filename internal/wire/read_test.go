@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/anyca/anyca/internal/pager"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/pager"
 )
 
 type readItem struct {

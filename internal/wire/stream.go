@@ -8,7 +8,7 @@ import (
 	"io"
 	"reflect"
 
-	"github.com/anyca/anyca/internal/pager"
+	"github.com/anyca/anyca/pager"
 )
 
 // Decode reads the JSON object r holds into targets (pointers to structs; the first is

@@ -6,9 +6,9 @@ import (
 	"github.com/anyca/anyca/model"
 )
 
-// ZeroSSL's own words, written down here from its documentation (and
-// ../shared/api-notes/zerossl.md) and never taken from the adapter, so that the fake and
-// the adapter can disagree when the adapter maps a word wrongly.
+// ZeroSSL's own words, written down here from its documentation (the adapter's package
+// doc and its testdata/ keep the vendor's facts) and never taken from the adapter, so
+// that the fake and the adapter can disagree when the adapter maps a word wrongly.
 
 // providerName is the Provider the adapter must report.
 const providerName = "zerossl"

@@ -5,7 +5,7 @@
 //
 // The provider behaves as the contract asks: the API key is checked on every request,
 // listings are paged (one request per page) and lazy, with the guarantees of
-// internal/pager against a server that pages wrongly (paging.go; the paging faults of
+// package pager against a server that pages wrongly (paging.go; the paging faults of
 // fakeca are played on the page), faults injected with FailNext
 // surface as the retry client would report them (429: ErrRateLimited with HTTPStatus
 // and RetryAfter; 5xx and broken connections: ErrUnavailable), retries honour

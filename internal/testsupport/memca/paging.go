@@ -7,13 +7,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/anyca/anyca/internal/pager"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/pager"
 	"github.com/anyca/anyca/providertest/fakeca"
 )
 
 // The certificate listing: one request per page, the paging faults played on the page
-// the server would send, and the listing guarantees an adapter gets from internal/pager
+// the server would send, and the listing guarantees an adapter gets from package pager
 // (each item once, a stalled server ends the listing within ceil(total/size)+pager.Slack
 // requests, a page over the size asked for is an error), written here on their own so
 // that each can be broken by a bug.
@@ -71,7 +71,7 @@ func (p *Provider) Certificates(ctx context.Context, q model.CertificateQuery) i
 	}
 }
 
-// stalled is the error of a listing the server stopped advancing, as internal/pager
+// stalled is the error of a listing the server stopped advancing, as package pager
 // reports it.
 func (l *certListing) stalled(format string, args ...any) error {
 	e := l.p.errorf("Certificates", model.ErrUnavailable, format, args...)

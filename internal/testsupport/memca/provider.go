@@ -10,11 +10,11 @@ import (
 	"time"
 
 	"github.com/anyca/anyca"
-	"github.com/anyca/anyca/internal/secret"
 	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/providertest/fakeca"
 	"github.com/anyca/anyca/retry"
+	"github.com/anyca/anyca/secret"
 )
 
 // The provider side: the anyca.Provider a Server answers through, every call going through

@@ -5,6 +5,10 @@
 // The value sits behind a pointer, so that even fmt's reflective printing of a struct
 // holding a Key in an unexported field (as it does for a bad verb such as %s on a struct)
 // shows an address, never the characters of the key.
+//
+// The package is public and kept stable for adapters outside this repository: Key for
+// the stored key, Label for a Client's print methods and View for a Config's, so that
+// no adapter can print its key (providertest.Run and AssertNeverPrints check it).
 package secret
 
 import (

@@ -1,4 +1,4 @@
-package harnesses
+package providertest
 
 import (
 	"context"
@@ -10,18 +10,18 @@ import (
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/model"
-	"github.com/anyca/anyca/providertest"
 )
 
 // CheckReportsWant starts h's fake with sc and checks, independently of the shared
 // suite, that a provider pointed at it reports exactly Want: the listing (two per page,
-// in Want's order), each certificate and its challenges, the domains (by name; with
-// their challenges when listsChallenges, else with Challenges cleared, as the
-// DomainLister contract lets a listing leave DCV tokens out) and each domain's
-// validation, challenges included. It then checks that an injected 429 is model.ErrRateLimited, that
-// a wrong key is model.ErrUnauthenticated and that the fake counted requests. It returns
-// the fake, for the vendor's own checks of how Want was derived.
-func CheckReportsWant(t *testing.T, h providertest.Harness, sc providertest.Scenario, listsChallenges bool) *providertest.Fake {
+// in Want's order), each certificate and its challenges, the domains when the provider
+// is an anyca.DomainLister (by name; with their challenges when listsChallenges, else
+// with Challenges cleared, as the DomainLister contract lets a listing leave DCV tokens
+// out) and each domain's validation, challenges included. It then checks that an
+// injected 429 is model.ErrRateLimited, that a wrong key is model.ErrUnauthenticated and
+// that the fake counted requests. It returns the fake, for the vendor's own checks of
+// how Want was derived. A harness's TestHarness calls it, in this repository or outside.
+func CheckReportsWant(t *testing.T, h Harness, sc Scenario, listsChallenges bool) *Fake {
 	t.Helper()
 	f := h.Start(t, sc)
 	ctx := context.Background()
@@ -49,23 +49,25 @@ func CheckReportsWant(t *testing.T, h providertest.Harness, sc providertest.Scen
 			t.Errorf("Challenges(%s):\n got  %+v\n want %+v (%v)", want.ID, chs, f.Want.Challenges[want.ID], err)
 		}
 	}
-	var domains []model.DomainValidation
-	for dv, err := range anyca.Domains(ctx, p, model.DomainQuery{}) {
-		if err != nil {
-			t.Fatal(err)
+	if _, ok := p.(anyca.DomainLister); ok {
+		var domains []model.DomainValidation
+		for dv, err := range anyca.Domains(ctx, p, model.DomainQuery{}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			domains = append(domains, *dv)
 		}
-		domains = append(domains, *dv)
-	}
-	byName := func(a, b model.DomainValidation) int { return strings.Compare(a.Domain, b.Domain) }
-	wantDomains := slices.SortedFunc(slices.Values(f.Want.Domains), byName)
-	for i := range wantDomains {
-		if !listsChallenges {
-			wantDomains[i].Challenges = nil
+		byName := func(a, b model.DomainValidation) int { return strings.Compare(a.Domain, b.Domain) }
+		wantDomains := slices.SortedFunc(slices.Values(f.Want.Domains), byName)
+		for i := range wantDomains {
+			if !listsChallenges {
+				wantDomains[i].Challenges = nil
+			}
 		}
-	}
-	slices.SortFunc(domains, byName) // Domains fixes no order
-	if !reflect.DeepEqual(domains, wantDomains) {
-		t.Fatalf("Domains:\n got  %+v\n want %+v", domains, wantDomains)
+		slices.SortFunc(domains, byName) // Domains fixes no order
+		if !reflect.DeepEqual(domains, wantDomains) {
+			t.Fatalf("Domains:\n got  %+v\n want %+v", domains, wantDomains)
+		}
 	}
 	for _, want := range f.Want.Domains {
 		got, err := p.DomainValidation(ctx, want.Domain)
@@ -75,7 +77,7 @@ func CheckReportsWant(t *testing.T, h providertest.Harness, sc providertest.Scen
 	}
 	if len(f.Want.Certificates) > 0 {
 		id := f.Want.Certificates[0].ID
-		f.FailNext(5, providertest.Fault{Kind: providertest.FaultRateLimit, RetryAfter: "0"})
+		f.FailNext(5, Fault{Kind: FaultRateLimit, RetryAfter: "0"})
 		if _, err := p.Certificate(ctx, id); !errors.Is(err, model.ErrRateLimited) {
 			t.Errorf("rate limit: %v", err)
 		}

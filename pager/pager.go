@@ -9,6 +9,11 @@
 // Exactly-once delivery remembers only the ids of the last two pages: an item repeated
 // from further back (a server that shuffles its whole listing) is not caught, but a
 // listing never holds a set of every id it has seen.
+//
+// The package is public and kept stable for adapters outside this repository: a
+// listing built on Listing.Seq keeps the paging guarantees providertest.Run checks
+// (exactly once, stall detection within ceil(total/limit)+Slack requests, the item cap
+// per page) without copying them.
 package pager
 
 import (

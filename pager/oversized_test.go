@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/anyca/anyca"
-	"github.com/anyca/anyca/internal/pager"
 	"github.com/anyca/anyca/internal/testsupport/harnesses"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/pager"
 	"github.com/anyca/anyca/providertest"
 )
 
