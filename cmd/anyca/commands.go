@@ -163,7 +163,7 @@ Examples:
 		},
 		run: runExpiring,
 	},
-	verifyCommand, downloadCommand, simPublishCommand,
+	verifyCommand, downloadCommand, acmeRegisterCommand, simPublishCommand,
 	{
 		name:     "sim",
 		local:    true,

@@ -60,6 +60,7 @@ type cmdOpts struct {
 	// interval is the exporter's shortest refresh interval per account.
 	interval time.Duration
 	loop     loopOpts // verify and download
+	acme     acmeOpts // acme register
 	// pre holds the flags of challenges --check and sim publish.
 	pre preflightOpts
 }
