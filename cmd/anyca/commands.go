@@ -216,7 +216,7 @@ Examples:
 		name:     "demo",
 		local:    true,
 		noOutput: true,
-		short:    "ask both simulated CAs the same questions, side by side",
+		short:    "ask the simulated CAs the same questions, side by side",
 		help: `Usage: anyca demo [--seed N]
 
 Starts the simulator in-process and asks the simulated DigiCert and ZeroSSL accounts the
@@ -227,7 +227,10 @@ each CA against the simulator's own DNS server and file host: preflight (missing
 CA's check (refused), the simulator publishing the records, preflight (ok), the CA's check
 (valid), the download. Last, it publishes once each of a wrong CNAME target, a TXT typo, a
 redirecting file URL and a CAA record forbidding the CA, with preflight's verdict naming
-the value found. Needs no account and no network; the output is the same for a seed.
+the value found. Then a third CA, ACME (Let's Encrypt's test server, Pebble, in the
+process, validating for real against the simulator's DNS server): an order, its
+challenges, preflight, publishing, verify, wait, download and the renewal window (ARI).
+Needs no account and no network; the output is the same for a seed.
 
 Example:
   go run ./cmd/anyca demo`,

@@ -142,6 +142,9 @@ func TestDemo(t *testing.T) {
 		"-----BEGIN BODY-----",
 		"p.Certificate(ctx, unknownID)       not found [3]        not found [3]",
 		"unauthenticated [4]  unauthenticated [4]",
+		"the same questions to three CAs",
+		"9. A third CA, through the same interface: ACME",
+		"verifies against Pebble's root",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
