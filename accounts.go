@@ -75,7 +75,7 @@ func IsAccountsConfig(data []byte) bool {
 // api_key_file (a file whose trailing newline is trimmed) or api_key (the key written in
 // the config). The accounts keep the file's order. Unknown fields, a missing or
 // duplicate name (names compare case-insensitively), an unknown provider, an unset
-// variable or an unreadable file are errors of kind model.ErrInvalidArgument that name
+// variable (every unset one named at once, with its account) or an unreadable file are errors of kind model.ErrInvalidArgument that name
 // the account and the source, never the key.
 //
 // The warnings are advice that does not stop the config from working: a key file that
@@ -100,6 +100,7 @@ func ParseAccounts(data []byte, opt AccountOptions) (accounts []Account, warning
 		getenv = os.Getenv
 	}
 	seen := map[string]int{}
+	var unset, unsetWhere []string // every api_key_env not set, and its account
 	for i, spec := range file.Accounts {
 		where := fmt.Sprintf("account %d", i+1)
 		name := strings.TrimSpace(spec.Name)
@@ -115,6 +116,11 @@ func ParseAccounts(data []byte, opt AccountOptions) (accounts []Account, warning
 			return nil, nil, configError("config", "%s: unknown provider %q (registered: %s)", where, spec.Provider, strings.Join(Providers(), ", "))
 		}
 		key, warn, err := accountKey(spec, getenv, opt.Dir)
+		var uv unsetVar
+		if errors.As(err, &uv) {
+			unset, unsetWhere = append(unset, fmt.Sprintf("%s (%s)", string(uv), where)), append(unsetWhere, where+": "+uv.Error())
+			continue
+		}
 		if err != nil {
 			return nil, nil, configError("config", "%s: %v", where, err)
 		}
@@ -125,6 +131,13 @@ func ParseAccounts(data []byte, opt AccountOptions) (accounts []Account, warning
 			Provider: strings.ToLower(strings.TrimSpace(spec.Provider)), APIKey: key,
 			BaseURL: strings.TrimSpace(spec.BaseURL), Region: strings.TrimSpace(spec.Region), Retry: spec.Retry,
 		}})
+	}
+	switch len(unset) {
+	case 0:
+	case 1:
+		return nil, nil, configError("config", "%s", unsetWhere[0])
+	default:
+		return nil, nil, configError("config", "api_key_env: %d environment variables are not set or empty: %s", len(unset), strings.Join(unset, ", "))
 	}
 	return accounts, warnings, nil
 }
@@ -154,6 +167,14 @@ func isProvider(name string) bool {
 	return registry[key] != nil
 }
 
+// unsetVar is the error of an api_key_env naming a variable that is not set or empty;
+// ParseAccounts gathers them, so that every missing variable is named in one run.
+type unsetVar string
+
+func (v unsetVar) Error() string {
+	return "api_key_env: environment variable " + string(v) + " is not set or empty"
+}
+
 // accountKey reads the account's key from its one source, with a warning when the
 // source is unsafe.
 func accountKey(spec accountSpec, getenv func(string) string, dir string) (key, warning string, err error) {
@@ -174,7 +195,7 @@ func accountKey(spec accountSpec, getenv func(string) string, dir string) (key, 
 		name := strings.TrimSpace(spec.APIKeyEnv)
 		key = strings.TrimSpace(getenv(name))
 		if key == "" {
-			return "", "", fmt.Errorf("api_key_env: environment variable %s is not set or empty", name)
+			return "", "", unsetVar(name)
 		}
 	case spec.APIKeyFile != "":
 		key, warning, err = readKeyFile(spec.APIKeyFile, dir)

@@ -48,3 +48,17 @@ func Download(ctx context.Context, p Provider, certificateID string) (*model.Bun
 	}
 	return nil, model.NewError(p.Name(), "Download", model.ErrUnsupported, "downloading certificates is not supported by this provider")
 }
+
+// OnDemandChecker is implemented by Verifiers whose CA moves a pending DCV on only when
+// asked to check (ZeroSSL), or checks at once when asked and otherwise only at its own,
+// slow pace (DigiCert: check-dcv is free, safe to repeat and does not reset its own
+// polling). WaitValidated's default then asks the CA to check at its polling cadence,
+// under the rules written once in WaitOptions: never with a method whose check sends
+// email, never without a method.
+type OnDemandChecker interface {
+	Verifier
+	// CheckMethod returns the DCV method of certificateID that Verify checks when given
+	// no method: the certificate's own, or "" when none is chosen yet. It sends only
+	// reads.
+	CheckMethod(ctx context.Context, certificateID string) (model.ChallengeType, error)
+}

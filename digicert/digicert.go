@@ -213,8 +213,10 @@ func New(cfg Config) (*Client, error) {
 // Name returns "digicert".
 func (c *Client) Name() string { return Name }
 
-// decodeError maps a non-2xx answer through errorTable; the first error's code and
-// message are kept. A 404 without CertCentral's error format is wire.NotVendor404.
+// decodeError maps a non-2xx answer through errorTable (wire.ErrorTable.Resolve); the
+// first error's code and message are kept. A 404 without CertCentral's error format, or
+// with its route code "not_found|route" (a wrong BaseURL path), is
+// wire.EndpointNotFound: only an object's own not_found code is model.ErrNotFound.
 func decodeError(status int, body []byte) (code, msg string, kind error) {
 	var eb errorBody
 	if json.Unmarshal(bytes.TrimSpace(body), &eb) == nil && len(eb.Errors) > 0 {
@@ -222,7 +224,10 @@ func decodeError(status int, body []byte) (code, msg string, kind error) {
 	} else if status == http.StatusNotFound {
 		return wire.NotVendor404()
 	}
-	return code, msg, kindFor(status, code)
+	if code, msg, kind = errorTable.Resolve(status, code, msg); kind == nil {
+		kind = retry.KindForStatus(status)
+	}
+	return code, msg, kind
 }
 
 // errorTable is CertCentral's mapping from status and code to a kind, read top to
@@ -232,7 +237,7 @@ var errorTable = wire.ErrorTable{
 	{Code: "access_denied|access_denied_invalid_key", Kind: model.ErrUnauthenticated},
 	{Status: http.StatusUnauthorized, Kind: model.ErrUnauthenticated},
 	{Status: http.StatusForbidden, Kind: model.ErrPermissionDenied},
-	{Status: http.StatusNotFound, Kind: model.ErrNotFound},
+	{Code: "not_found|route", Route: true}, // no such API route: a wrong BaseURL path
 	{Status: http.StatusGone, Kind: model.ErrNotFound},
 	{Status: http.StatusTooManyRequests, Kind: model.ErrRateLimited},
 	{Code: "not_found", Kind: model.ErrNotFound},
@@ -245,10 +250,10 @@ var errorTable = wire.ErrorTable{
 	{Code: "missing_api_key", Kind: model.ErrUnauthenticated},
 }
 
-// kindFor maps an HTTP status and a vendor code to an error kind: errorTable, else the
-// status alone.
+// kindFor maps an HTTP status and a vendor code to an error kind: errorTable (with the
+// kit's 404 rule, wire.ErrorTable.Resolve), else the status alone.
 func kindFor(status int, code string) error {
-	if k := errorTable.Kind(status, code); k != nil {
+	if _, _, k := errorTable.Resolve(status, code, ""); k != nil {
 		return k
 	}
 	return retry.KindForStatus(status)

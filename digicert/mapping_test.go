@@ -313,7 +313,12 @@ func TestReportQueryHasOnlyNumericLiterals(t *testing.T) {
 }
 
 func TestKindForStatusFirst(t *testing.T) {
-	assert.Equal(t, model.ErrNotFound, kindFor(http.StatusNotFound, "access_denied"))
+	assert.Equal(t, model.ErrNotFound, kindFor(http.StatusNotFound, "not_found|order"))
+	// A 404 is ErrNotFound only with CertCentral's own not-found code: anything else
+	// (its route code, another code, none) is the endpoint missing, not the object.
+	assert.Equal(t, model.ErrUnavailable, kindFor(http.StatusNotFound, "access_denied"))
+	assert.Equal(t, model.ErrUnavailable, kindFor(http.StatusNotFound, "not_found|route"))
+	assert.Equal(t, model.ErrUnavailable, kindFor(http.StatusNotFound, ""))
 	assert.Equal(t, model.ErrRateLimited, kindFor(http.StatusTooManyRequests, ""))
 	assert.Equal(t, model.ErrUnavailable, kindFor(http.StatusServiceUnavailable, "service_unavailable"))
 }

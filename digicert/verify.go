@@ -132,3 +132,31 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 	}
 	return chs, nil
 }
+
+// CheckMethod returns the DCV method of order certificateID, the one Verify checks: the
+// order's dcv method (or its domains'), "" when it shows none. CertCentral polls on its
+// own but slowly, and check-dcv is free and safe to repeat, so WaitValidated's default
+// asks with it (never for an email order, which only an answered email approves). Cost:
+// one read (order validation status).
+func (c *Client) CheckMethod(ctx context.Context, certificateID string) (model.ChallengeType, error) {
+	const op = "CheckMethod"
+	id := strings.TrimSpace(certificateID)
+	if !numericID(id) {
+		return "", c.http.Error(op, model.ErrInvalidArgument, "order id %q is not a number", id)
+	}
+	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: "order/certificate/" + id + "/validation"})
+	if err != nil {
+		return "", err
+	}
+	var v orderValidationWire
+	if err := c.decode(op, resp, &v); err != nil {
+		return "", err
+	}
+	own := mapMethod(string(v.OrderDCVMethod))
+	for _, dv := range v.DNSNameValidations {
+		if own == "" {
+			own = mapMethod(string(dv.Method))
+		}
+	}
+	return own, nil
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/anyca/anyca/digicert"
 	"github.com/anyca/anyca/digicert/digicerttest"
@@ -234,4 +235,32 @@ func TestVerifyOrderStateErrorIsNotARefusal(t *testing.T) {
 	chs, err := c.Verify(context.Background(), "123456", "")
 	assert.Nil(t, chs)
 	assert.ErrorIs(t, err, model.ErrInvalidArgument)
+}
+
+// On CertCentral a domain whose DCV an order passed becomes validated: the account's
+// domain record is no longer pending once the order is issued (the sim's "expiring" and
+// the exporter read it).
+func TestPassedDCVValidatesTheDomain(t *testing.T) {
+	s := newFake(t)
+	s.AddDomain(model.DomainValidation{Domain: "shop.example.com", Status: model.ValidationPending, Method: model.ChallengeDNSTXT})
+	cert := seedPendingTXT(s)
+	c := client(t, s, "")
+	ctx := context.Background()
+	before, err := c.DomainValidation(ctx, "shop.example.com")
+	require.NoError(t, err)
+	require.Equal(t, model.ValidationPending, before.Status)
+
+	s.Publish("shop.example.com")
+	s.Publish("www.shop.example.com")
+	_, err = c.Verify(ctx, cert.ID, "")
+	require.NoError(t, err)
+	after, err := c.DomainValidation(ctx, "shop.example.com")
+	require.NoError(t, err)
+	assert.Equal(t, model.ValidationValid, after.Status, "the domain stays pending after its order passed DCV and was issued")
+	require.NotEmpty(t, after.Levels)
+	ov := after.Levels[len(after.Levels)-1]
+	assert.Equal(t, model.LevelOV, ov.Level)
+	assert.Equal(t, model.ValidationValid, ov.Status)
+	assert.True(t, ov.ValidUntil.After(time.Now().AddDate(0, 0, 390)), "valid for 397 days: %s", ov.ValidUntil)
+	assert.False(t, after.ValidatedAt.IsZero())
 }

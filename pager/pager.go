@@ -18,14 +18,20 @@ package pager
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
+	"strings"
 
 	"github.com/anyca/anyca/model"
 )
 
 // CodeStalled is the model.Error code of a listing the server stopped advancing.
 const CodeStalled = "pagination_stalled"
+
+// CodeEndpointNotFound is the model.Error code of an answer from no API endpoint: a
+// wrong BaseURL path, a server that is not the CA's (wire.NotVendor404Code is the same).
+const CodeEndpointNotFound = "endpoint_not_found"
 
 // Slack is how many requests beyond ceil(total/limit) a listing may send before it is
 // declared stalled.
@@ -104,7 +110,7 @@ func (l Listing[T]) run(ctx context.Context, yield func(T, error) bool) error {
 		}
 		p, err := l.Fetch(ctx, Request{Offset: offset, Number: number, Limit: limit})
 		if err != nil {
-			return err
+			return l.notFound(err)
 		}
 		if len(p.Items) > limit {
 			return l.stalled("page %d has %d items, more than the %d asked for", number, len(p.Items), limit)
@@ -162,6 +168,26 @@ func (l Listing[T]) run(ctx context.Context, yield func(T, error) bool) error {
 		prev, last = last, ids
 		offset = received
 	}
+}
+
+// notFound turns a page answered "not found" into the error of a missing endpoint: a
+// listing never legitimately answers not found (an empty account is an empty page), so
+// such an answer says the request reached no API route, most often through a wrong
+// BaseURL path. The error keeps its HTTP status and the vendor's code and text in its
+// message; its kind is model.ErrUnavailable and its code CodeEndpointNotFound, so that a
+// caller never reads it as "no such object". Other errors are returned unchanged.
+func (l Listing[T]) notFound(err error) error {
+	var me *model.Error
+	if !errors.Is(err, model.ErrNotFound) || !errors.As(err, &me) {
+		return err
+	}
+	vendor := strings.Trim(strings.TrimSpace(me.Code+": "+me.Message), ": ")
+	msg := "a listing answered not found"
+	if vendor != "" {
+		msg += " (" + vendor + ")"
+	}
+	return &model.Error{Provider: me.Provider, Op: me.Op, Kind: model.ErrUnavailable, HTTPStatus: me.HTTPStatus,
+		Code: CodeEndpointNotFound, Message: msg + "; the request reached no API endpoint: is BaseURL right?"}
 }
 
 // TooManyItems is the error for a page holding more than the limit items asked for,

@@ -130,3 +130,34 @@ func TestOverlappingPagesDeliverOnce(t *testing.T) {
 		}
 	}
 }
+
+// A listing never legitimately answers "not found": a page answered so is the endpoint
+// missing (a wrong BaseURL path), kind ErrUnavailable with code endpoint_not_found, the
+// status and the vendor's words kept; other errors pass unchanged.
+func TestNotFoundPageIsAMissingEndpoint(t *testing.T) {
+	notFound := &model.Error{Provider: "test", Op: "List", Kind: model.ErrNotFound, HTTPStatus: 404,
+		Code: "not_found|order", Message: "Order not found."}
+	other := &model.Error{Provider: "test", Op: "List", Kind: model.ErrRateLimited, HTTPStatus: 429}
+	for _, fetchErr := range []error{notFound, other} {
+		l := Listing[string]{Provider: "test", Op: "List", Limit: 10, ID: func(id string) string { return id },
+			Fetch: func(context.Context, Request) (Page[string], error) { return Page[string]{}, fetchErr }}
+		_, err := drain(l, context.Background())
+		if fetchErr == other {
+			if err != other {
+				t.Errorf("a 429 page: got %v, want it unchanged", err)
+			}
+			continue
+		}
+		var me *model.Error
+		if !errors.As(err, &me) || errors.Is(err, model.ErrNotFound) || !errors.Is(err, model.ErrUnavailable) {
+			t.Fatalf("a 404 page: got %v, want ErrUnavailable and never ErrNotFound", err)
+		}
+		if me.Code != CodeEndpointNotFound || me.HTTPStatus != 404 || me.Provider != "test" || me.Op != "List" {
+			t.Errorf("a 404 page: %+v: want code %s, status 404, provider and op kept", me, CodeEndpointNotFound)
+		}
+		want := "test: List: unavailable (HTTP 404, endpoint_not_found): a listing answered not found (not_found|order: Order not found.); the request reached no API endpoint: is BaseURL right?"
+		if err.Error() != want {
+			t.Errorf("a 404 page: %q\nwant %q", err.Error(), want)
+		}
+	}
+}

@@ -142,6 +142,9 @@ const (
 	FaultWrongScalar = fakeca.WrongScalar
 	// FaultHugeBody answers a well-formed JSON document of Fault.Size bytes.
 	FaultHugeBody = fakeca.HugeBody
+	// FaultWrongRoute serves the request at a path the fake has no route for, so that it
+	// answers its vendor's own "no such route" body (a wrong BaseURL path).
+	FaultWrongRoute = fakeca.WrongRoute
 	// FaultEchoRequest answers an error quoting the request line and headers.
 	FaultEchoRequest = fakeca.EchoRequest
 	// FaultIgnorePaging serves the request as if it asked for the first page (the

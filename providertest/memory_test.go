@@ -110,6 +110,7 @@ var bugs = map[string]struct {
 	"retry-wait-ignores-cancel": {memca.Bugs{Faults: memca.FaultBugs{RetryWaitIgnoresContext: true}}, "Faults", "RetryAfterCancel", "must end the call at once"},
 	"read-ahead":                {memca.Bugs{Paging: memca.PagingBugs{ReadAhead: true}}, "Certificates", "EarlyBreak", "with no page read ahead"},
 	"foreign-404-not-found":     {memca.Bugs{Foreign404AsNotFound: true}, "Errors", "NotTheCA404", "the endpoint is missing, not the certificate"},
+	"route-not-found":           {memca.Bugs{RouteAsNotFound: true}, "Errors", "WrongRoute", "the endpoint is missing, not the certificate"},
 	"origin-not-completed":      {memca.Bugs{OriginNotCompleted: true}, "New", "", "(the origin of"},
 	"trusts-repeated-page":      {memca.Bugs{Paging: memca.PagingBugs{TrustsRepeatedPage: true}}, "Paging", "IgnoredOffset", "the listing ended without an error"},
 	"trusts-repeated-huge":      {memca.Bugs{Paging: memca.PagingBugs{TrustsRepeatedPage: true}}, "Paging", "HugeTotal", "too many requests"},

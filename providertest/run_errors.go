@@ -127,6 +127,37 @@ func (s *suite) testErrors(t *testing.T) {
 				}
 			}
 		}},
+		// The CA's own "no such route" answer (a request under a wrong BaseURL path, such
+		// as DigiCert's 404 not_found|route or ZeroSSL's 104 route_not_found) is the
+		// same: ErrUnavailable, code endpoint_not_found, asking whether BaseURL is right,
+		// never ErrNotFound (exit code 3 in the CLI, "it does not exist" to a script).
+		// Only the CA's own "this object does not exist" is ErrNotFound.
+		{"WrongRoute", func(t *testing.T, f *Fake) {
+			p := singleShot(t, f)
+			id := f.Want.Certificates[0].ID
+			for op, call := range map[string]func() error{
+				"Certificate": func() error { _, err := p.Certificate(ctxFor(t), id); return err },
+				"Certificates": func() error {
+					_, err := firstCert(ctxFor(t), p)
+					return err
+				},
+				"DomainValidation": func() error {
+					_, err := p.DomainValidation(ctxFor(t), f.Want.Domains[0].Domain)
+					return err
+				},
+				"Challenges": func() error { _, err := p.Challenges(ctxFor(t), id); return err },
+			} {
+				f.FailNext(1, Fault{Kind: FaultWrongRoute})
+				err := call()
+				assert.False(t, errors.Is(err, model.ErrNotFound), "%s answered by the CA's own route-not-found: the endpoint is missing, not the certificate: %v", op, err)
+				var me *model.Error
+				if assert.True(t, errors.As(err, &me), "%s: want a *model.Error, got %T (%v)", op, err, err) {
+					assert.True(t, errors.Is(err, model.ErrUnavailable), "%s: want ErrUnavailable, got %v", op, err)
+					assert.Equal(t, wire.NotVendor404Code, me.Code, "%s: the error's code (%v)", op, err)
+					assert.Contains(t, err.Error(), "is BaseURL right?", "%s: the message should ask whether BaseURL is right", op)
+				}
+			}
+		}},
 		{"ResetRetried", retriedOnce(Fault{Kind: FaultReset}, "a reset connection")},
 		{"TruncatedRetried", retriedOnce(Fault{Kind: FaultTruncated}, "a truncated answer")},
 		{"ListingRetried", func(t *testing.T, f *Fake) {

@@ -30,3 +30,13 @@ func UnexpectedDocument(provider, op string, status int, document string, fields
 // is right, and kind model.ErrUnavailable, never model.ErrNotFound, which a caller would
 // read as "no such certificate".
 func NotVendor404() (code, message string, kind error) { return wire.NotVendor404() }
+
+// EndpointNotFound is what an adapter's ErrorDecoder returns for the vendor's own "no
+// such route" answer (a request under a wrong BaseURL path), and for a 404 whose code is
+// not the vendor's "this object does not exist": code CodeEndpointNotFound, kind
+// model.ErrUnavailable, and a message that keeps the vendor's code and text and asks
+// whether BaseURL is right. Only the vendor's object-not-found code is model.ErrNotFound;
+// providertest.Run checks it (Errors/WrongRoute).
+func EndpointNotFound(vendorCode, vendorMessage string) (code, message string, kind error) {
+	return wire.EndpointNotFound(vendorCode, vendorMessage)
+}

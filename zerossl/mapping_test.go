@@ -251,7 +251,7 @@ func TestKindForCode(t *testing.T) {
 		{"2814", "permission_denied_on_original_certificate", model.ErrPermissionDenied},
 		{"2803", "certificate_not_found", model.ErrNotFound},
 		{"103", "invalid_api_function", model.ErrUnsupported},
-		{"104", "route_not_found", model.ErrNotFound},
+		{"104", "route_not_found", model.ErrUnavailable}, // a wrong BaseURL path: endpoint_not_found
 		{"2802", "missing_certificate_hash", model.ErrInvalidArgument},
 		{"110", "invalid_request_body", model.ErrInvalidArgument},
 		{"115", "invalid_json_request", model.ErrInvalidArgument},
@@ -294,7 +294,14 @@ func TestKindForCode(t *testing.T) {
 			t.Errorf("%s %s through Certificate: %v, want a *model.Error of kind %v", c.code, c.typ, err, c.want)
 			continue
 		}
-		if want := strings.TrimSpace(c.code + " " + c.typ); me.Code != want || me.HTTPStatus != 200 || !strings.HasPrefix(err.Error(), "zerossl: ") {
+		want := strings.TrimSpace(c.code + " " + c.typ)
+		if c.code == "104" {
+			want = "endpoint_not_found"
+			if !strings.Contains(err.Error(), "104 route_not_found") || !strings.Contains(err.Error(), "is BaseURL right?") {
+				t.Errorf("104 through Certificate: %v: want the vendor's code kept and the BaseURL hint", err)
+			}
+		}
+		if me.Code != want || me.HTTPStatus != 200 || !strings.HasPrefix(err.Error(), "zerossl: ") {
 			t.Errorf("%s %s through Certificate: code %q status %d (%v), want code %q status 200", c.code, c.typ, me.Code, me.HTTPStatus, err, want)
 		}
 	}

@@ -22,8 +22,10 @@ const dcvFailedType = "domain_control_validation_failed"
 
 // Verify asks ZeroSSL to check the DCV of certificate certificateID now
 // (POST /certificates/{id}/challenges with validation_method) and returns its challenges
-// with each domain's state after the check. method "" keeps the certificate's
-// validation_type (none chosen yet is model.ErrInvalidArgument); dns-txt, which ZeroSSL
+// of the method checked (one per domain), with each domain's state after the check.
+// method "" keeps the certificate's validation_type (none chosen yet is
+// model.ErrInvalidArgument, code method_required, naming the methods the certificate
+// offers); dns-txt, which ZeroSSL
 // does not have, is model.ErrInvalidArgument. For email, validation_email names one
 // address per domain from the certificate's own validation.email_validation choices:
 // the one already in validation_emails when it is a choice, else the first; a domain
@@ -56,7 +58,9 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 	if method == "" {
 		method = Method(w.ValidationType)
 		if method == "" {
-			return nil, c.http.Error(op, model.ErrInvalidArgument, "certificate %s has no validation method yet: name one", cert.ID)
+			e := c.http.Error(op, model.ErrInvalidArgument, "certificate %s has no validation method yet: name one of %s", cert.ID, offered(w, cert.DNSNames))
+			e.Code = "method_required"
+			return nil, e
 		}
 	}
 	vm := ValidationType(method)
@@ -94,15 +98,59 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 		if err != nil {
 			return nil, err
 		}
-		return c.challenges(ctx, op, certInfo{acert, &after})
+		chs, err := c.challenges(ctx, op, certInfo{acert, &after})
+		return ofType(chs, method), err
 	}
-	chs := mapChallenges(w, cert.DNSNames, model.ValidationPending, nil)
+	chs := ofType(mapChallenges(w, cert.DNSNames, model.ValidationPending, nil), method)
 	for i := range chs {
 		if v, ok := verdicts[chs[i].Domain]; ok {
 			chs[i].Status, chs[i].Problem = v.status, v.problem
 		}
 	}
 	return chs, nil
+}
+
+// ofType keeps the challenges of the method that was checked: ZeroSSL offers every
+// method for every domain, but a check answers for one.
+func ofType(chs []model.Challenge, method model.ChallengeType) []model.Challenge {
+	out := chs[:0:0]
+	for _, ch := range chs {
+		if ch.Type == method {
+			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+// offered lists the DCV methods the certificate's validation object offers, in
+// ZeroSSL's order (dns-cname, http-file, https-file, email), for an error message.
+func offered(w *wireCertificate, names []string) string {
+	have := map[model.ChallengeType]bool{}
+	for _, ch := range mapChallenges(w, names, model.ValidationPending, nil) {
+		have[ch.Type] = true
+	}
+	var out []string
+	for _, t := range []model.ChallengeType{model.ChallengeDNSCNAME, model.ChallengeHTTPFile, model.ChallengeHTTPSFile, model.ChallengeEmail} {
+		if have[t] {
+			out = append(out, string(t))
+		}
+	}
+	if len(out) == 0 {
+		return "dns-cname, http-file, https-file, email (the certificate offers none yet)"
+	}
+	return strings.Join(out, ", ")
+}
+
+// CheckMethod returns the DCV method Verify checks when given none: the certificate's
+// validation_type (chosen by its first verify), or "" when it has none yet. ZeroSSL
+// checks a pending certificate only when asked, so WaitValidated's default asks with this
+// method (never email: an email check sends the emails again). Cost: one lookup.
+func (c *Client) CheckMethod(ctx context.Context, certificateID string) (model.ChallengeType, error) {
+	ci, err := c.lookup(ctx, "CheckMethod", certificateID)
+	if err != nil {
+		return "", err
+	}
+	return Method(ci.wire.ValidationType), nil
 }
 
 // chooseEmails picks one address per name from the certificate's email choices.

@@ -211,6 +211,9 @@ func decodeHTTPError(status int, body []byte) (code, msg string, kind error) {
 		return "", "", nil
 	}
 	code, msg, kind = decodeErrorObject(env.Error)
+	if kind == nil && status == http.StatusNotFound {
+		return wire.EndpointNotFound(code, msg) // only ZeroSSL's own not-found codes name a missing object
+	}
 	if kind == nil {
 		kind = retry.KindForStatus(status)
 	}
@@ -240,6 +243,9 @@ func decodeErrorObject(raw json.RawMessage) (code, msg string, kind error) {
 	if msg == "" {
 		msg = strings.TrimSpace(string(we.Message))
 	}
+	if errorTable.Route(0, c) || strings.EqualFold(t, "route_not_found") {
+		return wire.EndpointNotFound(code, msg)
+	}
 	return code, msg, kindForCode(c, t)
 }
 
@@ -252,7 +258,7 @@ var errorTable = wire.ErrorTable{
 	{Code: "2814", Kind: model.ErrPermissionDenied},   // permission_denied_on_original_certificate
 	{Code: "2803", Kind: model.ErrNotFound},           // certificate_not_found
 	{Code: "103", Kind: model.ErrUnsupported},         // invalid_api_function
-	{Code: "104", Kind: model.ErrNotFound},            // route_not_found
+	{Code: "104", Route: true},                        // route_not_found: a wrong BaseURL path
 	{Code: "2802", Kind: model.ErrInvalidArgument},    // missing_certificate_hash
 	{Code: "110", Kind: model.ErrInvalidArgument},     // invalid_request_body
 	{Code: "115", Kind: model.ErrInvalidArgument},     // invalid_json_request

@@ -190,3 +190,30 @@ func TestACMEConfigErrors(t *testing.T) {
 	env[envCARoots] = writeFile(t, dir, "roots.pem", "no certificate here")
 	assertFailure(t, runLive(t, env, "cert", "get", "x"), exitUsage, "no PEM certificate in it")
 }
+
+// TestSimEnvFileACME: anyca sim --env-file names the ACME CA's variables (no key), and
+// they reach its pending order.
+func TestSimEnvFileACME(t *testing.T) {
+	envFile := t.TempDir() + "/sim.env"
+	serve(t, func(string) string { return "" }, "sim", "--listen", "127.0.0.1:0", "--env-file", envFile)
+	b, err := os.ReadFile(envFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "PRIVATE KEY") {
+		t.Fatal("the env file holds the account key")
+	}
+	env := map[string]string{}
+	for _, l := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(l, "="); ok && strings.HasPrefix(k, "ANYCA_SIM_ACME_") {
+			env[k] = v
+		}
+	}
+	run := map[string]string{"ANYCA_PROVIDER": env["ANYCA_SIM_ACME_PROVIDER"], "ANYCA_BASE_URL": env["ANYCA_SIM_ACME_BASE_URL"],
+		envConfigFile: env["ANYCA_SIM_ACME_CONFIG"], envCARoots: env["ANYCA_SIM_ACME_CA_ROOTS"]}
+	var c model.Certificate
+	decode(t, runLive(t, run, "cert", "get", env["ANYCA_SIM_ACME_PENDING_ID"], "-o", "json"), &c)
+	if c.Status != model.StatusPending || c.CommonName != demo.FeaturedDomain || env["ANYCA_SIM_ACME_ROOT"] == "" {
+		t.Errorf("from the env file: %+v, %v", c, env)
+	}
+}

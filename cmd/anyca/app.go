@@ -42,6 +42,8 @@ type app struct {
 	secrets []string
 	// listing counts the items a fleet command lists, for the progress line.
 	listing *fleetProgress
+	// sleep, when set, makes the pauses of verify --wait (tests); nil waits on a timer.
+	sleep func(ctx context.Context, d time.Duration) error
 	// simReady, when set, receives the simulator's listen address once it serves (tests).
 	simReady func(addr string)
 	// demoACME is the ACME CA anyca demo walks after the other two (nil: none).

@@ -2,29 +2,24 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"os"
 	"strings"
 	"unicode"
 
 	"github.com/anyca/anyca"
-	"github.com/anyca/anyca/cmd/anyca/internal/sim"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/preflight"
 )
 
 // Environment variables naming where preflight looks (anyca sim prints them).
 const (
-	envDNSServer = "ANYCA_DNS_SERVER" // authoritative DNS server asked for every name
-	envHTTPHost  = "ANYCA_HTTP_HOST"  // address every http file URL's connection is dialed to
-	envHTTPSHost = "ANYCA_HTTPS_HOST" // address every https file URL's connection is dialed to
-	envTLSRoots  = "ANYCA_TLS_ROOTS"  // PEM file of the roots https file hosts are verified against
-	envSim       = "ANYCA_SIM"        // the running simulator's URL, for anyca sim publish
+	envDNSServer = preflight.EnvDNSServer // authoritative DNS server asked for every name
+	envHTTPHost  = preflight.EnvHTTPHost  // address every http file URL's connection is dialed to
+	envHTTPSHost = preflight.EnvHTTPSHost // address every https file URL's connection is dialed to
+	envTLSRoots  = preflight.EnvTLSRoots  // PEM file of the roots https file hosts are verified against
+	envSim       = "ANYCA_SIM"            // the running simulator's URL, for anyca sim publish
 )
 
 // preflightOpts are the flags of challenges --check and sim publish.
@@ -50,35 +45,15 @@ func registerCheck(fs *flag.FlagSet, o *cmdOpts) {
 // preflightOptions builds the preflight options of --check: servers from the flags or
 // the environment, the CAA identities from the provider.
 func (a *app) preflightOptions(o *cmdOpts, p anyca.Provider) (preflight.Options, error) {
-	opt := preflight.Options{CAAIdentities: anyca.CAAIdentities(p)}
-	dnsServer := firstNonEmpty(o.pre.dnsServer, a.getenv(envDNSServer))
-	if dnsServer != "" {
-		if _, _, err := net.SplitHostPort(dnsServer); err != nil {
-			return opt, usagef("--dns-server %q: want host:port, such as 127.0.0.1:5353", dnsServer)
-		}
-		opt.Nameservers = []string{dnsServer}
+	// The flags win over the variables (preflight.RedirectFromEnv reads those).
+	env := preflight.RedirectFromEnv(a.getenv)
+	r := preflight.Redirect{DNSServer: firstNonEmpty(o.pre.dnsServer, env.DNSServer), HTTPHost: firstNonEmpty(o.pre.httpHost, env.HTTPHost),
+		HTTPSHost: firstNonEmpty(o.pre.httpsHost, env.HTTPSHost), TLSRoots: firstNonEmpty(o.pre.tlsRoots, env.TLSRoots)}
+	opt, err := r.Options()
+	if err != nil {
+		return opt, usagef("--check: %v (from the flags or ANYCA_DNS_SERVER, ANYCA_HTTP_HOST, ANYCA_HTTPS_HOST, ANYCA_TLS_ROOTS)", err)
 	}
-	httpHost := firstNonEmpty(o.pre.httpHost, a.getenv(envHTTPHost))
-	httpsHost := firstNonEmpty(o.pre.httpsHost, a.getenv(envHTTPSHost))
-	for name, v := range map[string]string{"--http-host": httpHost, "--https-host": httpsHost} {
-		if _, _, err := net.SplitHostPort(v); v != "" && err != nil {
-			return opt, usagef("%s %q: want host:port, such as 127.0.0.1:8080", name, v)
-		}
-	}
-	if httpHost != "" || httpsHost != "" {
-		opt.DialContext = sim.DialFiles(httpHost, httpsHost)
-	}
-	if path := firstNonEmpty(o.pre.tlsRoots, a.getenv(envTLSRoots)); path != "" {
-		pem, err := os.ReadFile(path)
-		if err != nil {
-			return opt, usagef("--tls-roots: %v", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return opt, usagef("--tls-roots %s: no PEM certificate in it", path)
-		}
-		opt.TLSConfig = &tls.Config{RootCAs: pool}
-	}
+	opt.CAAIdentities = anyca.CAAIdentities(p)
 	return opt, nil
 }
 

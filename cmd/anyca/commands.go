@@ -169,7 +169,7 @@ Examples:
 		local:    true,
 		noOutput: true,
 		short:    "serve the DigiCert and ZeroSSL fakes and an ACME CA on loopback",
-		help: `Usage: anyca sim [--listen 127.0.0.1:8089] [--seed N]
+		help: `Usage: anyca sim [--listen 127.0.0.1:8089] [--dns-listen ADDR] [--http-listen ADDR] [--https-listen ADDR] [--env-file FILE] [--seed N]
 
 Serves simulated DigiCert CertCentral and ZeroSSL APIs, seeded with a generated demo
 account (a few hundred certificates in every state, domains with OV/EV validations
@@ -198,16 +198,29 @@ serves a fleet of three accounts (DigiCert "prod" and "staging" under /digicert-
 ZeroSSL "dv"), each with its own data and key, writes an accounts config for them to a
 temporary file (removed on exit) and prints its path and the export line of their keys.
 It runs until interrupted (SIGINT/SIGTERM). Non-loopback addresses are refused: the fakes
-accept a published demo key. Port 0 picks a free port.
+accept a published demo key. Port 0 picks a free port; the DNS server and file hosts
+take free ports unless --dns-listen, --http-listen and --https-listen fix them, so that
+the printed lines stay the same across restarts.
+--env-file FILE also writes every variable, one NAME=value a line, to FILE (mode 0600;
+read it with: set -a; . FILE; set +a): ANYCA_PROVIDER, ANYCA_API_KEY and ANYCA_BASE_URL
+of the simulated DigiCert, ANYCA_SIM_<CA>_PROVIDER, _API_KEY, _BASE_URL and _PENDING_ID
+of each simulated CA, the world's ANYCA_SIM, ANYCA_DNS_SERVER, ANYCA_HTTP_HOST,
+ANYCA_HTTPS_HOST and ANYCA_TLS_ROOTS, the fleet's key variables and
+ANYCA_SIM_FLEET_CONFIG (the accounts config's path).
 
 Examples:
   anyca sim
   anyca sim --listen 127.0.0.1:0 --seed 7
+  anyca sim --dns-listen 127.0.0.1:8053 --http-listen 127.0.0.1:8080 --https-listen 127.0.0.1:8443 --env-file sim.env
   # in another shell, paste one of the printed export lines, then:
   anyca expiring --within 30d
   anyca challenges 4128223 --check && anyca sim publish 4128223 && anyca verify 4128223`,
 		flags: func(fs *flag.FlagSet, o *cmdOpts) {
-			fs.StringVar(&o.listen, "listen", "127.0.0.1:8089", "loopback `address` to serve on")
+			fs.StringVar(&o.listen, "listen", "127.0.0.1:8089", "loopback `address` to serve the CA APIs on")
+			fs.StringVar(&o.sim.dns, "dns-listen", "", "loopback `address` of the DNS server (default: a free port)")
+			fs.StringVar(&o.sim.http, "http-listen", "", "loopback `address` of the HTTP file host (default: a free port)")
+			fs.StringVar(&o.sim.https, "https-listen", "", "loopback `address` of the HTTPS file host (default: a free port)")
+			fs.StringVar(&o.sim.envFile, "env-file", "", "write the variables to `file`, one NAME=value a line")
 			fs.Uint64Var(&o.seed, "seed", defaultSeed, "`seed` of the generated demo account")
 		},
 		run: runSim,

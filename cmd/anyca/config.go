@@ -57,6 +57,7 @@ type cmdOpts struct {
 	window time.Duration
 	listen string
 	seed   uint64
+	sim    simOpts
 	// interval is the exporter's shortest refresh interval per account.
 	interval time.Duration
 	loop     loopOpts // verify and download

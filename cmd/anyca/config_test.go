@@ -29,7 +29,7 @@ func TestConfigErrorsExitUsage(t *testing.T) {
 		{"missing file", nil, []string{"--config", filepath.Join(dir, "none.json"), "certs", "list"}, "config file: open"},
 		{"no provider", map[string]string{"ANYCA_API_KEY": key}, []string{"certs", "list"}, "no provider: set ANYCA_PROVIDER"},
 		{"unknown provider", map[string]string{"ANYCA_PROVIDER": "nope", "ANYCA_API_KEY": key}, []string{"certs", "list"},
-			`unknown provider "nope" (registered: digicert, `},
+			`unknown provider "nope" (registered: acme, digicert, `},
 		{"short key", map[string]string{"ANYCA_PROVIDER": "digicert", "ANYCA_API_KEY": "ab"}, []string{"certs", "list"},
 			"the API key is 2 characters long"},
 		{"inner space", map[string]string{"ANYCA_PROVIDER": "zerossl", "ANYCA_API_KEY": "a b" + key}, []string{"certs", "list"},

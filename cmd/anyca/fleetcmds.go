@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -147,7 +148,17 @@ func runDomainStatus(ctx context.Context, a *app, o *cmdOpts, args []string) err
 		return fleetFailure(total, nil, r.Failed)
 	}
 	if len(r.Items) == 0 && !r.Partial() {
-		return notFoundAnywhere("domain "+name, f.Accounts())
+		err := notFoundAnywhere("domain "+name, f.Accounts())
+		if registered := registeredHint(f, name); registered != "" {
+			err = fmt.Errorf("%w; %s", err, registered)
+		}
+		return err
+	}
+	pending := map[*model.DomainValidation][]string{}
+	for _, d := range r.Items {
+		if p, ok := f.Provider(d.Account); ok && d.Status != model.ValidationValid {
+			pending[d] = pendingOrders(ctx, p, d)
+		}
 	}
 	switch {
 	case o.output == "json" && total == 1 && len(r.Items) == 1:
@@ -168,9 +179,57 @@ func runDomainStatus(ctx context.Context, a *app, o *cmdOpts, args []string) err
 				fmt.Fprintln(a.stdout)
 			}
 			writeDomain(a.stdout, d, a.now())
+			if ids := pending[d]; len(ids) > 0 {
+				fmt.Fprintf(a.stdout, "\nPending order: %s (anyca verify %s)\n", display(strings.Join(ids, ", ")), display(ids[0]))
+			}
 		}
 	}
 	return fleetFailure(total, nil, r.Failed)
+}
+
+// pendingOrders finds the pending (or draft) certificates naming d's domain, where the
+// CA can tell, newest first, at most three: the orders to verify. When d has no
+// CertificateID and exactly one is found, it becomes d's CertificateID, so JSON shows it
+// too. A CA that cannot list, or fails to, gives none: the domain's state is still shown.
+func pendingOrders(ctx context.Context, p anyca.Provider, d *model.DomainValidation) []string {
+	if d.CertificateID != "" {
+		return []string{d.CertificateID}
+	}
+	var found []*model.Certificate
+	for c, err := range p.Certificates(ctx, model.CertificateQuery{Search: d.Domain, PageSize: 100,
+		Status: []model.CertificateStatus{model.StatusPending, model.StatusDraft}}) {
+		if err != nil || len(found) >= 50 {
+			break
+		}
+		if slices.Contains(c.DNSNames, d.Domain) || c.CommonName == d.Domain {
+			found = append(found, c)
+		}
+	}
+	sort.SliceStable(found, func(i, j int) bool { return found[i].CreatedAt.After(found[j].CreatedAt) })
+	var ids []string
+	for _, c := range found[:min(len(found), 3)] {
+		ids = append(ids, c.ID)
+	}
+	if len(ids) == 1 {
+		d.CertificateID = ids[0]
+	}
+	return ids
+}
+
+// registeredHint is a hint for a name DigiCert does not know: CertCentral validates the
+// registered domain (example.com), not each subdomain (shop.example.com). "" when no
+// account is DigiCert's or the name has only two labels.
+func registeredHint(f *anyca.Fleet, name string) string {
+	labels := strings.Split(name, ".")
+	if len(labels) < 3 {
+		return ""
+	}
+	for _, acct := range f.Accounts() {
+		if p, ok := f.Provider(acct); ok && p.Name() == "digicert" {
+			return fmt.Sprintf("DigiCert validates the registered domain, not each subdomain: try anyca domain status %s", strings.Join(labels[len(labels)-2:], "."))
+		}
+	}
+	return ""
 }
 
 // expiringReport is the JSON form of "anyca expiring".

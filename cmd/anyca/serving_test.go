@@ -77,9 +77,16 @@ type result struct {
 // and gives it 30 s to finish.
 func runAt(t *testing.T, now func() time.Time, env map[string]string, args ...string) result {
 	t.Helper()
+	return runWith(t, &app{now: now}, env, args...)
+}
+
+// runWith runs the command line on a, whose output and environment it sets (the rest,
+// such as the clock and sleep, is the caller's), and gives it 30 s to finish.
+func runWith(t *testing.T, a *app, env map[string]string, args ...string) result {
+	t.Helper()
 	var out, errb bytes.Buffer
-	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
-		getenv: func(k string) string { return env[k] }, now: now}
+	a.stdin, a.stdout, a.stderr = strings.NewReader(""), &out, &errb
+	a.getenv = func(k string) string { return env[k] }
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	code := a.run(ctx, args)

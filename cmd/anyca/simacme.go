@@ -73,3 +73,16 @@ func (s *simACME) print(a *app) {
 	fmt.Fprintf(a.stdout, "export %s=%s %s=%s %s=%s %s=%s\n\n", anyca.EnvProvider, s.ca.Provider, anyca.EnvBaseURL, s.ca.BaseURL(""),
 		envConfigFile, s.config, envCARoots, s.tlsRoot)
 }
+
+// envLines gives anyca sim --env-file the ACME CA's variables: ANYCA_SIM_ACME_PROVIDER,
+// _BASE_URL, _PENDING_ID, _CONFIG (the account's config file), _CA_ROOTS (the API's
+// TLS certificate) and _ROOT (the root issued chains verify against). No key.
+func (s *simACME) envLines(line func(k, v string)) {
+	p := "ANYCA_SIM_ACME_"
+	line(p+"PROVIDER", s.ca.Provider)
+	line(p+"BASE_URL", s.ca.BaseURL(""))
+	line(p+"PENDING_ID", s.ca.FeaturedCert)
+	line(p+"CONFIG", s.config)
+	line(p+"CA_ROOTS", s.tlsRoot)
+	line(p+"ROOT", s.root)
+}

@@ -34,9 +34,23 @@ func checkLoopback(addr string) error {
 	return nil
 }
 
+// simOpts are the flags of anyca sim beyond --listen and --seed.
+type simOpts struct {
+	dns, http, https string // the world's addresses; "" picks a free port
+	envFile          string // where to write the variables, "" nowhere
+}
+
 func runSim(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 	if err := checkLoopback(o.listen); err != nil {
 		return err
+	}
+	for flag, addr := range map[string]string{"--dns-listen": o.sim.dns, "--http-listen": o.sim.http, "--https-listen": o.sim.https} {
+		if addr == "" {
+			continue
+		}
+		if err := checkLoopback(addr); err != nil {
+			return usagef("%s%s", flag, strings.TrimPrefix(err.Error(), "--listen"))
+		}
 	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", o.listen)
@@ -56,7 +70,7 @@ func runSim(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 	var world *sim.World
 	if len(cas) > 0 {
 		world = cas[0].World
-		stop, err := world.Start(ctx)
+		stop, err := world.StartOn(ctx, sim.Addrs{DNS: o.sim.dns, HTTP: o.sim.http, HTTPS: o.sim.https})
 		if err != nil {
 			ln.Close()
 			return err
@@ -98,6 +112,13 @@ func runSim(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 			ln.Close()
 			return err
 		}
+	}
+	if o.sim.envFile != "" {
+		if err := writeSimEnv(o.sim.envFile, cas, fleet, world, acmeCA, root, cfgDir); err != nil {
+			ln.Close()
+			return err
+		}
+		fmt.Fprintf(a.stdout, "\n# every variable above, one NAME=value a line: %s (set -a; . %s; set +a)\n", o.sim.envFile, o.sim.envFile)
 	}
 
 	return a.serveUntilDone(ctx, "sim", srv, ln, nil)
@@ -146,5 +167,45 @@ func (a *app) printSimWorld(w *sim.World, root, dir string) error {
 	fmt.Fprintf(a.stdout, "export %s=%s %s=%s %s=%s %s=%s %s=%s\n", envSim, root, envDNSServer, w.DNSAddr(),
 		envHTTPHost, w.FileAddr(), envHTTPSHost, w.TLSAddr(), envTLSRoots, roots)
 	fmt.Fprintln(a.stdout, "# walk the loop: anyca challenges ID --check; anyca sim publish ID; anyca challenges ID --check; anyca verify ID; anyca download ID")
+	return nil
+}
+
+// writeSimEnv writes the simulator's variables to path, one NAME=value a line (mode 0600):
+// the simulated DigiCert as ANYCA_PROVIDER, ANYCA_API_KEY and ANYCA_BASE_URL, each CA as
+// ANYCA_SIM_<CA>_*, the world's variables, the fleet's keys and its config's path.
+// Values are the simulator's own (loopback URLs, published demo keys, paths it made).
+func writeSimEnv(path string, cas, fleet []sim.CA, world *sim.World, acmeCA *simACME, root, dir string) error {
+	var b strings.Builder
+	line := func(k, v string) { fmt.Fprintf(&b, "%s=%s\n", k, v) }
+	b.WriteString("# anyca sim: the variables that point anyca (and the library) at this simulator\n")
+	for i, ca := range cas {
+		if i == 0 {
+			line(anyca.EnvProvider, ca.Provider)
+			line(anyca.EnvAPIKey, ca.APIKey)
+			line(anyca.EnvBaseURL, ca.BaseURL(root))
+		}
+		p := "ANYCA_SIM_" + strings.ToUpper(ca.Provider) + "_"
+		line(p+"PROVIDER", ca.Provider)
+		line(p+"API_KEY", ca.APIKey)
+		line(p+"BASE_URL", ca.BaseURL(root))
+		line(p+"PENDING_ID", ca.FeaturedCert)
+	}
+	if acmeCA != nil {
+		acmeCA.envLines(line)
+	}
+	line(envSim, root)
+	if world != nil {
+		line(envDNSServer, world.DNSAddr())
+		line(envHTTPHost, world.FileAddr())
+		line(envHTTPSHost, world.TLSAddr())
+		line(envTLSRoots, filepath.Join(dir, "roots.pem"))
+	}
+	for _, ca := range fleet {
+		line(sim.KeyEnv(ca.Account), ca.APIKey)
+	}
+	line("ANYCA_SIM_FLEET_CONFIG", filepath.Join(dir, "fleet.json"))
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		return fmt.Errorf("sim: --env-file: %w", err)
+	}
 	return nil
 }

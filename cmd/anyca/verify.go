@@ -33,14 +33,18 @@ Asks the CA to check the domain-control validation of a certificate or order now
 instead of waiting for its own poll, and prints each domain's state after the check, with
 the CA's reason for a refusal (PROBLEM: the record or file it found, or did not). --method
 names the DCV method (dns-txt, dns-cname, http-file, https-file, email); by default the
-certificate's own. With --wait it then polls until every domain is valid, a domain fails,
-or --timeout passes, showing a progress line when stderr is a terminal.
+certificate's own. With --wait it then waits until every domain is valid or --timeout
+passes, asking the CA to check again at a growing interval (5s to 1m; never again for
+email, which would send the emails again): a refused proof is checked again until the
+timeout, since DNS takes time to propagate, and each problem is printed on stderr as it
+comes; a progress line shows when stderr is a terminal. At the timeout it prints the last
+state and says how many domains are valid (exit 1).
 DigiCert: orders validated by email are approved by email only (exit 1, unsupported).
 ZeroSSL: a verify is sent once, never retried (an email verify sends the emails again).
 
 Table columns: DOMAIN, TYPE, STATUS, PROBLEM. JSON: an array of challenges with "problem".
-Exit code 7 when the CA refused a domain's proof; 1 when the certificate is not pending
-(issued, cancelled, revoked) or --timeout passed; 3 for an unknown id.
+Exit code 7 when the CA refused a domain's proof (without --wait); 1 when the certificate
+is not pending (issued, cancelled, revoked) or --timeout passed; 3 for an unknown id.
 
 Examples:
   anyca verify 4123045
@@ -48,7 +52,7 @@ Examples:
   anyca verify 0c8f...e1 --method dns-cname -o json | jq -r '.[] | select(.status == "failed") | .problem'`,
 	flags: func(fs *flag.FlagSet, o *cmdOpts) {
 		fs.StringVar(&o.loop.method, "method", "", "DCV `method`: dns-txt, dns-cname, http-file, https-file or email")
-		fs.BoolVar(&o.loop.wait, "wait", false, "after the check, wait until every domain is valid")
+		fs.BoolVar(&o.loop.wait, "wait", false, "after the check, wait until every domain is valid, re-checking refused proofs")
 		fs.DurationVar(&o.loop.timeout, "timeout", 10*time.Minute, "how long --wait waits, as a Go `duration`")
 	},
 	arg: "the certificate ID",
@@ -70,30 +74,77 @@ func runVerify(ctx context.Context, a *app, o *cmdOpts, p anyca.Provider, id str
 	if err != nil {
 		return err
 	}
-	if o.loop.wait && !settled(chs) {
-		wctx, cancel := context.WithTimeout(ctx, o.loop.timeout)
-		defer cancel()
-		shown := false
-		chs, err = anyca.WaitValidated(wctx, p, id, anyca.WaitOptions{Min: 5 * time.Second, Max: time.Minute,
-			Progress: func(wp anyca.WaitProgress) {
-				if a.progress {
-					fmt.Fprintf(a.stderr, "\ranyca: %d of %d domains valid after %d polls…", wp.Valid, wp.Domains, wp.Poll)
-					shown = true
-				}
-			}})
-		if shown {
-			fmt.Fprint(a.stderr, "\r\033[K")
-		}
-		var vf *anyca.ValidationFailedError
-		if err != nil && !errors.As(err, &vf) {
-			return err
-		}
+	var waitErr error
+	if o.loop.wait && !allValid(chs) {
+		chs, waitErr = a.waitValid(ctx, o, p, id, method, chs)
 	}
 	sim.SortChallenges(chs)
 	if err := writeVerified(a, o, chs); err != nil {
 		return err
 	}
+	if waitErr != nil {
+		return waitErr
+	}
 	return dcvFailure(p.Name(), id, chs)
+}
+
+// waitValid waits until every domain of id is valid or --timeout passes, asking the CA
+// to check again where it needs asking (WaitValidated's default) and re-checking a
+// refused proof until then (UntilValid): DNS takes time to propagate. Each new problem
+// is printed on stderr as it comes. It returns the last challenges, and at the timeout
+// an error saying how many domains are valid.
+func (a *app) waitValid(ctx context.Context, o *cmdOpts, p anyca.Provider, id string, method model.ChallengeType, first []model.Challenge) ([]model.Challenge, error) {
+	wctx, cancel := context.WithTimeout(ctx, o.loop.timeout)
+	defer cancel()
+	shown := map[string]string{} // the last problem printed per domain
+	report := func(chs []model.Challenge) {
+		for _, ch := range chs {
+			if ch.Status == model.ValidationFailed && ch.Problem != "" && shown[ch.Domain] != ch.Problem {
+				shown[ch.Domain] = ch.Problem
+				fmt.Fprintf(a.stderr, "anyca: %s: %s (checking again until valid)\n", display(ch.Domain), display(ch.Problem))
+			}
+		}
+	}
+	report(first)
+	progress := false
+	chs, err := anyca.WaitValidated(wctx, p, id, anyca.WaitOptions{Min: 5 * time.Second, Max: time.Minute,
+		Method: method, UntilValid: true, Sleep: a.sleep,
+		Progress: func(wp anyca.WaitProgress) {
+			if progress {
+				fmt.Fprint(a.stderr, "\r\033[K")
+				progress = false
+			}
+			report(wp.Failed)
+			if a.progress {
+				fmt.Fprintf(a.stderr, "\ranyca: %d of %d domains valid after %d polls…", wp.Valid, wp.Domains, wp.Poll)
+				progress = true
+			}
+		}})
+	if progress {
+		fmt.Fprint(a.stderr, "\r\033[K")
+	}
+	if chs == nil {
+		chs = first
+	}
+	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		valid, domains := countValid(chs)
+		return chs, fmt.Errorf("--timeout %s passed: %d of %d domains valid", o.loop.timeout, valid, domains)
+	}
+	return chs, err
+}
+
+// countValid returns how many domains of chs are valid, and how many there are.
+func countValid(chs []model.Challenge) (valid, domains int) {
+	state := map[string]bool{}
+	for _, ch := range chs {
+		state[ch.Domain] = state[ch.Domain] || ch.Status == model.ValidationValid
+	}
+	for _, v := range state {
+		if v {
+			valid++
+		}
+	}
+	return valid, len(state)
 }
 
 func validMethod(t model.ChallengeType) bool {
@@ -105,23 +156,10 @@ func validMethod(t model.ChallengeType) bool {
 	return false
 }
 
-// settled reports whether every domain is valid or one has failed: nothing to wait for.
-func settled(chs []model.Challenge) bool {
-	valid := map[string]bool{}
-	for _, ch := range chs {
-		if ch.Status == model.ValidationFailed {
-			return true
-		}
-		if ch.Status == model.ValidationValid {
-			valid[ch.Domain] = true
-		}
-	}
-	for _, ch := range chs {
-		if !valid[ch.Domain] {
-			return false
-		}
-	}
-	return true
+// allValid reports whether every domain of chs is valid: nothing to wait for.
+func allValid(chs []model.Challenge) bool {
+	valid, domains := countValid(chs)
+	return valid == domains
 }
 
 // writeVerified prints one line per challenge: domain, type, state and the CA's problem.

@@ -4,6 +4,8 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/anyca/anyca/model"
@@ -92,6 +94,7 @@ func (s *Server) checkDCV(w http.ResponseWriter, o *order) {
 		ch := expectChallenge(d.name, d.method, o.randomValue, mapWord(d.status), o.rvExpires)
 		if s.Published(d.name, ch) {
 			d.status = "approved"
+			s.validateDomain(d, o.cert.Level)
 			continue
 		}
 		if failCode == "" {
@@ -116,6 +119,57 @@ func (s *Server) checkDCV(w http.ResponseWriter, o *order) {
 	}
 	writeJSON(w, map[string]any{"order_status": o.cert.VendorStatus, "certificate_id": o.certID,
 		"dcv_status": "valid", "dns_name_validations": vals})
+}
+
+// validateDomain records a passed DCV on the account's domain behind an order's name
+// (its domain_id, else the record of that name or of a parent name: CertCentral
+// validates the registered domain), as CertCentral does: the domain becomes validated at
+// the order's level (OV when the order has none) for 397 days from now, approved now,
+// its token active. Runs with the Server's lock held.
+func (s *Server) validateDomain(d *orderDomain, level model.ValidationLevel) {
+	var rec *domain
+	for _, r := range s.domains {
+		if d.domainID != "" && r.dv.ID == d.domainID {
+			rec = r
+			break
+		}
+		if r.dv.Domain == d.name || strings.HasSuffix(d.name, "."+r.dv.Domain) {
+			if rec == nil || len(r.dv.Domain) > len(rec.dv.Domain) {
+				rec = r
+			}
+		}
+	}
+	if rec == nil {
+		return
+	}
+	if level == "" || level == model.LevelDV {
+		level = model.LevelOV // CertCentral's domain validations are OV and EV
+	}
+	now := sec(time.Now())
+	l := model.LevelValidation{Level: level, Status: model.ValidationValid, VendorStatus: "active", ValidUntil: now.AddDate(0, 0, 397)}
+	replaced := false
+	for i := range rec.dv.Levels {
+		if rec.dv.Levels[i].Level == level {
+			rec.dv.Levels[i], replaced = l, true
+		}
+	}
+	if !replaced {
+		rec.dv.Levels = append(rec.dv.Levels, l)
+		rank := []model.ValidationLevel{model.LevelDV, model.LevelOV, model.LevelEV}
+		slices.SortStableFunc(rec.dv.Levels, func(a, b model.LevelValidation) int {
+			return slices.Index(rank, a.Level) - slices.Index(rank, b.Level)
+		})
+	}
+	rec.dv.Status, rec.dv.VendorStatus = model.ValidationValid, ""
+	rec.dv.ValidatedAt, rec.submitted = now, now
+	if rec.dv.VendorMethod == "" {
+		rec.dv.VendorMethod = d.method
+		rec.dv.Method = methodType(d.method)
+	}
+	rec.dv.Challenges = nil
+	if ch := expectChallenge(rec.dv.Domain, rec.dv.VendorMethod, rec.token, rec.dv.Status, rec.tokenExp); ch != nil {
+		rec.dv.Challenges = []model.Challenge{*ch}
+	}
 }
 
 // allApproved reports whether an order has domains and every one is approved.

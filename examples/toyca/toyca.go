@@ -129,7 +129,7 @@ func decodeError(status int, body []byte) (code, message string, kind error) {
 		return "", "", nil // the status decides, with a snippet of the body
 	}
 	if e.Error.Code == "no_route" { // ToyCA's own answer for a path it does not serve
-		return e.Error.Code, e.Error.Message, model.ErrUnavailable
+		return retry.EndpointNotFound(e.Error.Code, e.Error.Message)
 	}
 	return e.Error.Code, e.Error.Message, nil
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/pager"
 )
 
 // WithDefaultPath returns base with defaultPath as its path when base is an origin
@@ -29,7 +30,7 @@ func WithDefaultPath(base, defaultPath string) string {
 const NotVendorErrorHint = "HTTP 404 without the CA's error format; is BaseURL right?"
 
 // NotVendor404Code is the code of that answer.
-const NotVendor404Code = "endpoint_not_found"
+const NotVendor404Code = pager.CodeEndpointNotFound
 
 // NotVendor404 is what an adapter's error decoder returns for a 404 whose body is not the
 // vendor's error format: kind model.ErrUnavailable, never model.ErrNotFound, because the

@@ -84,6 +84,10 @@ const (
 	// StalledAnswer runs the request and then holds the answer until the client gives
 	// up (at most Delay, 0: 30 s): a timeout after the request was carried out.
 	StalledAnswer
+	// WrongRoute serves the request at a path no route of the fake matches (the real
+	// path under "/anyca-no-such-route"), so the fake answers with its own "no such
+	// route" body, as the vendor answers a request sent under a wrong BaseURL path.
+	WrongRoute
 )
 
 // String names the fault kind, as test names and logs show it.
@@ -127,6 +131,8 @@ func (k FaultKind) String() string {
 		return "lost-answer"
 	case StalledAnswer:
 		return "stalled-answer"
+	case WrongRoute:
+		return "wrong-route"
 	}
 	return "fault(" + strconv.Itoa(int(k)) + ")"
 }
@@ -265,6 +271,11 @@ func (in *Injector) Wrap(h http.Handler) http.Handler {
 
 func (in *Injector) serveFault(w http.ResponseWriter, r *http.Request, h http.Handler, f Fault) {
 	switch f.Kind {
+	case WrongRoute:
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = "/anyca-no-such-route" + r.URL.Path
+		r2.URL.RawPath = ""
+		h.ServeHTTP(w, r2)
 	case RateLimit:
 		in.writeError(w, f, http.StatusTooManyRequests)
 	case ServerError:

@@ -55,10 +55,13 @@ type Bugs struct {
 	// Foreign404AsNotFound: a 404 page that is not the CA's reads as "no such object"
 	// (ErrNotFound) rather than a missing endpoint.
 	Foreign404AsNotFound bool
-	OriginNotCompleted   bool // a BaseURL given as an origin is not completed with APIPath
-	RawVendorText        bool // the CA's error text goes into the error as sent, control characters and all
-	Faults               FaultBugs
-	Paging               PagingBugs
+	// RouteAsNotFound: the CA's own "no such route" answer (a wrong BaseURL path) reads
+	// as "no such object" (ErrNotFound) rather than a missing endpoint.
+	RouteAsNotFound    bool
+	OriginNotCompleted bool // a BaseURL given as an origin is not completed with APIPath
+	RawVendorText      bool // the CA's error text goes into the error as sent, control characters and all
+	Faults             FaultBugs
+	Paging             PagingBugs
 }
 
 // Server is an in-memory CA account. Its content is fixed when it is created.

@@ -95,6 +95,12 @@ func (s *Server) fault(ctx context.Context, f fakeca.Fault) *model.Error {
 			return &model.Error{Kind: kind, HTTPStatus: st, Code: code, Message: msg}
 		}
 		return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: st, Message: "<html><title>" + strconv.Itoa(st) + "</title></html>"}
+	case fakeca.WrongRoute: // the CA's own route-not-found answer, in its error format
+		if s.Bugs.RouteAsNotFound {
+			return &model.Error{Kind: model.ErrNotFound, HTTPStatus: 404, Code: "not_found|route", Message: "Route not found"}
+		}
+		code, msg, kind := wire.EndpointNotFound("not_found|route", "Route not found")
+		return &model.Error{Kind: kind, HTTPStatus: 404, Code: code, Message: msg}
 	case fakeca.Slow:
 		d := f.Delay
 		if d <= 0 {

@@ -12,12 +12,17 @@ import (
 // The simulator's authoritative DNS server: every simulated zone, with its SOA and NS at
 // the apex, and the records published into the world.
 
-// listenDNS serves the world on UDP and TCP on one free loopback port.
-func (w *World) listenDNS(ctx context.Context) ([]*dns.Server, string, error) {
+// listenDNS serves the world on UDP and TCP on one loopback port: at, or a free one when
+// at ends in ":0".
+func (w *World) listenDNS(ctx context.Context, at string) ([]*dns.Server, string, error) {
 	var lc net.ListenConfig
 	var last error
-	for attempt := 0; attempt < 5; attempt++ {
-		pc, err := lc.ListenPacket(ctx, "udp", "127.0.0.1:0")
+	attempts := 5
+	if !strings.HasSuffix(at, ":0") {
+		attempts = 1 // a fixed port: no other to try
+	}
+	for attempt := 0; attempt < attempts; attempt++ {
+		pc, err := lc.ListenPacket(ctx, "udp", at)
 		if err != nil {
 			return nil, "", err
 		}

@@ -62,18 +62,36 @@ func (w *World) published(ch model.Challenge) bool {
 	return l != nil && l.Published(ch)
 }
 
-// Start serves the world's DNS (UDP and TCP on one loopback port) and file host (HTTP on
-// another) until stop is called.
+// Start serves the world's DNS (UDP and TCP on one loopback port) and file hosts (HTTP
+// and HTTPS, each on another) on free ports until stop is called.
 func (w *World) Start(ctx context.Context) (stop func(), err error) {
-	dnsServers, dnsAddr, err := w.listenDNS(ctx)
+	return w.StartOn(ctx, Addrs{})
+}
+
+// Addrs are the loopback addresses (host:port) the world serves on; an empty one picks a
+// free port on 127.0.0.1. The caller checks that they are loopback.
+type Addrs struct {
+	DNS, HTTP, HTTPS string
+}
+
+// StartOn is Start on the addresses of at: fixed ports, so that what points at the world
+// (ANYCA_DNS_SERVER, ANYCA_HTTP_HOST, ANYCA_HTTPS_HOST) stays the same across restarts.
+func (w *World) StartOn(ctx context.Context, at Addrs) (stop func(), err error) {
+	or := func(addr string) string {
+		if addr == "" {
+			return "127.0.0.1:0"
+		}
+		return addr
+	}
+	dnsServers, dnsAddr, err := w.listenDNS(ctx, or(at.DNS))
 	if err != nil {
 		return nil, fmt.Errorf("sim DNS: %w", err)
 	}
 	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
+	ln, err := lc.Listen(ctx, "tcp", or(at.HTTP))
 	var tlsLn net.Listener
 	if err == nil {
-		if tlsLn, err = lc.Listen(ctx, "tcp", "127.0.0.1:0"); err != nil {
+		if tlsLn, err = lc.Listen(ctx, "tcp", or(at.HTTPS)); err != nil {
 			ln.Close()
 		}
 	}
