@@ -138,7 +138,7 @@ func demoACMEPart(ctx context.Context, w io.Writer, n int, d demoACME) error {
 	}
 	lifetime := b.Leaf.NotAfter.Sub(b.Leaf.NotBefore).Round(24 * time.Hour)
 	fmt.Fprintf(w, "  anyca.Download (finalize with the order's CSR, then the chain): leaf for %s, valid %s, chain certificates: %d; %s\n",
-		strings.Join(b.Leaf.DNSNames, ", "), days(lifetime), len(b.Intermediates), verdict)
+		strings.Join(b.Leaf.DNSNames, ", "), acmeDays(lifetime), len(b.Intermediates), verdict)
 	c, err := p.Certificate(ctx, ord.ID)
 	if err != nil {
 		return fail("certificate", err)
@@ -151,12 +151,12 @@ func demoACMEPart(ctx context.Context, w io.Writer, n int, d demoACME) error {
 	if win.FromCA {
 		from = "ARI: the CA's advice"
 	}
-	fmt.Fprintf(w, "  anyca.RenewalWindow: %s, from day %d to day %d of %d (%s)\n", c.Status, dayOf(win.Start, c.NotBefore), dayOf(win.End, c.NotBefore), int(lifetime.Hours()/24), from)
+	fmt.Fprintf(w, "  anyca.RenewalWindow: %s, from day %d to day %d of %d (%s)\n", c.Status, acmeDayOf(win.Start, c.NotBefore), acmeDayOf(win.End, c.NotBefore), int(lifetime.Hours()/24), from)
 	return nil
 }
 
-// days renders a whole number of days: "90 days".
-func days(d time.Duration) string { return plural(int(d.Hours()/24), "day") }
+// acmeDays renders a whole number of days: "90 days".
+func acmeDays(d time.Duration) string { return plural(int(d.Hours()/24), "day") }
 
-// dayOf is the whole day of t counted from start.
-func dayOf(t, start time.Time) int { return int(t.Sub(start).Round(24*time.Hour).Hours() / 24) }
+// acmeDayOf is the whole day of t counted from start.
+func acmeDayOf(t, start time.Time) int { return int(t.Sub(start).Round(24*time.Hour).Hours() / 24) }
