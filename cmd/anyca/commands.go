@@ -165,12 +165,12 @@ Examples:
 		},
 		run: runExpiring,
 	},
-	verifyCommand, downloadCommand, orderCommand, renewCommand, revokeCommand, cancelCommand, simPublishCommand,
+	verifyCommand, downloadCommand, orderCommand, renewCommand, revokeCommand, cancelCommand, acmeRegisterCommand, simPublishCommand,
 	{
 		name:     "sim",
 		local:    true,
 		noOutput: true,
-		short:    "serve the DigiCert and ZeroSSL fakes on loopback",
+		short:    "serve the DigiCert and ZeroSSL fakes and an ACME CA on loopback",
 		help: `Usage: anyca sim [--listen 127.0.0.1:8089] [--dns-listen ADDR] [--http-listen ADDR] [--https-listen ADDR] [--env-file FILE] [--seed N]
 
 Serves simulated DigiCert CertCentral and ZeroSSL APIs, seeded with a generated demo
@@ -179,6 +179,13 @@ expiring at different times, pending DCV), on one loopback listener:
   /digicert/services/v2/...   DigiCert CertCentral Services API
   /zerossl/...                ZeroSSL REST API
   POST /publish?id=CERT_ID    publish the certificate's DCV records and files (anyca sim publish)
+and, on its own loopback port over TLS, an ACME CA: Let's Encrypt's test server, Pebble,
+with an account registered and four orders (issued, revoked, and one pending for
+pay.example.org). Pebble validates for real, asking the DNS server below (over TCP) and
+fetching http-01 files from the file host below. Its export line sets ANYCA_CONFIG to a
+config file (mode 0600) holding the account, whose key is never printed, and
+ANYCA_CA_ROOTS to the certificate of Pebble's API; issued chains verify against the root
+it names.
 It also serves, on three more loopback ports, an authoritative DNS server for the
 simulated zones (SOA, NS, and the TXT, CNAME and CAA records published) and file hosts
 (HTTP, and HTTPS with certificates from a test root it writes to a file) for
@@ -224,7 +231,7 @@ Examples:
 		name:     "demo",
 		local:    true,
 		noOutput: true,
-		short:    "ask both simulated CAs the same questions, side by side",
+		short:    "ask the simulated CAs the same questions, side by side",
 		help: `Usage: anyca demo [--seed N]
 
 Starts the simulator in-process and asks the simulated DigiCert and ZeroSSL accounts the
@@ -237,7 +244,10 @@ CA's check (refused), the simulator publishing the records, preflight (ok), the 
 (a new key), challenges, preflight, publish, verify, download, the renewal window, renew,
 revoke, and cancel of the renewal. Last, it publishes once each of a wrong CNAME target, a TXT typo, a
 redirecting file URL and a CAA record forbidding the CA, with preflight's verdict naming
-the value found. Needs no account and no network; the output is the same for a seed.
+the value found. Then a third CA, ACME (Let's Encrypt's test server, Pebble, in the
+process, validating for real against the simulator's DNS server): an order, its
+challenges, preflight, publishing, verify, wait, download and the renewal window (ARI).
+Needs no account and no network; the output is the same for a seed.
 
 Example:
   go run ./cmd/anyca demo`,
