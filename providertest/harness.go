@@ -128,6 +128,9 @@ const (
 	FaultWrongScalar = fakeca.WrongScalar
 	// FaultHugeBody answers a well-formed JSON document of Fault.Size bytes.
 	FaultHugeBody = fakeca.HugeBody
+	// FaultTaint appends Fault.Message to every string of the answer (or to a body
+	// that is not JSON).
+	FaultTaint = fakeca.Taint
 	// FaultEchoRequest answers an error quoting the request line and headers.
 	FaultEchoRequest = fakeca.EchoRequest
 	// FaultIgnorePaging serves the request as if it asked for the first page (the

@@ -112,15 +112,15 @@ func ChallengeStatus(s model.CertificateStatus) model.ValidationStatus {
 // order's creation).
 func mapCertificate(w *wireSummary) (*model.Certificate, error) {
 	if id := strings.TrimSpace(w.ID); !validID(id) {
-		return nil, fmt.Errorf("zerossl: certificate %q: id: not a ZeroSSL certificate id (32 letters and digits)", truncate(id, 40))
+		return nil, fmt.Errorf("zerossl: certificate %s: id: not a ZeroSSL certificate id (32 letters and digits)", wire.QuoteWhole(id))
 	}
 	created, err := model.ParseTime(w.Created)
 	if err != nil {
-		return nil, fmt.Errorf("zerossl: certificate %q: created: %w", truncate(w.ID, 40), err)
+		return nil, fmt.Errorf("zerossl: certificate %s: created: %w", wire.QuoteWhole(w.ID), err)
 	}
 	expires, err := model.ParseTime(w.Expires)
 	if err != nil {
-		return nil, fmt.Errorf("zerossl: certificate %q: expires: %w", truncate(w.ID, 40), err)
+		return nil, fmt.Errorf("zerossl: certificate %s: expires: %w", wire.QuoteWhole(w.ID), err)
 	}
 	cn := wire.ReportedDomain(w.CommonName)
 	names := wire.ReportedDomains(append([]string{cn}, model.SplitList(w.AdditionalDomains)...))

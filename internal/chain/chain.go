@@ -15,6 +15,7 @@ import (
 	"math/big"
 	"strings"
 
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
@@ -48,7 +49,7 @@ func Parse(parts ...[]byte) (*model.Bundle, error) {
 				return nil, fmt.Errorf("%w: part %d has text before a PEM block", ErrNotPEM, i+1)
 			}
 			if block.Type != "CERTIFICATE" {
-				return nil, fmt.Errorf("%w: part %d has a %q block", ErrNotPEM, i+1, truncate(block.Type, 40))
+				return nil, fmt.Errorf("%w: part %d has a %s block", ErrNotPEM, i+1, wire.QuoteWhole(block.Type))
 			}
 			c, err := x509.ParseCertificate(block.Bytes)
 			if err != nil {
@@ -75,13 +76,13 @@ func Match(b *model.Bundle, want *model.Certificate) error {
 		n, ok := new(big.Int).SetString(s, 16)
 		if !ok || n.Cmp(leaf.SerialNumber) != 0 {
 			return fmt.Errorf("%w: serial %s, the certificate's is %s", ErrLeafMismatch,
-				hex.EncodeToString(leaf.SerialNumber.Bytes()), truncate(s, 64))
+				hex.EncodeToString(leaf.SerialNumber.Bytes()), wire.QuoteWhole(s))
 		}
 	}
 	if f := model.NormalizeHex(want.FingerprintSHA1); f != "" {
 		sum := sha1.Sum(leaf.Raw)
 		if got := hex.EncodeToString(sum[:]); got != f {
-			return fmt.Errorf("%w: SHA-1 fingerprint %s, the certificate's is %s", ErrLeafMismatch, got, truncate(f, 64))
+			return fmt.Errorf("%w: SHA-1 fingerprint %s, the certificate's is %s", ErrLeafMismatch, got, wire.QuoteWhole(f))
 		}
 	}
 	have := map[string]bool{}
@@ -90,7 +91,7 @@ func Match(b *model.Bundle, want *model.Certificate) error {
 	}
 	for _, n := range want.DNSNames {
 		if !have[n] {
-			return fmt.Errorf("%w: the leaf does not name %s", ErrLeafMismatch, truncate(n, 253))
+			return fmt.Errorf("%w: the leaf does not name %s", ErrLeafMismatch, wire.QuoteWhole(n))
 		}
 	}
 	return nil
@@ -114,11 +115,4 @@ func Bundle(hc *retry.Client, op string, resp *retry.Response, want *model.Certi
 		return nil, e
 	}
 	return b, nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

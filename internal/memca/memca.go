@@ -57,8 +57,11 @@ type Bugs struct {
 	Foreign404AsNotFound bool
 	OriginNotCompleted   bool // a BaseURL given as an origin is not completed with APIPath
 	RawVendorText        bool // the CA's error text goes into the error as sent, control characters and all
-	Faults               FaultBugs
-	Paging               PagingBugs
+	// CutBeforeRedact: a CA value quoted in an error is cut at 40 bytes before the key
+	// is redacted, so a key behind other text is left partly visible.
+	CutBeforeRedact bool
+	Faults          FaultBugs
+	Paging          PagingBugs
 }
 
 // Server is an in-memory CA account. Its content is fixed when it is created.
