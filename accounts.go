@@ -11,6 +11,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/anyca/anyca/internal/files"
 	"github.com/anyca/anyca/retry"
 )
 
@@ -198,24 +199,14 @@ func readKeyFile(path, dir string) (key, warning string, err error) {
 	if !filepath.IsAbs(path) && dir != "" {
 		path = filepath.Join(dir, path)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return "", "", fmt.Errorf("api_key_file: %w", pathOnly(err))
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return "", "", fmt.Errorf("api_key_file: %w", pathOnly(err))
-	}
-	if !fi.Mode().IsRegular() {
+	b, fi, err := files.Read(path, maxKeyFileSize)
+	switch {
+	case errors.Is(err, files.ErrNotRegular):
 		return "", "", fmt.Errorf("api_key_file %s is not a regular file", path)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxKeyFileSize+1))
-	if err != nil {
-		return "", "", fmt.Errorf("api_key_file: %w", pathOnly(err))
-	}
-	if len(b) > maxKeyFileSize {
+	case errors.Is(err, files.ErrTooLarge):
 		return "", "", fmt.Errorf("api_key_file %s is larger than %d bytes: not a key file", path, maxKeyFileSize)
+	case err != nil:
+		return "", "", fmt.Errorf("api_key_file: %w", pathOnly(err))
 	}
 	key = strings.TrimRight(string(b), "\r\n")
 	if key == "" {

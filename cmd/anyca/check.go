@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"strings"
 	"unicode"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/internal/files"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/preflight"
 )
@@ -68,7 +68,7 @@ func (a *app) preflightOptions(o *cmdOpts, p anyca.Provider) (preflight.Options,
 		opt.DialContext = dialFiles(httpHost, httpsHost)
 	}
 	if path := firstNonEmpty(o.pre.tlsRoots, a.getenv(envTLSRoots)); path != "" {
-		pem, err := os.ReadFile(path)
+		pem, _, err := files.Read(path, maxRootsBytes)
 		if err != nil {
 			return opt, usagef("--tls-roots: %v", err)
 		}
@@ -223,3 +223,6 @@ func (a *app) showChecked(ctx context.Context, o *cmdOpts, p anyca.Provider, chs
 	writeChecked(a.stdout, chs, results)
 	return nil
 }
+
+// maxRootsBytes caps the --tls-roots file: a PEM bundle of every public root is ~250 KiB.
+const maxRootsBytes = 4 << 20
