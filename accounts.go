@@ -173,6 +173,11 @@ func accountKey(spec accountSpec, getenv func(string) string, dir string) (key, 
 	switch {
 	case spec.APIKeyEnv != "":
 		name := strings.TrimSpace(spec.APIKeyEnv)
+		if !looksLikeVarName(name) {
+			// Never echoed: a key pasted here (a template expanded once too often)
+			// would otherwise come back in the error.
+			return "", "", errors.New("api_key_env does not look like an environment variable name (letters, digits and _, such as DIGICERT_PROD_KEY); is it the key itself? Name the variable that holds the key")
+		}
 		key = strings.TrimSpace(getenv(name))
 		if key == "" {
 			return "", "", fmt.Errorf("api_key_env: environment variable %s is not set or empty", name)
@@ -225,4 +230,27 @@ func pathOnly(err error) error {
 		return fmt.Errorf("%s %s: %v", pe.Op, pe.Path, pe.Err)
 	}
 	return err
+}
+
+// looksLikeVarName reports whether s can be shown as an environment variable's name: a
+// letter or _ first, then letters, digits and _, at most 64 bytes, and not shaped like a
+// key (16 bytes or more, letters and digits mixed without any _). Anything else is
+// never printed, because it may be the key itself.
+func looksLikeVarName(s string) bool {
+	if s == "" || len(s) > 64 || s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	digits, letters := false, false
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits = true
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+			letters = true
+		case r == '_':
+		default:
+			return false
+		}
+	}
+	return len(s) < 16 || strings.Contains(s, "_") || !(digits && letters)
 }

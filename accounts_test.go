@@ -122,3 +122,26 @@ func TestParseAccountsErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestParseAccountsKeyPastedAsEnvName: a key pasted as api_key_env (a template expanded
+// once too often) is never echoed as a variable name; the error says the value does not
+// look like one. A name that does look like one is still named when it is unset.
+func TestParseAccountsKeyPastedAsEnvName(t *testing.T) {
+	for _, pasted := range []string{secretKey, "9F8E7D6C5B4A39281706ABCDEF012345", "9f8e7d6c5b4a39281706abcdef012345", "Abc123Def456Ghi789"} {
+		cfg := `{"accounts":[{"name":"prod","provider":"digicert","api_key_env":"` + pasted + `"}]}`
+		_, _, err := anyca.ParseAccounts([]byte(cfg), anyca.AccountOptions{Getenv: func(string) string { return "" }})
+		if !errors.Is(err, model.ErrInvalidArgument) || !strings.Contains(err.Error(), "does not look like an environment variable name") {
+			t.Errorf("api_key_env %q: %v", pasted, err)
+		}
+		if err != nil && strings.Contains(err.Error(), pasted[:8]) {
+			t.Errorf("the error echoes the value pasted as api_key_env: %v", err)
+		}
+	}
+	for _, name := range []string{"DIGICERT_PROD_KEY", "ZEROSSL_KEY_2", "KEY"} {
+		cfg := `{"accounts":[{"name":"prod","provider":"digicert","api_key_env":"` + name + `"}]}`
+		_, _, err := anyca.ParseAccounts([]byte(cfg), anyca.AccountOptions{Getenv: func(string) string { return "" }})
+		if err == nil || !strings.Contains(err.Error(), name+" is not set") {
+			t.Errorf("api_key_env %q unset: %v", name, err)
+		}
+	}
+}
