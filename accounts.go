@@ -1,17 +1,16 @@
 package anyca
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"unicode"
 
 	"github.com/anyca/anyca/internal/files"
+	"github.com/anyca/anyca/internal/jsonstrict"
 	"github.com/anyca/anyca/retry"
 )
 
@@ -83,15 +82,20 @@ func IsAccountsConfig(data []byte) bool {
 // group or others may read, a key written literally in the config. They never contain
 // the key.
 func ParseAccounts(data []byte, opt AccountOptions) (accounts []Account, warnings []string, err error) {
-	var file accountsFile
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&file); err != nil {
-		// json errors quote a token or a field name, never a whole value.
+	var top struct {
+		Accounts []json.RawMessage `json:"accounts"`
+	}
+	if err := jsonstrict.Decode(data, &top); err != nil {
+		// jsonstrict's errors name a field and a JSON kind, never a value.
 		return nil, nil, configError("config", "accounts config: %v", err)
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, nil, configError("config", "accounts config: unexpected data after the JSON object")
+	var file accountsFile
+	for i, raw := range top.Accounts {
+		var spec accountSpec
+		if err := jsonstrict.Decode(raw, &spec); err != nil {
+			return nil, nil, configError("config", "%s: %v", accountWhere(raw, i), err)
+		}
+		file.Accounts = append(file.Accounts, spec)
 	}
 	if len(file.Accounts) == 0 {
 		return nil, nil, configError("config", "accounts config: the \"accounts\" list is empty")
@@ -253,4 +257,20 @@ func looksLikeVarName(s string) bool {
 		}
 	}
 	return len(s) < 16 || strings.Contains(s, "_") || !(digits && letters)
+}
+
+// accountWhere names the i-th account of a config for an error: by its name when the
+// entry has a valid one (read leniently, whatever else is wrong in it), else by its
+// position.
+func accountWhere(raw json.RawMessage, i int) string {
+	var named struct {
+		Name json.RawMessage `json:"name"`
+	}
+	var name string
+	if json.Unmarshal(raw, &named) == nil && json.Unmarshal(named.Name, &name) == nil {
+		if name = strings.TrimSpace(name); checkAccountName(name) == nil {
+			return fmt.Sprintf("account %q", name)
+		}
+	}
+	return fmt.Sprintf("account %d", i+1)
 }
