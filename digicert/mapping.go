@@ -1,7 +1,6 @@
 package digicert
 
 import (
-	"errors"
 	"strings"
 	"time"
 
@@ -177,9 +176,6 @@ func (missingError) Error() string { return "missing" }
 
 var errMissing = missingError{}
 
-// errNotAnID is checkID's error for an id that is not one CertCentral gives.
-var errNotAnID = errors.New("not a CertCentral id (letters and digits)")
-
 // checkID refuses an answer's order or domain id that is missing or that the adapter
 // would refuse to look up (validID): such an answer is malformed, and its id would be
 // a silent wrong answer that no later call accepts.
@@ -188,7 +184,7 @@ func checkID(id string) error {
 	case id == "":
 		return &fieldError{field: "id", err: errMissing}
 	case !validID(id):
-		return &fieldError{field: "id", err: errNotAnID}
+		return &fieldError{field: "id", err: wire.CheckID(id)}
 	}
 	return nil
 }

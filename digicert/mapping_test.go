@@ -330,10 +330,19 @@ func TestMapDomainHTTPDynamicURL(t *testing.T) {
 }
 
 // TestAnswerIDsMustBeLookupIDs: an order or domain whose id the adapter would refuse to
-// look up (a number sent as some other string) is an error naming the field, not an id
-// that no later call accepts.
+// look up (one that can never be an id: '/', "..", a control character, empty) is an
+// error naming the field, not an id that no later call accepts. Ids are otherwise
+// opaque: DigiCert's own SDK test data answers an order with "id": "OID-223344".
 func TestAnswerIDsMustBeLookupIDs(t *testing.T) {
-	for _, id := range []string{`"not-a-number"`, `"12 34"`, `"../1"`, `""`, `null`} {
+	for _, id := range []string{`"OID-223344"`, `"12 34"`, `"not-a-number"`} {
+		var o orderWire
+		require.NoError(t, decodeJSON([]byte(`{"id":`+id+`,"date_created":"2024-01-01T00:00:00+00:00"}`), &o))
+		c, err := mapOrder(&o)
+		if assert.NoError(t, err, "order id %s", id) {
+			assert.Equal(t, id[1:len(id)-1], c.ID)
+		}
+	}
+	for _, id := range []string{`"not/a-number"`, `"../1"`, `"1\n2"`, `""`, `null`} {
 		var o orderWire
 		require.NoError(t, decodeJSON([]byte(`{"id":`+id+`,"date_created":"2024-01-01T00:00:00+00:00"}`), &o))
 		_, err := mapOrder(&o)

@@ -53,15 +53,15 @@ func dcvRefusal(code string) bool {
 func (c *Client) Verify(ctx context.Context, certificateID string, method model.ChallengeType) ([]model.Challenge, error) {
 	const op = "Verify"
 	id := strings.TrimSpace(certificateID)
-	if !numericID(id) {
-		return nil, c.http.Error(op, model.ErrInvalidArgument, "order id %q is not a number", id)
+	if !validID(id) {
+		return nil, c.badID(op, id)
 	}
 	switch method {
 	case "", model.ChallengeDNSTXT, model.ChallengeDNSCNAME, model.ChallengeHTTPFile, model.ChallengeEmail:
 	default:
 		return nil, c.http.Error(op, model.ErrInvalidArgument, "DigiCert has no DCV method %q (dns-txt, dns-cname, http-file, email)", method)
 	}
-	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: "order/certificate/" + id + "/validation"})
+	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: "order/certificate/" + wire.PathSegment(id) + "/validation"})
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 	problem := ""
 	var checked *checkDCVWire
 	cresp, err := c.http.Do(ctx, &retry.Request{Op: op, Method: http.MethodPut,
-		Path: "order/certificate/" + id + "/check-dcv", Idempotent: true})
+		Path: "order/certificate/" + wire.PathSegment(id) + "/check-dcv", Idempotent: true})
 	var me *model.Error
 	switch {
 	case err == nil:

@@ -124,7 +124,7 @@ const (
 	// FaultWrongType changes the type of the Fault.Field-th scalar of the real answer.
 	FaultWrongType = fakeca.WrongType
 	// FaultWrongScalar replaces the Fault.Field-th number or boolean of the real answer
-	// by a string that is neither ("not-a-number", "maybe").
+	// by a string that is neither ("not/a-number", "maybe").
 	FaultWrongScalar = fakeca.WrongScalar
 	// FaultHugeBody answers a well-formed JSON document of Fault.Size bytes.
 	FaultHugeBody = fakeca.HugeBody

@@ -103,6 +103,8 @@ var bugs = map[string]struct {
 	"wrong-type-ignored":        {memca.Bugs{Faults: memca.FaultBugs{WrongTypeIgnored: true}}, "Faults", "WrongTypes", "a silent wrong answer"},
 	"raw-vendor-text":           {memca.Bugs{RawVendorText: true}, "Errors", "ControlCharacters", "holds the control character"},
 	"raw-tainted-text":          {memca.Bugs{RawVendorText: true}, "Faults", "TaintedAnswers", "shows private key material"},
+	"shaped-ids":                {memca.Bugs{ShapedIDs: true}, "Wire", "OpaqueIDs", "ids are opaque"},
+	"sends-path-ids":            {memca.Bugs{SendsPathIDs: true}, "Wire", "OpaqueIDs", "can never be one"},
 	"cut-before-redact":         {memca.Bugs{CutBeforeRedact: true}, "Faults", "TaintedAnswers", "shows part of the API key"},
 	"wrong-scalar-ignored":      {memca.Bugs{Faults: memca.FaultBugs{WrongScalarIgnored: true}}, "Faults", "WrongTypes", "wrong-scalar"},
 	"no-body-cap":               {memca.Bugs{Faults: memca.FaultBugs{NoBodyCap: true}}, "Faults", "HostileBodies", "a listing answered with a huge-body yielded"},

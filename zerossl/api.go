@@ -63,13 +63,13 @@ func (c *Client) lookup(ctx context.Context, op, id string) (certInfo, error) {
 func fetchAs[W any](ctx context.Context, c *Client, op, id string) (*W, error) {
 	if !validID(id) {
 		return nil, &model.Error{Provider: Name, Op: op, Kind: model.ErrNotFound, Err: model.ErrInvalidArgument,
-			Message: "not a ZeroSSL certificate id (32 letters or digits)"}
+			Message: "certificate id " + c.http.Quote(id) + ": " + wire.CheckID(id).Error()}
 	}
 	if err := c.http.ContextError(ctx, op); err != nil {
 		return nil, err
 	}
 	var w W
-	if err := c.getDoc(ctx, op, "certificates/"+url.PathEscape(id), nil, docCertificate, 0, &w); err != nil {
+	if err := c.getDoc(ctx, op, "certificates/"+wire.PathSegment(id), nil, docCertificate, 0, &w); err != nil {
 		return nil, err
 	}
 	return &w, nil
@@ -237,7 +237,7 @@ func (c *Client) challenges(ctx context.Context, op string, ci certInfo) ([]mode
 // state. Error 2838 (failed_getting_validation_status) gives nil, no error.
 func (c *Client) emailStatus(ctx context.Context, op, id string) (map[string]model.ValidationStatus, error) {
 	var ws wireStatus
-	err := c.getDoc(ctx, op, "certificates/"+url.PathEscape(id)+"/status", nil, docStatus, 0, &ws)
+	err := c.getDoc(ctx, op, "certificates/"+wire.PathSegment(id)+"/status", nil, docStatus, 0, &ws)
 	var me *model.Error
 	if errors.As(err, &me) && strings.HasPrefix(me.Code, "2838") {
 		return nil, nil

@@ -9,10 +9,11 @@ import (
 	"github.com/anyca/anyca/model"
 )
 
-// validID reports whether id has the shape of a ZeroSSL certificate id: 32 ASCII letters
-// or digits. The API documents a hex hash, but its own example id has other letters, so
-// any alphanumeric is accepted; nothing that could alter a URL path is.
-func validID(id string) bool { return wire.AlnumID(id, 32, 32) }
+// validID reports whether id can be a ZeroSSL certificate id. The API documents a
+// 32-character hex hash, but ids are the CA's and opaque: any id the kit's wire.CheckID
+// accepts is looked up (escaped with wire.PathSegment), and only what can never be an id
+// (a control character, '/', "..") is refused.
+func validID(id string) bool { return wire.CheckID(id) == nil }
 
 // products maps the certificate "type" to a product name.
 var products = map[string]string{
@@ -112,7 +113,7 @@ func ChallengeStatus(s model.CertificateStatus) model.ValidationStatus {
 // order's creation).
 func mapCertificate(w *wireSummary) (*model.Certificate, error) {
 	if id := strings.TrimSpace(w.ID); !validID(id) {
-		return nil, fmt.Errorf("zerossl: certificate %s: id: not a ZeroSSL certificate id (32 letters and digits)", wire.QuoteWhole(id))
+		return nil, fmt.Errorf("zerossl: certificate %s: id: %w", wire.QuoteWhole(id), wire.CheckID(id))
 	}
 	created, err := model.ParseTime(w.Created)
 	if err != nil {

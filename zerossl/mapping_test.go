@@ -197,8 +197,8 @@ func TestWrongTypesAreErrorsNotPanics(t *testing.T) {
 	}
 	for body, field := range map[string]string{
 		`{"id":"0123456789abcdef0123456789abcdef","created":"yesterday"}`: "created",
-		`{"id":"x","created":"2024-01-01 00:00:00"}`:                      "id",
-		`{"id":"not-a-number","created":"2024-01-01 00:00:00"}`:           "id",
+		`{"id":"x/y","created":"2024-01-01 00:00:00"}`:                    "id",
+		`{"id":"not/a-number","created":"2024-01-01 00:00:00"}`:           "id",
 	} {
 		var w2 wireCertificate
 		require.NoError(t, json.Unmarshal([]byte(body), &w2))
@@ -224,12 +224,15 @@ func TestValidID(t *testing.T) {
 		"0123456789abcdef0123456789abcdef":   true,
 		"0123456789ABCDEF0123456789ABCDEF":   true,
 		"":                                   false,
-		"0123456789abcdef0123456789abcde":    false,
-		"0123456789abcdef0123456789abcdef0":  false,
+		"0123456789abcdef0123456789abcde":    true, // ids are opaque: any length up to 256
+		"0123456789abcdef0123456789abcdef0":  true,
+		"OID-223344":                         true,
+		"0123456789abcdef0123456789abcd%2f":  true, // escaped in the path, never decoded
+		"0123456789abcdef0123456789abcd f":   true,
 		"../../../certificates?x=0123456789": false,
 		"0123456789abcdef0123456789abcd/f":   false,
-		"0123456789abcdef0123456789abcd%2f":  false,
-		"0123456789abcdef0123456789abcd f":   false,
+		"0123456789abcdef\\0123456789abcdf":  false,
+		"0123456789abcdef\n0123456789abcd":   false,
 	} {
 		if validID(id) != ok {
 			t.Errorf("validID(%q) = %v", id, !ok)

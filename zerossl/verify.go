@@ -73,7 +73,7 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 		form.Set("validation_email", strings.Join(emails, ","))
 	}
 	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Method: http.MethodPost,
-		Path: "certificates/" + url.PathEscape(cert.ID) + "/challenges",
+		Path: "certificates/" + wire.PathSegment(cert.ID) + "/challenges",
 		Body: []byte(form.Encode()), ContentType: "application/x-www-form-urlencoded"})
 	if err != nil {
 		return nil, err

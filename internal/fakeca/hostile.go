@@ -107,13 +107,14 @@ func MangleField(doc []byte, n int) ([]byte, bool) {
 
 // MangleScalar returns doc with its n-th number or boolean (counted depth first with
 // object keys in sorted order; strings and nulls are not counted) replaced by a string
-// that is neither: a number by "not-a-number", a boolean by "maybe". It returns false
+// that is neither: a number by "not/a-number" (which is not an id either: ids are
+// opaque, but never hold '/', wire.CheckID), a boolean by "maybe". It returns false
 // when doc is not JSON or has no n-th number or boolean.
 func MangleScalar(doc []byte, n int) ([]byte, bool) {
 	return rewriteNth(doc, n, func(v any) (any, bool) {
 		switch v.(type) {
 		case json.Number:
-			return "not-a-number", true
+			return "not/a-number", true
 		case bool:
 			return "maybe", true
 		}

@@ -60,6 +60,8 @@ type Bugs struct {
 	// CutBeforeRedact: a CA value quoted in an error is cut at 40 bytes before the key
 	// is redacted, so a key behind other text is left partly visible.
 	CutBeforeRedact bool
+	ShapedIDs       bool // ids that are not all letters and digits are refused, though ids are opaque
+	SendsPathIDs    bool // an id holding '/', ".." or a control character is sent to the CA
 	Faults          FaultBugs
 	Paging          PagingBugs
 }
