@@ -358,3 +358,17 @@ func TestAnswerIDsMustBeLookupIDs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "4126435", c.ID)
 }
+
+// TestMapDomainHTTPTokenURLIsTheDomains: http_token_url comes from the CA and goes to
+// preflight and the operator: one that is not one file under the domain's own
+// /.well-known/pki-validation/ is an error naming the field, never a challenge.
+func TestMapDomainHTTPTokenURLIsTheDomains(t *testing.T) {
+	for _, u := range []string{"http://169.254.169.254/latest/meta-data/", "http://127.0.0.1:8500/v1/kv/?recurse",
+		"http://dyn.example.com/admin", "http://other.example.com/.well-known/pki-validation/5f2a9c.txt"} {
+		var d domainWire
+		body := `{"id": 779, "name": "dyn.example.com", "dcv_method": "http-token-dynamic", "dcv_token": {"token": "dyntok", "status": "pending", "http_token_url": "` + u + `"}}`
+		require.NoError(t, decodeJSON([]byte(body), &d))
+		_, err := mapDomain(&d, time.Now())
+		assert.ErrorContains(t, err, "field dcv_token.http_token_url", u)
+	}
+}

@@ -230,7 +230,11 @@ func (c *Client) challenges(ctx context.Context, op string, ci certInfo) ([]mode
 		}
 		emailStatus = st
 	}
-	return mapChallenges(ci.wire, ci.cert.DNSNames, status, emailStatus), nil
+	chs, err := mapChallenges(ci.wire, ci.cert.DNSNames, status, emailStatus)
+	if err != nil {
+		return nil, c.http.MalformedError(op, nil, err)
+	}
+	return chs, nil
 }
 
 // emailStatus reads GET /certificates/{id}/status: per domain, the email validation's

@@ -74,7 +74,10 @@ func TestMapCertificateVendorExample(t *testing.T) {
 
 func TestMapChallengesVendorExample(t *testing.T) {
 	w, cert := mapFixture(t, "get-certificate.json")
-	got := mapChallenges(w, cert.DNSNames, ChallengeStatus(cert.Status), nil)
+	got, err := mapChallenges(w, cert.DNSNames, ChallengeStatus(cert.Status), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	content := "2B449B722B449B729394793947\ncomodoca.com\n4bad7360c7076ba"
 	ns := model.ValidationNotStarted
 	want := []model.Challenge{
@@ -110,7 +113,10 @@ func TestMapCertificateQuirks(t *testing.T) {
 	if got.ReplacesID != "fedcba9876543210fedcba9876543210" || got.Status != model.StatusIssued {
 		t.Errorf("replaces/status = %q/%q", got.ReplacesID, got.Status)
 	}
-	chs := mapChallenges(w, got.DNSNames, ChallengeStatus(got.Status), nil)
+	chs, err := mapChallenges(w, got.DNSNames, ChallengeStatus(got.Status), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := []model.Challenge{{Domain: "example.com", Type: model.ChallengeDNSCNAME, RecordName: "_abc.example.com",
 		RecordValue: "abc.def.comodoca.com", Status: model.ValidationValid}}
 	if !reflect.DeepEqual(chs, want) {
@@ -314,7 +320,7 @@ func FuzzDecodeCertificate(f *testing.F) {
 		var w wireCertificate
 		if json.Unmarshal(b, &w) == nil {
 			if cert, err := mapCertificate(&w.wireSummary); err == nil {
-				_ = mapChallenges(&w, cert.DNSNames, ChallengeStatus(cert.Status), map[string]model.ValidationStatus{"a": model.ValidationValid})
+				_, _ = mapChallenges(&w, cert.DNSNames, ChallengeStatus(cert.Status), map[string]model.ValidationStatus{"a": model.ValidationValid})
 			}
 		}
 		var l wireList

@@ -96,7 +96,10 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 		}
 		return c.challenges(ctx, op, certInfo{acert, &after})
 	}
-	chs := mapChallenges(w, cert.DNSNames, model.ValidationPending, nil)
+	chs, err := mapChallenges(w, cert.DNSNames, model.ValidationPending, nil)
+	if err != nil {
+		return nil, c.http.MalformedError(op, resp, err)
+	}
 	for i := range chs {
 		if v, ok := verdicts[chs[i].Domain]; ok {
 			chs[i].Status, chs[i].Problem = v.status, v.problem
