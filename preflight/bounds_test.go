@@ -2,9 +2,13 @@ package preflight
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -82,4 +86,28 @@ func TestCheckQueryBudget(t *testing.T) {
 	opt.MaxQueries = 0
 	res = Check(context.Background(), txtChallenge("_dnsauth.child.example.test", "tok"), opt)
 	assert.Equal(t, StatusOK, res.Status, res.Message)
+}
+
+// TestConcurrentChecksShareOptions: Options (its TLSConfig included) may be shared by
+// checks running at once, as 'anyca challenges --check' does; under -race this found
+// the transports writing to one shared tls.Config.
+func TestConcurrentChecksShareOptions(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(fileToken)) }))
+	t.Cleanup(srv.Close)
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	opt := Options{TLSConfig: &tls.Config{RootCAs: pool}, AllowNonPublic: true}
+	var wg sync.WaitGroup
+	results := make([]Result, 4)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = Check(context.Background(), fileChallengeAt(srv.URL+wellKnown, fileToken), opt)
+		}()
+	}
+	wg.Wait()
+	for i, res := range results {
+		assert.Equal(t, StatusOK, res.Status, "check %d: %s", i, res.Message)
+	}
 }

@@ -121,7 +121,7 @@ func defaultTransport(opt Options) *http.Transport {
 			}
 			return conn, err
 		},
-		TLSClientConfig:        opt.TLSConfig,
+		TLSClientConfig:        opt.TLSConfig.Clone(), // the transport adds to it; Options may be shared by concurrent checks
 		TLSHandshakeTimeout:    ct,
 		ResponseHeaderTimeout:  opt.readTimeout(),
 		DisableKeepAlives:      true,
