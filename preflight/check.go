@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/anyca/anyca/model"
@@ -38,9 +39,13 @@ func Check(ctx context.Context, ch model.Challenge, opt Options) (res Result) {
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, opt.timeout())
 	defer cancel()
+	deadline, _ := ctx.Deadline()
+	pdl, parentBound := parent.Deadline()
+	ours := !parentBound || pdl.After(deadline) // the deadline is Options.Timeout's, not the caller's
 	defer func() {
-		// The check's own deadline, not the caller's context, cut it short.
-		if res.Reason == ReasonCanceled && parent.Err() == nil && ctx.Err() != nil {
+		// The check's own deadline, not the caller's context, cut it short (seen as the
+		// context ending, or as a query's I/O timing out at that deadline).
+		if (res.Reason == ReasonCanceled || res.Reason == ReasonTimeout) && ours && parent.Err() == nil && !time.Now().Before(deadline) {
 			res.Reason = ReasonTimeout
 			res.Message = fmt.Sprintf("the check took longer than its deadline of %s (Options.Timeout): %s", opt.timeout(), res.Message)
 		}
