@@ -94,6 +94,8 @@ var bugs = map[string]struct {
 	"verify-issued":             {memca.Bugs{Loop: memca.LoopBugs{VerifyIssued: true}}, "Verify", "Refusals", "Verify of an issued certificate"},
 	"download-pending":          {memca.Bugs{Loop: memca.LoopBugs{DownloadPending: true}}, "Download", "", "Download of a pending certificate"},
 	"download-wrong-leaf":       {memca.Bugs{Loop: memca.LoopBugs{DownloadWrongLeaf: true}}, "Download", "", "leaf serial"},
+	"download-stale-leaf":       {memca.Bugs{Loop: memca.LoopBugs{DownloadStaleLeaf: true}}, "Download", "", "leaf not after"},
+	"download-broken-chain":     {memca.Bugs{Loop: memca.LoopBugs{DownloadBrokenChain: true}}, "Download", "", "chain link broken"},
 	"limiter":                   {memca.Bugs{IgnoreLimiter: true}, "Limiter", "", "waits on Config.Retry.Limiter once"},
 	"prints-key":                {memca.Bugs{PrintsKey: true}, "Wire", "KeyNeverPrinted", "shows the API key"},
 	"foreign-empty":             {memca.Bugs{ForeignAsEmpty: true}, "Wire", "ForeignDocument", "never an empty list"},
