@@ -17,8 +17,9 @@ import (
 // thumbprint must be the order's certificate's (CertCentral has been seen to send
 // another certificate of the same order): a different leaf is model.ErrUnavailable with
 // Code "leaf_mismatch". A body that is not PEM certificates is model.ErrUnavailable
-// quoting a redacted snippet. A non-numeric id is model.ErrInvalidArgument before any
-// request. Cost: two requests.
+// quoting a redacted snippet. An id that can never be one (wire.CheckID: '/', "..", a
+// control character) is model.ErrInvalidArgument before any request; any other id is
+// opaque and looked up. Cost: two requests.
 func (c *Client) Download(ctx context.Context, certificateID string) (*model.Bundle, error) {
 	const op = "Download"
 	id := strings.TrimSpace(certificateID)

@@ -47,8 +47,8 @@ func dcvRefusal(code string) bool {
 // write); an email order is model.ErrUnsupported, since CertCentral approves those by
 // email only. A 400 invalid_dns_txt, file_random_value_not_found or other invalid_*
 // answer is the CA refusing the proof: every domain not yet valid comes back
-// model.ValidationFailed with Problem holding the code and the CA's message. A
-// non-numeric id is model.ErrInvalidArgument before any request. Cost: the two requests
+// model.ValidationFailed with Problem holding the code and the CA's message. An id that
+// can never be one (wire.CheckID) is model.ErrInvalidArgument before any request. Cost: the two requests
 // of Challenges plus two (read, check).
 func (c *Client) Verify(ctx context.Context, certificateID string, method model.ChallengeType) ([]model.Challenge, error) {
 	const op = "Verify"

@@ -32,9 +32,10 @@ func anyContains(names []string, sub string) bool {
 	return false
 }
 
-// Certificate returns the certificate with ZeroSSL id id. An id that is not a ZeroSSL id
-// (32 letters or digits) is model.ErrNotFound (also matching model.ErrInvalidArgument)
-// without a request.
+// Certificate returns the certificate with ZeroSSL id id. Ids are opaque: an id that can
+// never be one (wire.CheckID: '/', "..", a control character, over 256 bytes) is
+// model.ErrNotFound (also matching model.ErrInvalidArgument) without a request; any other
+// is looked up, escaped as one path segment.
 func (c *Client) Certificate(ctx context.Context, id string) (*model.Certificate, error) {
 	const op = "Certificate"
 	w, err := fetchAs[wireSummary](ctx, c, op, id)
