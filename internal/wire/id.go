@@ -9,7 +9,8 @@ import (
 )
 
 // AlnumID reports whether id is an identifier of minLen to maxLen ASCII letters and
-// digits: the only ids the adapters put into a URL path, so no id can change the path.
+// digits. Adapters do not use it to accept ids (ids are opaque: CheckID and
+// PathSegment); it describes a shape, as the fakes' own ids have.
 func AlnumID(id string, minLen, maxLen int) bool {
 	if len(id) < minLen || len(id) > maxLen || id == "" {
 		return false
