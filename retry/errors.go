@@ -71,7 +71,10 @@ func (c *Client) failure(ctx context.Context, st *callState, status int, _ http.
 }
 
 // MalformedError reports a 2xx body that could not be understood, quoting a redacted
-// snippet of it. Kind is ErrUnavailable; Err wraps ErrMalformedResponse and cause.
+// snippet of it. Kind is ErrUnavailable; Err wraps ErrMalformedResponse and cause, whose
+// text is made one redacted line of at most 1024 bytes (Line): when that changes the
+// text, Err keeps only the well-known sentinels cause wraps, never a value holding the
+// original text.
 func (c *Client) MalformedError(op string, resp *Response, cause error) *model.Error {
 	e := &model.Error{Provider: c.provider, Op: op, Kind: model.ErrUnavailable, Code: "malformed_response",
 		Err: fmt.Errorf("%w: %w", ErrMalformedResponse, c.lineError(cause))}
