@@ -18,9 +18,10 @@ import (
 	"github.com/anyca/anyca/retry"
 )
 
-// validID reports whether id can go into a URL path as an order id (a numeric id, or a
-// thumbprint or serial number in hex).
-func validID(id string) bool { return wire.AlnumID(id, 1, 128) }
+// validID reports whether id can be a CertCentral id (an order number, a thumbprint or
+// serial number, a domain id, or any other opaque id such as "OID-223344"): the kit's
+// wire.CheckID. It goes into a URL path only through wire.PathSegment.
+func validID(id string) bool { return wire.CheckID(id) == nil }
 
 // numericID reports whether id is a plain order number, the only form put into a GraphQL
 // query (never free text).
@@ -39,6 +40,12 @@ func (c *Client) decode(op string, resp *retry.Response, v any) error {
 	return nil
 }
 
+// badID is the error for an id a caller passed in that can never be a CertCentral id
+// (wire.CheckID): model.ErrInvalidArgument before any request, saying why.
+func (c *Client) badID(op, id string) *model.Error {
+	return c.http.Error(op, model.ErrInvalidArgument, "order id %s: %v", c.http.Quote(id), wire.CheckID(id))
+}
+
 func (c *Client) mapErr(op string, resp *retry.Response, err error) error {
 	return c.http.MalformedError(op, resp, err)
 }
@@ -49,10 +56,10 @@ func (c *Client) Certificate(ctx context.Context, id string) (*model.Certificate
 	const op = "Certificate"
 	id = strings.TrimSpace(id)
 	if !validID(id) {
-		return nil, c.http.Error(op, model.ErrInvalidArgument, "order id %q is not a number, thumbprint or serial number", id)
+		return nil, c.badID(op, id)
 	}
 	var o orderWire
-	resp, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "order/certificate/" + id}, docOrder, 0, &o)
+	resp, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "order/certificate/" + wire.PathSegment(id)}, docOrder, 0, &o)
 	if err != nil {
 		return nil, err
 	}
@@ -442,7 +449,7 @@ func (c *Client) domainInfo(ctx context.Context, op, id string) (*model.DomainVa
 	q.Set("include_validation", "true")
 	q.Set("include_dcv_expiration_time", "true")
 	var d domainWire
-	resp, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "domain/" + url.PathEscape(id), Query: q}, docDomain, 0, &d)
+	resp, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "domain/" + wire.PathSegment(id), Query: q}, docDomain, 0, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -479,11 +486,11 @@ func (c *Client) DomainValidation(ctx context.Context, domain string) (*model.Do
 func (c *Client) Challenges(ctx context.Context, certificateID string) ([]model.Challenge, error) {
 	const op = "Challenges"
 	id := strings.TrimSpace(certificateID)
-	if !numericID(id) {
-		return nil, c.http.Error(op, model.ErrInvalidArgument, "order id %q is not a number", id)
+	if !validID(id) {
+		return nil, c.badID(op, id)
 	}
 	var v orderValidationWire
-	_, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "order/certificate/" + id + "/validation"}, docOrderValidation, 0, &v)
+	_, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "order/certificate/" + wire.PathSegment(id) + "/validation"}, docOrderValidation, 0, &v)
 	if err != nil {
 		return nil, err
 	}
@@ -500,7 +507,7 @@ func (c *Client) Challenges(ctx context.Context, certificateID string) ([]model.
 	if needToken {
 		var rv randomValueWire
 		_, err := c.doDoc(ctx, &retry.Request{Op: op, Method: http.MethodPut,
-			Path: "order/certificate/" + id + "/dcv-random-value", Idempotent: true}, docRandomValue, 0, &rv)
+			Path: "order/certificate/" + wire.PathSegment(id) + "/dcv-random-value", Idempotent: true}, docRandomValue, 0, &rv)
 		switch {
 		case err == nil:
 			orderToken = string(rv.DCVRandomValue)
@@ -559,7 +566,7 @@ func (c *Client) domainToken(ctx context.Context, op, domainID string) (*dcvToke
 	q := url.Values{}
 	q.Set("include_dcv", "true")
 	var d domainWire
-	_, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "domain/" + domainID, Query: q}, docDomain, 0, &d)
+	_, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "domain/" + wire.PathSegment(domainID), Query: q}, docDomain, 0, &d)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,8 @@ import (
 	"net"
 	"os"
 	"strings"
+
+	"github.com/anyca/anyca/internal/files"
 )
 
 // The environment variables Redirect.FromEnv reads: the ones anyca sim prints (and writes
@@ -76,7 +78,9 @@ func (r Redirect) Options() (Options, error) {
 		}
 	}
 	if r.TLSRoots != "" {
-		pem, err := os.ReadFile(r.TLSRoots)
+		// A file checked first, opened without blocking and read with a cap: a FIFO or
+		// /dev/zero named here ends with an error, never a hang or an exhausted memory.
+		pem, _, err := files.Read(r.TLSRoots, maxRootsBytes)
 		if err != nil {
 			return opt, fmt.Errorf("TLS roots: %w", err)
 		}
@@ -88,3 +92,6 @@ func (r Redirect) Options() (Options, error) {
 	}
 	return opt, nil
 }
+
+// maxRootsBytes caps the TLS roots file: a PEM bundle of every public root is ~250 KiB.
+const maxRootsBytes = 4 << 20

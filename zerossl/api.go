@@ -32,9 +32,10 @@ func anyContains(names []string, sub string) bool {
 	return false
 }
 
-// Certificate returns the certificate with ZeroSSL id id. An id that is not a ZeroSSL id
-// (32 letters or digits) is model.ErrNotFound (also matching model.ErrInvalidArgument)
-// without a request.
+// Certificate returns the certificate with ZeroSSL id id. Ids are opaque: an id that can
+// never be one (wire.CheckID: '/', "..", a control character, over 256 bytes) is
+// model.ErrNotFound (also matching model.ErrInvalidArgument) without a request; any other
+// is looked up, escaped as one path segment.
 func (c *Client) Certificate(ctx context.Context, id string) (*model.Certificate, error) {
 	const op = "Certificate"
 	w, err := fetchAs[wireSummary](ctx, c, op, id)
@@ -63,13 +64,13 @@ func (c *Client) lookup(ctx context.Context, op, id string) (certInfo, error) {
 func fetchAs[W any](ctx context.Context, c *Client, op, id string) (*W, error) {
 	if !validID(id) {
 		return nil, &model.Error{Provider: Name, Op: op, Kind: model.ErrNotFound, Err: model.ErrInvalidArgument,
-			Message: "not a ZeroSSL certificate id (32 letters or digits)"}
+			Message: "certificate id " + c.http.Quote(id) + ": " + wire.CheckID(id).Error()}
 	}
 	if err := c.http.ContextError(ctx, op); err != nil {
 		return nil, err
 	}
 	var w W
-	if err := c.getDoc(ctx, op, "certificates/"+url.PathEscape(id), nil, docCertificate, 0, &w); err != nil {
+	if err := c.getDoc(ctx, op, "certificates/"+wire.PathSegment(id), nil, docCertificate, 0, &w); err != nil {
 		return nil, err
 	}
 	return &w, nil
@@ -230,14 +231,18 @@ func (c *Client) challenges(ctx context.Context, op string, ci certInfo) ([]mode
 		}
 		emailStatus = st
 	}
-	return mapChallenges(ci.wire, ci.cert.DNSNames, status, emailStatus), nil
+	chs, err := mapChallenges(ci.wire, ci.cert.DNSNames, status, emailStatus)
+	if err != nil {
+		return nil, c.http.MalformedError(op, nil, err)
+	}
+	return chs, nil
 }
 
 // emailStatus reads GET /certificates/{id}/status: per domain, the email validation's
 // state. Error 2838 (failed_getting_validation_status) gives nil, no error.
 func (c *Client) emailStatus(ctx context.Context, op, id string) (map[string]model.ValidationStatus, error) {
 	var ws wireStatus
-	err := c.getDoc(ctx, op, "certificates/"+url.PathEscape(id)+"/status", nil, docStatus, 0, &ws)
+	err := c.getDoc(ctx, op, "certificates/"+wire.PathSegment(id)+"/status", nil, docStatus, 0, &ws)
 	var me *model.Error
 	if errors.As(err, &me) && strings.HasPrefix(me.Code, "2838") {
 		return nil, nil

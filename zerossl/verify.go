@@ -58,7 +58,11 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 	if method == "" {
 		method = Method(w.ValidationType)
 		if method == "" {
-			e := c.http.Error(op, model.ErrInvalidArgument, "certificate %s has no validation method yet: name one of %s", cert.ID, offered(w, cert.DNSNames))
+			all, err := mapChallenges(w, cert.DNSNames, model.ValidationPending, nil)
+			if err != nil {
+				return nil, c.http.MalformedError(op, nil, err)
+			}
+			e := c.http.Error(op, model.ErrInvalidArgument, "certificate %s has no validation method yet: name one of %s", cert.ID, offered(all))
 			e.Code = "method_required"
 			return nil, e
 		}
@@ -77,7 +81,7 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 		form.Set("validation_email", strings.Join(emails, ","))
 	}
 	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Method: http.MethodPost,
-		Path: "certificates/" + url.PathEscape(cert.ID) + "/challenges",
+		Path: "certificates/" + wire.PathSegment(cert.ID) + "/challenges",
 		Body: []byte(form.Encode()), ContentType: "application/x-www-form-urlencoded"})
 	if err != nil {
 		return nil, err
@@ -101,7 +105,11 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 		chs, err := c.challenges(ctx, op, certInfo{acert, &after})
 		return ofType(chs, method), err
 	}
-	chs := ofType(mapChallenges(w, cert.DNSNames, model.ValidationPending, nil), method)
+	all, err := mapChallenges(w, cert.DNSNames, model.ValidationPending, nil)
+	if err != nil {
+		return nil, c.http.MalformedError(op, resp, err)
+	}
+	chs := ofType(all, method)
 	for i := range chs {
 		if v, ok := verdicts[chs[i].Domain]; ok {
 			chs[i].Status, chs[i].Problem = v.status, v.problem
@@ -122,11 +130,12 @@ func ofType(chs []model.Challenge, method model.ChallengeType) []model.Challenge
 	return out
 }
 
-// offered lists the DCV methods the certificate's validation object offers, in
-// ZeroSSL's order (dns-cname, http-file, https-file, email), for an error message.
-func offered(w *wireCertificate, names []string) string {
+// offered lists the DCV methods among chs (the certificate's validation object
+// mapped), in ZeroSSL's order (dns-cname, http-file, https-file, email), for an error
+// message.
+func offered(chs []model.Challenge) string {
 	have := map[model.ChallengeType]bool{}
-	for _, ch := range mapChallenges(w, names, model.ValidationPending, nil) {
+	for _, ch := range chs {
 		have[ch.Type] = true
 	}
 	var out []string

@@ -186,7 +186,7 @@ func TestVerifyAndDownloadBadInput(t *testing.T) {
 	revoked := s.AddCertificate(model.Certificate{CommonName: "r.example.com", Status: model.StatusRevoked})
 
 	before := s.Requests()
-	_, err := c.Verify(ctx, "not-an-id", model.ChallengeDNSCNAME)
+	_, err := c.Verify(ctx, "not/an-id", model.ChallengeDNSCNAME)
 	assert.ErrorIs(t, err, model.ErrNotFound)
 	_, err = c.Download(ctx, "../../x")
 	assert.ErrorIs(t, err, model.ErrNotFound)

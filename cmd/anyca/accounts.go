@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/internal/files"
 	"github.com/anyca/anyca/model"
 )
 
@@ -30,7 +30,7 @@ func (a *app) readAccounts(g *globalOpts) (accts []anyca.Account, ok bool, err e
 	if path == "" {
 		return nil, false, nil
 	}
-	b, err := os.ReadFile(path)
+	b, _, err := files.Read(path, anyca.MaxConfigBytes)
 	if err != nil {
 		return nil, false, configErrorf("config file: %v", err)
 	}

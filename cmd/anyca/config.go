@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/internal/files"
 	"github.com/anyca/anyca/model"
 )
 
@@ -78,12 +78,11 @@ func (a *app) loadConfig(g *globalOpts) (anyca.Config, error) {
 		path = strings.TrimSpace(a.getenv(envConfigFile))
 	}
 	if path != "" {
-		f, err := os.Open(path)
+		data, _, err := files.Read(path, anyca.MaxConfigBytes)
 		if err != nil {
 			return cfg, configErrorf("config file: %v", err)
 		}
-		cfg, err = anyca.ReadConfig(f)
-		f.Close()
+		cfg, err = anyca.ParseConfig(data)
 		if err != nil {
 			// ReadConfig's errors name fields, never values: no key leaks.
 			msg := err.Error()

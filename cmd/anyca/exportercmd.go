@@ -34,8 +34,9 @@ Each account is refreshed in the background, at most every --interval, and less 
 when a refresh would use more than a tenth of the account's client-side rate limit
 (retry.requests_per_second, default 5/s). A scrape never calls a CA: it reads the last
 complete refresh. A failed refresh keeps the last complete listing and sets
-anyca_refresh_success to 0. Runs until interrupted (SIGINT/SIGTERM). Use --listen
-:9469 to serve on every interface. Example alert rules: cmd/anyca/exporter-rules.yml.
+anyca_refresh_success to 0; a refresh that takes longer than the account's
+interval (a CA that never answers) fails. Runs until interrupted (SIGINT/SIGTERM).
+Use --listen :9469 to serve on every interface. Example alert rules: cmd/anyca/exporter-rules.yml.
 
 Examples:
   anyca --config fleet.json exporter --listen 127.0.0.1:9469

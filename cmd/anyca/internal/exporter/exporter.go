@@ -50,6 +50,12 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// RefreshTimeout bounds one refresh of one account, every request and wait of it
+	// included; 0 means the account's interval (Interval, or longer for an account whose
+	// refresh needs many requests), so a refresh ends before the next is due. A refresh
+	// that runs out of time counts as failed (anyca_refresh_success 0) and keeps the
+	// last complete listing.
+	RefreshTimeout time.Duration
 	// AfterCertificates, when set, is called during each refresh of an account between
 	// listing its certificates and listing its domains. Tests use it to hold a refresh
 	// mid-way.
@@ -172,11 +178,18 @@ func refreshInterval(base time.Duration, requests uint64, rps float64) time.Dura
 	return max(base, need)
 }
 
-// refresh lists acct's certificates and domains and publishes the result. A failure
-// keeps the previous listing and records the failure.
+// refresh lists acct's certificates and domains, within RefreshTimeout, and publishes
+// the result. A failure (a wedged CA that runs out the time included) keeps the
+// previous listing and records the failure.
 func (e *Exporter) refresh(ctx context.Context, acct *account) {
 	acct.refreshing.Lock() // Refresh and Run may overlap; one refresh per account at a time
 	defer acct.refreshing.Unlock()
+	limit := e.opt.RefreshTimeout
+	if limit <= 0 {
+		limit = e.interval(acct)
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
 	start := e.opt.Now()
 	before := acct.counter.requests.Load()
 	certs := acct.fleet.Certificates(ctx, model.CertificateQuery{})

@@ -3,10 +3,12 @@ package exporter
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -398,4 +400,44 @@ func sortedNames(c model.Certificate) []string {
 	n := append([]string(nil), c.DNSNames...)
 	sort.Strings(n)
 	return n
+}
+
+// TestWedgedRefreshFails: a CA that accepts the connection and never answers cannot
+// hold a refresh forever; the refresh ends at RefreshTimeout and counts as failed.
+func TestWedgedRefreshFails(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns sync.WaitGroup
+	stop := make(chan struct{})
+	t.Cleanup(func() { close(stop); ln.Close(); conns.Wait() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			go func() { defer conns.Done(); <-stop; c.Close() }() // read nothing, answer nothing
+		}
+	}()
+	accounts := []anyca.Account{{Name: "wedged", Config: anyca.Config{Provider: "zerossl",
+		APIKey: "wedged-zerossl-key-000000", BaseURL: "http://" + ln.Addr().String(),
+		Retry: retry.Config{MaxAttempts: 1, RequestsPerSecond: -1}}}}
+	e, err := New(context.Background(), accounts, Options{RefreshTimeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { e.Refresh(context.Background()); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("the refresh of a CA that never answers did not end")
+	}
+	st := e.snap.Load().accounts["wedged"]
+	if st == nil || st.success {
+		t.Fatalf("a wedged refresh must count as failed, got %+v", st)
+	}
 }
