@@ -2,6 +2,7 @@ package digicert
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"iter"
@@ -21,6 +22,20 @@ import (
 // validID reports whether id can go into a URL path as an order id (a numeric id, or a
 // thumbprint or serial number in hex).
 func validID(id string) bool { return wire.AlnumID(id, 1, 128) }
+
+// lookupID reports whether id is one Order info can answer for: an order number, or the
+// hex of a certificate's thumbprint or serial number (an even number of hex digits: a
+// serial number is bytes). Anything else, such as "abc", is malformed, not unknown.
+func lookupID(id string) bool {
+	if numericID(id) {
+		return true
+	}
+	if !validID(id) || len(id)%2 != 0 {
+		return false
+	}
+	_, err := hex.DecodeString(id)
+	return err == nil
+}
 
 // numericID reports whether id is a plain order number, the only form put into a GraphQL
 // query (never free text).
@@ -48,8 +63,8 @@ func (c *Client) mapErr(op string, resp *retry.Response, err error) error {
 func (c *Client) Certificate(ctx context.Context, id string) (*model.Certificate, error) {
 	const op = "Certificate"
 	id = strings.TrimSpace(id)
-	if !validID(id) {
-		return nil, c.http.Error(op, model.ErrInvalidArgument, "order id %q is not a number, thumbprint or serial number", id)
+	if !lookupID(id) {
+		return nil, c.http.Error(op, model.ErrInvalidArgument, "order id %q is not a number, nor the hex of a thumbprint or serial number", id)
 	}
 	var o orderWire
 	resp, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "order/certificate/" + id}, docOrder, 0, &o)
@@ -211,7 +226,7 @@ func (c *Client) CertificatesByID(ctx context.Context, ids []string) (map[string
 		seen[id] = true
 		if numericID(id) {
 			numeric = append(numeric, id)
-		} else if validID(id) {
+		} else if lookupID(id) {
 			other = append(other, id)
 		}
 	}

@@ -117,8 +117,10 @@ func TestCertificate(t *testing.T) {
 	assert.True(t, strings.HasPrefix(err.Error(), "digicert: "))
 
 	before := s.Requests()
-	_, err = c.Certificate(ctx, "../domain")
-	assert.ErrorIs(t, err, model.ErrInvalidArgument)
+	for _, id := range []string{"../domain", "abc", "xyz", "0a07f"} {
+		_, err = c.Certificate(ctx, id)
+		assert.Equal(t, model.ErrInvalidArgument, model.KindOf(err), "Certificate(%q): %v", id, err)
+	}
 	assert.Equal(t, before, s.Requests(), "no request for a malformed id")
 }
 

@@ -33,8 +33,8 @@ func anyContains(names []string, sub string) bool {
 }
 
 // Certificate returns the certificate with ZeroSSL id id. An id that is not a ZeroSSL id
-// (32 letters or digits) is model.ErrNotFound (also matching model.ErrInvalidArgument)
-// without a request.
+// (32 letters or digits) is model.ErrInvalidArgument, without a request; an unknown one
+// is model.ErrNotFound.
 func (c *Client) Certificate(ctx context.Context, id string) (*model.Certificate, error) {
 	const op = "Certificate"
 	w, err := fetchAs[wireSummary](ctx, c, op, id)
@@ -46,7 +46,8 @@ func (c *Client) Certificate(ctx context.Context, id string) (*model.Certificate
 
 // lookup fetches the certificate with id and maps it, keeping the wire fields for DCV:
 // the first step of every call on one certificate. An id of the wrong shape is
-// model.ErrNotFound without a request, an unreadable certificate a malformed response.
+// model.ErrInvalidArgument without a request, an unreadable certificate a malformed
+// response.
 func (c *Client) lookup(ctx context.Context, op, id string) (certInfo, error) {
 	w, err := fetchAs[wireCertificate](ctx, c, op, id)
 	if err != nil {
@@ -62,8 +63,7 @@ func (c *Client) lookup(ctx context.Context, op, id string) (certInfo, error) {
 // fetchAs gets one certificate object, read as W, after checking the id's shape.
 func fetchAs[W any](ctx context.Context, c *Client, op, id string) (*W, error) {
 	if !validID(id) {
-		return nil, &model.Error{Provider: Name, Op: op, Kind: model.ErrNotFound, Err: model.ErrInvalidArgument,
-			Message: "not a ZeroSSL certificate id (32 letters or digits)"}
+		return nil, c.http.Error(op, model.ErrInvalidArgument, "certificate id %q is not a ZeroSSL certificate id (32 letters or digits)", truncate(id, 40))
 	}
 	if err := c.http.ContextError(ctx, op); err != nil {
 		return nil, err

@@ -187,9 +187,9 @@ func TestVerifyAndDownloadBadInput(t *testing.T) {
 
 	before := s.Requests()
 	_, err := c.Verify(ctx, "not-an-id", model.ChallengeDNSCNAME)
-	assert.ErrorIs(t, err, model.ErrNotFound)
+	assert.ErrorIs(t, err, model.ErrInvalidArgument)
 	_, err = c.Download(ctx, "../../x")
-	assert.ErrorIs(t, err, model.ErrNotFound)
+	assert.ErrorIs(t, err, model.ErrInvalidArgument)
 	assert.Equal(t, before, s.Requests(), "ids of the wrong shape send no request")
 
 	_, err = c.Verify(ctx, strings.Repeat("0", 32), model.ChallengeDNSCNAME)
