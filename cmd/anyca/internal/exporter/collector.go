@@ -4,12 +4,16 @@ import (
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/anyca/anyca/model"
 )
 
 // The metrics, all labelled by account and provider.
 var (
+	// certNotAfter carries issued certificates only, and no status label: a status change
+	// would start a new series, and an expired or revoked certificate is nothing to renew.
 	certNotAfter = metric("anyca_certificate_not_after_seconds",
-		"When the certificate expires, in seconds since the Unix epoch.", "id", "common_name", "status")
+		"When the issued certificate expires, in seconds since the Unix epoch.", "id", "common_name")
 	domainValidUntil = metric("anyca_domain_validation_valid_until_seconds",
 		"When the domain's validation for the level lapses, in seconds since the Unix epoch.", "domain", "level", "status")
 	certCount = metric("anyca_certificates",
@@ -75,8 +79,8 @@ func (e *Exporter) Collect(ch chan<- prometheus.Metric) {
 		certsByStatus := map[string]int{}
 		for _, c := range st.certs {
 			certsByStatus[string(c.Status)]++
-			if !c.NotAfter.IsZero() {
-				send(certNotAfter, prometheus.GaugeValue, unixSeconds(c.NotAfter), a, p, c.ID, c.CommonName, string(c.Status))
+			if c.Status == model.StatusIssued && !c.NotAfter.IsZero() {
+				send(certNotAfter, prometheus.GaugeValue, unixSeconds(c.NotAfter), a, p, c.ID, c.CommonName)
 			}
 		}
 		for status, n := range certsByStatus {
