@@ -312,6 +312,8 @@ Exit codes:
      the failed accounts are named on stderr (when every account fails, the code is
      that of their errors, e.g. 4)
   7  DCV failed: the CA checked a domain and refused its proof (anyca verify)
+  130  interrupted (Ctrl-C or SIGTERM) before the command finished; sim and exporter,
+     which run until interrupted, stop with 0
 Errors are printed as one line on stderr, without secrets.
 
 Examples:
@@ -337,11 +339,67 @@ func (a *app) commandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
 	fmt.Fprintln(w, c.help)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Flags:")
-	fs.SetOutput(w)
-	fs.PrintDefaults()
-	fs.SetOutput(io.Discard)
+	printFlags(w, fs)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, `Configuration, JSON fields and exit codes: "anyca --help".`)
+}
+
+// groupHelp lists the commands that start with word ("anyca help cert").
+func (a *app) groupHelp(w io.Writer, word string, group []*command) {
+	fmt.Fprintf(w, "Commands starting with %q:\n", word)
+	for _, c := range group {
+		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.short)
+	}
+	fmt.Fprintf(w, "\nRun \"anyca help %s\" for a command's flags and examples.\n", group[0].name)
+}
+
+// helpWidth is the width flag descriptions are wrapped to.
+const helpWidth = 90
+
+// printFlags lists fs's flags in --flag style, one entry per flag: -o and --output share
+// theirs. Descriptions are wrapped to helpWidth under their flag.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		if f.Name == "o" && fs.Lookup("output") != nil {
+			return
+		}
+		value, usage := flag.UnquoteUsage(f)
+		name := "--" + f.Name
+		if f.Name == "output" && fs.Lookup("o") != nil {
+			name = "-o, --output"
+		}
+		if value != "" {
+			name += " " + value
+		}
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			usage += fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+		fmt.Fprintf(w, "  %s\n", name)
+		for _, line := range wrap(usage, helpWidth-6) {
+			fmt.Fprintf(w, "      %s\n", line)
+		}
+	})
+}
+
+// wrap splits text into lines of at most width characters, breaking between words.
+func wrap(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = word
+		case len(line)+1+len(word) > width:
+			lines = append(lines, line)
+			line = word
+		default:
+			line += " " + word
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
 }
 
 // checkArgs refuses a command line without the command's one positional argument, or

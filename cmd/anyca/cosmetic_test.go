@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/zerossl/zerossltest"
+)
+
+// Tests of the small stumbles of issue 23 ("Cosmetic, each small"), each run as a user
+// runs the command line.
+
+// The help of a command is reached every way a user tries: "help GROUP", "--help" before
+// the command, and flags between a group's two words; --version prints the version.
+func TestHelpAndCommandForms(t *testing.T) {
+	for _, args := range [][]string{{"help", "certs"}, {"help", "certs", "list"}, {"--help", "certs", "list"},
+		{"certs", "list", "--help"}, {"-h", "cert", "get"}, {"help", "domain"}} {
+		r := runApp(t, nil, args...)
+		if r.code != exitOK || !strings.HasPrefix(r.stdout, "Usage: anyca "+strings.Join(args[len(args)-2:], " ")) &&
+			!strings.HasPrefix(r.stdout, "Usage: anyca domain status") && !strings.HasPrefix(r.stdout, "Usage: anyca certs list") {
+			t.Errorf("anyca %q: exit %d, stdout starts %.60q, stderr %q", args, r.code, r.stdout, r.stderr)
+		}
+	}
+
+	env := memEnv(memKey)
+	want := mustSucceed(t, runApp(t, env, "certs", "list", "-o", "json")).stdout
+	if got := mustSucceed(t, runApp(t, env, "certs", "-o", "json", "list")).stdout; got != want {
+		t.Errorf("certs -o json list printed\n%.200s\nwant\n%.200s", got, want)
+	}
+
+	version := mustSucceed(t, runApp(t, nil, "version")).stdout
+	if got := mustSucceed(t, runApp(t, nil, "--version")).stdout; got != version || !strings.HasPrefix(got, "anyca ") {
+		t.Errorf("--version printed %q, want %q", got, version)
+	}
+}
+
+// Global flags work after every command that reads the configuration, the exporter too.
+func TestGlobalFlagsAfterExporter(t *testing.T) {
+	env := map[string]string{"ANYCA_API_KEY": "exporter-flags-key-0123456789", "ANYCA_BASE_URL": "http://127.0.0.1:9/x"}
+	r := runApp(t, env, "exporter", "--provider", "nosuchca", "--region", "eu", "--listen", "127.0.0.1:0")
+	assertFailure(t, r, exitUsage, `"nosuchca"`, env["ANYCA_API_KEY"])
+	if strings.Contains(r.stderr, "flag provided but not defined") {
+		t.Errorf("exporter refused a global flag: %q", r.stderr)
+	}
+}
+
+// --account matches the configured name whatever its case, and every message that lists
+// the accounts lists them in the same (sorted) order.
+func TestAccountFlagCaseAndOrder(t *testing.T) {
+	f := startSimFleet(t, false)
+	prod := f.account(t, "prod")
+	r := mustSucceed(t, f.run(t, "--account", "PROD", "cert", "get", prod.FeaturedCert, "-o", "json"))
+	if !strings.Contains(r.stdout, `"id": "`+prod.FeaturedCert+`"`) {
+		t.Errorf("--account PROD: %s", r.stdout)
+	}
+	unknown := f.run(t, "--account", "nope", "certs", "list")
+	assertFailure(t, unknown, exitUsage, "(configured: dv, prod, staging)")
+	choose := f.run(t, "cert", "get", prod.FeaturedCert)
+	assertFailure(t, choose, exitUsage, "choose one of dv, prod, staging with --account")
+}
+
+// A malformed id is a usage error (exit 2) for every command that takes one, on both CAs,
+// and the message has one kind: invalid argument, never "not found".
+func TestMalformedIDsExitUsage(t *testing.T) {
+	cas, srv := startSim(t, time.Now())
+	for _, ca := range cas {
+		env := caEnv(ca, srv.URL)
+		for _, args := range [][]string{{"cert", "get", "abc"}, {"challenges", "abc"}, {"verify", "abc"}, {"download", "abc"},
+			{"cert", "get", "../x"}} {
+			r := runLive(t, env, args...)
+			assertFailure(t, r, exitUsage, "invalid argument", ca.APIKey)
+			if strings.Contains(r.stderr, "not found") {
+				t.Errorf("%s: anyca %q: %q names two kinds", ca.Provider, args, r.stderr)
+			}
+		}
+	}
+}
+
+// The errors of a single account (ANYCA_* variables, no accounts config) are the
+// provider's own: no fleet, no account name the tool made up.
+func TestSingleAccountErrorsMentionNoFleet(t *testing.T) {
+	env := providerEnv("digicert", "single-account-key-0123456789", "https://ca.example.com:bad")
+	for _, args := range [][]string{{"certs", "list"}, {"expiring"}, {"domains", "list"}, {"cert", "get", "1"},
+		{"domain", "status", "example.com"}, {"exporter", "--listen", "127.0.0.1:0"}} {
+		r := runApp(t, env, args...)
+		assertFailure(t, r, exitUsage, "base URL", env["ANYCA_API_KEY"])
+		if strings.Contains(r.stderr, "fleet") {
+			t.Errorf("anyca %q: %q mentions a fleet", args, r.stderr)
+		}
+	}
+}
+
+// Ctrl-C (the context main cancels with errInterrupted) ends a command with one line,
+// "anyca: interrupted", and exit code 130, whatever the command was doing.
+func TestInterruptedExit130(t *testing.T) {
+	srv := zerossltest.NewServer()
+	defer srv.Close()
+	cert := srv.AddCertificate(model.Certificate{CommonName: "wait.example.com", Status: model.StatusPending})
+	env := providerEnv("zerossl", srv.APIKey, srv.URL)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	a := &app{now: time.Now, sleep: func(ctx context.Context, _ time.Duration) error {
+		cancel(errInterrupted) // Ctrl-C during verify --wait's pause
+		<-ctx.Done()
+		return ctx.Err()
+	}}
+	var out, errb bytes.Buffer
+	a.stdin, a.stdout, a.stderr = strings.NewReader(""), &out, &errb
+	a.getenv = func(k string) string { return env[k] }
+	code := a.run(ctx, []string{"verify", cert.ID, "--method", "dns-cname", "--wait"})
+	stderr := errb.String()
+	if code != exitInterrupted || !strings.HasSuffix(stderr, "\nanyca: interrupted\n") ||
+		strings.Count(stderr, "interrupted") != 1 || strings.Contains(stderr, "context canceled") {
+		t.Errorf("exit %d, stderr %q; want 130 and the last line once", code, stderr)
+	}
+}
