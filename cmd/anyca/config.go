@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"strings"
 	"time"
@@ -84,8 +85,14 @@ func (a *app) loadConfig(g *globalOpts) (anyca.Config, error) {
 		if err != nil {
 			return cfg, configErrorf("config file: %v", err)
 		}
+		fi, statErr := f.Stat()
 		cfg, err = anyca.ReadConfig(f)
 		f.Close()
+		if err == nil && statErr == nil && cfg.APIKey != "" && fi.Mode().Perm()&0o077 != 0 {
+			// The accounts form's warning, for the single-account form; never the key.
+			fmt.Fprintf(a.stderr, "anyca: warning: config file %s: api_key is written in the config file, which group or others may read (mode %04o); prefer %s, or run chmod 600 on it\n",
+				display(path), fi.Mode().Perm(), anyca.EnvAPIKey)
+		}
 		if err != nil {
 			// ReadConfig's errors name fields, never values: no key leaks.
 			msg := err.Error()

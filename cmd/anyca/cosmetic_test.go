@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/anyca/anyca/cmd/anyca/internal/sim"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/zerossl/zerossltest"
 )
@@ -116,5 +118,63 @@ func TestInterruptedExit130(t *testing.T) {
 	if code != exitInterrupted || !strings.HasSuffix(stderr, "\nanyca: interrupted\n") ||
 		strings.Count(stderr, "interrupted") != 1 || strings.Contains(stderr, "context canceled") {
 		t.Errorf("exit %d, stderr %q; want 130 and the last line once", code, stderr)
+	}
+}
+
+// A key sent to another CA's API is refused in a form the adapter does not know: the
+// error hints that the base URL may belong to another CA.
+func TestKeyForAnotherCAHints(t *testing.T) {
+	cas, srv := startSim(t, time.Now())
+	var digicert, zerossl sim.CA
+	for _, ca := range cas {
+		switch ca.Provider {
+		case "digicert":
+			digicert = ca
+		case "zerossl":
+			zerossl = ca
+		}
+	}
+	r := runLive(t, providerEnv("zerossl", zerossl.APIKey, digicert.BaseURL(srv.URL)), "certs", "list")
+	assertFailure(t, r, exitAuth, "does the base URL belong to another CA?", zerossl.APIKey)
+}
+
+// A base URL without a scheme is refused saying what a base URL looks like, not with
+// url.Parse's words.
+func TestBaseURLWithoutScheme(t *testing.T) {
+	for _, base := range []string{"127.0.0.1:8089/digicert/services/v2", "api.example.com"} {
+		r := runApp(t, providerEnv("digicert", "no-scheme-key-0123456789", base), "certs", "list")
+		assertFailure(t, r, exitUsage, "has no scheme: want https://HOST[:PORT][/PATH], or http://127.0.0.1:PORT[/PATH]")
+		if strings.Contains(r.stderr, "first path segment") {
+			t.Errorf("%s: %q", base, r.stderr)
+		}
+	}
+}
+
+// A wait written as a bare number is refused, naming the accepted form.
+func TestBareNumberWaitRefused(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "c.json", `{"provider": "digicert", "retry": {"min_wait": 500}}`)
+	r := runApp(t, map[string]string{"ANYCA_API_KEY": "bare-number-key-0123456789"}, "--config", file, "certs", "list")
+	assertFailure(t, r, exitUsage, `such as "500ms"`)
+}
+
+// A literal api_key in a single-account config that group or others may read gets the
+// warning the accounts form gives; a private file gets none. The key is never shown.
+func TestSingleAccountConfigKeyWarning(t *testing.T) {
+	srv := zerossltest.NewServer()
+	defer srv.Close()
+	dir := t.TempDir()
+	file := writeFile(t, dir, "c.json", `{"provider": "zerossl", "api_key": "`+srv.APIKey+`", "base_url": "`+srv.URL+`"}`)
+	r := mustSucceed(t, runLive(t, nil, "--config", file, "certs", "list"))
+	if strings.Contains(r.stderr, "warning") {
+		t.Errorf("mode 0600: %q", r.stderr)
+	}
+	if err := os.Chmod(file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = mustSucceed(t, runLive(t, nil, "--config", file, "certs", "list"))
+	if !strings.Contains(r.stderr, "warning: config file "+file+": api_key is written in the config file") ||
+		!strings.Contains(r.stderr, "0644") || strings.Contains(r.stderr, srv.APIKey) {
+		t.Errorf("mode 0644: %q", r.stderr)
 	}
 }
