@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/cmd/anyca/internal/sim"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/zerossl/zerossltest"
@@ -177,4 +178,54 @@ func TestSingleAccountConfigKeyWarning(t *testing.T) {
 		!strings.Contains(r.stderr, "0644") || strings.Contains(r.stderr, srv.APIKey) {
 		t.Errorf("mode 0644: %q", r.stderr)
 	}
+}
+
+// verify on an order with no domain to check, and sim publish of a certificate with
+// nothing to publish, say so instead of printing an empty table or an empty section.
+func TestNothingToCheckOrPublish(t *testing.T) {
+	// A CA that answers a check with no domain at all.
+	env := memEnv(memKey)
+	env["ANYCA_PROVIDER"] = "nothingtocheck"
+	id := certUnder(t, "example.com")
+	r := mustSucceed(t, runApp(t, env, "verify", id))
+	if r.stdout != "; nothing to check: the CA lists no domain to validate for "+id+"\n" {
+		t.Errorf("verify %s printed %q", id, r.stdout)
+	}
+
+	// An issued DigiCert order lists no pending challenge (ZeroSSL keeps listing an
+	// issued certificate's validation details).
+	cas, srv := startSim(t, time.Now())
+	for _, ca := range cas {
+		if ca.Provider != "digicert" {
+			continue
+		}
+		env := simEnv(ca, srv)
+		var certs []model.Certificate
+		decode(t, runLive(t, env, "certs", "list", "--status", "issued", "-o", "json"), &certs)
+		if len(certs) == 0 {
+			t.Fatalf("%s: no issued certificate", ca.Label)
+		}
+		r := mustSucceed(t, runLive(t, env, "sim", "publish", certs[0].ID))
+		if !strings.HasPrefix(r.stdout, "; nothing to publish: the simulated CA lists no pending DNS or file challenge for "+certs[0].ID) ||
+			strings.Count(r.stdout, "\n") != 1 {
+			t.Errorf("%s: sim publish of an issued certificate printed %q", ca.Label, r.stdout)
+		}
+	}
+}
+
+// nothingToCheck is the memory CA whose Verify answers no domain: an order with nothing
+// left to check.
+type nothingToCheck struct{ anyca.Provider }
+
+// Verify answers an empty list, as a CA does for an order with nothing to check.
+func (nothingToCheck) Verify(context.Context, string, model.ChallengeType) ([]model.Challenge, error) {
+	return []model.Challenge{}, nil
+}
+
+func init() {
+	anyca.Register("nothingtocheck", func(ctx context.Context, cfg anyca.Config) (anyca.Provider, error) {
+		cfg.Provider = "memca"
+		p, err := anyca.New(ctx, cfg)
+		return nothingToCheck{p}, err
+	})
 }

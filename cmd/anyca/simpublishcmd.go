@@ -94,6 +94,11 @@ func runSimPublish(ctx context.Context, a *app, o *cmdOpts, args []string) error
 	text := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(string(body)), "publish:"))
 	switch resp.StatusCode {
 	case http.StatusOK:
+		if strings.TrimSpace(string(body)) == "" {
+			fmt.Fprintln(a.stdout, "; nothing to publish: the simulated CA lists no pending DNS or file challenge for", display(args[0]),
+				"(email challenges are approved by hand)")
+			return nil
+		}
 		fmt.Fprintln(a.stdout, "; published in the simulator:")
 		_, err := io.WriteString(a.stdout, escapeLines(string(body)))
 		return err
