@@ -229,3 +229,67 @@ func init() {
 		return nothingToCheck{p}, err
 	})
 }
+
+// Every help text is wrapped evenly (no prose line over 90 columns, no short line whose
+// sentence goes on below it) and lists each flag once, in --flag style: -o shares its
+// entry with --output.
+func TestHelpTextStyle(t *testing.T) {
+	pages := map[string]string{"anyca --help": mustSucceed(t, runApp(t, nil, "--help")).stdout}
+	for _, c := range commands {
+		args := append(strings.Fields(c.name), "--help")
+		pages["anyca "+strings.Join(args, " ")] = mustSucceed(t, runApp(t, nil, args...)).stdout
+	}
+	for page, text := range pages {
+		lines := strings.Split(text, "\n")
+		for i, l := range lines {
+			if strings.HasPrefix(l, "Usage:") || strings.HasPrefix(l, " ") {
+				continue // the usage line, examples and code
+			}
+			if len(l) > 90 {
+				t.Errorf("%s: line of %d columns: %q", page, len(l), l)
+			}
+			if next := ""; i+1 < len(lines) {
+				next = lines[i+1]
+				if l != "" && len(l) < 60 && next != "" && next[0] >= 'a' && next[0] <= 'z' && !strings.HasSuffix(l, ".") && !strings.HasSuffix(l, ":") {
+					t.Errorf("%s: ragged wrap: %q / %q", page, l, next)
+				}
+			}
+		}
+		_, flags, ok := strings.Cut(text, "\nFlags:\n")
+		if !ok {
+			continue
+		}
+		flags, _, _ = strings.Cut(flags, "\n\n")
+		seen := map[string]bool{}
+		for _, l := range strings.Split(flags, "\n") {
+			if !strings.HasPrefix(l, "  -") {
+				continue
+			}
+			name := strings.Fields(l)[0]
+			if name == "-o," {
+				name = strings.Fields(l)[1]
+			}
+			if !strings.HasPrefix(name, "--") || seen[name] {
+				t.Errorf("%s: flag entry %q (want --flag style, each once)", page, l)
+			}
+			seen[name] = true
+		}
+		if seen["--output"] && !strings.Contains("\n"+flags+"\n", "\n  -o, --output format\n") {
+			t.Errorf("%s: -o and --output are not one entry:\n%s", page, flags)
+		}
+	}
+}
+
+// The demo separates its sections and items by exactly one blank line: never two in a
+// row, none at the start or the end.
+func TestDemoHasNoStrayBlankLines(t *testing.T) {
+	out := mustSucceed(t, runLive(t, nil, "demo")).stdout
+	if strings.Contains(out, "\n\n\n") || strings.HasPrefix(out, "\n") || strings.HasSuffix(out, "\n\n") {
+		for i, block := range strings.Split(out, "\n\n\n") {
+			if i > 0 {
+				t.Errorf("two blank lines before %.80q", block)
+			}
+		}
+		t.Errorf("the demo's output has stray blank lines")
+	}
+}
