@@ -41,6 +41,21 @@ type accountSpec struct {
 	BaseURL    string       `json:"base_url,omitempty"`
 	Region     string       `json:"region,omitempty"`
 	Retry      retry.Config `json:"retry,omitempty"`
+	ACME       *acmeSpec    `json:"acme,omitempty"`
+}
+
+// acmeSpec is the "acme" member of an account of an ACME provider: the account key from
+// exactly one source, key_env, key_file or key (as api_key_env, api_key_file and
+// api_key), and the rest of ACMEAccount.
+type acmeSpec struct {
+	Key        string `json:"key,omitempty"`
+	KeyEnv     string `json:"key_env,omitempty"`
+	KeyFile    string `json:"key_file,omitempty"`
+	Email      string `json:"email,omitempty"`
+	EABKeyID   string `json:"eab_key_id,omitempty"`
+	EABHMACKey string `json:"eab_hmac_key,omitempty"`
+	AgreeTerms bool   `json:"agree_terms,omitempty"`
+	StateDir   string `json:"state_dir,omitempty"`
 }
 
 // accountsFile is the multi-account form of a config file.
@@ -73,10 +88,19 @@ func IsAccountsConfig(data []byte) bool {
 //
 // Each account names exactly one key source: api_key_env (an environment variable),
 // api_key_file (a file whose trailing newline is trimmed) or api_key (the key written in
-// the config). The accounts keep the file's order. Unknown fields, a missing or
-// duplicate name (names compare case-insensitively), an unknown provider, an unset
-// variable (every unset one named at once, with its account) or an unreadable file are errors of kind model.ErrInvalidArgument that name
-// the account and the source, never the key.
+// the config). An account of an ACME provider ("acme", "letsencrypt", ...) has an
+// "acme" member instead (its api_key optional), whose account key comes the same way
+// from exactly one of key_env, key_file or key, with the same checks, errors and
+// warnings:
+//
+//	{"name": "le", "provider": "letsencrypt",
+//	 "acme": {"key_file": "le-account.pem", "email": "ops@example.com", "agree_terms": true,
+//	          "state_dir": "/var/lib/anyca/le"}}
+//
+// The accounts keep the file's order. Unknown fields, a missing or duplicate name (names
+// compare case-insensitively), an unknown provider, an unset variable (every unset one
+// named at once, with its account) or an unreadable file are errors of kind
+// model.ErrInvalidArgument that name the account and the source, never the key.
 //
 // The warnings are advice that does not stop the config from working: a key file that
 // group or others may read, a key written literally in the config. They never contain
@@ -115,10 +139,16 @@ func ParseAccounts(data []byte, opt AccountOptions) (accounts []Account, warning
 		if !isProvider(spec.Provider) {
 			return nil, nil, configError("config", "%s: unknown provider %q (registered: %s)", where, spec.Provider, strings.Join(Providers(), ", "))
 		}
-		key, warn, err := accountKey(spec, getenv, opt.Dir)
+		_, isACME := acmeCAs[strings.ToLower(strings.TrimSpace(spec.Provider))]
+		var key, warn string
+		var err error
+		// An ACME account's API key is optional (zerossl-acme's EAB comes from it).
+		if !isACME || spec.APIKey != "" || spec.APIKeyEnv != "" || spec.APIKeyFile != "" {
+			key, warn, err = accountKey(spec, getenv, opt.Dir)
+		}
 		var uv unsetVar
 		if errors.As(err, &uv) {
-			unset, unsetWhere = append(unset, fmt.Sprintf("%s (%s)", string(uv), where)), append(unsetWhere, where+": "+uv.Error())
+			unset, unsetWhere = append(unset, fmt.Sprintf("%s (%s)", uv.name, where)), append(unsetWhere, where+": "+uv.Error())
 			continue
 		}
 		if err != nil {
@@ -127,10 +157,24 @@ func ParseAccounts(data []byte, opt AccountOptions) (accounts []Account, warning
 		if warn != "" {
 			warnings = append(warnings, where+": "+warn)
 		}
-		accounts = append(accounts, Account{Name: name, Config: Config{
-			Provider: strings.ToLower(strings.TrimSpace(spec.Provider)), APIKey: key,
-			BaseURL: strings.TrimSpace(spec.BaseURL), Region: strings.TrimSpace(spec.Region), Retry: spec.Retry,
-		}})
+		cfg := Config{Provider: strings.ToLower(strings.TrimSpace(spec.Provider)), APIKey: key,
+			BaseURL: strings.TrimSpace(spec.BaseURL), Region: strings.TrimSpace(spec.Region), Retry: spec.Retry}
+		switch {
+		case isACME && spec.ACME == nil:
+			return nil, nil, configError("config", "%s: an ACME provider needs \"acme\" with the account key (key_env, key_file or key)", where)
+		case !isACME && spec.ACME != nil:
+			return nil, nil, configError("config", "%s: \"acme\" is for the ACME providers only, not %s", where, cfg.Provider)
+		case isACME:
+			acct, warn, err := acmeAccount(*spec.ACME, getenv, opt.Dir)
+			if err != nil {
+				return nil, nil, configError("config", "%s: %v", where, err)
+			}
+			if warn != "" {
+				warnings = append(warnings, where+": "+warn)
+			}
+			cfg.ACME = acct
+		}
+		accounts = append(accounts, Account{Name: name, Config: cfg})
 	}
 	switch len(unset) {
 	case 0:
@@ -167,44 +211,20 @@ func isProvider(name string) bool {
 	return registry[key] != nil
 }
 
-// unsetVar is the error of an api_key_env naming a variable that is not set or empty;
+// unsetVar is the error of a *_env field naming a variable that is not set or empty;
 // ParseAccounts gathers them, so that every missing variable is named in one run.
-type unsetVar string
+type unsetVar struct{ field, name string }
 
 func (v unsetVar) Error() string {
-	return "api_key_env: environment variable " + string(v) + " is not set or empty"
+	return v.field + "_env: environment variable " + v.name + " is not set or empty"
 }
 
-// accountKey reads the account's key from its one source, with a warning when the
+// accountKey reads the account's API key from its one source, with a warning when the
 // source is unsafe.
 func accountKey(spec accountSpec, getenv func(string) string, dir string) (key, warning string, err error) {
-	var sources []string
-	for field, set := range map[string]bool{"api_key": spec.APIKey != "", "api_key_env": spec.APIKeyEnv != "", "api_key_file": spec.APIKeyFile != ""} {
-		if set {
-			sources = append(sources, field)
-		}
-	}
-	switch {
-	case len(sources) == 0:
-		return "", "", errors.New("no key: set one of api_key_env, api_key_file or api_key")
-	case len(sources) > 1:
-		return "", "", errors.New("more than one key source: set only one of api_key_env, api_key_file and api_key")
-	}
-	switch {
-	case spec.APIKeyEnv != "":
-		name := strings.TrimSpace(spec.APIKeyEnv)
-		key = strings.TrimSpace(getenv(name))
-		if key == "" {
-			return "", "", unsetVar(name)
-		}
-	case spec.APIKeyFile != "":
-		key, warning, err = readKeyFile(spec.APIKeyFile, dir)
-		if err != nil {
-			return "", "", err
-		}
-	default:
-		key = spec.APIKey
-		warning = "api_key is written in the config file; prefer api_key_env or api_key_file so the file can be shared"
+	key, warning, err = readSecret("api_key", spec.APIKey, spec.APIKeyEnv, spec.APIKeyFile, getenv, dir)
+	if err != nil {
+		return "", "", err
 	}
 	if strings.IndexFunc(key, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
 		return "", "", errors.New("the key contains spaces or control characters; a key is one word")
@@ -212,38 +232,83 @@ func accountKey(spec accountSpec, getenv func(string) string, dir string) (key, 
 	return key, warning, nil
 }
 
-// readKeyFile reads a key file, trims its trailing newline, and warns when group or
-// others may read it.
-func readKeyFile(path, dir string) (key, warning string, err error) {
+// acmeAccount reads the "acme" member of an account: the account key from its one
+// source (key_env, key_file or key, read and checked as an API key's sources are, with
+// the same warnings), then the rest as written.
+func acmeAccount(spec acmeSpec, getenv func(string) string, dir string) (*ACMEAccount, string, error) {
+	key, warning, err := readSecret("acme.key", spec.Key, spec.KeyEnv, spec.KeyFile, getenv, dir)
+	if err != nil {
+		return nil, "", err
+	}
+	return &ACMEAccount{Key: key, Email: strings.TrimSpace(spec.Email), EABKeyID: strings.TrimSpace(spec.EABKeyID),
+		EABHMACKey: strings.TrimSpace(spec.EABHMACKey), AgreeTerms: spec.AgreeTerms, StateDir: strings.TrimSpace(spec.StateDir)}, warning, nil
+}
+
+// readSecret reads a secret from exactly one of its sources: the field itself
+// (literal), field_env (an environment variable) or field_file (a file read by
+// readKeyFile), with a warning when the source is unsafe. Errors and warnings name the
+// field and the source, never the secret.
+func readSecret(field, literal, env, file string, getenv func(string) string, dir string) (secret, warning string, err error) {
+	n := 0
+	for _, set := range []bool{literal != "", env != "", file != ""} {
+		if set {
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		return "", "", fmt.Errorf("no key: set one of %[1]s_env, %[1]s_file or %[1]s", field)
+	case n > 1:
+		return "", "", fmt.Errorf("more than one key source: set only one of %[1]s_env, %[1]s_file and %[1]s", field)
+	}
+	switch {
+	case env != "":
+		name := strings.TrimSpace(env)
+		secret = strings.TrimSpace(getenv(name))
+		if secret == "" {
+			return "", "", unsetVar{field: field, name: name}
+		}
+	case file != "":
+		return readKeyFile(field+"_file", file, dir)
+	default:
+		secret = literal
+		warning = fmt.Sprintf("%[1]s is written in the config file; prefer %[1]s_env or %[1]s_file so the file can be shared", field)
+	}
+	return secret, warning, nil
+}
+
+// readKeyFile reads a key file (the field field names it in errors), trims its trailing
+// newline, and warns when group or others may read it.
+func readKeyFile(field, path, dir string) (key, warning string, err error) {
 	path = strings.TrimSpace(path)
 	if !filepath.IsAbs(path) && dir != "" {
 		path = filepath.Join(dir, path)
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return "", "", fmt.Errorf("api_key_file: %w", pathOnly(err))
+		return "", "", fmt.Errorf("%s: %w", field, pathOnly(err))
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return "", "", fmt.Errorf("api_key_file: %w", pathOnly(err))
+		return "", "", fmt.Errorf("%s: %w", field, pathOnly(err))
 	}
 	if !fi.Mode().IsRegular() {
-		return "", "", fmt.Errorf("api_key_file %s is not a regular file", path)
+		return "", "", fmt.Errorf("%s %s is not a regular file", field, path)
 	}
 	b, err := io.ReadAll(io.LimitReader(f, maxKeyFileSize+1))
 	if err != nil {
-		return "", "", fmt.Errorf("api_key_file: %w", pathOnly(err))
+		return "", "", fmt.Errorf("%s: %w", field, pathOnly(err))
 	}
 	if len(b) > maxKeyFileSize {
-		return "", "", fmt.Errorf("api_key_file %s is larger than %d bytes: not a key file", path, maxKeyFileSize)
+		return "", "", fmt.Errorf("%s %s is larger than %d bytes: not a key file", field, path, maxKeyFileSize)
 	}
 	key = strings.TrimRight(string(b), "\r\n")
 	if key == "" {
-		return "", "", fmt.Errorf("api_key_file %s is empty", path)
+		return "", "", fmt.Errorf("%s %s is empty", field, path)
 	}
 	if perm := fi.Mode().Perm(); perm&0o044 != 0 {
-		warning = fmt.Sprintf("api_key_file %s may be read by group or others (mode %04o); run chmod 600 on it", path, perm)
+		warning = fmt.Sprintf("%s %s may be read by group or others (mode %04o); run chmod 600 on it", field, path, perm)
 	}
 	return key, warning, nil
 }

@@ -38,7 +38,7 @@ type Config struct {
 // passed to the digicert.Config fields of the same names.
 type DigiCertSettings struct {
 	Product         string `json:"product,omitempty"`          // default product name_id (digicert.DefaultProduct)
-	OrganizationID  string `json:"organization_id,omitempty"`  // needed by OV and EV orders
+	OrganizationID  string `json:"organization_id,omitempty"`  // OV and EV orders; "": the account's only organization
 	PaymentMethod   string `json:"payment_method,omitempty"`   // balance (default), card, profile, wire_transfer
 	SkipApproval    bool   `json:"skip_approval,omitempty"`    // orders and revocations skip the approver
 	ApproveRequests bool   `json:"approve_requests,omitempty"` // the adapter may approve requests itself

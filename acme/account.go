@@ -13,6 +13,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -80,6 +81,20 @@ func decodeHMAC(s string) ([]byte, error) {
 	return base64.RawURLEncoding.DecodeString(strings.TrimRight(strings.TrimSpace(s), "="))
 }
 
+// Register makes a Client from cfg and registers its key (Client.Register): the account
+// is looked up first (onlyReturnExisting) and registered only with cfg.AgreeTerms,
+// else model.ErrInvalidArgument naming the CA's terms of service URL; an account bound
+// to an external account (EAB) is registered once, and its URL remembered in
+// cfg.StateDir so that a later Register or Client uses it without asking again. It
+// returns the account URL. A key to register comes from NewKey.
+func Register(ctx context.Context, cfg Config) (string, error) {
+	c, err := New(cfg)
+	if err != nil {
+		return "", err
+	}
+	return c.Register(ctx)
+}
+
 // Register looks the account up and registers it when the CA does not know it (with
 // Config.AgreeTerms), and returns its URL. Every other call does the same on first use.
 func (c *Client) Register(ctx context.Context) (string, error) {
@@ -108,25 +123,33 @@ func (c *Client) account(ctx context.Context, op string) (acmez.Account, error) 
 	if err != nil {
 		return acmez.Account{}, c.invalid(op, "account key: %v", err)
 	}
-	if u := c.state.accountURL(c.dirURL.String(), thumb); u != "" {
-		a.Location = u
+	if e := c.state.account(c.dirURL.String(), thumb); e.URL != "" {
+		a.Location, a.Orders = e.URL, e.Orders
 		a.Status = "valid"
 		c.acct = &a
 		return a, nil
 	}
-	cctx, rec := track(ctx)
-	found, err := c.ac.GetAccount(cctx, a)
-	if err == nil && found.Location != "" {
+	var found acmez.Account
+	unknown := false
+	_, err = c.do(ctx, op, "", "", false, func(ctx context.Context) (err error) {
+		found, err = c.ac.GetAccount(ctx, a)
+		var p acmez.Problem
+		if errors.As(err, &p) && shortProblem(p.Type) == "accountDoesNotExist" {
+			unknown = true
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return acmez.Account{}, err
+	}
+	if !unknown && found.Location != "" {
 		found.PrivateKey = c.key
-		if err := c.state.setAccountURL(c.dirURL.String(), thumb, found.Location); err != nil {
+		if err := c.state.setAccount(c.dirURL.String(), thumb, accountEntry{URL: found.Location, Orders: found.Orders}); err != nil {
 			return acmez.Account{}, model.NewError(c.name, op, model.ErrUnavailable, "remembering the account URL in state_dir: %v", err)
 		}
 		c.acct = &found
 		return found, nil
-	}
-	var p acmez.Problem
-	if err != nil && !(errors.As(err, &p) && shortProblem(p.Type) == "accountDoesNotExist") {
-		return acmez.Account{}, c.fail(cctx, op, rec, err, "")
 	}
 	terms := ""
 	eabRequired := c.cfg.RequireEAB
@@ -163,14 +186,15 @@ func (c *Client) account(ctx context.Context, op string) (acmez.Account, error) 
 			return acmez.Account{}, c.invalid(op, "signing the external account binding failed")
 		}
 	}
-	cctx, rec = track(ctx)
-	rec.once = dir.NewAccount
-	made, err := c.ac.NewAccount(cctx, a)
-	if err != nil {
-		return acmez.Account{}, c.fail(cctx, op, rec, err, "")
+	var made acmez.Account
+	if _, err := c.do(ctx, op, dir.NewAccount, "", false, func(ctx context.Context) (err error) {
+		made, err = c.ac.NewAccount(ctx, a)
+		return err
+	}); err != nil {
+		return acmez.Account{}, err
 	}
 	made.PrivateKey = c.key
-	if err := c.state.setAccountURL(c.dirURL.String(), thumb, made.Location); err != nil {
+	if err := c.state.setAccount(c.dirURL.String(), thumb, accountEntry{URL: made.Location, Orders: made.Orders}); err != nil {
 		return acmez.Account{}, model.NewError(c.name, op, model.ErrUnavailable, "remembering the account URL in state_dir: %v", err)
 	}
 	c.acct = &made
@@ -186,14 +210,24 @@ func (c *Client) fetchEAB(ctx context.Context, op string) (kid, mac string, err 
 	q := u.Query()
 	q.Set("access_key", c.apiKey.Reveal())
 	u.RawQuery = q.Encode()
-	cctx, rec := track(ctx)
-	req, _ := http.NewRequestWithContext(cctx, http.MethodPost, u.String(), nil)
-	resp, derr := c.hc.Do(req)
-	if derr != nil {
-		e := c.fail(cctx, op, rec, errors.New("fetching EAB credentials failed"), "")
-		return "", "", e
+	var resp *http.Response
+	var data []byte
+	if _, err := c.do(ctx, op, "", "", false, func(ctx context.Context) error {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), nil)
+		r, err := c.hc.Do(req)
+		if err != nil {
+			return errors.New("fetching EAB credentials failed")
+		}
+		defer r.Body.Close()
+		if callOf(ctx).snapshot().failed {
+			return errors.New("fetching EAB credentials failed")
+		}
+		resp = r
+		data, err = io.ReadAll(r.Body)
+		return err
+	}); err != nil {
+		return "", "", err
 	}
-	defer resp.Body.Close()
 	var body struct {
 		Success json.RawMessage `json:"success"`
 		KID     string          `json:"eab_kid"`
@@ -203,7 +237,7 @@ func (c *Client) fetchEAB(ctx context.Context, op string) (kid, mac string, err 
 			Type string `json:"type"`
 		} `json:"error"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode >= 300 || body.KID == "" || body.HMAC == "" {
+	if err := json.Unmarshal(data, &body); err != nil || resp.StatusCode >= 300 || body.KID == "" || body.HMAC == "" {
 		kind := model.ErrUnavailable
 		msg := "ZeroSSL gave no EAB credentials"
 		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {

@@ -64,11 +64,12 @@ const (
 // ZeroSSL REST API key (POST, access_key in the query).
 const ZeroSSLEABURL = "https://api.zerossl.com/acme/eab-credentials"
 
-// DefaultRetry is the limiter policy a zero Config.Retry takes: 10 requests per second
-// with a burst of 10 (Let's Encrypt allows 20 per second per endpoint and IP). acmez
-// decides the retries (badNonce, a 5xx on reads); MaxWait is the longest any Retry-After
-// on a 2xx answer is waited.
-var DefaultRetry = retry.Config{RequestsPerSecond: 10, Burst: 10, MaxWait: 5 * time.Second}
+// DefaultRetry is the policy a zero Config.Retry takes: 10 requests per second with a
+// burst of 10 (Let's Encrypt allows 20 per second per endpoint and IP), 4 attempts per
+// call with waits between 500 ms and 5 s. MaxWait is also the longest any Retry-After
+// is waited, on a 2xx answer being polled or before another attempt. acmez itself only
+// resends a request the CA refused with badNonce.
+var DefaultRetry = retry.Config{MaxAttempts: 4, MinWait: 500 * time.Millisecond, MaxWait: 5 * time.Second, RequestsPerSecond: 10, Burst: 10}
 
 // DefaultMaxBodyBytes caps every answer when Config.MaxBodyBytes is 0: 1 MiB, a hundred
 // times a certificate chain.
@@ -163,6 +164,7 @@ type Client struct {
 	state    *state
 	now      func() time.Time
 	maxPoll  time.Duration
+	retry    retry.Config
 	acctMu   sync.Mutex
 	acct     *acmez.Account
 	answerMu sync.Mutex
@@ -264,6 +266,7 @@ func New(cfg Config) (*Client, error) {
 		state:    st,
 		now:      now,
 		maxPoll:  rc.MaxWait,
+		retry:    rc,
 		answered: map[string]bool{},
 		ari:      map[string]model.RenewalWindow{},
 	}
@@ -281,12 +284,12 @@ func (c *Client) DirectoryURL() string { return c.dirURL.String() }
 
 // directory reads the CA's directory (acmez keeps it for 12 hours).
 func (c *Client) directory(ctx context.Context, op string) (acmez.Directory, error) {
-	ctx, rec := track(ctx)
-	d, err := c.ac.GetDirectory(ctx)
-	if err != nil {
-		return d, c.fail(ctx, op, rec, err, "")
-	}
-	return d, nil
+	var d acmez.Directory
+	_, err := c.do(ctx, op, "", "", false, func(ctx context.Context) (err error) {
+		d, err = c.ac.GetDirectory(ctx)
+		return err
+	})
+	return d, err
 }
 
 // checkID checks that id is a URL on the directory's origin, so that no request (and no

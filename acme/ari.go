@@ -7,7 +7,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -84,16 +86,38 @@ func (c *Client) RenewalInfo(ctx context.Context, certificateID string) (*model.
 	if err != nil {
 		return nil, model.NewError(c.name, op, model.ErrFailedPrecondition, "%v", err)
 	}
-	cctx, rec := track(ctx)
-	req, err := http.NewRequestWithContext(cctx, http.MethodGet, strings.TrimSuffix(dir.RenewalInfo, "/")+"/"+id, nil)
-	if err != nil {
+	ariURL := strings.TrimSuffix(dir.RenewalInfo, "/") + "/" + id
+	if _, err := url.Parse(ariURL); err != nil {
 		return nil, c.invalid(op, "the directory's renewalInfo URL does not parse")
 	}
-	resp, err := c.hc.Do(req)
+	var status int
+	var data []byte
+	st, err := c.do(ctx, op, "", "", false, func(ctx context.Context) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, ariURL, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if callOf(ctx).snapshot().failed {
+			return errors.New("the renewal information request failed")
+		}
+		status = resp.StatusCode
+		data, err = io.ReadAll(resp.Body)
+		if err == nil && status != http.StatusOK {
+			var p acmez.Problem
+			_ = json.Unmarshal(data, &p)
+			p.Status = status
+			return p
+		}
+		return err
+	})
 	if err != nil {
-		return nil, c.fail(cctx, op, rec, err, "")
+		return nil, err
 	}
-	defer resp.Body.Close()
 	var info struct {
 		Window struct {
 			Start time.Time `json:"start"`
@@ -101,16 +125,10 @@ func (c *Client) RenewalInfo(ctx context.Context, certificateID string) (*model.
 		} `json:"suggestedWindow"`
 		ExplanationURL string `json:"explanationURL"`
 	}
-	if resp.StatusCode != http.StatusOK {
-		var p acmez.Problem
-		_ = json.NewDecoder(resp.Body).Decode(&p)
-		p.Status = resp.StatusCode
-		return nil, c.fail(cctx, op, rec, p, "")
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&info); err != nil || info.Window.Start.IsZero() || !info.Window.End.After(info.Window.Start) {
+	if err := json.Unmarshal(data, &info); err != nil || info.Window.Start.IsZero() || !info.Window.End.After(info.Window.Start) {
 		return nil, model.NewError(c.name, op, model.ErrUnavailable, "the CA's renewal information has no usable window")
 	}
-	wait := min(max(rec.snapshot().retryAfter, MinARIRetry), MaxARIRetry)
+	wait := min(max(st.retryAfter, MinARIRetry), MaxARIRetry)
 	w := model.RenewalWindow{Start: info.Window.Start.UTC(), End: info.Window.End.UTC(), ExplanationURL: info.ExplanationURL,
 		FromCA: true, NextCheck: c.now().Add(wait).UTC()}
 	c.ariMu.Lock()
@@ -143,12 +161,15 @@ func (c *Client) Revoke(ctx context.Context, certificateID string, reason model.
 	if err != nil {
 		return err
 	}
-	cctx, rec := track(ctx)
-	if err := c.ac.RevokeCertificate(cctx, acct, leaf, nil, code); err != nil {
+	if _, err := c.do(ctx, op, "", "", false, func(ctx context.Context) error {
+		err := c.ac.RevokeCertificate(ctx, acct, leaf, nil, code)
 		var p acmez.Problem
-		if !(errors.As(err, &p) && shortProblem(p.Type) == "alreadyRevoked") {
-			return c.fail(cctx, op, rec, err, "")
+		if errors.As(err, &p) && shortProblem(p.Type) == "alreadyRevoked" {
+			return nil // done before, perhaps by an attempt whose answer was lost
 		}
+		return err
+	}); err != nil {
+		return err
 	}
 	if err := c.state.update(o.Location, func(r *record) { r.Revoked = true }); err != nil {
 		return model.NewError(c.name, op, model.ErrUnavailable, "remembering the revocation in state_dir: %v", err)

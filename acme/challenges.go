@@ -37,12 +37,12 @@ func (c *Client) authorization(ctx context.Context, op, u string) (acmez.Authori
 	if err != nil {
 		return acmez.Authorization{}, err
 	}
-	cctx, rec := track(ctx)
-	a, err := c.ac.GetAuthorization(cctx, acct, u)
-	if err != nil {
-		return a, c.fail(cctx, op, rec, err, "")
-	}
-	return a, nil
+	var a acmez.Authorization
+	_, err = c.do(ctx, op, "", "", false, func(ctx context.Context) (err error) {
+		a, err = c.ac.GetAuthorization(ctx, acct, u)
+		return err
+	})
+	return a, err
 }
 
 // Challenges returns every challenge the CA offers for each authorization of the order
@@ -182,10 +182,11 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 		if ch.Status != acmez.StatusPending || !c.claim(ch.URL) {
 			continue // already being checked, or answered by this Client
 		}
-		cctx, rec := track(ctx)
-		rec.once = ch.URL
-		if _, err := c.ac.InitiateChallenge(cctx, acct, ch); err != nil {
-			return nil, c.fail(cctx, op, rec, err, CodeOutcomeUnknown)
+		if _, err := c.do(ctx, op, ch.URL, CodeOutcomeUnknown, false, func(ctx context.Context) error {
+			_, err := c.ac.InitiateChallenge(ctx, acct, ch)
+			return err
+		}); err != nil {
+			return nil, err
 		}
 	}
 	return c.Challenges(ctx, certificateID)

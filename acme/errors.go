@@ -3,6 +3,7 @@ package acme
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -77,7 +78,7 @@ func KindOf(status int, problemType string) error {
 // ErrUnavailable, and an at-most-once request whose answer was lost as ErrUnavailable
 // with unknownCode.
 func (c *Client) fail(ctx context.Context, op string, rec *call, err error, unknownCode string) *model.Error {
-	var st call
+	var st outcome
 	if rec != nil {
 		st = rec.snapshot()
 	}
@@ -93,12 +94,33 @@ func (c *Client) fail(ctx context.Context, op string, rec *call, err error, unkn
 	case st.unknown && st.once != "":
 		e.Kind, e.Code = model.ErrUnavailable, unknownCode
 		e.Message = "the request may have reached the CA and its answer was lost; it was not sent again"
-		e.Err = errors.New(wire.Line(err.Error(), 300))
+		cause := err
+		if st.cause != nil {
+			cause = st.cause
+		}
+		e.Err = errors.New(wire.Line(cause.Error(), 300))
 		return e
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
 		e.Kind, e.Err = context.DeadlineExceeded, err
 		if errors.Is(err, context.Canceled) {
 			e.Kind = context.Canceled
+		}
+		return e
+	case st.fatal != nil:
+		return c.fatalError(e, st.fatal)
+	case st.transient && st.cause != nil:
+		e.Kind, e.HTTPStatus, e.RetryAfter = model.ErrUnavailable, 0, 0
+		e.Message = wire.Line(st.cause.Error(), 300)
+		return e
+	case st.transient:
+		e.Code = st.problem
+		e.Kind = KindOf(st.status, st.problem)
+		e.Message = wire.Line(st.detail, 300)
+		if e.Message == "" {
+			e.Message = fmt.Sprintf("the CA answered HTTP %d", st.status)
+		}
+		if e.Kind == model.ErrRateLimited && e.RetryAfter == 0 {
+			e.RetryAfter = time.Second
 		}
 		return e
 	case errors.As(err, &problem):
@@ -112,17 +134,8 @@ func (c *Client) fail(ctx context.Context, op string, rec *call, err error, unkn
 			e.RetryAfter = time.Second
 		}
 		return e
-	case errors.Is(err, retry.ErrBodyTooLarge):
-		e.Kind, e.Err = model.ErrUnavailable, retry.ErrBodyTooLarge
-		e.Message = "the CA's answer is larger than the body cap"
-		return e
-	case errors.Is(err, retry.ErrRedirectRefused):
-		e.Kind, e.Err = model.ErrUnavailable, retry.ErrRedirectRefused
-		e.Message = wire.Line(err.Error(), 300)
-		return e
-	case errors.Is(err, retry.ErrLimiterFailed):
-		e.Kind, e.Err = model.ErrUnavailable, retry.ErrLimiterFailed
-		return e
+	case errors.Is(err, retry.ErrBodyTooLarge), errors.Is(err, retry.ErrRedirectRefused), errors.Is(err, retry.ErrLimiterFailed):
+		return c.fatalError(e, err)
 	}
 	e.Kind = model.ErrUnavailable
 	if st.status >= 400 {
@@ -131,6 +144,62 @@ func (c *Client) fail(ctx context.Context, op string, rec *call, err error, unkn
 	}
 	e.Message = wire.Line(err.Error(), 300)
 	return e
+}
+
+// fatalError fills e for an attempt the transport ended for good: a body over the cap,
+// a refused redirect or a failed limiter, all ErrUnavailable wrapping the cause.
+func (c *Client) fatalError(e *model.Error, err error) *model.Error {
+	e.Kind, e.RetryAfter = model.ErrUnavailable, 0
+	switch {
+	case errors.Is(err, retry.ErrBodyTooLarge):
+		e.Err = retry.ErrBodyTooLarge
+		e.Message = "the CA's answer is larger than the body cap"
+	case errors.Is(err, retry.ErrRedirectRefused):
+		e.Err = retry.ErrRedirectRefused
+		e.Message = wire.Line(err.Error(), 300)
+	case errors.Is(err, retry.ErrLimiterFailed):
+		e.Err = retry.ErrLimiterFailed
+		e.Message = wire.Line(err.Error(), 300)
+	default:
+		e.Err = errors.New(wire.Line(err.Error(), 300))
+	}
+	return e
+}
+
+// do runs one acmez call (fn, given a context carrying a new call record) until it
+// succeeds or fails for good, and returns the record of its last attempt. A transient
+// failure (a connection error, a cut body, a 5xx, a 429) is tried again, up to
+// Config.Retry.MaxAttempts attempts in all, after the CA's Retry-After (never longer
+// than MaxWait) or a jittered backoff between MinWait and MaxWait, unless the call's
+// at-most-once POST (once) may have reached the CA. Its error is fail's.
+func (c *Client) do(ctx context.Context, op, once, unknownCode string, capture bool, fn func(ctx context.Context) error) (outcome, error) {
+	for attempt := 1; ; attempt++ {
+		cctx, rec := track(ctx)
+		rec.once, rec.capture = once, capture
+		err := fn(cctx)
+		st := rec.snapshot()
+		if err == nil {
+			return st, nil
+		}
+		if wait, ok := c.again(ctx, st, attempt); ok {
+			if retry.Sleep(ctx, wait) == nil {
+				continue
+			}
+		}
+		return st, c.fail(cctx, op, rec, err, unknownCode)
+	}
+}
+
+// again says whether a call whose attempt-th attempt ended as st may be tried again,
+// and after how long.
+func (c *Client) again(ctx context.Context, st outcome, attempt int) (time.Duration, bool) {
+	if ctx.Err() != nil || attempt >= c.retry.MaxAttempts || st.fatal != nil || !st.transient || (st.once != "" && st.sent) {
+		return 0, false
+	}
+	if st.retryAfter > 0 {
+		return min(st.retryAfter, c.retry.MaxWait), true
+	}
+	return retry.Backoff(c.retry.MinWait, c.retry.MaxWait, attempt-1), true
 }
 
 // problemText is a problem's detail with its subproblems' details after it.

@@ -83,11 +83,12 @@ func (c *Client) Order(ctx context.Context, req model.OrderRequest) (*model.Cert
 	if err != nil {
 		return nil, model.NewError(c.name, op, model.ErrUnavailable, "remembering the order in state_dir: %v", err)
 	}
-	cctx, rec := track(ctx)
-	rec.once = dir.NewOrder
-	made, err := c.ac.NewOrder(cctx, acct, order)
-	if err != nil {
-		return nil, c.fail(cctx, op, rec, err, CodeOrderOutcomeUnknown)
+	var made acmez.Order
+	if _, err := c.do(ctx, op, dir.NewOrder, CodeOrderOutcomeUnknown, false, func(ctx context.Context) (err error) {
+		made, err = c.ac.NewOrder(ctx, acct, order)
+		return err
+	}); err != nil {
+		return nil, err
 	}
 	if _, err := c.checkID(op, made.Location); err != nil {
 		return nil, model.NewError(c.name, op, model.ErrUnavailable, "the CA answered newOrder without an order URL on its origin")

@@ -28,17 +28,20 @@ func (c *Client) postAsGet(ctx context.Context, op, u string) ([]byte, http.Head
 	if err != nil {
 		return nil, nil, err
 	}
-	cctx, rec := track(ctx)
-	rec.capture = true
-	_, err = c.ac.GetOrder(cctx, acct, acmez.Order{Location: u})
-	st := rec.snapshot()
-	if st.body != nil && st.status >= 200 && st.status < 300 {
-		return st.body, st.header, nil
+	st, err := c.do(ctx, op, "", "", true, func(ctx context.Context) error {
+		_, err := c.ac.GetOrder(ctx, acct, acmez.Order{Location: u})
+		if st := callOf(ctx).snapshot(); st.body != nil && st.status >= 200 && st.status < 300 {
+			return nil // the body is the answer, whatever acmez made of it
+		}
+		if err == nil {
+			err = errors.New("no answer body")
+		}
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	if err == nil {
-		err = errors.New("no answer body")
-	}
-	return nil, nil, c.fail(cctx, op, rec, err, "")
+	return st.body, st.header, nil
 }
 
 // getOrder reads the order at id (checked to be on the CA's origin).
@@ -51,10 +54,12 @@ func (c *Client) getOrder(ctx context.Context, op, id string) (acmez.Order, erro
 	if err != nil {
 		return acmez.Order{}, err
 	}
-	cctx, rec := track(ctx)
-	o, err := c.ac.GetOrder(cctx, acct, acmez.Order{Location: u})
-	if err != nil {
-		return o, c.fail(cctx, op, rec, err, "")
+	var o acmez.Order
+	if _, err := c.do(ctx, op, "", "", false, func(ctx context.Context) (err error) {
+		o, err = c.ac.GetOrder(ctx, acct, acmez.Order{Location: u})
+		return err
+	}); err != nil {
+		return o, err
 	}
 	if o.Status == "" || o.Finalize == "" {
 		return o, model.NewError(c.name, op, model.ErrUnavailable, "the answer for %s is not an ACME order (is it an order URL?)", truncate(u, 120))
@@ -198,11 +203,12 @@ func (c *Client) Download(ctx context.Context, certificateID string) (*model.Bun
 		if err != nil {
 			return nil, err
 		}
-		cctx, rec := track(ctx)
-		rec.once = o.Finalize
-		fin, err := c.ac.FinalizeOrder(cctx, acct, o, r.CSR)
-		if err != nil {
-			return nil, c.fail(cctx, op, rec, err, CodeOutcomeUnknown)
+		var fin acmez.Order
+		if _, err := c.do(ctx, op, o.Finalize, CodeOutcomeUnknown, false, func(ctx context.Context) (err error) {
+			fin, err = c.ac.FinalizeOrder(ctx, acct, o, r.CSR)
+			return err
+		}); err != nil {
+			return nil, err
 		}
 		fin.Location = o.Location
 		o = fin

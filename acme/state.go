@@ -44,11 +44,18 @@ type state struct {
 	dir      string
 	records  map[string]*record // by local id
 	byURL    map[string]*record
-	accounts map[string]string // by directory and key thumbprint
+	accounts map[string]accountEntry // by directory and key thumbprint
+}
+
+// accountEntry is what the state remembers of an account: its URL and its orders
+// list's URL ("" when the CA has none).
+type accountEntry struct {
+	URL    string `json:"url"`
+	Orders string `json:"orders,omitempty"`
 }
 
 func openState(dir string) (*state, error) {
-	s := &state{dir: dir, records: map[string]*record{}, byURL: map[string]*record{}, accounts: map[string]string{}}
+	s := &state{dir: dir, records: map[string]*record{}, byURL: map[string]*record{}, accounts: map[string]accountEntry{}}
 	if dir == "" {
 		return s, nil
 	}
@@ -72,12 +79,12 @@ func openState(dir string) (*state, error) {
 			s.byURL[r.URL] = &r
 		}
 	}
-	var accts map[string]string
+	var accts map[string]accountEntry
 	if err := readJSON(filepath.Join(dir, "accounts.json"), &accts); err == nil {
 		s.accounts = accts
 	}
 	if s.accounts == nil {
-		s.accounts = map[string]string{}
+		s.accounts = map[string]accountEntry{}
 	}
 	return s, nil
 }
@@ -115,16 +122,18 @@ func accountKey(dir, thumb string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-func (s *state) accountURL(dir, thumb string) string {
+// account returns what is remembered of the account of key thumb at directory dir.
+func (s *state) account(dir, thumb string) accountEntry {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.accounts[accountKey(dir, thumb)]
 }
 
-func (s *state) setAccountURL(dir, thumb, u string) error {
+// setAccount remembers the account of key thumb at directory dir.
+func (s *state) setAccount(dir, thumb string, e accountEntry) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.accounts[accountKey(dir, thumb)] = u
+	s.accounts[accountKey(dir, thumb)] = e
 	if s.dir == "" {
 		return nil
 	}

@@ -20,10 +20,9 @@ import (
 // tries a second time a POST that must reach the CA at most once.
 var errNotResent = errors.New("not sent again: this request may already have reached the CA")
 
-// call follows one public call of the Client across every HTTP attempt acmez makes for
-// it; the transport reaches it through the request context and fills it in.
-type call struct {
-	mu sync.Mutex
+// outcome is what the transport learnt of the HTTP attempts of one acmez call: the
+// transport reaches its call through the request context and fills it in.
+type outcome struct {
 	// once is the URL of the POST of this call that must reach the CA at most once
 	// (newOrder, finalize, a challenge), "" for none.
 	once string
@@ -34,15 +33,28 @@ type call struct {
 	// fatal ends the call: every later attempt fails with it, unsent (a body over the
 	// cap, a refused redirect, a failed limiter).
 	fatal error
-	// status, header and problem are the last answer's; retryAfter its Retry-After.
+	// failed: an attempt of this acmez call failed, and the transport answers every
+	// later attempt of the same acmez call at once without sending it (the Client's
+	// retry loop starts a new call). transient: that failure may pass (a connection
+	// error, a cut body, a 5xx, a 429); cause is the connection error.
+	failed, transient bool
+	cause             error
+	// status, problem and detail are the last answer's; retryAfter its Retry-After.
 	status     int
 	retryAfter time.Duration
 	problem    string
+	detail     string
 	// capture keeps the last 2xx body and header, for answers acmez does not decode (the
 	// account's orders list).
 	capture bool
 	body    []byte
 	header  http.Header
+}
+
+// call is the outcome of one call, under its lock.
+type call struct {
+	mu sync.Mutex
+	outcome
 }
 
 type callKey struct{}
@@ -58,12 +70,11 @@ func callOf(ctx context.Context) *call {
 	return c
 }
 
-// snapshot returns the fields the error mapping reads, under the lock.
-func (c *call) snapshot() call {
+// snapshot returns a copy of the outcome, taken under the lock.
+func (c *call) snapshot() outcome {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return call{once: c.once, sent: c.sent, unknown: c.unknown, fatal: c.fatal, status: c.status,
-		retryAfter: c.retryAfter, problem: c.problem, body: c.body, header: c.header}
+	return c.outcome
 }
 
 // transport is the RoundTripper under acmez's http.Client: every attempt waits on the
@@ -84,11 +95,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	guarded := false
 	if c != nil {
 		c.mu.Lock()
-		if c.fatal != nil {
-			err := c.fatal
+		if c.fatal != nil || c.failed {
 			c.mu.Unlock()
 			closeBody(req)
-			return nil, err
+			return attemptEnded(req, ""), nil
 		}
 		if c.once != "" && req.Method == http.MethodPost && req.URL.String() == c.once {
 			if c.sent && !c.resend {
@@ -105,25 +115,37 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if ctx.Err() == nil && !errors.Is(err, context.DeadlineExceeded) {
 				err = fmt.Errorf("%w: %v", retry.ErrLimiterFailed, err)
 			}
-			t.fail(c, err, guarded, false)
 			closeBody(req)
-			return nil, err
+			if c == nil || ctx.Err() != nil {
+				return nil, err
+			}
+			t.fail(c, err, nil, guarded, false)
+			return attemptEnded(req, ""), nil
 		}
 	}
 	resp, err := t.base.RoundTrip(req)
 	if err != nil {
-		t.fail(c, nil, guarded, true)
-		return nil, err
+		if c == nil || ctx.Err() != nil {
+			t.fail(c, nil, nil, guarded, true)
+			return nil, err
+		}
+		t.fail(c, nil, err, guarded, true)
+		return attemptEnded(req, ""), nil
 	}
+	nonce := resp.Header.Get("Replay-Nonce")
 	body, err := readCapped(resp.Body, t.maxBody)
 	resp.Body.Close()
 	if err != nil {
-		fatal := error(nil)
-		if errors.Is(err, retry.ErrBodyTooLarge) {
-			fatal = err
+		if c == nil || ctx.Err() != nil {
+			t.fail(c, nil, nil, guarded, true)
+			return nil, err
 		}
-		t.fail(c, fatal, guarded, true)
-		return nil, err
+		if errors.Is(err, retry.ErrBodyTooLarge) {
+			t.fail(c, err, nil, guarded, true)
+		} else {
+			t.fail(c, nil, fmt.Errorf("reading the answer (HTTP %d): %w", resp.StatusCode, err), guarded, true)
+		}
+		return attemptEnded(req, nonce), nil
 	}
 	ra, hasRA := retry.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	if hasRA && resp.StatusCode < 300 && ra > t.maxPoll {
@@ -131,12 +153,12 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if c != nil {
 		c.mu.Lock()
-		c.status, c.retryAfter, c.problem = resp.StatusCode, 0, ""
+		c.status, c.retryAfter, c.problem, c.detail = resp.StatusCode, 0, "", ""
 		if hasRA {
 			c.retryAfter = ra
 		}
 		if resp.StatusCode >= 400 {
-			c.problem = problemType(resp.Header, body)
+			c.problem, c.detail = problemOf(resp.Header, body)
 		}
 		if guarded {
 			c.unknown = resp.StatusCode >= 500
@@ -145,23 +167,56 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if c.capture && resp.StatusCode < 300 {
 			c.body, c.header = body, resp.Header.Clone()
 		}
+		// A 5xx or a 429 ends the attempt here: the Client decides whether and when to
+		// try again (retry.Config), not acmez, which would retry a 5xx on its own
+		// schedule and not a 429 at all.
+		transient := resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests
+		if transient {
+			c.failed, c.transient = true, true
+		}
 		c.mu.Unlock()
+		if transient {
+			return attemptEnded(req, nonce), nil
+		}
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	return resp, nil
 }
 
-// fail records an attempt that got no usable answer: fatal (when not nil) ends the call,
+// attemptProblem is the type of the answer the transport gives acmez in place of a
+// failed attempt; the call record holds what really happened.
+const attemptProblem = "urn:anyca:acme:attemptEnded"
+
+// attemptEnded is the answer acmez gets for an attempt that failed (a connection error,
+// a cut or oversized body, a 5xx or a 429, a refused limiter): a 400 problem document,
+// which acmez returns at once instead of retrying on its own schedule. The nonce of a
+// real answer is passed on.
+func attemptEnded(req *http.Request, nonce string) *http.Response {
+	body := `{"type":"` + attemptProblem + `","detail":"the attempt failed","status":400}`
+	h := http.Header{"Content-Type": {"application/problem+json"}}
+	if nonce != "" {
+		h.Set("Replay-Nonce", nonce)
+	}
+	return &http.Response{StatusCode: http.StatusBadRequest, Status: "400 Bad Request", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: h, Body: io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)), Request: req}
+}
+
+// fail records an attempt that got no usable answer: fatal (when not nil) ends the call
+// for good, cause (when not nil) is a transient failure the Client may try again after,
 // and a guarded POST that may have been received makes the outcome unknown.
-func (t *transport) fail(c *call, fatal error, guarded, mayHaveArrived bool) {
+func (t *transport) fail(c *call, fatal, cause error, guarded, mayHaveArrived bool) {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.failed = true
 	if fatal != nil {
 		c.fatal = fatal
+	}
+	if cause != nil {
+		c.transient, c.cause, c.status, c.problem, c.detail = true, cause, 0, "", ""
 	}
 	if guarded && mayHaveArrived {
 		c.unknown = true
@@ -186,19 +241,20 @@ func readCapped(r io.Reader, max int64) ([]byte, error) {
 	return data, nil
 }
 
-// problemType returns the short type of an RFC 7807 problem document ("badNonce" for
-// urn:ietf:params:acme:error:badNonce), or "" when body is not one.
-func problemType(h http.Header, body []byte) string {
+// problemOf returns the short type of an RFC 7807 problem document ("badNonce" for
+// urn:ietf:params:acme:error:badNonce) and its detail, or "" when body is not one.
+func problemOf(h http.Header, body []byte) (typ, detail string) {
 	if !strings.HasPrefix(strings.ToLower(h.Get("Content-Type")), "application/problem+json") {
-		return ""
+		return "", ""
 	}
 	var p struct {
-		Type string `json:"type"`
+		Type   string `json:"type"`
+		Detail string `json:"detail"`
 	}
 	if json.Unmarshal(body, &p) != nil {
-		return ""
+		return "", ""
 	}
-	return shortProblem(p.Type)
+	return shortProblem(p.Type), p.Detail
 }
 
 // shortProblem drops the ACME namespace from a problem type.
@@ -209,17 +265,26 @@ func shortProblem(t string) string {
 const problemPrefix = "urn:ietf:params:acme:error:"
 
 // sameHostRedirects is the http.Client redirect policy: the same host only, never from
-// https to http, at most 5.
+// https to http, at most 5. A refused redirect ends the call (recorded as fatal), and
+// acmez gets the redirect answer itself, which it does not retry.
 func sameHostRedirects(req *http.Request, via []*http.Request) error {
-	if len(via) >= 5 {
-		return fmt.Errorf("%w: more than 5 redirects", retry.ErrRedirectRefused)
-	}
+	var err error
 	prev := via[0].URL
-	if !strings.EqualFold(req.URL.Host, prev.Host) {
-		return fmt.Errorf("%w: to another host (%s)", retry.ErrRedirectRefused, req.URL.Host)
+	switch {
+	case len(via) >= 5:
+		err = fmt.Errorf("%w: more than 5 redirects", retry.ErrRedirectRefused)
+	case !strings.EqualFold(req.URL.Host, prev.Host):
+		err = fmt.Errorf("%w: to another host (%s)", retry.ErrRedirectRefused, req.URL.Host)
+	case prev.Scheme == "https" && req.URL.Scheme != "https":
+		err = fmt.Errorf("%w: from https to %s", retry.ErrRedirectRefused, req.URL.Scheme)
+	default:
+		return nil
 	}
-	if prev.Scheme == "https" && req.URL.Scheme != "https" {
-		return fmt.Errorf("%w: from https to %s", retry.ErrRedirectRefused, req.URL.Scheme)
+	if c := callOf(req.Context()); c != nil {
+		c.mu.Lock()
+		c.fatal, c.failed = err, true
+		c.mu.Unlock()
+		return http.ErrUseLastResponse
 	}
-	return nil
+	return err
 }

@@ -8,9 +8,12 @@
 // listings of 10,000 and 100,000 items and measures the peak heap; ListDecode reads one
 // 1,000-item page per op and reports items per second of client CPU against a floor that
 // maps the same page into the same model values (TestListDecodeFloorMatchesAnyca checks
-// that it does); P4 runs a client against a rate-limited fake.
+// that it does); P4 runs a client against a rate-limited fake; P5 issues one certificate
+// per op on Pebble (acme/acmetest) through anyca, through the same flow as raw
+// mholt/acmez calls (the floor) and through go-acme/lego v5, and reports requests per
+// issuance (counted by the server) and client CPU.
 //
-// The fakes for P1-P3 and ListDecode run in a child process (this test binary
+// The fakes for P1-P3, ListDecode and P5 (Pebble) run in a child process (this test binary
 // re-executed, see fakeproc_test.go), so that B/op, allocs/op, client CPU and the peak
 // heap figures are the client's alone; P4 runs the DigiCert fake in-process behind a
 // rate-limiting middleware.

@@ -30,6 +30,8 @@ type fakeInfo struct {
 	IDs []string `json:"ids"` // certificate ids seeded, in order (domains: none)
 	// Control is the URL of the /_bench/requests counter endpoint.
 	Control string `json:"control"`
+	// TLS is the PEM of the server's own TLS certificate (pebble: its API is https).
+	TLS string `json:"tls,omitempty"`
 }
 
 type fakeProc struct {
@@ -145,6 +147,10 @@ func p1Certificate(cn string) model.Certificate {
 // stdin closes.
 func serveFake(spec string) {
 	kind, nStr, _ := strings.Cut(spec, ":")
+	if kind == "pebble" {
+		servePebble()
+		return
+	}
 	n, err := strconv.Atoi(nStr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bad spec", spec)

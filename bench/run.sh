@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the anyca benchmarks (P1-P4 and the list-decode throughput, see bench/doc.go)
+# Runs the anyca benchmarks (P1-P5 and the list-decode throughput, see bench/doc.go)
 # against the project's fakes and writes the results into BENCHMARKS.md at the repository
 # root, between <!-- bench:start --> and <!-- bench:end -->; other sections are left as
 # they are. The raw output is kept in bench/results.txt.

@@ -108,9 +108,11 @@ type Config struct {
 	// Product is the product name_id Order uses when the request names none; "" takes
 	// DefaultProduct.
 	Product string
-	// OrganizationID is the organization an OV or EV order is for (organization.id); an
-	// OV or EV order without it is model.ErrInvalidArgument naming it, before any
-	// request. DV products do not use it.
+	// OrganizationID is the organization an OV or EV order is for (organization.id).
+	// Without it an OV or EV order uses the account's only active organization (one List
+	// organizations request before the order); an account with none or several makes
+	// the order model.ErrInvalidArgument naming this setting, and no order is sent. DV
+	// products do not use it.
 	OrganizationID string
 	// PaymentMethod is sent as payment_method: "balance" (the default, the account's
 	// funds), "card", "profile" or "wire_transfer"; another word is

@@ -165,14 +165,9 @@ func (c *Client) Order(ctx context.Context, req model.OrderRequest) (*model.Cert
 	body.Certificate.ServerPlatform.ID = -1
 	body.PaymentMethod = c.ordering.payment
 	body.SkipApproval = c.ordering.skipApproval
+	var organizationNeeded model.ValidationLevel
 	if lvl := levelFor(product); lvl == model.LevelOV || lvl == model.LevelEV {
-		if c.ordering.organization == "" {
-			return nil, c.http.Error(op, model.ErrInvalidArgument,
-				"product %s is %s: it needs digicert.Config.OrganizationID (organization_id in the JSON config)", product, lvl)
-		}
-		body.Organization = &struct {
-			ID json.Number `json:"id"`
-		}{json.Number(c.ordering.organization)}
+		organizationNeeded = lvl
 	}
 	if r.Validity > 0 {
 		days := int(r.Validity / (24 * time.Hour))
@@ -193,6 +188,18 @@ func (c *Client) Order(ctx context.Context, req model.OrderRequest) (*model.Cert
 			return nil, c.http.Error(op, model.ErrInvalidArgument, "replaces %q is not a CertCentral order id (a number)", rep)
 		}
 		body.RenewalOfOrderID = json.Number(rep)
+	}
+	if organizationNeeded != "" {
+		// Every local check passed: only now may a request (List organizations) go out.
+		org := c.ordering.organization
+		if org == "" {
+			if org, err = c.onlyOrganization(ctx, op, product, organizationNeeded); err != nil {
+				return nil, err
+			}
+		}
+		body.Organization = &struct {
+			ID json.Number `json:"id"`
+		}{json.Number(org)}
 	}
 	data, err := json.Marshal(body)
 	if err != nil {

@@ -104,20 +104,60 @@ func TestOrderShapes(t *testing.T) {
 	})
 }
 
+// TestOrderOrganization: an OV order without Config.OrganizationID uses the account's
+// only active organization; an account with none or several makes it ErrInvalidArgument
+// naming the setting, after the one List organizations request and before any order.
+func TestOrderOrganization(t *testing.T) {
+	ctx := context.Background()
+	noOrg := func(cfg *digicert.Config) { cfg.OrganizationID = "" }
+
+	srv, c := orderClient(t, noOrg, digicerttest.WithOrganizations(
+		digicerttest.Organization{ID: "7001", Name: "Old Corp.", Active: false},
+		digicerttest.Organization{ID: "7002", Name: "Only Corp.", Active: true}))
+	cert, err := c.Order(ctx, orderReq("only.example.com"))
+	require.NoError(t, err, "the account's only active organization")
+	assert.Equal(t, "7002", srv.OrderOrganization(cert.ID))
+
+	srv, c = orderClient(t, nil) // OrganizationID set: no lookup
+	cert, err = c.Order(ctx, orderReq("set.example.com"))
+	require.NoError(t, err)
+	assert.Equal(t, "4242", srv.OrderOrganization(cert.ID))
+	assert.Equal(t, int64(1), srv.Requests(), "only the order: no List organizations")
+
+	for name, orgs := range map[string][]digicerttest.Organization{
+		"none":    nil,
+		"several": {{ID: "7001", Name: "A", Active: true}, {ID: "7002", Name: "B", Active: true}},
+	} {
+		srv, c := orderClient(t, noOrg, digicerttest.WithOrganizations(orgs...))
+		_, err := c.Order(ctx, orderReq("a.example.com"))
+		me := requireKind(t, err, model.ErrInvalidArgument, "")
+		assert.Contains(t, me.Message, "OrganizationID", name)
+		assert.Contains(t, me.Message, "organization_id", name)
+		assert.Equal(t, int64(1), srv.Requests(), "%s: only List organizations", name)
+		assert.Empty(t, srv.OrdersPlaced(), "%s: no order sent", name)
+	}
+	_, c = orderClient(t, noOrg, digicerttest.WithOrganizations(
+		digicerttest.Organization{ID: "7001", Active: true}, digicerttest.Organization{ID: "7002", Active: true}))
+	_, err = c.Order(ctx, orderReq("a.example.com"))
+	assert.ErrorContains(t, err, "7001, 7002", "the candidates are named")
+}
+
 // TestOrderSettings: a setting the order needs and misses is ErrInvalidArgument naming
 // it, before any request.
 func TestOrderSettings(t *testing.T) {
 	ctx := context.Background()
-	srv, c := orderClient(t, func(cfg *digicert.Config) { cfg.OrganizationID = "" })
+	srv, c := orderClient(t, func(cfg *digicert.Config) { cfg.OrganizationID = "" }, digicerttest.WithOrganizations())
 	_, err := c.Order(ctx, orderReq("a.example.com"))
 	me := requireKind(t, err, model.ErrInvalidArgument, "")
 	assert.Contains(t, me.Message, "OrganizationID")
-	assert.Zero(t, srv.Requests())
+	assert.Empty(t, srv.OrdersPlaced())
+	srv, c = orderClient(t, func(cfg *digicert.Config) { cfg.OrganizationID = "" })
 
 	req := orderReq("a.example.com")
 	req.Product = "ssl_dv_geotrust"
 	_, err = c.Order(ctx, req)
 	require.NoError(t, err, "a DV product needs no organization")
+	assert.Equal(t, int64(1), srv.Requests(), "a DV order looks up no organization")
 
 	for _, tt := range []struct {
 		name string

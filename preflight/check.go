@@ -82,6 +82,9 @@ func checkChallenge(ctx context.Context, ch model.Challenge, opt Options, newLoo
 		res.Message = "check not started: " + err.Error()
 		return res
 	}
+	if (ch.Type == model.ChallengeDNSAccount || ch.Type == model.ChallengeDNSPersist) && ch.RecordName != "" && ch.RecordValue != "" {
+		ch.Type = model.ChallengeDNSTXT // a TXT record named and valued by the CA: checked as one
+	}
 	switch ch.Type {
 	case model.ChallengeDNSTXT, model.ChallengeDNSCNAME:
 		name, err := recordName(ch.RecordName)
@@ -104,6 +107,7 @@ func checkChallenge(ctx context.Context, ch model.Challenge, opt Options, newLoo
 			out = checkCNAME(ctx, l, dc)
 		}
 		out.Notes = slices.Clone(l.notes)
+		out.Type = res.Type
 		return out
 	case model.ChallengeHTTPFile, model.ChallengeHTTPSFile:
 		res.Name, res.Wanted = ch.URL, ch.Content
@@ -122,6 +126,10 @@ func checkChallenge(ctx context.Context, ch model.Challenge, opt Options, newLoo
 		if len(ch.Emails) == 0 {
 			res.Message = "email validation cannot be checked from outside"
 		}
+		return res
+	case model.ChallengeTLSALPN, model.ChallengeDNSAccount, model.ChallengeDNSPersist:
+		res.Status = StatusNotCheckable
+		res.Message = fmt.Sprintf("a %s challenge is not checked by preflight: the CA looks itself when asked (anyca verify ID --method %s)", ch.Type, ch.Type)
 		return res
 	}
 	return invalid(res, "unknown challenge type "+show(string(ch.Type)))

@@ -345,3 +345,21 @@ func TestResolverRefusingIsAnError(t *testing.T) {
 	assert.Equal(t, ReasonRefused, res.Reason, res.Message)
 	assert.Contains(t, res.Message, "REFUSED")
 }
+
+// TestACMETypesWithoutARecordAreNotCheckable: tls-alpn, and dns-account or dns-persist
+// without a record to look for, are not_checkable with a message naming the type, not
+// an unknown type.
+func TestACMETypesWithoutARecordAreNotCheckable(t *testing.T) {
+	for _, typ := range []model.ChallengeType{model.ChallengeTLSALPN, model.ChallengeDNSAccount, model.ChallengeDNSPersist} {
+		res := Check(context.Background(), model.Challenge{Domain: "example.test", Type: typ, Token: "tok"}, Options{})
+		assert.Equal(t, StatusNotCheckable, res.Status, typ)
+		assert.Contains(t, res.Message, string(typ))
+		assert.NotContains(t, res.Message, "unknown")
+	}
+	w := newWorld(t)
+	w.parent.add(`_acct.example.test. 300 IN TXT "digest"`)
+	ch := model.Challenge{Domain: "example.test", Type: model.ChallengeDNSAccount, RecordName: "_acct.example.test", RecordValue: "digest"}
+	res := Check(context.Background(), ch, w.opts())
+	assert.Equal(t, StatusOK, res.Status, res.Message)
+	assert.Equal(t, model.ChallengeDNSAccount, res.Type, "checked as a TXT record, reported as its own type")
+}

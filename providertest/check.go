@@ -204,16 +204,16 @@ func checkChallengeWellFormed(ch model.Challenge, types []model.ChallengeType) e
 	}
 	base := strings.TrimPrefix(ch.Domain, "*.")
 	switch ch.Type {
-	case model.ChallengeDNSTXT, model.ChallengeDNSCNAME:
+	case model.ChallengeDNSTXT, model.ChallengeDNSCNAME, model.ChallengeDNSAccount, model.ChallengeDNSPersist:
 		if ch.RecordName == "" || ch.RecordValue == "" {
 			bad("DNS challenge without RecordName or RecordValue")
 		}
 		if name := strings.TrimSuffix(strings.ToLower(ch.RecordName), "."); name != base && !strings.HasSuffix(name, "."+base) {
 			bad("RecordName %q is not at or under %q", ch.RecordName, base)
 		}
-	case model.ChallengeHTTPFile, model.ChallengeHTTPSFile:
+	case model.ChallengeHTTPFile, model.ChallengeHTTPSFile, model.ChallengeTLSALPN:
 		scheme := "http://"
-		if ch.Type == model.ChallengeHTTPSFile {
+		if ch.Type != model.ChallengeHTTPFile {
 			scheme = "https://"
 		}
 		if !strings.HasPrefix(ch.URL, scheme) {
@@ -223,7 +223,7 @@ func checkChallengeWellFormed(ch model.Challenge, types []model.ChallengeType) e
 			bad("URL %q does not contain the domain %q", ch.URL, base)
 		}
 		if ch.Content == "" {
-			bad("file challenge without Content")
+			bad("file or tls-alpn challenge without Content")
 		}
 	case model.ChallengeEmail:
 		if len(ch.Emails) == 0 {

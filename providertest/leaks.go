@@ -17,7 +17,15 @@ import (
 // once idle ones are closed.
 func (s *suite) testNoLeaks(t *testing.T) {
 	f := s.startFake(t)
-	hc := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	// A transport of the test's own, so that its idle connections can be closed: a clone
+	// of the fake's when its Config brings one (a TLS fake's, trusting its certificate).
+	base := http.DefaultTransport.(*http.Transport)
+	if f.Config.HTTPClient != nil {
+		if t, ok := f.Config.HTTPClient.Transport.(*http.Transport); ok {
+			base = t
+		}
+	}
+	hc := &http.Client{Transport: base.Clone()}
 	cfg := f.Config
 	cfg.HTTPClient = hc
 	before := goleak.IgnoreCurrent()

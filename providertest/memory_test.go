@@ -39,6 +39,9 @@ func memoryHarnessNamed(name string, bugs memca.Bugs) providertest.Harness {
 			ChallengeTypes:      model.ChallengeTypes(),
 			Verifier:            name != memca.NameBasic,
 			Downloader:          name != memca.NameBasic,
+			Orderer:             name != memca.NameBasic,
+			Revoker:             name != memca.NameBasic,
+			Canceller:           name != memca.NameBasic,
 			Chaos:               true,
 		},
 		Start: func(t *testing.T, sc providertest.Scenario) *providertest.Fake {
@@ -53,12 +56,13 @@ func memoryHarnessNamed(name string, bugs memca.Bugs) providertest.Harness {
 					Domains:      srv.Domains(),
 					Challenges:   srv.Challenges(),
 				},
-				FailNext: srv.FailNext,
-				Requests: srv.Requests,
-				Publish:  srv.Publish,
-				Roots:    memca.Roots(),
-				SetChaos: srv.SetChaos,
-				Injected: srv.Injected,
+				FailNext:     srv.FailNext,
+				Requests:     srv.Requests,
+				Publish:      srv.Publish,
+				Roots:        memca.Roots(),
+				SetChaos:     srv.SetChaos,
+				Injected:     srv.Injected,
+				OrdersPlaced: srv.OrdersPlaced,
 			}
 		},
 	}
@@ -120,7 +124,24 @@ var bugs = map[string]struct {
 	"no-dedup-across-pages":     {memca.Bugs{Paging: memca.PagingBugs{NoDedupAcrossPages: true}}, "Paging", "OverlappingPages", "listed more than once"},
 	"accepts-oversized":         {memca.Bugs{Paging: memca.PagingBugs{AcceptsOversized: true}}, "Paging", "OversizedPage", "certificates were yielded"},
 	"empty-list-is-error":       {memca.Bugs{Paging: memca.PagingBugs{EmptyListIsError: true}}, "Paging", "EmptyList", "must list nothing, without an error"},
+	"csr-checked-by-server":     {lifecycleBug(memca.LifecycleBugs{CSRCheckedByServer: true}), "Lifecycle", "BadRequestNoRequest", "a request was sent for an order refused locally"},
+	"retries-create":            {lifecycleBug(memca.LifecycleBugs{RetriesCreate: true}), "Lifecycle", "AtMostOnce/ResetAfterRead", "got no error, want unavailable"},
+	"retries-create-chaos":      {lifecycleBug(memca.LifecycleBugs{RetriesCreate: true}), "Lifecycle", "Chaos", "orders made twice"},
+	"find-order-no-slack":       {lifecycleBug(memca.LifecycleBugs{FindOrderNoSlack: true}), "Lifecycle", "AtMostOnce/ResetAfterRead", "FindOrder after ResetAfterRead"},
+	"id-not-at-once":            {lifecycleBug(memca.LifecycleBugs{IDNotAtOnce: true}), "Lifecycle", "RoundTrip", "at once after Order"},
+	"replaces-dropped":          {lifecycleBug(memca.LifecycleBugs{ReplacesDropped: true}), "Lifecycle", "RoundTrip", "the renewal does not name what it replaces"},
+	"fixed-renewal-window":      {lifecycleBug(memca.LifecycleBugs{FixedRenewalWindow: true}), "Lifecycle", "RoundTrip", "the window is the last third of the lifetime"},
+	"revoke-not-done":           {lifecycleBug(memca.LifecycleBugs{RevokeNotDone: true}), "Lifecycle", "RoundTrip", "Revoke returned nil and the certificate is not revoked"},
+	"revoke-again-fails":        {lifecycleBug(memca.LifecycleBugs{RevokeAgainFails: true}), "Lifecycle", "RoundTrip", "revoking a revoked certificate is done"},
+	"revoke-any-reason":         {lifecycleBug(memca.LifecycleBugs{RevokeAnyReason: true}), "Lifecycle", "RoundTrip", "an unknown reason"},
+	"revoke-unissued":           {lifecycleBug(memca.LifecycleBugs{RevokeUnissued: true}), "Lifecycle", "Cancel", "revoking an order not issued"},
+	"cancel-not-done":           {lifecycleBug(memca.LifecycleBugs{CancelNotDone: true}), "Lifecycle", "Cancel", "Cancel returned nil and the order is not cancelled"},
+	"cancel-again-fails":        {lifecycleBug(memca.LifecycleBugs{CancelAgainFails: true}), "Lifecycle", "Cancel", "cancelling a cancelled order is done"},
+	"cancel-issued":             {lifecycleBug(memca.LifecycleBugs{CancelIssued: true}), "Lifecycle", "RoundTrip", "cancelling a revoked certificate"},
 }
+
+// lifecycleBug is the Bugs with only the lifecycle bugs b.
+func lifecycleBug(b memca.LifecycleBugs) memca.Bugs { return memca.Bugs{Lifecycle: b} }
 
 // TestConformanceBroken shows that Run fails a provider with a bug: it runs the suite
 // in a child process (the test binary itself) against the in-memory CA with one bug

@@ -70,3 +70,11 @@ func jitteredBackoff(minWait, maxWait time.Duration, attempt int) time.Duration 
 // now) as the Client does; false when it is absent or unreadable. A date in the past is
 // 0.
 func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) { return parseRetryAfter(v, now) }
+
+// Backoff returns the wait before attempt+1 (attempt 0 is the wait after the first
+// failure) as the Client waits it when the server names no Retry-After: a jittered
+// exponential step, never below minWait nor above maxWait. Adapters that send their
+// requests through another library's client (acme) retry with it.
+func Backoff(minWait, maxWait time.Duration, attempt int) time.Duration {
+	return jitteredBackoff(minWait, maxWait, attempt)
+}

@@ -20,6 +20,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +29,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -83,6 +85,13 @@ type Options struct {
 	NoOrdersList bool
 	// Wrap, when set, wraps the ACME handler (a fault injector, a request counter).
 	Wrap func(http.Handler) http.Handler
+	// DNSServer, when set, is the authoritative DNS server (host:port, answering over
+	// TCP) Pebble's validation authority asks instead of the Server's own, which is then
+	// not started: Publish's records are not seen (a simulator publishes into its own).
+	DNSServer string
+	// HTTP01Port, when set, is the loopback port Pebble fetches http-01 files from
+	// instead of the Server's own HTTP-01 host, which is then not started.
+	HTTP01Port int
 }
 
 // DefaultProfile is the profile an order without one gets.
@@ -104,6 +113,8 @@ type Server struct {
 	Faults *fakeca.Injector
 	// Roots holds the root issued chains verify against.
 	Roots *x509.CertPool
+	// RootPEM is that root, PEM (Pebble's management /roots/0).
+	RootPEM []byte
 
 	acme     *httptest.Server
 	mgmt     *httptest.Server
@@ -115,6 +126,9 @@ type Server struct {
 	files    map[string]string   // by path
 	requests atomic.Int64
 	closing  sync.Once
+	placedMu sync.Mutex
+	placed   map[string]int // orders Pebble made, by sorted names joined by ","
+	orders   []string       // their URLs, oldest first
 }
 
 // envMu serializes the environment Pebble's constructors read.
@@ -122,25 +136,33 @@ var envMu sync.Mutex
 
 // New starts a Server. It fails only when a loopback port cannot be opened.
 func New(opts Options) (*Server, error) {
-	s := &Server{txt: map[string][]string{}, files: map[string]string{}}
+	s := &Server{txt: map[string][]string{}, files: map[string]string{}, placed: map[string]int{}}
 	// The HTTP-01 host: Pebble dials 127.0.0.1 on this port for every name.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
+	httpPort := opts.HTTP01Port
+	if httpPort == 0 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		s.http01L = l
+		s.http01 = &http.Server{Handler: http.HandlerFunc(s.serveFile), ReadHeaderTimeout: 5 * time.Second}
+		go func() { _ = s.http01.Serve(l) }()
+		httpPort = l.Addr().(*net.TCPAddr).Port
 	}
-	s.http01L = l
-	s.http01 = &http.Server{Handler: http.HandlerFunc(s.serveFile), ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = s.http01.Serve(l) }()
 	// The authoritative DNS server, over TCP.
-	dl, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		s.Close()
-		return nil, err
+	dnsAddr := opts.DNSServer
+	if dnsAddr == "" {
+		dl, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		started := make(chan struct{})
+		s.dnsSrv = &dns.Server{Listener: dl, Net: "tcp", Handler: dns.HandlerFunc(s.serveDNS), NotifyStartedFunc: func() { close(started) }}
+		go func() { _ = s.dnsSrv.ActivateAndServe() }()
+		<-started
+		dnsAddr = dl.Addr().String()
 	}
-	started := make(chan struct{})
-	s.dnsSrv = &dns.Server{Listener: dl, Net: "tcp", Handler: dns.HandlerFunc(s.serveDNS), NotifyStartedFunc: func() { close(started) }}
-	go func() { _ = s.dnsSrv.ActivateAndServe() }()
-	<-started
 
 	profiles := opts.Profiles
 	if profiles == nil {
@@ -155,7 +177,6 @@ func New(opts Options) (*Server, error) {
 		pp[name] = ca.Profile{Description: p.Description, ValidityPeriod: uint64(p.Validity / time.Second)}
 	}
 	logger := log.New(io.Discard, "", 0)
-	httpPort := l.Addr().(*net.TCPAddr).Port
 
 	envMu.Lock()
 	restore := setEnv(map[string]string{
@@ -172,7 +193,7 @@ func New(opts Options) (*Server, error) {
 	})
 	store := db.NewMemoryStore()
 	authority := ca.New(logger, store, "", "ecdsa", 0, 1, pp)
-	validator := va.New(logger, httpPort, 1, false, dl.Addr().String(), store)
+	validator := va.New(logger, httpPort, 1, false, dnsAddr, store)
 	front := wfe.New(logger, store, validator, authority, []string{"pebble.letsencrypt.org"}, false, opts.RequireEAB, 0, 0)
 	restore()
 	envMu.Unlock()
@@ -184,23 +205,25 @@ func New(opts Options) (*Server, error) {
 	}
 
 	var h http.Handler = &directoryRewrite{next: front.Handler(), noARI: opts.NoARI, noOrders: opts.NoOrdersList}
+	h = s.countOrders(h)
 	if opts.Wrap != nil {
 		h = opts.Wrap(h)
 	}
 	s.Faults = fakeca.NewInjector(problemBody)
 	h = problemType(s.Faults.Wrap(h))
-	s.acme = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.requests.Add(1)
 		h.ServeHTTP(w, r)
-	}))
+	})
+	s.acme = httptest.NewTLSServer(counted)
 	s.DirectoryURL = s.acme.URL + "/dir"
 	s.mgmt = httptest.NewTLSServer(front.ManagementHandler())
-	roots, err := s.fetchRoot()
+	roots, rootPEM, err := s.fetchRoot()
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
-	s.Roots = roots
+	s.Roots, s.RootPEM = roots, rootPEM
 	return s, nil
 }
 
@@ -230,21 +253,21 @@ func setEnv(vars map[string]string) func() {
 	}
 }
 
-func (s *Server) fetchRoot() (*x509.CertPool, error) {
+func (s *Server) fetchRoot() (*x509.CertPool, []byte, error) {
 	resp, err := s.mgmt.Client().Get(s.mgmt.URL + "/roots/0")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(data) {
-		return nil, errors.New("acmetest: Pebble's root is not PEM")
+		return nil, nil, errors.New("acmetest: Pebble's root is not PEM")
 	}
-	return pool, nil
+	return pool, data, nil
 }
 
 // Client returns an http.Client that trusts the server's TLS certificate, for
@@ -253,6 +276,12 @@ func (s *Server) Client() *http.Client { return s.acme.Client() }
 
 // URL is the origin of the ACME server (https://127.0.0.1:port).
 func (s *Server) URL() string { return s.acme.URL }
+
+// TLSCertificatePEM is the ACME server's own TLS certificate, PEM: self-signed, it is
+// the root a client outside the process (a CLI) must trust to reach DirectoryURL.
+func (s *Server) TLSCertificatePEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.acme.Certificate().Raw})
+}
 
 // Requests returns how many requests the ACME server received.
 func (s *Server) Requests() int64 { return s.requests.Load() }
@@ -426,4 +455,59 @@ func problemBody(status int, message string) []byte {
 func DecodeEABKey() []byte {
 	b, _ := base64.RawURLEncoding.DecodeString(EABHMACKey)
 	return b
+}
+
+// countOrders notes every order Pebble makes (a 201 answer to newOrder), behind the
+// fault injector: an order whose answer the injector then loses is counted too.
+func (s *Server) countOrders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.URL.Path != "/order-plz" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		if rec.Code == http.StatusCreated {
+			var o struct {
+				Identifiers []struct {
+					Value string `json:"value"`
+				} `json:"identifiers"`
+			}
+			if json.Unmarshal(rec.Body.Bytes(), &o) == nil {
+				names := make([]string, 0, len(o.Identifiers))
+				for _, id := range o.Identifiers {
+					names = append(names, strings.ToLower(id.Value))
+				}
+				sort.Strings(names)
+				s.placedMu.Lock()
+				s.placed[strings.Join(names, ",")]++
+				s.orders = append(s.orders, rec.Header().Get("Location"))
+				s.placedMu.Unlock()
+			}
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	})
+}
+
+// OrdersPlaced returns how many orders Pebble made for each set of names (lower case,
+// sorted, joined by ","), whatever happened to their answers afterwards.
+func (s *Server) OrdersPlaced() map[string]int {
+	s.placedMu.Lock()
+	defer s.placedMu.Unlock()
+	out := make(map[string]int, len(s.placed))
+	for k, v := range s.placed {
+		out[k] = v
+	}
+	return out
+}
+
+// orderURLs returns the URL of every order Pebble made, oldest first.
+func (s *Server) orderURLs() []string {
+	s.placedMu.Lock()
+	defer s.placedMu.Unlock()
+	return append([]string(nil), s.orders...)
 }

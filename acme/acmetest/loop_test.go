@@ -25,12 +25,18 @@ func start(t *testing.T, opts acmetest.Options) (*acmetest.Server, anyca.Provide
 	srv, err := acmetest.New(opts)
 	require.NoError(t, err)
 	t.Cleanup(srv.Close)
-	key, err := acme.NewKey()
-	require.NoError(t, err)
-	p, err := anyca.New(context.Background(), anyca.Config{Provider: "acme", BaseURL: srv.DirectoryURL, HTTPClient: srv.Client(),
-		ACME: &anyca.ACMEAccount{Key: key, AgreeTerms: true, Email: "ops@example.com"}})
+	p, err := anyca.New(context.Background(), configFor(t, srv))
 	require.NoError(t, err)
 	return srv, p
+}
+
+// configFor returns the Config of a new account on srv.
+func configFor(t *testing.T, srv *acmetest.Server) anyca.Config {
+	t.Helper()
+	key, err := acme.NewKey()
+	require.NoError(t, err)
+	return anyca.Config{Provider: "acme", BaseURL: srv.DirectoryURL, HTTPClient: srv.Client(),
+		ACME: &anyca.ACMEAccount{Key: key, AgreeTerms: true, Email: "ops@example.com"}}
 }
 
 // csrFor returns a PEM-less DER CSR for names with a fresh P-256 key.

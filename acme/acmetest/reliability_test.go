@@ -193,15 +193,20 @@ func TestBodyCap(t *testing.T) {
 	}
 }
 
-var _ = acme.Name
-
 // TestSharedFaultInjector: the shared injector sits in front of Pebble: an injected 429
-// is ErrRateLimited with its Retry-After, an injected 503 on a read is retried.
+// is ErrRateLimited with its Retry-After when no attempt is left, an injected 503 on a
+// read is retried.
 func TestSharedFaultInjector(t *testing.T) {
 	srv, p := start(t, acmetest.Options{})
 	c, _ := issue(t, srv, p, model.ChallengeDNSTXT, "faults.example.com")
+	cfg := configFor(t, srv)
+	cfg.Retry.MaxAttempts = 1
+	single, err := anyca.New(context.Background(), cfg)
+	require.NoError(t, err)
+	_, err = single.Certificate(context.Background(), c.ID)
+	require.ErrorIs(t, err, model.ErrPermissionDenied, "another account's order")
 	srv.Faults.FailNext(1, fakeca.Fault{Kind: fakeca.RateLimit, RetryAfter: "120"})
-	_, err := p.Certificate(context.Background(), c.ID)
+	_, err = single.Certificate(context.Background(), c.ID)
 	me := requireKind(t, err, model.ErrRateLimited, "")
 	assert.Equal(t, 2*time.Minute, me.RetryAfter)
 	_, err = p.Certificate(context.Background(), c.ID) // refills the nonce pool the 429 left empty
@@ -211,4 +216,90 @@ func TestSharedFaultInjector(t *testing.T) {
 	require.NoError(t, err, "a 5xx on a read is retried")
 	assert.Equal(t, model.StatusIssued, got.Status)
 	assert.Equal(t, 2, srv.Faults.Injected()[fakeca.RateLimit]+srv.Faults.Injected()[fakeca.ServerError])
+}
+
+// TestNonceFetchRetried: a 5xx on the new-nonce request (a HEAD, with no problem body
+// to read) is retried like any read, within Config.Retry, and the call succeeds; the
+// order it was fetched for is placed once.
+func TestNonceFetchRetried(t *testing.T) {
+	for _, status := range []int{http.StatusInternalServerError, http.StatusServiceUnavailable} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			f := &fault{match: func(r *http.Request) bool { return r.URL.Path == "/nonce-plz" }}
+			f.answer = func(w http.ResponseWriter, _ *http.Request, _ http.Handler) {
+				f.armed.Store(false) // once
+				w.WriteHeader(status)
+			}
+			srv, warm := startWith(t, acmetest.Options{}, f)
+			_, err := anyca.Order(context.Background(), warm, model.OrderRequest{Names: []string{"warm.example.com"}, CSR: csrFor(t, "warm.example.com")})
+			require.NoError(t, err, "a first order, so that the directory is known")
+			cfg := configFor(t, srv)
+			cfg.Retry = retry.Config{MaxAttempts: 2, MinWait: time.Millisecond, MaxWait: 10 * time.Millisecond}
+			p, err := anyca.New(context.Background(), cfg)
+			require.NoError(t, err)
+			f.hits.Store(0)
+			f.armed.Store(true)
+			_, err = anyca.Order(context.Background(), p, model.OrderRequest{Names: []string{"nonce.example.com"}, CSR: csrFor(t, "nonce.example.com")})
+			require.NoError(t, err, "a 5xx on the new-nonce request must be retried")
+			assert.False(t, f.armed.Load(), "the fault was not met: no nonce was fetched")
+			assert.EqualValues(t, 2, f.hits.Load(), "nonce fetches: the failed one and its retry")
+			assert.Equal(t, 1, srv.OrdersPlaced()["nonce.example.com"])
+		})
+	}
+}
+
+// TestFinalizeAndChallengeAtMostOnce: Pebble carries out a finalize or a challenge POST
+// and the answer is lost (a 500 in its place): Download or Verify fails with
+// ErrUnavailable and code outcome_unknown without sending that POST again, and the
+// order, looked at again, shows what the CA did.
+func TestFinalizeAndChallengeAtMostOnce(t *testing.T) {
+	lost := func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		next.ServeHTTP(discard{}, r) // Pebble carries the request out; its answer is dropped
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"type":"urn:ietf:params:acme:error:serverInternal","detail":"lost","status":500}`))
+	}
+	for _, tc := range []struct{ name, prefix string }{{"finalize", "/finalize-order/"}, {"challenge", "/chalZ/"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fault{match: func(r *http.Request) bool {
+				return r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, tc.prefix)
+			}, answer: lost}
+			srv, p := startWith(t, acmetest.Options{}, f)
+			ctx := context.Background()
+			ord, err := anyca.Order(ctx, p, model.OrderRequest{Names: []string{tc.name + ".example.com"}, CSR: csrFor(t, tc.name+".example.com")})
+			require.NoError(t, err)
+			chs, err := p.Challenges(ctx, ord.ID)
+			require.NoError(t, err)
+			for _, ch := range chs {
+				if ch.Type == model.ChallengeDNSTXT {
+					require.NoError(t, srv.Publish(ch))
+				}
+			}
+			if tc.name == "challenge" {
+				f.armed.Store(true)
+			}
+			_, err = anyca.Verify(ctx, p, ord.ID, model.ChallengeDNSTXT)
+			if tc.name == "challenge" {
+				requireKind(t, err, model.ErrUnavailable, acme.CodeOutcomeUnknown)
+				assert.EqualValues(t, 1, f.hits.Load(), "challenge POSTs sent")
+				f.armed.Store(false)
+			} else {
+				require.NoError(t, err)
+			}
+			_, err = anyca.WaitValidated(ctx, p, ord.ID, anyca.WaitOptions{Min: 20 * time.Millisecond, Max: 200 * time.Millisecond})
+			require.NoError(t, err, "the challenge answered once is validated")
+			if tc.name == "finalize" {
+				f.armed.Store(true)
+				_, err = anyca.Download(ctx, p, ord.ID)
+				requireKind(t, err, model.ErrUnavailable, acme.CodeOutcomeUnknown)
+				assert.EqualValues(t, 1, f.hits.Load(), "finalize POSTs sent")
+				f.armed.Store(false)
+			}
+			b, err := anyca.Download(ctx, p, ord.ID)
+			require.NoError(t, err, "the order, looked at again, downloads")
+			assert.Equal(t, tc.name+".example.com", b.Leaf.DNSNames[0])
+			if tc.name == "finalize" {
+				assert.EqualValues(t, 1, f.hits.Load(), "the order was already finalized: no second finalize")
+			}
+		})
+	}
 }

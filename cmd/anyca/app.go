@@ -52,6 +52,8 @@ type app struct {
 	sleep func(ctx context.Context, d time.Duration) error
 	// simReady, when set, receives the simulator's listen address once it serves (tests).
 	simReady func(addr string)
+	// demoACME is the ACME CA anyca demo walks after the other two (nil: none).
+	demoACME *demoACME
 }
 
 // run executes the command line args and returns the process exit code.
@@ -349,6 +351,10 @@ func exitCode(err error) int {
 	var vf *anyca.ValidationFailedError
 	if errors.As(err, &vf) {
 		return exitDCVFailed
+	}
+	var ou *outcomeUnknownError
+	if errors.As(err, &ou) {
+		return exitOutcomeUnknown
 	}
 	switch model.KindOf(err) {
 	case model.ErrNotFound:

@@ -146,11 +146,15 @@ Lists issued certificates that expire within the window, and domain validations 
 level) that lapse within it, soonest first: what must be renewed or revalidated. The
 window takes days ("30d"), or Go durations ("12h", "90m", "1h30m").
 
-Table columns: EXPIRES (UTC), IN (time left), ACCOUNT, KIND (certificate or domain),
-NAME, ID, DETAIL (certificate level and product; domain validation level).
+Table columns: EXPIRES (UTC), IN (time left), RENEW FROM (a certificate's renewal
+window: the CA's advice, else the last third of its lifetime; "(due)" once open),
+ACCOUNT, KIND (certificate or domain), NAME, ID, DETAIL (certificate level and product;
+domain validation level).
 JSON: {"now", "within", "certificates": [certificate...], "domains": [domain
-validation...], "failed": {account: error}} ("failed" only when some accounts failed)
-where a domain is listed when one of its levels lapses within the window.
+validation...], "renewal_windows": [{"account", "id", "window": {"start", "end",
+"from_ca"}, "open", "error"}...] (one per certificate, in order), "failed": {account:
+error}} ("failed" only when some accounts failed) where a domain is listed when one of
+its levels lapses within the window.
 
 Examples:
   anyca expiring --within 30d
@@ -164,12 +168,12 @@ Examples:
 		},
 		run: runExpiring,
 	},
-	verifyCommand, downloadCommand, simPublishCommand,
+	verifyCommand, downloadCommand, orderCommand, renewCommand, revokeCommand, cancelCommand, acmeRegisterCommand, simPublishCommand,
 	{
 		name:     "sim",
 		local:    true,
 		noOutput: true,
-		short:    "serve the DigiCert and ZeroSSL fakes on loopback",
+		short:    "serve the DigiCert and ZeroSSL fakes and an ACME CA on loopback",
 		help: `Usage: anyca sim [--listen 127.0.0.1:8089] [--dns-listen ADDR] [--http-listen ADDR] [--https-listen ADDR] [--env-file FILE] [--seed N]
 
 Serves simulated DigiCert CertCentral and ZeroSSL APIs, seeded with a generated demo
@@ -178,6 +182,13 @@ expiring at different times, pending DCV), on one loopback listener:
   /digicert/services/v2/...   DigiCert CertCentral Services API
   /zerossl/...                ZeroSSL REST API
   POST /publish?id=CERT_ID    publish the certificate's DCV records and files (anyca sim publish)
+and, on its own loopback port over TLS, an ACME CA: Let's Encrypt's test server, Pebble,
+with an account registered and four orders (issued, revoked, and one pending for
+pay.example.org). Pebble validates for real, asking the DNS server below (over TCP) and
+fetching http-01 files from the file host below. Its export line sets ANYCA_CONFIG to a
+config file (mode 0600) holding the account, whose key is never printed, and
+ANYCA_CA_ROOTS to the certificate of Pebble's API; issued chains verify against the root
+it names.
 It also serves, on three more loopback ports, an authoritative DNS server for the
 simulated zones (SOA, NS, and the TXT, CNAME and CAA records published) and file hosts
 (HTTP, and HTTPS with certificates from a test root it writes to a file) for
@@ -222,7 +233,7 @@ Examples:
 		name:     "demo",
 		local:    true,
 		noOutput: true,
-		short:    "ask both simulated CAs the same questions, side by side",
+		short:    "ask the simulated CAs the same questions, side by side",
 		help: `Usage: anyca demo [--seed N]
 
 Starts the simulator in-process and asks the simulated DigiCert and ZeroSSL accounts the
@@ -230,10 +241,16 @@ same questions through the one anyca.Provider interface: certificates by status,
 soonest-expiring certificates, one domain's validation and its challenges, and the error
 kind for an id that does not exist. Then it walks the DCV loop for one pending order of
 each CA against the simulator's own DNS server and file host: preflight (missing), the
-CA's check (refused), the simulator publishing the records, preflight (ok), the CA's check
-(valid), the download. Last, it publishes once each of a wrong CNAME target, a TXT typo, a
-redirecting file URL and a CAA record forbidding the CA, with preflight's verdict naming
-the value found. Needs no account and no network; the output is the same for a seed.
+CA's check (refused), the simulator publishing the records, preflight (ok), the CA's
+check (valid), the download. Then it walks the whole life of a new certificate on each
+CA: order (a new key), challenges, preflight, publish, verify, download, the renewal
+window, renew, revoke, and cancel of the renewal. Last, it publishes once each of a
+wrong CNAME target, a TXT typo, a redirecting file URL and a CAA record forbidding the
+CA, with preflight's verdict naming the value found. Then a third CA, ACME (Let's
+Encrypt's test server, Pebble, in the process, validating for real against the
+simulator's DNS server): an order, its challenges, preflight, publishing, verify, wait,
+download and the renewal window (ARI). Needs no account and no network; the output is
+the same for a seed.
 
 Example:
   go run ./cmd/anyca demo`,
@@ -315,6 +332,8 @@ Exit codes:
        the failed accounts are named on stderr (when every account fails, the code is
        that of their errors, e.g. 4)
     7  DCV failed: the CA checked a domain and refused its proof (anyca verify)
+    8  order outcome unknown: the create request may have reached the CA; what anyca
+       found is printed, nothing was ordered again (anyca order, anyca renew)
   130  interrupted (Ctrl-C or SIGTERM) before the command finished: "anyca: interrupted"
        is printed once; sim and exporter, which run until interrupted, stop with 0
 Errors are printed as one line on stderr, without secrets.

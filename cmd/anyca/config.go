@@ -67,8 +67,11 @@ type cmdOpts struct {
 	// interval is the exporter's shortest refresh interval per account.
 	interval time.Duration
 	loop     loopOpts // verify and download
+	acme     acmeOpts // acme register
 	// pre holds the flags of challenges --check and sim publish.
 	pre preflightOpts
+	// life holds the flags of order, renew, revoke and cancel (ordercmd.go).
+	life lifeOpts
 }
 
 // loadConfig builds the provider configuration: config file, then environment, then
@@ -120,11 +123,14 @@ func (a *app) loadConfig(g *globalOpts) (anyca.Config, error) {
 		return cfg, configErrorf("no provider: set %s, --provider or \"provider\" in the --config file (registered: %s)",
 			anyca.EnvProvider, strings.Join(anyca.Providers(), ", "))
 	}
-	if cfg.APIKey == "" {
+	if cfg.APIKey == "" && !isACMEProvider(cfg.Provider) {
 		return cfg, configErrorf("no API key: set %s or \"api_key\" in the --config file (never a flag: it would show in shell history and process lists)",
 			anyca.EnvAPIKey)
 	}
-	return cfg, nil
+	if err := checkACMEConfig(cfg); err != nil {
+		return cfg, err
+	}
+	return a.withCARoots(cfg)
 }
 
 // provider builds the configured provider.

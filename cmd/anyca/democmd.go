@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -22,12 +23,25 @@ func runDemo(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 	srv := httptest.NewServer(sim.Mux(cas)) // loopback, random port
 	defer srv.Close()
 	targets := make([]demoTarget, len(cas))
+	var acmeCA *demoACME
 	if len(cas) > 0 {
 		stop, err := cas[0].World.Start(ctx)
 		if err != nil {
 			return err
 		}
 		defer stop()
+		// The ACME clients share a state directory: what one revoked, the next knows.
+		state, err := os.MkdirTemp("", "anyca-demo-acme-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(state)
+		ca, stopACME, err := sim.StartACME(ctx, cas[0].World, sim.ACMEOptions{StateDir: state, Seed: true})
+		if err != nil {
+			return err
+		}
+		defer stopACME()
+		acmeCA = &demoACME{ca: ca, world: cas[0].World, preflight: cas[0].World.PreflightOptions()}
 	}
 	for i, ca := range cas {
 		targets[i] = demoTarget{label: ca.Label, cfg: ca.Config(srv.URL), featuredCert: ca.FeaturedCert, noun: ca.Noun, missingID: ca.MissingID,
@@ -36,8 +50,9 @@ func runDemo(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 				return sim.Publish(ctx, cas, srv.URL, id, k)
 			}}
 	}
-	fmt.Fprintf(a.stdout, "anyca demo: the same questions to two CAs through one anyca.Provider interface.\n")
+	fmt.Fprintf(a.stdout, "anyca demo: the same questions to three CAs through one anyca.Provider interface.\n")
 	fmt.Fprintf(a.stdout, "Simulated accounts (seed %d, dates relative to now) served on loopback; no account, no network.\n", o.seed)
+	a.demoACME = acmeCA
 	return a.demo(ctx, targets, now)
 }
 
@@ -223,10 +238,18 @@ func (a *app) demo(ctx context.Context, targets []demoTarget, now time.Time) err
 	if err := demoLoop(ctx, w, 7, targets); err != nil {
 		return err
 	}
-	if err := demoWrong(ctx, w, 8, targets); err != nil {
+	if err := demoLife(ctx, w, 8, targets); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nSame code for both: only anyca.Config.Provider (or ANYCA_PROVIDER) changed.\n")
+	if err := demoWrong(ctx, w, 9, targets); err != nil {
+		return err
+	}
+	if a.demoACME != nil {
+		if err := demoACMEPart(ctx, w, 10, *a.demoACME); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "\nSame code for every CA: only anyca.Config.Provider (or ANYCA_PROVIDER) changed.\n")
 	fmt.Fprintf(w, "Ask your own questions: \"go run ./cmd/anyca sim\" prints the env lines for each simulated CA.\n")
 	return nil
 }

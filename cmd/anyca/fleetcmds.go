@@ -238,9 +238,21 @@ type expiringReport struct {
 	Within       string                    `json:"within"`
 	Certificates []*model.Certificate      `json:"certificates"`
 	Domains      []*model.DomainValidation `json:"domains"`
+	// RenewalWindows holds, in the order of Certificates, when to renew each.
+	RenewalWindows []renewalEntry `json:"renewal_windows"`
 	// Failed names the accounts that could not be asked, with their error; absent when
 	// every account answered.
 	Failed map[string]string `json:"failed,omitempty"`
+}
+
+// renewalEntry is one certificate's renewal window (anyca.RenewalWindow) in expiring's
+// report: Open when now is in it or past it; Error when the CA's advice could not be read.
+type renewalEntry struct {
+	Account string               `json:"account,omitempty"`
+	ID      string               `json:"id"`
+	Window  *model.RenewalWindow `json:"window,omitempty"`
+	Open    bool                 `json:"open"`
+	Error   string               `json:"error,omitempty"`
 }
 
 // findExpiring asks the fleet for issued certificates and domain validations expiring
@@ -248,7 +260,8 @@ type expiringReport struct {
 // certificates only. The error is the accounts' failure, if any; the report holds the
 // answers of the others.
 func (a *app) findExpiring(ctx context.Context, f *anyca.Fleet, now time.Time, d time.Duration) (*expiringReport, error) {
-	rep := &expiringReport{Now: now.UTC(), Within: d.String(), Certificates: []*model.Certificate{}, Domains: []*model.DomainValidation{}}
+	rep := &expiringReport{Now: now.UTC(), Within: d.String(), Certificates: []*model.Certificate{}, Domains: []*model.DomainValidation{},
+		RenewalWindows: []renewalEntry{}}
 	a.listing.start(a.newProgress("certificates"))
 	certs := f.Certificates(ctx, model.CertificateQuery{Status: []model.CertificateStatus{model.StatusIssued}})
 	a.listing.stop()
@@ -264,6 +277,7 @@ func (a *app) findExpiring(ctx context.Context, f *anyca.Fleet, now time.Time, d
 		}
 		return model.LessID(ci.ID, cj.ID)
 	})
+	rep.RenewalWindows = renewalWindows(ctx, f, rep.Certificates, now)
 	doms := a.listDomains(ctx, f, "")
 	for _, dv := range doms.Items {
 		if len(expiringLevels(dv, now, d)) > 0 {
@@ -308,16 +322,16 @@ func runExpiring(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 		return failure
 	}
 	type line struct {
-		at                              time.Time
-		account, kind, name, id, detail string
+		at                                     time.Time
+		renew, account, kind, name, id, detail string
 	}
 	var lines []line
-	for _, c := range rep.Certificates {
-		lines = append(lines, line{c.NotAfter, c.Account, "certificate", c.CommonName, c.ID, strings.TrimSpace(string(c.Level) + " " + c.Product)})
+	for i, c := range rep.Certificates {
+		lines = append(lines, line{c.NotAfter, renewFrom(rep.RenewalWindows[i]), c.Account, "certificate", c.CommonName, c.ID, strings.TrimSpace(string(c.Level) + " " + c.Product)})
 	}
 	for _, dv := range rep.Domains {
 		for _, l := range expiringLevels(dv, now, within) {
-			lines = append(lines, line{l.ValidUntil, dv.Account, "domain", dv.Domain, dv.ID, string(l.Level) + " validation"})
+			lines = append(lines, line{l.ValidUntil, "", dv.Account, "domain", dv.Domain, dv.ID, string(l.Level) + " validation"})
 		}
 	}
 	sort.SliceStable(lines, func(i, j int) bool {
@@ -334,9 +348,9 @@ func runExpiring(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 		return failure
 	}
 	tw := newTable(a.stdout)
-	row(tw, "EXPIRES", "IN", "ACCOUNT", "KIND", "NAME", "ID", "DETAIL")
+	row(tw, "EXPIRES", "IN", "RENEW FROM", "ACCOUNT", "KIND", "NAME", "ID", "DETAIL")
 	for _, l := range lines {
-		row(tw, stamp(l.at), short(l.at.Sub(now)), l.account, l.kind, l.name, l.id, l.detail)
+		row(tw, stamp(l.at), short(l.at.Sub(now)), l.renew, l.account, l.kind, l.name, l.id, l.detail)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -344,4 +358,39 @@ func runExpiring(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 	fmt.Fprintf(a.stdout, "\n%s and %s expire within %s.\n", plural(len(rep.Certificates), "certificate"),
 		plural(len(lines)-len(rep.Certificates), "domain validation"), o.within)
 	return failure
+}
+
+// renewalWindows returns the renewal window of each certificate, asked of the provider
+// of its account (anyca.RenewalWindow: the CA's advice, else the last third of its
+// lifetime).
+func renewalWindows(ctx context.Context, f *anyca.Fleet, certs []*model.Certificate, now time.Time) []renewalEntry {
+	out := make([]renewalEntry, 0, len(certs))
+	for _, c := range certs {
+		e := renewalEntry{Account: c.Account, ID: c.ID}
+		p, ok := f.Provider(c.Account)
+		if !ok && len(f.Accounts()) == 1 {
+			p, ok = f.Provider(f.Accounts()[0])
+		}
+		switch w, err := anyca.RenewalWindow(ctx, p, c); {
+		case !ok:
+			e.Error = "no provider for account " + c.Account
+		case err != nil:
+			e.Error = err.Error()
+		default:
+			e.Window, e.Open = w, w.Open(now)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// renewFrom renders a renewal window's start for the table: its date, "(due)" once open.
+func renewFrom(e renewalEntry) string {
+	switch {
+	case e.Window == nil:
+		return "unknown"
+	case e.Open:
+		return date(e.Window.Start) + " (due)"
+	}
+	return date(e.Window.Start)
 }

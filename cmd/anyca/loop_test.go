@@ -87,7 +87,7 @@ func TestVerifyCommandZeroSSLMethod(t *testing.T) {
 		t.Errorf("dns-txt on ZeroSSL: code %d, stderr %q", r.code, r.stderr)
 	}
 	r := runApp(t, env, "verify", cert.ID, "--method", "dns-cname")
-	if r.code != exitDCVFailed || !strings.Contains(r.stdout, "CNAME _") {
+	if r.code != exitDCVFailed || !strings.Contains(r.stdout, "no CNAME record at _") {
 		t.Errorf("unpublished CNAME: code %d, stdout %q", r.code, r.stdout)
 	}
 	if srv.VerifyRequests() != 1 {

@@ -15,6 +15,11 @@
 //	expiring --within 30d                  certificates and domain validations expiring soon
 //	verify CERT_ID [--wait]                ask the CA to check DCV now (and wait until validated)
 //	download CERT_ID --out FILE            save an issued certificate and its chain as PEM
+//	order --name NAME --key-out FILE       order a new certificate (a new key, or your CSR)
+//	renew CERT_ID --key-out FILE           order the renewal of a certificate (same names, a new key)
+//	revoke CERT_ID                         revoke an issued certificate
+//	cancel CERT_ID                         cancel an order that is not issued yet
+//	acme register --key-file FILE          make an ACME account key and register it with the CA
 //	sim [--listen 127.0.0.1:8089]          serve the DigiCert and ZeroSSL fakes on loopback
 //	sim publish CERT_ID [--wrong KIND]     publish a certificate's DCV records and files in the running sim
 //	demo                                   run the same questions against both simulated CAs
@@ -30,7 +35,8 @@
 // names). Exit codes: 0 success, 1 other error, 2 usage or configuration error, 3 not
 // found, 4 authentication or permission failure, 5 rate limited, 6 partial (some of
 // several configured accounts failed; the others' answers were printed), 7 DCV failed (the
-// CA refused a domain's proof: anyca verify), 130 interrupted (SIGINT or SIGTERM before
+// CA refused a domain's proof: anyca verify), 8 order outcome unknown (the create request
+// may have reached the CA: anyca order, anyca renew), 130 interrupted (SIGINT or SIGTERM before
 // the command finished; sim and exporter, which run until interrupted, then stop with 0).
 //
 // A config file may list named accounts ({"accounts": [...]}); the listing commands

@@ -230,14 +230,28 @@ func TestJSONOutput(t *testing.T) {
 	t.Run("expiring", func(t *testing.T) {
 		r := runApp(t, memEnv(memKey), "expiring", "--within", "30d", "-o", "json")
 		var got struct {
-			Now          time.Time                `json:"now"`
-			Within       string                   `json:"within"`
-			Certificates []model.Certificate      `json:"certificates"`
-			Domains      []model.DomainValidation `json:"domains"`
+			Now            time.Time                `json:"now"`
+			Within         string                   `json:"within"`
+			Certificates   []model.Certificate      `json:"certificates"`
+			Domains        []model.DomainValidation `json:"domains"`
+			RenewalWindows []renewalEntry           `json:"renewal_windows"`
 		}
 		decode(t, r, &got)
 		if !got.Now.Equal(testNow) || got.Within != "720h0m0s" {
 			t.Errorf("now %v within %q", got.Now, got.Within)
+		}
+		// Each certificate's renewal window: the last third of its lifetime (memca gives
+		// no advice), open once its start has passed.
+		if len(got.RenewalWindows) != len(got.Certificates) {
+			t.Fatalf("%d renewal windows for %d certificates", len(got.RenewalWindows), len(got.Certificates))
+		}
+		for i, c := range got.Certificates {
+			w, ok := model.LifetimeRenewalWindow(&c)
+			rw := got.RenewalWindows[i]
+			if !ok || rw.ID != c.ID || rw.Window == nil || !rw.Window.Start.Equal(w.Start) || !rw.Window.End.Equal(c.NotAfter) ||
+				rw.Open != !testNow.Before(w.Start) || rw.Window.FromCA {
+				t.Errorf("renewal window of %s: %+v %+v, want %+v", c.ID, rw, rw.Window, w)
+			}
 		}
 		want := 0
 		for _, c := range acct.Certificates {
@@ -310,7 +324,7 @@ func TestHelp(t *testing.T) {
 	for _, c := range commands {
 		args := append(strings.Fields(c.name), "--help")
 		r := runApp(t, nil, args...)
-		if r.code != 0 || !strings.Contains(r.stdout, "Usage: anyca "+c.name) || (!c.noOutput && !strings.Contains(r.stdout, "-o format")) {
+		if r.code != 0 || !strings.Contains(r.stdout, "Usage: anyca "+c.name) || (!c.noOutput && !strings.Contains(r.stdout, "-o, --output format")) {
 			t.Errorf("%s --help: exit %d\n%s", c.name, r.code, r.stdout)
 		}
 		if c.name != "version" && !strings.Contains(r.stdout, "Example") {

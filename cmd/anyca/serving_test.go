@@ -174,7 +174,7 @@ func exportLines(out string) []map[string]string {
 }
 
 // parseExports returns the export lines anyca sim prints for each provider, by
-// provider; it ends the test unless there is one for each of the two.
+// provider; it ends the test unless there is one for each of the three.
 func parseExports(t *testing.T, out string) map[string]map[string]string {
 	t.Helper()
 	envs := map[string]map[string]string{}
@@ -183,8 +183,8 @@ func parseExports(t *testing.T, out string) map[string]map[string]string {
 			envs[p] = env
 		}
 	}
-	if len(envs) != 2 || envs["digicert"] == nil || envs["zerossl"] == nil {
-		t.Fatalf("sim printed no export line for both providers:\n%s", out)
+	if len(envs) != 3 || envs["digicert"] == nil || envs["zerossl"] == nil || envs["acme"] == nil {
+		t.Fatalf("sim printed no export line for each of digicert, zerossl and acme:\n%s", out)
 	}
 	return envs
 }

@@ -22,6 +22,7 @@ func TestSimCommandsAgainstFakes(t *testing.T) {
 	accounts := map[string]demo.Account{"digicert": demo.DigiCert(demo.DefaultSeed, now), "zerossl": demo.ZeroSSL(demo.DefaultSeed, now)}
 	missing := map[string]string{"digicert": "404404", "zerossl": "00000000000000000000000000000404"}
 
+	delete(envs, "acme") // TestSimACMECommands
 	for name, env := range envs {
 		acct := accounts[name]
 		t.Run(name, func(t *testing.T) {
@@ -72,10 +73,11 @@ func TestSimCommandsAgainstFakes(t *testing.T) {
 			}
 
 			var rep struct {
-				Now          time.Time                `json:"now"`
-				Within       string                   `json:"within"`
-				Certificates []model.Certificate      `json:"certificates"`
-				Domains      []model.DomainValidation `json:"domains"`
+				Now            time.Time                `json:"now"`
+				Within         string                   `json:"within"`
+				Certificates   []model.Certificate      `json:"certificates"`
+				Domains        []model.DomainValidation `json:"domains"`
+				RenewalWindows []renewalEntry           `json:"renewal_windows"`
 			}
 			decode(t, runLive(t, env, "expiring", "--within", "30d", "-o", "json"), &rep)
 			if len(rep.Certificates) == 0 {
@@ -141,6 +143,18 @@ func TestDemo(t *testing.T) {
 		"-----BEGIN BODY-----",
 		"p.Certificate(ctx, unknownID)       not found [3]        not found [3]",
 		"unauthenticated [4]  unauthenticated [4]",
+		// The whole life, on each CA: the key made for the order is the one certified.
+		"DigiCert: anyca order --name shop.example.org",
+		"ZeroSSL: anyca order --name shop.example.org",
+		"by dns-txt at shop.example.org: preflight missing",
+		"certifies the order's key: true",
+		"from 132 days before expiry, of a 397-day certificate",
+		"from 30 days before expiry, of a 90-day certificate",
+		"--reason superseded: revoked",
+		"(the renewal, not issued): cancelled",
+		"the same questions to three CAs",
+		"10. A third CA, through the same interface: ACME",
+		"verifies against Pebble's root",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)

@@ -77,6 +77,15 @@ func runSim(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 		}
 		defer stop()
 	}
+	var acmeCA *simACME
+	if world != nil {
+		if acmeCA, err = startSimACME(ctx, world); err != nil {
+			ln.Close()
+			return err
+		}
+		defer acmeCA.stop()
+		srv.Handler = sim.Mux(append(fleet, acmeCA.ca)) // publish reaches the ACME CA too
+	}
 
 	fmt.Fprintf(a.stdout, "anyca sim: serving simulated CAs on %s (seed %d); Ctrl-C to stop.\n\n", root, o.seed)
 	for _, ca := range cas {
@@ -87,6 +96,9 @@ func runSim(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 		fmt.Fprintf(a.stdout, "; pending %s for %s: %s\n", ca.Noun, demo.FeaturedDomain, ca.FeaturedCert)
 		fmt.Fprintf(a.stdout, "export %s=%s %s=%s %s=%s\n\n", anyca.EnvProvider, ca.Provider,
 			anyca.EnvAPIKey, ca.APIKey, anyca.EnvBaseURL, ca.BaseURL(root))
+	}
+	if acmeCA != nil {
+		acmeCA.print(a)
 	}
 	fmt.Fprintln(a.stdout, "# then, for example: anyca expiring --within 30d")
 	cfgDir, err := a.printSimFleet(fleet, root)
@@ -102,7 +114,7 @@ func runSim(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 		}
 	}
 	if o.sim.envFile != "" {
-		if err := writeSimEnv(o.sim.envFile, cas, fleet, world, root, cfgDir); err != nil {
+		if err := writeSimEnv(o.sim.envFile, cas, fleet, world, acmeCA, root, cfgDir); err != nil {
 			ln.Close()
 			return err
 		}
@@ -162,7 +174,7 @@ func (a *app) printSimWorld(w *sim.World, root, dir string) error {
 // the simulated DigiCert as ANYCA_PROVIDER, ANYCA_API_KEY and ANYCA_BASE_URL, each CA as
 // ANYCA_SIM_<CA>_*, the world's variables, the fleet's keys and its config's path.
 // Values are the simulator's own (loopback URLs, published demo keys, paths it made).
-func writeSimEnv(path string, cas, fleet []sim.CA, world *sim.World, root, dir string) error {
+func writeSimEnv(path string, cas, fleet []sim.CA, world *sim.World, acmeCA *simACME, root, dir string) error {
 	var b strings.Builder
 	line := func(k, v string) { fmt.Fprintf(&b, "%s=%s\n", k, v) }
 	b.WriteString("# anyca sim: the variables that point anyca (and the library) at this simulator\n")
@@ -177,6 +189,9 @@ func writeSimEnv(path string, cas, fleet []sim.CA, world *sim.World, root, dir s
 		line(p+"API_KEY", ca.APIKey)
 		line(p+"BASE_URL", ca.BaseURL(root))
 		line(p+"PENDING_ID", ca.FeaturedCert)
+	}
+	if acmeCA != nil {
+		acmeCA.envLines(line)
 	}
 	line(envSim, root)
 	if world != nil {

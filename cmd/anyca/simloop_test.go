@@ -202,7 +202,7 @@ func between(s, start, end string) string {
 // verdict naming the value actually published.
 func TestDemoWrongValues(t *testing.T) {
 	r := mustSucceed(t, runLive(t, nil, "demo"))
-	part := r.stdout[strings.Index(r.stdout, "8. What preflight reports"):]
+	part := r.stdout[strings.Index(r.stdout, ". What preflight reports"):]
 	for _, want := range []string{
 		"A CNAME pointing at an old target (", `preflight: mismatch: CNAME at _`, `points to "old.`,
 		"A TXT value with a typo (", "preflight: mismatch: TXT at ", "but not the expected",
@@ -210,7 +210,7 @@ func TestDemoWrongValues(t *testing.T) {
 		"A CAA record forbidding the CA (", `IN CAA 0 issue "letsencrypt.org"`, `preflight: blocked_by_caa: CAA at `, `(0 issue "letsencrypt.org") does not allow`,
 	} {
 		if !strings.Contains(part, want) {
-			t.Errorf("demo step 8 lacks %q:\n%s", want, part)
+			t.Errorf("demo step 9 lacks %q:\n%s", want, part)
 		}
 	}
 	// The TXT verdict names the value published, which differs from the expected one.

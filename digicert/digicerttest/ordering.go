@@ -121,6 +121,9 @@ func (s *Server) placeOrder(w http.ResponseWriter, r *http.Request) {
 	if days > 0 {
 		o.validityDays = days
 	}
+	if body.Organization != nil {
+		o.organization = body.Organization.ID.String()
+	}
 	s.byID[c.ID] = o
 	s.orders = append(s.orders, o) // the newest id: last in id order
 	s.placed = append(s.placed, c.ID)

@@ -90,8 +90,12 @@ type Server struct {
 	byID     map[string]*order
 	domains  []*domain
 	requests map[string]*request
-	approval bool     // orders and revocations without skip_approval wait for an approver
-	placed   []string // ids of the orders placed through POST, in order
+	approval bool // orders and revocations without skip_approval wait for an approver
+	// organizations are the account's (WithOrganizations, when orgsSet), else
+	// DefaultOrganization alone.
+	organizations []Organization
+	orgsSet       bool
+	placed        []string // ids of the orders placed through POST, in order
 }
 
 type order struct {
@@ -105,6 +109,7 @@ type order struct {
 	publicKey    any          // the ordered CSR's key, certified by the leaf
 	names        []string     // the names ordered, common name first (OrdersPlaced)
 	validityDays int          // the order_validity asked for, in days (0: 199)
+	organization string       // the organization.id the order was placed with
 }
 
 type orderDomain struct {
@@ -169,6 +174,7 @@ func (s *Server) routes() {
 	})
 	b.Handle("POST /reports/query", s.reportQuery)
 	b.Handle("POST /order/certificate/{product}", s.placeOrder)
+	b.Handle("GET /organization", s.listOrganizations)
 	b.Handle("PUT /order/certificate/{id}/status", s.orderStatus)
 	b.Handle("PUT /certificate/{id}/revoke", s.revoke)
 	b.Handle("PUT /request/{id}/status", s.requestStatus)

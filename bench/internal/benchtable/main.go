@@ -198,6 +198,7 @@ func render(cmd, machine string, count int, p4 []string) string {
 	writeP2(w)
 	writeP3(w)
 	writeP4(w, p4)
+	writeP5(w)
 	writeGoals(w, issue12Goals())
 	w("\n%s\n", notes)
 	w("%s\n", endMark)

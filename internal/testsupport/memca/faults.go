@@ -74,7 +74,11 @@ func (s *Server) chaosFault() (fakeca.Fault, bool) {
 	if c.rate <= 0 || c.rng.Float64() >= c.rate {
 		return fakeca.Fault{}, false
 	}
-	return fakeca.Fault{Kind: c.kinds[c.rng.IntN(len(c.kinds))], RetryAfter: "0", Delay: 20 * time.Millisecond}, true
+	f := fakeca.Fault{Kind: c.kinds[c.rng.IntN(len(c.kinds))], RetryAfter: "0", Delay: 20 * time.Millisecond}
+	if f.Kind == fakeca.StalledAnswer {
+		f.Delay = 0 // until the client gives up, as fakeca's injector does
+	}
+	return f, true
 }
 
 func (s *Server) countInjected(k fakeca.FaultKind) {

@@ -74,12 +74,12 @@ func (p *Provider) Verify(ctx context.Context, certificateID string, method mode
 	if method != "" && !slices.Contains(model.ChallengeTypes(), method) {
 		return nil, p.errorf(op, model.ErrInvalidArgument, "no DCV method %q", method)
 	}
-	s, i, err := p.callFor(ctx, op, certificateID)
+	s, c, err := p.callFor(ctx, op, certificateID)
 	if err != nil {
 		return nil, err
 	}
 	bugs := p.bugs().Loop
-	switch st := s.certs[i].Status; st {
+	switch st := c.Status; st {
 	case model.StatusPending, model.StatusDraft:
 	default:
 		if !bugs.VerifyIssued {
@@ -103,20 +103,23 @@ func (p *Provider) Verify(ctx context.Context, certificateID string, method mode
 			ch.Problem = fmt.Sprintf("no %s proof found for %s (expected %s)", ch.Type, ch.Domain, ch.RecordValue+ch.Content)
 		}
 	}
+	s.issueIfValidated(certificateID)
 	return model.CloneChallenges(chs), nil
 }
 
 // Download returns the issued certificate's leaf and the intermediate.
 func (p *Provider) Download(ctx context.Context, certificateID string) (*model.Bundle, error) {
 	const op = "Download"
-	s, i, err := p.callFor(ctx, op, certificateID)
+	s, c, err := p.callFor(ctx, op, certificateID)
 	if err != nil {
 		return nil, err
 	}
 	bugs := p.bugs().Loop
-	if st := s.certs[i].Status; st != model.StatusIssued && !bugs.DownloadPending {
+	if st := c.Status; st != model.StatusIssued && !bugs.DownloadPending {
 		return nil, p.errorf(op, model.ErrFailedPrecondition, "the certificate is %s", st)
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	leaf := s.leaves[certificateID]
 	if s.noLeaves {
 		return nil, p.errorf(op, model.ErrUnavailable, "the server issues no leaves (NoLeaves)")

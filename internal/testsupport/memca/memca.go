@@ -62,9 +62,11 @@ type Bugs struct {
 	RawVendorText      bool // the CA's error text goes into the error as sent, control characters and all
 	Faults             FaultBugs
 	Paging             PagingBugs
+	Lifecycle          LifecycleBugs
 }
 
-// Server is an in-memory CA account. Its content is fixed when it is created.
+// Server is an in-memory CA account, seeded when it is created; orders, revocations
+// and cancellations (lifecycle.go) change it.
 type Server struct {
 	// URL identifies the server; put it in anyca.Config.BaseURL.
 	URL string
@@ -75,7 +77,7 @@ type Server struct {
 	// Bugs is read by providers on every call; set it before using them.
 	Bugs Bugs
 
-	certs      []model.Certificate // sorted by ID
+	certs      []model.Certificate // sorted by ID; guarded by mu once the server is running
 	certByID   map[string]int
 	domains    []model.DomainValidation // sorted by Domain
 	domainByN  map[string]int
@@ -84,8 +86,10 @@ type Server struct {
 	leaves   map[string]*fakeca.Leaf // issued certificates, for Download
 	noLeaves bool                    // NoLeaves
 
-	mu        sync.Mutex
-	published map[string]bool // Publish
+	mu        sync.Mutex        // guards certs, certByID, challenges, leaves, orders and what follows
+	orders    map[string]*order // certificates made by Order, by ID
+	placed    map[string]int    // orders made, by sorted names joined by ","
+	published map[string]bool   // Publish
 	queue     []fakeca.Fault
 	requests  atomic.Int64
 	chaos     chaos
@@ -230,8 +234,11 @@ func (s *Server) FailNext(n int, f fakeca.Fault) {
 // Requests returns how many requests the server received, faulty ones included.
 func (s *Server) Requests() int64 { return s.requests.Load() }
 
-// Certificates returns the seeded certificates as the provider reports them, by ID.
+// Certificates returns the server's certificates as the provider reports them, by ID:
+// the seeded ones, and those ordered since.
 func (s *Server) Certificates() []model.Certificate {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	out := make([]model.Certificate, len(s.certs))
 	for i, c := range s.certs {
 		out[i] = c.Clone()
@@ -250,9 +257,22 @@ func (s *Server) Domains() []model.DomainValidation {
 
 // Challenges returns, for every certificate id, what Provider.Challenges reports.
 func (s *Server) Challenges() map[string][]model.Challenge {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	out := make(map[string][]model.Challenge, len(s.challenges))
 	for id, chs := range s.challenges {
 		out[id] = model.CloneChallenges(chs)
 	}
 	return out
+}
+
+// lookup returns a copy of the certificate with id.
+func (s *Server) lookup(id string) (model.Certificate, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, ok := s.certByID[id]
+	if !ok {
+		return model.Certificate{}, false
+	}
+	return s.certs[i].Clone(), true
 }

@@ -220,6 +220,8 @@ func (l *certListing) page(s *Server, f fakeca.Fault) ([]model.Certificate, int6
 
 // certMatches returns the certificates q's statuses and search select, by ID.
 func (s *Server) certMatches(statuses []model.CertificateStatus, search string) []model.Certificate {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	var match []model.Certificate
 	for _, c := range s.certs {
 		if len(statuses) > 0 && !slices.Contains(statuses, c.Status) && !s.Bugs.IgnoreStatusFilter {
@@ -228,7 +230,7 @@ func (s *Server) certMatches(statuses []model.CertificateStatus, search string) 
 		if search != "" && !slices.ContainsFunc(c.DNSNames, func(n string) bool { return strings.Contains(n, search) }) {
 			continue
 		}
-		match = append(match, c)
+		match = append(match, c.Clone())
 	}
 	return match
 }

@@ -27,6 +27,9 @@ type Provider struct {
 	url   string
 	key   secret.Key
 	retry retry.Config
+	// timeout is Config.HTTPClient's Timeout: how long a request waits for a stalled
+	// answer (0: as long as its context lets it).
+	timeout time.Duration
 }
 
 // String describes the provider without its key (unless Bugs.PrintsKey).
@@ -70,7 +73,11 @@ func New(_ context.Context, cfg anyca.Config) (anyca.Provider, error) {
 	if r.MinWait > r.MaxWait {
 		r.MinWait = r.MaxWait
 	}
-	return &Provider{name: v.(*Server).Name, url: base, key: secret.New(cfg.APIKey), retry: r}, nil
+	var timeout time.Duration
+	if cfg.HTTPClient != nil {
+		timeout = cfg.HTTPClient.Timeout
+	}
+	return &Provider{name: v.(*Server).Name, url: base, key: secret.New(cfg.APIKey), retry: r, timeout: timeout}, nil
 }
 
 // NewBasic is New without the optional capabilities: the provider it returns is not an
@@ -201,28 +208,28 @@ func (p *Provider) wait(ctx context.Context, s *Server, op string) error {
 }
 
 // callFor makes the request op about the certificate with id and returns the server and
-// the certificate's index, or ErrNotFound (HTTP 404) when the server has no such id.
-func (p *Provider) callFor(ctx context.Context, op, id string) (*Server, int, error) {
+// a copy of the certificate, or ErrNotFound (HTTP 404) when the server has no such id.
+func (p *Provider) callFor(ctx context.Context, op, id string) (*Server, model.Certificate, error) {
 	s, err := p.call(ctx, op)
 	if err != nil {
-		return nil, 0, err
+		return nil, model.Certificate{}, err
 	}
-	i, ok := s.certByID[id]
+	c, ok := s.lookup(id)
 	if !ok {
 		e := p.errorf(op, model.ErrNotFound, "no certificate with this id")
 		e.HTTPStatus = 404
-		return nil, 0, e
+		return nil, model.Certificate{}, e
 	}
-	return s, i, nil
+	return s, c, nil
 }
 
 // Certificate returns the certificate with id.
 func (p *Provider) Certificate(ctx context.Context, id string) (*model.Certificate, error) {
-	s, i, err := p.callFor(ctx, "Certificate", id)
+	s, c, err := p.callFor(ctx, "Certificate", id)
 	if err != nil {
 		return nil, err
 	}
-	c := s.present(s.certs[i])
+	c = s.present(c)
 	return &c, nil
 }
 

@@ -48,14 +48,19 @@ func (s *Server) serve(ctx context.Context, key string) (fakeca.Fault, *model.Er
 			page = f
 		}
 	}
+	return page, s.checkKey(key)
+}
+
+// checkKey is the server's key check: nil for its key, else ErrUnauthenticated.
+func (s *Server) checkKey(key string) *model.Error {
 	if subtle.ConstantTimeCompare([]byte(key), []byte(s.APIKey)) != 1 {
 		msg := "the API key is not valid"
 		if s.Bugs.KeyInErrors {
 			msg = "the API key " + key + " is not valid"
 		}
-		return page, &model.Error{Kind: model.ErrUnauthenticated, HTTPStatus: 401, Code: "invalid_api_key", Message: msg}
+		return &model.Error{Kind: model.ErrUnauthenticated, HTTPStatus: 401, Code: "invalid_api_key", Message: msg}
 	}
-	return page, nil
+	return nil
 }
 
 func (s *Server) fault(ctx context.Context, f fakeca.Fault) *model.Error {

@@ -16,6 +16,12 @@ var (
 		"When the issued certificate expires, in seconds since the Unix epoch.", "id", "common_name")
 	domainValidUntil = metric("anyca_domain_validation_valid_until_seconds",
 		"When the domain's validation for the level lapses, in seconds since the Unix epoch.", "domain", "level", "status")
+	certRenewalStart = metric("anyca_certificate_renewal_window_start_seconds",
+		"When the issued certificate should be renewed from (anyca.RenewalWindow: the CA's advice, else the last third of its lifetime), in seconds since the Unix epoch.",
+		"id", "common_name", "status")
+	certRenewed = metric("anyca_certificate_renewed",
+		"1 when the account holds a renewal of the issued certificate (pending or issued, naming it as replaced or newer with the same names), 0 when it holds none.",
+		"id", "common_name", "status")
 	certCount = metric("anyca_certificates",
 		"Certificates of the account by normalized status, in the last complete refresh.", "status")
 	domainCount = metric("anyca_domain_validations",
@@ -41,7 +47,7 @@ func metric(name, help string, labels ...string) *prometheus.Desc {
 
 // Describe sends the descriptions of every metric the exporter serves.
 func (e *Exporter) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{certNotAfter, domainValidUntil, certCount, domainCount, refreshSuccess,
+	for _, d := range []*prometheus.Desc{certNotAfter, certRenewalStart, certRenewed, domainValidUntil, certCount, domainCount, refreshSuccess,
 		refreshTime, refreshSuccessTime, refreshDuration, caRequests, caRateLimited} {
 		ch <- d
 	}
@@ -81,6 +87,10 @@ func (e *Exporter) Collect(ch chan<- prometheus.Metric) {
 			certsByStatus[string(c.Status)]++
 			if c.Status == model.StatusIssued && !c.NotAfter.IsZero() {
 				send(certNotAfter, prometheus.GaugeValue, unixSeconds(c.NotAfter), a, p, c.ID, c.CommonName)
+			}
+			if w := st.windows[c.ID]; w != nil && c.Status == model.StatusIssued {
+				send(certRenewalStart, prometheus.GaugeValue, unixSeconds(w.Start), a, p, c.ID, c.CommonName, string(c.Status))
+				send(certRenewed, prometheus.GaugeValue, boolValue(st.renewed[c.ID]), a, p, c.ID, c.CommonName, string(c.Status))
 			}
 		}
 		for status, n := range certsByStatus {

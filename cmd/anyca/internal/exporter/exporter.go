@@ -14,6 +14,8 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -194,6 +196,11 @@ func (e *Exporter) refresh(ctx context.Context, acct *account) {
 			err = derr
 		}
 	}
+	var windows map[string]*model.RenewalWindow
+	var renewed map[string]bool
+	if err == nil {
+		windows, renewed = e.renewals(ctx, acct, certs.Items)
+	}
 	end := e.opt.Now()
 
 	e.mu.Lock()
@@ -203,9 +210,11 @@ func (e *Exporter) refresh(ctx context.Context, acct *account) {
 		lastRequests: acct.counter.requests.Load() - before}
 	if old := prev.accounts[acct.name]; old != nil {
 		st.certs, st.domains, st.listed, st.lastSuccess = old.certs, old.domains, old.listed, old.lastSuccess
+		st.windows, st.renewed = old.windows, old.renewed
 	}
 	if err == nil {
 		st.certs, st.domains, st.listed, st.lastSuccess = certs.Items, doms.Items, true, end
+		st.windows, st.renewed = windows, renewed
 	} else {
 		e.opt.Logger.Warn("anyca exporter: refresh failed", "account", acct.name, "provider", acct.provider, "error", accountCause(err).Error())
 	}
@@ -220,4 +229,60 @@ func accountCause(err error) error {
 		return ae.Err
 	}
 	return err
+}
+
+// renewals returns the renewal window of each issued certificate of certs
+// (anyca.RenewalWindow: a request per certificate only for a CA that advises), and which
+// issued certificates are renewed (see renewedIn). A window that cannot be read is left
+// out, and logged.
+func (e *Exporter) renewals(ctx context.Context, acct *account, certs []*model.Certificate) (map[string]*model.RenewalWindow, map[string]bool) {
+	windows := map[string]*model.RenewalWindow{}
+	p, ok := acct.fleet.Provider(acct.name)
+	for _, c := range certs {
+		if c.Status != model.StatusIssued || !ok {
+			continue
+		}
+		w, err := anyca.RenewalWindow(ctx, p, c)
+		if err != nil {
+			e.opt.Logger.Warn("anyca exporter: no renewal window", "account", acct.name, "id", c.ID, "error", err.Error())
+			continue
+		}
+		windows[c.ID] = w
+	}
+	return windows, renewedIn(certs)
+}
+
+// renewedIn returns the IDs of the issued certificates of certs that a renewal in certs
+// takes over: a pending, draft or issued certificate that names it in ReplacesID, or
+// that has exactly its names and was created after it (CAs such as DigiCert do not
+// link an order to its renewal in their listings).
+func renewedIn(certs []*model.Certificate) map[string]bool {
+	live := func(c *model.Certificate) bool {
+		return c.Status == model.StatusPending || c.Status == model.StatusDraft || c.Status == model.StatusIssued
+	}
+	renewed := map[string]bool{}
+	byNames := map[string][]*model.Certificate{}
+	for _, c := range certs {
+		if live(c) && c.ReplacesID != "" {
+			renewed[c.ReplacesID] = true
+		}
+		names := slices.Clone(c.DNSNames)
+		slices.Sort(names)
+		key := strings.Join(names, ",")
+		byNames[key] = append(byNames[key], c)
+	}
+	for _, group := range byNames {
+		for _, c := range group {
+			if c.Status != model.StatusIssued {
+				continue
+			}
+			for _, d := range group {
+				if d != c && live(d) && d.CreatedAt.After(c.CreatedAt) {
+					renewed[c.ID] = true
+					break
+				}
+			}
+		}
+	}
+	return renewed
 }

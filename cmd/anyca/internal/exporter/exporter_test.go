@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -349,6 +350,84 @@ func TestRefreshFailureLogLine(t *testing.T) {
 	}
 }
 
+// TestExporterRenewalWindow scrapes the renewal-window metrics: every issued certificate
+// of a listed account has its window's start (the last third of its lifetime: these CAs
+// give no advice), and anyca_certificate_renewed is 1 exactly for those a pending or
+// issued certificate of the account replaces.
+func TestExporterRenewalWindow(t *testing.T) {
+	f := newFleetFakes(t)
+	// A renewal ordered for the first issued certificate of each account.
+	for name, add := range map[string]func(model.Certificate) model.Certificate{"prod": f.prod.AddCertificate, "dv": f.dv.AddCertificate} {
+		acct := f.want[name]
+		for _, c := range acct.Certificates {
+			if c.Status == model.StatusIssued {
+				r := add(model.Certificate{CommonName: c.CommonName, DNSNames: c.DNSNames, Status: model.StatusPending,
+					Level: c.Level, Product: c.Product, CreatedAt: time.Now().UTC().Truncate(time.Second), ReplacesID: c.ID})
+				acct.Certificates = append(acct.Certificates, r)
+				break
+			}
+		}
+		f.want[name] = acct
+	}
+	e, url := startExporter(t, f, Options{})
+	e.Refresh(context.Background())
+	mfs := scrape(t, url)
+	start := series(mfs["anyca_certificate_renewal_window_start_seconds"])
+	renewed := series(mfs["anyca_certificate_renewed"])
+	for _, name := range []string{"prod", "dv"} {
+		provider := map[string]string{"prod": "digicert", "dv": "zerossl"}[name]
+		acct := f.want[name]
+		// Renewed: a live certificate names it as replaced, or has its names and is newer.
+		live := func(c model.Certificate) bool {
+			return c.Status == model.StatusPending || c.Status == model.StatusDraft || c.Status == model.StatusIssued
+		}
+		replaced := map[string]bool{}
+		for _, c := range acct.Certificates {
+			for _, d := range acct.Certificates {
+				if d.ID != c.ID && live(d) && (d.ReplacesID == c.ID ||
+					fmt.Sprint(sortedNames(d)) == fmt.Sprint(sortedNames(c)) && d.CreatedAt.After(c.CreatedAt)) {
+					replaced[c.ID] = true
+				}
+			}
+		}
+		var issued, renewedN, open int
+		for _, c := range acct.Certificates {
+			key := fmt.Sprintf("account=%s,common_name=%s,id=%s,provider=%s,status=%s", name, c.CommonName, c.ID, provider, c.Status)
+			if c.Status != model.StatusIssued {
+				if _, ok := start[key]; ok {
+					t.Errorf("a renewal window for a %s certificate: %s", c.Status, key)
+				}
+				continue
+			}
+			issued++
+			life := c
+			if life.NotBefore.IsZero() {
+				life.NotBefore = life.CreatedAt // ZeroSSL gives no start date
+			}
+			w, ok := model.LifetimeRenewalWindow(&life)
+			if !ok {
+				t.Fatalf("seeded issued certificate %s has no dates", c.ID)
+			}
+			if got, ok := start[key]; !ok || got != float64(w.Start.Unix()) {
+				t.Errorf("%s renewal window start = %v (present %v), want %v", key, got, ok, w.Start.Unix())
+			}
+			want := 0.0
+			if replaced[c.ID] {
+				want, renewedN = 1, renewedN+1
+			}
+			if got, ok := renewed[key]; !ok || got != want {
+				t.Errorf("%s renewed = %v (present %v), want %v", key, got, ok, want)
+			}
+			if w.Open(time.Now()) && !replaced[c.ID] {
+				open++
+			}
+		}
+		if issued == 0 || renewedN == 0 || open == 0 {
+			t.Fatalf("account %s: %d issued, %d renewed, %d due: the seed does not exercise both sides", name, issued, renewedN, open)
+		}
+	}
+}
+
 // A config that anyca.New refuses names the account, and no fleet.
 func TestNewRefusesAnAccountByName(t *testing.T) {
 	f := newFleetFakes(t)
@@ -359,4 +438,11 @@ func TestNewRefusesAnAccountByName(t *testing.T) {
 	if !errors.As(err, &ae) || ae.Account != "prod" || model.KindOf(err) != model.ErrInvalidArgument || strings.Contains(err.Error(), "fleet") {
 		t.Errorf("New: %v", err)
 	}
+}
+
+// sortedNames returns c's names sorted.
+func sortedNames(c model.Certificate) []string {
+	n := append([]string(nil), c.DNSNames...)
+	sort.Strings(n)
+	return n
 }

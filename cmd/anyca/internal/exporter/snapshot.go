@@ -20,6 +20,11 @@ type accountState struct {
 	certs   []*model.Certificate
 	domains []*model.DomainValidation
 	listed  bool // certs and domains come from a successful refresh
+	// windows holds the renewal window of each issued certificate of certs, by ID
+	// (absent when the CA's advice could not be read); renewed the IDs of those a
+	// renewal in certs takes over (renewedIn).
+	windows map[string]*model.RenewalWindow
+	renewed map[string]bool
 
 	success      bool
 	finished     time.Time // when the last refresh ended

@@ -110,7 +110,8 @@ func (w *World) answer(m *dns.Msg, q dns.Question, name, zone string) {
 }
 
 // recordsAt returns the records at name: the published ones, and at the apex the SOA
-// and NS (and the nameserver's address at ns.<zone>).
+// and NS (and the nameserver's address at ns.<zone>), and 127.0.0.1 for a host the file
+// host serves files for.
 func (w *World) recordsAt(name, zone string) []dns.RR {
 	var out []dns.RR
 	switch name {
@@ -121,8 +122,35 @@ func (w *World) recordsAt(name, zone string) []dns.RR {
 	}
 	w.mu.Lock()
 	out = append(out, w.rrs[name]...)
+	if w.servesFilesLocked(name) && !hasType(out, dns.TypeA) && !hasType(out, dns.TypeCNAME) {
+		// A host with published files points at the file host: a CA that resolves the
+		// name before fetching (Pebble's http-01) dials loopback, on the file host's port.
+		out = append(out, &dns.A{Hdr: dns.RR_Header{Name: name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 300}, A: net.IPv4(127, 0, 0, 1)})
+	}
 	w.mu.Unlock()
 	return out
+}
+
+// servesFilesLocked reports whether the file host serves a file for host name (a
+// canonical FQDN); w.mu is held.
+func (w *World) servesFilesLocked(name string) bool {
+	host := strings.TrimSuffix(name, ".")
+	for key := range w.files {
+		if strings.HasPrefix(key, "http://"+host+"/") || strings.HasPrefix(key, "https://"+host+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// hasType reports whether rrs hold a record of type t.
+func hasType(rrs []dns.RR, t uint16) bool {
+	for _, rr := range rrs {
+		if rr.Header().Rrtype == t {
+			return true
+		}
+	}
+	return false
 }
 
 // aboveZones reports whether name is the root or a parent of a simulated zone.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/acme/acmetest"
 	"github.com/anyca/anyca/cmd/anyca/internal/demo"
 	"github.com/anyca/anyca/providertest/fakeca"
 	"github.com/anyca/anyca/retry"
@@ -41,20 +42,40 @@ type CA struct {
 	World   *World
 	Certs   int // certificates seeded
 	Domains int // domains seeded
+	// RootPEM is the root the CA's issued chains verify against, when the simulator
+	// knows it apart from the fakes' test PKI (ACME: Pebble's root).
+	RootPEM []byte
+	// TLSRootPEM is the root a client must trust to reach the CA's API when it is served
+	// over TLS on its own listener (ACME), else nil.
+	TLSRootPEM []byte
+
+	acme       *anyca.ACMEAccount // the ACME account (StartACME), nil for the other CAs
+	acmeServer *acmetest.Server   // Pebble
+	dirURL     string             // the ACME directory, on Pebble's own listener
 }
 
-// BaseURL is the adapter's base URL when the simulator listens on root ("http://host:port").
+// BaseURL is the adapter's base URL when the simulator listens on root ("http://host:port"):
+// for the ACME CA, its directory, on its own listener.
 func (s CA) BaseURL(root string) string {
+	if s.dirURL != "" {
+		return s.dirURL
+	}
 	return strings.TrimSuffix(root, "/") + s.prefix + s.basePath
 }
 
 // Config is an anyca.Config reaching this simulated CA. Retries are quick and the
 // client-side rate limit is off: the fake is local and never throttles.
+// The ACME CA's config carries its account and a client that trusts its TLS certificate.
 func (s CA) Config(root string) anyca.Config {
-	return anyca.Config{
+	cfg := anyca.Config{
 		Provider: s.Provider, APIKey: s.APIKey, BaseURL: s.BaseURL(root),
 		Retry: retry.Config{MaxAttempts: 2, MinWait: 10 * time.Millisecond, MaxWait: 50 * time.Millisecond, RequestsPerSecond: -1},
 	}
+	if s.acme != nil {
+		acct := *s.acme
+		cfg.ACME, cfg.HTTPClient = &acct, s.acmeServer.Client()
+	}
+	return cfg
 }
 
 // NewCAs builds the simulated CAs, seeded with the demo accounts generated from seed
@@ -73,17 +94,24 @@ func NewCAs(seed uint64, now time.Time) []CA {
 // isRegistered reports whether the provider name is known to anyca.New.
 func isRegistered(name string) bool { return slices.Contains(anyca.Providers(), name) }
 
-// Mux mounts each simulated CA under its prefix, and POST /publish.
+// Mux mounts each simulated CA under its prefix (the ACME CA has its own listener: it
+// takes part in publish only), and POST /publish.
 func Mux(cas []CA) http.Handler {
 	mux := http.NewServeMux()
 	for _, ca := range cas {
-		mux.Handle(ca.prefix+"/", http.StripPrefix(ca.prefix, ca.handler))
+		if ca.handler != nil { // the ACME CA has its own listener
+			mux.Handle(ca.prefix+"/", http.StripPrefix(ca.prefix, ca.handler))
+		}
 	}
 	mux.Handle("POST /publish", publishHandler(cas)) // ?id=CERT_ID[&wrong=KIND]: records and files into the world
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "anyca sim: simulated CA APIs for tests and demos")
 		for _, ca := range cas {
+			if ca.dirURL != "" {
+				fmt.Fprintf(w, "  %s: %s\n", ca.Label, ca.dirURL)
+				continue
+			}
 			fmt.Fprintf(w, "  %s: %s%s\n", ca.Label, ca.prefix, ca.basePath)
 		}
 		fmt.Fprintln(w, "  POST /publish?id=CERT_ID[&wrong=cname|txt|redirect|caa]: publish the certificate's DCV records and files")
