@@ -71,9 +71,9 @@ func TestAccountFlagCaseAndOrder(t *testing.T) {
 func TestMalformedIDsExitUsage(t *testing.T) {
 	cas, srv := startSim(t, time.Now())
 	for _, ca := range cas {
-		env := caEnv(ca, srv.URL)
+		env := simEnv(ca, srv)
 		for _, args := range [][]string{{"cert", "get", "abc"}, {"challenges", "abc"}, {"verify", "abc"}, {"download", "abc"},
-			{"cert", "get", "../x"}} {
+			{"cert", "get", "../x"}, {"revoke", "abc"}, {"cancel", "abc"}, {"sim", "publish", "abc"}} {
 			r := runLive(t, env, args...)
 			assertFailure(t, r, exitUsage, "invalid argument", ca.APIKey)
 			if strings.Contains(r.stderr, "not found") {
