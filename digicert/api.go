@@ -2,6 +2,7 @@ package digicert
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"iter"
@@ -22,6 +23,20 @@ import (
 // serial number, a domain id, or any other opaque id such as "OID-223344"): the kit's
 // wire.CheckID. It goes into a URL path only through wire.PathSegment.
 func validID(id string) bool { return wire.CheckID(id) == nil }
+
+// lookupID reports whether id is one Order info can answer for: an order number, or the
+// hex of a certificate's thumbprint or serial number (an even number of hex digits: a
+// serial number is bytes). Anything else, such as "abc", is malformed, not unknown.
+func lookupID(id string) bool {
+	if numericID(id) {
+		return true
+	}
+	if !validID(id) || len(id)%2 != 0 {
+		return false
+	}
+	_, err := hex.DecodeString(id)
+	return err == nil
+}
 
 // numericID reports whether id is a plain order number, the only form put into a GraphQL
 // query (never free text).
@@ -218,7 +233,7 @@ func (c *Client) CertificatesByID(ctx context.Context, ids []string) (map[string
 		seen[id] = true
 		if numericID(id) {
 			numeric = append(numeric, id)
-		} else if validID(id) {
+		} else if lookupID(id) {
 			other = append(other, id)
 		}
 	}

@@ -29,6 +29,11 @@ func (c *Client) statusError(st *callState, resp *http.Response, body []byte) *m
 	}
 	if e.Message == "" && e.Code == "" {
 		e.Message = c.Snippet(body)
+		if (e.Kind == model.ErrUnauthenticated || e.Kind == model.ErrPermissionDenied) && c.decodeErr != nil && strings.TrimSpace(string(body)) != "" {
+			// A refusal in a form the adapter does not know: most often a key sent to
+			// another CA's API (a base URL copied from the wrong account).
+			e.Message = fmt.Sprintf("the answer is not in %s's error format: does the base URL belong to another CA? (answer: %s)", c.provider, e.Message)
+		}
 	}
 	if ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 		e.RetryAfter = ra

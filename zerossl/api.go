@@ -34,8 +34,8 @@ func anyContains(names []string, sub string) bool {
 
 // Certificate returns the certificate with ZeroSSL id id. Ids are opaque: an id that can
 // never be one (wire.CheckID: '/', "..", a control character, over 256 bytes) is
-// model.ErrNotFound (also matching model.ErrInvalidArgument) without a request; any other
-// is looked up, escaped as one path segment.
+// model.ErrInvalidArgument without a request; any other is looked up, escaped as one path
+// segment, and an unknown one is model.ErrNotFound.
 func (c *Client) Certificate(ctx context.Context, id string) (*model.Certificate, error) {
 	const op = "Certificate"
 	w, err := fetchAs[wireSummary](ctx, c, op, id)
@@ -47,7 +47,8 @@ func (c *Client) Certificate(ctx context.Context, id string) (*model.Certificate
 
 // lookup fetches the certificate with id and maps it, keeping the wire fields for DCV:
 // the first step of every call on one certificate. An id of the wrong shape is
-// model.ErrNotFound without a request, an unreadable certificate a malformed response.
+// model.ErrInvalidArgument without a request, an unreadable certificate a malformed
+// response.
 func (c *Client) lookup(ctx context.Context, op, id string) (certInfo, error) {
 	w, err := fetchAs[wireCertificate](ctx, c, op, id)
 	if err != nil {
@@ -63,8 +64,7 @@ func (c *Client) lookup(ctx context.Context, op, id string) (certInfo, error) {
 // fetchAs gets one certificate object, read as W, after checking the id's shape.
 func fetchAs[W any](ctx context.Context, c *Client, op, id string) (*W, error) {
 	if !validID(id) {
-		return nil, &model.Error{Provider: Name, Op: op, Kind: model.ErrNotFound, Err: model.ErrInvalidArgument,
-			Message: "certificate id " + c.http.Quote(id) + ": " + wire.CheckID(id).Error()}
+		return nil, c.http.Error(op, model.ErrInvalidArgument, "certificate id %s: %v", c.http.Quote(id), wire.CheckID(id))
 	}
 	if err := c.http.ContextError(ctx, op); err != nil {
 		return nil, err

@@ -133,9 +133,9 @@ func TestCertificateBadIDsMakeNoRequest(t *testing.T) {
 	for _, id := range []string{"", "../certificates", "0123456789abcdef0123456789abcd/f", "..",
 		"0123456789abcdef0123456789abcd\x00", "0123456789abcdef0123456789abcdef/status"} {
 		_, err := c.Certificate(context.Background(), id)
-		wantKind(t, err, model.ErrNotFound)
+		wantKind(t, err, model.ErrInvalidArgument)
 		_, err = c.Challenges(context.Background(), id)
-		wantKind(t, err, model.ErrNotFound)
+		wantKind(t, err, model.ErrInvalidArgument)
 	}
 	if n := s.Requests(); n != 0 {
 		t.Errorf("%d requests for malformed ids", n)

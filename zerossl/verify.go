@@ -276,7 +276,8 @@ func (c *Client) domainVerdict(raw json.RawMessage) verdict {
 // printable, redacted line, capped).
 func (c *Client) clean(s string) string { return c.http.Snippet([]byte(s)) }
 
-// describe words one failing check with the values ZeroSSL gave, each value cleaned.
+// describe words one failing check as a sentence, with the values ZeroSSL gave, each
+// value cleaned: "no CNAME record at NAME; ZeroSSL expects one pointing to TARGET".
 func (c *Client) describe(where string, f map[string]json.RawMessage) string {
 	str := func(k string) string {
 		var s flexString
@@ -296,20 +297,43 @@ func (c *Client) describe(where string, f map[string]json.RawMessage) string {
 		return "no"
 	}
 	if _, ok := f["cname_found"]; ok {
-		seen := str("actual_record")
-		if seen == "" {
-			seen = "none"
+		name, target := c.clean(where), str("target_record")
+		var out string
+		switch found, correct := yes("cname_found"), yes("record_correct"); {
+		case found == "no":
+			out = fmt.Sprintf("no CNAME record at %s; ZeroSSL expects one pointing to %s", name, target)
+		case found == "unknown":
+			out = fmt.Sprintf("ZeroSSL could not tell whether a CNAME record is at %s; it expects one pointing to %s", name, target)
+		case correct == "yes":
+			out = fmt.Sprintf("the CNAME record at %s points to %s as expected, yet ZeroSSL refused it", name, target)
+		default:
+			seen := str("actual_record")
+			if seen == "" {
+				seen = "another name"
+			}
+			out = fmt.Sprintf("the CNAME record at %s points to %s, not to %s as ZeroSSL expects", name, seen, target)
 		}
-		return fmt.Sprintf("CNAME %s: found %s, correct %s, record seen %s, expected %s (target host %s)",
-			c.clean(where), yes("cname_found"), yes("record_correct"), seen, str("target_record"), str("target_host"))
+		if host := str("target_host"); host != "" && !strings.EqualFold(strings.TrimSuffix(host, "."), strings.TrimSuffix(name, ".")) {
+			out += fmt.Sprintf(" (ZeroSSL looked up %s)", host)
+		}
+		return out
 	}
 	if _, ok := f["file_found"]; ok {
-		s := fmt.Sprintf("file %s: found %s", c.clean(where), yes("file_found"))
-		if slug := str("error_slug"); slug != "" {
-			s += ", error " + slug
+		var s string
+		switch yes("file_found") {
+		case "no":
+			s = "no file at " + c.clean(where)
+		case "yes":
+			s = "the file at " + c.clean(where) + " was found but refused"
+		default:
+			s = "ZeroSSL could not tell whether the file at " + c.clean(where) + " exists"
 		}
+		reason := str("error_slug")
 		if info := str("error_info"); info != "" {
-			s += ": " + info
+			reason = strings.TrimPrefix(reason+": "+info, ": ")
+		}
+		if reason != "" {
+			s += " (ZeroSSL: " + reason + ")"
 		}
 		return s
 	}

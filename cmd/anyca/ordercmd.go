@@ -98,18 +98,19 @@ Asks the CA for a new certificate for the names (the first is the common name). 
 --key-out a new ECDSA P-256 key is made and written to FILE (mode 0600; an existing file
 is never overwritten) before the order, and its CSR is sent; the key is never printed.
 With --csr your own CSR is sent (PEM or DER); without --name its names are taken.
---validity takes the longest validity the CA sells that is not longer; --product is in the
-CA's vocabulary (DigiCert: ssl_basic, ssl_plus, ssl_ev_basic...; DigiCert OV and EV need
-"digicert": {"organization_id"} in the --config file); --replaces names the certificate
-this one renews. Then: anyca challenges ID, publish, anyca verify ID --wait, anyca download ID.
+--validity takes the longest validity the CA sells that is not longer; --product is in
+the CA's vocabulary (DigiCert: ssl_basic, ssl_plus, ssl_ev_basic...; DigiCert OV and EV
+need "digicert": {"organization_id"} in the --config file); --replaces names the
+certificate this one renews. Then: anyca challenges ID, publish, anyca verify ID --wait,
+anyca download ID.
 
 The create request reaches the CA at most once. When its answer is lost (a timeout, a
-dropped connection, a 5xx), the order may or may not exist: anyca looks for it (anyca.FindOrder)
-and prints what it found, exits 8, and never orders again. Run "anyca certs list --search
-NAME" before ordering again.
+dropped connection, a 5xx), the order may or may not exist: anyca looks for it
+(anyca.FindOrder) and prints what it found, exits 8, and never orders again. Run "anyca
+certs list --search NAME" before ordering again.
 
-Table: the order's ID, status, names and what it replaces. JSON: the certificate.
-Exit code 2 for a bad name, CSR or flag, or an existing --key-out (nothing is sent); 8 when
+Table: the order's ID, status, names and what it replaces. JSON: the certificate. Exit
+code 2 for a bad name, CSR or flag, or an existing --key-out (nothing is sent); 8 when
 the outcome is unknown.
 
 Examples:
