@@ -11,7 +11,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -122,6 +121,11 @@ func p5Anyca(tb testing.TB, info fakeInfo) p5Issuer {
 		if _, err := c.Verify(ctx, o.ID, model.ChallengeDNSTXT); err != nil {
 			return nil, err
 		}
+		// The floor's acmez PollAuthorization waits p5Poll before its first look; so
+		// does this flow, so that both look as often (WaitValidated looks at once).
+		if err := retry.Sleep(ctx, p5Poll); err != nil {
+			return nil, err
+		}
 		if _, err := anyca.WaitValidated(ctx, c, o.ID, anyca.WaitOptions{Min: p5Poll, Max: p5Poll, MaxPolls: 1000}); err != nil {
 			return nil, err
 		}
@@ -137,7 +141,8 @@ func p5Anyca(tb testing.TB, info fakeInfo) p5Issuer {
 // challenge answered, the authorization polled, finalize (polling the order), the chain.
 // acmez's chain download also fetches the leaf's renewal information (ARI), which
 // anyca's Download does not (RenewalInfo does, when asked): the floor's transport
-// refuses that GET before it is sent, so that both flows make the same requests.
+// answers that GET itself, unsent (acmez decodes the answer as usual), so that both
+// flows send the same requests.
 func p5Floor(tb testing.TB, info fakeInfo) p5Issuer {
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -189,18 +194,21 @@ func p5Floor(tb testing.TB, info fakeInfo) p5Issuer {
 	}
 }
 
-// noARI refuses, unsent, the renewal information GETs acmez makes after a chain
-// download (acmez logs the failure and goes on); every other request goes through.
+// noARI answers, unsent, the renewal information GET acmez makes after a chain
+// download, with a window a month ahead (an error would make acmez try twice more,
+// seconds apart); every other request goes through.
 type noARI struct{ base http.RoundTripper }
 
 func (t noARI) RoundTrip(r *http.Request) (*http.Response, error) {
-	if strings.Contains(r.URL.Path, "/renewalInfo/") {
-		return nil, errNoARI
+	if !strings.Contains(r.URL.Path, "/renewalInfo/") {
+		return t.base.RoundTrip(r)
 	}
-	return t.base.RoundTrip(r)
+	start := time.Now().Add(30 * 24 * time.Hour).UTC()
+	body := fmt.Sprintf(`{"suggestedWindow":{"start":%q,"end":%q}}`, start.Format(time.RFC3339), start.Add(24*time.Hour).Format(time.RFC3339))
+	return &http.Response{StatusCode: http.StatusOK, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(body)),
+		ContentLength: int64(len(body)), Request: r}, nil
 }
-
-var errNoARI = errors.New("the P5 floor fetches no renewal information")
 
 // legoUser is lego's account holder.
 type legoUser struct {
