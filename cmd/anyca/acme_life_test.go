@@ -106,3 +106,14 @@ func TestACMEOrderRenewRevokeCancel(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpNamesACME: the top-level help says how an ACME CA is configured: its account
+// by key or key_file, acme register, and ANYCA_CA_ROOTS.
+func TestHelpNamesACME(t *testing.T) {
+	r := mustSucceed(t, runApp(t, nil, "--help"))
+	for _, want := range []string{envCARoots, `"acme": {"key_file": FILE}`, "anyca acme register", "letsencrypt"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("top help lacks %q", want)
+		}
+	}
+}
