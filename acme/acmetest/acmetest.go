@@ -129,6 +129,8 @@ type Server struct {
 	placedMu sync.Mutex
 	placed   map[string]int // orders Pebble made, by sorted names joined by ","
 	orders   []string       // their URLs, oldest first
+
+	store *db.MemoryStore // Pebble's store, for the package's own tests
 }
 
 // envMu serializes the environment Pebble's constructors read.
@@ -192,6 +194,7 @@ func New(opts Options) (*Server, error) {
 		}(),
 	})
 	store := db.NewMemoryStore()
+	s.store = store
 	authority := ca.New(logger, store, "", "ecdsa", 0, 1, pp)
 	validator := va.New(logger, httpPort, 1, false, dnsAddr, store)
 	front := wfe.New(logger, store, validator, authority, []string{"pebble.letsencrypt.org"}, false, opts.RequireEAB, 0, 0)

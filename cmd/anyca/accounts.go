@@ -24,7 +24,8 @@ func (a *app) configPath(g *globalOpts) string {
 // readAccounts reads the config file when it lists named accounts ({"accounts": [...]}).
 // ok is false when there is no config file or it is a single-account config. With an
 // accounts config the ANYCA_* variables are not read, and --provider, --base-url and
-// --region are refused: each account carries its own. Warnings (a key file others may
+// --region are refused: each account carries its own; ANYCA_CA_ROOTS still adds the
+// roots trusted for the CAs' APIs. Warnings (a key file others may
 // read, a key written in the file) go to stderr; they never hold a key.
 func (a *app) readAccounts(g *globalOpts) (accts []anyca.Account, ok bool, err error) {
 	path := a.configPath(g)
@@ -50,6 +51,19 @@ func (a *app) readAccounts(g *globalOpts) (accts []anyca.Account, ok bool, err e
 	}
 	for _, acct := range accts {
 		a.secrets = append(a.secrets, acct.Config.APIKey)
+	}
+	// ANYCA_CA_ROOTS is the one variable an accounts config heeds: it says which roots
+	// this machine trusts for the CAs' APIs (anyca sim's Pebble), not how an account is.
+	if strings.TrimSpace(a.getenv(envCARoots)) != "" {
+		var roots anyca.Config
+		if roots, err = a.withCARoots(roots); err != nil {
+			return nil, true, err
+		}
+		for i := range accts {
+			if accts[i].Config.HTTPClient == nil {
+				accts[i].Config.HTTPClient = roots.HTTPClient
+			}
+		}
 	}
 	return accts, true, nil
 }

@@ -307,6 +307,13 @@ The API key is read only from ANYCA_API_KEY or the config file, never from a fla
 command-line arguments are saved in shell history and visible to every user of the
 machine in the process list (ps). The key is never printed, not even in errors.
 
+ACME CAs (acme, letsencrypt, letsencrypt-staging, zerossl-acme, google, google-staging)
+take an account instead of an API key: "acme": {"key": "<PEM>"} in the --config file, or
+"acme": {"key_file": FILE} in an account of an accounts config (anyca acme register
+makes and registers a key, and prints that config). ANYCA_CA_ROOTS names a PEM file of
+roots trusted for the CA's API besides the system's (anyca sim's Pebble), for an
+accounts config too.
+
 JSON output (-o json) uses the field names of the model package, which are stable:
   certificate: provider, account, id, common_name, dns_names, status, vendor_status, level,
     product, serial_number, fingerprint_sha1, created_at, not_before, not_after,
