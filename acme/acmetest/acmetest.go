@@ -508,9 +508,3 @@ func (s *Server) OrdersPlaced() map[string]int {
 	return out
 }
 
-// orderURLs returns the URL of every order Pebble made, oldest first.
-func (s *Server) orderURLs() []string {
-	s.placedMu.Lock()
-	defer s.placedMu.Unlock()
-	return append([]string(nil), s.orders...)
-}
