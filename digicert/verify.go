@@ -141,10 +141,10 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 func (c *Client) CheckMethod(ctx context.Context, certificateID string) (model.ChallengeType, error) {
 	const op = "CheckMethod"
 	id := strings.TrimSpace(certificateID)
-	if !numericID(id) {
-		return "", c.http.Error(op, model.ErrInvalidArgument, "order id %q is not a number", id)
+	if !validID(id) {
+		return "", c.badID(op, id)
 	}
-	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: "order/certificate/" + id + "/validation"})
+	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: "order/certificate/" + wire.PathSegment(id) + "/validation"})
 	if err != nil {
 		return "", err
 	}

@@ -28,6 +28,12 @@ func (s *suite) testOpaqueIDs(t *testing.T) {
 	if s.h.Capabilities.Verifier {
 		calls["Verify"] = func(id string) error { _, err := anyca.Verify(ctxFor(t), p, id, ""); return err }
 	}
+	if s.h.Capabilities.Revoker {
+		calls["Revoke"] = func(id string) error { return anyca.Revoke(ctxFor(t), p, id, model.ReasonSuperseded) }
+	}
+	if s.h.Capabilities.Canceller {
+		calls["Cancel"] = func(id string) error { return anyca.Cancel(ctxFor(t), p, id) }
+	}
 	known := f.Want.Certificates[0].ID
 	for op, call := range calls {
 		for _, id := range []string{"OID-223344", "oid 22?33#44%2F55"} {
