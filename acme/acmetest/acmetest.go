@@ -507,4 +507,3 @@ func (s *Server) OrdersPlaced() map[string]int {
 	}
 	return out
 }
-
