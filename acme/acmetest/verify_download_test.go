@@ -97,6 +97,30 @@ func TestVerifyNothingToDo(t *testing.T) {
 	assert.Contains(t, me.Message, "is invalid")
 }
 
+// TestVerifyReusedAuthorizations: an order whose authorizations the CA reused (already
+// valid) is not an error to Verify: each domain comes back valid, no challenge is
+// answered again, and the order downloads.
+func TestVerifyReusedAuthorizations(t *testing.T) {
+	srv, p := start(t, acmetest.Options{AuthzReusePercent: 100})
+	ctx := context.Background()
+	issue(t, srv, p, model.ChallengeDNSTXT, "again.example.com")
+	ord, err := anyca.Order(ctx, p, model.OrderRequest{Names: []string{"again.example.com"}, CSR: csrFor(t, "again.example.com")})
+	require.NoError(t, err)
+	before := srv.Requests()
+	chs, err := anyca.Verify(ctx, p, ord.ID, model.ChallengeDNSTXT)
+	require.NoError(t, err)
+	require.NotEmpty(t, chs)
+	for _, ch := range chs {
+		assert.Equal(t, model.ValidationValid, ch.Status, "%s %s", ch.Domain, ch.Type)
+	}
+	assert.EqualValues(t, 1, srv.Requests()-before, "one read of the authorization, no challenge answered")
+	_, err = anyca.WaitValidated(ctx, p, ord.ID, anyca.WaitOptions{Min: 10 * time.Millisecond, Max: 100 * time.Millisecond})
+	require.NoError(t, err)
+	b, err := anyca.Download(ctx, p, ord.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"again.example.com"}, b.Leaf.DNSNames)
+}
+
 // TestDownloadNotReady: Download of an order not validated yet sends its finalize
 // without reading the order first; the CA's orderNotReady is followed by one read of
 // the order, for the precise ErrFailedPrecondition. Once validated, the order is read
