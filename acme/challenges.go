@@ -163,10 +163,12 @@ func challengeStatus(authz, ch string) model.ValidationStatus {
 // authorizations already valid are left alone. Each challenge POST reaches the CA at
 // most once. It returns the challenges as Challenges does, from the authorizations read
 // before answering, each answered challenge with the status and problem of the CA's
-// answer to it (so valid only when the CA said so). An order with no pending
-// authorization (all valid: it is ready or issued) or with one the CA refused, expired
-// or deactivated is model.ErrFailedPrecondition, before any challenge is answered; a
-// method an authorization does not offer is model.ErrInvalidArgument.
+// answer to it (so valid only when the CA said so). An order whose authorizations are
+// all valid and that is not finalized (the CA reused valid authorizations) comes back
+// valid, with nothing answered. An issued or finalized order, or one with an
+// authorization the CA refused, expired or deactivated, is model.ErrFailedPrecondition,
+// before any challenge is answered; a method an authorization does not offer is
+// model.ErrInvalidArgument.
 func (c *Client) Verify(ctx context.Context, certificateID string, method model.ChallengeType) ([]model.Challenge, error) {
 	const op = "Verify"
 	if method != "" && acmeType[method] == "" {
