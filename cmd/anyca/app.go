@@ -368,8 +368,3 @@ func exitCode(err error) int {
 	}
 	return exitError
 }
-
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
-}

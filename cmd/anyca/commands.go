@@ -590,11 +590,3 @@ func runVersion(_ context.Context, a *app, o *cmdOpts, args []string) error {
 	fmt.Fprintf(a.stdout, "anyca %s (%s)\nproviders: %s\n", info.Version, info.Go, strings.Join(info.Providers, ", "))
 	return nil
 }
-
-// plural renders "1 certificate", "2 certificates".
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}
