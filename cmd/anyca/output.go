@@ -6,32 +6,7 @@ import (
 	"io"
 	"sort"
 
-	"github.com/anyca/anyca/cmd/anyca/internal/textout"
 	"github.com/anyca/anyca/model"
-)
-
-// The text helpers the commands share with the demo, from textout.
-var (
-	newTable        = textout.NewTable
-	row             = textout.Row
-	date            = textout.Date
-	stamp           = textout.Stamp
-	relative        = textout.Relative
-	short           = textout.Short
-	statusWord      = textout.StatusWord
-	levelsSummary   = textout.LevelsSummary
-	writeChallenges = textout.WriteChallenges
-	fqdn            = textout.FQDN
-	txtQuote        = textout.TXTQuote
-	display         = textout.Display
-	oneLine         = textout.OneLine
-	plural          = textout.Plural
-)
-
-// The lines around an HTTP validation file's body, as writeChallenges prints them.
-const (
-	bodyBegin = textout.BodyBegin
-	bodyEnd   = textout.BodyEnd
 )
 
 // writeJSON writes v as indented JSON followed by a newline.
