@@ -15,6 +15,7 @@ import (
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/acme"
+	"github.com/anyca/anyca/cmd/anyca/internal/textout"
 	"github.com/anyca/anyca/model"
 )
 
@@ -136,10 +137,10 @@ func runACMERegister(ctx context.Context, a *app, o *cmdOpts, _ []string) error 
 	if created {
 		made = "a new ECDSA P-256 key, made now (mode 0600)"
 	}
-	tw := newTable(a.stdout)
-	row(tw, "Account:", url)
-	row(tw, "Directory:", r.DirectoryURL())
-	row(tw, "Key file:", o.acme.keyFile+": "+made)
+	tw := textout.NewTable(a.stdout)
+	textout.Row(tw, "Account:", url)
+	textout.Row(tw, "Directory:", r.DirectoryURL())
+	textout.Row(tw, "Key file:", o.acme.keyFile+": "+made)
 	if err := tw.Flush(); err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/cmd/anyca/internal/textout"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
@@ -52,8 +53,6 @@ type app struct {
 	sleep func(ctx context.Context, d time.Duration) error
 	// simReady, when set, receives the simulator's listen address once it serves (tests).
 	simReady func(addr string)
-	// demoACME is the ACME CA anyca demo walks after the other two (nil: none).
-	demoACME *demoACME
 }
 
 // run executes the command line args and returns the process exit code.
@@ -317,11 +316,11 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 func (a *app) fail(err error, cmd string) int {
 	code := exitCode(err)
 	// Redact (raw and escaped forms) before display escapes, so the forms still match.
-	msg := oneLine(err.Error())
+	msg := textout.OneLine(err.Error())
 	for _, s := range append([]string{a.secret}, a.secrets...) {
 		msg = retry.RedactKey(msg, s)
 	}
-	msg = display(msg)
+	msg = textout.Display(msg)
 	if !strings.HasPrefix(msg, "anyca") {
 		msg = "anyca: " + msg
 	}
@@ -367,9 +366,4 @@ func exitCode(err error) int {
 		return exitUsage
 	}
 	return exitError
-}
-
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
 }

@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/cmd/anyca/internal/textout"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/preflight"
 )
@@ -143,14 +144,14 @@ func writeChecked(w io.Writer, chs []model.Challenge, results []preflight.Result
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		writeChallenges(w, chs[i:i+1])
+		textout.WriteChallenges(w, chs[i:i+1])
 		writeVerdict(w, "", results[i])
 	}
 }
 
 // writeVerdict prints one verdict: "; preflight: STATUS: message" and the values found.
 func writeVerdict(w io.Writer, indent string, r preflight.Result) {
-	fmt.Fprintf(w, "%s; preflight: %s: %s\n", indent, r.Status, oneLine(r.Message))
+	fmt.Fprintf(w, "%s; preflight: %s: %s\n", indent, r.Status, textout.OneLine(r.Message))
 	if r.Type == model.ChallengeEmail || r.Reason == preflight.ReasonInvalid {
 		return
 	}

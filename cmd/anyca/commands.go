@@ -14,6 +14,7 @@ import (
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/cmd/anyca/internal/sim"
+	"github.com/anyca/anyca/cmd/anyca/internal/textout"
 	"github.com/anyca/anyca/model"
 )
 
@@ -460,56 +461,56 @@ func runCertGet(ctx context.Context, a *app, o *cmdOpts, p anyca.Provider, id st
 		return writeJSON(a.stdout, c)
 	}
 	now := a.now()
-	tw := newTable(a.stdout)
-	row(tw, "Provider:", c.Provider)
-	row(tw, "ID:", c.ID)
-	row(tw, "Common name:", c.CommonName)
-	row(tw, "DNS names:", strings.Join(c.DNSNames, ", "))
-	row(tw, "Status:", statusWord(string(c.Status), c.VendorStatus))
-	row(tw, "Level:", string(c.Level))
-	row(tw, "Product:", c.Product)
-	row(tw, "Serial number:", c.SerialNumber)
-	row(tw, "SHA-1 fingerprint:", c.FingerprintSHA1)
-	row(tw, "Created:", stamp(c.CreatedAt))
-	row(tw, "Not before:", stamp(c.NotBefore))
-	notAfter := stamp(c.NotAfter)
+	tw := textout.NewTable(a.stdout)
+	textout.Row(tw, "Provider:", c.Provider)
+	textout.Row(tw, "ID:", c.ID)
+	textout.Row(tw, "Common name:", c.CommonName)
+	textout.Row(tw, "DNS names:", strings.Join(c.DNSNames, ", "))
+	textout.Row(tw, "Status:", textout.StatusWord(string(c.Status), c.VendorStatus))
+	textout.Row(tw, "Level:", string(c.Level))
+	textout.Row(tw, "Product:", c.Product)
+	textout.Row(tw, "Serial number:", c.SerialNumber)
+	textout.Row(tw, "SHA-1 fingerprint:", c.FingerprintSHA1)
+	textout.Row(tw, "Created:", textout.Stamp(c.CreatedAt))
+	textout.Row(tw, "Not before:", textout.Stamp(c.NotBefore))
+	notAfter := textout.Stamp(c.NotAfter)
 	if !c.NotAfter.IsZero() {
-		notAfter += " (" + relative(c.NotAfter, now) + ")"
+		notAfter += " (" + textout.Relative(c.NotAfter, now) + ")"
 	}
-	row(tw, "Not after:", notAfter)
-	row(tw, "Replaces:", c.ReplacesID)
+	textout.Row(tw, "Not after:", notAfter)
+	textout.Row(tw, "Replaces:", c.ReplacesID)
 	return tw.Flush()
 }
 
 // writeDomain prints one domain validation: summary, per-level table, challenges.
 func writeDomain(w io.Writer, d *model.DomainValidation, now time.Time) {
-	tw := newTable(w)
-	row(tw, "Account:", d.Account)
-	row(tw, "Provider:", d.Provider)
-	row(tw, "Domain:", d.Domain)
-	row(tw, "ID:", d.ID)
-	row(tw, "Status:", statusWord(string(d.Status), d.VendorStatus))
-	row(tw, "Method:", statusWord(string(d.Method), d.VendorMethod))
-	row(tw, "Validated at:", stamp(d.ValidatedAt))
-	vu := stamp(d.ValidUntil())
+	tw := textout.NewTable(w)
+	textout.Row(tw, "Account:", d.Account)
+	textout.Row(tw, "Provider:", d.Provider)
+	textout.Row(tw, "Domain:", d.Domain)
+	textout.Row(tw, "ID:", d.ID)
+	textout.Row(tw, "Status:", textout.StatusWord(string(d.Status), d.VendorStatus))
+	textout.Row(tw, "Method:", textout.StatusWord(string(d.Method), d.VendorMethod))
+	textout.Row(tw, "Validated at:", textout.Stamp(d.ValidatedAt))
+	vu := textout.Stamp(d.ValidUntil())
 	if !d.ValidUntil().IsZero() {
-		vu += " (" + relative(d.ValidUntil(), now) + ")"
+		vu += " (" + textout.Relative(d.ValidUntil(), now) + ")"
 	}
-	row(tw, "Valid until:", vu)
+	textout.Row(tw, "Valid until:", vu)
 	_ = tw.Flush()
 	if len(d.Levels) > 0 {
 		fmt.Fprintln(w)
-		tw = newTable(w)
-		row(tw, "LEVEL", "STATUS", "VALID UNTIL", "LEFT")
+		tw = textout.NewTable(w)
+		textout.Row(tw, "LEVEL", "STATUS", "VALID UNTIL", "LEFT")
 		for _, l := range d.Levels {
-			row(tw, string(l.Level), statusWord(string(l.Status), l.VendorStatus), stamp(l.ValidUntil), relative(l.ValidUntil, now))
+			textout.Row(tw, string(l.Level), textout.StatusWord(string(l.Status), l.VendorStatus), textout.Stamp(l.ValidUntil), textout.Relative(l.ValidUntil, now))
 		}
 		_ = tw.Flush()
 	}
 	if len(d.Challenges) > 0 {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Challenges:")
-		writeChallenges(w, d.Challenges)
+		textout.WriteChallenges(w, d.Challenges)
 	}
 }
 
@@ -532,7 +533,7 @@ func runChallenges(ctx context.Context, a *app, o *cmdOpts, p anyca.Provider, id
 		fmt.Fprintln(a.stdout, "; nothing to publish: the CA lists no pending challenge for", id)
 		return nil
 	}
-	writeChallenges(a.stdout, chs)
+	textout.WriteChallenges(a.stdout, chs)
 	return nil
 }
 
@@ -589,12 +590,4 @@ func runVersion(_ context.Context, a *app, o *cmdOpts, args []string) error {
 	}
 	fmt.Fprintf(a.stdout, "anyca %s (%s)\nproviders: %s\n", info.Version, info.Go, strings.Join(info.Providers, ", "))
 	return nil
-}
-
-// plural renders "1 certificate", "2 certificates".
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/cmd/anyca/internal/textout"
 	"github.com/anyca/anyca/internal/files"
 	"github.com/anyca/anyca/model"
 )
@@ -92,7 +93,7 @@ func (a *app) loadConfig(g *globalOpts) (anyca.Config, error) {
 		if err == nil && cfg.APIKey != "" && fi.Mode().Perm()&0o077 != 0 {
 			// The accounts form's warning, for the single-account form; never the key.
 			fmt.Fprintf(a.stderr, "anyca: warning: config file %s: api_key is written in the config file, which group or others may read (mode %04o); prefer %s, or run chmod 600 on it\n",
-				display(path), fi.Mode().Perm(), anyca.EnvAPIKey)
+				textout.Display(path), fi.Mode().Perm(), anyca.EnvAPIKey)
 		}
 		if err != nil {
 			// ReadConfig's errors name fields, never values: no key leaks.

@@ -2,329 +2,34 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"net/http/httptest"
-	"os"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/anyca/anyca"
-	"github.com/anyca/anyca/cmd/anyca/internal/demo"
-	"github.com/anyca/anyca/cmd/anyca/internal/sim"
-	"github.com/anyca/anyca/model"
-	"github.com/anyca/anyca/preflight"
+	"github.com/anyca/anyca/cmd/anyca/internal/demo/tour"
 )
 
+// runDemo writes the demo to stdout: the simulated CAs asked the same questions.
 func runDemo(ctx context.Context, a *app, o *cmdOpts, args []string) error {
-	now := a.now()
-	cas := sim.NewCAs(o.seed, now)
-	srv := httptest.NewServer(sim.Mux(cas)) // loopback, random port
-	defer srv.Close()
-	targets := make([]demoTarget, len(cas))
-	var acmeCA *demoACME
-	if len(cas) > 0 {
-		stop, err := cas[0].World.Start(ctx)
-		if err != nil {
-			return err
-		}
-		defer stop()
-		// The ACME clients share a state directory: what one revoked, the next knows.
-		state, err := os.MkdirTemp("", "anyca-demo-acme-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(state)
-		ca, stopACME, err := sim.StartACME(ctx, cas[0].World, sim.ACMEOptions{StateDir: state, Seed: true})
-		if err != nil {
-			return err
-		}
-		defer stopACME()
-		acmeCA = &demoACME{ca: ca, world: cas[0].World, preflight: cas[0].World.PreflightOptions()}
-	}
-	for i, ca := range cas {
-		targets[i] = demoTarget{label: ca.Label, cfg: ca.Config(srv.URL), featuredCert: ca.FeaturedCert, noun: ca.Noun, missingID: ca.MissingID,
-			preflight: ca.World.PreflightOptions(),
-			publish: func(ctx context.Context, id string, k sim.Wrong) ([]string, error) {
-				return sim.Publish(ctx, cas, srv.URL, id, k)
-			}}
-	}
-	fmt.Fprintf(a.stdout, "anyca demo: the same questions to three CAs through one anyca.Provider interface.\n")
-	fmt.Fprintf(a.stdout, "Simulated accounts (seed %d, dates relative to now) served on loopback; no account, no network.\n", o.seed)
-	a.demoACME = acmeCA
-	return a.demo(ctx, targets, now)
+	return tour.Run(ctx, a.stdout, tour.Options{Seed: o.seed, Now: a.now(), ExitCode: exitCode, Expiring: a.demoExpiring})
 }
 
-// demoTarget is one CA the demo questions.
-type demoTarget struct {
-	label        string
-	cfg          anyca.Config
-	featuredCert string
-	noun         string // what the CA calls a certificate request: "order", "certificate"
-	missingID    string // a well-formed id the CA does not know
-	// publish publishes a certificate's challenges in the simulator, right or wrong, and
-	// returns the lines published.
-	publish func(ctx context.Context, id string, k sim.Wrong) ([]string, error)
-	// preflight points preflight at the simulator's DNS server and file host.
-	preflight preflight.Options
-}
-
-// demoAnswers is what one CA answered.
-type demoAnswers struct {
-	byStatus  map[model.CertificateStatus]int
-	total     int
-	soonest   []*model.Certificate
-	expiring  *expiringReport
-	domain    *model.DomainValidation
-	domainErr error
-	challs    []model.Challenge
-	challErr  error
-	missing   error // Certificate of an unknown id
-	badKey    error // Certificate with a wrong API key
-}
-
-// demo asks every target the questions and prints the answers side by side.
-func (a *app) demo(ctx context.Context, targets []demoTarget, now time.Time) error {
-	answers := make([]*demoAnswers, len(targets))
-	for i, t := range targets {
-		ans, err := askDemo(ctx, a, t, now)
-		if err != nil {
-			return fmt.Errorf("%s: %w", t.label, err)
-		}
-		answers[i] = ans
-	}
-	w := a.stdout
-	head := func(n int, q, how string) {
-		fmt.Fprintf(w, "\n%d. %s\n   %s\n\n", n, q, how)
-	}
-	labels := []string{"ANSWER"}
-	for _, t := range targets {
-		labels = append(labels, strings.ToUpper(t.label))
-	}
-
-	head(1, "How many certificates, in which state?", "for c, err := range p.Certificates(ctx, model.CertificateQuery{})")
-	tw := newTable(w)
-	row(tw, append([]string{"STATUS"}, labels[1:]...)...)
-	for _, st := range model.CertificateStatuses() {
-		cols := []string{string(st)}
-		any := false
-		for _, ans := range answers {
-			cols = append(cols, fmt.Sprint(ans.byStatus[st]))
-			any = any || ans.byStatus[st] > 0
-		}
-		if any {
-			row(tw, cols...)
-		}
-	}
-	cols := []string{"total"}
-	for _, ans := range answers {
-		cols = append(cols, fmt.Sprint(ans.total))
-	}
-	row(tw, cols...)
-	_ = tw.Flush()
-
-	head(2, "Which 5 issued certificates expire first?", "issued, sorted by NotAfter")
-	tw = newTable(w)
-	row(tw, append([]string{"#"}, labels[1:]...)...)
-	for k := 0; k < 5; k++ {
-		cols := []string{fmt.Sprint(k + 1)}
-		for _, ans := range answers {
-			cell := ""
-			if k < len(ans.soonest) {
-				c := ans.soonest[k]
-				cell = fmt.Sprintf("%s  %s (%s)", date(c.NotAfter), c.CommonName, relative(c.NotAfter, now))
-			}
-			cols = append(cols, cell)
-		}
-		row(tw, cols...)
-	}
-	_ = tw.Flush()
-
-	head(3, "What must be renewed or revalidated within 30 days?", "anyca expiring --within 30d: c.ExpiresWithin(now, 30d), domain levels' ValidUntil")
-	tw = newTable(w)
-	row(tw, labels...)
-	certRow, domRow := []string{"certificates"}, []string{"domain validations"}
-	for _, ans := range answers {
-		certRow = append(certRow, fmt.Sprint(len(ans.expiring.Certificates)))
-		n := 0
-		for _, d := range ans.expiring.Domains {
-			n += len(expiringLevels(d, now, 30*24*time.Hour))
-		}
-		domRow = append(domRow, fmt.Sprint(n))
-	}
-	row(tw, certRow...)
-	row(tw, domRow...)
-	_ = tw.Flush()
-
-	head(4, "Is "+demo.FeaturedDomain+" validated?", "p.DomainValidation(ctx, \""+demo.FeaturedDomain+"\")")
-	tw = newTable(w)
-	row(tw, labels...)
-	fields := []struct {
-		name string
-		get  func(*model.DomainValidation) string
-	}{
-		{"status", func(d *model.DomainValidation) string { return statusWord(string(d.Status), d.VendorStatus) }},
-		{"method", func(d *model.DomainValidation) string { return string(d.Method) }},
-		{"levels", func(d *model.DomainValidation) string { return levelsSummary(d.Levels) }},
-		{"valid until", func(d *model.DomainValidation) string { return date(d.ValidUntil()) }},
-		{"challenges", func(d *model.DomainValidation) string { return challengeTypes(d.Challenges) }},
-	}
-	for _, f := range fields {
-		cols := []string{f.name}
-		for _, ans := range answers {
-			if ans.domainErr != nil {
-				cols = append(cols, "error: "+kindName(ans.domainErr))
-				continue
-			}
-			cols = append(cols, f.get(ans.domain))
-		}
-		row(tw, cols...)
-	}
-	_ = tw.Flush()
-
-	head(5, "What do we publish to validate "+demo.FeaturedDomain+"?", "p.Challenges(ctx, pendingOrderID), shown as by: anyca challenges ID")
-	for i, t := range targets {
-		ans := answers[i]
-		fmt.Fprintf(w, "%s, pending %s %s:\n", t.label, t.noun, t.featuredCert)
-		if ans.challErr != nil {
-			fmt.Fprintf(w, "  error: %s\n\n", oneLine(ans.challErr.Error()))
-			continue
-		}
-		// The featured domain's DNS challenge and one file challenge; the rest counted.
-		var mine []model.Challenge
-		others := 0
-		shown := map[string]bool{}
-		for _, ch := range ans.challs {
-			group := "dns"
-			switch ch.Type {
-			case model.ChallengeHTTPFile, model.ChallengeHTTPSFile:
-				group = "file"
-			case model.ChallengeEmail:
-				group = "email"
-			}
-			if ch.Domain == demo.FeaturedDomain && !shown[group] && (group != "email" || len(mine) == 0) {
-				shown[group] = true
-				mine = append(mine, ch)
-			} else {
-				others++
-			}
-		}
-		var b strings.Builder
-		writeChallenges(&b, mine)
-		for _, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
-			if line != "" {
-				line = "  " + line
-			}
-			fmt.Fprintln(w, line)
-		}
-		if others > 0 {
-			fmt.Fprintf(w, "  ; ... and %d more challenges (other methods or names): anyca challenges %s\n", others, t.featuredCert)
-		}
-		fmt.Fprintln(w)
-	}
-
-	fmt.Fprintf(w, "6. Errors: one model, whichever CA\n   errors.Is(err, model.ErrNotFound), ...; the CLI's exit code in brackets\n\n")
-	tw = newTable(w)
-	row(tw, labels...)
-	missRow, keyRow := []string{"p.Certificate(ctx, unknownID)"}, []string{"p.Certificate with a wrong API key"}
-	for _, ans := range answers {
-		missRow = append(missRow, fmt.Sprintf("%s [%d]", kindName(ans.missing), exitCode(ans.missing)))
-		keyRow = append(keyRow, fmt.Sprintf("%s [%d]", kindName(ans.badKey), exitCode(ans.badKey)))
-	}
-	row(tw, missRow...)
-	row(tw, keyRow...)
-	_ = tw.Flush()
-	if err := demoLoop(ctx, w, 7, targets); err != nil {
-		return err
-	}
-	if err := demoLife(ctx, w, 8, targets); err != nil {
-		return err
-	}
-	if err := demoWrong(ctx, w, 9, targets); err != nil {
-		return err
-	}
-	if a.demoACME != nil {
-		if err := demoACMEPart(ctx, w, 10, *a.demoACME); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(w, "\nSame code for every CA: only anyca.Config.Provider (or ANYCA_PROVIDER) changed.\n")
-	fmt.Fprintf(w, "Ask your own questions: \"go run ./cmd/anyca sim\" prints the env lines for each simulated CA.\n")
-	return nil
-}
-
-// askDemo asks one CA every demo question.
-func askDemo(ctx context.Context, a *app, t demoTarget, now time.Time) (*demoAnswers, error) {
-	p, err := anyca.New(ctx, t.cfg)
-	if err != nil {
-		return nil, err
-	}
-	ans := &demoAnswers{byStatus: map[model.CertificateStatus]int{}}
-	var issued []*model.Certificate
-	for c, err := range p.Certificates(ctx, model.CertificateQuery{}) {
-		if err != nil {
-			return nil, err
-		}
-		ans.total++
-		ans.byStatus[c.Status]++
-		if c.Status == model.StatusIssued && !c.IsExpired(now) {
-			issued = append(issued, c)
-		}
-	}
-	sort.SliceStable(issued, func(i, j int) bool {
-		if !issued[i].NotAfter.Equal(issued[j].NotAfter) {
-			return issued[i].NotAfter.Before(issued[j].NotAfter)
-		}
-		return model.LessID(issued[i].ID, issued[j].ID)
-	})
-	ans.soonest = issued[:min(5, len(issued))]
+// demoExpiring counts, as anyca expiring finds them but without a progress line, what
+// the account behind p must renew or revalidate within d of now: certificates, and
+// domain validation levels.
+func (a *app) demoExpiring(ctx context.Context, p anyca.Provider, now time.Time, d time.Duration) (int, int, error) {
 	quiet := *a
 	quiet.progress = false
 	one, err := anyca.FleetOf(map[string]anyca.Provider{p.Name(): p}, anyca.FleetOptions{})
 	if err != nil {
-		return nil, err
+		return 0, 0, err
 	}
-	if ans.expiring, err = quiet.findExpiring(ctx, one, now, 30*24*time.Hour); err != nil {
-		return nil, err
+	rep, err := quiet.findExpiring(ctx, one, now, d)
+	if err != nil {
+		return 0, 0, err
 	}
-	ans.domain, ans.domainErr = p.DomainValidation(ctx, demo.FeaturedDomain)
-	ans.challs, ans.challErr = p.Challenges(ctx, t.featuredCert)
-	sim.SortChallenges(ans.challs)
-	_, ans.missing = p.Certificate(ctx, t.missingID)
-	bad := t.cfg
-	bad.APIKey = "not-the-right-key"
-	if pb, err := anyca.New(ctx, bad); err != nil {
-		ans.badKey = err
-	} else {
-		_, ans.badKey = pb.Certificate(ctx, t.missingID)
+	levels := 0
+	for _, dv := range rep.Domains {
+		levels += len(expiringLevels(dv, now, d))
 	}
-	return ans, nil
-}
-
-// kindName names the error kind of err ("not found"), or says there was none.
-func kindName(err error) string {
-	if err == nil {
-		return "no error"
-	}
-	if k := model.KindOf(err); k != nil {
-		return k.Error()
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return "deadline exceeded"
-	}
-	return "error"
-}
-
-// challengeTypes lists the distinct challenge types, in order.
-func challengeTypes(chs []model.Challenge) string {
-	var out []string
-	seen := map[model.ChallengeType]bool{}
-	for _, ch := range chs {
-		if !seen[ch.Type] {
-			seen[ch.Type] = true
-			out = append(out, string(ch.Type))
-		}
-	}
-	return strings.Join(out, ", ")
+	return len(rep.Certificates), levels, nil
 }

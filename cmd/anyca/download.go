@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/cmd/anyca/internal/textout"
 )
 
 var downloadCommand = command{
@@ -77,13 +78,13 @@ func runDownload(ctx context.Context, a *app, o *cmdOpts, p anyca.Provider, id s
 	if o.output == "json" {
 		return writeJSON(a.stdout, summary)
 	}
-	tw := newTable(a.stdout)
-	row(tw, "File:", summary.File)
-	row(tw, "Subject:", summary.CommonName)
-	row(tw, "Serial:", summary.SerialNumber)
-	row(tw, "SHA-1 fingerprint:", summary.FingerprintSHA1)
-	row(tw, "Valid:", date(summary.NotBefore)+" to "+date(summary.NotAfter))
-	row(tw, "Chain:", fmt.Sprintf("%d certificates after the leaf", summary.Chain))
+	tw := textout.NewTable(a.stdout)
+	textout.Row(tw, "File:", summary.File)
+	textout.Row(tw, "Subject:", summary.CommonName)
+	textout.Row(tw, "Serial:", summary.SerialNumber)
+	textout.Row(tw, "SHA-1 fingerprint:", summary.FingerprintSHA1)
+	textout.Row(tw, "Valid:", textout.Date(summary.NotBefore)+" to "+textout.Date(summary.NotAfter))
+	textout.Row(tw, "Chain:", fmt.Sprintf("%d certificates after the leaf", summary.Chain))
 	return tw.Flush()
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/cmd/anyca/internal/textout"
 	"github.com/anyca/anyca/model"
 )
 
@@ -73,8 +74,8 @@ func runCertsList(ctx context.Context, a *app, o *cmdOpts, args []string) error 
 	return printListing(a, o, len(f.Accounts()), r,
 		[]string{"ACCOUNT", "ID", "COMMON NAME", "STATUS", "LEVEL", "PRODUCT", "NOT AFTER", "NAMES"},
 		func(c *model.Certificate) []string {
-			return []string{c.Account, c.ID, c.CommonName, statusWord(string(c.Status), c.VendorStatus), string(c.Level), c.Product,
-				date(c.NotAfter), strconv.Itoa(len(c.DNSNames))}
+			return []string{c.Account, c.ID, c.CommonName, textout.StatusWord(string(c.Status), c.VendorStatus), string(c.Level), c.Product,
+				textout.Date(c.NotAfter), strconv.Itoa(len(c.DNSNames))}
 		})
 }
 
@@ -86,7 +87,7 @@ func runDomainsList(ctx context.Context, a *app, o *cmdOpts, args []string) erro
 	return printListing(a, o, len(f.Accounts()), a.listDomains(ctx, f, o.search),
 		[]string{"ACCOUNT", "DOMAIN", "STATUS", "METHOD", "VALID UNTIL", "LEVELS"},
 		func(d *model.DomainValidation) []string {
-			return []string{d.Account, d.Domain, statusWord(string(d.Status), d.VendorStatus), string(d.Method), date(d.ValidUntil()), levelsSummary(d.Levels)}
+			return []string{d.Account, d.Domain, textout.StatusWord(string(d.Status), d.VendorStatus), string(d.Method), textout.Date(d.ValidUntil()), textout.LevelsSummary(d.Levels)}
 		})
 }
 
@@ -106,10 +107,10 @@ func printListing[T any](a *app, o *cmdOpts, total int, r *anyca.FleetResult[T],
 			return err
 		}
 	} else {
-		tw := newTable(a.stdout)
-		row(tw, header...)
+		tw := textout.NewTable(a.stdout)
+		textout.Row(tw, header...)
 		for _, item := range r.Items {
-			row(tw, cells(item)...)
+			textout.Row(tw, cells(item)...)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -180,7 +181,7 @@ func runDomainStatus(ctx context.Context, a *app, o *cmdOpts, args []string) err
 			}
 			writeDomain(a.stdout, d, a.now())
 			if ids := pending[d]; len(ids) > 0 {
-				fmt.Fprintf(a.stdout, "\nPending order: %s (anyca verify %s)\n", display(strings.Join(ids, ", ")), display(ids[0]))
+				fmt.Fprintf(a.stdout, "\nPending order: %s (anyca verify %s)\n", textout.Display(strings.Join(ids, ", ")), textout.Display(ids[0]))
 			}
 		}
 	}
@@ -347,16 +348,16 @@ func runExpiring(ctx context.Context, a *app, o *cmdOpts, args []string) error {
 		fmt.Fprintf(a.stdout, "Nothing expires within %s.\n", o.within)
 		return failure
 	}
-	tw := newTable(a.stdout)
-	row(tw, "EXPIRES", "IN", "RENEW FROM", "ACCOUNT", "KIND", "NAME", "ID", "DETAIL")
+	tw := textout.NewTable(a.stdout)
+	textout.Row(tw, "EXPIRES", "IN", "RENEW FROM", "ACCOUNT", "KIND", "NAME", "ID", "DETAIL")
 	for _, l := range lines {
-		row(tw, stamp(l.at), short(l.at.Sub(now)), l.renew, l.account, l.kind, l.name, l.id, l.detail)
+		textout.Row(tw, textout.Stamp(l.at), textout.Short(l.at.Sub(now)), l.renew, l.account, l.kind, l.name, l.id, l.detail)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "\n%s and %s expire within %s.\n", plural(len(rep.Certificates), "certificate"),
-		plural(len(lines)-len(rep.Certificates), "domain validation"), o.within)
+	fmt.Fprintf(a.stdout, "\n%s and %s expire within %s.\n", textout.Plural(len(rep.Certificates), "certificate"),
+		textout.Plural(len(lines)-len(rep.Certificates), "domain validation"), o.within)
 	return failure
 }
 
@@ -390,7 +391,7 @@ func renewFrom(e renewalEntry) string {
 	case e.Window == nil:
 		return "unknown"
 	case e.Open:
-		return date(e.Window.Start) + " (due)"
+		return textout.Date(e.Window.Start) + " (due)"
 	}
-	return date(e.Window.Start)
+	return textout.Date(e.Window.Start)
 }

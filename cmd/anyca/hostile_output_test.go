@@ -12,6 +12,7 @@ import (
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/cmd/anyca/internal/sim"
+	"github.com/anyca/anyca/cmd/anyca/internal/textout"
 	"github.com/anyca/anyca/model"
 )
 
@@ -121,7 +122,7 @@ func assertNoForgedRecord(t *testing.T, what, out string) {
 	allowed := map[string]bool{
 		"_ok.a.test. 3600 IN CNAME ok.dcv.test.":            true,
 		`_txt.b.test. 3600 IN TXT "quoted \"value\" \\ ok"`: true,
-		bodyBegin: true, bodyEnd: true, "two": true, "lines": true,
+		textout.BodyBegin: true, textout.BodyEnd: true, "two": true, "lines": true,
 	}
 	inTable := true
 	for _, line := range strings.Split(out, "\n") {
@@ -153,7 +154,7 @@ func TestHostileValuesInChallenges(t *testing.T) {
 		`; WARNING: the CA's file URL "https://c.test/\\x1b[31m.txt" would break`,
 		";   admin@d.test\\nevil.test. IN NS x.\n",
 		"; serve this URL: http://c.test/z.txt\n; with exactly this body (between the marker lines, no trailing newline):\n" +
-			bodyBegin + "\ntwo\nlines\n" + bodyEnd + "\n",
+			textout.BodyBegin + "\ntwo\nlines\n" + textout.BodyEnd + "\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("challenges: want %q in\n%s", want, out)
@@ -218,8 +219,8 @@ func TestDisplay(t *testing.T) {
 		"bad\xffutf8\xc3":         `bad\xffutf8\xc3`,
 		"nbsp\u00a0stays visible": "nbsp\u00a0stays visible",
 	} {
-		if got := display(in); got != want {
-			t.Errorf("display(%q) = %q, want %q", in, got, want)
+		if got := textout.Display(in); got != want {
+			t.Errorf("textout.Display(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/anyca/anyca/cmd/anyca/internal/demo"
+	"github.com/anyca/anyca/cmd/anyca/internal/textout"
 	"github.com/anyca/anyca/model"
 )
 
@@ -351,11 +352,11 @@ func TestParseWithin(t *testing.T) {
 }
 
 func TestTXTQuoting(t *testing.T) {
-	if got := txtQuote(`a"b\c`); got != `"a\"b\\c"` {
+	if got := textout.TXTQuote(`a"b\c`); got != `"a\"b\\c"` {
 		t.Errorf("got %s", got)
 	}
 	long := strings.Repeat("x", 300)
-	if got := txtQuote(long); got != `"`+strings.Repeat("x", 255)+`" "`+strings.Repeat("x", 45)+`"` {
+	if got := textout.TXTQuote(long); got != `"`+strings.Repeat("x", 255)+`" "`+strings.Repeat("x", 45)+`"` {
 		t.Errorf("long value not split: %s", got)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
 	"flag"
@@ -18,6 +17,8 @@ import (
 	"time"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/cmd/anyca/internal/csr"
+	"github.com/anyca/anyca/cmd/anyca/internal/textout"
 	"github.com/anyca/anyca/model"
 )
 
@@ -218,7 +219,7 @@ Examples:
 	run: onProvider(func(ctx context.Context, a *app, o *cmdOpts, p anyca.Provider, id string) error {
 		if err := anyca.Cancel(ctx, p, id); err != nil {
 			if errors.Is(err, model.ErrUnsupported) && isACMEProvider(p.Name()) {
-				return fmt.Errorf("%w: ACME (RFC 8555) has no way to withdraw an order; a pending order expires on its own, and an issued certificate is revoked with anyca revoke %s", err, display(id))
+				return fmt.Errorf("%w: ACME (RFC 8555) has no way to withdraw an order; a pending order expires on its own, and an issued certificate is revoked with anyca revoke %s", err, textout.Display(id))
 			}
 			return err
 		}
@@ -244,7 +245,7 @@ func (a *app) lifeDone(o *cmdOpts, id string, st model.CertificateStatus, reason
 			Reason string                  `json:"reason,omitempty"`
 		}{id, st, reason})
 	}
-	line := display(id) + ": " + string(st)
+	line := textout.Display(id) + ": " + string(st)
 	if reason != "" {
 		line += " (" + reason + ")"
 	}
@@ -343,19 +344,19 @@ func (a *app) writeOrder(o *cmdOpts, c *model.Certificate, keyOut string) error 
 	if o.output == "json" {
 		return writeJSON(a.stdout, c)
 	}
-	tw := newTable(a.stdout)
-	row(tw, "Provider:", c.Provider)
-	row(tw, "ID:", c.ID)
-	row(tw, "Status:", statusWord(string(c.Status), c.VendorStatus))
-	row(tw, "DNS names:", strings.Join(c.DNSNames, ", "))
-	row(tw, "Product:", c.Product)
-	row(tw, "Replaces:", c.ReplacesID)
-	row(tw, "Key file:", keyOut)
+	tw := textout.NewTable(a.stdout)
+	textout.Row(tw, "Provider:", c.Provider)
+	textout.Row(tw, "ID:", c.ID)
+	textout.Row(tw, "Status:", textout.StatusWord(string(c.Status), c.VendorStatus))
+	textout.Row(tw, "DNS names:", strings.Join(c.DNSNames, ", "))
+	textout.Row(tw, "Product:", c.Product)
+	textout.Row(tw, "Replaces:", c.ReplacesID)
+	textout.Row(tw, "Key file:", keyOut)
 	next := "anyca challenges " + c.ID
 	if c.Status == model.StatusIssued {
 		next = "anyca download " + c.ID
 	}
-	row(tw, "Next:", next)
+	textout.Row(tw, "Next:", next)
 	return tw.Flush()
 }
 
@@ -395,20 +396,6 @@ func checkNames(provider string, names []string) ([]string, error) {
 	return out, nil
 }
 
-// csrFor returns the PEM CSR for names signed by key: the first name the common name,
-// every name a DNS name.
-func csrFor(key *ecdsa.PrivateKey, names []string) ([]byte, error) {
-	tmpl := &x509.CertificateRequest{DNSNames: names}
-	if len(names) > 0 {
-		tmpl.Subject = pkix.Name{CommonName: names[0]}
-	}
-	der, err := x509.CreateCertificateRequest(rand.Reader, tmpl, key)
-	if err != nil {
-		return nil, err
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}), nil
-}
-
 // newKey makes an ECDSA P-256 key, writes it as PKCS#8 PEM to path (created, never
 // replaced, mode 0600) and returns the CSR for names it signs. The key is not kept.
 func newKey(path string, names []string) ([]byte, error) {
@@ -420,7 +407,7 @@ func newKey(path string, names []string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	csr, err := csrFor(key, names)
+	csr, err := csr.PEM(key, names)
 	if err != nil {
 		return nil, err
 	}

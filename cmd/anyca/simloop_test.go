@@ -38,7 +38,7 @@ func TestFakesLookForThemselves(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		id, _, ok, err := pendingWith(ctx, p, []model.ChallengeType{c.method}, used)
+		id, _, ok, err := sim.PendingWith(ctx, p, []model.ChallengeType{c.method}, used)
 		if err != nil || !ok {
 			t.Fatalf("%s: no pending certificate with %s: %v", c.ca.Label, c.method, err)
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/anyca/anyca/cmd/anyca/internal/sim"
+	"github.com/anyca/anyca/cmd/anyca/internal/textout"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
@@ -96,7 +97,7 @@ func runSimPublish(ctx context.Context, a *app, o *cmdOpts, args []string) error
 	switch resp.StatusCode {
 	case http.StatusOK:
 		if strings.TrimSpace(string(body)) == "" {
-			fmt.Fprintln(a.stdout, "; nothing to publish: the simulated CA lists no pending DNS or file challenge for", display(args[0]),
+			fmt.Fprintln(a.stdout, "; nothing to publish: the simulated CA lists no pending DNS or file challenge for", textout.Display(args[0]),
 				"(email challenges are approved by hand)")
 			return nil
 		}
@@ -104,11 +105,11 @@ func runSimPublish(ctx context.Context, a *app, o *cmdOpts, args []string) error
 		_, err := io.WriteString(a.stdout, escapeLines(string(body)))
 		return err
 	case http.StatusNotFound:
-		return &model.Error{Kind: model.ErrNotFound, Op: "sim publish", HTTPStatus: resp.StatusCode, Message: oneLine(text)}
+		return &model.Error{Kind: model.ErrNotFound, Op: "sim publish", HTTPStatus: resp.StatusCode, Message: textout.OneLine(text)}
 	case http.StatusBadRequest:
-		return &model.Error{Kind: model.ErrInvalidArgument, Op: "sim publish", HTTPStatus: resp.StatusCode, Message: oneLine(text)}
+		return &model.Error{Kind: model.ErrInvalidArgument, Op: "sim publish", HTTPStatus: resp.StatusCode, Message: textout.OneLine(text)}
 	}
-	return fmt.Errorf("sim publish: the simulator answered %s: %s", resp.Status, oneLine(text))
+	return fmt.Errorf("sim publish: the simulator answered %s: %s", resp.Status, textout.OneLine(text))
 }
 
 // escapeLines keeps the lines of s and escapes any other control character in them.

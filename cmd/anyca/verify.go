@@ -9,6 +9,7 @@ import (
 
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/cmd/anyca/internal/sim"
+	"github.com/anyca/anyca/cmd/anyca/internal/textout"
 	"github.com/anyca/anyca/model"
 )
 
@@ -101,7 +102,7 @@ func (a *app) waitValid(ctx context.Context, o *cmdOpts, p anyca.Provider, id st
 		for _, ch := range chs {
 			if ch.Status == model.ValidationFailed && ch.Problem != "" && shown[ch.Domain] != ch.Problem {
 				shown[ch.Domain] = ch.Problem
-				fmt.Fprintf(a.stderr, "anyca: %s: %s (checking again until valid)\n", display(ch.Domain), display(ch.Problem))
+				fmt.Fprintf(a.stderr, "anyca: %s: %s (checking again until valid)\n", textout.Display(ch.Domain), textout.Display(ch.Problem))
 			}
 		}
 	}
@@ -172,13 +173,13 @@ func writeVerified(a *app, o *cmdOpts, id string, chs []model.Challenge) error {
 	}
 	if len(chs) == 0 {
 		// An empty table would read as a failure to print: say what the CA answered.
-		fmt.Fprintln(a.stdout, "; nothing to check: the CA lists no domain to validate for", display(id))
+		fmt.Fprintln(a.stdout, "; nothing to check: the CA lists no domain to validate for", textout.Display(id))
 		return nil
 	}
-	tw := newTable(a.stdout)
-	row(tw, "DOMAIN", "TYPE", "STATUS", "PROBLEM")
+	tw := textout.NewTable(a.stdout)
+	textout.Row(tw, "DOMAIN", "TYPE", "STATUS", "PROBLEM")
 	for _, ch := range chs {
-		row(tw, ch.Domain, string(ch.Type), string(ch.Status), ch.Problem)
+		textout.Row(tw, ch.Domain, string(ch.Type), string(ch.Status), ch.Problem)
 	}
 	return tw.Flush()
 }

@@ -135,3 +135,33 @@ func SortChallenges(chs []model.Challenge) {
 		return chs[i].Type < chs[j].Type
 	})
 }
+
+// PendingWith finds, among p's pending certificates not in skip (by id order), the first
+// with a challenge of one of types (in order of preference).
+func PendingWith(ctx context.Context, p anyca.Provider, types []model.ChallengeType, skip map[string]bool) (string, model.Challenge, bool, error) {
+	var ids []string
+	for c, err := range p.Certificates(ctx, model.CertificateQuery{Status: []model.CertificateStatus{model.StatusPending}}) {
+		if err != nil {
+			return "", model.Challenge{}, false, err
+		}
+		if !skip[c.ID] {
+			ids = append(ids, c.ID)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return model.LessID(ids[i], ids[j]) })
+	for _, typ := range types {
+		for _, id := range ids {
+			chs, err := p.Challenges(ctx, id)
+			if err != nil {
+				return "", model.Challenge{}, false, err
+			}
+			SortChallenges(chs)
+			for _, ch := range chs {
+				if ch.Type == typ {
+					return id, ch, true, nil
+				}
+			}
+		}
+	}
+	return "", model.Challenge{}, false, nil
+}

@@ -1,4 +1,4 @@
-package main
+package textout
 
 import (
 	"fmt"
@@ -7,14 +7,14 @@ import (
 	"unicode/utf8"
 )
 
-// display returns s as it is safe to show on a terminal: every character that could
+// Display returns s as it is safe to show on a terminal: every character that could
 // move the cursor, end the line, recolour or clear the screen, or reorder the text
 // around it is written as an escape instead. Newline, carriage return and tab become
 // \n, \r and \t; other C0 controls, DEL and bytes that are not UTF-8 become \xNN; C1
 // controls, Unicode format characters (bidi overrides and isolates, zero-width
 // characters, the byte order mark) and the line and paragraph separators become \uNNNN.
 // Printable text, backslashes included, is left as it is.
-func display(s string) string {
+func Display(s string) string {
 	if !strings.ContainsFunc(s, needsEscape) { // invalid UTF-8 reads as RuneError
 		return s
 	}
@@ -43,18 +43,18 @@ func display(s string) string {
 	return b.String()
 }
 
-// needsEscape reports whether display writes r as an escape.
+// needsEscape reports whether Display writes r as an escape.
 func needsEscape(r rune) bool {
 	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.In(r, unicode.Zl, unicode.Zp) ||
 		r == utf8.RuneError
 }
 
 // zoneToken reports whether s can stand as an owner name or a CNAME target in a zone
-// file line as it is: not empty, nothing display would escape, and none of the
+// file line as it is: not empty, nothing Display would escape, and none of the
 // characters a zone file gives a meaning (whitespace, ";" comments, quotes,
 // parentheses, backslash escapes, and "$" directives or "@" at the start).
 func zoneToken(s string) bool {
-	if s == "" || display(s) != s || s[0] == '$' || s[0] == '@' {
+	if s == "" || Display(s) != s || s[0] == '$' || s[0] == '@' {
 		return false
 	}
 	return !strings.ContainsFunc(s, func(r rune) bool {
@@ -62,15 +62,15 @@ func zoneToken(s string) bool {
 	})
 }
 
-// zoneText reports whether s can be written inside a quoted TXT string: txtQuote
-// escapes quotes and backslashes, so only what display would escape is refused.
-func zoneText(s string) bool { return display(s) == s }
+// zoneText reports whether s can be written inside a quoted TXT string: TXTQuote
+// escapes quotes and backslashes, so only what Display would escape is refused.
+func zoneText(s string) bool { return Display(s) == s }
 
 // fileBody reports whether s can be printed between the body marker lines: lines
-// separated by "\n", nothing else display would escape, no line equal to a marker.
+// separated by "\n", nothing else Display would escape, no line equal to a marker.
 func fileBody(s string) bool {
 	for _, line := range strings.Split(s, "\n") {
-		if display(line) != line || line == bodyBegin || line == bodyEnd {
+		if Display(line) != line || line == BodyBegin || line == BodyEnd {
 			return false
 		}
 	}

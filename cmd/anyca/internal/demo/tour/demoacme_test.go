@@ -1,4 +1,4 @@
-package main
+package tour
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anyca/anyca/cmd/anyca/internal/demo"
 	"github.com/anyca/anyca/cmd/anyca/internal/sim"
 )
 
@@ -15,7 +16,7 @@ import (
 // simulator's DNS server (its duration logged); the output names no order URL and no digest.
 func TestDemoACMEPart(t *testing.T) {
 	ctx := context.Background()
-	cas := sim.NewCAs(defaultSeed, time.Now())
+	cas := sim.NewCAs(demo.DefaultSeed, time.Now())
 	stop, err := cas[0].World.Start(ctx)
 	if err != nil {
 		t.Fatal(err)

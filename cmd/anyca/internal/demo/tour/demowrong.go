@@ -1,13 +1,11 @@
-package main
+package tour
 
 import (
 	"context"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
-	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/cmd/anyca/internal/sim"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/preflight"
@@ -50,7 +48,7 @@ func demoWrong(ctx context.Context, w io.Writer, n int, targets []demoTarget) er
 		}
 		shown := false
 		for _, t := range cas {
-			id, ch, ok, err := pendingWith(ctx, t.p, c.types, used)
+			id, ch, ok, err := sim.PendingWith(ctx, t.p, c.types, used)
 			if err != nil {
 				return fmt.Errorf("%s: %w", t.label, err)
 			}
@@ -78,36 +76,6 @@ func demoWrong(ctx context.Context, w io.Writer, n int, targets []demoTarget) er
 		}
 	}
 	return nil
-}
-
-// pendingWith finds, among p's pending certificates not in skip (by id order), the first
-// with a challenge of one of types (in order of preference).
-func pendingWith(ctx context.Context, p anyca.Provider, types []model.ChallengeType, skip map[string]bool) (string, model.Challenge, bool, error) {
-	var ids []string
-	for c, err := range p.Certificates(ctx, model.CertificateQuery{Status: []model.CertificateStatus{model.StatusPending}}) {
-		if err != nil {
-			return "", model.Challenge{}, false, err
-		}
-		if !skip[c.ID] {
-			ids = append(ids, c.ID)
-		}
-	}
-	sort.Slice(ids, func(i, j int) bool { return model.LessID(ids[i], ids[j]) })
-	for _, typ := range types {
-		for _, id := range ids {
-			chs, err := p.Challenges(ctx, id)
-			if err != nil {
-				return "", model.Challenge{}, false, err
-			}
-			sim.SortChallenges(chs)
-			for _, ch := range chs {
-				if ch.Type == typ {
-					return id, ch, true, nil
-				}
-			}
-		}
-	}
-	return "", model.Challenge{}, false, nil
 }
 
 // capitalize upper-cases the first letter of s.

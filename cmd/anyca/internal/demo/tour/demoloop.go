@@ -1,4 +1,4 @@
-package main
+package tour
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/cmd/anyca/internal/demo"
 	"github.com/anyca/anyca/cmd/anyca/internal/sim"
+	"github.com/anyca/anyca/cmd/anyca/internal/textout"
 	"github.com/anyca/anyca/digicert/digicerttest"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/preflight"
@@ -56,7 +57,7 @@ func demoLoop(ctx context.Context, w io.Writer, n int, targets []demoTarget) err
 		}
 		for _, c := range before {
 			if c.Type == method && c.Domain == ch.Domain {
-				fmt.Fprintf(w, "  the CA checks now: %s %s: %s\n", c.Domain, c.Status, oneLine(c.Problem))
+				fmt.Fprintf(w, "  the CA checks now: %s %s: %s\n", c.Domain, c.Status, textout.OneLine(c.Problem))
 				break
 			}
 		}
@@ -129,7 +130,7 @@ func publishingCAs(ctx context.Context, targets []demoTarget) ([]demoCA, error) 
 
 // verdictLine is a preflight result on one line: "STATUS: message".
 func verdictLine(r preflight.Result) string {
-	return string(r.Status) + ": " + oneLine(r.Message)
+	return string(r.Status) + ": " + textout.OneLine(r.Message)
 }
 
 // firstOf returns the first challenge of type t for domain.
@@ -146,7 +147,7 @@ func firstOf(chs []model.Challenge, domain string, t model.ChallengeType) (model
 func pickLine(lines []string, ch model.Challenge) string {
 	key := ch.URL
 	if key == "" {
-		key = strings.ToLower(fqdn(ch.RecordName))
+		key = strings.ToLower(textout.FQDN(ch.RecordName))
 	}
 	for _, l := range lines {
 		if key != "" && strings.HasPrefix(l, key) {

@@ -1,4 +1,4 @@
-package main
+package tour
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/acme/acmetest"
 	"github.com/anyca/anyca/cmd/anyca/internal/sim"
+	"github.com/anyca/anyca/cmd/anyca/internal/textout"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/preflight"
 )
@@ -57,7 +58,7 @@ func demoACMEPart(ctx context.Context, w io.Writer, n int, d demoACME) error {
 			counts = append(counts, fmt.Sprintf("%s %d", st, byStatus[st]))
 		}
 	}
-	fmt.Fprintf(w, "ACME account (a new ECDSA P-256 key, registered with agree_terms): %s, %s\n", plural(total, "order"), strings.Join(counts, ", "))
+	fmt.Fprintf(w, "ACME account (a new ECDSA P-256 key, registered with agree_terms): %s, %s\n", textout.Plural(total, "order"), strings.Join(counts, ", "))
 
 	csr, err := sim.NewCSR(demoACMENames)
 	if err != nil {
@@ -93,7 +94,7 @@ func demoACMEPart(ctx context.Context, w io.Writer, n int, d demoACME) error {
 		return fail("challenges", fmt.Errorf("no dns-txt challenge offered"))
 	}
 	ch := txt[0]
-	fmt.Fprintf(w, "  the dns-txt one: %s IN TXT \"<%d-character digest of the key authorization>\"\n", fqdn(ch.RecordName), len(ch.RecordValue))
+	fmt.Fprintf(w, "  the dns-txt one: %s IN TXT \"<%d-character digest of the key authorization>\"\n", textout.FQDN(ch.RecordName), len(ch.RecordValue))
 	fmt.Fprintf(w, "  preflight %s: %s\n", ch.Domain, preflight.Check(ctx, ch, d.preflight).Status)
 	lines, err := sim.Publish(ctx, []sim.CA{d.ca}, "", ord.ID, sim.WrongNone)
 	if err != nil {
@@ -107,7 +108,7 @@ func demoACMEPart(ctx context.Context, w io.Writer, n int, d demoACME) error {
 			records++
 		}
 	}
-	fmt.Fprintf(w, "  anyca sim publish ID: %s and %s into the simulator's DNS zones and file host\n", plural(records, "TXT record"), plural(files, "http-01 file"))
+	fmt.Fprintf(w, "  anyca sim publish ID: %s and %s into the simulator's DNS zones and file host\n", textout.Plural(records, "TXT record"), textout.Plural(files, "http-01 file"))
 	fmt.Fprintf(w, "  preflight %s: %s\n", ch.Domain, preflight.Check(ctx, ch, d.preflight).Status)
 	if _, err := anyca.Verify(ctx, p, ord.ID, model.ChallengeDNSTXT); err != nil {
 		return fail("verify", err)
@@ -156,7 +157,7 @@ func demoACMEPart(ctx context.Context, w io.Writer, n int, d demoACME) error {
 }
 
 // acmeDays renders a whole number of days: "90 days".
-func acmeDays(d time.Duration) string { return plural(int(d.Hours()/24), "day") }
+func acmeDays(d time.Duration) string { return textout.Plural(int(d.Hours()/24), "day") }
 
 // acmeDayOf is the whole day of t counted from start.
 func acmeDayOf(t, start time.Time) int { return int(t.Sub(start).Round(24*time.Hour).Hours() / 24) }

@@ -1,4 +1,4 @@
-package main
+package tour
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/cmd/anyca/internal/csr"
 	"github.com/anyca/anyca/cmd/anyca/internal/sim"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/preflight"
@@ -62,11 +63,11 @@ func lifeRequest(p anyca.Provider, names ...string) (model.OrderRequest, *ecdsa.
 	if err != nil {
 		return model.OrderRequest{}, nil, err
 	}
-	csr, err := csrFor(key, names)
+	csrPEM, err := csr.PEM(key, names)
 	if err != nil {
 		return model.OrderRequest{}, nil, err
 	}
-	req := model.OrderRequest{Names: names, CSR: csr}
+	req := model.OrderRequest{Names: names, CSR: csrPEM}
 	if p.Name() == "digicert" {
 		req.Method = model.ChallengeDNSTXT
 	}
