@@ -52,7 +52,8 @@
 // answers report the total.
 //
 // A CA that does not fit that model declares how it differs, and the suite asserts that
-// behaviour instead: Capabilities.RefusedCheckIsFinal and AsyncVerify (ACME's DCV),
+// behaviour instead: Capabilities.Paging (next links without a total, requests per
+// item), Capabilities.RefusedCheckIsFinal and AsyncVerify (ACME's DCV),
 // Fake.Secrets, WrongCredential and WrongCredentialKind (a credential that is not an
 // API key). A RenewalAdvisor's advice is the round trip's renewal window when the CA
 // gives one. Checks that need a client of their own (timeouts) clone the transport of
@@ -111,6 +112,8 @@ type Capabilities struct {
 	// OrderMethod is the DCV method the suite orders and verifies with ("" the CA's
 	// default).
 	OrderMethod model.ChallengeType
+	// Paging is how the CA pages the certificate listing (zero: the REST model).
+	Paging Paging
 	// RefusedCheckIsFinal: a DCV check the CA refused is final (ACME: an invalid
 	// authorization invalidates its order). The Verify check then asserts that a check
 	// after a refusal, even once published, leaves the domain failed with the CA's
@@ -126,6 +129,29 @@ type Capabilities struct {
 	// required). Every fake built on fakeca has it; a harness without it fails the
 	// Faults/ExactlyOnceUnderChaos check rather than skipping it.
 	Chaos bool
+}
+
+// Paging declares how a CA pages the certificate listing. The zero value is the REST
+// model: pages asked for with the client's page size (query parameters), answers that
+// report a total, and one request per page.
+type Paging struct {
+	// NextLink: the CA links each page to the next (RFC 8288 Link rel="next", as ACME's
+	// orders list), sizes its pages itself (PageSize) and reports no total. The paging
+	// cases that need a total or a page size the client asks for (HugeTotal,
+	// GrowingTotal, EmptyPageShortOfTotal, OversizedPage), and OverlappingPages (a next
+	// link keeps its place when items are added at the head), then cannot apply: the
+	// Paging check logs them as not applicable and asserts the others. The fake's
+	// FailNext must then play the paging faults on page requests only, and EmptyPage
+	// without the next link (fakeca.Paging.Pages, NextHeader, PagePath).
+	NextLink bool
+	// PageSize is the page size of a NextLink CA, which the request bounds count pages
+	// with.
+	PageSize int
+	// RequestsPerItem is how many requests the provider makes for each listed item
+	// besides its pages (ACME reads each order): the early break's first value may cost
+	// 1+RequestsPerItem requests, and every request bound adds RequestsPerItem for each
+	// item listed.
+	RequestsPerItem int
 }
 
 // Fault is a misbehaviour the suite asks a fake to inject.
