@@ -125,6 +125,11 @@ type Capabilities struct {
 	// pending (within the test's context) before asserting their state; without it, the
 	// answer of Verify itself must hold the outcome.
 	AsyncVerify bool
+	// ReadsArePOST: the provider reads with POST requests (ACME's POST-as-GET), which a
+	// 301 or 302 redirect turns into a GET the CA refuses. The CrossHostRedirect check
+	// then asserts that a 301 or 302 within the host fails with a *model.Error, never
+	// a wrong answer, and that 307 and 308 (which keep the method) are followed.
+	ReadsArePOST bool
 	// Chaos: the fake injects random faults (Fake.SetChaos and Fake.Injected are then
 	// required). Every fake built on fakeca has it; a harness without it fails the
 	// Faults/ExactlyOnceUnderChaos check rather than skipping it.

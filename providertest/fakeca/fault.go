@@ -222,9 +222,9 @@ func (in *Injector) DeclarePaging(p Paging) {
 	in.paging = p
 }
 
-// SetExempt makes the requests exempt reports true pass the injector untouched: no
-// queued or chaos fault is played on them, and a queued fault waits for the next request
-// that is not exempt. For a protocol's own plumbing that precedes a call's request
+// SetExempt makes the requests exempt reports true pass the injector untouched and
+// uncounted (Requests): no queued or chaos fault is played on them, and a queued fault
+// waits for the next request that is not exempt. For a protocol's own plumbing that precedes a call's request
 // whenever the client needs it (an ACME client's newNonce), so that FailNext hits the
 // call's request. nil: no request is exempt.
 func (in *Injector) SetExempt(exempt func(*http.Request) bool) {
@@ -233,7 +233,8 @@ func (in *Injector) SetExempt(exempt func(*http.Request) bool) {
 	in.exempt = exempt
 }
 
-// Requests returns how many requests reached the fake, faulty ones included.
+// Requests returns how many requests reached the fake, faulty ones included and exempt
+// ones (SetExempt) not.
 func (in *Injector) Requests() int64 { return in.requests.Load() }
 
 // Injected returns how many faults of each kind were injected so far.
@@ -249,9 +250,11 @@ func (in *Injector) next(r *http.Request) (Fault, bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	var f Fault
-	switch {
-	case in.exempt != nil && in.exempt(r):
+	if in.exempt != nil && in.exempt(r) {
 		return Fault{}, false
+	}
+	in.requests.Add(1)
+	switch {
 	case len(in.queue) > 0 && isPaging(in.queue[0].Kind) && in.paging.Pages != nil && !in.paging.Pages(r):
 		return Fault{}, false
 	case len(in.queue) > 0:
@@ -277,7 +280,6 @@ func (in *Injector) next(r *http.Request) (Fault, bool) {
 // the answer of, h.
 func (in *Injector) Wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		in.requests.Add(1)
 		f, ok := in.next(r)
 		if !ok {
 			h.ServeHTTP(w, r)
