@@ -1,16 +1,16 @@
 package anyca
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"unicode"
 
+	"github.com/anyca/anyca/internal/files"
+	"github.com/anyca/anyca/internal/jsonstrict"
 	"github.com/anyca/anyca/retry"
 )
 
@@ -106,15 +106,20 @@ func IsAccountsConfig(data []byte) bool {
 // group or others may read, a key written literally in the config. They never contain
 // the key.
 func ParseAccounts(data []byte, opt AccountOptions) (accounts []Account, warnings []string, err error) {
-	var file accountsFile
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&file); err != nil {
-		// json errors quote a token or a field name, never a whole value.
+	var top struct {
+		Accounts []json.RawMessage `json:"accounts"`
+	}
+	if err := jsonstrict.Decode(data, &top); err != nil {
+		// jsonstrict's errors name a field and a JSON kind, never a value.
 		return nil, nil, configError("config", "accounts config: %v", err)
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, nil, configError("config", "accounts config: unexpected data after the JSON object")
+	var file accountsFile
+	for i, raw := range top.Accounts {
+		var spec accountSpec
+		if err := jsonstrict.Decode(raw, &spec); err != nil {
+			return nil, nil, configError("config", "%s: %v", accountWhere(raw, i), err)
+		}
+		file.Accounts = append(file.Accounts, spec)
 	}
 	if len(file.Accounts) == 0 {
 		return nil, nil, configError("config", "accounts config: the \"accounts\" list is empty")
@@ -264,6 +269,11 @@ func readSecret(field, literal, env, file string, getenv func(string) string, di
 	switch {
 	case env != "":
 		name := strings.TrimSpace(env)
+		if !looksLikeVarName(name) {
+			// Never echoed: a key pasted here (a template expanded once too often)
+			// would otherwise come back in the error.
+			return "", "", fmt.Errorf("%[1]s_env does not look like an environment variable name (letters, digits and _, such as DIGICERT_PROD_KEY); is it the key itself? Name the variable that holds the key", field)
+		}
 		secret = strings.TrimSpace(getenv(name))
 		if secret == "" {
 			return "", "", unsetVar{field: field, name: name}
@@ -284,24 +294,14 @@ func readKeyFile(field, path, dir string) (key, warning string, err error) {
 	if !filepath.IsAbs(path) && dir != "" {
 		path = filepath.Join(dir, path)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return "", "", fmt.Errorf("%s: %w", field, pathOnly(err))
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return "", "", fmt.Errorf("%s: %w", field, pathOnly(err))
-	}
-	if !fi.Mode().IsRegular() {
+	b, fi, err := files.Read(path, maxKeyFileSize)
+	switch {
+	case errors.Is(err, files.ErrNotRegular):
 		return "", "", fmt.Errorf("%s %s is not a regular file", field, path)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxKeyFileSize+1))
-	if err != nil {
-		return "", "", fmt.Errorf("%s: %w", field, pathOnly(err))
-	}
-	if len(b) > maxKeyFileSize {
+	case errors.Is(err, files.ErrTooLarge):
 		return "", "", fmt.Errorf("%s %s is larger than %d bytes: not a key file", field, path, maxKeyFileSize)
+	case err != nil:
+		return "", "", fmt.Errorf("%s: %w", field, pathOnly(err))
 	}
 	key = strings.TrimRight(string(b), "\r\n")
 	if key == "" {
@@ -320,4 +320,43 @@ func pathOnly(err error) error {
 		return fmt.Errorf("%s %s: %v", pe.Op, pe.Path, pe.Err)
 	}
 	return err
+}
+
+// looksLikeVarName reports whether s can be shown as an environment variable's name: a
+// letter or _ first, then letters, digits and _, at most 64 bytes, and not shaped like a
+// key (16 bytes or more, letters and digits mixed without any _). Anything else is
+// never printed, because it may be the key itself.
+func looksLikeVarName(s string) bool {
+	if s == "" || len(s) > 64 || s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	digits, letters := false, false
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits = true
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+			letters = true
+		case r == '_':
+		default:
+			return false
+		}
+	}
+	return len(s) < 16 || strings.Contains(s, "_") || !(digits && letters)
+}
+
+// accountWhere names the i-th account of a config for an error: by its name when the
+// entry has a valid one (read leniently, whatever else is wrong in it), else by its
+// position.
+func accountWhere(raw json.RawMessage, i int) string {
+	var named struct {
+		Name json.RawMessage `json:"name"`
+	}
+	var name string
+	if json.Unmarshal(raw, &named) == nil && json.Unmarshal(named.Name, &name) == nil {
+		if name = strings.TrimSpace(name); checkAccountName(name) == nil {
+			return fmt.Sprintf("account %q", name)
+		}
+	}
+	return fmt.Sprintf("account %d", i+1)
 }

@@ -106,7 +106,7 @@ func TestParseAccountsACMEErrors(t *testing.T) {
 		"no key":        {acct("letsencrypt", `{"email":"a@example.com"}`), `no key: set one of acme.key_env, acme.key_file or acme.key`},
 		"two keys":      {acct("letsencrypt", `{"key_env":"SET","key_file":"x.pem"}`), `more than one key source`},
 		"unset env":     {acct("letsencrypt", `{"key_env":"UNSET"}`), `acme.key_env: environment variable UNSET is not set`},
-		"missing file":  {acct("letsencrypt", `{"key_file":"nope.pem"}`), `acme.key_file: open`},
+		"missing file":  {acct("letsencrypt", `{"key_file":"nope.pem"}`), `acme.key_file: stat`},
 		"empty file":    {acct("letsencrypt", `{"key_file":"`+empty+`"}`), `acme.key_file ` + empty + ` is empty`},
 		"large file":    {acct("letsencrypt", `{"key_file":"`+big+`"}`), `not a key file`},
 		"directory":     {acct("letsencrypt", `{"key_file":"`+dir+`"}`), `is not a regular file`},

@@ -101,10 +101,10 @@ func TestParseAccountsErrors(t *testing.T) {
 		"empty file":     {`{"accounts":[{"name":"a","provider":"digicert","api_key_file":"` + empty + `"}]}`, `is empty`},
 		"directory":      {`{"accounts":[{"name":"a","provider":"digicert","api_key_file":"` + dir + `"}]}`, `not a regular file`},
 		"inner space":    {`{"accounts":[{"name":"a","provider":"digicert","api_key":"` + secretKey + ` x"}]}`, `spaces or control`},
-		"wrong type":     {`{"accounts":[{"name":7,"provider":"digicert"}]}`, `cannot unmarshal number`},
-		"trailing data":  {`{"accounts":[{"name":"a","provider":"digicert",` + k + `}]} {}`, `after the JSON object`},
-		"not an object":  {`[1,2]`, `cannot unmarshal array`},
-		"malformed JSON": {`{"accounts":[`, `unexpected EOF`},
+		"wrong type":     {`{"accounts":[{"name":7,"provider":"digicert"}]}`, `account 1: field "name": want a string, got a JSON number`},
+		"trailing data":  {`{"accounts":[{"name":"a","provider":"digicert",` + k + `}]} {}`, `after the JSON value`},
+		"not an object":  {`[1,2]`, `want an object, got a JSON array`},
+		"malformed JSON": {`{"accounts":[`, `the JSON ends before the value is complete`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -118,6 +118,53 @@ func TestParseAccountsErrors(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), secretKey) {
 				t.Errorf("error shows the key: %v", err)
+			}
+		})
+	}
+}
+
+// TestParseAccountsKeyPastedAsEnvName: a key pasted as api_key_env (a template expanded
+// once too often) is never echoed as a variable name; the error says the value does not
+// look like one. A name that does look like one is still named when it is unset.
+func TestParseAccountsKeyPastedAsEnvName(t *testing.T) {
+	for _, pasted := range []string{secretKey, "9F8E7D6C5B4A39281706ABCDEF012345", "9f8e7d6c5b4a39281706abcdef012345", "Abc123Def456Ghi789"} {
+		cfg := `{"accounts":[{"name":"prod","provider":"digicert","api_key_env":"` + pasted + `"}]}`
+		_, _, err := anyca.ParseAccounts([]byte(cfg), anyca.AccountOptions{Getenv: func(string) string { return "" }})
+		if !errors.Is(err, model.ErrInvalidArgument) || !strings.Contains(err.Error(), "does not look like an environment variable name") {
+			t.Errorf("api_key_env %q: %v", pasted, err)
+		}
+		if err != nil && strings.Contains(err.Error(), pasted[:8]) {
+			t.Errorf("the error echoes the value pasted as api_key_env: %v", err)
+		}
+	}
+	for _, name := range []string{"DIGICERT_PROD_KEY", "ZEROSSL_KEY_2", "KEY"} {
+		cfg := `{"accounts":[{"name":"prod","provider":"digicert","api_key_env":"` + name + `"}]}`
+		_, _, err := anyca.ParseAccounts([]byte(cfg), anyca.AccountOptions{Getenv: func(string) string { return "" }})
+		if err == nil || !strings.Contains(err.Error(), name+" is not set") {
+			t.Errorf("api_key_env %q unset: %v", name, err)
+		}
+	}
+}
+
+// TestParseAccountsErrorsNameTheAccount: an unknown field in an account, in its retry
+// object or in retry.windows, and a wrong type, each name the account (by name when it
+// has one), and no message shows an internal Go type name.
+func TestParseAccountsErrorsNameTheAccount(t *testing.T) {
+	k := `"provider":"digicert","api_key_env":"SET"`
+	for name, tc := range map[string]struct{ cfg, want string }{
+		"unknown field":          {`{"accounts":[{"name":"prod",` + k + `,"apikey":"x"}]}`, `account "prod": unknown field "apikey"`},
+		"unknown field in retry": {`{"accounts":[{"name":"prod",` + k + `,"retry":{"max_atempts":3}}]}`, `account "prod": retry: unknown field "max_atempts"`},
+		"unknown in windows":     {`{"accounts":[{"name":"ok",` + k + `},{"name":"prod",` + k + `,"retry":{"windows":[{"n":1,"per":"1s","burst":2}]}}]}`, `account "prod": `},
+		"wrong type":             {`{"accounts":[{"name":"prod",` + k + `,"region":7}]}`, `account "prod": field "region": want a string, got a JSON number`},
+		"wrong type, no name":    {`{"accounts":[{"name":"ok",` + k + `},{"name":7,` + k + `}]}`, `account 2: field "name"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, _, err := anyca.ParseAccounts([]byte(tc.cfg), anyca.AccountOptions{Getenv: func(string) string { return secretKey }})
+			if !errors.Is(err, model.ErrInvalidArgument) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v lacks %q", err, tc.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "accountSpec") {
+				t.Errorf("error shows an internal type name: %v", err)
 			}
 		})
 	}

@@ -14,7 +14,8 @@ const DefaultBatchConcurrency = 8
 // CertificatesByID looks up many certificates at once. It uses p's BatchGetter when p has
 // one; otherwise it calls p.Certificate for each distinct id with at most
 // DefaultBatchConcurrency calls in flight. Ids the CA does not know (model.ErrNotFound)
-// are left out of the map; any other error stops the remaining lookups and is returned,
+// or that p refuses as malformed (model.ErrInvalidArgument) are left out of the map; any
+// other error stops the remaining lookups and is returned,
 // as is ctx's error when ctx ends first.
 func CertificatesByID(ctx context.Context, p Provider, ids []string) (map[string]*model.Certificate, error) {
 	if bg, ok := p.(BatchGetter); ok {

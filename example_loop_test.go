@@ -76,7 +76,7 @@ func ExampleVerify() {
 	}
 	for _, ch := range chs {
 		if ch.Type == model.ChallengeDNSCNAME {
-			fmt.Println(ch.Domain, ch.Status, strings.Contains(ch.Problem, "found no"))
+			fmt.Println(ch.Domain, ch.Status, strings.Contains(ch.Problem, "no CNAME record"))
 		}
 	}
 	_, err = anyca.Download(ctx, p, cert.ID)

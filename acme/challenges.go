@@ -55,7 +55,7 @@ func (c *Client) authorization(ctx context.Context, op, u string) (acmez.Authori
 // challenge; Problem is the CA's problem detail.
 func (c *Client) Challenges(ctx context.Context, certificateID string) ([]model.Challenge, error) {
 	const op = "Challenges"
-	o, err := c.getOrder(ctx, op, certificateID)
+	authzs, _, err := c.authzURLs(ctx, op, certificateID)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +64,7 @@ func (c *Client) Challenges(ctx context.Context, certificateID string) ([]model.
 		return nil, err
 	}
 	var out []model.Challenge
-	for _, u := range o.Authorizations {
+	for _, u := range authzs {
 		a, err := c.authorization(ctx, op, u)
 		if err != nil {
 			return nil, err
@@ -72,6 +72,24 @@ func (c *Client) Challenges(ctx context.Context, certificateID string) ([]model.
 		out = append(out, c.mapAuthorization(a, acct)...)
 	}
 	return out, nil
+}
+
+// authzURLs returns the authorization URLs of the order certificateID: those newOrder
+// answered, kept with an order placed through this Client (an order's authorizations
+// never change, RFC 8555 §7.1.3), else read from the order, which is then returned too.
+func (c *Client) authzURLs(ctx context.Context, op, certificateID string) ([]string, *acmez.Order, error) {
+	u, err := c.checkID(op, certificateID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if r, ok := c.state.get(u); ok && len(r.Authzs) > 0 {
+		return r.Authzs, nil, nil
+	}
+	o, err := c.getOrder(ctx, op, u)
+	if err != nil {
+		return nil, nil, err
+	}
+	return o.Authorizations, &o, nil
 }
 
 // mapAuthorization maps the challenges of one authorization.
@@ -143,23 +161,27 @@ func challengeStatus(authz, ch string) model.ValidationStatus {
 // first of ChallengeTypes the authorization offers), once: a challenge the CA is
 // already checking, or that this Client answered, is not answered again, and
 // authorizations already valid are left alone. Each challenge POST reaches the CA at
-// most once. It returns the challenges as Challenges does after the answers. An order
-// that is not pending is model.ErrFailedPrecondition; a method the authorization does
-// not offer is model.ErrInvalidArgument.
+// most once. It returns the challenges as Challenges does, from the authorizations read
+// before answering, each answered challenge with the status and problem of the CA's
+// answer to it (so valid only when the CA said so). An order with no pending
+// authorization (all valid: it is ready or issued) or with one the CA refused, expired
+// or deactivated is model.ErrFailedPrecondition, before any challenge is answered; a
+// method an authorization does not offer is model.ErrInvalidArgument.
 func (c *Client) Verify(ctx context.Context, certificateID string, method model.ChallengeType) ([]model.Challenge, error) {
 	const op = "Verify"
 	if method != "" && acmeType[method] == "" {
 		return nil, c.invalid(op, "method %q is not an ACME challenge type (%v)", method, ChallengeTypes())
 	}
-	o, err := c.getOrder(ctx, op, certificateID)
+	authzs, o, err := c.authzURLs(ctx, op, certificateID)
 	if err != nil {
 		return nil, err
 	}
-	if o.Status != acmez.StatusPending {
-		return nil, model.NewError(c.name, op, model.ErrFailedPrecondition, "order %s is %s: there is nothing to verify", truncate(o.Location, 120), o.Status)
+	u, _ := c.checkID(op, certificateID)
+	if o != nil && o.Status != acmez.StatusPending {
+		return nil, model.NewError(c.name, op, model.ErrFailedPrecondition, "order %s is %s: there is nothing to verify", truncate(u, 120), o.Status)
 	}
 	if method == "" {
-		if r, ok := c.state.get(o.Location); ok && r.Method != "" {
+		if r, ok := c.state.get(u); ok && r.Method != "" {
 			method = model.ChallengeType(r.Method)
 		}
 	}
@@ -167,29 +189,76 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 	if err != nil {
 		return nil, err
 	}
-	for _, u := range o.Authorizations {
-		a, err := c.authorization(ctx, op, u)
+	read := make([]acmez.Authorization, 0, len(authzs))
+	pending := 0
+	for _, au := range authzs {
+		a, err := c.authorization(ctx, op, au)
 		if err != nil {
 			return nil, err
 		}
-		if a.Status != acmez.StatusPending {
-			continue
+		switch a.Status {
+		case acmez.StatusPending:
+			pending++
+		case acmez.StatusValid:
+		default:
+			msg := "order %s cannot be verified: the authorization of %s is %s"
+			if ch := refusedChallenge(a); ch != nil && ch.Error != nil {
+				msg += " (" + strings.ReplaceAll(problemText(*ch.Error), "%", "%%") + ")"
+			}
+			return nil, model.NewError(c.name, op, model.ErrFailedPrecondition, msg, truncate(u, 120), a.IdentifierValue(), a.Status)
 		}
-		ch, ok := pickChallenge(a, method)
-		if !ok {
-			return nil, c.invalid(op, "the authorization of %s offers no %s challenge", a.IdentifierValue(), method)
+		read = append(read, a)
+	}
+	if pending == 0 {
+		return nil, model.NewError(c.name, op, model.ErrFailedPrecondition, "order %s has every authorization valid (it is ready or issued): there is nothing to verify", truncate(u, 120))
+	}
+	var out []model.Challenge
+	for i := range read {
+		a := &read[i]
+		if a.Status == acmez.StatusPending {
+			if err := c.answer(ctx, op, acct, a, method); err != nil {
+				return nil, err
+			}
 		}
-		if ch.Status != acmez.StatusPending || !c.claim(ch.URL) {
-			continue // already being checked, or answered by this Client
-		}
-		if _, err := c.do(ctx, op, ch.URL, CodeOutcomeUnknown, false, func(ctx context.Context) error {
-			_, err := c.ac.InitiateChallenge(ctx, acct, ch)
-			return err
-		}); err != nil {
-			return nil, err
+		out = append(out, c.mapAuthorization(*a, acct)...)
+	}
+	return out, nil
+}
+
+// answer answers authorization a's challenge of type method, unless the CA is already
+// checking it or this Client answered it, and sets that challenge's status and problem
+// in a from the CA's answer.
+func (c *Client) answer(ctx context.Context, op string, acct acmez.Account, a *acmez.Authorization, method model.ChallengeType) error {
+	ch, ok := pickChallenge(*a, method)
+	if !ok {
+		return c.invalid(op, "the authorization of %s offers no %s challenge", a.IdentifierValue(), method)
+	}
+	if ch.Status != acmez.StatusPending || !c.claim(ch.URL) {
+		return nil // already being checked, or answered by this Client
+	}
+	var got acmez.Challenge
+	if _, err := c.do(ctx, op, ch.URL, CodeOutcomeUnknown, false, func(ctx context.Context) (err error) {
+		got, err = c.ac.InitiateChallenge(ctx, acct, ch)
+		return err
+	}); err != nil {
+		return err
+	}
+	for i := range a.Challenges {
+		if a.Challenges[i].URL == ch.URL && got.Status != "" {
+			a.Challenges[i].Status, a.Challenges[i].Error = got.Status, got.Error
 		}
 	}
-	return c.Challenges(ctx, certificateID)
+	return nil
+}
+
+// refusedChallenge returns the challenge of a that carries the CA's problem, if any.
+func refusedChallenge(a acmez.Authorization) *acmez.Challenge {
+	for i := range a.Challenges {
+		if a.Challenges[i].Error != nil {
+			return &a.Challenges[i]
+		}
+	}
+	return nil
 }
 
 // pickChallenge returns the authorization's challenge of type method, or of the first

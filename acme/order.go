@@ -93,11 +93,13 @@ func (c *Client) Order(ctx context.Context, req model.OrderRequest) (*model.Cert
 	if _, err := c.checkID(op, made.Location); err != nil {
 		return nil, model.NewError(c.name, op, model.ErrUnavailable, "the CA answered newOrder without an order URL on its origin")
 	}
-	intent.URL = made.Location
+	intent.URL, intent.Authzs, intent.Finalize = made.Location, made.Authorizations, made.Finalize
 	if err := c.state.put(intent); err != nil {
 		return nil, model.NewError(c.name, op, model.ErrUnavailable, "remembering the order in state_dir: %v", err)
 	}
-	return c.certificateOf(ctx, op, made)
+	// The order was just made: its authorizations are new (or reused valid ones), so a
+	// pending order has none the CA refused, and they are not read back.
+	return c.certificateOf(ctx, op, made, false)
 }
 
 // FindOrder finds the order an Order call for req made at or after since, after that
@@ -157,7 +159,7 @@ func (c *Client) FindOrder(ctx context.Context, req model.OrderRequest, since ti
 			if !sameNames(model.NormalizeDomains(names), want) || o.Status == acmez.StatusInvalid {
 				continue
 			}
-			if best, err = c.certificateOf(ctx, op, o); err != nil {
+			if best, err = c.certificateOf(ctx, op, o, true); err != nil {
 				return nil, err
 			}
 		}

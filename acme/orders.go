@@ -77,10 +77,12 @@ func (c *Client) Certificate(ctx context.Context, id string) (*model.Certificate
 	if err != nil {
 		return nil, err
 	}
-	return c.certificateOf(ctx, "Certificate", o)
+	return c.certificateOf(ctx, "Certificate", o, true)
 }
 
-func (c *Client) certificateOf(ctx context.Context, op string, o acmez.Order) (*model.Certificate, error) {
+// certificateOf maps order o; readAuthzs reads the authorizations of a pending order
+// to report it rejected when the CA refused one (false only for an order just made).
+func (c *Client) certificateOf(ctx context.Context, op string, o acmez.Order, readAuthzs bool) (*model.Certificate, error) {
 	rec, _ := c.state.get(o.Location)
 	cert := &model.Certificate{Provider: c.name, ID: o.Location, Level: model.LevelDV, VendorStatus: o.Status,
 		Product: o.Profile, CreatedAt: rec.Created.UTC(), ReplacesID: rec.Replaces}
@@ -100,6 +102,9 @@ func (c *Client) certificateOf(ctx context.Context, op string, o acmez.Order) (*
 	switch o.Status {
 	case acmez.StatusPending:
 		cert.Status = model.StatusPending
+		if !readAuthzs {
+			break
+		}
 		if failed, err := c.anyAuthzInvalid(ctx, op, o); err != nil {
 			return nil, err
 		} else if failed {
@@ -185,9 +190,26 @@ func (c *Client) chain(ctx context.Context, op string, o acmez.Order) (*model.Bu
 // first with the CSR given to Order (kept in StateDir or memory); a ready order whose
 // CSR this Client does not know, a pending one or a refused one is
 // model.ErrFailedPrecondition. The finalize request is sent at most once.
+//
+// An order placed through this Client and not finalized yet is finalized without
+// reading it first: a CA whose order is not ready answers orderNotReady (RFC 8555
+// §7.4), and only then is the order read, for the precise error.
 func (c *Client) Download(ctx context.Context, certificateID string) (*model.Bundle, error) {
 	const op = "Download"
-	o, err := c.getOrder(ctx, op, certificateID)
+	u, err := c.checkID(op, certificateID)
+	if err != nil {
+		return nil, err
+	}
+	if r, ok := c.state.get(u); ok && len(r.CSR) > 0 && r.Finalize != "" && !r.Finalized && !r.Revoked && len(r.Leaf) == 0 {
+		fin, st, err := c.finalize(ctx, op, acmez.Order{Location: u, Finalize: r.Finalize, Status: acmez.StatusReady}, r.CSR)
+		if err == nil {
+			return c.chain(ctx, op, fin)
+		}
+		if st.problem != "orderNotReady" {
+			return nil, err
+		}
+	}
+	o, err := c.getOrder(ctx, op, u)
 	if err != nil {
 		return nil, err
 	}
@@ -199,19 +221,9 @@ func (c *Client) Download(ctx context.Context, certificateID string) (*model.Bun
 			return nil, model.NewError(c.name, op, model.ErrFailedPrecondition,
 				"order %s is ready to be finalized, but its CSR is unknown here (it was not placed through anyca with this state_dir); finalize it where it was ordered", truncate(o.Location, 120))
 		}
-		acct, err := c.account(ctx, op)
-		if err != nil {
+		if o, _, err = c.finalize(ctx, op, o, r.CSR); err != nil {
 			return nil, err
 		}
-		var fin acmez.Order
-		if _, err := c.do(ctx, op, o.Finalize, CodeOutcomeUnknown, false, func(ctx context.Context) (err error) {
-			fin, err = c.ac.FinalizeOrder(ctx, acct, o, r.CSR)
-			return err
-		}); err != nil {
-			return nil, err
-		}
-		fin.Location = o.Location
-		o = fin
 	case acmez.StatusProcessing:
 		return nil, model.NewError(c.name, op, model.ErrFailedPrecondition, "the CA is still issuing order %s; try again shortly", truncate(o.Location, 120))
 	case acmez.StatusInvalid:
@@ -227,6 +239,31 @@ func (c *Client) Download(ctx context.Context, certificateID string) (*model.Bun
 		return nil, model.NewError(c.name, op, model.ErrFailedPrecondition, "certificate %s is revoked", truncate(o.Location, 120))
 	}
 	return c.chain(ctx, op, o)
+}
+
+// finalize sends order o's finalize request with csr, at most once, and waits for the
+// order to be issued. It is remembered as sent before it goes, so that a later
+// Download reads the order instead of finalizing again. o's Status is what the caller
+// believes (ready): acmez polls the order only when the CA answers it is processing,
+// and a refusal (orderNotReady) ends the call with that outcome problem.
+func (c *Client) finalize(ctx context.Context, op string, o acmez.Order, csr []byte) (acmez.Order, outcome, error) {
+	acct, err := c.account(ctx, op)
+	if err != nil {
+		return o, outcome{}, err
+	}
+	if err := c.state.update(o.Location, func(r *record) { r.Finalized = true }); err != nil {
+		return o, outcome{}, model.NewError(c.name, op, model.ErrUnavailable, "remembering the finalize in state_dir: %v", err)
+	}
+	var fin acmez.Order
+	st, err := c.do(ctx, op, o.Finalize, CodeOutcomeUnknown, false, func(ctx context.Context) (err error) {
+		fin, err = c.ac.FinalizeOrder(ctx, acct, o, csr)
+		return err
+	})
+	if err != nil {
+		return o, st, err
+	}
+	fin.Location = o.Location
+	return fin, st, nil
 }
 
 // ordersOf lists the order URLs of the account: its orders list where the CA offers one
@@ -341,7 +378,7 @@ func (c *Client) Certificates(ctx context.Context, q model.CertificateQuery) ite
 				yield(nil, err)
 				return
 			}
-			cert, err := c.certificateOf(ctx, op, o)
+			cert, err := c.certificateOf(ctx, op, o, true)
 			if err != nil {
 				yield(nil, err)
 				return

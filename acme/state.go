@@ -34,7 +34,15 @@ type record struct {
 	Profile  string    `json:"profile,omitempty"`
 	Replaces string    `json:"replaces,omitempty"` // the order URL this one renews
 	Revoked  bool      `json:"revoked,omitempty"`
-	Leaf     []byte    `json:"leaf,omitempty"` // DER of the issued leaf, once fetched
+	// Authzs and Finalize are the order's authorization and finalize URLs, as newOrder
+	// answered them (RFC 8555 §7.1.3: an order's authorizations never change), so that
+	// Challenges, Verify and Download need not read the order to find them.
+	Authzs   []string `json:"authzs,omitempty"`
+	Finalize string   `json:"finalize,omitempty"`
+	// Finalized: a finalize request was sent for the order (whatever its answer), so
+	// Download reads the order before sending another.
+	Finalized bool   `json:"finalized,omitempty"`
+	Leaf      []byte `json:"leaf,omitempty"` // DER of the issued leaf, once fetched
 }
 
 // state is the orders and account URLs, in memory and, when dir is set, on disk (one

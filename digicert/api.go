@@ -2,6 +2,7 @@ package digicert
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"iter"
@@ -18,9 +19,24 @@ import (
 	"github.com/anyca/anyca/retry"
 )
 
-// validID reports whether id can go into a URL path as an order id (a numeric id, or a
-// thumbprint or serial number in hex).
-func validID(id string) bool { return wire.AlnumID(id, 1, 128) }
+// validID reports whether id can be a CertCentral id (an order number, a thumbprint or
+// serial number, a domain id, or any other opaque id such as "OID-223344"): the kit's
+// wire.CheckID. It goes into a URL path only through wire.PathSegment.
+func validID(id string) bool { return wire.CheckID(id) == nil }
+
+// lookupID reports whether id is one Order info can answer for: an order number, or the
+// hex of a certificate's thumbprint or serial number (an even number of hex digits: a
+// serial number is bytes). Anything else, such as "abc", is malformed, not unknown.
+func lookupID(id string) bool {
+	if numericID(id) {
+		return true
+	}
+	if !validID(id) || len(id)%2 != 0 {
+		return false
+	}
+	_, err := hex.DecodeString(id)
+	return err == nil
+}
 
 // numericID reports whether id is a plain order number, the only form put into a GraphQL
 // query (never free text).
@@ -39,6 +55,12 @@ func (c *Client) decode(op string, resp *retry.Response, v any) error {
 	return nil
 }
 
+// badID is the error for an id a caller passed in that can never be a CertCentral id
+// (wire.CheckID): model.ErrInvalidArgument before any request, saying why.
+func (c *Client) badID(op, id string) *model.Error {
+	return c.http.Error(op, model.ErrInvalidArgument, "order id %s: %v", c.http.Quote(id), wire.CheckID(id))
+}
+
 func (c *Client) mapErr(op string, resp *retry.Response, err error) error {
 	return c.http.MalformedError(op, resp, err)
 }
@@ -49,10 +71,10 @@ func (c *Client) Certificate(ctx context.Context, id string) (*model.Certificate
 	const op = "Certificate"
 	id = strings.TrimSpace(id)
 	if !validID(id) {
-		return nil, c.http.Error(op, model.ErrInvalidArgument, "order id %q is not a number, thumbprint or serial number", id)
+		return nil, c.badID(op, id)
 	}
 	var o orderWire
-	resp, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "order/certificate/" + id}, docOrder, 0, &o)
+	resp, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "order/certificate/" + wire.PathSegment(id)}, docOrder, 0, &o)
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +233,7 @@ func (c *Client) CertificatesByID(ctx context.Context, ids []string) (map[string
 		seen[id] = true
 		if numericID(id) {
 			numeric = append(numeric, id)
-		} else if validID(id) {
+		} else if lookupID(id) {
 			other = append(other, id)
 		}
 	}
@@ -442,7 +464,7 @@ func (c *Client) domainInfo(ctx context.Context, op, id string) (*model.DomainVa
 	q.Set("include_validation", "true")
 	q.Set("include_dcv_expiration_time", "true")
 	var d domainWire
-	resp, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "domain/" + url.PathEscape(id), Query: q}, docDomain, 0, &d)
+	resp, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "domain/" + wire.PathSegment(id), Query: q}, docDomain, 0, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -479,11 +501,11 @@ func (c *Client) DomainValidation(ctx context.Context, domain string) (*model.Do
 func (c *Client) Challenges(ctx context.Context, certificateID string) ([]model.Challenge, error) {
 	const op = "Challenges"
 	id := strings.TrimSpace(certificateID)
-	if !numericID(id) {
-		return nil, c.http.Error(op, model.ErrInvalidArgument, "order id %q is not a number", id)
+	if !validID(id) {
+		return nil, c.badID(op, id)
 	}
 	var v orderValidationWire
-	_, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "order/certificate/" + id + "/validation"}, docOrderValidation, 0, &v)
+	_, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "order/certificate/" + wire.PathSegment(id) + "/validation"}, docOrderValidation, 0, &v)
 	if err != nil {
 		return nil, err
 	}
@@ -500,7 +522,7 @@ func (c *Client) Challenges(ctx context.Context, certificateID string) ([]model.
 	if needToken {
 		var rv randomValueWire
 		_, err := c.doDoc(ctx, &retry.Request{Op: op, Method: http.MethodPut,
-			Path: "order/certificate/" + id + "/dcv-random-value", Idempotent: true}, docRandomValue, 0, &rv)
+			Path: "order/certificate/" + wire.PathSegment(id) + "/dcv-random-value", Idempotent: true}, docRandomValue, 0, &rv)
 		switch {
 		case err == nil:
 			orderToken = string(rv.DCVRandomValue)
@@ -559,7 +581,7 @@ func (c *Client) domainToken(ctx context.Context, op, domainID string) (*dcvToke
 	q := url.Values{}
 	q.Set("include_dcv", "true")
 	var d domainWire
-	_, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "domain/" + domainID, Query: q}, docDomain, 0, &d)
+	_, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "domain/" + wire.PathSegment(domainID), Query: q}, docDomain, 0, &d)
 	if err != nil {
 		return nil, err
 	}

@@ -117,8 +117,12 @@ func TestCertificate(t *testing.T) {
 	assert.True(t, strings.HasPrefix(err.Error(), "digicert: "))
 
 	before := s.Requests()
-	_, err = c.Certificate(ctx, "../domain")
-	assert.ErrorIs(t, err, model.ErrInvalidArgument)
+	// Ids are opaque (DigiCert's own SDK data has "OID-223344"): only what can never be
+	// an id is refused without a request; "abc" is CertCentral's to judge.
+	for _, id := range []string{"../domain", "a/b", "x\ny", ".."} {
+		_, err = c.Certificate(ctx, id)
+		assert.Equal(t, model.ErrInvalidArgument, model.KindOf(err), "Certificate(%q): %v", id, err)
+	}
 	assert.Equal(t, before, s.Requests(), "no request for a malformed id")
 }
 

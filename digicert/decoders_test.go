@@ -49,7 +49,7 @@ func decoders(c *Client) map[string]secretstest.Decoder {
 			}
 			checkDomain(t, dv)
 			checkUTF8(t, dv.Domain, dv.ID, dv.VendorMethod)
-			if ch := domainChallenge(dv.Domain, d, dv.Status); ch != nil {
+			if ch, _ := domainChallenge(dv.Domain, d, dv.Status); ch != nil {
 				fuzzseed.CheckNormalized(t, "challenge domain", ch.Domain)
 			}
 			return nil

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/anyca/anyca/internal/chain"
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
@@ -16,13 +17,14 @@ import (
 // thumbprint must be the order's certificate's (CertCentral has been seen to send
 // another certificate of the same order): a different leaf is model.ErrUnavailable with
 // Code "leaf_mismatch". A body that is not PEM certificates is model.ErrUnavailable
-// quoting a redacted snippet. A non-numeric id is model.ErrInvalidArgument before any
-// request. Cost: two requests.
+// quoting a redacted snippet. An id that can never be one (wire.CheckID: '/', "..", a
+// control character) is model.ErrInvalidArgument before any request; any other id is
+// opaque and looked up. Cost: two requests.
 func (c *Client) Download(ctx context.Context, certificateID string) (*model.Bundle, error) {
 	const op = "Download"
 	id := strings.TrimSpace(certificateID)
-	if !numericID(id) {
-		return nil, c.http.Error(op, model.ErrInvalidArgument, "order id %q is not a number", id)
+	if !validID(id) {
+		return nil, c.badID(op, id)
 	}
 	cert, err := c.Certificate(ctx, id)
 	if err != nil {
@@ -33,7 +35,7 @@ func (c *Client) Download(ctx context.Context, certificateID string) (*model.Bun
 		e.Code = "order_" + string(cert.Status)
 		return nil, e
 	}
-	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: "certificate/download/order/" + id + "/format/pem_all"})
+	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: "certificate/download/order/" + wire.PathSegment(id) + "/format/pem_all"})
 	if err != nil {
 		return nil, err
 	}

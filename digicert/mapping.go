@@ -1,7 +1,7 @@
 package digicert
 
 import (
-	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -177,9 +177,6 @@ func (missingError) Error() string { return "missing" }
 
 var errMissing = missingError{}
 
-// errNotAnID is checkID's error for an id that is not one CertCentral gives.
-var errNotAnID = errors.New("not a CertCentral id (letters and digits)")
-
 // checkID refuses an answer's order or domain id that is missing or that the adapter
 // would refuse to look up (validID): such an answer is malformed, and its id would be
 // a silent wrong answer that no later call accepts.
@@ -188,7 +185,7 @@ func checkID(id string) error {
 	case id == "":
 		return &fieldError{field: "id", err: errMissing}
 	case !validID(id):
-		return &fieldError{field: "id", err: errNotAnID}
+		return &fieldError{field: "id", err: wire.CheckID(id)}
 	}
 	return nil
 }
@@ -268,7 +265,11 @@ func mapDomain(d *domainWire, now time.Time) (*model.DomainValidation, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ch := domainChallenge(out.Domain, d, out.Status); ch != nil {
+	ch, err := domainChallenge(out.Domain, d, out.Status)
+	if err != nil {
+		return nil, err
+	}
+	if ch != nil {
 		out.Challenges = []model.Challenge{*ch}
 	}
 	return out, nil
@@ -448,8 +449,10 @@ func challenge(domain, method, token, verification string, status model.Validati
 }
 
 // domainChallenge is the domain's challenge from dcv_method and dcv_token. When the token
-// carries http_token_url (the unique file name of http-token-dynamic), that URL is used.
-func domainChallenge(name string, d *domainWire, status model.ValidationStatus) *model.Challenge {
+// carries http_token_url (the unique file name of http-token-dynamic), that URL is used,
+// if it is one file under the domain's own /.well-known/pki-validation/ (wire.FileURL);
+// any other is an error naming the field: the CA does not choose what preflight fetches.
+func domainChallenge(name string, d *domainWire, status model.ValidationStatus) (*model.Challenge, error) {
 	var token, verification string
 	var expires time.Time
 	if d.DCVToken != nil {
@@ -458,9 +461,13 @@ func domainChallenge(name string, d *domainWire, status model.ValidationStatus) 
 	}
 	ch := challenge(name, string(d.DCVMethod), token, verification, status, expires)
 	if ch != nil && ch.Type == model.ChallengeHTTPFile && d.DCVToken != nil {
-		if u := string(d.DCVToken.HTTPTokenURL); strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://") {
-			ch.URL = u
+		if u := strings.TrimSpace(string(d.DCVToken.HTTPTokenURL)); u != "" {
+			checked, err := wire.FileURL(name, u, "http")
+			if err != nil {
+				return nil, &fieldError{field: "dcv_token.http_token_url", err: fmt.Errorf("%s: %w", wire.QuoteWhole(u), err)}
+			}
+			ch.URL = checked
 		}
 	}
-	return ch
+	return ch, nil
 }

@@ -335,10 +335,19 @@ func TestMapDomainHTTPDynamicURL(t *testing.T) {
 }
 
 // TestAnswerIDsMustBeLookupIDs: an order or domain whose id the adapter would refuse to
-// look up (a number sent as some other string) is an error naming the field, not an id
-// that no later call accepts.
+// look up (one that can never be an id: '/', "..", a control character, empty) is an
+// error naming the field, not an id that no later call accepts. Ids are otherwise
+// opaque: DigiCert's own SDK test data answers an order with "id": "OID-223344".
 func TestAnswerIDsMustBeLookupIDs(t *testing.T) {
-	for _, id := range []string{`"not-a-number"`, `"12 34"`, `"../1"`, `""`, `null`} {
+	for _, id := range []string{`"OID-223344"`, `"12 34"`, `"not-a-number"`} {
+		var o orderWire
+		require.NoError(t, decodeJSON([]byte(`{"id":`+id+`,"date_created":"2024-01-01T00:00:00+00:00"}`), &o))
+		c, err := mapOrder(&o)
+		if assert.NoError(t, err, "order id %s", id) {
+			assert.Equal(t, id[1:len(id)-1], c.ID)
+		}
+	}
+	for _, id := range []string{`"not/a-number"`, `"../1"`, `"1\n2"`, `""`, `null`} {
 		var o orderWire
 		require.NoError(t, decodeJSON([]byte(`{"id":`+id+`,"date_created":"2024-01-01T00:00:00+00:00"}`), &o))
 		_, err := mapOrder(&o)
@@ -353,4 +362,18 @@ func TestAnswerIDsMustBeLookupIDs(t *testing.T) {
 	c, err := mapOrder(&o)
 	require.NoError(t, err)
 	assert.Equal(t, "4126435", c.ID)
+}
+
+// TestMapDomainHTTPTokenURLIsTheDomains: http_token_url comes from the CA and goes to
+// preflight and the operator: one that is not one file under the domain's own
+// /.well-known/pki-validation/ is an error naming the field, never a challenge.
+func TestMapDomainHTTPTokenURLIsTheDomains(t *testing.T) {
+	for _, u := range []string{"http://169.254.169.254/latest/meta-data/", "http://127.0.0.1:8500/v1/kv/?recurse",
+		"http://dyn.example.com/admin", "http://other.example.com/.well-known/pki-validation/5f2a9c.txt"} {
+		var d domainWire
+		body := `{"id": 779, "name": "dyn.example.com", "dcv_method": "http-token-dynamic", "dcv_token": {"token": "dyntok", "status": "pending", "http_token_url": "` + u + `"}}`
+		require.NoError(t, decodeJSON([]byte(body), &d))
+		_, err := mapDomain(&d, time.Now())
+		assert.ErrorContains(t, err, "field dcv_token.http_token_url", u)
+	}
 }

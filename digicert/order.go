@@ -297,7 +297,7 @@ func (c *Client) approve(ctx context.Context, op, id string) error {
 		return c.http.Error(op, model.ErrUnavailable, "the CA's request id %q is not one it gives", id)
 	}
 	body := []byte(`{"status":"approved","processor_comment":"approved by anyca"}`)
-	_, err := c.http.Do(ctx, &retry.Request{Op: op, Method: http.MethodPut, Path: "request/" + id + "/status",
+	_, err := c.http.Do(ctx, &retry.Request{Op: op, Method: http.MethodPut, Path: "request/" + wire.PathSegment(id) + "/status",
 		Body: body, ContentType: "application/json", Idempotent: true})
 	var me *model.Error
 	if errors.As(err, &me) && strings.HasPrefix(me.Code, "request_already_processed") {
@@ -365,7 +365,7 @@ func (c *Client) Revoke(ctx context.Context, certificateID string, reason model.
 	}
 	body, _ := json.Marshal(map[string]any{"revocation_reason": word, "comments": "revoked through anyca", "skip_approval": c.ordering.skipApproval})
 	var req revokeRequestWire
-	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Method: http.MethodPut, Path: "certificate/" + certID + "/revoke",
+	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Method: http.MethodPut, Path: "certificate/" + wire.PathSegment(certID) + "/revoke",
 		Body: body, ContentType: "application/json", Idempotent: true})
 	if err != nil {
 		return err
@@ -425,7 +425,7 @@ func (c *Client) Cancel(ctx context.Context, certificateID string) error {
 	}
 	id := strings.TrimSpace(certificateID)
 	body := []byte(`{"status":"canceled","note":"cancelled through anyca"}`)
-	if _, err := c.http.Do(ctx, &retry.Request{Op: op, Method: http.MethodPut, Path: "order/certificate/" + id + "/status",
+	if _, err := c.http.Do(ctx, &retry.Request{Op: op, Method: http.MethodPut, Path: "order/certificate/" + wire.PathSegment(id) + "/status",
 		Body: body, ContentType: "application/json", Idempotent: true}); err != nil {
 		return err
 	}
@@ -439,15 +439,15 @@ func (c *Client) Cancel(ctx context.Context, certificateID string) error {
 	return nil
 }
 
-// orderForChange reads order id (Order info) for Revoke and Cancel; a non-numeric id is
-// model.ErrInvalidArgument without a request.
+// orderForChange reads order id (Order info) for Revoke and Cancel; an id that can never
+// be one (wire.CheckID) is model.ErrInvalidArgument without a request.
 func (c *Client) orderForChange(ctx context.Context, op, id string) (*orderWire, error) {
 	id = strings.TrimSpace(id)
-	if !numericID(id) {
-		return nil, c.http.Error(op, model.ErrInvalidArgument, "order id %q is not a number", id)
+	if !validID(id) {
+		return nil, c.badID(op, id)
 	}
 	var o orderWire
-	if _, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "order/certificate/" + id}, docOrder, 0, &o); err != nil {
+	if _, err := c.doDoc(ctx, &retry.Request{Op: op, Path: "order/certificate/" + wire.PathSegment(id)}, docOrder, 0, &o); err != nil {
 		return nil, err
 	}
 	return &o, nil

@@ -47,21 +47,21 @@ func dcvRefusal(code string) bool {
 // write); an email order is model.ErrUnsupported, since CertCentral approves those by
 // email only. A 400 invalid_dns_txt, file_random_value_not_found or other invalid_*
 // answer is the CA refusing the proof: every domain not yet valid comes back
-// model.ValidationFailed with Problem holding the code and the CA's message. A
-// non-numeric id is model.ErrInvalidArgument before any request. Cost: the two requests
+// model.ValidationFailed with Problem holding the code and the CA's message. An id that
+// can never be one (wire.CheckID) is model.ErrInvalidArgument before any request. Cost: the two requests
 // of Challenges plus two (read, check).
 func (c *Client) Verify(ctx context.Context, certificateID string, method model.ChallengeType) ([]model.Challenge, error) {
 	const op = "Verify"
 	id := strings.TrimSpace(certificateID)
-	if !numericID(id) {
-		return nil, c.http.Error(op, model.ErrInvalidArgument, "order id %q is not a number", id)
+	if !validID(id) {
+		return nil, c.badID(op, id)
 	}
 	switch method {
 	case "", model.ChallengeDNSTXT, model.ChallengeDNSCNAME, model.ChallengeHTTPFile, model.ChallengeEmail:
 	default:
 		return nil, c.http.Error(op, model.ErrInvalidArgument, "DigiCert has no DCV method %q (dns-txt, dns-cname, http-file, email)", method)
 	}
-	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: "order/certificate/" + id + "/validation"})
+	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: "order/certificate/" + wire.PathSegment(id) + "/validation"})
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 	problem := ""
 	var checked *checkDCVWire
 	cresp, err := c.http.Do(ctx, &retry.Request{Op: op, Method: http.MethodPut,
-		Path: "order/certificate/" + id + "/check-dcv", Idempotent: true})
+		Path: "order/certificate/" + wire.PathSegment(id) + "/check-dcv", Idempotent: true})
 	var me *model.Error
 	switch {
 	case err == nil:
@@ -141,10 +141,10 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 func (c *Client) CheckMethod(ctx context.Context, certificateID string) (model.ChallengeType, error) {
 	const op = "CheckMethod"
 	id := strings.TrimSpace(certificateID)
-	if !numericID(id) {
-		return "", c.http.Error(op, model.ErrInvalidArgument, "order id %q is not a number", id)
+	if !validID(id) {
+		return "", c.badID(op, id)
 	}
-	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: "order/certificate/" + id + "/validation"})
+	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: "order/certificate/" + wire.PathSegment(id) + "/validation"})
 	if err != nil {
 		return "", err
 	}

@@ -88,7 +88,7 @@ func TestVerifyAndDownloadBadInput(t *testing.T) {
 	ctx := context.Background()
 
 	before := s.Requests()
-	_, err := c.Verify(ctx, "12ab", "")
+	_, err := c.Verify(ctx, "12/ab", "")
 	assert.ErrorIs(t, err, model.ErrInvalidArgument)
 	_, err = c.Download(ctx, "../1")
 	assert.ErrorIs(t, err, model.ErrInvalidArgument)

@@ -65,7 +65,12 @@ func ParseTimeIn(s string, loc *time.Location) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%w: unrecognized time %q", ErrInvalidArgument, truncate(s, 40))
+	if len(s) > maxQuoted {
+		// Not quoted at all rather than cut: a cut made here, before the client
+		// redacts, could leave part of a key visible.
+		return time.Time{}, fmt.Errorf("%w: unrecognized time (a %d-byte value)", ErrInvalidArgument, len(s))
+	}
+	return time.Time{}, fmt.Errorf("%w: unrecognized time %q", ErrInvalidArgument, s)
 }
 
 // FormatDate formats t as the calendar date YYYY-MM-DD in UTC, the form CAs take in filters.
@@ -73,9 +78,6 @@ func FormatDate(t time.Time) string {
 	return t.UTC().Format("2006-01-02")
 }
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
+// maxQuoted is the longest value ParseTime quotes in its error, whole: the client that
+// reports the error redacts, then cuts (retry.Client.Line).
+const maxQuoted = 64

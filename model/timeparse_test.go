@@ -104,7 +104,22 @@ func TestParseTimeInvalid(t *testing.T) {
 		require.Error(t, err, "ParseTime(%q) = %v", in, got)
 		assert.ErrorIs(t, err, model.ErrInvalidArgument)
 		assert.True(t, got.IsZero())
-		assert.Less(t, len(err.Error()), 120, "the error quotes a truncated value")
+		assert.Less(t, len(err.Error()), 120, "a long value is described, not quoted")
+		assert.NotContains(t, err.Error(), "…", "a value is quoted whole or not at all, never cut")
+	}
+}
+
+// TestParseTimeNeverCutsAValue: the error quotes the value whole (up to 64 bytes) or
+// describes it by length, so a key that follows a date is never left half there for a
+// redactor to miss after a cut.
+func TestParseTimeNeverCutsAValue(t *testing.T) {
+	const key = "9f8e7d6c5b4a3928170615243342516070"
+	for _, in := range []string{"2024-01-01T00:00:00 " + key, "2024-01-01T00:00:00.000000 " + key + strings.Repeat(" tail", 20)} {
+		_, err := model.ParseTime(in)
+		require.Error(t, err)
+		if strings.Contains(err.Error(), key[:8]) {
+			assert.Contains(t, err.Error(), key, "a value is quoted whole or not at all: %v", err)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/anyca/anyca/model"
@@ -29,9 +30,26 @@ type fileChallenge struct {
 // opt.CAAIdentities is set, at the CAA records of ch.Domain. It never panics and never
 // returns without a Status: a challenge it cannot check gives StatusError with
 // ReasonInvalid, and a ctx that ends gives StatusError with ReasonCanceled and Err
-// unwrapping to ctx's error. Check makes no request but DNS queries (to opt's resolvers
+// unwrapping to ctx's error. The whole Check ends within opt.Timeout (30 s by default;
+// then ReasonTimeout) and sends at most opt.MaxQueries DNS queries (100 by default); it
+// reaches no non-public address that DNS or the URL names unless the caller chose where
+// to dial (Options.AllowNonPublic). Check makes no request but DNS queries (to opt's resolvers
 // and the authoritative nameservers they lead to) and one GET of a file challenge's URL.
 func Check(ctx context.Context, ch model.Challenge, opt Options) (res Result) {
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, opt.timeout())
+	defer cancel()
+	deadline, _ := ctx.Deadline()
+	pdl, parentBound := parent.Deadline()
+	ours := !parentBound || pdl.After(deadline) // the deadline is Options.Timeout's, not the caller's
+	defer func() {
+		// The check's own deadline, not the caller's context, cut it short (seen as the
+		// context ending, or as a query's I/O timing out at that deadline).
+		if (res.Reason == ReasonCanceled || res.Reason == ReasonTimeout) && ours && parent.Err() == nil && !time.Now().Before(deadline) {
+			res.Reason = ReasonTimeout
+			res.Message = fmt.Sprintf("the check took longer than its deadline of %s (Options.Timeout): %s", opt.timeout(), res.Message)
+		}
+	}()
 	var l *lookup // shared by the challenge and the CAA lookups: zones found once
 	newLookupOnce := func() (*lookup, error) {
 		if l != nil {

@@ -254,6 +254,7 @@ func TestNameserverAddressFromTheResolver(t *testing.T) {
 	opt := w.opts()
 	opt.NameserverAddrs = nil // ns1.example.test's A record comes from the resolver
 	opt.NameserverPort = w.parent.port()
+	opt.AllowNonPublic = true // that record is 127.0.0.1
 	res := Check(context.Background(), txtChallenge("_dnsauth.example.test", "tok"), opt)
 	assert.Equal(t, StatusOK, res.Status, res.Message)
 	assert.Equal(t, 1, count(w.resolver, "ns1.example.test.", dns.TypeA))

@@ -47,8 +47,8 @@ func reasonOf(err error) Reason {
 // is truncated, again over TCP. recursive sets the RD bit (resolvers only). The answer
 // is returned whatever its rcode; err is a *queryError or ctx's error.
 func (r *lookup) exchange(ctx context.Context, server, name string, qtype uint16, recursive bool) (*dns.Msg, error) {
-	if r.queries >= maxQueries {
-		return nil, &queryError{reason: ReasonLame, msg: fmt.Sprintf("more than %d DNS queries for one check", maxQueries)}
+	if max := r.opt.maxQueries(); r.queries >= max {
+		return nil, &queryError{reason: ReasonLame, msg: fmt.Sprintf("more than %d DNS queries for one check (Options.MaxQueries)", max)}
 	}
 	r.queries++
 	m := new(dns.Msg)

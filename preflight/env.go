@@ -8,6 +8,8 @@ import (
 	"net"
 	"os"
 	"strings"
+
+	"github.com/anyca/anyca/internal/files"
 )
 
 // The environment variables Redirect.FromEnv reads: the ones anyca sim prints (and writes
@@ -62,21 +64,12 @@ func (r Redirect) Options() (Options, error) {
 		opt.Nameservers = []string{r.DNSServer}
 	}
 	if r.HTTPHost != "" || r.HTTPSHost != "" {
-		httpAddr, httpsAddr := r.HTTPHost, r.HTTPSHost
-		opt.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-			_, port, _ := net.SplitHostPort(addr)
-			switch {
-			case port == "443" && httpsAddr != "":
-				addr = httpsAddr
-			case port != "443" && httpAddr != "":
-				addr = httpAddr
-			}
-			var d net.Dialer
-			return d.DialContext(ctx, network, addr)
-		}
+		opt.DialContext = DialFiles(r.HTTPHost, r.HTTPSHost)
 	}
 	if r.TLSRoots != "" {
-		pem, err := os.ReadFile(r.TLSRoots)
+		// A file checked first, opened without blocking and read with a cap: a FIFO or
+		// /dev/zero named here ends with an error, never a hang or an exhausted memory.
+		pem, _, err := files.Read(r.TLSRoots, maxRootsBytes)
 		if err != nil {
 			return opt, fmt.Errorf("TLS roots: %w", err)
 		}
@@ -87,4 +80,25 @@ func (r Redirect) Options() (Options, error) {
 		opt.TLSConfig = &tls.Config{RootCAs: pool}
 	}
 	return opt, nil
+}
+
+// maxRootsBytes caps the TLS roots file: a PEM bundle of every public root is ~250 KiB.
+const maxRootsBytes = 4 << 20
+
+// DialFiles returns a dialer for file checks that sends connections to port 443 to
+// httpsAddr and the others to httpAddr (host:port each); an empty address leaves those
+// connections to the address asked. Set as Options.DialContext, it points the checks at
+// a test server (the simulator's file hosts) whatever host the challenge's URL names.
+func DialFiles(httpAddr, httpsAddr string) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		_, port, _ := net.SplitHostPort(addr)
+		switch {
+		case port == "443" && httpsAddr != "":
+			addr = httpsAddr
+		case port != "443" && httpAddr != "":
+			addr = httpAddr
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}
 }

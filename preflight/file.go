@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"syscall"
 	"time"
 )
 
@@ -95,7 +96,19 @@ func checkFile(ctx context.Context, ch fileChallenge, opt Options) Result {
 func defaultTransport(opt Options) *http.Transport {
 	dial := opt.DialContext
 	if dial == nil {
-		dial = (&net.Dialer{}).DialContext
+		d := &net.Dialer{}
+		if !opt.filesMayBeNonPublic() {
+			// Checked on the address actually dialed, after name resolution, so a name
+			// that resolves to 127.0.0.1 or 169.254.169.254 is refused too.
+			d.Control = func(_, address string, _ syscall.RawConn) error {
+				host, _, _ := net.SplitHostPort(address)
+				if why := nonPublic(net.ParseIP(host)); why != "" {
+					return &nonPublicError{addr: host, why: why}
+				}
+				return nil
+			}
+		}
+		dial = d.DialContext
 	}
 	ct := opt.connectTimeout()
 	return &http.Transport{
@@ -108,7 +121,7 @@ func defaultTransport(opt Options) *http.Transport {
 			}
 			return conn, err
 		},
-		TLSClientConfig:        opt.TLSConfig,
+		TLSClientConfig:        opt.TLSConfig.Clone(), // the transport adds to it; Options may be shared by concurrent checks
 		TLSHandshakeTimeout:    ct,
 		ResponseHeaderTimeout:  opt.readTimeout(),
 		DisableKeepAlives:      true,
@@ -120,6 +133,13 @@ func defaultTransport(opt Options) *http.Transport {
 // errConnect marks a dial cut short by the connect timeout.
 var errConnect = errors.New("connect timeout")
 
+// nonPublicError is a dial refused because the address is not public.
+type nonPublicError struct{ addr, why string }
+
+func (e *nonPublicError) Error() string {
+	return "the address " + e.addr + " is " + e.why + ", not public: refused (Options.AllowNonPublic)"
+}
+
 // httpFailure is the Result for a request that got no complete answer.
 func httpFailure(res Result, ctx, rctx context.Context, err error) Result {
 	res.Status, res.Err = StatusError, err
@@ -129,6 +149,12 @@ func httpFailure(res Result, ctx, rctx context.Context, err error) Result {
 	case ctx.Err() != nil:
 		res.Reason, res.Err = ReasonCanceled, ctx.Err()
 		res.Message = fmt.Sprintf("checking %s was cut short: %s", res.Name, ctx.Err())
+		return res
+	case errors.As(err, new(*nonPublicError)):
+		var np *nonPublicError
+		errors.As(err, &np)
+		res.Reason = ReasonNonPublic
+		res.Message = fmt.Sprintf("not fetching %s: %s", res.Name, np.Error())
 		return res
 	case errors.Is(err, errConnect):
 		res.Reason = ReasonTimeout

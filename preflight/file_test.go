@@ -18,6 +18,10 @@ import (
 
 const fileToken = "2f3a9c7e1b\ncomodoca.com\n7d1e4b2a"
 
+// loopback are the options of a check whose file server is an httptest server on
+// 127.0.0.1: the test chose to reach a non-public address.
+var loopback = Options{AllowNonPublic: true}
+
 // fileServer serves handlers by path on a loopback httptest server.
 func fileServer(t *testing.T, routes map[string]http.HandlerFunc) *httptest.Server {
 	t.Helper()
@@ -46,7 +50,7 @@ const wellKnown = "/.well-known/pki-validation/ABC.txt"
 
 func TestFileExactBody(t *testing.T) {
 	srv := fileServer(t, map[string]http.HandlerFunc{wellKnown: body(fileToken)})
-	res := Check(context.Background(), fileChallengeAt(srv.URL+wellKnown, fileToken), Options{})
+	res := Check(context.Background(), fileChallengeAt(srv.URL+wellKnown, fileToken), loopback)
 	assert.Equal(t, StatusOK, res.Status, res.Message)
 	assert.Equal(t, []string{fileToken}, res.Found)
 }
@@ -69,7 +73,7 @@ func TestFileDifferences(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := fileServer(t, map[string]http.HandlerFunc{wellKnown: body(tt.served)})
-			res := Check(context.Background(), fileChallengeAt(srv.URL+wellKnown, fileToken), Options{})
+			res := Check(context.Background(), fileChallengeAt(srv.URL+wellKnown, fileToken), loopback)
 			assert.Equal(t, StatusMismatch, res.Status)
 			assert.Equal(t, tt.reason, res.Reason, res.Message)
 			assert.Equal(t, []string{tt.served}, res.Found)
@@ -87,7 +91,7 @@ func TestFileRedirectIsReportedNotFollowed(t *testing.T) {
 		},
 		"/elsewhere": func(http.ResponseWriter, *http.Request) { followed = true },
 	})
-	res := Check(context.Background(), fileChallengeAt(srv.URL+wellKnown, fileToken), Options{})
+	res := Check(context.Background(), fileChallengeAt(srv.URL+wellKnown, fileToken), loopback)
 	assert.Equal(t, StatusMismatch, res.Status)
 	assert.Equal(t, ReasonRedirect, res.Reason)
 	assert.Equal(t, []string{"https://example.test" + wellKnown}, res.Found)
@@ -100,16 +104,16 @@ func TestFileStatuses(t *testing.T) {
 		"/forbidden": func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusForbidden) },
 		"/broken":    func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusInternalServerError) },
 	})
-	res := Check(context.Background(), fileChallengeAt(srv.URL+"/missing", fileToken), Options{})
+	res := Check(context.Background(), fileChallengeAt(srv.URL+"/missing", fileToken), loopback)
 	assert.Equal(t, StatusMissing, res.Status)
 	assert.Equal(t, ReasonHTTPStatus, res.Reason)
 	assert.Contains(t, res.Message, "404 Not Found")
 
-	res = Check(context.Background(), fileChallengeAt(srv.URL+"/forbidden", fileToken), Options{})
+	res = Check(context.Background(), fileChallengeAt(srv.URL+"/forbidden", fileToken), loopback)
 	assert.Equal(t, StatusError, res.Status)
 	assert.Contains(t, res.Message, "403 Forbidden")
 
-	res = Check(context.Background(), fileChallengeAt(srv.URL+"/broken", fileToken), Options{})
+	res = Check(context.Background(), fileChallengeAt(srv.URL+"/broken", fileToken), loopback)
 	assert.Equal(t, StatusError, res.Status)
 	assert.Equal(t, ReasonHTTPStatus, res.Reason)
 	assert.Contains(t, res.Message, "500")
@@ -140,7 +144,7 @@ func TestFileSlowAnswerTimesOut(t *testing.T) {
 				}
 			}})
 			defer close(release)
-			res := Check(context.Background(), fileChallengeAt(srv.URL+wellKnown, fileToken), Options{ReadTimeout: tt.read})
+			res := Check(context.Background(), fileChallengeAt(srv.URL+wellKnown, fileToken), Options{ReadTimeout: tt.read, AllowNonPublic: true})
 			assert.Equal(t, StatusError, res.Status)
 			assert.Equal(t, ReasonTimeout, res.Reason, res.Message)
 			assert.Contains(t, res.Message, tt.says)
@@ -169,7 +173,7 @@ func TestFileHugeBodyIsCapped(t *testing.T) {
 			}
 		}
 	}})
-	res := Check(context.Background(), fileChallengeAt(srv.URL+wellKnown, fileToken), Options{MaxBodyBytes: 1024})
+	res := Check(context.Background(), fileChallengeAt(srv.URL+wellKnown, fileToken), Options{MaxBodyBytes: 1024, AllowNonPublic: true})
 	assert.Equal(t, StatusMismatch, res.Status)
 	assert.Equal(t, ReasonTooLarge, res.Reason)
 	require.Len(t, res.Found, 1)
@@ -200,7 +204,7 @@ func TestFileCancelled(t *testing.T) {
 	srv := fileServer(t, map[string]http.HandlerFunc{wellKnown: func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }})
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
-	res := Check(ctx, fileChallengeAt(srv.URL+wellKnown, fileToken), Options{})
+	res := Check(ctx, fileChallengeAt(srv.URL+wellKnown, fileToken), loopback)
 	assert.Equal(t, StatusError, res.Status)
 	assert.Equal(t, ReasonCanceled, res.Reason)
 	assert.True(t, errors.Is(res.Err, context.Canceled))
@@ -215,7 +219,7 @@ func TestFileControlCharactersInBodyAndLocation(t *testing.T) {
 		},
 	})
 	for _, p := range []string{"/body", "/redir"} {
-		res := Check(context.Background(), fileChallengeAt(srv.URL+p, fileToken), Options{})
+		res := Check(context.Background(), fileChallengeAt(srv.URL+p, fileToken), loopback)
 		assert.Equal(t, StatusMismatch, res.Status, p)
 		assertPrintable(t, res.Message)
 	}

@@ -12,9 +12,8 @@ import (
 
 // Bounds that keep one Check finite whatever the DNS serves.
 const (
-	maxQueries   = 200 // DNS queries per Check
-	maxReferrals = 12  // referrals followed from the starting zone down
-	maxChain     = 8   // CNAMEs followed in one chain
+	maxReferrals = 12 // referrals followed from the starting zone down
+	maxChain     = 8  // CNAMEs followed in one chain
 )
 
 // lookup asks the authoritative nameservers of names, for one Check. It remembers the
@@ -123,6 +122,16 @@ func (l *lookup) nameserverAddrs(ctx context.Context, names []string, extra []dn
 	port := l.opt.nameserverPort()
 	var v4, v6 []string
 	var lastErr error
+	var refused []string // non-public addresses DNS gave, not asked
+	// add keeps a nameserver address DNS gave (glue or a resolver's answer), unless it
+	// is not public and the caller did not choose to reach such addresses.
+	add := func(list *[]string, n string, ip net.IP) {
+		if why := nonPublic(ip); why != "" && !l.opt.nameserversMayBeNonPublic() {
+			refused = append(refused, trimDot(n)+" at "+ip.String()+" ("+why+")")
+			return
+		}
+		*list = append(*list, net.JoinHostPort(ip.String(), port))
+	}
 	for _, n := range names {
 		if over, ok := l.opt.NameserverAddrs[trimDot(strings.ToLower(n))]; ok {
 			v4 = append(v4, over...)
@@ -133,11 +142,13 @@ func (l *lookup) nameserverAddrs(ctx context.Context, names []string, extra []dn
 			switch a := rr.(type) {
 			case *dns.A:
 				if equalName(a.Hdr.Name, n) {
-					v4, glued = append(v4, net.JoinHostPort(a.A.String(), port)), true
+					add(&v4, n, a.A)
+					glued = true
 				}
 			case *dns.AAAA:
 				if equalName(a.Hdr.Name, n) {
-					v6, glued = append(v6, net.JoinHostPort(a.AAAA.String(), port)), true
+					add(&v6, n, a.AAAA)
+					glued = true
 				}
 			}
 		}
@@ -156,15 +167,21 @@ func (l *lookup) nameserverAddrs(ctx context.Context, names []string, extra []dn
 			for _, rr := range resp.Answer {
 				switch a := rr.(type) {
 				case *dns.A:
-					v4 = append(v4, net.JoinHostPort(a.A.String(), port))
+					add(&v4, n, a.A)
 				case *dns.AAAA:
-					v6 = append(v6, net.JoinHostPort(a.AAAA.String(), port))
+					add(&v6, n, a.AAAA)
 				}
 			}
 		}
 	}
 	out := slices.Compact(append(v4, v6...))
+	for _, r := range refused {
+		l.note("nameserver " + r + " not asked: not a public address (Options.AllowNonPublic)")
+	}
 	if len(out) == 0 {
+		if len(refused) > 0 {
+			return nil, &queryError{reason: ReasonNonPublic, msg: "the nameservers' addresses are not public, refused: " + strings.Join(refused, ", ")}
+		}
 		if lastErr != nil {
 			return nil, lastErr
 		}

@@ -17,6 +17,10 @@ const (
 	DefaultMaxBodyBytes   = 64 << 10
 	DefaultUDPSize        = 1232 // the EDNS0 buffer size of DNS flag day 2020
 	DefaultNameserverPort = "53"
+	// DefaultTimeout bounds a whole Check: every query, the file fetch and CAA.
+	DefaultTimeout = 30 * time.Second
+	// DefaultMaxQueries is how many DNS queries one Check may send.
+	DefaultMaxQueries = 100
 	// ResolvConf is where the resolvers are read from when Options.Resolvers is empty.
 	ResolvConf = "/etc/resolv.conf"
 )
@@ -67,6 +71,62 @@ type Options struct {
 	// MaxBodyBytes caps the file body read; a larger body is ReasonTooLarge. Zero:
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+
+	// Timeout bounds the whole Check (the challenge, the CAA lookup, every query and
+	// the file fetch): a Check that runs out is StatusError with ReasonTimeout. Zero:
+	// DefaultTimeout (30 s).
+	Timeout time.Duration
+	// MaxQueries is how many DNS queries one Check may send; one more is StatusError
+	// with ReasonLame. Zero: DefaultMaxQueries.
+	MaxQueries int
+
+	// AllowNonPublic lets the check reach non-public addresses (loopback, private,
+	// link-local, unspecified) that DNS names: file hosts and nameservers found through
+	// glue or the resolvers. Off, such an address is refused (ReasonNonPublic), so that
+	// a CA's URL or a hostile zone cannot make the check fetch from the operator's own
+	// network. Choosing where to dial counts as allowing it: DialContext or Transport
+	// for files, NameserverAddrs or Nameservers for DNS.
+	AllowNonPublic bool
+}
+
+func (o Options) timeout() time.Duration { return orDefault(o.Timeout, DefaultTimeout) }
+
+func (o Options) maxQueries() int {
+	if o.MaxQueries > 0 {
+		return o.MaxQueries
+	}
+	return DefaultMaxQueries
+}
+
+// filesMayBeNonPublic reports whether the file check may connect to a non-public
+// address: the caller allowed it or chose where to dial.
+func (o Options) filesMayBeNonPublic() bool {
+	return o.AllowNonPublic || o.DialContext != nil || o.Transport != nil
+}
+
+// nameserversMayBeNonPublic reports whether nameserver addresses found in DNS may be
+// non-public: the caller allowed it or chose the nameservers' addresses.
+func (o Options) nameserversMayBeNonPublic() bool {
+	return o.AllowNonPublic || len(o.NameserverAddrs) > 0 || len(o.Nameservers) > 0
+}
+
+// nonPublic reports why ip may not be reached from a check ("" when it is public).
+func nonPublic(ip net.IP) string {
+	switch {
+	case ip == nil:
+		return ""
+	case ip.IsLoopback():
+		return "loopback"
+	case ip.IsPrivate():
+		return "private"
+	case ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast():
+		return "link-local"
+	case ip.IsUnspecified():
+		return "unspecified"
+	case ip.IsInterfaceLocalMulticast(), ip.IsMulticast():
+		return "multicast"
+	}
+	return ""
 }
 
 // orDefault returns v when it is set (positive), else def.

@@ -48,6 +48,7 @@ const (
 	ReasonCAAError        Reason = "caa_error"        // the CAA set could not be read
 	ReasonCanceled        Reason = "canceled"         // ctx ended before the check completed
 	ReasonInvalid         Reason = "invalid"          // the challenge or the options cannot be checked as given
+	ReasonNonPublic       Reason = "non_public"       // a file host or nameserver address is not public (Options.AllowNonPublic)
 )
 
 // Result is what a Check found. Found holds raw values as published (they may contain

@@ -36,6 +36,7 @@ func (s *suite) testFaults(t *testing.T) {
 		{"CrossHostRedirect", s.testCrossHostRedirect},
 		{"WrongTypes", s.testWrongTypes},
 		{"HostileBodies", s.testHostileBodies},
+		{"TaintedAnswers", s.testTaintedAnswers},
 		{"RetryAfterCancel", s.testRetryAfterCancel},
 		{"LimiterCancel", s.testLimiterCancel},
 	})

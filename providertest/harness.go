@@ -187,13 +187,16 @@ const (
 	// FaultWrongType changes the type of the Fault.Field-th scalar of the real answer.
 	FaultWrongType = fakeca.WrongType
 	// FaultWrongScalar replaces the Fault.Field-th number or boolean of the real answer
-	// by a string that is neither ("not-a-number", "maybe").
+	// by a string that is neither ("not/a-number", "maybe").
 	FaultWrongScalar = fakeca.WrongScalar
 	// FaultHugeBody answers a well-formed JSON document of Fault.Size bytes.
 	FaultHugeBody = fakeca.HugeBody
 	// FaultWrongRoute serves the request at a path the fake has no route for, so that it
 	// answers its vendor's own "no such route" body (a wrong BaseURL path).
 	FaultWrongRoute = fakeca.WrongRoute
+	// FaultTaint appends Fault.Message to every string of the answer (or to a body
+	// that is not JSON).
+	FaultTaint = fakeca.Taint
 	// FaultEchoRequest answers an error quoting the request line and headers.
 	FaultEchoRequest = fakeca.EchoRequest
 	// FaultIgnorePaging serves the request as if it asked for the first page (the
@@ -244,7 +247,8 @@ type Fake struct {
 	OrdersPlaced func() map[string]int
 	// Secrets are the credentials Config carries, which no printed form of the Provider
 	// or the Config and no error may show (nil: Config.APIKey alone). A CA whose
-	// credential is not an API key (an ACME account key) names it here.
+	// credential is not an API key (an ACME account key) names it here; the last is
+	// one line, which TaintedAnswers plants in the CA's answers.
 	Secrets []string
 	// WrongCredential returns cfg with its credential replaced by one the CA does not
 	// know, and that credential as it must never be printed (nil: Config.APIKey replaced

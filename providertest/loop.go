@@ -393,6 +393,23 @@ func checkBundle(b *model.Bundle, want model.Certificate, roots *x509.CertPool) 
 			return fmt.Errorf("leaf serial %x, the certificate's is %s", b.Leaf.SerialNumber, want.SerialNumber)
 		}
 	}
+	// The CA's dates, within two days (CAs report them rounded): a leaf of the same
+	// names that expired years ago is not the certificate.
+	for _, d := range []struct {
+		name      string
+		got, want time.Time
+	}{{"not after", b.Leaf.NotAfter, want.NotAfter}, {"not before", b.Leaf.NotBefore, want.NotBefore}} {
+		if !d.want.IsZero() && (d.got.Sub(d.want) > 48*time.Hour || d.want.Sub(d.got) > 48*time.Hour) {
+			return fmt.Errorf("leaf %s %s, the certificate's is %s", d.name, d.got.UTC().Format(time.RFC3339), d.want.UTC().Format(time.RFC3339))
+		}
+	}
+	// In the order sent, each certificate is signed by the next.
+	sent := append([]*x509.Certificate{b.Leaf}, b.Intermediates...)
+	for i := 0; i+1 < len(sent); i++ {
+		if err := sent[i].CheckSignatureFrom(sent[i+1]); err != nil {
+			return fmt.Errorf("chain link broken: certificate %d is not signed by certificate %d: %w", i+1, i+2, err)
+		}
+	}
 	if want.FingerprintSHA1 != "" {
 		sum := sha1.Sum(b.Leaf.Raw)
 		if got := hex.EncodeToString(sum[:]); got != want.FingerprintSHA1 {

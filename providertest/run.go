@@ -23,6 +23,10 @@ import (
 // deadlines): a call still running after it fails the test instead of hanging it.
 const watchdog = 10 * time.Second
 
+// hugeBodyWatchdog bounds a listing answered with a body larger than the cap, which the
+// client reads up to the cap before refusing it.
+const hugeBodyWatchdog = 60 * time.Second
+
 // Run runs the conformance suite against the adapter h connects to. Each subtest
 // starts its own fake with h.Start, seeded with DefaultScenario, and calls t.Parallel,
 // so the subtests finish after Run returns: release resources with t.Cleanup (as

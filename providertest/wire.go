@@ -65,6 +65,7 @@ func (s *suite) testWire(t *testing.T) {
 		{"KeyNeverPrinted", s.testKeyNeverPrinted},
 		{"ForeignDocument", s.testForeignDocument},
 		{"DomainIDs", s.testDomainIDs},
+		{"OpaqueIDs", s.testOpaqueIDs},
 	})
 }
 

@@ -274,6 +274,13 @@ func (l *Limiter) Allow(ctx context.Context) (time.Duration, error) {
 		if a.wait < 0 {
 			return 0, l.redisError(fmt.Errorf("the script returned %d", a.wait))
 		}
+		// Room comes at the latest when the longest window has passed: a longer wait
+		// cannot be honest (a corrupted key, a foreign writer) and, past 292 years,
+		// would overflow time.Duration into a negative wait that Wait would re-run at
+		// once, forever. It is a Redis error, never clamped into a sleep.
+		if longest := l.longestWait(); a.wait > longest.Microseconds() {
+			return 0, l.redisError(fmt.Errorf("the script returned a wait of %d µs, longer than the longest window (%s)", a.wait, longest))
+		}
 		return time.Duration(a.wait) * time.Microsecond, nil
 	case <-cctx.Done():
 		if ctx.Err() != nil {
@@ -281,6 +288,16 @@ func (l *Limiter) Allow(ctx context.Context) (time.Duration, error) {
 		}
 		return 0, l.redisError(fmt.Errorf("no answer within %s", l.timeout))
 	}
+}
+
+// longestWait is the longest wait the windows can honestly ask for: the longest window
+// with its margin, plus a second for clock steps on the Redis host.
+func (l *Limiter) longestWait() time.Duration {
+	var longest time.Duration
+	for _, w := range l.windows {
+		longest = max(longest, w.Per+w.Margin)
+	}
+	return longest + 2*retry.DefaultMargin(longest) + time.Second
 }
 
 func (l *Limiter) redisError(cause error) error {

@@ -17,6 +17,7 @@ import (
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/redislimit/redistest"
 	"github.com/anyca/anyca/retry"
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -279,4 +280,26 @@ func TestHelperProcess(t *testing.T) {
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	require.False(t, errors.Is(err, ErrRedis))
 	fmt.Printf("admitted=%d\n", got)
+}
+
+// TestAbsurdWaitIsARedisError: a window key holding requests scored centuries ahead
+// (a corrupted key, a foreign writer) makes the script answer a wait over 292 years,
+// which overflows time.Duration. Wait must not re-run the script in a loop on the
+// negative wait: the answer is a Redis error (FailClosed: ErrUnavailable wrapping
+// ErrRedis), returned at once.
+func TestAbsurdWaitIsARedisError(t *testing.T) {
+	r := redistest.Start(t)
+	w := retry.Window{N: 2, Per: time.Second}
+	l := newLimiter(t, r.Addr, Options{Windows: []retry.Window{w}})
+	rdb := redistest.Client(t, r.Addr)
+	for i := range w.N {
+		require.NoError(t, rdb.ZAdd(context.Background(), l.keys[0], redis.Z{Score: 1e16 + float64(i), Member: fmt.Sprint("future-", i)}).Err())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := l.Wait(ctx)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrRedis, "an absurd wait is a Redis error, not a wait: %v", err)
+	assert.ErrorIs(t, err, model.ErrUnavailable)
+	assert.NoError(t, ctx.Err(), "Wait returned at once, before its context ended")
 }

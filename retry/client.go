@@ -24,7 +24,7 @@ import (
 // DefaultMaxBodyBytes caps a response body when Options.MaxBodyBytes is zero.
 const DefaultMaxBodyBytes = 32 << 20
 
-// DefaultTimeout bounds one attempt when Options.HTTPClient is nil: from the moment it has
+// DefaultTimeout bounds one attempt when Options.HTTPClient is nil or has no Timeout: from the moment it has
 // its rate-limiter token to the end of reading the body. Waiting for the token is bounded
 // by the caller's context only.
 const DefaultTimeout = 60 * time.Second
@@ -67,8 +67,9 @@ type Options struct {
 	Auth     Auth   // the API key and where it goes
 	Config   Config // the user's settings; zero fields take Defaults
 	Defaults Config // the adapter's documented defaults
-	// HTTPClient is the base client to wrap (nil: a pooled client with DefaultTimeout per
-	// attempt). Its Timeout, if set, bounds each attempt including the rate-limiter wait.
+	// HTTPClient is the base client to wrap (nil: a pooled client). Its Timeout, if set,
+	// bounds each attempt including the rate-limiter wait; without one (and when nil)
+	// each attempt is bounded by DefaultTimeout from the moment it is sent.
 	HTTPClient *http.Client
 	Logger     *slog.Logger // nil: no logging at all
 	UserAgent  string       // sent on every request
@@ -146,6 +147,11 @@ func New(opts Options) (*Client, error) {
 	var attemptTimeout time.Duration
 	if opts.HTTPClient != nil {
 		hc = *opts.HTTPClient // a copy: the caller's client is never changed
+		if hc.Timeout <= 0 {
+			// A client without a Timeout (a proxy's, a tracing wrapper, the exporter's
+			// counting client) still gets the per-attempt bound: no attempt waits forever.
+			attemptTimeout = DefaultTimeout
+		}
 	} else {
 		if t, ok := http.DefaultTransport.(*http.Transport); ok {
 			t = t.Clone()

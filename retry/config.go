@@ -128,7 +128,8 @@ func (c Config) MarshalJSON() ([]byte, error) {
 	return json.Marshal(configJSON{c.MaxAttempts, duration(c.MinWait), duration(c.MaxWait), c.RequestsPerSecond, c.Burst, c.Windows})
 }
 
-// UnmarshalJSON reads waits as duration strings ("500ms") or as integer nanoseconds.
+// UnmarshalJSON reads waits as duration strings with their unit ("500ms"); a bare number
+// other than 0 is refused, since 500 would silently mean 500 ns.
 // Like encoding/json itself, it leaves fields the input does not mention (or sets to
 // null) as they were. A field it does not know is an error, so that a typo such as
 // "max_atempts" is reported rather than silently ignored; errors name the field, never
@@ -159,16 +160,20 @@ func (d *duration) UnmarshalJSON(b []byte) error {
 		}
 		v, err := time.ParseDuration(s)
 		if err != nil {
-			return fmt.Errorf("a wait must be a duration such as \"2s\": %w", err)
+			return fmt.Errorf("a wait must be a duration such as \"500ms\" or \"2s\": %w", err)
 		}
 		*d = duration(v)
 		return nil
 	}
 	var n int64
-	if err := json.Unmarshal(b, &n); err != nil {
-		return fmt.Errorf("a wait must be a duration string such as \"2s\" or integer nanoseconds, got a JSON %s", jsonKind(b))
+	if err := json.Unmarshal(b, &n); err != nil || n != 0 {
+		if err == nil {
+			// 500 would be 500 ns, which nobody means: the unit must be written.
+			return fmt.Errorf("a wait must be a duration string with its unit, such as \"500ms\" or \"2s\": a bare number is refused")
+		}
+		return fmt.Errorf("a wait must be a duration string with its unit, such as \"500ms\" or \"2s\", got a JSON %s", jsonKind(b))
 	}
-	*d = duration(n)
+	*d = 0
 	return nil
 }
 

@@ -43,7 +43,6 @@ func TestConfigJSON(t *testing.T) {
 	}{
 		{`{}`, Config{}},
 		{`{"min_wait":"250ms","max_wait":"1m30s"}`, Config{MinWait: 250 * time.Millisecond, MaxWait: 90 * time.Second}},
-		{`{"min_wait":250000000,"max_wait":30000000000}`, Config{MinWait: 250 * time.Millisecond, MaxWait: 30 * time.Second}},
 		{`{"min_wait":"0","max_wait":0}`, Config{}},
 		{`{"min_wait":"","max_wait":null,"max_attempts":null}`, Config{}},
 		{`{"max_attempts":1,"requests_per_second":-1,"burst":0}`, Config{MaxAttempts: 1, RequestsPerSecond: -1}},
@@ -56,8 +55,10 @@ func TestConfigJSON(t *testing.T) {
 	}
 
 	for bad, why := range map[string]string{
-		`{"min_wait":"soon"}`:                `retry: a wait must be a duration such as "2s"`,
-		`{"min_wait":"250"}`:                 `retry: a wait must be a duration such as "2s"`,
+		`{"min_wait":"soon"}`:                `retry: a wait must be a duration such as "500ms"`,
+		`{"min_wait":"250"}`:                 `retry: a wait must be a duration such as "500ms"`,
+		`{"min_wait":500}`:                   `retry: a wait must be a duration string with its unit, such as "500ms" or "2s": a bare number is refused`,
+		`{"max_wait":30000000000}`:           `such as "500ms" or "2s": a bare number is refused`,
 		`{"max_wait":1.5}`:                   "retry: a wait must be a duration string",
 		`{"max_wait":true}`:                  "got a JSON bool",
 		`{"max_wait":{}}`:                    "got a JSON object",
@@ -228,17 +229,18 @@ func TestCheckBaseURL(t *testing.T) {
 		{"http://[::2]", "", "loopback"},
 		{"ftp://api.example.com", "", "scheme must be https"},
 		{"ws://localhost", "", "scheme must be https"},
-		{"//api.example.com", "", "scheme must be https"},
-		{"api.example.com", "", "has no host"},
-		{"api.example.com:443", "", "has no host"},
-		{"https://", "", "has no host"},
+		{"//api.example.com", "", "has no scheme: want https://HOST"},
+		{"api.example.com", "", `base URL "api.example.com" has no scheme: want https://HOST[:PORT][/PATH], or http://127.0.0.1:PORT[/PATH]`},
+		{"api.example.com:443", "", "has no scheme: want https://HOST"},
+		{"127.0.0.1:8089/digicert", "", `base URL "127.0.0.1:8089/digicert" has no scheme: want https://HOST`},
+		{"https://", "", "has no host: want https://HOST"},
 		{"https://:443", "", "has no host"},
-		{"https:api.example.com", "", "has no host"},
+		{"https:api.example.com", "", "has no scheme: want https://HOST"},
 		{"", "", "has no host"},
 		{"https://user:pass@api.example.com", "", "must not carry credentials"},
 		{"https://user@api.example.com", "", "must not carry credentials"},
 		{"https://api.example.com/%zz", "", "invalid URL escape"},
-		{"https://exa mple.com", "", "invalid character"},
+		{"https://exa mple.com", "", `base URL "https://exa mple.com": invalid character " " in host name; want https://HOST`},
 	}
 	for _, tt := range tests {
 		u, err := CheckBaseURL(tt.in)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +29,11 @@ func (c *Client) statusError(st *callState, resp *http.Response, body []byte) *m
 	}
 	if e.Message == "" && e.Code == "" {
 		e.Message = c.Snippet(body)
+		if (e.Kind == model.ErrUnauthenticated || e.Kind == model.ErrPermissionDenied) && c.decodeErr != nil && strings.TrimSpace(string(body)) != "" {
+			// A refusal in a form the adapter does not know: most often a key sent to
+			// another CA's API (a base URL copied from the wrong account).
+			e.Message = fmt.Sprintf("the answer is not in %s's error format: does the base URL belong to another CA? (answer: %s)", c.provider, e.Message)
+		}
 	}
 	if ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 		e.RetryAfter = ra
@@ -70,10 +76,13 @@ func (c *Client) failure(ctx context.Context, st *callState, status int, _ http.
 }
 
 // MalformedError reports a 2xx body that could not be understood, quoting a redacted
-// snippet of it. Kind is ErrUnavailable; Err wraps ErrMalformedResponse and cause.
+// snippet of it. Kind is ErrUnavailable; Err wraps ErrMalformedResponse and cause, whose
+// text is made one redacted line of at most 1024 bytes (Line): when that changes the
+// text, Err keeps only the well-known sentinels cause wraps, never a value holding the
+// original text.
 func (c *Client) MalformedError(op string, resp *Response, cause error) *model.Error {
 	e := &model.Error{Provider: c.provider, Op: op, Kind: model.ErrUnavailable, Code: "malformed_response",
-		Err: fmt.Errorf("%w: %w", ErrMalformedResponse, c.redact.Error(cause))}
+		Err: fmt.Errorf("%w: %w", ErrMalformedResponse, c.lineError(cause))}
 	if resp != nil {
 		e.HTTPStatus = resp.StatusCode
 		body := resp.Body
@@ -85,9 +94,25 @@ func (c *Client) MalformedError(op string, resp *Response, cause error) *model.E
 	return e
 }
 
-// Error returns a *model.Error of kind for op with a redacted message.
+// lineError returns err with its text made one redacted line (Line, 1024 bytes): the
+// mapping errors of adapters quote CA values whole, and are redacted, then cut, here.
+// It unwraps to the sentinels err wraps, as the redactor's errors do.
+func (c *Client) lineError(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if line := c.Line(msg, messageBytes); line != msg {
+		return &redactedError{msg: line, cause: safeCause(err)}
+	}
+	return err
+}
+
+// Error returns a *model.Error of kind for op whose message is the formatted text made
+// one printable, redacted line of at most 1024 bytes (Line): values quoted in it, the
+// CA's or the caller's, are redacted before the cut.
 func (c *Client) Error(op string, kind error, format string, args ...any) *model.Error {
-	return &model.Error{Provider: c.provider, Op: op, Kind: kind, Message: c.redact.String(fmt.Sprintf(format, args...))}
+	return &model.Error{Provider: c.provider, Op: op, Kind: kind, Message: c.Line(fmt.Sprintf(format, args...), messageBytes)}
 }
 
 // ContextError returns the *model.Error for a call that ctx ended, or nil while ctx is live.
@@ -99,19 +124,43 @@ func (c *Client) ContextError(ctx context.Context, op string) error {
 }
 
 // Snippet returns the start of body as one printable, redacted line (wire.Line) of at
-// most 256 bytes plus "…", for an error message.
+// most 256 bytes plus "…", for an error message. It is Line with the snippet's length.
 func (c *Client) Snippet(body []byte) string {
-	// Redact before cutting, so that a key straddling the cut is not left half visible;
-	// the window is the snippet plus the longest secret.
 	window := body
-	if n := snippetBytes + c.redact.maxLen(); len(window) > n {
+	if n := snippetBytes + c.redact.maxLen() + scrubSlack; len(window) > n {
 		window = window[:n]
 	}
-	s := wire.Line(c.redact.String(string(window)), snippetBytes)
+	s := c.Line(string(window), snippetBytes)
 	if len(body) > len(window) && !strings.HasSuffix(s, "…") {
 		s += "…"
 	}
-	return c.redact.String(s)
+	return s
+}
+
+// scrubSlack is how far past what a snippet shows its body is redacted, so that key
+// material or a key that starts before the cut is recognised whole.
+const scrubSlack = 16 << 10
+
+// messageBytes is the longest message the client's errors carry (plus "…").
+const messageBytes = 1024
+
+// quoteBytes is the longest CA value Quote shows (plus "…").
+const quoteBytes = 128
+
+// Line is the one way the client makes text from a CA fit for an error or a log line:
+// it redacts first (the key raw and escaped, key material as secret.ScrubKeyMaterial
+// finds it), then makes it one printable line cut at max bytes (wire.Line), then
+// redacts again what the cut may have left of a key at its end. Redacting before the
+// cut means a secret that straddles the cut is never left half visible.
+func (c *Client) Line(s string, max int) string {
+	return c.redact.String(wire.Line(c.redact.String(s), max))
+}
+
+// Quote returns a CA value (an id, a status word, a date) for an error message: Line
+// with at most 128 bytes, in double quotes with Go escapes. Every adapter quotes CA
+// values in its errors through it.
+func (c *Client) Quote(v string) string {
+	return strconv.Quote(c.Line(v, quoteBytes))
 }
 
 // KindForStatus maps an HTTP status to an error kind when the vendor's body says nothing

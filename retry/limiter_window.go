@@ -71,7 +71,8 @@ func (w Window) MarshalJSON() ([]byte, error) {
 	return json.Marshal(windowJSON{w.N, duration(w.Per), duration(w.Margin)})
 }
 
-// UnmarshalJSON reads Per and Margin as duration strings ("3m") or integer nanoseconds.
+// UnmarshalJSON reads Per and Margin as duration strings with their unit ("3m"); a bare
+// number other than 0 is refused.
 func (w *Window) UnmarshalJSON(b []byte) error {
 	v := windowJSON{w.N, duration(w.Per), duration(w.Margin)}
 	if err := jsonstrict.Decode(b, &v); err != nil {

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/anyca/anyca/secret"
 )
 
 // Redacted replaces every secret in errors and log lines.
@@ -55,8 +57,11 @@ func (r *redactor) maxLen() int {
 	return len(r.secrets[0]) * maxUnitLen
 }
 
-// String returns s with every secret replaced by Redacted.
+// String returns s with every secret replaced by Redacted, and key material (PEM
+// private keys, base64 DER, JSON Web Key private members) replaced as
+// secret.ScrubKeyMaterial does.
 func (r *redactor) String(s string) string {
+	s = secret.ScrubKeyMaterial(s)
 	for _, v := range r.secrets {
 		s = redactSecret(s, v)
 	}

@@ -32,9 +32,10 @@ func anyContains(names []string, sub string) bool {
 	return false
 }
 
-// Certificate returns the certificate with ZeroSSL id id. An id that is not a ZeroSSL id
-// (32 letters or digits) is model.ErrNotFound (also matching model.ErrInvalidArgument)
-// without a request.
+// Certificate returns the certificate with ZeroSSL id id. Ids are opaque: an id that can
+// never be one (wire.CheckID: '/', "..", a control character, over 256 bytes) is
+// model.ErrInvalidArgument without a request; any other is looked up, escaped as one path
+// segment, and an unknown one is model.ErrNotFound.
 func (c *Client) Certificate(ctx context.Context, id string) (*model.Certificate, error) {
 	const op = "Certificate"
 	w, err := fetchAs[wireSummary](ctx, c, op, id)
@@ -46,7 +47,8 @@ func (c *Client) Certificate(ctx context.Context, id string) (*model.Certificate
 
 // lookup fetches the certificate with id and maps it, keeping the wire fields for DCV:
 // the first step of every call on one certificate. An id of the wrong shape is
-// model.ErrNotFound without a request, an unreadable certificate a malformed response.
+// model.ErrInvalidArgument without a request, an unreadable certificate a malformed
+// response.
 func (c *Client) lookup(ctx context.Context, op, id string) (certInfo, error) {
 	w, err := fetchAs[wireCertificate](ctx, c, op, id)
 	if err != nil {
@@ -62,14 +64,13 @@ func (c *Client) lookup(ctx context.Context, op, id string) (certInfo, error) {
 // fetchAs gets one certificate object, read as W, after checking the id's shape.
 func fetchAs[W any](ctx context.Context, c *Client, op, id string) (*W, error) {
 	if !validID(id) {
-		return nil, &model.Error{Provider: Name, Op: op, Kind: model.ErrNotFound, Err: model.ErrInvalidArgument,
-			Message: "not a ZeroSSL certificate id (32 letters or digits)"}
+		return nil, c.http.Error(op, model.ErrInvalidArgument, "certificate id %s: %v", c.http.Quote(id), wire.CheckID(id))
 	}
 	if err := c.http.ContextError(ctx, op); err != nil {
 		return nil, err
 	}
 	var w W
-	if err := c.getDoc(ctx, op, "certificates/"+url.PathEscape(id), nil, docCertificate, 0, &w); err != nil {
+	if err := c.getDoc(ctx, op, "certificates/"+wire.PathSegment(id), nil, docCertificate, 0, &w); err != nil {
 		return nil, err
 	}
 	return &w, nil
@@ -230,14 +231,18 @@ func (c *Client) challenges(ctx context.Context, op string, ci certInfo) ([]mode
 		}
 		emailStatus = st
 	}
-	return mapChallenges(ci.wire, ci.cert.DNSNames, status, emailStatus), nil
+	chs, err := mapChallenges(ci.wire, ci.cert.DNSNames, status, emailStatus)
+	if err != nil {
+		return nil, c.http.MalformedError(op, nil, err)
+	}
+	return chs, nil
 }
 
 // emailStatus reads GET /certificates/{id}/status: per domain, the email validation's
 // state. Error 2838 (failed_getting_validation_status) gives nil, no error.
 func (c *Client) emailStatus(ctx context.Context, op, id string) (map[string]model.ValidationStatus, error) {
 	var ws wireStatus
-	err := c.getDoc(ctx, op, "certificates/"+url.PathEscape(id)+"/status", nil, docStatus, 0, &ws)
+	err := c.getDoc(ctx, op, "certificates/"+wire.PathSegment(id)+"/status", nil, docStatus, 0, &ws)
 	var me *model.Error
 	if errors.As(err, &me) && strings.HasPrefix(me.Code, "2838") {
 		return nil, nil

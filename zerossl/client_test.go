@@ -130,15 +130,25 @@ func TestCertificateRoundTrip(t *testing.T) {
 
 func TestCertificateBadIDsMakeNoRequest(t *testing.T) {
 	s, c := fake(t)
-	for _, id := range []string{"", "abc", "../certificates", "0123456789abcdef0123456789abcd/f",
-		"0123456789abcdef0123456789abcd?f", "0123456789abcdef0123456789abcd%2", "0123456789abcdef0123456789abcdef/status"} {
+	for _, id := range []string{"", "../certificates", "0123456789abcdef0123456789abcd/f", "..",
+		"0123456789abcdef0123456789abcd\x00", "0123456789abcdef0123456789abcdef/status"} {
 		_, err := c.Certificate(context.Background(), id)
-		wantKind(t, err, model.ErrNotFound)
+		wantKind(t, err, model.ErrInvalidArgument)
 		_, err = c.Challenges(context.Background(), id)
-		wantKind(t, err, model.ErrNotFound)
+		wantKind(t, err, model.ErrInvalidArgument)
 	}
 	if n := s.Requests(); n != 0 {
 		t.Errorf("%d requests for malformed ids", n)
+	}
+	// Ids are opaque: one of another shape is looked up, escaped as one path segment,
+	// and the CA says it does not know it.
+	for _, id := range []string{"abc", "0123456789abcdef0123456789abcd?f", "0123456789abcdef0123456789abcd%2", "OID 22#33"} {
+		before := s.Requests()
+		_, err := c.Certificate(context.Background(), id)
+		wantKind(t, err, model.ErrNotFound)
+		if s.Requests() != before+1 {
+			t.Errorf("Certificate(%q): %d requests, want 1", id, s.Requests()-before)
+		}
 	}
 	_, err := c.Certificate(context.Background(), "ffffffffffffffffffffffffffffffff")
 	me := wantKind(t, err, model.ErrNotFound)

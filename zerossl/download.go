@@ -3,10 +3,10 @@ package zerossl
 import (
 	"context"
 	"errors"
-	"net/url"
 	"strings"
 
 	"github.com/anyca/anyca/internal/chain"
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
@@ -37,7 +37,7 @@ func (c *Client) Download(ctx context.Context, certificateID string) (*model.Bun
 		e.Code = "certificate_" + string(cert.Status)
 		return nil, e
 	}
-	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: "certificates/" + url.PathEscape(cert.ID) + "/download/return"})
+	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Path: "certificates/" + wire.PathSegment(cert.ID) + "/download/return"})
 	if err != nil {
 		return nil, err
 	}

@@ -9,10 +9,11 @@ import (
 	"github.com/anyca/anyca/model"
 )
 
-// validID reports whether id has the shape of a ZeroSSL certificate id: 32 ASCII letters
-// or digits. The API documents a hex hash, but its own example id has other letters, so
-// any alphanumeric is accepted; nothing that could alter a URL path is.
-func validID(id string) bool { return wire.AlnumID(id, 32, 32) }
+// validID reports whether id can be a ZeroSSL certificate id. The API documents a
+// 32-character hex hash, but ids are the CA's and opaque: any id the kit's wire.CheckID
+// accepts is looked up (escaped with wire.PathSegment), and only what can never be an id
+// (a control character, '/', "..") is refused.
+func validID(id string) bool { return wire.CheckID(id) == nil }
 
 // products maps the certificate "type" to a product name.
 var products = map[string]string{
@@ -112,15 +113,15 @@ func ChallengeStatus(s model.CertificateStatus) model.ValidationStatus {
 // order's creation).
 func mapCertificate(w *wireSummary) (*model.Certificate, error) {
 	if id := strings.TrimSpace(w.ID); !validID(id) {
-		return nil, fmt.Errorf("zerossl: certificate %q: id: not a ZeroSSL certificate id (32 letters and digits)", truncate(id, 40))
+		return nil, fmt.Errorf("zerossl: certificate %s: id: %w", wire.QuoteWhole(id), wire.CheckID(id))
 	}
 	created, err := model.ParseTime(w.Created)
 	if err != nil {
-		return nil, fmt.Errorf("zerossl: certificate %q: created: %w", truncate(w.ID, 40), err)
+		return nil, fmt.Errorf("zerossl: certificate %s: created: %w", wire.QuoteWhole(w.ID), err)
 	}
 	expires, err := model.ParseTime(w.Expires)
 	if err != nil {
-		return nil, fmt.Errorf("zerossl: certificate %q: expires: %w", truncate(w.ID, 40), err)
+		return nil, fmt.Errorf("zerossl: certificate %s: expires: %w", wire.QuoteWhole(w.ID), err)
 	}
 	cn := wire.ReportedDomain(w.CommonName)
 	names := wire.ReportedDomains(append([]string{cn}, model.SplitList(w.AdditionalDomains)...))
@@ -144,12 +145,14 @@ func mapCertificate(w *wireSummary) (*model.Certificate, error) {
 // (in the certificate's name order, then any other domain the validation object lists,
 // sorted) a dns-cname, http-file, https-file and email challenge, each only when its keys
 // are all present. status is given to every challenge; emailStatus, when not nil,
-// overrides it for email challenges by domain.
+// overrides it for email challenges by domain. A file URL that is not one file under
+// its own domain's /.well-known/pki-validation/ (wire.FileURL: another host, port,
+// path or a query) is an error: the CA does not choose what preflight fetches.
 func mapChallenges(w *wireCertificate, names []string, status model.ValidationStatus,
-	emailStatus map[string]model.ValidationStatus) []model.Challenge {
+	emailStatus map[string]model.ValidationStatus) ([]model.Challenge, error) {
 	v, err := w.Validation.get()
 	if v == nil || err != nil {
-		return nil // challenges and chooseEmails report an unreadable validation object
+		return nil, nil // challenges and chooseEmails report an unreadable validation object
 	}
 	other := map[string]wireOtherMethod{}
 	for d, m := range v.OtherMethods {
@@ -191,11 +194,18 @@ func mapChallenges(w *wireCertificate, names []string, status model.ValidationSt
 				out = append(out, model.Challenge{Domain: d, Type: model.ChallengeDNSCNAME, RecordName: name, RecordValue: target, Status: status})
 			}
 			content := fileContent(m.FileContent)
-			if u := strings.TrimSpace(m.FileURLHTTP); u != "" && content != "" {
-				out = append(out, model.Challenge{Domain: d, Type: model.ChallengeHTTPFile, URL: u, Content: content, Status: status})
-			}
-			if u := strings.TrimSpace(m.FileURLHTTPS); u != "" && content != "" {
-				out = append(out, model.Challenge{Domain: d, Type: model.ChallengeHTTPSFile, URL: u, Content: content, Status: status})
+			for _, f := range []struct {
+				raw, scheme string
+				typ         model.ChallengeType
+			}{{m.FileURLHTTP, "http", model.ChallengeHTTPFile}, {m.FileURLHTTPS, "https", model.ChallengeHTTPSFile}} {
+				if strings.TrimSpace(f.raw) == "" || content == "" {
+					continue
+				}
+				u, err := wire.FileURL(d, f.raw, f.scheme)
+				if err != nil {
+					return nil, fmt.Errorf("zerossl: validation of %s: file_validation_url_%s %s: %w", d, f.scheme, wire.QuoteWhole(f.raw), err)
+				}
+				out = append(out, model.Challenge{Domain: d, Type: f.typ, URL: u, Content: content, Status: status})
 			}
 		}
 		if addrs := cleanEmails(emails[d]); len(addrs) > 0 {
@@ -206,7 +216,7 @@ func mapChallenges(w *wireCertificate, names []string, status model.ValidationSt
 			out = append(out, model.Challenge{Domain: d, Type: model.ChallengeEmail, Emails: addrs, Status: st})
 		}
 	}
-	return out
+	return out, nil
 }
 
 // cnameTarget lower-cases a CNAME target and drops a trailing dot.

@@ -74,7 +74,10 @@ func TestMapCertificateVendorExample(t *testing.T) {
 
 func TestMapChallengesVendorExample(t *testing.T) {
 	w, cert := mapFixture(t, "get-certificate.json")
-	got := mapChallenges(w, cert.DNSNames, ChallengeStatus(cert.Status), nil)
+	got, err := mapChallenges(w, cert.DNSNames, ChallengeStatus(cert.Status), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	content := "2B449B722B449B729394793947\ncomodoca.com\n4bad7360c7076ba"
 	ns := model.ValidationNotStarted
 	want := []model.Challenge{
@@ -110,7 +113,10 @@ func TestMapCertificateQuirks(t *testing.T) {
 	if got.ReplacesID != "fedcba9876543210fedcba9876543210" || got.Status != model.StatusIssued {
 		t.Errorf("replaces/status = %q/%q", got.ReplacesID, got.Status)
 	}
-	chs := mapChallenges(w, got.DNSNames, ChallengeStatus(got.Status), nil)
+	chs, err := mapChallenges(w, got.DNSNames, ChallengeStatus(got.Status), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := []model.Challenge{{Domain: "example.com", Type: model.ChallengeDNSCNAME, RecordName: "_abc.example.com",
 		RecordValue: "abc.def.comodoca.com", Status: model.ValidationValid}}
 	if !reflect.DeepEqual(chs, want) {
@@ -197,8 +203,8 @@ func TestWrongTypesAreErrorsNotPanics(t *testing.T) {
 	}
 	for body, field := range map[string]string{
 		`{"id":"0123456789abcdef0123456789abcdef","created":"yesterday"}`: "created",
-		`{"id":"x","created":"2024-01-01 00:00:00"}`:                      "id",
-		`{"id":"not-a-number","created":"2024-01-01 00:00:00"}`:           "id",
+		`{"id":"x/y","created":"2024-01-01 00:00:00"}`:                    "id",
+		`{"id":"not/a-number","created":"2024-01-01 00:00:00"}`:           "id",
 	} {
 		var w2 wireCertificate
 		require.NoError(t, json.Unmarshal([]byte(body), &w2))
@@ -224,12 +230,15 @@ func TestValidID(t *testing.T) {
 		"0123456789abcdef0123456789abcdef":   true,
 		"0123456789ABCDEF0123456789ABCDEF":   true,
 		"":                                   false,
-		"0123456789abcdef0123456789abcde":    false,
-		"0123456789abcdef0123456789abcdef0":  false,
+		"0123456789abcdef0123456789abcde":    true, // ids are opaque: any length up to 256
+		"0123456789abcdef0123456789abcdef0":  true,
+		"OID-223344":                         true,
+		"0123456789abcdef0123456789abcd%2f":  true, // escaped in the path, never decoded
+		"0123456789abcdef0123456789abcd f":   true,
 		"../../../certificates?x=0123456789": false,
 		"0123456789abcdef0123456789abcd/f":   false,
-		"0123456789abcdef0123456789abcd%2f":  false,
-		"0123456789abcdef0123456789abcd f":   false,
+		"0123456789abcdef\\0123456789abcdf":  false,
+		"0123456789abcdef\n0123456789abcd":   false,
 	} {
 		if validID(id) != ok {
 			t.Errorf("validID(%q) = %v", id, !ok)
@@ -322,7 +331,7 @@ func FuzzDecodeCertificate(f *testing.F) {
 		var w wireCertificate
 		if json.Unmarshal(b, &w) == nil {
 			if cert, err := mapCertificate(&w.wireSummary); err == nil {
-				_ = mapChallenges(&w, cert.DNSNames, ChallengeStatus(cert.Status), map[string]model.ValidationStatus{"a": model.ValidationValid})
+				_, _ = mapChallenges(&w, cert.DNSNames, ChallengeStatus(cert.Status), map[string]model.ValidationStatus{"a": model.ValidationValid})
 			}
 		}
 		var l wireList

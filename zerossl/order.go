@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/anyca/anyca/internal/orderfind"
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
@@ -195,7 +196,7 @@ func (c *Client) Cancel(ctx context.Context, certificateID string) error {
 // postAction posts to /certificates/{id}/{action} and reads {"success":1}.
 func (c *Client) postAction(ctx context.Context, op, id, action string, form url.Values) error {
 	var ok wireEnvelope
-	_, err := c.http.Do(ctx, &retry.Request{Op: op, Method: http.MethodPost, Path: "certificates/" + url.PathEscape(id) + "/" + action,
+	_, err := c.http.Do(ctx, &retry.Request{Op: op, Method: http.MethodPost, Path: "certificates/" + wire.PathSegment(id) + "/" + action,
 		Body: []byte(form.Encode()), ContentType: "application/x-www-form-urlencoded", Idempotent: true,
 		Decode: func(resp *retry.Response, body *retry.BodyStream) error {
 			return c.read(op, resp, body, docSuccess, true, 0, &ok)

@@ -76,7 +76,7 @@ func TestOrderStrictAndValidity(t *testing.T) {
 	_, err = c.Order(ctx, req)
 	requireKind(t, err, model.ErrInvalidArgument)
 	req = orderReq("v.example.com")
-	req.Replaces = "not-an-id"
+	req.Replaces = "not/an-id" // ids are opaque; one holding '/' can never be one
 	_, err = c.Order(ctx, req)
 	requireKind(t, err, model.ErrInvalidArgument)
 	assert.Equal(t, before, srv.Requests())

@@ -58,7 +58,11 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 	if method == "" {
 		method = Method(w.ValidationType)
 		if method == "" {
-			e := c.http.Error(op, model.ErrInvalidArgument, "certificate %s has no validation method yet: name one of %s", cert.ID, offered(w, cert.DNSNames))
+			all, err := mapChallenges(w, cert.DNSNames, model.ValidationPending, nil)
+			if err != nil {
+				return nil, c.http.MalformedError(op, nil, err)
+			}
+			e := c.http.Error(op, model.ErrInvalidArgument, "certificate %s has no validation method yet: name one of %s", cert.ID, offered(all))
 			e.Code = "method_required"
 			return nil, e
 		}
@@ -77,7 +81,7 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 		form.Set("validation_email", strings.Join(emails, ","))
 	}
 	resp, err := c.http.Do(ctx, &retry.Request{Op: op, Method: http.MethodPost,
-		Path: "certificates/" + url.PathEscape(cert.ID) + "/challenges",
+		Path: "certificates/" + wire.PathSegment(cert.ID) + "/challenges",
 		Body: []byte(form.Encode()), ContentType: "application/x-www-form-urlencoded"})
 	if err != nil {
 		return nil, err
@@ -101,7 +105,11 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 		chs, err := c.challenges(ctx, op, certInfo{acert, &after})
 		return ofType(chs, method), err
 	}
-	chs := ofType(mapChallenges(w, cert.DNSNames, model.ValidationPending, nil), method)
+	all, err := mapChallenges(w, cert.DNSNames, model.ValidationPending, nil)
+	if err != nil {
+		return nil, c.http.MalformedError(op, resp, err)
+	}
+	chs := ofType(all, method)
 	for i := range chs {
 		if v, ok := verdicts[chs[i].Domain]; ok {
 			chs[i].Status, chs[i].Problem = v.status, v.problem
@@ -122,11 +130,12 @@ func ofType(chs []model.Challenge, method model.ChallengeType) []model.Challenge
 	return out
 }
 
-// offered lists the DCV methods the certificate's validation object offers, in
-// ZeroSSL's order (dns-cname, http-file, https-file, email), for an error message.
-func offered(w *wireCertificate, names []string) string {
+// offered lists the DCV methods among chs (the certificate's validation object
+// mapped), in ZeroSSL's order (dns-cname, http-file, https-file, email), for an error
+// message.
+func offered(chs []model.Challenge) string {
 	have := map[model.ChallengeType]bool{}
-	for _, ch := range mapChallenges(w, names, model.ValidationPending, nil) {
+	for _, ch := range chs {
 		have[ch.Type] = true
 	}
 	var out []string
@@ -267,7 +276,8 @@ func (c *Client) domainVerdict(raw json.RawMessage) verdict {
 // printable, redacted line, capped).
 func (c *Client) clean(s string) string { return c.http.Snippet([]byte(s)) }
 
-// describe words one failing check with the values ZeroSSL gave, each value cleaned.
+// describe words one failing check as a sentence, with the values ZeroSSL gave, each
+// value cleaned: "no CNAME record at NAME; ZeroSSL expects one pointing to TARGET".
 func (c *Client) describe(where string, f map[string]json.RawMessage) string {
 	str := func(k string) string {
 		var s flexString
@@ -287,20 +297,43 @@ func (c *Client) describe(where string, f map[string]json.RawMessage) string {
 		return "no"
 	}
 	if _, ok := f["cname_found"]; ok {
-		seen := str("actual_record")
-		if seen == "" {
-			seen = "none"
+		name, target := c.clean(where), str("target_record")
+		var out string
+		switch found, correct := yes("cname_found"), yes("record_correct"); {
+		case found == "no":
+			out = fmt.Sprintf("no CNAME record at %s; ZeroSSL expects one pointing to %s", name, target)
+		case found == "unknown":
+			out = fmt.Sprintf("ZeroSSL could not tell whether a CNAME record is at %s; it expects one pointing to %s", name, target)
+		case correct == "yes":
+			out = fmt.Sprintf("the CNAME record at %s points to %s as expected, yet ZeroSSL refused it", name, target)
+		default:
+			seen := str("actual_record")
+			if seen == "" {
+				seen = "another name"
+			}
+			out = fmt.Sprintf("the CNAME record at %s points to %s, not to %s as ZeroSSL expects", name, seen, target)
 		}
-		return fmt.Sprintf("CNAME %s: found %s, correct %s, record seen %s, expected %s (target host %s)",
-			c.clean(where), yes("cname_found"), yes("record_correct"), seen, str("target_record"), str("target_host"))
+		if host := str("target_host"); host != "" && !strings.EqualFold(strings.TrimSuffix(host, "."), strings.TrimSuffix(name, ".")) {
+			out += fmt.Sprintf(" (ZeroSSL looked up %s)", host)
+		}
+		return out
 	}
 	if _, ok := f["file_found"]; ok {
-		s := fmt.Sprintf("file %s: found %s", c.clean(where), yes("file_found"))
-		if slug := str("error_slug"); slug != "" {
-			s += ", error " + slug
+		var s string
+		switch yes("file_found") {
+		case "no":
+			s = "no file at " + c.clean(where)
+		case "yes":
+			s = "the file at " + c.clean(where) + " was found but refused"
+		default:
+			s = "ZeroSSL could not tell whether the file at " + c.clean(where) + " exists"
 		}
+		reason := str("error_slug")
 		if info := str("error_info"); info != "" {
-			s += ": " + info
+			reason = strings.TrimPrefix(reason+": "+info, ": ")
+		}
+		if reason != "" {
+			s += " (ZeroSSL: " + reason + ")"
 		}
 		return s
 	}

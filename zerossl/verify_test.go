@@ -30,8 +30,7 @@ func TestVerifyUnpublishedFailsThenPublishedIssues(t *testing.T) {
 	require.NotEmpty(t, got)
 	for _, ch := range got {
 		assert.Equal(t, model.ValidationFailed, ch.Status, "%s %s", ch.Domain, ch.Type)
-		assert.Contains(t, ch.Problem, "CNAME _")
-		assert.Contains(t, ch.Problem, "found no")
+		assert.Contains(t, ch.Problem, "no CNAME record at _")
 		assert.Contains(t, ch.Problem, ".COMODOCA.COM", "the Problem names the target expected")
 	}
 	_, err = c.Download(ctx, cert.ID)
@@ -130,10 +129,8 @@ func TestVerifyWireFormat(t *testing.T) {
 		problem      []string
 		kind         error
 	}{
-		{"testdata/verify-cname-failed.json", "CNAME_CSR_HASH", []string{"CNAME 2B449B7293947.domain.com: found yes, correct no",
-			"record seen wrong.example.net", "expected 2B449B7293947.23DD7293947.11DD7293941.ca.com"}, nil},
-		{"testdata/verify-http-failed.json", "HTTP_CSR_HASH", []string{"file http://domain.com/.well-known/pki-validation/2449B.txt: found no",
-			"error file_not_found: The file was not found (HTTP 404)"}, nil},
+		{"testdata/verify-cname-failed.json", "CNAME_CSR_HASH", []string{"the CNAME record at 2B449B7293947.domain.com points to wrong.example.net, not to 2B449B7293947.23DD7293947.11DD7293941.ca.com as ZeroSSL expects"}, nil},
+		{"testdata/verify-http-failed.json", "HTTP_CSR_HASH", []string{"no file at http://domain.com/.well-known/pki-validation/2449B.txt (ZeroSSL: file_not_found: The file was not found (HTTP 404))"}, nil},
 		{"testdata/error-permission-denied.json", "CNAME_CSR_HASH", nil, model.ErrPermissionDenied},
 		{"testdata/error-not-found.json", "CNAME_CSR_HASH", nil, model.ErrNotFound},
 	} {
@@ -186,10 +183,10 @@ func TestVerifyAndDownloadBadInput(t *testing.T) {
 	revoked := s.AddCertificate(model.Certificate{CommonName: "r.example.com", Status: model.StatusRevoked})
 
 	before := s.Requests()
-	_, err := c.Verify(ctx, "not-an-id", model.ChallengeDNSCNAME)
-	assert.ErrorIs(t, err, model.ErrNotFound)
+	_, err := c.Verify(ctx, "not/an-id", model.ChallengeDNSCNAME)
+	assert.ErrorIs(t, err, model.ErrInvalidArgument)
 	_, err = c.Download(ctx, "../../x")
-	assert.ErrorIs(t, err, model.ErrNotFound)
+	assert.ErrorIs(t, err, model.ErrInvalidArgument)
 	assert.Equal(t, before, s.Requests(), "ids of the wrong shape send no request")
 
 	_, err = c.Verify(ctx, strings.Repeat("0", 32), model.ChallengeDNSCNAME)

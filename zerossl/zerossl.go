@@ -21,7 +21,8 @@
 //   - Status words map one to one; "deleted" (known to one official client) is
 //     StatusCancelled; any other word is StatusUnknown, with VendorStatus kept.
 //   - Certificate ids are checked before any request: 32 ASCII letters or digits (the
-//     API says hex, but its own example id is not); anything else is ErrNotFound.
+//     API says hex, but its own example id is not); anything else is
+//     ErrInvalidArgument.
 //   - Challenge status follows the certificate (see ChallengeStatus), refined by
 //     GET /certificates/{id}/status for email validation in progress.
 //   - DomainValidation has no domain object to read: it reports the newest certificate

@@ -129,6 +129,8 @@ type Server struct {
 	placedMu sync.Mutex
 	placed   map[string]int // orders Pebble made, by sorted names joined by ","
 	orders   []string       // their URLs, oldest first
+
+	store *db.MemoryStore // Pebble's store, for the package's own tests
 }
 
 // envMu serializes the environment Pebble's constructors read.
@@ -192,6 +194,7 @@ func New(opts Options) (*Server, error) {
 		}(),
 	})
 	store := db.NewMemoryStore()
+	s.store = store
 	authority := ca.New(logger, store, "", "ecdsa", 0, 1, pp)
 	validator := va.New(logger, httpPort, 1, false, dnsAddr, store)
 	front := wfe.New(logger, store, validator, authority, []string{"pebble.letsencrypt.org"}, false, opts.RequireEAB, 0, 0)
@@ -503,11 +506,4 @@ func (s *Server) OrdersPlaced() map[string]int {
 		out[k] = v
 	}
 	return out
-}
-
-// orderURLs returns the URL of every order Pebble made, oldest first.
-func (s *Server) orderURLs() []string {
-	s.placedMu.Lock()
-	defer s.placedMu.Unlock()
-	return append([]string(nil), s.orders...)
 }

@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/internal/files"
 	"github.com/anyca/anyca/model"
 )
 
@@ -23,14 +24,15 @@ func (a *app) configPath(g *globalOpts) string {
 // readAccounts reads the config file when it lists named accounts ({"accounts": [...]}).
 // ok is false when there is no config file or it is a single-account config. With an
 // accounts config the ANYCA_* variables are not read, and --provider, --base-url and
-// --region are refused: each account carries its own. Warnings (a key file others may
+// --region are refused: each account carries its own; ANYCA_CA_ROOTS still adds the
+// roots trusted for the CAs' APIs. Warnings (a key file others may
 // read, a key written in the file) go to stderr; they never hold a key.
 func (a *app) readAccounts(g *globalOpts) (accts []anyca.Account, ok bool, err error) {
 	path := a.configPath(g)
 	if path == "" {
 		return nil, false, nil
 	}
-	b, err := os.ReadFile(path)
+	b, _, err := files.Read(path, anyca.MaxConfigBytes)
 	if err != nil {
 		return nil, false, configErrorf("config file: %v", err)
 	}
@@ -50,6 +52,19 @@ func (a *app) readAccounts(g *globalOpts) (accts []anyca.Account, ok bool, err e
 	for _, acct := range accts {
 		a.secrets = append(a.secrets, acct.Config.APIKey)
 	}
+	// ANYCA_CA_ROOTS is the one variable an accounts config heeds: it says which roots
+	// this machine trusts for the CAs' APIs (anyca sim's Pebble), not how an account is.
+	if strings.TrimSpace(a.getenv(envCARoots)) != "" {
+		var roots anyca.Config
+		if roots, err = a.withCARoots(roots); err != nil {
+			return nil, true, err
+		}
+		for i := range accts {
+			if accts[i].Config.HTTPClient == nil {
+				accts[i].Config.HTTPClient = roots.HTTPClient
+			}
+		}
+	}
 	return accts, true, nil
 }
 
@@ -57,44 +72,64 @@ func (a *app) readAccounts(g *globalOpts) (accts []anyca.Account, ok bool, err e
 // one account of the single-account configuration (file, ANYCA_* variables, flags),
 // named after its provider. --account narrows the fleet to one account.
 func (a *app) fleet(ctx context.Context, g *globalOpts) (*anyca.Fleet, error) {
-	accts, err := a.accounts(g)
+	accts, single, err := a.accountList(g)
 	if err != nil {
 		return nil, err
 	}
 	if a.listing == nil {
 		a.listing = &fleetProgress{}
 	}
-	return anyca.NewFleet(ctx, accts, anyca.FleetOptions{OnItem: a.listing.add})
+	opt := anyca.FleetOptions{OnItem: a.listing.add}
+	if single {
+		// One account configured without a name: its errors are the provider's own, with
+		// no mention of a fleet or of the account name the tool gave it.
+		p, err := anyca.New(ctx, accts[0].Config)
+		if err != nil {
+			return nil, err
+		}
+		return anyca.FleetOf(map[string]anyca.Provider{accts[0].Name: p}, opt)
+	}
+	return anyca.NewFleet(ctx, accts, opt)
 }
 
 // accounts returns the configured accounts, narrowed by --account: see fleet.
 func (a *app) accounts(g *globalOpts) ([]anyca.Account, error) {
+	accts, _, err := a.accountList(g)
+	return accts, err
+}
+
+// accountList is accounts, and single reports that the configuration is the
+// single-account one (no accounts config), whose account is named after its provider.
+func (a *app) accountList(g *globalOpts) (accts []anyca.Account, single bool, err error) {
 	accts, ok, err := a.readAccounts(g)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if !ok {
 		cfg, err := a.loadConfig(g)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		accts = []anyca.Account{{Name: strings.ToLower(cfg.Provider), Config: cfg}}
+		accts, single = []anyca.Account{{Name: strings.ToLower(cfg.Provider), Config: cfg}}, true
 	}
 	if g.account != "" {
+		// Account names are compared case-insensitively: a fleet refuses two names that
+		// differ only in case, so at most one matches.
 		var keep []anyca.Account
 		var names []string
 		for _, acct := range accts {
 			names = append(names, acct.Name)
-			if acct.Name == g.account {
+			if strings.EqualFold(acct.Name, g.account) {
 				keep = append(keep, acct)
 			}
 		}
 		if keep == nil {
-			return nil, usagef("--account %q: no such account (configured: %s)", g.account, strings.Join(names, ", "))
+			sort.Strings(names) // the order of anyca.Fleet.Accounts, as every other list of them
+			return nil, false, usagef("--account %q: no such account (configured: %s)", g.account, strings.Join(names, ", "))
 		}
 		accts = keep
 	}
-	return accts, nil
+	return accts, single, nil
 }
 
 // accountProvider picks the one account a single-account command (cert get,

@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"maps"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -35,7 +36,9 @@ func simACMEEnv(t *testing.T) (env map[string]string, featured, root, out string
 	return env, m[1], r[1], out
 }
 
-// accountKey reads the ACME account key from the config file anyca sim wrote.
+// accountKey reads the ACME account key anyca sim wrote: the config file is an accounts
+// config whose one account names its key by key_file (relative to the config's
+// directory); the config holds no key, and both files are readable by their owner only.
 func accountKey(t *testing.T, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -43,17 +46,28 @@ func accountKey(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	var cfg struct {
-		ACME struct {
-			Key string `json:"key"`
-		} `json:"acme"`
+		Accounts []struct {
+			ACME map[string]any `json:"acme"`
+		} `json:"accounts"`
 	}
-	if err := json.Unmarshal(b, &cfg); err != nil || !strings.Contains(cfg.ACME.Key, "PRIVATE KEY") {
-		t.Fatalf("config %s: %v", path, err)
+	if err := json.Unmarshal(b, &cfg); err != nil || len(cfg.Accounts) != 1 {
+		t.Fatalf("config %s: %v, %d accounts", path, err, len(cfg.Accounts))
 	}
-	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
-		t.Errorf("config %s: mode %v, want 0600", path, fi.Mode())
+	keyFile, _ := cfg.Accounts[0].ACME["key_file"].(string)
+	if keyFile == "" || cfg.Accounts[0].ACME["key"] != nil || strings.Contains(string(b), "PRIVATE KEY") {
+		t.Fatalf("config %s: the account key is not (only) named by key_file: %s", path, b)
 	}
-	return cfg.ACME.Key
+	keyFile = filepath.Join(filepath.Dir(path), keyFile)
+	key, err := os.ReadFile(keyFile)
+	if err != nil || !strings.Contains(string(key), "PRIVATE KEY") {
+		t.Fatalf("key file %s: %v", keyFile, err)
+	}
+	for _, f := range []string{path, keyFile} {
+		if fi, err := os.Stat(f); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", f, fi.Mode())
+		}
+	}
+	return string(key)
 }
 
 // TestSimACMECommands walks, with the commands and the environment anyca sim prints,

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/anyca/anyca"
@@ -42,7 +45,8 @@ CA's terms of service; without it the error names the terms' URL and the key fil
 kept for the next try. External account binding (google, zerossl-acme) comes from the
 config file's "acme" object (eab_key_id, eab_hmac_key) or, for zerossl-acme, the API key.
 
-Prints the account URL, the key file and the config that uses the account.
+Prints the account URL, the key file and a config file that uses the account: an
+accounts config whose "acme" object names the key by "key_file" (never the key itself).
 JSON: {"account_url", "directory", "key_file", "key_created"}.
 Exit code 2 without --key-file, for a provider that is not ACME, a key file that holds no
 usable key, or a key without an account and no --agree-terms.
@@ -139,8 +143,20 @@ func runACMERegister(ctx context.Context, a *app, o *cmdOpts, _ []string) error 
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "\n; to use the account, a config file (--config) with the key file's PEM as \"key\":\n")
-	fmt.Fprintf(a.stdout, "; {\"provider\": %q, \"base_url\": %q, \"acme\": {\"key\": \"<the PEM in %s>\"}}\n", p.Name(), r.DirectoryURL(), o.acme.keyFile)
+	keyPath := o.acme.keyFile
+	if abs, err := filepath.Abs(keyPath); err == nil {
+		keyPath = abs
+	}
+	cfgLine, err := acmeConfigFile(p.Name(), r.DirectoryURL(), keyPath, anyca.ACMEAccount{})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "\n; to use the account, this config file (--config or %s), which names the key file (the key stays in it):\n", envConfigFile)
+	var line bytes.Buffer
+	if err := json.Compact(&line, cfgLine); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "; %s\n", line.Bytes())
 	return nil
 }
 

@@ -55,6 +55,18 @@ func TestACMERegister(t *testing.T) {
 	if !strings.HasPrefix(got.AccountURL, srv.URL()+"/my-account/") || got.KeyCreated || got.KeyFile != keyFile || got.Directory != srv.DirectoryURL {
 		t.Errorf("the registered account is not found again: %+v", got)
 	}
+	// The config it prints names the key file, and works as it is: the account is found
+	// (an unknown order is then exit 3, not a configuration error).
+	i := strings.Index(r.stdout, "\n; {")
+	if i < 0 || strings.Contains(r.stdout, "PRIVATE KEY") {
+		t.Fatalf("register printed no config line, or the key: %s", r.stdout)
+	}
+	cfgLine := strings.TrimPrefix(strings.SplitN(r.stdout[i+1:], "\n", 2)[0], "; ")
+	if !strings.Contains(cfgLine, `"key_file":`) {
+		t.Errorf("the printed config does not name the key file: %s", cfgLine)
+	}
+	cfgEnv := map[string]string{envConfigFile: writeFile(t, dir, "printed.json", cfgLine), envCARoots: env[envCARoots]}
+	assertFailure(t, runLive(t, cfgEnv, "cert", "get", srv.URL()+"/my-order/none"), exitNotFound, "")
 	fresh := dir + "/fresh.pem"
 	r = mustSucceed(t, runLive(t, env, "acme", "register", "--key-file", fresh, "--agree-terms"))
 	if !strings.Contains(r.stdout, "a new ECDSA P-256 key, made now (mode 0600)") {

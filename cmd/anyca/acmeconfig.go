@@ -36,7 +36,7 @@ func checkACMEConfig(cfg anyca.Config) error {
 	if !isACMEProvider(cfg.Provider) || cfg.ACME != nil {
 		return nil
 	}
-	return configErrorf("provider %s needs an ACME account: \"acme\": {\"key\": \"<PEM>\"} in the --config file (anyca acme register --key-file FILE makes and registers a key)", cfg.Provider)
+	return configErrorf("provider %s needs an ACME account: \"acme\": {\"key\": \"<PEM>\"} in the --config file, or an accounts config whose account has \"acme\": {\"key_file\": FILE} (anyca acme register --key-file FILE makes and registers a key, and prints that config)", cfg.Provider)
 }
 
 // withCARoots gives cfg an HTTP client that also trusts the roots of the ANYCA_CA_ROOTS
@@ -81,20 +81,26 @@ func caRootsClient(path string) (*http.Client, error) {
 	return &http.Client{Transport: tr}, nil
 }
 
-// acmeConfigFile is the single-account config file of an ACME account, as anyca sim
-// writes it: the key is in the file (mode 0600), never printed.
-func acmeConfigFile(provider, directory string, acct anyca.ACMEAccount) ([]byte, error) {
+// acmeConfigFile is the config file of an ACME account as anyca sim writes it: an
+// accounts config with the one account, named after its provider, whose key is read
+// from keyFile ("key_file", relative to the config file's directory); the key itself is
+// never in the config and never printed.
+func acmeConfigFile(provider, directory, keyFile string, acct anyca.ACMEAccount) ([]byte, error) {
 	type account struct {
-		Key        string `json:"key"`
+		KeyFile    string `json:"key_file"`
 		Email      string `json:"email,omitempty"`
 		AgreeTerms bool   `json:"agree_terms,omitempty"`
 		StateDir   string `json:"state_dir,omitempty"`
 	}
-	cfg := struct {
+	type entry struct {
+		Name     string  `json:"name"`
 		Provider string  `json:"provider"`
 		BaseURL  string  `json:"base_url"`
 		ACME     account `json:"acme"`
-	}{provider, directory, account{acct.Key, acct.Email, acct.AgreeTerms, acct.StateDir}}
+	}
+	cfg := struct {
+		Accounts []entry `json:"accounts"`
+	}{[]entry{{strings.ToLower(provider), provider, directory, account{keyFile, acct.Email, acct.AgreeTerms, acct.StateDir}}}}
 	var b bytes.Buffer
 	if err := writeJSON(&b, cfg); err != nil {
 		return nil, fmt.Errorf("acme config: %w", err)

@@ -24,7 +24,13 @@ const (
 	exitAuth        = 4
 	exitRateLimited = 5
 	exitPartial     = 6 // some accounts of a fleet failed; the others' answers were printed
+	// exitInterrupted is a command ended by SIGINT or SIGTERM, as a shell reports a
+	// process ended by SIGINT (128+2).
+	exitInterrupted = 130
 )
+
+// errInterrupted is the cause of the context main cancels on SIGINT or SIGTERM.
+var errInterrupted = errors.New("interrupted")
 
 // app is one invocation's environment: where output goes, how the environment and the
 // clock are read. Tests build it directly with a fixed clock.
@@ -108,16 +114,30 @@ func onProvider(run func(ctx context.Context, a *app, o *cmdOpts, p anyca.Provid
 
 func (a *app) run(ctx context.Context, args []string) int {
 	var g globalOpts
+	var showVersion bool
 	fs := newFlagSet("anyca")
 	g.register(fs)
+	fs.BoolVar(&showVersion, "version", false, "print the version and the registered providers")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+		if !errors.Is(err, flag.ErrHelp) {
+			return a.fail(usagef("%v", err), "")
+		}
+		// "anyca --help certs list": the help of the command named after the flag.
+		rest, err := commandAfterHelp(args)
+		if err != nil || len(rest) == 0 {
 			a.topHelp(a.stdout)
 			return exitOK
 		}
-		return a.fail(usagef("%v", err), "")
+		args = append([]string{"help"}, rest...)
+		g = globalOpts{}
+		fs = newFlagSet("anyca")
+		g.register(fs)
+		_ = fs.Parse(args)
 	}
 	rest := fs.Args()
+	if showVersion {
+		rest = []string{"version"}
+	}
 	if len(rest) == 0 {
 		a.topHelp(a.stderr)
 		return exitUsage
@@ -127,7 +147,14 @@ func (a *app) run(ctx context.Context, args []string) int {
 			a.topHelp(a.stdout)
 			return exitOK
 		}
-		rest = append(rest[1:], "--help")
+		rest = rest[1:]
+		if group := groupCommands(rest[0]); len(rest) == 1 && len(group) > 1 {
+			a.groupHelp(a.stdout, rest[0], group)
+			return exitOK
+		} else if len(rest) == 1 && len(group) == 1 {
+			rest = strings.Fields(group[0].name) // "help certs": the group's one command
+		}
+		rest = append(rest, "--help")
 	}
 	cmd, args, err := lookupCommand(rest)
 	if err != nil {
@@ -136,9 +163,11 @@ func (a *app) run(ctx context.Context, args []string) int {
 	o := &cmdOpts{globalOpts: g}
 	cfs := newFlagSet("anyca " + cmd.name)
 	switch {
-	case cmd.noOutput:
+	case cmd.local && cmd.noOutput:
 	case cmd.local:
 		o.globalOpts.registerOutput(cfs)
+	case cmd.noOutput:
+		o.globalOpts.registerConfig(cfs)
 	default:
 		o.globalOpts.register(cfs)
 	}
@@ -165,18 +194,64 @@ func (a *app) run(ctx context.Context, args []string) int {
 		}
 	}
 	if err := cmd.run(ctx, a, o, pos); err != nil {
+		if errors.Is(context.Cause(ctx), errInterrupted) {
+			// What the command was doing when interrupted is of no interest: say it once.
+			fmt.Fprintln(a.stderr, "anyca: interrupted")
+			return exitInterrupted
+		}
 		return a.fail(err, cmd.name)
 	}
 	return exitOK
 }
 
-// lookupCommand finds the command named by the first one or two words of args.
-func lookupCommand(args []string) (*command, []string, error) {
+// commandAfterHelp returns the words after the global flags of args once every help
+// flag is taken out: "--help certs list" gives "certs list".
+func commandAfterHelp(args []string) ([]string, error) {
+	var keep []string
+	for _, s := range args {
+		switch s {
+		case "-h", "-help", "--help", "-h=true", "--help=true":
+		default:
+			keep = append(keep, s)
+		}
+	}
+	var g globalOpts
+	fs := newFlagSet("anyca")
+	g.register(fs)
+	fs.Bool("version", false, "")
+	if err := fs.Parse(keep); err != nil {
+		return nil, err
+	}
+	return fs.Args(), nil
+}
+
+// groupCommands returns the commands whose first word is word ("cert" gives "cert get"),
+// in the help's order.
+func groupCommands(word string) []*command {
+	var out []*command
 	for i := range commands {
-		c := &commands[i]
-		words := strings.Fields(c.name)
-		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.name {
-			return c, args[len(words):], nil
+		if strings.Fields(commands[i].name)[0] == word {
+			out = append(out, &commands[i])
+		}
+	}
+	return out
+}
+
+// lookupCommand finds the command named by the first one or two words of args. The
+// second word of a two-word command may follow the first one's flags ("certs -o json
+// list"): the first later word that completes a command name is taken as its verb.
+func lookupCommand(args []string) (*command, []string, error) {
+	if c, rest, ok := matchCommand(args); ok {
+		return c, rest, nil
+	}
+	for i := 2; i < len(args); i++ {
+		if args[i] == "--" {
+			break
+		}
+		moved := append([]string{args[0], args[i]}, args[1:i]...)
+		moved = append(moved, args[i+1:]...)
+		if c, rest, ok := matchCommand(moved); ok && len(strings.Fields(c.name)) == 2 {
+			return c, rest, nil
 		}
 	}
 	// A known group without its verb ("certs") or an unknown word.
@@ -191,6 +266,19 @@ func lookupCommand(args []string) (*command, []string, error) {
 		}
 	}
 	return nil, nil, usagef("unknown command %q; run 'anyca --help' for the list", args[0])
+}
+
+// matchCommand finds the command whose words start args, the longest name first (the
+// command list puts "sim publish" before "sim").
+func matchCommand(args []string) (*command, []string, bool) {
+	for i := range commands {
+		c := &commands[i]
+		words := strings.Fields(c.name)
+		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.name {
+			return c, args[len(words):], true
+		}
+	}
+	return nil, nil, false
 }
 
 // newFlagSet returns a flag set that reports errors to the caller instead of printing.

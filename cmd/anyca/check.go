@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/anyca/anyca"
@@ -106,12 +107,32 @@ func verdictOf(r preflight.Result) checkVerdict {
 	return v
 }
 
-// checkChallenges runs preflight on every challenge, in order.
+// checkConcurrency is how many challenges --check looks at at once.
+const checkConcurrency = 8
+
+// checkChallenges runs preflight on every challenge, at most checkConcurrency at a time,
+// all under one deadline (preflight.DefaultTimeout, or opt.Timeout when set): hostile
+// DNS can hold the whole command no longer than one Check. The results keep the
+// challenges' order.
 func checkChallenges(ctx context.Context, chs []model.Challenge, opt preflight.Options) []preflight.Result {
-	out := make([]preflight.Result, len(chs))
-	for i, ch := range chs {
-		out[i] = preflight.Check(ctx, ch, opt)
+	limit := opt.Timeout
+	if limit <= 0 {
+		limit = preflight.DefaultTimeout
 	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	out := make([]preflight.Result, len(chs))
+	sem := make(chan struct{}, checkConcurrency)
+	var wg sync.WaitGroup
+	for i, ch := range chs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			out[i] = preflight.Check(ctx, ch, opt)
+		}()
+	}
+	wg.Wait()
 	return out
 }
 

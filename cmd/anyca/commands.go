@@ -32,8 +32,9 @@ Lists the account's certificates, sorted by common name then id. --status keeps 
 given normalized states (draft, pending, issued, revoked, cancelled, rejected, expired,
 unknown); --search is matched by the CA against the names on the certificate.
 
-Table columns: ACCOUNT, ID, COMMON NAME, STATUS (vendor word in parentheses when it differs),
-LEVEL, PRODUCT, NOT AFTER (UTC date), NAMES (number of names on the certificate).
+Table columns: ACCOUNT, ID, COMMON NAME, STATUS (vendor word in parentheses when it
+differs), LEVEL, PRODUCT, NOT AFTER (UTC date), NAMES (number of names on the
+certificate).
 JSON: an array of certificates (see "anyca --help" for the fields).
 
 Examples:
@@ -73,8 +74,8 @@ Lists the account's domains with their domain-control validation, sorted by name
 --search keeps domains whose name contains the text. ZeroSSL has no domain objects: its
 domains are derived from the certificates.
 
-Table columns: ACCOUNT, DOMAIN, STATUS, METHOD (DCV method), VALID UNTIL (latest valid level),
-LEVELS (each level's state and expiry).
+Table columns: ACCOUNT, DOMAIN, STATUS, METHOD (DCV method), VALID UNTIL (latest valid
+level), LEVELS (each level's state and expiry).
 JSON: an array of domain validations (see "anyca --help" for the fields).
 
 Examples:
@@ -120,12 +121,12 @@ right (package preflight), and prints below it "; preflight: STATUS: message" an
 value found there. STATUS is ok, missing, mismatch, blocked_by_caa (a CAA record forbids
 this CA, whose identities the provider gives), error or not_checkable (email). DNS
 records are read from the zone's authoritative nameservers, found from the resolvers of
-/etc/resolv.conf, or from --dns-server (ANYCA_DNS_SERVER) asked for every name; files are
-fetched without following redirects, from the URL's host or from --http-host
+/etc/resolv.conf, or from --dns-server (ANYCA_DNS_SERVER) asked for every name; files
+are fetched without following redirects, from the URL's host or from --http-host
 (ANYCA_HTTP_HOST) and --https-host (ANYCA_HTTPS_HOST), https verified against the system
-roots or --tls-roots (ANYCA_TLS_ROOTS). anyca sim prints these export lines. The exit code does not depend on
-the verdicts; JSON adds a "preflight" object to each challenge (status, reason, name,
-wanted, found, message, caa).
+roots or --tls-roots (ANYCA_TLS_ROOTS). anyca sim prints these export lines. The exit
+code does not depend on the verdicts; JSON adds a "preflight" object to each challenge
+(status, reason, name, wanted, found, message, caa).
 
 Examples:
   anyca challenges 4123045
@@ -145,13 +146,15 @@ Lists issued certificates that expire within the window, and domain validations 
 level) that lapse within it, soonest first: what must be renewed or revalidated. The
 window takes days ("30d"), or Go durations ("12h", "90m", "1h30m").
 
-Table columns: EXPIRES (UTC), IN (time left), RENEW FROM (a certificate's renewal window:
-the CA's advice, else the last third of its lifetime; "(due)" once open), ACCOUNT, KIND
-(certificate or domain), NAME, ID, DETAIL (certificate level and product; domain validation level).
-JSON: {"now", "within", "certificates": [certificate...], "domains": [domain validation...],
-"renewal_windows": [{"account", "id", "window": {"start", "end", "from_ca"}, "open", "error"}...]
-(one per certificate, in order), "failed": {account: error}} ("failed" only when some accounts failed)
-where a domain is listed when one of its levels lapses within the window.
+Table columns: EXPIRES (UTC), IN (time left), RENEW FROM (a certificate's renewal
+window: the CA's advice, else the last third of its lifetime; "(due)" once open),
+ACCOUNT, KIND (certificate or domain), NAME, ID, DETAIL (certificate level and product;
+domain validation level).
+JSON: {"now", "within", "certificates": [certificate...], "domains": [domain
+validation...], "renewal_windows": [{"account", "id", "window": {"start", "end",
+"from_ca"}, "open", "error"}...] (one per certificate, in order), "failed": {account:
+error}} ("failed" only when some accounts failed) where a domain is listed when one of
+its levels lapses within the window.
 
 Examples:
   anyca expiring --within 30d
@@ -195,14 +198,13 @@ loop can be walked: anyca challenges ID --check (missing), anyca sim publish ID,
 again (ok), anyca verify ID (valid), anyca download ID.
 It prints the environment lines that point this tool (or the library) at each, and
 ANYCA_SIM, ANYCA_DNS_SERVER, ANYCA_HTTP_HOST, ANYCA_HTTPS_HOST and ANYCA_TLS_ROOTS for
-the loop. It also
-serves a fleet of three accounts (DigiCert "prod" and "staging" under /digicert-staging,
-ZeroSSL "dv"), each with its own data and key, writes an accounts config for them to a
-temporary file (removed on exit) and prints its path and the export line of their keys.
-It runs until interrupted (SIGINT/SIGTERM). Non-loopback addresses are refused: the fakes
-accept a published demo key. Port 0 picks a free port; the DNS server and file hosts
-take free ports unless --dns-listen, --http-listen and --https-listen fix them, so that
-the printed lines stay the same across restarts.
+the loop. It also serves a fleet of three accounts (DigiCert "prod" and "staging" under
+/digicert-staging, ZeroSSL "dv"), each with its own data and key, writes an accounts
+config for them to a temporary file (removed on exit) and prints its path and the export
+line of their keys. It runs until interrupted (SIGINT/SIGTERM). Non-loopback addresses
+are refused: the fakes accept a published demo key. Port 0 picks a free port; the DNS
+server and file hosts take free ports unless --dns-listen, --http-listen and
+--https-listen fix them, so that the printed lines stay the same across restarts.
 --env-file FILE also writes every variable, one NAME=value a line, to FILE (mode 0600;
 read it with: set -a; . FILE; set +a): ANYCA_PROVIDER, ANYCA_API_KEY and ANYCA_BASE_URL
 of the simulated DigiCert, ANYCA_SIM_<CA>_PROVIDER, _API_KEY, _BASE_URL and _PENDING_ID
@@ -239,15 +241,16 @@ same questions through the one anyca.Provider interface: certificates by status,
 soonest-expiring certificates, one domain's validation and its challenges, and the error
 kind for an id that does not exist. Then it walks the DCV loop for one pending order of
 each CA against the simulator's own DNS server and file host: preflight (missing), the
-CA's check (refused), the simulator publishing the records, preflight (ok), the CA's check
-(valid), the download. Then it walks the whole life of a new certificate on each CA: order
-(a new key), challenges, preflight, publish, verify, download, the renewal window, renew,
-revoke, and cancel of the renewal. Last, it publishes once each of a wrong CNAME target, a TXT typo, a
-redirecting file URL and a CAA record forbidding the CA, with preflight's verdict naming
-the value found. Then a third CA, ACME (Let's Encrypt's test server, Pebble, in the
-process, validating for real against the simulator's DNS server): an order, its
-challenges, preflight, publishing, verify, wait, download and the renewal window (ARI).
-Needs no account and no network; the output is the same for a seed.
+CA's check (refused), the simulator publishing the records, preflight (ok), the CA's
+check (valid), the download. Then it walks the whole life of a new certificate on each
+CA: order (a new key), challenges, preflight, publish, verify, download, the renewal
+window, renew, revoke, and cancel of the renewal. Last, it publishes once each of a
+wrong CNAME target, a TXT typo, a redirecting file URL and a CAA record forbidding the
+CA, with preflight's verdict naming the value found. Then a third CA, ACME (Let's
+Encrypt's test server, Pebble, in the process, validating for real against the
+simulator's DNS server): an order, its challenges, preflight, publishing, verify, wait,
+download and the renewal window (ARI). Needs no account and no network; the output is
+the same for a seed.
 
 Example:
   go run ./cmd/anyca demo`,
@@ -285,8 +288,10 @@ Global flags (also accepted after the command):
   --provider NAME    provider: %s
   --base-url URL     API base URL (https, or http on loopback for simulators)
   --region REGION    DigiCert region: us (default) or eu
-  --account NAME     ask only this account of a config file that lists accounts
+  --account NAME     ask only this account of a config file that lists accounts (the name
+                     compared case-insensitively)
   -o, --output FMT   table (default, for people) or json (for scripts)
+  --version          print the version and the registered providers, as "anyca version"
 
 Several accounts: a --config file of the form
   {"accounts": [{"name": "prod", "provider": "digicert", "api_key_env": "DIGICERT_PROD_KEY"},
@@ -302,12 +307,20 @@ The API key is read only from ANYCA_API_KEY or the config file, never from a fla
 command-line arguments are saved in shell history and visible to every user of the
 machine in the process list (ps). The key is never printed, not even in errors.
 
+ACME CAs (acme, letsencrypt, letsencrypt-staging, zerossl-acme, google, google-staging)
+take an account instead of an API key: "acme": {"key": "<PEM>"} in the --config file, or
+"acme": {"key_file": FILE} in an account of an accounts config (anyca acme register
+makes and registers a key, and prints that config). ANYCA_CA_ROOTS names a PEM file of
+roots trusted for the CA's API besides the system's (anyca sim's Pebble), for an
+accounts config too.
+
 JSON output (-o json) uses the field names of the model package, which are stable:
   certificate: provider, account, id, common_name, dns_names, status, vendor_status, level,
     product, serial_number, fingerprint_sha1, created_at, not_before, not_after,
     replaces_id
-  domain validation: provider, account, domain, id, status, vendor_status, method, vendor_method,
-    levels [{level, status, vendor_status, valid_until}], validated_at, challenges
+  domain validation: provider, account, domain, id, status, vendor_status, method,
+    vendor_method, levels [{level, status, vendor_status, valid_until}], validated_at,
+    challenges
   challenge: domain, type, record_name, record_value, url, content, emails, token,
     status, expires_at
 Times are RFC 3339 in UTC; a time the CA did not give is "0001-01-01T00:00:00Z".
@@ -316,18 +329,20 @@ validation valid|pending|expired|not_started|failed|unknown; challenge types
 dns-txt|dns-cname|http-file|https-file|email; levels dv|ov|ev.
 
 Exit codes:
-  0  success
-  1  other error (CA unavailable, network, timeout)
-  2  usage or configuration error (bad flag, missing key, malformed argument)
-  3  not found (unknown certificate id or domain)
-  4  authentication or permission failure (wrong, missing or inactive API key)
-  5  rate limited by the CA (try again later)
-  6  partial: some configured accounts failed; the others' answers were printed and
-     the failed accounts are named on stderr (when every account fails, the code is
-     that of their errors, e.g. 4)
-  7  DCV failed: the CA checked a domain and refused its proof (anyca verify)
-  8  order outcome unknown: the create request may have reached the CA; what anyca
-     found is printed, nothing was ordered again (anyca order, anyca renew)
+    0  success
+    1  other error (CA unavailable, network, timeout)
+    2  usage or configuration error (bad flag, missing key, malformed argument)
+    3  not found (unknown certificate id or domain)
+    4  authentication or permission failure (wrong, missing or inactive API key)
+    5  rate limited by the CA (try again later)
+    6  partial: some configured accounts failed; the others' answers were printed and
+       the failed accounts are named on stderr (when every account fails, the code is
+       that of their errors, e.g. 4)
+    7  DCV failed: the CA checked a domain and refused its proof (anyca verify)
+    8  order outcome unknown: the create request may have reached the CA; what anyca
+       found is printed, nothing was ordered again (anyca order, anyca renew)
+  130  interrupted (Ctrl-C or SIGTERM) before the command finished: "anyca: interrupted"
+       is printed once; sim and exporter, which run until interrupted, stop with 0
 Errors are printed as one line on stderr, without secrets.
 
 Examples:
@@ -338,7 +353,7 @@ Examples:
   anyca --config prod.json domain status example.com
   anyca challenges 4123045
 
-Run "anyca COMMAND --help" for a command's flags and examples.
+Run "anyca COMMAND --help" or "anyca help COMMAND" for a command's flags and examples.
 `
 
 func (a *app) topHelp(w io.Writer) {
@@ -346,18 +361,76 @@ func (a *app) topHelp(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(&b, "  %-14s %s\n", c.name, c.short)
 	}
-	fmt.Fprintf(w, topHelp, b.String(), strings.Join(anyca.Providers(), ", "))
+	// The provider list is wrapped under its column, as the other global flags are.
+	providers := strings.Join(wrap(strings.Join(anyca.Providers(), ", "), helpWidth-len("  --provider NAME    provider: ")), "\n"+strings.Repeat(" ", len("  --provider NAME    provider: ")))
+	fmt.Fprintf(w, topHelp, b.String(), providers)
 }
 
 func (a *app) commandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
 	fmt.Fprintln(w, c.help)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Flags:")
-	fs.SetOutput(w)
-	fs.PrintDefaults()
-	fs.SetOutput(io.Discard)
+	printFlags(w, fs)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, `Configuration, JSON fields and exit codes: "anyca --help".`)
+}
+
+// groupHelp lists the commands that start with word ("anyca help cert").
+func (a *app) groupHelp(w io.Writer, word string, group []*command) {
+	fmt.Fprintf(w, "Commands starting with %q:\n", word)
+	for _, c := range group {
+		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.short)
+	}
+	fmt.Fprintf(w, "\nRun \"anyca help %s\" for a command's flags and examples.\n", group[0].name)
+}
+
+// helpWidth is the width flag descriptions are wrapped to.
+const helpWidth = 90
+
+// printFlags lists fs's flags in --flag style, one entry per flag: -o and --output share
+// theirs. Descriptions are wrapped to helpWidth under their flag.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		if f.Name == "o" && fs.Lookup("output") != nil {
+			return
+		}
+		value, usage := flag.UnquoteUsage(f)
+		name := "--" + f.Name
+		if f.Name == "output" && fs.Lookup("o") != nil {
+			name = "-o, --output"
+		}
+		if value != "" {
+			name += " " + value
+		}
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			usage += fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+		fmt.Fprintf(w, "  %s\n", name)
+		for _, line := range wrap(usage, helpWidth-6) {
+			fmt.Fprintf(w, "      %s\n", line)
+		}
+	})
+}
+
+// wrap splits text into lines of at most width characters, breaking between words.
+func wrap(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = word
+		case len(line)+1+len(word) > width:
+			lines = append(lines, line)
+			line = word
+		default:
+			line += " " + word
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
 }
 
 // checkArgs refuses a command line without the command's one positional argument, or

@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"os"
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/internal/files"
 	"github.com/anyca/anyca/model"
 )
 
@@ -28,12 +29,17 @@ type globalOpts struct {
 // register adds the global flags to fs, with g's current values as defaults, so a flag
 // given after the command overrides the same flag given before it.
 func (g *globalOpts) register(fs *flag.FlagSet) {
-	fs.StringVar(&g.configFile, "config", g.configFile, "JSON config `file` (fields of anyca.Config: provider, api_key, base_url, region, retry); default $"+envConfigFile)
+	g.registerConfig(fs)
+	g.registerOutput(fs)
+}
+
+// registerConfig adds the global flags that choose the accounts and their configuration.
+func (g *globalOpts) registerConfig(fs *flag.FlagSet) {
+	fs.StringVar(&g.configFile, "config", g.configFile, "JSON config `file`: one account (the fields of anyca.Config) or {\"accounts\": [...]}; default $"+envConfigFile)
 	fs.StringVar(&g.provider, "provider", g.provider, "provider `name` (overrides $ANYCA_PROVIDER and the config file)")
 	fs.StringVar(&g.baseURL, "base-url", g.baseURL, "API base `URL` (overrides $ANYCA_BASE_URL and the config file)")
 	fs.StringVar(&g.region, "region", g.region, "provider `region`, DigiCert: us or eu (overrides $ANYCA_REGION and the config file)")
-	fs.StringVar(&g.account, "account", g.account, "ask only the account with this `name` (config files that list accounts)")
-	g.registerOutput(fs)
+	fs.StringVar(&g.account, "account", g.account, "ask only the account with this `name`, compared case-insensitively (config files that list accounts)")
 }
 
 // registerOutput adds only -o/--output to fs.
@@ -42,7 +48,7 @@ func (g *globalOpts) registerOutput(fs *flag.FlagSet) {
 		g.output = "table"
 	}
 	fs.StringVar(&g.output, "o", g.output, "output `format`: table or json")
-	fs.StringVar(&g.output, "output", g.output, "output `format`: table or json (same as -o)")
+	fs.StringVar(&g.output, "output", g.output, "output `format`: table or json")
 }
 
 // cmdOpts holds the global flags and every command's own flags.
@@ -78,12 +84,16 @@ func (a *app) loadConfig(g *globalOpts) (anyca.Config, error) {
 		path = strings.TrimSpace(a.getenv(envConfigFile))
 	}
 	if path != "" {
-		f, err := os.Open(path)
+		data, fi, err := files.Read(path, anyca.MaxConfigBytes)
 		if err != nil {
 			return cfg, configErrorf("config file: %v", err)
 		}
-		cfg, err = anyca.ReadConfig(f)
-		f.Close()
+		cfg, err = anyca.ParseConfig(data)
+		if err == nil && cfg.APIKey != "" && fi.Mode().Perm()&0o077 != 0 {
+			// The accounts form's warning, for the single-account form; never the key.
+			fmt.Fprintf(a.stderr, "anyca: warning: config file %s: api_key is written in the config file, which group or others may read (mode %04o); prefer %s, or run chmod 600 on it\n",
+				display(path), fi.Mode().Perm(), anyca.EnvAPIKey)
+		}
 		if err != nil {
 			// ReadConfig's errors name fields, never values: no key leaks.
 			msg := err.Error()

@@ -26,7 +26,7 @@ func TestConfigErrorsExitUsage(t *testing.T) {
 			"unexpected data after the JSON value"},
 		{"not an object", nil, []string{"--config", file("array.json", `[`+k[len(`"api_key": `):]+`]`), "certs", "list"},
 			"want an object, got a JSON array"},
-		{"missing file", nil, []string{"--config", filepath.Join(dir, "none.json"), "certs", "list"}, "config file: open"},
+		{"missing file", nil, []string{"--config", filepath.Join(dir, "none.json"), "certs", "list"}, "config file: stat"},
 		{"no provider", map[string]string{"ANYCA_API_KEY": key}, []string{"certs", "list"}, "no provider: set ANYCA_PROVIDER"},
 		{"unknown provider", map[string]string{"ANYCA_PROVIDER": "nope", "ANYCA_API_KEY": key}, []string{"certs", "list"},
 			`unknown provider "nope" (registered: acme, digicert, `},

@@ -32,7 +32,10 @@ func demoLife(ctx context.Context, w io.Writer, n int, targets []demoTarget) err
 	if err != nil {
 		return err
 	}
-	for _, t := range cas {
+	for i, t := range cas {
+		if i > 0 {
+			fmt.Fprintln(w) // one blank line between the CAs, none after the last
+		}
 		if err := demoLifeOn(ctx, w, t); err != nil {
 			return fmt.Errorf("%s: %w", t.label, err)
 		}
@@ -145,7 +148,7 @@ func demoLifeOn(ctx context.Context, w io.Writer, t demoCA) error {
 	if got, err = p.Certificate(ctx, r.ID); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "  anyca cancel %s (the renewal, not issued): %s\n\n", r.ID, got.Status)
+	fmt.Fprintf(w, "  anyca cancel %s (the renewal, not issued): %s\n", r.ID, got.Status)
 	return nil
 }
 

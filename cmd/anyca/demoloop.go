@@ -29,7 +29,10 @@ func demoLoop(ctx context.Context, w io.Writer, n int, targets []demoTarget) err
 	if err != nil {
 		return err
 	}
-	for _, t := range cas {
+	for i, t := range cas {
+		if i > 0 {
+			fmt.Fprintln(w) // one blank line between the CAs, none after the last
+		}
 		p, opt := t.p, t.opt
 		chs, err := p.Challenges(ctx, t.featuredCert)
 		if err != nil {
@@ -92,7 +95,7 @@ func demoLoop(ctx context.Context, w io.Writer, n int, targets []demoTarget) err
 		if verr != nil {
 			verdict = "does NOT verify: " + verr.Error()
 		}
-		fmt.Fprintf(w, "  download: leaf %s (names: %d), chain certificates: %d; %s\n\n",
+		fmt.Fprintf(w, "  download: leaf %s (names: %d), chain certificates: %d; %s\n",
 			b.Leaf.Subject.CommonName, len(b.Leaf.DNSNames), len(b.Intermediates), verdict)
 	}
 	return nil

@@ -44,7 +44,10 @@ func demoWrong(ctx context.Context, w io.Writer, n int, targets []demoTarget) er
 	if err != nil {
 		return err
 	}
-	for _, c := range demoWrongCases {
+	for i, c := range demoWrongCases {
+		if i > 0 {
+			fmt.Fprintln(w) // one blank line between the cases, none after the last
+		}
 		shown := false
 		for _, t := range cas {
 			id, ch, ok, err := pendingWith(ctx, t.p, c.types, used)
@@ -66,7 +69,7 @@ func demoWrong(ctx context.Context, w io.Writer, n int, targets []demoTarget) er
 				line = lines[len(lines)-1]
 			}
 			fmt.Fprintf(w, "  the sim publishes: %s\n", line)
-			fmt.Fprintf(w, "  preflight: %s\n\n", verdictLine(res))
+			fmt.Fprintf(w, "  preflight: %s\n", verdictLine(res))
 			shown = true
 			break
 		}

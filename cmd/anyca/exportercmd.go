@@ -19,12 +19,12 @@ func init() {
 		name:     "exporter",
 		noOutput: true,
 		short:    "serve Prometheus metrics of every configured account",
-		help: `Usage: anyca exporter [--listen 127.0.0.1:9469] [--interval 5m] [--account NAME]
+		help: `Usage: anyca exporter [--listen 127.0.0.1:9469] [--interval 5m] [--config FILE] [--account NAME]
 
 Serves Prometheus metrics on http://ADDR/metrics for every configured account (an
 accounts config, or the single account of ANYCA_* and --config), labelled by account
 and provider:
-  anyca_certificate_not_after_seconds{id, common_name, status}   per certificate
+  anyca_certificate_not_after_seconds{id, common_name}   per issued certificate
   anyca_domain_validation_valid_until_seconds{domain, level, status}   per domain level
   anyca_certificates{status}, anyca_domain_validations{status}   counts
   anyca_refresh_success, anyca_refresh_timestamp_seconds,
@@ -34,15 +34,15 @@ Each account is refreshed in the background, at most every --interval, and less 
 when a refresh would use more than a tenth of the account's client-side rate limit
 (retry.requests_per_second, default 5/s). A scrape never calls a CA: it reads the last
 complete refresh. A failed refresh keeps the last complete listing and sets
-anyca_refresh_success to 0. Runs until interrupted (SIGINT/SIGTERM). Use --listen
-:9469 to serve on every interface. Example alert rules: cmd/anyca/exporter-rules.yml.
+anyca_refresh_success to 0; a refresh that takes longer than the account's
+interval (a CA that never answers) fails. Runs until interrupted (SIGINT/SIGTERM).
+Use --listen :9469 to serve on every interface.
+Example alert rules: cmd/anyca/exporter-rules.yml.
 
 Examples:
   anyca --config fleet.json exporter --listen 127.0.0.1:9469
   curl -s 127.0.0.1:9469/metrics | grep anyca_refresh_success`,
 		flags: func(fs *flag.FlagSet, o *cmdOpts) {
-			fs.StringVar(&o.configFile, "config", o.configFile, "JSON config `file`: one account, or {\"accounts\": [...]}; default $"+envConfigFile)
-			fs.StringVar(&o.account, "account", o.account, "export only the account with this `name`")
 			fs.StringVar(&o.listen, "listen", "127.0.0.1:9469", "`address` to serve metrics on")
 			fs.DurationVar(&o.interval, "interval", exporter.DefaultInterval, "shortest `time` between two refreshes of one account")
 		},

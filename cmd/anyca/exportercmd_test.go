@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -96,6 +97,29 @@ func TestRulesFileUsesServedMetrics(t *testing.T) {
 	for _, name := range used {
 		if !served[name] {
 			t.Errorf("rules use %s, which the exporter does not serve", name)
+		}
+	}
+}
+
+// requirePromtoolEnv, set to 1 (as .ci/run does), makes TestRulesWithPromtool fail
+// instead of skipping when promtool is not installed.
+const requirePromtoolEnv = "ANYCA_REQUIRE_PROMTOOL"
+
+// TestRulesWithPromtool runs the alert rules' unit tests (exporter-rules_test.yml) with
+// promtool: each alert fires when it should, with its labels and annotations, and not
+// before (an expired certificate is not "expiring soon").
+func TestRulesWithPromtool(t *testing.T) {
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		if os.Getenv(requirePromtoolEnv) == "1" {
+			t.Fatalf("promtool is not installed and %s=1 requires it (Debian: apt-get install prometheus)", requirePromtoolEnv)
+		}
+		t.Skipf("promtool is not installed (Debian: apt-get install prometheus); set %s=1 to require it", requirePromtoolEnv)
+	}
+	for _, args := range [][]string{{"check", "rules", "exporter-rules.yml"}, {"test", "rules", "exporter-rules_test.yml"}} {
+		out, err := exec.Command(promtool, args...).CombinedOutput()
+		if err != nil {
+			t.Errorf("promtool %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
 	}
 }

@@ -37,7 +37,7 @@ func TestFleetCertsListOneAccountFails(t *testing.T) {
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "ACCOUNT  ID") || strings.Contains(r.stdout, "prod ") {
 		t.Errorf("--account dv: exit %d\n%.300s%s", r.code, r.stdout, r.stderr)
 	}
-	assertFailure(t, fleet.run(t, "certs", "list", "--account", "nope"), exitUsage, "configured: prod, staging, dv")
+	assertFailure(t, fleet.run(t, "certs", "list", "--account", "nope"), exitUsage, "configured: dv, prod, staging")
 	if r := fleet.run(t, "certs", "list", "--account", "staging"); r.code != exitAuth || r.stdout != "" {
 		t.Errorf("only the broken account: exit %d, stdout %.100q", r.code, r.stdout)
 	}

@@ -87,7 +87,7 @@ func TestVerifyCommandZeroSSLMethod(t *testing.T) {
 		t.Errorf("dns-txt on ZeroSSL: code %d, stderr %q", r.code, r.stderr)
 	}
 	r := runApp(t, env, "verify", cert.ID, "--method", "dns-cname")
-	if r.code != exitDCVFailed || !strings.Contains(r.stdout, "CNAME _") {
+	if r.code != exitDCVFailed || !strings.Contains(r.stdout, "no CNAME record at _") {
 		t.Errorf("unpublished CNAME: code %d, stdout %q", r.code, r.stdout)
 	}
 	if srv.VerifyRequests() != 1 {
@@ -143,7 +143,7 @@ func TestDemoShowsTheDCVLoop(t *testing.T) {
 	first := mustSucceed(t, runLive(t, nil, "demo"))
 	for _, want := range []string{"7. Walk the DCV loop", "DigiCert, pending order", "ZeroSSL, pending certificate",
 		"preflight pay.example.org: missing: _dnsauth.pay.example.org does not exist",
-		"failed: invalid_dns_cname: No CNAME record _dnsauth.pay.example.org", "failed: CNAME _", "record seen none",
+		"failed: invalid_dns_cname: No CNAME record _dnsauth.pay.example.org", "failed: no CNAME record at _", "ZeroSSL expects one pointing to ",
 		"anyca sim publish 4128223: _dnsauth.pay.example.org. 300 IN CNAME ",
 		`preflight pay.example.org: ok: CNAME _dnsauth.pay.example.org -> "`,
 		"1 of 1 domains valid", "2 of 2 domains valid"} {

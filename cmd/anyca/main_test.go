@@ -324,7 +324,7 @@ func TestHelp(t *testing.T) {
 	for _, c := range commands {
 		args := append(strings.Fields(c.name), "--help")
 		r := runApp(t, nil, args...)
-		if r.code != 0 || !strings.Contains(r.stdout, "Usage: anyca "+c.name) || (!c.noOutput && !strings.Contains(r.stdout, "-o format")) {
+		if r.code != 0 || !strings.Contains(r.stdout, "Usage: anyca "+c.name) || (!c.noOutput && !strings.Contains(r.stdout, "-o, --output format")) {
 			t.Errorf("%s --help: exit %d\n%s", c.name, r.code, r.stdout)
 		}
 		if c.name != "version" && !strings.Contains(r.stdout, "Example") {

@@ -59,7 +59,7 @@ func TestVerifyWaitRechecksUntilValid(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
-	if n := strings.Count(r.stderr, "wait.example.com: CNAME"); n < 2 {
+	if n := strings.Count(r.stderr, "wait.example.com: no CNAME record at"); n < 2 {
 		t.Errorf("each refusal should be printed as it comes: %q", r.stderr)
 	}
 	if strings.Count(r.stdout, "valid") != 2 || strings.Contains(r.stdout, "failed") {

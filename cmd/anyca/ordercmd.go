@@ -57,8 +57,8 @@ func (n *namesFlag) Set(v string) error {
 func orderFlags(fs *flag.FlagSet, o *cmdOpts) {
 	fs.StringVar(&o.life.csr, "csr", "", "PKCS#10 CSR `file` (PEM or DER) whose key gets certified")
 	fs.StringVar(&o.life.keyOut, "key-out", "", "write a new ECDSA P-256 private key to `file` (mode 0600; must not exist)")
-	fs.StringVar(&o.life.product, "product", "", "`product` in the CA's vocabulary (DigiCert: ssl_basic, ssl_plus...); default the adapter's")
-	fs.StringVar(&o.life.validity, "validity", "", "`validity`: days (90d) or a Go duration; the longest the CA sells that is not longer")
+	fs.StringVar(&o.life.product, "product", "", "`product` in the CA's vocabulary (DigiCert: ssl_basic, ssl_plus...; ACME: the profile, such as shortlived); default the adapter's")
+	fs.StringVar(&o.life.validity, "validity", "", "`validity`: days (90d) or a Go duration; the longest the CA sells that is not longer (not ACME: use --product)")
 	fs.StringVar(&o.life.method, "method", "", "DCV `method`: dns-txt, dns-cname, http-file, https-file or email; default the CA's")
 }
 
@@ -101,15 +101,17 @@ With --csr your own CSR is sent (PEM or DER); without --name its names are taken
 --validity takes the longest validity the CA sells that is not longer; --product is in the
 CA's vocabulary (DigiCert: ssl_basic, ssl_plus, ssl_ev_basic...; DigiCert OV and EV need
 "digicert": {"organization_id"} in the --config file); --replaces names the certificate
-this one renews. Then: anyca challenges ID, publish, anyca verify ID --wait, anyca download ID.
+this one renews. An ACME CA sets the lifetime by profile: --product names it (shortlived:
+6 days at Let's Encrypt), and --validity is refused (exit 2). Then: anyca challenges ID,
+publish, anyca verify ID --wait, anyca download ID.
 
 The create request reaches the CA at most once. When its answer is lost (a timeout, a
-dropped connection, a 5xx), the order may or may not exist: anyca looks for it (anyca.FindOrder)
-and prints what it found, exits 8, and never orders again. Run "anyca certs list --search
-NAME" before ordering again.
+dropped connection, a 5xx), the order may or may not exist: anyca looks for it
+(anyca.FindOrder) and prints what it found, exits 8, and never orders again. Run "anyca
+certs list --search NAME" before ordering again.
 
-Table: the order's ID, status, names and what it replaces. JSON: the certificate.
-Exit code 2 for a bad name, CSR or flag, or an existing --key-out (nothing is sent); 8 when
+Table: the order's ID, status, names and what it replaces. JSON: the certificate. Exit
+code 2 for a bad name, CSR or flag, or an existing --key-out (nothing is sent); 8 when
 the outcome is unknown.
 
 Examples:
@@ -204,8 +206,10 @@ var cancelCommand = command{
 
 Withdraws an order (DigiCert) or certificate (ZeroSSL) that is not issued yet. An order
 already cancelled is done (exit 0); an issued certificate is not cancelled but revoked
-(anyca revoke). JSON: {"id", "status"}.
-Exit code 1 when the certificate is issued, revoked or expired; 3 for an unknown id.
+(anyca revoke). ACME has no cancel: a pending ACME order expires on its own. JSON:
+{"id", "status"}.
+Exit code 1 when the certificate is issued, revoked or expired, or the CA cannot cancel
+(ACME: nothing is sent); 3 for an unknown id.
 
 Examples:
   anyca cancel 4123045
@@ -213,6 +217,9 @@ Examples:
 	arg: "the certificate ID",
 	run: onProvider(func(ctx context.Context, a *app, o *cmdOpts, p anyca.Provider, id string) error {
 		if err := anyca.Cancel(ctx, p, id); err != nil {
+			if errors.Is(err, model.ErrUnsupported) && isACMEProvider(p.Name()) {
+				return fmt.Errorf("%w: ACME (RFC 8555) has no way to withdraw an order; a pending order expires on its own, and an issued certificate is revoked with anyca revoke %s", err, display(id))
+			}
 			return err
 		}
 		return a.lifeDone(o, id, model.StatusCancelled, "")
@@ -250,6 +257,9 @@ func (a *app) lifeDone(o *cmdOpts, id string, st model.CertificateStatus, reason
 // an *outcomeUnknownError (exit 8).
 func (a *app) order(ctx context.Context, o *cmdOpts, p anyca.Provider, names []string, replaces string) error {
 	l := &o.life
+	if l.validity != "" && isACMEProvider(p.Name()) {
+		return usagef("--validity: an ACME CA sets the lifetime by profile, not per order: name the profile with --product (Let's Encrypt and anyca sim: --product shortlived for 6 days; without --product, the CA's default)")
+	}
 	req := model.OrderRequest{Names: names, Validity: l.validityD, Method: model.ChallengeType(l.method),
 		Product: l.product, Replaces: replaces}
 	if l.csr != "" {

@@ -19,7 +19,8 @@ import (
 type simACME struct {
 	ca      sim.CA
 	dir     string // removed by stop
-	config  string // single-account config: provider, base_url, the account (key in it)
+	config  string // accounts config with the one account, its key in keyFile
+	keyFile string // the account key, PEM, mode 0600
 	root    string // Pebble's root, which issued chains verify against
 	tlsRoot string // the certificate of Pebble's API listener (ANYCA_CA_ROOTS)
 	stop    func()
@@ -32,7 +33,7 @@ func startSimACME(ctx context.Context, world *sim.World) (*simACME, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
-	s := &simACME{dir: dir, config: filepath.Join(dir, "acme.json"), root: filepath.Join(dir, "acme-root.pem"),
+	s := &simACME{dir: dir, config: filepath.Join(dir, "acme.json"), keyFile: filepath.Join(dir, "acme-account.pem"), root: filepath.Join(dir, "acme-root.pem"),
 		tlsRoot: filepath.Join(dir, "acme-tls.pem")}
 	ca, stop, err := sim.StartACME(ctx, world, sim.ACMEOptions{StateDir: filepath.Join(dir, "state"), Seed: true})
 	if err != nil {
@@ -46,7 +47,10 @@ func startSimACME(ctx context.Context, world *sim.World) (*simACME, error) {
 	}
 	acct := *ca.ACMEAccount()
 	acct.AgreeTerms = false // registered already: the CLI only looks the account up
-	cfg, err := acmeConfigFile(ca.Provider, ca.BaseURL(""), acct)
+	cfg, err := acmeConfigFile(ca.Provider, ca.BaseURL(""), filepath.Base(s.keyFile), acct)
+	if err == nil {
+		err = os.WriteFile(s.keyFile, []byte(acct.Key), 0o600)
+	}
 	if err == nil {
 		err = os.WriteFile(s.config, cfg, 0o600)
 	}
@@ -69,7 +73,7 @@ func (s *simACME) print(a *app) {
 	fmt.Fprintf(a.stdout, "# %s (Pebble, Let's Encrypt's test server; validation is real, against the DNS server and file host below): %d orders; pending %s for %s: %s\n",
 		s.ca.Label, s.ca.Certs, s.ca.Noun, demo.FeaturedDomain, s.ca.FeaturedCert)
 	fmt.Fprintf(a.stdout, "# directory %s; issued chains verify against its root, %s\n", s.ca.BaseURL(""), s.root)
-	fmt.Fprintf(a.stdout, "# the account (its key never printed) is in %s; %s trusts the API's TLS certificate\n", s.config, envCARoots)
+	fmt.Fprintf(a.stdout, "# the account is in %s, its key (never printed) in %s; %s trusts the API's TLS certificate\n", s.config, s.keyFile, envCARoots)
 	fmt.Fprintf(a.stdout, "export %s=%s %s=%s %s=%s %s=%s\n\n", anyca.EnvProvider, s.ca.Provider, anyca.EnvBaseURL, s.ca.BaseURL(""),
 		envConfigFile, s.config, envCARoots, s.tlsRoot)
 }

@@ -27,12 +27,13 @@ var simPublishCommand = command{
 	short:    "publish a certificate's DCV records and files in the running simulator",
 	help: `Usage: anyca sim publish CERT_ID [--wrong cname|txt|redirect|caa] [--sim URL]
 
-Tells a running "anyca sim" to publish, for every challenge of the certificate (DigiCert:
-order), the DNS record into its simulated zones or the file onto its file host: exactly
-what a user would publish (https files are served with a certificate from the fakes' test
-root, which anyca sim writes to the ANYCA_TLS_ROOTS file). The simulated CAs look there, with their own lookup, when
-asked to check (anyca verify), and so does "anyca challenges ID --check". Prints the
-records and files published. Email challenges are not published (approve them by hand).
+Tells a running "anyca sim" to publish, for every challenge of the certificate
+(DigiCert: order), the DNS record into its simulated zones or the file onto its file
+host: exactly what a user would publish (https files are served with a certificate from
+the fakes' test root, which anyca sim writes to the ANYCA_TLS_ROOTS file). The simulated
+CAs look there, with their own lookup, when asked to check (anyca verify), and so does
+"anyca challenges ID --check". Prints the records and files published. Email challenges
+are not published (approve them by hand).
 
 --wrong publishes a mistake instead, so that preflight has something real to report:
   cname     the CNAME points at an old target
@@ -94,6 +95,11 @@ func runSimPublish(ctx context.Context, a *app, o *cmdOpts, args []string) error
 	text := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(string(body)), "publish:"))
 	switch resp.StatusCode {
 	case http.StatusOK:
+		if strings.TrimSpace(string(body)) == "" {
+			fmt.Fprintln(a.stdout, "; nothing to publish: the simulated CA lists no pending DNS or file challenge for", display(args[0]),
+				"(email challenges are approved by hand)")
+			return nil
+		}
 		fmt.Fprintln(a.stdout, "; published in the simulator:")
 		_, err := io.WriteString(a.stdout, escapeLines(string(body)))
 		return err

@@ -79,7 +79,7 @@ func runVerify(ctx context.Context, a *app, o *cmdOpts, p anyca.Provider, id str
 		chs, waitErr = a.waitValid(ctx, o, p, id, method, chs)
 	}
 	sim.SortChallenges(chs)
-	if err := writeVerified(a, o, chs); err != nil {
+	if err := writeVerified(a, o, id, chs); err != nil {
 		return err
 	}
 	if waitErr != nil {
@@ -163,12 +163,17 @@ func allValid(chs []model.Challenge) bool {
 }
 
 // writeVerified prints one line per challenge: domain, type, state and the CA's problem.
-func writeVerified(a *app, o *cmdOpts, chs []model.Challenge) error {
+func writeVerified(a *app, o *cmdOpts, id string, chs []model.Challenge) error {
 	if o.output == "json" {
 		if chs == nil {
 			chs = []model.Challenge{}
 		}
 		return writeJSON(a.stdout, chs)
+	}
+	if len(chs) == 0 {
+		// An empty table would read as a failure to print: say what the CA answered.
+		fmt.Fprintln(a.stdout, "; nothing to check: the CA lists no domain to validate for", display(id))
+		return nil
 	}
 	tw := newTable(a.stdout)
 	row(tw, "DOMAIN", "TYPE", "STATUS", "PROBLEM")

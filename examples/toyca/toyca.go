@@ -150,16 +150,21 @@ func (c *Client) get(ctx context.Context, op, path string, q url.Values, what st
 	return nil
 }
 
-// notFound is the answer to an id that cannot be ToyCA's, without a request.
-func notFound(op, what string) error {
-	return model.NewError(Name, op, model.ErrNotFound, "no %s with an empty id", what)
+// checkID refuses, before any request, an id that can never be one (model.CheckID:
+// empty, a control character, '/', "..", too long); any other id is ToyCA's to judge,
+// escaped as one path segment.
+func checkID(op, id string) error {
+	if err := model.CheckID(id); err != nil {
+		return model.NewError(Name, op, model.ErrInvalidArgument, "certificate id: %v", err)
+	}
+	return nil
 }
 
 // Certificate returns the certificate with ToyCA id id.
 func (c *Client) Certificate(ctx context.Context, id string) (*model.Certificate, error) {
 	const op = "Certificate"
-	if strings.TrimSpace(id) == "" {
-		return nil, notFound(op, "certificate")
+	if err := checkID(op, id); err != nil {
+		return nil, err
 	}
 	var w wireCertificate
 	if err := c.get(ctx, op, "certificates/"+url.PathEscape(id), nil, docCertificate, &w); err != nil {
@@ -248,8 +253,8 @@ func (c *Client) DomainValidation(ctx context.Context, domain string) (*model.Do
 // Challenges returns what to publish for the certificate with id.
 func (c *Client) Challenges(ctx context.Context, id string) ([]model.Challenge, error) {
 	const op = "Challenges"
-	if strings.TrimSpace(id) == "" {
-		return nil, notFound(op, "certificate")
+	if err := checkID(op, id); err != nil {
+		return nil, err
 	}
 	var w wireChallenges
 	if err := c.get(ctx, op, "certificates/"+url.PathEscape(id)+"/challenges", nil, docChallenges, &w); err != nil {

@@ -1,7 +1,8 @@
 // Package chain is the one place adapters turn a CA's certificate download into a
-// model.Bundle: PEM parsing and normalization, and the check that the downloaded leaf is
-// the certificate the lookup described (serial, SHA-1 fingerprint, names), so that a
-// wrong file is an error and never handed out.
+// model.Bundle: PEM parsing and normalization (at most MaxCertificates), the check that
+// each certificate is signed by the next, and the check that the downloaded leaf is the
+// certificate the lookup described (serial, SHA-1 fingerprint, validity dates, names),
+// so that a wrong file is an error and never handed out.
 package chain
 
 import (
@@ -14,7 +15,9 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"time"
 
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
 )
@@ -27,6 +30,20 @@ var ErrLeafMismatch = errors.New("the downloaded leaf does not match the certifi
 
 // MismatchCode is the model.Error Code of a leaf that does not match its lookup.
 const MismatchCode = "leaf_mismatch"
+
+// ErrBrokenChain: a certificate of the download is not signed by the one after it.
+var ErrBrokenChain = errors.New("the downloaded chain is broken")
+
+// BrokenCode is the model.Error Code of a chain whose links do not verify.
+const BrokenCode = "chain_broken"
+
+// MaxCertificates is the most certificates a download may hold, the leaf included: real
+// chains have two to four.
+const MaxCertificates = 10
+
+// DateSlack is how far the leaf's validity dates may be from the lookup's: CAs report
+// them rounded (DigiCert sends dates without a time, in its own zone).
+const DateSlack = 48 * time.Hour
 
 // Parse reads parts (the leaf first, then the chain; a CA may send them in one text or
 // several) as PEM CERTIFICATE blocks and returns the bundle: the first certificate is
@@ -48,7 +65,10 @@ func Parse(parts ...[]byte) (*model.Bundle, error) {
 				return nil, fmt.Errorf("%w: part %d has text before a PEM block", ErrNotPEM, i+1)
 			}
 			if block.Type != "CERTIFICATE" {
-				return nil, fmt.Errorf("%w: part %d has a %q block", ErrNotPEM, i+1, truncate(block.Type, 40))
+				return nil, fmt.Errorf("%w: part %d has a %s block", ErrNotPEM, i+1, wire.QuoteWhole(block.Type))
+			}
+			if len(certs) == MaxCertificates {
+				return nil, fmt.Errorf("%w: more than %d certificates", ErrNotPEM, MaxCertificates)
 			}
 			c, err := x509.ParseCertificate(block.Bytes)
 			if err != nil {
@@ -65,23 +85,46 @@ func Parse(parts ...[]byte) (*model.Bundle, error) {
 	return &model.Bundle{Leaf: certs[0], Intermediates: certs[1:], PEM: out.Bytes()}, nil
 }
 
+// Links checks that each certificate of b is signed by the one after it (the leaf by
+// the first intermediate, and so on); a link that does not verify is an error wrapping
+// ErrBrokenChain naming it. Trust in the last one is the caller's to decide.
+func Links(b *model.Bundle) error {
+	chain := append([]*x509.Certificate{b.Leaf}, b.Intermediates...)
+	for i := 0; i+1 < len(chain); i++ {
+		if err := chain[i].CheckSignatureFrom(chain[i+1]); err != nil {
+			return fmt.Errorf("%w: certificate %d is not signed by certificate %d: %v", ErrBrokenChain, i+1, i+2, err)
+		}
+	}
+	return nil
+}
+
 // Match checks that b's leaf is the certificate want describes: the same serial number
 // (compared as numbers, so leading zeros and case do not matter) when want has one, the
-// same SHA-1 fingerprint of the DER when want has one, and every name of want among the
-// leaf's DNS names. A difference is an error wrapping ErrLeafMismatch saying which.
+// same SHA-1 fingerprint of the DER when want has one, validity dates within DateSlack
+// of want's when want has them, and every name of want among the leaf's DNS names. A
+// difference is an error wrapping ErrLeafMismatch saying which.
 func Match(b *model.Bundle, want *model.Certificate) error {
 	leaf := b.Leaf
 	if s := model.NormalizeHex(want.SerialNumber); s != "" {
 		n, ok := new(big.Int).SetString(s, 16)
 		if !ok || n.Cmp(leaf.SerialNumber) != 0 {
 			return fmt.Errorf("%w: serial %s, the certificate's is %s", ErrLeafMismatch,
-				hex.EncodeToString(leaf.SerialNumber.Bytes()), truncate(s, 64))
+				hex.EncodeToString(leaf.SerialNumber.Bytes()), wire.QuoteWhole(s))
 		}
 	}
 	if f := model.NormalizeHex(want.FingerprintSHA1); f != "" {
 		sum := sha1.Sum(leaf.Raw)
 		if got := hex.EncodeToString(sum[:]); got != f {
-			return fmt.Errorf("%w: SHA-1 fingerprint %s, the certificate's is %s", ErrLeafMismatch, got, truncate(f, 64))
+			return fmt.Errorf("%w: SHA-1 fingerprint %s, the certificate's is %s", ErrLeafMismatch, got, wire.QuoteWhole(f))
+		}
+	}
+	for _, d := range []struct {
+		name      string
+		got, want time.Time
+	}{{"not after", leaf.NotAfter, want.NotAfter}, {"not before", leaf.NotBefore, want.NotBefore}} {
+		if !d.want.IsZero() && (d.got.Sub(d.want) > DateSlack || d.want.Sub(d.got) > DateSlack) {
+			return fmt.Errorf("%w: the leaf is valid %s %s, the certificate %s", ErrLeafMismatch, d.name,
+				d.got.UTC().Format(time.RFC3339), d.want.UTC().Format(time.RFC3339))
 		}
 	}
 	have := map[string]bool{}
@@ -90,20 +133,30 @@ func Match(b *model.Bundle, want *model.Certificate) error {
 	}
 	for _, n := range want.DNSNames {
 		if !have[n] {
-			return fmt.Errorf("%w: the leaf does not name %s", ErrLeafMismatch, truncate(n, 253))
+			return fmt.Errorf("%w: the leaf does not name %s", ErrLeafMismatch, wire.QuoteWhole(n))
 		}
 	}
 	return nil
 }
 
-// Bundle parses parts and matches the leaf against want, returning the errors an adapter
-// returns: a download that does not parse is the client's malformed-response error
-// (model.ErrUnavailable, quoting a redacted snippet of resp's body), a leaf that does not
-// match is model.ErrUnavailable with Code MismatchCode.
+// Bundle parses parts, checks the chain's links and matches the leaf against want,
+// returning the errors an adapter returns: a download that does not parse or holds more
+// than MaxCertificates is the client's malformed-response error (model.ErrUnavailable,
+// quoting a redacted snippet of resp's body), a broken link is model.ErrUnavailable with
+// Code BrokenCode, a leaf that does not match is model.ErrUnavailable with Code
+// MismatchCode.
 func Bundle(hc *retry.Client, op string, resp *retry.Response, want *model.Certificate, parts ...[]byte) (*model.Bundle, error) {
 	b, err := Parse(parts...)
 	if err != nil {
 		return nil, hc.MalformedError(op, resp, err)
+	}
+	if err := Links(b); err != nil {
+		e := hc.Error(op, model.ErrUnavailable, "%v", err)
+		e.Code, e.Err = BrokenCode, ErrBrokenChain
+		if resp != nil {
+			e.HTTPStatus = resp.StatusCode
+		}
+		return nil, e
 	}
 	if err := Match(b, want); err != nil {
 		e := hc.Error(op, model.ErrUnavailable, "%v", err)
@@ -114,11 +167,4 @@ func Bundle(hc *retry.Client, op string, resp *retry.Response, want *model.Certi
 		return nil, e
 	}
 	return b, nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -123,3 +123,56 @@ func FuzzParse(f *testing.F) {
 		_ = chain.Match(b, &model.Certificate{SerialNumber: "01", FingerprintSHA1: "00", DNSNames: []string{"x"}})
 	})
 }
+
+// TestMatchComparesValidity: a lookup without serial or fingerprint (ZeroSSL sends the
+// fingerprint only when it has one) still refuses a leaf of the same names whose
+// validity is not the certificate's, and accepts one within DateSlack.
+func TestMatchComparesValidity(t *testing.T) {
+	old, err := fakeca.TestPKI().Issue(fakeca.LeafSpec{Seed: "old", Names: []string{"a.example.com"},
+		NotBefore: time.Date(2020, 12, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := chain.Parse(old.PEM, fakeca.TestPKI().IntermediatePEM())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &model.Certificate{DNSNames: []string{"a.example.com"},
+		NotBefore: time.Date(2029, 12, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2030, 3, 1, 0, 0, 0, 0, time.UTC)}
+	if err := chain.Match(b, want); !errors.Is(err, chain.ErrLeafMismatch) || !strings.Contains(err.Error(), "2021-03-01") {
+		t.Errorf("a leaf that expired in 2021 for one the CA says expires in 2030: %v", err)
+	}
+	want = &model.Certificate{DNSNames: []string{"a.example.com"}, NotAfter: time.Date(2021, 3, 1, 23, 0, 0, 0, time.UTC)}
+	if err := chain.Match(b, want); err != nil {
+		t.Errorf("dates within a day (a CA's rounded date): %v", err)
+	}
+}
+
+// TestChainLinksAndLength: each certificate must be signed by the next, and a download
+// holds at most MaxCertificates.
+func TestChainLinksAndLength(t *testing.T) {
+	leaf := issue(t, "", "a.example.com")
+	other := issue(t, "0a0b", "b.example.com")
+	inter := fakeca.TestPKI().IntermediatePEM()
+	good, err := chain.Parse(leaf.PEM, inter, fakeca.TestPKI().RootPEM())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chain.Links(good); err != nil {
+		t.Errorf("leaf, intermediate, root: %v", err)
+	}
+	bad, err := chain.Parse(leaf.PEM, other.PEM, inter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chain.Links(bad); !errors.Is(err, chain.ErrBrokenChain) || !strings.Contains(err.Error(), "certificate 1 is not signed by certificate 2") {
+		t.Errorf("a leaf followed by another leaf: %v", err)
+	}
+	long := [][]byte{leaf.PEM}
+	for range chain.MaxCertificates {
+		long = append(long, inter)
+	}
+	if _, err := chain.Parse(long...); !errors.Is(err, chain.ErrNotPEM) || !strings.Contains(err.Error(), "more than") {
+		t.Errorf("%d certificates: %v", len(long), err)
+	}
+}

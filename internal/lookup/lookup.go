@@ -16,7 +16,8 @@ const DefaultConcurrency = 8
 
 // Concurrently calls get for each distinct non-empty id with at most limit calls in
 // flight. Ids for which get returns an error of kind model.ErrNotFound are left out of the
-// map; any other error cancels the remaining lookups and is returned, as is ctx's error
+// map, as are ids it refuses as malformed (model.ErrInvalidArgument: no certificate can
+// have them, as a BatchGetter skips them); any other error cancels the remaining lookups and is returned, as is ctx's error
 // when ctx ends first. It returns only after every call it started has returned.
 func Concurrently(ctx context.Context, ids []string, limit int,
 	get func(context.Context, string) (*model.Certificate, error)) (map[string]*model.Certificate, error) {
@@ -55,7 +56,7 @@ loop:
 			switch {
 			case err == nil:
 				out[id] = c
-			case errors.Is(err, model.ErrNotFound):
+			case errors.Is(err, model.ErrNotFound), errors.Is(err, model.ErrInvalidArgument):
 			case firstErr == nil:
 				firstErr = err
 				cancel()

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -27,4 +28,19 @@ func Line(s string, max int) string {
 		cut--
 	}
 	return s[:cut] + "…"
+}
+
+// maxWhole is the longest value QuoteWhole quotes.
+const maxWhole = 1024
+
+// QuoteWhole quotes a CA value for an error built where the API key is not known (a
+// mapping function): whole, in double quotes with Go escapes, never cut, because a cut
+// made before redaction can leave part of a key visible; a value over 1024 bytes is
+// described by its length instead. The retry client that reports the error redacts it,
+// then cuts it (retry.Client.Line).
+func QuoteWhole(s string) string {
+	if len(s) > maxWhole {
+		return "(a " + strconv.Itoa(len(s)) + "-byte value)"
+	}
+	return strconv.Quote(s)
 }

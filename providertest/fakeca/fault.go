@@ -88,6 +88,12 @@ const (
 	// path under "/anyca-no-such-route"), so the fake answers with its own "no such
 	// route" body, as the vendor answers a request sent under a wrong BaseURL path.
 	WrongRoute
+	// Taint answers the real answer, status and headers kept, with Fault.Message
+	// appended to every string of a JSON document (ids, dates, status words, PEM
+	// texts), or to the whole body when it is not JSON (a PEM download): what a CA
+	// whose values carry text the client must never show raw (the key, a private key,
+	// a terminal escape) sends.
+	Taint
 )
 
 // String names the fault kind, as test names and logs show it.
@@ -133,6 +139,8 @@ func (k FaultKind) String() string {
 		return "stalled-answer"
 	case WrongRoute:
 		return "wrong-route"
+	case Taint:
+		return "taint"
 	}
 	return "fault(" + strconv.Itoa(int(k)) + ")"
 }
@@ -159,7 +167,7 @@ type Fault struct {
 	Field      int           // for WrongType and WrongScalar: which value to change (0 is the first)
 	Size       int64         // for HugeBody: the body's size (0 is 64 MiB); for BlankEntries and Overlap: items
 	Total      int64         // for the paging faults: the total the answer reports
-	Message    string        // for RateLimit and ServerError: the text of the vendor's error ("" the fake's own)
+	Message    string        // for RateLimit and ServerError: the text of the vendor's error ("" the fake's own); for Taint: the text appended
 }
 
 // ErrorBody renders the vendor's JSON error body for status, with message as the text
@@ -368,7 +376,7 @@ func (in *Injector) serveFault(w http.ResponseWriter, r *http.Request, h http.Ha
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(doc)
-	case Redirect, WrongType, WrongScalar, HugeBody, EchoRequest:
+	case Redirect, WrongType, WrongScalar, HugeBody, EchoRequest, Taint:
 		serveHostile(w, r, h, f)
 	case IgnorePaging, WrongTotal, EmptyPage, BlankEntries, Overlap:
 		in.servePaging(w, r, h, f)

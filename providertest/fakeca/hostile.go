@@ -30,6 +30,8 @@ func serveHostile(w http.ResponseWriter, r *http.Request, h http.Handler, f Faul
 		serveRewritten(w, r, h, func(body []byte) ([]byte, bool) { return MangleField(body, f.Field) })
 	case WrongScalar:
 		serveRewritten(w, r, h, func(body []byte) ([]byte, bool) { return MangleScalar(body, f.Field) })
+	case Taint:
+		serveRewritten(w, r, h, func(body []byte) ([]byte, bool) { return TaintStrings(body, f.Message), true })
 	case HugeBody:
 		size := f.Size
 		if size <= 0 {
@@ -105,13 +107,14 @@ func MangleField(doc []byte, n int) ([]byte, bool) {
 
 // MangleScalar returns doc with its n-th number or boolean (counted depth first with
 // object keys in sorted order; strings and nulls are not counted) replaced by a string
-// that is neither: a number by "not-a-number", a boolean by "maybe". It returns false
+// that is neither: a number by "not/a-number" (which is not an id either: ids are
+// opaque, but never hold '/', wire.CheckID), a boolean by "maybe". It returns false
 // when doc is not JSON or has no n-th number or boolean.
 func MangleScalar(doc []byte, n int) ([]byte, bool) {
 	return rewriteNth(doc, n, func(v any) (any, bool) {
 		switch v.(type) {
 		case json.Number:
-			return "not-a-number", true
+			return "not/a-number", true
 		case bool:
 			return "maybe", true
 		}
@@ -172,4 +175,36 @@ func rewriteIn(v any, n int, seen *int, change func(any) (any, bool)) (any, bool
 		return v, false
 	}
 	return nv, true
+}
+
+// TaintStrings returns doc with text appended to every string of it when doc is JSON
+// (object keys left alone), or to doc itself when it is not.
+func TaintStrings(doc []byte, text string) []byte {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return append(append([]byte(nil), doc...), text...)
+	}
+	out, err := json.Marshal(taintIn(v, text))
+	if err != nil {
+		return append(append([]byte(nil), doc...), text...)
+	}
+	return out
+}
+
+func taintIn(v any, text string) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = taintIn(e, text)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = taintIn(e, text)
+		}
+	case string:
+		return x + text
+	}
+	return v
 }

@@ -27,6 +27,8 @@ type LoopBugs struct {
 	VerifyIssued         bool // Verify of an issued certificate is accepted
 	DownloadPending      bool // a certificate that is not issued is downloaded anyway
 	DownloadWrongLeaf    bool // the leaf of another certificate is sent
+	DownloadStaleLeaf    bool // a leaf of the same names and serial, nine years older, is sent
+	DownloadBrokenChain  bool // another certificate is sent between the leaf and its intermediate
 	RecheckAfterRefusal  bool // with FinalRefusal, a refused domain is checked again (and passes once published)
 }
 
@@ -138,7 +140,23 @@ func (p *Provider) Download(ctx context.Context, certificateID string) (*model.B
 		}
 		leaf = s.leaves[ids[0]]
 	}
-	b, err := chain.Parse(leaf.PEM, fakeca.TestPKI().IntermediatePEM())
+	parts := [][]byte{leaf.PEM, fakeca.TestPKI().IntermediatePEM()}
+	if bugs.DownloadStaleLeaf {
+		stale, err := fakeca.TestPKI().Issue(fakeca.LeafSpec{Serial: c.SerialNumber, Seed: c.ID, Names: c.DNSNames,
+			NotBefore: c.NotBefore.AddDate(-9, 0, 0), NotAfter: c.NotAfter.AddDate(-9, 0, 0)})
+		if err == nil {
+			parts[0] = stale.PEM
+		}
+	}
+	if bugs.DownloadBrokenChain {
+		for id, other := range s.leaves {
+			if id != certificateID {
+				parts = [][]byte{parts[0], other.PEM, parts[1]}
+				break
+			}
+		}
+	}
+	b, err := chain.Parse(parts...)
 	if err != nil {
 		return nil, p.errorf(op, model.ErrUnavailable, "%v", err)
 	}

@@ -60,9 +60,14 @@ type Bugs struct {
 	RouteAsNotFound    bool
 	OriginNotCompleted bool // a BaseURL given as an origin is not completed with APIPath
 	RawVendorText      bool // the CA's error text goes into the error as sent, control characters and all
-	Faults             FaultBugs
-	Paging             PagingBugs
-	Lifecycle          LifecycleBugs
+	// CutBeforeRedact: a CA value quoted in an error is cut at 40 bytes before the key
+	// is redacted, so a key behind other text is left partly visible.
+	CutBeforeRedact bool
+	ShapedIDs       bool // ids that are not all letters and digits are refused, though ids are opaque
+	SendsPathIDs    bool // an id holding '/', ".." or a control character is sent to the CA
+	Faults          FaultBugs
+	Paging          PagingBugs
+	Lifecycle       LifecycleBugs
 }
 
 // Server is an in-memory CA account, seeded when it is created; orders, revocations

@@ -209,7 +209,16 @@ func (p *Provider) wait(ctx context.Context, s *Server, op string) error {
 
 // callFor makes the request op about the certificate with id and returns the server and
 // a copy of the certificate, or ErrNotFound (HTTP 404) when the server has no such id.
+// An id that can never be an id (wire.CheckID) is ErrInvalidArgument before any request;
+// any other is looked up as it is: ids are opaque.
 func (p *Provider) callFor(ctx context.Context, op, id string) (*Server, model.Certificate, error) {
+	bugs := p.bugs()
+	if err := wire.CheckID(id); err != nil && !bugs.SendsPathIDs {
+		return nil, model.Certificate{}, p.errorf(op, model.ErrInvalidArgument, "certificate id: %v", err)
+	}
+	if bugs.ShapedIDs && !wire.AlnumID(id, 1, 64) {
+		return nil, model.Certificate{}, p.errorf(op, model.ErrInvalidArgument, "certificate id: letters and digits only")
+	}
 	s, err := p.call(ctx, op)
 	if err != nil {
 		return nil, model.Certificate{}, err

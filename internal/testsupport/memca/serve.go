@@ -11,6 +11,7 @@ import (
 	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/providertest/fakeca"
+	"github.com/anyca/anyca/retry"
 )
 
 // How a Server answers one request: the queued or random fault first, then the key check.
@@ -38,6 +39,9 @@ func (s *Server) serve(ctx context.Context, key string) (fakeca.Fault, *model.Er
 	s.requests.Add(1)
 	var page fakeca.Fault
 	if f, ok := s.nextFault(); ok {
+		if f.Kind == fakeca.Taint {
+			return page, s.tainted(f, key)
+		}
 		if err := s.fault(ctx, f); err != nil {
 			if s.Bugs.Faults.KeyInFaultErrors && err != errForeignAsEmpty {
 				err.Message += " (request key " + key + ")"
@@ -132,3 +136,20 @@ func (s *Server) fault(ctx context.Context, f fakeca.Fault) *model.Error {
 // errForeignAsEmpty is what a foreign document becomes with Bugs.ForeignAsEmpty: the
 // listing that receives it ends as if the account were empty.
 var errForeignAsEmpty = &model.Error{Kind: model.ErrUnavailable, Code: "foreign-as-empty"}
+
+// tainted is the error of an answer whose every string carries f.Message (a Taint
+// fault): its date does not parse, and the error quotes it as the HTTP adapters do,
+// redacted first (the key, key material), then made one printable line and cut
+// (retry.Client.Line).
+func (s *Server) tainted(f fakeca.Fault, key string) *model.Error {
+	raw := "2024-01-01T00:00:00Z" + f.Message
+	msg := "created: unrecognized time " + strconv.Quote(raw)
+	switch {
+	case s.Bugs.RawVendorText:
+	case s.Bugs.CutBeforeRedact:
+		msg = retry.RedactKey("created: unrecognized time "+strconv.Quote(wire.Line(raw, 40)), key)
+	default:
+		msg = retry.RedactKey(wire.Line(retry.RedactKey(msg, key), 1024), key)
+	}
+	return &model.Error{Kind: model.ErrUnavailable, HTTPStatus: 200, Code: "malformed_response", Message: msg}
+}

@@ -216,6 +216,7 @@ func CommonPaths(errorBody func(status int, text string) []byte) []Path {
 			}
 		}},
 	)
+	ps = append(ps, keyMaterialPaths(errorBody)...)
 	return ps
 }
 
@@ -226,8 +227,9 @@ type Result struct {
 	Logs      string
 }
 
-// Run runs call on every path with key and asserts that the call failed and that the key
-// is nowhere in the error, its chain or the debug log. It returns what it saw.
+// Run runs call on every path with key and asserts that the call failed and that the key,
+// and the private key the key-material paths serve, are nowhere in the error, its chain
+// or the debug log. It returns what it saw.
 func Run(t *testing.T, key string, paths []Path, call func(t *testing.T, env Env) error) []Result {
 	t.Helper()
 	var out []Result
@@ -259,6 +261,7 @@ func Run(t *testing.T, key string, paths []Path, call func(t *testing.T, env Env
 				t.Fatalf("the call succeeded; want a failure")
 			}
 			AssertNoSecret(t, err, logs.String(), key)
+			AssertNoKeyMaterial(t, err, logs.String())
 			if os.Getenv("ANYCA_SECRETS_DUMP") != "" {
 				for label, text := range Renderings(err) {
 					t.Logf("%s: %s", label, text)

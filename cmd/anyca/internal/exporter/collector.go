@@ -3,15 +3,17 @@ package exporter
 import (
 	"strings"
 
-	"github.com/anyca/anyca/model"
-
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/anyca/anyca/model"
 )
 
 // The metrics, all labelled by account and provider.
 var (
+	// certNotAfter carries issued certificates only, and no status label: a status change
+	// would start a new series, and an expired or revoked certificate is nothing to renew.
 	certNotAfter = metric("anyca_certificate_not_after_seconds",
-		"When the certificate expires, in seconds since the Unix epoch.", "id", "common_name", "status")
+		"When the issued certificate expires, in seconds since the Unix epoch.", "id", "common_name")
 	domainValidUntil = metric("anyca_domain_validation_valid_until_seconds",
 		"When the domain's validation for the level lapses, in seconds since the Unix epoch.", "domain", "level", "status")
 	certRenewalStart = metric("anyca_certificate_renewal_window_start_seconds",
@@ -83,8 +85,8 @@ func (e *Exporter) Collect(ch chan<- prometheus.Metric) {
 		certsByStatus := map[string]int{}
 		for _, c := range st.certs {
 			certsByStatus[string(c.Status)]++
-			if !c.NotAfter.IsZero() {
-				send(certNotAfter, prometheus.GaugeValue, unixSeconds(c.NotAfter), a, p, c.ID, c.CommonName, string(c.Status))
+			if c.Status == model.StatusIssued && !c.NotAfter.IsZero() {
+				send(certNotAfter, prometheus.GaugeValue, unixSeconds(c.NotAfter), a, p, c.ID, c.CommonName)
 			}
 			if w := st.windows[c.ID]; w != nil && c.Status == model.StatusIssued {
 				send(certRenewalStart, prometheus.GaugeValue, unixSeconds(w.Start), a, p, c.ID, c.CommonName, string(c.Status))

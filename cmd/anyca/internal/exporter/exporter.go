@@ -50,6 +50,12 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// RefreshTimeout bounds one refresh of one account, every request and wait of it
+	// included; 0 means the account's interval (Interval, or longer for an account whose
+	// refresh needs many requests), so a refresh ends before the next is due. A refresh
+	// that runs out of time counts as failed (anyca_refresh_success 0) and keeps the
+	// last complete listing.
+	RefreshTimeout time.Duration
 	// AfterCertificates, when set, is called during each refresh of an account between
 	// listing its certificates and listing its domains. Tests use it to hold a refresh
 	// mid-way.
@@ -76,7 +82,9 @@ type account struct {
 }
 
 // New builds a provider per account, each with an HTTP client whose transport counts
-// the CA requests and 429 answers. No request is made until Refresh or Run.
+// the CA requests and 429 answers. No request is made until Refresh or Run. An account
+// whose config anyca.New refuses is an *anyca.AccountError naming it (kind
+// model.ErrInvalidArgument).
 func New(ctx context.Context, accounts []anyca.Account, opt Options) (*Exporter, error) {
 	if opt.Interval <= 0 {
 		opt.Interval = DefaultInterval
@@ -93,11 +101,14 @@ func New(ctx context.Context, accounts []anyca.Account, opt Options) (*Exporter,
 		c := &requestCounter{}
 		cfg := acct.Config
 		cfg.HTTPClient = countingClient(cfg.HTTPClient, c)
-		f, err := anyca.NewFleet(ctx, []anyca.Account{{Name: acct.Name, Config: cfg}}, anyca.FleetOptions{})
+		p, err := anyca.New(ctx, cfg)
+		if err != nil {
+			return nil, &anyca.AccountError{Account: acct.Name, Provider: cfg.Provider, Err: err}
+		}
+		f, err := anyca.FleetOf(map[string]anyca.Provider{acct.Name: p}, anyca.FleetOptions{})
 		if err != nil {
 			return nil, err
 		}
-		p, _ := f.Provider(acct.Name)
 		rps := cfg.Retry.SustainedRate() // the account's own bucket or rolling windows
 		if rps == 0 {
 			rps = defaultRequestsPerSecond
@@ -172,11 +183,18 @@ func refreshInterval(base time.Duration, requests uint64, rps float64) time.Dura
 	return max(base, need)
 }
 
-// refresh lists acct's certificates and domains and publishes the result. A failure
-// keeps the previous listing and records the failure.
+// refresh lists acct's certificates and domains, within RefreshTimeout, and publishes
+// the result. A failure (a wedged CA that runs out the time included) keeps the
+// previous listing and records the failure.
 func (e *Exporter) refresh(ctx context.Context, acct *account) {
 	acct.refreshing.Lock() // Refresh and Run may overlap; one refresh per account at a time
 	defer acct.refreshing.Unlock()
+	limit := e.opt.RefreshTimeout
+	if limit <= 0 {
+		limit = e.interval(acct)
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
 	start := e.opt.Now()
 	before := acct.counter.requests.Load()
 	certs := acct.fleet.Certificates(ctx, model.CertificateQuery{})
@@ -211,9 +229,19 @@ func (e *Exporter) refresh(ctx context.Context, acct *account) {
 		st.certs, st.domains, st.listed, st.lastSuccess = certs.Items, doms.Items, true, end
 		st.windows, st.renewed = windows, renewed
 	} else {
-		e.opt.Logger.Warn("anyca exporter: refresh failed", "account", acct.name, "provider", acct.provider, "error", err.Error())
+		e.opt.Logger.Warn("anyca exporter: refresh failed", "account", acct.name, "provider", acct.provider, "error", accountCause(err).Error())
 	}
 	e.snap.Store(prev.with(acct.name, st))
+}
+
+// accountCause is the provider's error inside a fleet's error about one account: the log
+// line names the account and provider in fields of their own.
+func accountCause(err error) error {
+	var ae *anyca.AccountError
+	if errors.As(err, &ae) {
+		return ae.Err
+	}
+	return err
 }
 
 // renewals returns the renewal window of each issued certificate of certs

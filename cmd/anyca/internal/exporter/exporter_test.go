@@ -1,12 +1,17 @@
 package exporter
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -143,14 +148,23 @@ func TestExporterMetrics(t *testing.T) {
 	for _, name := range []string{"prod", "dv"} {
 		acct := f.want[name]
 		provider := map[string]string{"prod": "digicert", "dv": "zerossl"}[name]
-		n := 0
+		n, dropped := 0, map[model.CertificateStatus]int{}
 		for _, c := range acct.Certificates {
 			if c.NotAfter.IsZero() {
 				continue
 			}
-			n++
-			key := fmt.Sprintf("account=%s,common_name=%s,id=%s,provider=%s,status=%s", name, c.CommonName, c.ID, provider, c.Status)
+			// Only issued certificates have an expiry to watch; the series has no status
+			// label, so a status change never starts a new one.
+			key := fmt.Sprintf("account=%s,common_name=%s,id=%s,provider=%s", name, c.CommonName, c.ID, provider)
 			got, ok := notAfter[key]
+			if c.Status != model.StatusIssued {
+				dropped[c.Status]++
+				if ok {
+					t.Errorf("series %s for a certificate that is %s", key, c.Status)
+				}
+				continue
+			}
+			n++
 			if !ok {
 				t.Fatalf("no series %s", key)
 			}
@@ -158,8 +172,8 @@ func TestExporterMetrics(t *testing.T) {
 				t.Errorf("%s = %v, want %v", key, got, want)
 			}
 		}
-		if n == 0 {
-			t.Fatalf("account %s seeded no certificate with an expiry", name)
+		if n == 0 || dropped[model.StatusExpired] == 0 || dropped[model.StatusRevoked] == 0 {
+			t.Fatalf("account %s seeded %d issued certificates with an expiry, and besides %v: want expired and revoked ones too", name, n, dropped)
 		}
 		for _, d := range acct.Domains {
 			for _, l := range d.Levels {
@@ -315,6 +329,29 @@ func TestRunStopsWithContext(t *testing.T) {
 	}
 }
 
+// A failed refresh is logged once, with the account and provider as fields and the
+// provider's error as the error: not a fleet's error about the account inside it.
+func TestRefreshFailureLogLine(t *testing.T) {
+	f := newFleetFakes(t)
+	f.accounts = f.accounts[1:2] // staging, whose key is wrong
+	var buf bytes.Buffer
+	e, err := New(context.Background(), f.accounts, Options{Logger: slog.New(slog.NewTextHandler(&buf, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Refresh(context.Background())
+	line := buf.String()
+	if strings.Count(line, "\n") != 1 || !strings.Contains(line, "account=staging provider=digicert") ||
+		!strings.Contains(line, `error="digicert: Certificates: unauthenticated`) {
+		t.Errorf("log line %q", line)
+	}
+	for _, nested := range []string{"account(s) failed", "account staging", "fleet"} {
+		if strings.Contains(line, nested) {
+			t.Errorf("log line %q wraps the error in another account error (%q)", line, nested)
+		}
+	}
+}
+
 // TestExporterRenewalWindow scrapes the renewal-window metrics: every issued certificate
 // of a listed account has its window's start (the last third of its lifetime: these CAs
 // give no advice), and anyca_certificate_renewed is 1 exactly for those a pending or
@@ -393,9 +430,61 @@ func TestExporterRenewalWindow(t *testing.T) {
 	}
 }
 
+// A config that anyca.New refuses names the account, and no fleet.
+func TestNewRefusesAnAccountByName(t *testing.T) {
+	f := newFleetFakes(t)
+	accts := f.accounts[:1]
+	accts[0].Config.BaseURL = "127.0.0.1:8089/digicert"
+	_, err := New(context.Background(), accts, Options{})
+	var ae *anyca.AccountError
+	if !errors.As(err, &ae) || ae.Account != "prod" || model.KindOf(err) != model.ErrInvalidArgument || strings.Contains(err.Error(), "fleet") {
+		t.Errorf("New: %v", err)
+	}
+}
+
 // sortedNames returns c's names sorted.
 func sortedNames(c model.Certificate) []string {
 	n := append([]string(nil), c.DNSNames...)
 	sort.Strings(n)
 	return n
+}
+
+// TestWedgedRefreshFails: a CA that accepts the connection and never answers cannot
+// hold a refresh forever; the refresh ends at RefreshTimeout and counts as failed.
+func TestWedgedRefreshFails(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns sync.WaitGroup
+	stop := make(chan struct{})
+	t.Cleanup(func() { close(stop); ln.Close(); conns.Wait() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			go func() { defer conns.Done(); <-stop; c.Close() }() // read nothing, answer nothing
+		}
+	}()
+	accounts := []anyca.Account{{Name: "wedged", Config: anyca.Config{Provider: "zerossl",
+		APIKey: "wedged-zerossl-key-000000", BaseURL: "http://" + ln.Addr().String(),
+		Retry: retry.Config{MaxAttempts: 1, RequestsPerSecond: -1}}}}
+	e, err := New(context.Background(), accounts, Options{RefreshTimeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { e.Refresh(context.Background()); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("the refresh of a CA that never answers did not end")
+	}
+	st := e.snap.Load().accounts["wedged"]
+	if st == nil || st.success {
+		t.Fatalf("a wedged refresh must count as failed, got %+v", st)
+	}
 }

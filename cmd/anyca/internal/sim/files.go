@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"context"
 	"net"
 	"net/http"
 	"strings"
@@ -39,20 +38,4 @@ func (w *World) fileHandler() http.Handler {
 			_, _ = rw.Write([]byte(f.body))
 		}
 	})
-}
-
-// DialFiles returns a dialer for file checks: connections to port 443 go to httpsAddr,
-// others to httpAddr; an empty address leaves those connections to the address asked.
-func DialFiles(httpAddr, httpsAddr string) func(ctx context.Context, network, addr string) (net.Conn, error) {
-	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		_, port, _ := net.SplitHostPort(addr)
-		switch {
-		case port == "443" && httpsAddr != "":
-			addr = httpsAddr
-		case port != "443" && httpAddr != "":
-			addr = httpAddr
-		}
-		var d net.Dialer
-		return d.DialContext(ctx, network, addr)
-	}
 }

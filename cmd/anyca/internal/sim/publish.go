@@ -16,11 +16,13 @@ import (
 // Publish publishes into the world the record or file of every challenge of
 // certificate (or order) id, in each simulated CA that knows the id, right or with the
 // wrong value k. It reads the challenges as a user does, through the CA's API at root,
-// and returns the lines published. An id no CA knows is ErrNotFound; a wrong kind that
-// fits no challenge of the id is ErrInvalidArgument.
+// and returns the lines published. An id every CA refuses as malformed is
+// ErrInvalidArgument; an id no CA knows is ErrNotFound; a wrong kind that fits no
+// challenge of the id is ErrInvalidArgument.
 func Publish(ctx context.Context, cas []CA, root, id string, k Wrong) ([]string, error) {
 	var lines []string
 	known, fitted := false, k == WrongNone
+	asked, malformed := 0, 0
 	for _, ca := range cas {
 		if ca.World == nil {
 			continue
@@ -30,6 +32,11 @@ func Publish(ctx context.Context, cas []CA, root, id string, k Wrong) ([]string,
 			return nil, err
 		}
 		chs, err := p.Challenges(ctx, id)
+		asked++
+		if model.KindOf(err) == model.ErrInvalidArgument {
+			malformed++
+			continue // not an id of this CA's shape
+		}
 		if errors.Is(err, model.ErrNotFound) || errors.Is(err, model.ErrInvalidArgument) {
 			continue // another CA's id
 		}
@@ -49,6 +56,9 @@ func Publish(ctx context.Context, cas []CA, root, id string, k Wrong) ([]string,
 			fitted = fitted || k.affects(ch)
 			lines = append(lines, out...)
 		}
+	}
+	if !known && asked > 0 && malformed == asked {
+		return nil, &model.Error{Kind: model.ErrInvalidArgument, Op: "sim publish", Message: fmt.Sprintf("%q is not a certificate id of any simulated CA", id)}
 	}
 	if !known {
 		return nil, &model.Error{Kind: model.ErrNotFound, Op: "sim publish", Message: fmt.Sprintf("no simulated CA knows certificate %q", id)}

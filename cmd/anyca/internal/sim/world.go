@@ -148,7 +148,7 @@ func (w *World) certificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error
 
 // PreflightOptions point preflight at the world's DNS server and file host (after Start).
 func (w *World) PreflightOptions() preflight.Options {
-	return preflight.Options{Nameservers: []string{w.dnsAddr}, DialContext: DialFiles(w.fileAddr, w.tlsAddr),
+	return preflight.Options{Nameservers: []string{w.dnsAddr}, DialContext: preflight.DialFiles(w.fileAddr, w.tlsAddr),
 		TLSConfig: &tls.Config{RootCAs: fakeca.TestPKI().RootPool()}, DNSTimeout: 2 * time.Second}
 }
 

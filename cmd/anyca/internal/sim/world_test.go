@@ -11,6 +11,7 @@ import (
 	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/digicert/digicerttest"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/preflight"
 	"github.com/anyca/anyca/providertest/fakeca"
 	"github.com/anyca/anyca/providertest/fakeca/fakecatest"
 	"github.com/miekg/dns"
@@ -93,7 +94,7 @@ func TestSimWorldServesWhatWasPublished(t *testing.T) {
 		t.Errorf("CAA left after a right publish: %v", r)
 	}
 
-	client := &http.Client{Transport: &http.Transport{DialContext: DialFiles(w.fileAddr, w.tlsAddr)},
+	client := &http.Client{Transport: &http.Transport{DialContext: preflight.DialFiles(w.fileAddr, w.tlsAddr)},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	get := func(url string) (int, string, string) {
 		t.Helper()
@@ -111,7 +112,7 @@ func TestSimWorldServesWhatWasPublished(t *testing.T) {
 	}
 	// HTTPS: the same files by scheme, with a certificate for the name from the test PKI.
 	pub(model.Challenge{Domain: "shop.test", Type: model.ChallengeHTTPSFile, URL: "https://shop.test/.well-known/pki-validation/f.txt", Content: "tls body"}, WrongNone)
-	client.Transport = &http.Transport{DialContext: DialFiles(w.fileAddr, w.tlsAddr), TLSClientConfig: &tls.Config{RootCAs: fakeca.TestPKI().RootPool()}}
+	client.Transport = &http.Transport{DialContext: preflight.DialFiles(w.fileAddr, w.tlsAddr), TLSClientConfig: &tls.Config{RootCAs: fakeca.TestPKI().RootPool()}}
 	if code, body, _ := get("https://shop.test/.well-known/pki-validation/f.txt"); code != 200 || body != "tls body" {
 		t.Errorf("https file: %d %q", code, body)
 	}

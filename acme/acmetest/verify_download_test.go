@@ -1,0 +1,128 @@
+package acmetest_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/anyca/anyca"
+	"github.com/anyca/anyca/acme/acmetest"
+	"github.com/anyca/anyca/model"
+)
+
+// TestVerifyAnswerStatus: Verify's result takes each answered challenge's status and
+// problem from the CA's answer to the challenge POST, not from the authorization read
+// before it: an answer saying invalid is a failed challenge with the CA's detail, and a
+// challenge the CA is still checking is pending, never valid.
+func TestVerifyAnswerStatus(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		rewrite func(string) string
+		want    model.ValidationStatus
+		problem string
+	}{
+		{"checking", nil, model.ValidationPending, ""},
+		{"refused", func(body string) string {
+			body = strings.Replace(body, `"status": "processing"`, `"status": "invalid"`, 1)
+			return strings.Replace(body, `"status": "invalid"`, `"status": "invalid", "error": {"type": "urn:ietf:params:acme:error:unauthorized", "detail": "no TXT record found"}`, 1)
+		}, model.ValidationFailed, "no TXT record found"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fault{match: func(r *http.Request) bool {
+				return r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/chalZ/")
+			}, answer: func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+				rec := httptest.NewRecorder()
+				next.ServeHTTP(rec, r)
+				for k, v := range rec.Header() {
+					w.Header()[k] = v
+				}
+				w.Header().Del("Content-Length")
+				w.WriteHeader(rec.Code)
+				body := rec.Body.String()
+				if tc.rewrite != nil {
+					body = tc.rewrite(body)
+				}
+				_, _ = w.Write([]byte(body))
+			}}
+			f.armed.Store(true)
+			// Nothing is published: Pebble keeps checking (and fails) after its answer.
+			_, p := startWith(t, acmetest.Options{}, f)
+			ctx := context.Background()
+			ord, err := anyca.Order(ctx, p, model.OrderRequest{Names: []string{tc.name + ".example.com"}, CSR: csrFor(t, tc.name+".example.com")})
+			require.NoError(t, err)
+			chs, err := anyca.Verify(ctx, p, ord.ID, model.ChallengeDNSTXT)
+			require.NoError(t, err)
+			require.EqualValues(t, 1, f.hits.Load(), "one challenge POST")
+			var answered *model.Challenge
+			for i, ch := range chs {
+				assert.NotEqual(t, model.ValidationValid, ch.Status, "%s: the CA said nothing of valid", ch.Type)
+				if ch.Type == model.ChallengeDNSTXT {
+					answered = &chs[i]
+				}
+			}
+			require.NotNil(t, answered)
+			assert.Equal(t, tc.want, answered.Status)
+			assert.Equal(t, tc.problem, answered.Problem)
+		})
+	}
+}
+
+// TestVerifyNothingToDo: Verify on an order whose authorizations are all valid, or one
+// the CA refused, is ErrFailedPrecondition and answers no challenge.
+func TestVerifyNothingToDo(t *testing.T) {
+	srv, p := start(t, acmetest.Options{})
+	ctx := context.Background()
+	cert, _ := issue(t, srv, p, model.ChallengeDNSTXT, "done.example.com")
+	before := srv.Requests()
+	_, err := anyca.Verify(ctx, p, cert.ID, model.ChallengeDNSTXT)
+	me := requireKind(t, err, model.ErrFailedPrecondition, "")
+	assert.Contains(t, me.Message, "every authorization valid")
+	assert.EqualValues(t, 1, srv.Requests()-before, "one read of the authorization, no challenge answered")
+
+	ord, err := anyca.Order(ctx, p, model.OrderRequest{Names: []string{"refused.example.com"}, CSR: csrFor(t, "refused.example.com")})
+	require.NoError(t, err)
+	_, err = anyca.Verify(ctx, p, ord.ID, model.ChallengeDNSTXT) // nothing published
+	require.NoError(t, err)
+	_, err = anyca.WaitValidated(ctx, p, ord.ID, anyca.WaitOptions{Min: 10 * time.Millisecond, Max: 100 * time.Millisecond})
+	var vf *anyca.ValidationFailedError
+	require.ErrorAs(t, err, &vf)
+	_, err = anyca.Verify(ctx, p, ord.ID, model.ChallengeHTTPFile)
+	me = requireKind(t, err, model.ErrFailedPrecondition, "")
+	assert.Contains(t, me.Message, "is invalid")
+}
+
+// TestDownloadNotReady: Download of an order not validated yet sends its finalize
+// without reading the order first; the CA's orderNotReady is followed by one read of
+// the order, for the precise ErrFailedPrecondition. Once validated, the order is read
+// before it is finalized again (a finalize was sent), and downloads.
+func TestDownloadNotReady(t *testing.T) {
+	f := &fault{match: func(r *http.Request) bool {
+		return r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/finalize-order/")
+	}, answer: func(w http.ResponseWriter, r *http.Request, next http.Handler) { next.ServeHTTP(w, r) }}
+	srv, p := startWith(t, acmetest.Options{AlwaysValid: true}, f)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	ord, err := anyca.Order(ctx, p, model.OrderRequest{Names: []string{"early.example.com"}, CSR: csrFor(t, "early.example.com")})
+	require.NoError(t, err)
+	before := srv.Requests()
+	_, err = anyca.Download(ctx, p, ord.ID)
+	me := requireKind(t, err, model.ErrFailedPrecondition, "")
+	assert.Contains(t, me.Message, "not validated yet")
+	assert.EqualValues(t, 2, srv.Requests()-before, "the finalize, refused, and one read of the order")
+	assert.EqualValues(t, 1, f.hits.Load())
+
+	_, err = anyca.Verify(ctx, p, ord.ID, model.ChallengeDNSTXT)
+	require.NoError(t, err)
+	_, err = anyca.WaitValidated(ctx, p, ord.ID, anyca.WaitOptions{Min: 10 * time.Millisecond, Max: 100 * time.Millisecond})
+	require.NoError(t, err)
+	b, err := anyca.Download(ctx, p, ord.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "early.example.com", b.Leaf.DNSNames[0])
+	assert.EqualValues(t, 2, f.hits.Load(), "finalized once more, now that the order is ready")
+}
