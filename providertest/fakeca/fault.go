@@ -230,9 +230,9 @@ func (in *Injector) DeclarePaging(p Paging) {
 	in.paging = p
 }
 
-// SetExempt makes the requests exempt reports true pass the injector untouched and
-// uncounted (Requests): no queued or chaos fault is played on them, and a queued fault
-// waits for the next request that is not exempt. For a protocol's own plumbing that precedes a call's request
+// SetExempt makes the requests exempt reports true pass the injector untouched (they
+// are counted by Requests): no queued or chaos fault is played on them, and a queued
+// fault waits for the next request that is not exempt. For a protocol's own plumbing that precedes a call's request
 // whenever the client needs it (an ACME client's newNonce), so that FailNext hits the
 // call's request. nil: no request is exempt.
 func (in *Injector) SetExempt(exempt func(*http.Request) bool) {
@@ -241,8 +241,7 @@ func (in *Injector) SetExempt(exempt func(*http.Request) bool) {
 	in.exempt = exempt
 }
 
-// Requests returns how many requests reached the fake, faulty ones included and exempt
-// ones (SetExempt) not.
+// Requests returns how many requests reached the fake, faulty and exempt ones included.
 func (in *Injector) Requests() int64 { return in.requests.Load() }
 
 // Injected returns how many faults of each kind were injected so far.
@@ -258,10 +257,10 @@ func (in *Injector) next(r *http.Request) (Fault, bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	var f Fault
+	in.requests.Add(1)
 	if in.exempt != nil && in.exempt(r) {
 		return Fault{}, false
 	}
-	in.requests.Add(1)
 	switch {
 	case len(in.queue) > 0 && isPaging(in.queue[0].Kind) && in.paging.Pages != nil && !in.paging.Pages(r):
 		return Fault{}, false
