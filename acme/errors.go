@@ -138,9 +138,10 @@ func (c *Client) fail(ctx context.Context, op string, rec *call, err error, unkn
 		return c.fatalError(e, err)
 	}
 	e.Kind = model.ErrUnavailable
-	if st.status == http.StatusNotFound && st.problem == "" {
-		// A 404 that is not an ACME problem document (a proxy's page, a path the CA has
-		// no route for): the endpoint is missing, not the order.
+	if st.status == http.StatusNotFound && st.problem == "" && !st.emptyError {
+		// A 404 whose body is not an ACME problem document (a proxy's page, a path the
+		// CA has no route for): the endpoint is missing, not the order. An empty 404 is
+		// the CA's own "no such order" (Pebble's).
 		var msg string
 		e.Code, msg, e.Kind = wire.NotVendor404()
 		e.Message = wire.Line(msg+": "+err.Error(), 300)
