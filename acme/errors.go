@@ -138,6 +138,15 @@ func (c *Client) fail(ctx context.Context, op string, rec *call, err error, unkn
 		return c.fatalError(e, err)
 	}
 	e.Kind = model.ErrUnavailable
+	if st.status == http.StatusNotFound && st.problem == "" && !st.emptyError {
+		// A 404 whose body is not an ACME problem document (a proxy's page, a path the
+		// CA has no route for): the endpoint is missing, not the order. An empty 404 is
+		// the CA's own "no such order" (Pebble's).
+		var msg string
+		e.Code, msg, e.Kind = wire.NotVendor404()
+		e.Message = wire.Line(msg+": "+err.Error(), 300)
+		return e
+	}
 	if st.status >= 400 {
 		e.Kind = KindOf(st.status, st.problem)
 		e.Code = st.problem
@@ -147,7 +156,8 @@ func (c *Client) fail(ctx context.Context, op string, rec *call, err error, unkn
 }
 
 // fatalError fills e for an attempt the transport ended for good: a body over the cap,
-// a refused redirect or a failed limiter, all ErrUnavailable wrapping the cause.
+// a refused redirect, a failed limiter or one whose leave would come after the deadline,
+// all ErrUnavailable wrapping the cause.
 func (c *Client) fatalError(e *model.Error, err error) *model.Error {
 	e.Kind, e.RetryAfter = model.ErrUnavailable, 0
 	switch {
@@ -159,6 +169,10 @@ func (c *Client) fatalError(e *model.Error, err error) *model.Error {
 		e.Message = wire.Line(err.Error(), 300)
 	case errors.Is(err, retry.ErrLimiterFailed):
 		e.Err = retry.ErrLimiterFailed
+		e.Message = wire.Line(err.Error(), 300)
+	case errors.Is(err, context.DeadlineExceeded):
+		// The Limiter refused: its leave would come after the call's deadline.
+		e.Err = context.DeadlineExceeded
 		e.Message = wire.Line(err.Error(), 300)
 	default:
 		e.Err = errors.New(wire.Line(err.Error(), 300))

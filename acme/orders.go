@@ -17,6 +17,7 @@ import (
 
 	"github.com/anyca/anyca/internal/chain"
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/retry"
 )
 
 // postAsGet sends a POST-as-GET to u and returns the raw 2xx body and header, for the
@@ -307,18 +308,35 @@ func (c *Client) orderURLs(ctx context.Context, op string) iter.Seq2[string, err
 				return
 			}
 			body, header, err := c.postAsGet(ctx, op, next)
+			if err == nil {
+				err = ctx.Err() // an answer that came as the context ended is not read
+				if err != nil {
+					err = &model.Error{Provider: c.name, Op: op, Kind: err, Err: err}
+				}
+			}
 			if err != nil {
 				yield("", err)
 				return
 			}
 			var page struct {
-				Orders []string `json:"orders"`
+				Orders []json.RawMessage `json:"orders"`
 			}
 			if err := json.Unmarshal(body, &page); err != nil || page.Orders == nil {
-				yield("", model.NewError(c.name, op, model.ErrUnavailable, "the answer of the orders list is not an ACME orders list"))
+				// Not the document asked for: a wrong directory URL, a proxy's JSON.
+				yield("", retry.UnexpectedDocument(c.name, op, http.StatusOK, "an ACME orders list", "orders"))
 				return
 			}
-			for _, u := range page.Orders {
+			urls := make([]string, 0, len(page.Orders))
+			for _, raw := range page.Orders {
+				var u string
+				if err := json.Unmarshal(raw, &u); err != nil || u == "" {
+					yield("", &model.Error{Provider: c.name, Op: op, Kind: model.ErrUnavailable, Err: retry.ErrMalformedResponse,
+						Message: "an entry of the orders list is not an order URL"})
+					return
+				}
+				urls = append(urls, u)
+			}
+			for _, u := range urls {
 				if seen[u] || len(seen) >= maxListed {
 					continue
 				}

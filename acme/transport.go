@@ -44,6 +44,8 @@ type outcome struct {
 	retryAfter time.Duration
 	problem    string
 	detail     string
+	// emptyError: the last answer was an error without a body (Pebble's unknown order).
+	emptyError bool
 	// capture keeps the last 2xx body and header, for answers acmez does not decode (the
 	// account's orders list).
 	capture bool
@@ -153,12 +155,13 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if c != nil {
 		c.mu.Lock()
-		c.status, c.retryAfter, c.problem, c.detail = resp.StatusCode, 0, "", ""
+		c.status, c.retryAfter, c.problem, c.detail, c.emptyError = resp.StatusCode, 0, "", "", false
 		if hasRA {
 			c.retryAfter = ra
 		}
 		if resp.StatusCode >= 400 {
 			c.problem, c.detail = problemOf(resp.Header, body)
+			c.emptyError = len(bytes.TrimSpace(body)) == 0
 		}
 		if guarded {
 			c.unknown = resp.StatusCode >= 500

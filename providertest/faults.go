@@ -139,7 +139,7 @@ func failurePaths(foreign string) map[string]Fault {
 func (s *suite) testKeyAbsentOnFailures(t *testing.T) {
 	f := s.startFake(t)
 	p := singleShot(t, f)
-	key := f.Config.APIKey
+	keys := f.secrets()
 	id := f.Want.Certificates[0].ID
 	for name, fault := range failurePaths("http://127.0.0.1:9/elsewhere") {
 		for op, call := range map[string]func() error{
@@ -157,7 +157,7 @@ func (s *suite) testKeyAbsentOnFailures(t *testing.T) {
 			}
 			var me *model.Error
 			assert.True(t, errors.As(err, &me), "%s on %s: want a *model.Error, got %T", op, name, err)
-			AssertNeverPrints(t, op+" on "+name, err, key)
+			assertNeverPrintsAny(t, op+" on "+name, err, keys)
 		}
 	}
 }
@@ -177,13 +177,19 @@ func (s *suite) testCrossHostRedirect(t *testing.T) {
 		f.FailNext(1, Fault{Kind: FaultRedirect, Status: status, Location: other.URL + "/services/v2/steal?x=1"})
 		_, err := p.Certificate(ctxFor(t), id)
 		assert.Error(t, err, "a %d redirect to another host must be refused", status)
-		AssertNeverPrints(t, fmt.Sprintf("the error of a %d redirect", status), err, f.Config.APIKey)
+		assertNeverPrintsAny(t, fmt.Sprintf("the error of a %d redirect", status), err, f.secrets())
 	}
 	assert.Zero(t, reached.Load(), "requests reached the other host after a cross-host redirect")
-	// A redirect within the host is followed, with the key (else the fake refuses it).
+	// A redirect within the host is followed, with the key (else the fake refuses it);
+	// a 301 or 302 of a provider that reads with POST fails instead (it would be a GET).
 	for _, status := range []int{301, 302, 307, 308} {
 		f.FailNext(1, Fault{Kind: FaultRedirect, Status: status})
 		got, err := p.Certificate(ctxFor(t), id)
+		if s.h.Capabilities.ReadsArePOST && (status == 301 || status == 302) {
+			var me *model.Error
+			assert.True(t, errors.As(err, &me), "a %d redirect of a POST read must fail with a *model.Error, got %v (%v)", status, err, got)
+			continue
+		}
 		if assert.NoError(t, err, "a %d redirect within the host must be followed", status) {
 			assert.Equal(t, id, got.ID)
 		}
@@ -200,12 +206,14 @@ func (s *suite) testRetryAfterCancel(t *testing.T) {
 	defer cancel()
 	before := f.Requests()
 	var cancelled atomic.Int64 // when cancel was called, in UnixNano
+	var atCancel atomic.Int64  // the requests made by then
 	go func() {
 		// Cancel once the 429 has been answered, so the call is waiting on Retry-After.
 		for deadline := time.Now().Add(watchdog); f.Requests() == before && time.Now().Before(deadline); {
 			time.Sleep(5 * time.Millisecond)
 		}
 		time.Sleep(50 * time.Millisecond)
+		atCancel.Store(f.Requests())
 		cancelled.Store(time.Now().UnixNano())
 		cancel()
 	}()
@@ -217,5 +225,8 @@ func (s *suite) testRetryAfterCancel(t *testing.T) {
 	require.Positive(t, cancelled.Load(), "the call returned before it was cancelled")
 	assert.Less(t, time.Since(time.Unix(0, cancelled.Load())), 2*time.Second,
 		"a cancel during a 30 s Retry-After wait must end the call at once")
-	assert.Equal(t, before+1, f.Requests(), "one request, answered 429, then the wait")
+	// The 429 was the call's request (with whatever the protocol sends before it, such
+	// as an ACME client's newNonce); nothing is sent during the wait or after the cancel.
+	assert.Greater(t, atCancel.Load(), before, "no request was answered 429")
+	assert.Equal(t, atCancel.Load(), f.Requests(), "one request, answered 429, then the wait: a request was sent while waiting or after the cancel")
 }

@@ -51,6 +51,14 @@
 // []string{"offset"}, Total: "page.total"}), naming its paging parameters and where its
 // answers report the total.
 //
+// A CA that does not fit that model declares how it differs, and the suite asserts that
+// behaviour instead: Capabilities.Paging (next links without a total, requests per
+// item), Capabilities.RefusedCheckIsFinal and AsyncVerify (ACME's DCV),
+// Fake.Secrets, WrongCredential and WrongCredentialKind (a credential that is not an
+// API key). A RenewalAdvisor's advice is the round trip's renewal window when the CA
+// gives one. Checks that need a client of their own (timeouts) clone the transport of
+// the fake's Config.HTTPClient, keeping the roots a TLS fake needs.
+//
 // Want is computed by the harness, but the suite checks it against the scenario
 // (WantMatchesScenario), so a harness cannot pass by reporting what the provider
 // happens to return. A capability the CA lacks is declared false and then checked to
@@ -104,10 +112,51 @@ type Capabilities struct {
 	// OrderMethod is the DCV method the suite orders and verifies with ("" the CA's
 	// default).
 	OrderMethod model.ChallengeType
+	// Paging is how the CA pages the certificate listing (zero: the REST model).
+	Paging Paging
+	// RefusedCheckIsFinal: a DCV check the CA refused is final (ACME: an invalid
+	// authorization invalidates its order). The Verify check then asserts that a check
+	// after a refusal, even once published, leaves the domain failed with the CA's
+	// Problem (or is refused with model.ErrFailedPrecondition), and proves that a
+	// published domain passes on another pending certificate, checked once.
+	RefusedCheckIsFinal bool
+	// AsyncVerify: Verify asks the CA to check and may return before the CA has decided
+	// (ACME). The Verify check then reads Challenges until the checked domains leave
+	// pending (within the test's context) before asserting their state; without it, the
+	// answer of Verify itself must hold the outcome.
+	AsyncVerify bool
+	// ReadsArePOST: the provider reads with POST requests (ACME's POST-as-GET), which a
+	// 301 or 302 redirect turns into a GET the CA refuses. The CrossHostRedirect check
+	// then asserts that a 301 or 302 within the host fails with a *model.Error, never
+	// a wrong answer, and that 307 and 308 (which keep the method) are followed.
+	ReadsArePOST bool
 	// Chaos: the fake injects random faults (Fake.SetChaos and Fake.Injected are then
 	// required). Every fake built on fakeca has it; a harness without it fails the
 	// Faults/ExactlyOnceUnderChaos check rather than skipping it.
 	Chaos bool
+}
+
+// Paging declares how a CA pages the certificate listing. The zero value is the REST
+// model: pages asked for with the client's page size (query parameters), answers that
+// report a total, and one request per page.
+type Paging struct {
+	// NextLink: the CA links each page to the next (RFC 8288 Link rel="next", as ACME's
+	// orders list), sizes its pages itself (PageSize) and reports no total. The paging
+	// cases that need a total or a page size the client asks for (HugeTotal,
+	// GrowingTotal, EmptyPageShortOfTotal, OversizedPage), and OverlappingPages (a next
+	// link keeps its place when items are added at the head), then cannot apply: the
+	// Paging check logs them as not applicable and asserts the others. The fake's
+	// FailNext must then play the paging faults on page requests only, and EmptyPage
+	// without the next link (fakeca.Paging.Pages, NextHeader, PagePath).
+	NextLink bool
+	// PageSize is the page size of a NextLink CA, which the request bounds count pages
+	// with.
+	PageSize int
+	// RequestsPerItem is how many requests the provider makes for each listed item
+	// besides its pages (ACME reads each order): the early break's first value may cost
+	// 1+RequestsPerItem requests, and every request bound adds RequestsPerItem for each
+	// item listed.
+	RequestsPerItem int
 }
 
 // Fault is a misbehaviour the suite asks a fake to inject.
@@ -196,6 +245,21 @@ type Fake struct {
 	// of names (sorted, joined by ","), to count what was lost or duplicated (for
 	// Orderer).
 	OrdersPlaced func() map[string]int
+	// Secrets are the credentials Config carries, which no printed form of the Provider
+	// or the Config and no error may show (nil: Config.APIKey alone). A CA whose
+	// credential is not an API key (an ACME account key) names it here; the last is
+	// one line, which TaintedAnswers plants in the CA's answers.
+	Secrets []string
+	// WrongCredential returns cfg with its credential replaced by one the CA does not
+	// know, and that credential as it must never be printed (nil: Config.APIKey replaced
+	// by a wrong key). A call made with it must fail with model.ErrUnauthenticated (an
+	// ACME CA that does not know the account key: accountDoesNotExist).
+	WrongCredential func(cfg anyca.Config) (anyca.Config, string)
+	// WrongCredentialKind is the model error kind a call made with WrongCredential's
+	// Config fails with (nil: model.ErrUnauthenticated). An ACME adapter refuses a key
+	// without an account, which it may not register on its own, with
+	// model.ErrInvalidArgument naming the CA's terms.
+	WrongCredentialKind error
 	// Close, when set, stops the fake before the test ends (a leak check needs its
 	// goroutines gone); Start's cleanup stops it in any case, and a second stop is harmless.
 	Close func()
@@ -210,6 +274,51 @@ type Harness struct {
 	// t.Cleanup. The harness may adapt sc to what the CA can represent (IDs, levels,
 	// products) and reports the result in Fake.Want.
 	Start func(t *testing.T, sc Scenario) *Fake
+}
+
+// secrets returns the credentials no output may show: Fake.Secrets, or Config.APIKey.
+func (f *Fake) secrets() []string {
+	if len(f.Secrets) > 0 {
+		return f.Secrets
+	}
+	return []string{f.Config.APIKey}
+}
+
+// wrongCredential returns a Config reaching the fake with a credential it does not know,
+// and that credential: Fake.WrongCredential's, or Config.APIKey with a suffix.
+func (f *Fake) wrongCredential() (anyca.Config, string) {
+	if f.WrongCredential != nil {
+		return f.WrongCredential(f.Config)
+	}
+	cfg := f.Config
+	cfg.APIKey = f.Config.APIKey + "-refused-Zq8Xv3Lm9Tr2Wp7K"
+	return cfg, cfg.APIKey
+}
+
+// wrongCredentialKind is the kind of a call's error with a wrong credential.
+func (f *Fake) wrongCredentialKind() error {
+	if f.WrongCredentialKind != nil {
+		return f.WrongCredentialKind
+	}
+	return model.ErrUnauthenticated
+}
+
+// assertNeverPrintsAny is AssertNeverPrints for each of secrets.
+func assertNeverPrintsAny(t testing.TB, what string, v any, secrets []string) {
+	t.Helper()
+	for _, k := range secrets {
+		AssertNeverPrints(t, what, v, k)
+	}
+}
+
+// checkNoSecrets is checkNoSecret for each of secrets.
+func checkNoSecrets(err error, secrets []string) error {
+	for _, k := range secrets {
+		if e := checkNoSecret(err, k); e != nil {
+			return e
+		}
+	}
+	return nil
 }
 
 // writeFaults are the fault kinds a create request meets in the ordering chaos run.

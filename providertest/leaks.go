@@ -19,13 +19,7 @@ func (s *suite) testNoLeaks(t *testing.T) {
 	f := s.startFake(t)
 	// A transport of the test's own, so that its idle connections can be closed: a clone
 	// of the fake's when its Config brings one (a TLS fake's, trusting its certificate).
-	base := http.DefaultTransport.(*http.Transport)
-	if f.Config.HTTPClient != nil {
-		if t, ok := f.Config.HTTPClient.Transport.(*http.Transport); ok {
-			base = t
-		}
-	}
-	hc := &http.Client{Transport: base.Clone()}
+	hc := ownClient(f, 0)
 	cfg := f.Config
 	cfg.HTTPClient = hc
 	before := goleak.IgnoreCurrent()
@@ -59,4 +53,18 @@ func (s *suite) testNoLeaks(t *testing.T) {
 	if err := goleak.Find(before); err != nil {
 		t.Errorf("goroutines left after a break, a cancelled listing and a cancelled slow call: %v", err)
 	}
+}
+
+// ownClient returns an HTTP client of the check's own with the given Timeout (0: none).
+// Its transport is a clone of the fake's when the fake's Config brings one, so that what
+// the harness set there (the roots a TLS fake's certificate verifies against, a dialer)
+// is kept, and http.DefaultTransport's clone otherwise.
+func ownClient(f *Fake, timeout time.Duration) *http.Client {
+	base := http.DefaultTransport.(*http.Transport)
+	if f.Config.HTTPClient != nil {
+		if t, ok := f.Config.HTTPClient.Transport.(*http.Transport); ok {
+			base = t
+		}
+	}
+	return &http.Client{Transport: base.Clone(), Timeout: timeout}
 }

@@ -71,7 +71,8 @@ func (s *suite) testLifecycle(t *testing.T) {
 
 // testOrderRoundTrip: the order's ID works at once with Certificate, Challenges, Verify,
 // WaitValidated and Download; the chain certifies the CSR's key; the renewal window is
-// the last third of the lifetime; a renewal names what it replaces; Revoke is done and
+// the CA's advice when it gives one (FromCA, within the lifetime), else the last third
+// of the lifetime; a renewal names what it replaces; Revoke is done and
 // idempotent, and reads revoked.
 func (s *suite) testOrderRoundTrip(t *testing.T) {
 	f, p := s.start(t)
@@ -118,10 +119,20 @@ func (s *suite) testOrderRoundTrip(t *testing.T) {
 	if start.IsZero() {
 		start = issued.CreatedAt // a CA without a start date: counted from creation
 	}
-	life := issued.NotAfter.Sub(start)
-	assert.Equal(t, issued.NotAfter.Add(-life/3), w.Start, "without the CA's advice the window is the last third of the lifetime")
-	assert.Equal(t, issued.NotAfter, w.End)
-	assert.False(t, w.FromCA)
+	if advice, advised := caAdvice(ctx, p, issued.ID); advised {
+		// The CA's advice (ACME renewal information) is the window, within the lifetime.
+		assert.True(t, w.FromCA, "a window the CA advised must say FromCA")
+		assert.Equal(t, advice.Start, w.Start, "RenewalWindow is not the CA's advice")
+		assert.Equal(t, advice.End, w.End, "RenewalWindow is not the CA's advice")
+		assert.True(t, w.Start.Before(w.End), "the advised window %v..%v is empty", w.Start, w.End)
+		assert.False(t, w.Start.Before(start) || w.End.After(issued.NotAfter),
+			"the advised window %v..%v is not within the lifetime %v..%v", w.Start, w.End, start, issued.NotAfter)
+	} else {
+		life := issued.NotAfter.Sub(start)
+		assert.Equal(t, issued.NotAfter.Add(-life/3), w.Start, "without the CA's advice the window is the last third of the lifetime")
+		assert.Equal(t, issued.NotAfter, w.End)
+		assert.False(t, w.FromCA)
+	}
 
 	renew := s.orderRequest(names...)
 	renew.Replaces = cert.ID
@@ -211,7 +222,7 @@ func (s *suite) testOrderAtMostOnce(t *testing.T) {
 			f := s.startFake(t)
 			cfg := f.Config
 			cfg.Retry.MaxAttempts = 5
-			cfg.HTTPClient = &http.Client{Timeout: time.Second}
+			cfg.HTTPClient = ownClient(f, time.Second)
 			p := newProvider(t, cfg)
 			ctx := ctxFor(t)
 			req := s.orderRequest("once.example.com")
@@ -254,7 +265,7 @@ func (s *suite) testOrderChaos(t *testing.T) {
 	f := s.startFake(t)
 	cfg := f.Config
 	cfg.Retry.MaxAttempts = 10
-	cfg.HTTPClient = &http.Client{Timeout: 500 * time.Millisecond}
+	cfg.HTTPClient = ownClient(f, 500*time.Millisecond)
 	p := newProvider(t, cfg)
 	ctx := ctxFor(t)
 	f.SetChaos(ChaosRate, 11, writeFaults()...)
@@ -312,6 +323,17 @@ func (s *suite) testOrderChaos(t *testing.T) {
 	assert.Zero(t, lost, "orders made and neither returned nor found")
 	assert.Equal(t, ChaosOrders, returned+found)
 	assert.Len(t, placed, ChaosOrders, "orders the CA made")
+}
+
+// caAdvice returns the renewal window the CA advises for id, when p is an
+// anyca.RenewalAdvisor whose CA gives advice (model.ErrUnsupported: it gives none).
+func caAdvice(ctx context.Context, p anyca.Provider, id string) (*model.RenewalWindow, bool) {
+	a, ok := p.(anyca.RenewalAdvisor)
+	if !ok {
+		return nil, false
+	}
+	w, err := a.RenewalInfo(ctx, id)
+	return w, err == nil && w != nil
 }
 
 // findUnderChaos is FindOrder, asked again while the listing itself fails for a

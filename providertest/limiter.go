@@ -104,5 +104,5 @@ func (s *suite) testLimiterCancel(t *testing.T) {
 	assert.Less(t, time.Since(start), 2*time.Second, "a cancel while waiting on the Limiter must end the call at once")
 	assert.Positive(t, lim.waits.Load(), "the call waited on Config.Retry.Limiter")
 	assert.Equal(t, before, f.Requests(), "a request was sent without the Limiter's leave")
-	AssertNeverPrints(t, "the error of a cancel while waiting on the Limiter", err, f.Config.APIKey)
+	assertNeverPrintsAny(t, "the error of a cancel while waiting on the Limiter", err, f.secrets())
 }

@@ -110,7 +110,10 @@ func (s *suite) testVerify(t *testing.T) {
 }
 
 // testVerifyLoop: pending; verify unpublished -> failed with a Problem; publish; verify
-// -> valid, and Challenges agrees.
+// -> valid, and Challenges agrees. When a refused check is final
+// (Capabilities.RefusedCheckIsFinal), the second check leaves the refused certificate
+// failed with its Problem, and another pending certificate, published first, is the
+// one verified valid.
 func (s *suite) testVerifyLoop(t *testing.T) {
 	f, p := s.start(t)
 	require.NotNil(t, f.Publish, "Fake.Publish is nil but the harness declares Verifier")
@@ -128,6 +131,7 @@ func (s *suite) testVerifyLoop(t *testing.T) {
 
 	got, err := v.Verify(ctx, c.cert.ID, c.method)
 	require.NoError(t, err, "Verify(%s, %s) before publishing: a refused check is an answer, not an error", c.cert.ID, c.method)
+	got = s.settled(t, p, c, got)
 	states, problems := domainStates(got)
 	for _, d := range c.domains {
 		assert.Equal(t, model.ValidationFailed, states[d], "%s: verified before it was published", d)
@@ -137,8 +141,17 @@ func (s *suite) testVerifyLoop(t *testing.T) {
 	for _, d := range c.domains {
 		f.Publish(d)
 	}
+	if s.h.Capabilities.RefusedCheckIsFinal {
+		s.checkRefusalFinal(t, p, c, problems)
+		require.Greater(t, len(cs), 1, "a CA whose refused checks are final needs a second pending certificate to verify")
+		c = cs[1]
+		for _, d := range c.domains {
+			f.Publish(d)
+		}
+	}
 	got, err = v.Verify(ctx, c.cert.ID, c.method)
 	require.NoError(t, err, "Verify after publishing")
+	got = s.settled(t, p, c, got)
 	states, _ = domainStates(got)
 	for _, d := range c.domains {
 		assert.Equal(t, model.ValidationValid, states[d], "%s: published but not valid after Verify", d)
@@ -151,10 +164,68 @@ func (s *suite) testVerifyLoop(t *testing.T) {
 	}
 }
 
+// checkRefusalFinal checks, for a CA whose refused checks are final, that c's domains,
+// refused with problems and published since, stay failed with the CA's Problem under a
+// second Verify (or that Verify refuses with model.ErrFailedPrecondition), and that
+// Challenges agrees.
+func (s *suite) checkRefusalFinal(t *testing.T, p anyca.Provider, c checkable, problems map[string]string) {
+	t.Helper()
+	ctx := ctxFor(t)
+	got, err := p.(anyca.Verifier).Verify(ctx, c.cert.ID, c.method)
+	if err != nil {
+		assert.NoError(t, checkKind(err, model.ErrFailedPrecondition, s.h.Name), "Verify after a final refusal")
+	} else {
+		states, _ := domainStates(s.settled(t, p, c, got))
+		for _, d := range c.domains {
+			assert.Equal(t, model.ValidationFailed, states[d], "%s: a refused check is final, but a second Verify changed it", d)
+		}
+	}
+	after, err := p.Challenges(ctx, c.cert.ID)
+	require.NoError(t, err, "Challenges after a final refusal")
+	states, kept := domainStates(after)
+	for _, d := range c.domains {
+		assert.Equal(t, model.ValidationFailed, states[d], "%s: Challenges after a final refusal", d)
+		assert.Equal(t, problems[d], kept[d], "%s: the CA's Problem is not kept after a final refusal", d)
+	}
+}
+
+// settled returns got, or, when Verify may return before the CA decides
+// (Capabilities.AsyncVerify), the challenges of c read again until none of its domains
+// is pending (the test's context bounds the wait).
+func (s *suite) settled(t *testing.T, p anyca.Provider, c checkable, got []model.Challenge) []model.Challenge {
+	t.Helper()
+	if !s.h.Capabilities.AsyncVerify {
+		return got
+	}
+	ctx := ctxFor(t)
+	for {
+		states := mustStates(got)
+		pending := false
+		for _, d := range c.domains {
+			pending = pending || states[d] == model.ValidationPending
+		}
+		if !pending {
+			return got
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the domains of %s are still pending after Verify: %v", c.cert.ID, states)
+		case <-time.After(5 * time.Millisecond):
+		}
+		var err error
+		got, err = p.Challenges(ctx, c.cert.ID)
+		require.NoError(t, err, "Challenges while the CA checks %s", c.cert.ID)
+	}
+}
+
 func mustStates(chs []model.Challenge) map[string]model.ValidationStatus {
 	st, _ := domainStates(chs)
 	return st
 }
+
+// asyncPolls bounds the polls of a wait on a CA that decides after Verify returns
+// (Capabilities.AsyncVerify): enough for a loopback CA to decide, and a bound.
+const asyncPolls = 1000
 
 // testWaitValidated: WaitValidated polls a pending certificate, the challenges are
 // published while it waits, and its next Verify poll sees every domain valid.
@@ -164,10 +235,17 @@ func (s *suite) testWaitValidated(t *testing.T) {
 	require.NotEmpty(t, cs)
 	c := cs[0]
 	ctx := ctxFor(t)
+	// A CA that decides after Verify returns (AsyncVerify) needs the polls after it
+	// too; its wait still ends at the first poll that sees every domain valid.
+	async := s.h.Capabilities.AsyncVerify
+	maxPolls := 10
+	if async {
+		maxPolls = asyncPolls
+	}
 	sleeps, polls := 0, 0
 	published := false
 	got, err := anyca.WaitValidated(ctx, p, c.cert.ID, anyca.WaitOptions{
-		Min: time.Millisecond, Max: 2 * time.Millisecond, MaxPolls: 10, VerifyEvery: 3, Method: c.method,
+		Min: time.Millisecond, Max: 2 * time.Millisecond, MaxPolls: maxPolls, VerifyEvery: 3, Method: c.method,
 		Progress: func(wp anyca.WaitProgress) {
 			polls++
 			if !published {
@@ -186,7 +264,11 @@ func (s *suite) testWaitValidated(t *testing.T) {
 		},
 	})
 	require.NoError(t, err, "WaitValidated across publication")
-	assert.Equal(t, 3, polls, "two Challenges polls, then a Verify poll after publication")
+	if async {
+		assert.GreaterOrEqual(t, polls, 3, "two Challenges polls, then a Verify poll after publication, then reads until the CA decides")
+	} else {
+		assert.Equal(t, 3, polls, "two Challenges polls, then a Verify poll after publication")
+	}
 	states, _ := domainStates(got)
 	for _, d := range c.domains {
 		assert.Equal(t, model.ValidationValid, states[d], d)
@@ -195,8 +277,15 @@ func (s *suite) testWaitValidated(t *testing.T) {
 	// Unpublished: the wait ends with the CA's Problem kept.
 	if len(cs) > 1 {
 		u := cs[1]
-		_, err := anyca.WaitValidated(ctx, p, u.cert.ID, anyca.WaitOptions{Min: time.Millisecond, Max: time.Millisecond,
-			MaxPolls: 3, VerifyEvery: 1, Method: u.method})
+		opt := anyca.WaitOptions{Min: time.Millisecond, Max: time.Millisecond, MaxPolls: 3, VerifyEvery: 1, Method: u.method}
+		if async {
+			// The CA decides after Verify returns: ask once, then only read until it has
+			// (a CA whose refusals are final would refuse a second Verify outright).
+			_, err := p.(anyca.Verifier).Verify(ctx, u.cert.ID, u.method)
+			require.NoError(t, err, "Verify of an unpublished certificate")
+			opt.VerifyEvery, opt.MaxPolls = -1, asyncPolls
+		}
+		_, err := anyca.WaitValidated(ctx, p, u.cert.ID, opt)
 		assert.NoError(t, checkKind(err, model.ErrFailedPrecondition, s.h.Name), "WaitValidated of an unpublished certificate")
 		var vf *anyca.ValidationFailedError
 		if assert.ErrorAs(t, err, &vf) && assert.NotEmpty(t, vf.Failed) {

@@ -81,13 +81,12 @@ func CheckReportsWant(t *testing.T, h Harness, sc Scenario, listsChallenges bool
 		if _, err := p.Certificate(ctx, id); !errors.Is(err, model.ErrRateLimited) {
 			t.Errorf("rate limit: %v", err)
 		}
-		bad := f.Config
-		bad.APIKey = "wrong-key-123456"
+		bad, _ := f.wrongCredential()
 		pb, err := anyca.New(ctx, bad)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := pb.Certificate(ctx, id); !errors.Is(err, model.ErrUnauthenticated) {
+		if _, err := pb.Certificate(ctx, id); !errors.Is(err, f.wrongCredentialKind()) {
 			t.Errorf("bad key: %v", err)
 		}
 	}

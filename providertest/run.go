@@ -379,15 +379,16 @@ func (s *suite) testCertificates(t *testing.T) {
 	})
 
 	t.Run("EarlyBreak", func(t *testing.T) {
-		checkBreakStopsRequests(t, f, p.Certificates(ctx, model.CertificateQuery{PageSize: 10}))
+		checkBreakStopsRequests(t, f, p.Certificates(ctx, model.CertificateQuery{PageSize: 10}), s.h.Capabilities.Paging.RequestsPerItem)
 	})
 }
 
 // checkBreakStopsRequests breaks out of a listing at its first value and checks that
 // the provider sends no request after the break (no page fetched ahead for nobody).
-// It also checks that the first value came from the first request alone (no page read
-// ahead before it was yielded).
-func checkBreakStopsRequests[T any](t *testing.T, f *Fake, seq iter.Seq2[*T, error]) {
+// It also checks that the first value came from the first request alone, and the
+// perItem requests the provider makes for each item (no page read ahead, no item read
+// ahead, before it was yielded).
+func checkBreakStopsRequests[T any](t *testing.T, f *Fake, seq iter.Seq2[*T, error], perItem int) {
 	t.Helper()
 	before := f.Requests()
 	var atBreak int64
@@ -400,7 +401,8 @@ func checkBreakStopsRequests[T any](t *testing.T, f *Fake, seq iter.Seq2[*T, err
 		break
 	}
 	require.Equal(t, 1, n, "the listing yielded nothing")
-	assert.Equal(t, before+1, atBreak, "the first value of a listing must come from its first request alone, with no page read ahead")
+	assert.Equal(t, before+1+int64(perItem), atBreak,
+		"the first value of a listing must come from its first request alone (and the %d requests each item costs), with no page read ahead", perItem)
 	assert.Equal(t, atBreak, f.Requests(), "requests were made after the loop broke")
 }
 
@@ -568,7 +570,7 @@ func (s *suite) testDomains(t *testing.T) {
 		assert.NoError(t, checkDomains(got, match), "search %q", text)
 	}
 
-	checkBreakStopsRequests(t, f, anyca.Domains(ctx, p, model.DomainQuery{PageSize: 2}))
+	checkBreakStopsRequests(t, f, anyca.Domains(ctx, p, model.DomainQuery{PageSize: 2}), 0)
 }
 
 func (s *suite) testChallenges(t *testing.T) {

@@ -28,24 +28,23 @@ func (s *suite) testErrors(t *testing.T) {
 	name := s.h.Name
 	noKey := func(t *testing.T, f *Fake, err error) {
 		t.Helper()
-		assert.NoError(t, checkNoSecret(err, f.Config.APIKey), "the valid key leaked")
+		assert.NoError(t, checkNoSecrets(err, f.secrets()), "the valid key leaked")
 	}
 	cases := []errCase{
 		{"BadKey", func(t *testing.T, f *Fake) {
 			ctx := ctxFor(t)
-			cfg := f.Config
-			cfg.APIKey = "wrong-key-Zq8Xv3Lm9Tr2Wp7K"
+			cfg, wrong := f.wrongCredential()
 			p := newProvider(t, cfg)
 			id := f.Want.Certificates[0].ID
 			c, err := p.Certificate(ctx, id)
 			assert.Nil(t, c)
-			assert.NoError(t, checkKind(err, model.ErrUnauthenticated, name), "Certificate with a wrong key")
-			assert.NoError(t, checkNoSecret(err, cfg.APIKey), "the wrong key leaked")
+			assert.NoError(t, checkKind(err, f.wrongCredentialKind(), name), "Certificate with a wrong key")
+			assert.NoError(t, checkNoSecret(err, wrong), "the wrong key leaked")
 			noKey(t, f, err)
 			c, err = firstCert(ctx, p)
 			assert.Nil(t, c)
-			assert.NoError(t, checkKind(err, model.ErrUnauthenticated, name), "Certificates with a wrong key")
-			assert.NoError(t, checkNoSecret(err, cfg.APIKey), "the wrong key leaked")
+			assert.NoError(t, checkKind(err, f.wrongCredentialKind(), name), "Certificates with a wrong key")
+			assert.NoError(t, checkNoSecret(err, wrong), "the wrong key leaked")
 			noKey(t, f, err)
 		}},
 		{"RateLimited", func(t *testing.T, f *Fake) {
@@ -227,7 +226,7 @@ func (s *suite) testCancellation(t *testing.T) {
 			returnsWithin(t, watchdog, op+" with a cancelled context", func() {
 				err := call()
 				assert.ErrorIs(t, err, context.Canceled, "%s with a cancelled context", op)
-				assert.NoError(t, checkNoSecret(err, f.Config.APIKey), op)
+				assert.NoError(t, checkNoSecrets(err, f.secrets()), op)
 			})
 		}
 	})
@@ -250,7 +249,7 @@ func (s *suite) testCancellation(t *testing.T) {
 				defer cancel()
 				err := call(ctx)
 				assert.ErrorIs(t, err, context.DeadlineExceeded, "%s against a hanging CA", op)
-				assert.NoError(t, checkNoSecret(err, f.Config.APIKey), op)
+				assert.NoError(t, checkNoSecrets(err, f.secrets()), op)
 			})
 		}
 	})

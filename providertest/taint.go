@@ -51,7 +51,8 @@ func (s *suite) testTaintedAnswers(t *testing.T) {
 		t.Run(op, func(t *testing.T) {
 			f := s.startFake(t)
 			p := singleShot(t, f)
-			key := f.Config.APIKey
+			secrets := f.secrets()
+			key := secrets[len(secrets)-1]
 			// The key comes after a date's worth of text, so a value cut at 40 bytes
 			// before redaction shows part of it.
 			f.FailNext(4, Fault{Kind: FaultTaint, Message: " and then " + key + " " + pemKey + "\x1b[2J\u0085end"})

@@ -73,19 +73,21 @@ func (s *suite) testWire(t *testing.T) {
 // of a call with a refused key.
 func (s *suite) testKeyNeverPrinted(t *testing.T) {
 	f, p := s.start(t)
-	key := f.Config.APIKey
-	require.NotEmpty(t, key)
-	AssertNeverPrints(t, "the Provider anyca.New returns", p, key)
-	AssertNeverPrints(t, "the Config", f.Config, key)
-	AssertNeverPrints(t, "a pointer to the Config", &f.Config, key)
-	// An error of a call made with a key the CA refuses.
-	bad := f.Config
-	bad.APIKey = key + "-refused-0123456789"
+	keys := f.secrets()
+	for _, key := range keys {
+		require.NotEmpty(t, key, "a secret of the fake's Config is empty")
+	}
+	assertNeverPrintsAny(t, "the Provider anyca.New returns", p, keys)
+	assertNeverPrintsAny(t, "the Config", f.Config, keys)
+	assertNeverPrintsAny(t, "a pointer to the Config", &f.Config, keys)
+	// An error of a call made with a credential the CA refuses.
+	bad, wrong := f.wrongCredential()
 	bp := newProvider(t, bad)
 	_, err := bp.Certificate(ctxFor(t), f.Want.Certificates[0].ID)
 	require.Error(t, err, "a call with a wrong key must fail")
-	AssertNeverPrints(t, "the Provider built with a wrong key", bp, bad.APIKey)
-	AssertNeverPrints(t, "the error of a call with a wrong key", err, bad.APIKey)
+	AssertNeverPrints(t, "the Provider built with a wrong key", bp, wrong)
+	AssertNeverPrints(t, "the error of a call with a wrong key", err, wrong)
+	AssertNeverPrints(t, "the Config with a wrong key", bad, wrong)
 }
 
 // testForeignDocument checks that a 2xx answer that is not the document asked for (a

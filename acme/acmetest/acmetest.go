@@ -207,12 +207,20 @@ func New(opts Options) (*Server, error) {
 		}
 	}
 
-	var h http.Handler = &directoryRewrite{next: front.Handler(), noARI: opts.NoARI, noOrders: opts.NoOrdersList}
+	var h http.Handler = &directoryRewrite{next: oneAtATime(front.Handler()), noARI: opts.NoARI, noOrders: opts.NoOrdersList}
 	h = s.countOrders(h)
 	if opts.Wrap != nil {
 		h = opts.Wrap(h)
 	}
 	s.Faults = fakeca.NewInjector(problemBody)
+	// A fresh nonce is fetched before a call's request whenever the client has none (after
+	// every injected fault, which carries no Replay-Nonce): faults are for the call's
+	// request, not for newNonce.
+	s.Faults.SetExempt(func(r *http.Request) bool { return r.URL.Path == "/nonce-plz" })
+	// The account's orders list pages by path with Link rel="next": paging faults play on
+	// its pages only, not on the order reads between them.
+	s.Faults.DeclarePaging(fakeca.Paging{PagePath: "/page/", NextHeader: "Link",
+		Pages: func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/list-orderz/") }})
 	h = problemType(s.Faults.Wrap(h))
 	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.requests.Add(1)
@@ -418,6 +426,20 @@ func removeMember(body, name string) string {
 		return pre + body[i+k:]
 	}
 	return body
+}
+
+// oneAtATime serves one request at a time. Pebble v2.10.3's memory store is not safe
+// for concurrent requests: GetOrdersByAccountID sets each order's status under that
+// order's lock and holds every lock until it returns, while ListOrders reads the status
+// without one (a data race), and an authorization read at the same time can deadlock
+// with it. The fault injector stays in front, so a stalled answer holds no lock.
+func oneAtATime(next http.Handler) http.Handler {
+	var mu sync.Mutex
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		next.ServeHTTP(w, r)
+	})
 }
 
 // problemType marks the injector's JSON error answers as ACME problem documents, as a

@@ -188,8 +188,9 @@ type Injector struct {
 	kinds    []FaultKind
 	rng      *rand.Rand
 	injected map[FaultKind]int
-	paging   Paging            // DeclarePaging
-	overlap  []json.RawMessage // the real items of the last page an Overlap fault answered
+	paging   Paging                   // DeclarePaging
+	exempt   func(*http.Request) bool // SetExempt
+	overlap  []json.RawMessage        // the real items of the last page an Overlap fault answered
 
 	requests atomic.Int64
 }
@@ -229,7 +230,18 @@ func (in *Injector) DeclarePaging(p Paging) {
 	in.paging = p
 }
 
-// Requests returns how many requests reached the fake, faulty ones included.
+// SetExempt makes the requests exempt reports true pass the injector untouched (they
+// are counted by Requests): no queued or chaos fault is played on them, and a queued
+// fault waits for the next request that is not exempt. For a protocol's own plumbing that precedes a call's request
+// whenever the client needs it (an ACME client's newNonce), so that FailNext hits the
+// call's request. nil: no request is exempt.
+func (in *Injector) SetExempt(exempt func(*http.Request) bool) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.exempt = exempt
+}
+
+// Requests returns how many requests reached the fake, faulty and exempt ones included.
 func (in *Injector) Requests() int64 { return in.requests.Load() }
 
 // Injected returns how many faults of each kind were injected so far.
@@ -239,11 +251,19 @@ func (in *Injector) Injected() map[FaultKind]int {
 	return maps.Clone(in.injected)
 }
 
-func (in *Injector) next() (Fault, bool) {
+// next picks the fault for request r: the first queued one (a paging fault only for a
+// page request, when Paging.Pages tells them apart), else maybe a chaos one.
+func (in *Injector) next(r *http.Request) (Fault, bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	var f Fault
+	in.requests.Add(1)
+	if in.exempt != nil && in.exempt(r) {
+		return Fault{}, false
+	}
 	switch {
+	case len(in.queue) > 0 && isPaging(in.queue[0].Kind) && in.paging.Pages != nil && !in.paging.Pages(r):
+		return Fault{}, false
 	case len(in.queue) > 0:
 		f, in.queue = in.queue[0], in.queue[1:]
 	case in.rate > 0 && in.rng.Float64() < in.rate:
@@ -267,8 +287,7 @@ func (in *Injector) next() (Fault, bool) {
 // the answer of, h.
 func (in *Injector) Wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		in.requests.Add(1)
-		f, ok := in.next()
+		f, ok := in.next(r)
 		if !ok {
 			h.ServeHTTP(w, r)
 			return

@@ -20,6 +20,27 @@ type Paging struct {
 	// Total is where the answer reports its total number of items: object keys from
 	// the top level, joined by dots ("page.total", "total_count").
 	Total string
+	// PagePath, for a listing that names its page in the path (Pebble's
+	// "/list-orderz/<account>/page/2"), is the path segment before the page number:
+	// IgnorePaging cuts the path there.
+	PagePath string
+	// Pages, when set, tells the listing's page requests from the others (a listing that
+	// reads each item with a request of its own): a queued paging fault waits for the
+	// next page request, and the requests before it pass. nil: every request is a page.
+	Pages func(*http.Request) bool
+	// NextHeader, for a listing that links each page to the next in a header (ACME's
+	// Link rel="next"), is that header: EmptyPage removes it, as the answer of an empty
+	// listing has no next page.
+	NextHeader string
+}
+
+// isPaging reports whether k is one of the paging fault kinds.
+func isPaging(k FaultKind) bool {
+	switch k {
+	case IgnorePaging, WrongTotal, EmptyPage, BlankEntries, Overlap:
+		return true
+	}
+	return false
 }
 
 // servePaging plays a paging fault: the real answer, asked for with the paging
@@ -36,6 +57,12 @@ func (in *Injector) servePaging(w http.ResponseWriter, r *http.Request, h http.H
 			q.Del(p)
 		}
 		r.URL.RawQuery = q.Encode()
+		if i := strings.Index(r.URL.Path, pg.PagePath); pg.PagePath != "" && i >= 0 {
+			r.URL.Path, r.URL.RawPath = r.URL.Path[:i], ""
+		}
+	}
+	if f.Kind == EmptyPage && pg.NextHeader != "" {
+		w = &droppedHeader{ResponseWriter: w, name: pg.NextHeader}
 	}
 	serveRewritten(w, r, h, func(body []byte) ([]byte, bool) { return in.rewritePage(body, pg, f) })
 }
@@ -159,4 +186,15 @@ func setMember(doc map[string]json.RawMessage, path []string, n int64) bool {
 	}
 	doc[path[0]] = b
 	return true
+}
+
+// droppedHeader is a ResponseWriter that removes one header before the answer is sent.
+type droppedHeader struct {
+	http.ResponseWriter
+	name string
+}
+
+func (d *droppedHeader) WriteHeader(code int) {
+	d.Header().Del(d.name)
+	d.ResponseWriter.WriteHeader(code)
 }

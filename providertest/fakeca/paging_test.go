@@ -2,8 +2,11 @@ package fakeca_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -67,4 +70,69 @@ func TestPagingFaults(t *testing.T) {
 		"Overlap: a short page keeps its own items")
 	assert.Equal(t, map[fakeca.FaultKind]int{fakeca.IgnorePaging: 2, fakeca.WrongTotal: 1, fakeca.EmptyPage: 1,
 		fakeca.BlankEntries: 2, fakeca.Overlap: 3}, b.Injected())
+}
+
+// linkedInjector is an injector in front of a listing that pages by path
+// (/list/page/N, three items "i0".."i9" a page) with a Link rel="next" header, and
+// reads each item at /item/N; /nonce is exempt from faults.
+func linkedInjector(t *testing.T) (*fakeca.Injector, string) {
+	t.Helper()
+	in := fakeca.NewInjector(nil)
+	in.DeclarePaging(fakeca.Paging{PagePath: "/page/", NextHeader: "Link",
+		Pages: func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/list") }})
+	in.SetExempt(func(r *http.Request) bool { return r.URL.Path == "/nonce" })
+	mux := http.NewServeMux()
+	page := func(w http.ResponseWriter, n int) {
+		items := []string{}
+		for i := 3 * (n - 1); i < min(3*n, 10); i++ {
+			items = append(items, fmt.Sprintf("%q", "i"+strconv.Itoa(i)))
+		}
+		if 3*n < 10 {
+			w.Header().Set("Link", fmt.Sprintf(`</list/page/%d>;rel="next"`, n+1))
+		}
+		fmt.Fprintf(w, `{"items":[%s]}`, strings.Join(items, ","))
+	}
+	mux.HandleFunc("GET /list", func(w http.ResponseWriter, _ *http.Request) { page(w, 1) })
+	mux.HandleFunc("GET /list/page/{n}", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.PathValue("n"))
+		page(w, n)
+	})
+	mux.HandleFunc("GET /item/{n}", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintf(w, `{"id":%q}`, r.PathValue("n")) })
+	mux.HandleFunc("GET /nonce", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, `{"nonce":"n"}`) })
+	srv := httptest.NewServer(in.Wrap(mux))
+	t.Cleanup(srv.Close)
+	return in, srv.URL
+}
+
+func TestPagingFaultsLinked(t *testing.T) {
+	in, base := linkedInjector(t)
+	get := func(path string) (string, http.Header) {
+		t.Helper()
+		resp, err := http.Get(base + path)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return string(b), resp.Header
+	}
+	in.FailNext(1, fakeca.Fault{Kind: fakeca.IgnorePaging})
+	body, _ := get("/item/7")
+	assert.JSONEq(t, `{"id":"7"}`, body, "a paging fault waits for a page request (Paging.Pages)")
+	body, _ = get("/nonce")
+	assert.JSONEq(t, `{"nonce":"n"}`, body, "an exempt request passes")
+	body, h := get("/list/page/3")
+	assert.JSONEq(t, `{"items":["i0","i1","i2"]}`, body, "IgnorePaging cuts the path at Paging.PagePath: the first page")
+	assert.Equal(t, `</list/page/2>;rel="next"`, h.Get("Link"))
+	in.FailNext(1, fakeca.Fault{Kind: fakeca.EmptyPage})
+	body, h = get("/list")
+	assert.JSONEq(t, `{"items":[]}`, body, "EmptyPage")
+	assert.Empty(t, h.Get("Link"), "EmptyPage: an empty listing links to no next page (Paging.NextHeader)")
+	in.FailNext(1, fakeca.Fault{Kind: fakeca.ServerError})
+	body, _ = get("/nonce")
+	assert.JSONEq(t, `{"nonce":"n"}`, body, "a queued fault waits for a request that is not exempt")
+	resp, err := http.Get(base + "/item/1")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "the queued fault hits the next request that is not exempt")
+	assert.Equal(t, int64(6), in.Requests(), "every request is counted, exempt ones included")
 }

@@ -29,6 +29,7 @@ type LoopBugs struct {
 	DownloadWrongLeaf    bool // the leaf of another certificate is sent
 	DownloadStaleLeaf    bool // a leaf of the same names and serial, nine years older, is sent
 	DownloadBrokenChain  bool // another certificate is sent between the leaf and its intermediate
+	RecheckAfterRefusal  bool // with FinalRefusal, a refused domain is checked again (and passes once published)
 }
 
 // Roots returns a pool with the root that signs the server's chains.
@@ -70,7 +71,7 @@ func (s *Server) Publish(domain string) {
 }
 
 // Verify checks every domain of the certificate: published ones become valid, the
-// others failed with a Problem.
+// others failed with a Problem; with FinalRefusal, a failed one is not checked again.
 func (p *Provider) Verify(ctx context.Context, certificateID string, method model.ChallengeType) ([]model.Challenge, error) {
 	const op = "Verify"
 	if method != "" && !slices.Contains(model.ChallengeTypes(), method) {
@@ -93,7 +94,7 @@ func (p *Provider) Verify(ctx context.Context, certificateID string, method mode
 	chs := s.challenges[certificateID]
 	for j := range chs {
 		ch := &chs[j]
-		if ch.Status == model.ValidationValid {
+		if ch.Status == model.ValidationValid || (ch.Status == model.ValidationFailed && s.FinalRefusal && !bugs.RecheckAfterRefusal) {
 			continue
 		}
 		if s.published[ch.Domain] || bugs.VerifyIgnoresPublish {

@@ -81,6 +81,10 @@ type Server struct {
 	APIKey string
 	// Bugs is read by providers on every call; set it before using them.
 	Bugs Bugs
+	// FinalRefusal makes a refused DCV check final, as in ACME: Verify leaves a failed
+	// challenge failed, with its Problem, even once its domain is published. Set it
+	// before using the server.
+	FinalRefusal bool
 
 	certs      []model.Certificate // sorted by ID; guarded by mu once the server is running
 	certByID   map[string]int
