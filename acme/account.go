@@ -20,7 +20,6 @@ import (
 
 	acmez "github.com/mholt/acmez/v3/acme"
 
-	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 )
 
@@ -246,7 +245,7 @@ func (c *Client) fetchEAB(ctx context.Context, op string) (kid, mac string, err 
 		e := &model.Error{Provider: c.name, Op: op, Kind: kind, HTTPStatus: resp.StatusCode, Message: msg}
 		if body.Error != nil {
 			e.Code = fmt.Sprint(body.Error.Code)
-			e.Message = msg + ": " + wire.Line(body.Error.Type, 100)
+			e.Message = msg + ": " + c.line(body.Error.Type, 100)
 		}
 		return "", "", e
 	}

@@ -106,7 +106,7 @@ func (c *Client) mapAuthorization(a acmez.Authorization, acct acmez.Account) []m
 	for _, ch := range a.Challenges {
 		m := model.Challenge{Domain: domain, Token: ch.Token, Status: challengeStatus(a.Status, ch.Status), ExpiresAt: a.Expires.UTC()}
 		if ch.Error != nil {
-			m.Problem = strings.TrimSpace(problemText(*ch.Error))
+			m.Problem = c.line(problemText(*ch.Error), 1024)
 		}
 		digest := func() string {
 			sum := sha256.Sum256([]byte(ch.KeyAuthorization))
@@ -205,7 +205,7 @@ func (c *Client) Verify(ctx context.Context, certificateID string, method model.
 		default:
 			msg := "order %s cannot be verified: the authorization of %s is %s"
 			if ch := refusedChallenge(a); ch != nil && ch.Error != nil {
-				msg += " (" + strings.ReplaceAll(problemText(*ch.Error), "%", "%%") + ")"
+				msg += " (" + strings.ReplaceAll(c.line(problemText(*ch.Error), 300), "%", "%%") + ")"
 			}
 			return nil, model.NewError(c.name, op, model.ErrFailedPrecondition, msg, truncate(u, 120), a.IdentifierValue(), a.Status)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 	"github.com/anyca/anyca/retry"
+	"github.com/anyca/anyca/secret"
 )
 
 // CodeOrderOutcomeUnknown is the Code of Order's error when the newOrder request may have
@@ -98,7 +99,7 @@ func (c *Client) fail(ctx context.Context, op string, rec *call, err error, unkn
 		if st.cause != nil {
 			cause = st.cause
 		}
-		e.Err = errors.New(wire.Line(cause.Error(), 300))
+		e.Err = errors.New(c.line(cause.Error(), 300))
 		return e
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
 		e.Kind, e.Err = context.DeadlineExceeded, err
@@ -110,12 +111,12 @@ func (c *Client) fail(ctx context.Context, op string, rec *call, err error, unkn
 		return c.fatalError(e, st.fatal)
 	case st.transient && st.cause != nil:
 		e.Kind, e.HTTPStatus, e.RetryAfter = model.ErrUnavailable, 0, 0
-		e.Message = wire.Line(st.cause.Error(), 300)
+		e.Message = c.line(st.cause.Error(), 300)
 		return e
 	case st.transient:
 		e.Code = st.problem
 		e.Kind = KindOf(st.status, st.problem)
-		e.Message = wire.Line(st.detail, 300)
+		e.Message = c.line(st.detail, 300)
 		if e.Message == "" {
 			e.Message = fmt.Sprintf("the CA answered HTTP %d", st.status)
 		}
@@ -129,7 +130,7 @@ func (c *Client) fail(ctx context.Context, op string, rec *call, err error, unkn
 		}
 		e.Code = shortProblem(problem.Type)
 		e.Kind = KindOf(e.HTTPStatus, e.Code)
-		e.Message = wire.Line(problemText(problem), 300)
+		e.Message = c.line(problemText(problem), 300)
 		if e.Kind == model.ErrRateLimited && e.RetryAfter == 0 {
 			e.RetryAfter = time.Second
 		}
@@ -144,14 +145,14 @@ func (c *Client) fail(ctx context.Context, op string, rec *call, err error, unkn
 		// the CA's own "no such order" (Pebble's).
 		var msg string
 		e.Code, msg, e.Kind = wire.NotVendor404()
-		e.Message = wire.Line(msg+": "+err.Error(), 300)
+		e.Message = c.line(msg+": "+err.Error(), 300)
 		return e
 	}
 	if st.status >= 400 {
 		e.Kind = KindOf(st.status, st.problem)
 		e.Code = st.problem
 	}
-	e.Message = wire.Line(err.Error(), 300)
+	e.Message = c.line(err.Error(), 300)
 	return e
 }
 
@@ -166,16 +167,16 @@ func (c *Client) fatalError(e *model.Error, err error) *model.Error {
 		e.Message = "the CA's answer is larger than the body cap"
 	case errors.Is(err, retry.ErrRedirectRefused):
 		e.Err = retry.ErrRedirectRefused
-		e.Message = wire.Line(err.Error(), 300)
+		e.Message = c.line(err.Error(), 300)
 	case errors.Is(err, retry.ErrLimiterFailed):
 		e.Err = retry.ErrLimiterFailed
-		e.Message = wire.Line(err.Error(), 300)
+		e.Message = c.line(err.Error(), 300)
 	case errors.Is(err, context.DeadlineExceeded):
 		// The Limiter refused: its leave would come after the call's deadline.
 		e.Err = context.DeadlineExceeded
-		e.Message = wire.Line(err.Error(), 300)
+		e.Message = c.line(err.Error(), 300)
 	default:
-		e.Err = errors.New(wire.Line(err.Error(), 300))
+		e.Err = errors.New(c.line(err.Error(), 300))
 	}
 	return e
 }
@@ -230,4 +231,20 @@ func problemText(p acmez.Problem) string {
 // invalid is the ErrInvalidArgument of a mistake found before any request.
 func (c *Client) invalid(op, format string, args ...any) *model.Error {
 	return model.NewError(c.name, op, model.ErrInvalidArgument, format, args...)
+}
+
+// line makes CA or transport text one printable line of at most n bytes for an error or
+// a Problem: key material (secret.ScrubKeyMaterial: PEM private keys, base64 DER, JSON
+// Web Key private members) and this client's secrets (the ZeroSSL API key, the EAB HMAC
+// key) are redacted first, and only then is the text cut (wire.Line), so that no part of
+// a secret survives the cut. Every text of the CA an error of the adapter quotes goes
+// through it.
+func (c *Client) line(s string, n int) string {
+	s = secret.ScrubKeyMaterial(s)
+	for _, k := range []secret.Key{c.apiKey, c.hmac} {
+		if !k.IsZero() {
+			s = retry.RedactKey(s, k.Reveal())
+		}
+	}
+	return wire.Line(s, n)
 }

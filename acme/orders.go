@@ -230,7 +230,7 @@ func (c *Client) Download(ctx context.Context, certificateID string) (*model.Bun
 	case acmez.StatusInvalid:
 		msg := "the CA refused order %s"
 		if o.Error != nil {
-			msg += ": " + strings.ReplaceAll(problemText(*o.Error), "%", "%%")
+			msg += ": " + strings.ReplaceAll(c.line(problemText(*o.Error), 300), "%", "%%")
 		}
 		return nil, model.NewError(c.name, op, model.ErrFailedPrecondition, msg, truncate(o.Location, 120))
 	default:
