@@ -224,19 +224,22 @@ func readBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
+// idAndBody returns the request's {id}, which is looked up as it is (ids are opaque: one
+// the fake does not hold is its object's "not found", as withID answers), and reads the
+// JSON body into v; a body that is not JSON is answered 400 and ok is false.
+func idAndBody(w http.ResponseWriter, r *http.Request, v any) (id string, ok bool) {
+	return r.PathValue("id"), readBody(w, r, v)
+}
+
 // orderStatus answers PUT /order/certificate/{id}/status: "canceled" (lower case, as
 // documented now) with a note cancels an order not issued yet; 204 with no body.
 func (s *Server) orderStatus(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
 	var body struct {
 		Status string `json:"status"`
 		Note   string `json:"note"`
 	}
-	if !isWord(id, false) {
-		routeNotFound(w, r)
-		return
-	}
-	if !readBody(w, r, &body) {
+	id, ok := idAndBody(w, r, &body)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -261,17 +264,13 @@ func (s *Server) orderStatus(w http.ResponseWriter, r *http.Request) {
 // serial number): with skip_approval 204 and the order revoked at once; without it 201
 // with a pending revoke request, the order unchanged until the request is approved.
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
 	var body struct {
 		Reason       string `json:"revocation_reason"`
 		Comments     string `json:"comments"`
 		SkipApproval bool   `json:"skip_approval"`
 	}
-	if !isWord(id, false) {
-		routeNotFound(w, r)
-		return
-	}
-	if !readBody(w, r, &body) {
+	id, ok := idAndBody(w, r, &body)
+	if !ok {
 		return
 	}
 	if body.Reason != "" && !slices.Contains([]string{"unspecified", "keyCompromise", "affiliationChanged", "superseded", "cessationOfOperation"}, body.Reason) {
@@ -309,15 +308,11 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 // (an order leaves needs_approval, a revocation revokes), "rejected" rejects it; 204.
 // A request already processed is 400 request_already_processed.
 func (s *Server) requestStatus(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
 	var body struct {
 		Status string `json:"status"`
 	}
-	if !isWord(id, false) {
-		routeNotFound(w, r)
-		return
-	}
-	if !readBody(w, r, &body) {
+	id, ok := idAndBody(w, r, &body)
+	if !ok {
 		return
 	}
 	s.mu.Lock()

@@ -166,7 +166,7 @@ func (s *Server) routes() {
 	b.Handle("PUT /order/certificate/{id}/check-dcv", withID(s.onOrder(s.checkDCV)))
 	b.Handle("GET /certificate/download/order/{id}/format/{format}", func(w http.ResponseWriter, r *http.Request) {
 		id, format := r.PathValue("id"), r.PathValue("format")
-		if !isWord(format, true) {
+		if !isFormat(format) {
 			routeNotFound(w, r)
 			return
 		}
@@ -198,17 +198,11 @@ func withID(h func(http.ResponseWriter, string)) http.HandlerFunc {
 	}
 }
 
-// isWord reports whether s is non-empty ASCII letters and digits (lower-case letters,
-// digits and '_' when format).
-func isWord(s string, format bool) bool {
+// isFormat reports whether s can be a download format name: non-empty lower-case
+// letters, digits and '_' ("pem_all", "p7b").
+func isFormat(s string) bool {
 	for _, c := range s {
-		ok := c >= '0' && c <= '9' || c >= 'a' && c <= 'z'
-		if format {
-			ok = ok || c == '_'
-		} else {
-			ok = ok || c >= 'A' && c <= 'Z'
-		}
-		if !ok {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c == '_') {
 			return false
 		}
 	}
