@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/x509"
-	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,15 +44,7 @@ func TestACMEOrderRenewRevokeCancel(t *testing.T) {
 	pemFile := filepath.Join(dir, "life.pem")
 	mustSucceed(t, run("download", c.ID, "--out", pemFile))
 	verifyChain(t, pemFile, rootFile, names[1])
-	data, err := os.ReadFile(pemFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, _ := pem.Decode(data)
-	leaf, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
+	leaf := downloadedLeaf(t, pemFile)
 	if !key.PublicKey.Equal(leaf.PublicKey) {
 		t.Error("the downloaded certificate does not certify the key anyca order wrote")
 	}

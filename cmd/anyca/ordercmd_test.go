@@ -141,15 +141,7 @@ func TestOrderRenewRevokeCancel(t *testing.T) {
 			mustSucceed(t, runLive(t, env, "verify", c.ID, "--method", verifyMethod(ca), "--wait", "--timeout", "1m"))
 			pemFile := filepath.Join(dir, "shop.pem")
 			mustSucceed(t, runLive(t, env, "download", c.ID, "--out", pemFile))
-			data, err := os.ReadFile(pemFile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			block, _ := pem.Decode(data)
-			leaf, err := x509.ParseCertificate(block.Bytes)
-			if err != nil {
-				t.Fatal(err)
-			}
+			leaf := downloadedLeaf(t, pemFile)
 			if !key.PublicKey.Equal(leaf.PublicKey) {
 				t.Error("the downloaded certificate does not certify the key anyca order wrote")
 			}
@@ -266,4 +258,22 @@ func TestOrderOutcomeUnknown(t *testing.T) {
 			}
 		})
 	}
+}
+
+// downloadedLeaf parses the first certificate of the PEM file anyca download wrote.
+func downloadedLeaf(t *testing.T, pemFile string) *x509.Certificate {
+	t.Helper()
+	data, err := os.ReadFile(pemFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(data)
+	if block == nil {
+		t.Fatalf("%s holds no PEM block", pemFile)
+	}
+	leaf, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return leaf
 }
