@@ -124,6 +124,12 @@ func (c *Client) fail(ctx context.Context, op string, rec *call, err error, unkn
 			e.RetryAfter = time.Second
 		}
 		return e
+	case errors.As(err, &problem) && problem.Type == attemptProblem:
+		// The transport's placeholder for an attempt it ended, with no cause recorded:
+		// never a problem of the CA's, so never the CA's kind (a 400 would read as
+		// ErrInvalidArgument).
+		e.Kind, e.HTTPStatus, e.Message = model.ErrUnavailable, 0, "the attempt ended without an answer from the CA"
+		return e
 	case errors.As(err, &problem):
 		if problem.Status != 0 {
 			e.HTTPStatus = problem.Status

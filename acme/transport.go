@@ -53,9 +53,12 @@ type outcome struct {
 	header  http.Header
 }
 
-// call is the outcome of one call, under its lock.
+// call is the outcome of one call, under its lock. ctx is the call's own context: an
+// attempt whose request context ended while ctx did not ran out of its per-attempt
+// time (http.Client.Timeout), a transient failure the Client may try again after.
 type call struct {
-	mu sync.Mutex
+	mu  sync.Mutex
+	ctx context.Context
 	outcome
 }
 
@@ -63,7 +66,7 @@ type callKey struct{}
 
 // track returns ctx carrying a new call record.
 func track(ctx context.Context) (context.Context, *call) {
-	c := &call{}
+	c := &call{ctx: ctx}
 	return context.WithValue(ctx, callKey{}, c), c
 }
 
@@ -94,6 +97,9 @@ type transport struct {
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	c := callOf(ctx)
+	// callEnded: the caller's context ended (not only this attempt's, which the
+	// http.Client's Timeout ends), so the error is returned as it is.
+	callEnded := func() bool { return c == nil || c.ctx.Err() != nil }
 	guarded := false
 	if c != nil {
 		c.mu.Lock()
@@ -118,7 +124,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 				err = fmt.Errorf("%w: %v", retry.ErrLimiterFailed, err)
 			}
 			closeBody(req)
-			if c == nil || ctx.Err() != nil {
+			if callEnded() {
 				return nil, err
 			}
 			t.fail(c, err, nil, guarded, false)
@@ -127,7 +133,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := t.base.RoundTrip(req)
 	if err != nil {
-		if c == nil || ctx.Err() != nil {
+		if callEnded() {
 			t.fail(c, nil, nil, guarded, true)
 			return nil, err
 		}
@@ -138,7 +144,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	body, err := readCapped(resp.Body, t.maxBody)
 	resp.Body.Close()
 	if err != nil {
-		if c == nil || ctx.Err() != nil {
+		if callEnded() {
 			t.fail(c, nil, nil, guarded, true)
 			return nil, err
 		}

@@ -71,7 +71,7 @@ func Harness() providertest.Harness {
 			// the challenge POST is answered.
 			// The orders list links its pages (Pebble's 3 orders each), with no total,
 			// and each order listed is read with a request of its own.
-			Paging:              providertest.Paging{NextLink: true, PageSize: pebbleOrdersPerPage, RequestsPerItem: 1},
+			Paging:              providertest.Paging{NextLink: true, PageSize: harnessOrdersPerPage, RequestsPerItem: 1},
 			ReadsArePOST:        true,
 			RefusedCheckIsFinal: true,
 			AsyncVerify:         true,
@@ -80,8 +80,12 @@ func Harness() providertest.Harness {
 	}
 }
 
-// pebbleOrdersPerPage is the page size of Pebble's orders list (Options.OrdersPerPage 0).
-const pebbleOrdersPerPage = 3
+// harnessOrdersPerPage is the page size of the harness's orders list. Pebble's default
+// (3) is small on purpose; 10 still spreads the scenario over three pages, while
+// keeping the walk FindOrder makes of the whole list after each unknown outcome (ACME
+// lists orders in no stated order, so nothing less is safe) short enough for the
+// suite's 200-order chaos run.
+const harnessOrdersPerPage = 10
 
 // harnessRetry is the retry policy of the harness's Config: short waits, no client-side
 // limit, as every harness sets it.
@@ -89,7 +93,7 @@ var harnessRetry = retry.Config{MinWait: time.Millisecond, MaxWait: 20 * time.Mi
 
 func startHarness(t *testing.T, sc providertest.Scenario) *providertest.Fake {
 	t.Helper()
-	srv, err := New(Options{})
+	srv, err := New(Options{OrdersPerPage: harnessOrdersPerPage})
 	if err != nil {
 		t.Fatalf("acmetest: %v", err)
 	}

@@ -303,3 +303,37 @@ func TestFinalizeAndChallengeAtMostOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestStalledAnswerUnderClientTimeout: an answer that stalls past the caller's
+// http.Client Timeout ends that attempt only. A read is tried again and succeeds; a
+// newOrder whose answer stalled is order_outcome_unknown (never sent twice), not the
+// transport's own "attempt ended" placeholder mapped to ErrInvalidArgument.
+func TestStalledAnswerUnderClientTimeout(t *testing.T) {
+	srv, err := acmetest.New(acmetest.Options{})
+	require.NoError(t, err)
+	t.Cleanup(srv.Close)
+	cfg := configFor(t, srv)
+	p, err := anyca.New(context.Background(), cfg)
+	require.NoError(t, err)
+	c, _ := issue(t, srv, p, model.ChallengeDNSTXT, "stall.example.com")
+	hc := *srv.Client()
+	hc.Timeout = 300 * time.Millisecond
+	cfg.HTTPClient = &hc
+	cfg.Retry = retry.Config{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 10 * time.Millisecond}
+	q, err := anyca.New(context.Background(), cfg)
+	require.NoError(t, err)
+	_, err = q.Certificate(context.Background(), c.ID) // the directory, the account and a nonce
+	require.NoError(t, err)
+
+	srv.Faults.FailNext(1, fakeca.Fault{Kind: fakeca.StalledAnswer})
+	got, err := q.Certificate(context.Background(), c.ID)
+	require.NoError(t, err, "a read whose answer stalled past the client's Timeout is tried again")
+	assert.Equal(t, model.StatusIssued, got.Status)
+
+	before := srv.OrdersPlaced()["stalled.example.com"]
+	srv.Faults.FailNext(1, fakeca.Fault{Kind: fakeca.StalledAnswer})
+	_, err = anyca.Order(context.Background(), q, model.OrderRequest{Names: []string{"stalled.example.com"}, CSR: csrFor(t, "stalled.example.com")})
+	requireKind(t, err, model.ErrUnavailable, anyca.OrderOutcomeUnknown)
+	assert.Equal(t, before+1, srv.OrdersPlaced()["stalled.example.com"], "newOrder reached the CA once")
+	assert.Equal(t, 2, srv.Faults.Injected()[fakeca.StalledAnswer])
+}
