@@ -39,5 +39,5 @@ func newACME(_ context.Context, cfg Config) (Provider, error) {
 	a := cfg.ACME
 	return asProvider(acme.New(acme.Config{Provider: cfg.Provider, DirectoryURL: dir, Key: a.Key, Email: a.Email,
 		EABKeyID: a.EABKeyID, EABHMACKey: a.EABHMACKey, RequireEAB: ca.requireEAB, APIKey: cfg.APIKey, EABURL: ca.eabURL,
-		AgreeTerms: a.AgreeTerms, StateDir: a.StateDir, HTTPClient: cfg.HTTPClient, Retry: cfg.Retry, Logger: cfg.Logger}))
+		AgreeTerms: a.AgreeTerms, StateDir: a.StateDir, PollInterval: a.PollInterval, HTTPClient: cfg.HTTPClient, Retry: cfg.Retry, Logger: cfg.Logger}))
 }

@@ -33,6 +33,7 @@ package acme
 import (
 	"context"
 	"crypto"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -292,11 +293,16 @@ func (c *Client) directory(ctx context.Context, op string) (acmez.Directory, err
 	return d, err
 }
 
-// checkID checks that id is a URL on the directory's origin, so that no request (and no
-// signature of the account) goes to another host; anything else is ErrNotFound.
+// checkID checks id by model.CheckURLID: an id that can never be an object URL (a
+// control character, a dot segment, ...) is ErrInvalidArgument, one not on the
+// directory's origin ErrNotFound (it names none of the CA's objects), both before any
+// request, so that no request (and no signature of the account) goes to another host.
 func (c *Client) checkID(op, id string) (string, error) {
-	u, err := url.Parse(strings.TrimSpace(id))
-	if err != nil || !strings.EqualFold(u.Scheme, c.dirURL.Scheme) || !strings.EqualFold(u.Host, c.dirURL.Host) || u.Path == "" || u.Path == "/" {
+	u, err := model.CheckURLID(id, c.dirURL)
+	switch {
+	case errors.Is(err, model.ErrBadID):
+		return "", c.invalid(op, "the certificate ID is not an order URL: %v", err)
+	case err != nil:
 		return "", model.NewError(c.name, op, model.ErrNotFound,
 			"%q is not an order URL of this CA (a certificate's ID is its order URL, on %s://%s)", truncate(id, 120), c.dirURL.Scheme, c.dirURL.Host)
 	}

@@ -99,7 +99,9 @@ func TestNewChecks(t *testing.T) {
 	}
 }
 
-// TestCheckIDOrigin: an ID on another origin is ErrNotFound before any request.
+// TestCheckIDOrigin: an ID on another origin is ErrNotFound before any request, and one
+// that can never be an order URL (empty, a control character, a dot segment) is
+// ErrInvalidArgument, also before any request.
 func TestCheckIDOrigin(t *testing.T) {
 	requests := 0
 	c, err := acme.New(acme.Config{DirectoryURL: "https://127.0.0.1:1/dir", Key: newKey(t),
@@ -108,9 +110,13 @@ func TestCheckIDOrigin(t *testing.T) {
 			return nil, errors.New("no network in this test")
 		})}})
 	require.NoError(t, err)
-	for _, id := range []string{"https://evil.example.com/my-order/1", "not a url", "", "http://127.0.0.1:1/my-order/1"} {
+	for _, id := range []string{"https://evil.example.com/my-order/1", "not a url", "http://127.0.0.1:1/my-order/1", "https://127.0.0.1:1/"} {
 		_, err := c.Certificate(context.Background(), id)
 		assert.ErrorIs(t, err, model.ErrNotFound, id)
+	}
+	for _, id := range []string{"", "https://127.0.0.1:1/my-order/1\n", "https://127.0.0.1:1/my-order/../dir"} {
+		_, err := c.Certificate(context.Background(), id)
+		assert.ErrorIs(t, err, model.ErrInvalidArgument, id)
 	}
 	assert.Zero(t, requests)
 }

@@ -1,8 +1,11 @@
 package model
 
 import (
+	"errors"
+	"net/url"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -19,5 +22,51 @@ func TestLessIDOrdersNumbersNumerically(t *testing.T) {
 	}
 	if !LessID("999", "abc") || LessID("abc", "999") || LessID("5", "5") {
 		t.Error("a number against a word compares as strings, and no id is less than itself")
+	}
+}
+
+func TestCheckURLID(t *testing.T) {
+	origin, _ := url.Parse("https://acme.example.net/directory")
+	const order = "https://acme.example.net/acme/order/123/456"
+	for id, want := range map[string]error{
+		order: nil,
+		"https://ACME.example.net:443/acme/order/123/456": nil,
+		order + "?x=1":                    nil,
+		"https://acme.example.net/a b%2F": nil,
+		"":                                ErrBadID,
+		order + "/../789":                 ErrBadID,
+		"../" + order:                     ErrBadID,
+		"..":                              ErrBadID,
+		"https://acme.example.net/./acme": ErrBadID,
+		order[:9] + "\n" + order[9:]:      ErrBadID,
+		order[:9] + "\x1b" + order[9:]:    ErrBadID,
+		order + "\u0085":                  ErrBadID,
+		order + "\\x":                     ErrBadID,
+		order + "\xff":                    ErrBadID,
+		order + "?" + strings.Repeat("9", MaxURLIDLength): ErrBadID,
+		"OID-223344":                                 ErrForeignURL,
+		"oid 22?33#44%2F55":                          ErrForeignURL,
+		"http://acme.example.net/acme/order/1":       ErrForeignURL,
+		"https://other.example.net/acme/order/1":     ErrForeignURL,
+		"https://acme.example.net:8443/acme/order/1": ErrForeignURL,
+		"https://user@acme.example.net/acme/order/1": ErrForeignURL,
+		order + "#frag":                              ErrForeignURL,
+		"https://acme.example.net/":                  ErrForeignURL,
+		"https://acme.example.net":                   ErrForeignURL,
+		"https:acme.example.net/acme":                ErrForeignURL,
+	} {
+		u, err := CheckURLID(id, origin)
+		if want == nil {
+			if err != nil || u == nil {
+				t.Errorf("CheckURLID(%q) = %v, %v; want the URL", id, u, err)
+			}
+			continue
+		}
+		if !errors.Is(err, want) || u != nil {
+			t.Errorf("CheckURLID(%q) = %v, %v; want %v", id, u, err, want)
+		}
+		if err != nil && len(id) > 4 && strings.Contains(err.Error(), id) {
+			t.Errorf("CheckURLID(%q): the error quotes the id: %v", id, err)
+		}
 	}
 }

@@ -130,6 +130,15 @@ type Capabilities struct {
 	// then asserts that a 301 or 302 within the host fails with a *model.Error, never
 	// a wrong answer, and that 307 and 308 (which keep the method) are followed.
 	ReadsArePOST bool
+	// URLIDs: the CA's ids are the URLs of its objects (ACME: a certificate's id is its
+	// order URL), checked by model.CheckURLID rather than model.CheckID. The OpaqueIDs
+	// check then asserts the URL rule: an id that is not a URL on the CA's origin (another
+	// shape, another host) names none of its objects and is ErrNotFound with no request
+	// sent (a signed request never goes where the CA did not point); a URL on the origin
+	// the CA does not know is the CA's own ErrNotFound; and what can never be a URL id (a
+	// control character, a dot segment, over model.MaxURLIDLength bytes) is
+	// ErrInvalidArgument, before any request.
+	URLIDs bool
 	// Chaos: the fake injects random faults (Fake.SetChaos and Fake.Injected are then
 	// required). Every fake built on fakeca has it; a harness without it fails the
 	// Faults/ExactlyOnceUnderChaos check rather than skipping it.

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/anyca/anyca"
 	"github.com/anyca/anyca/model"
 )
 
@@ -51,6 +52,22 @@ func deepDiff[T any](want, got T) string {
 	return fmt.Sprintf("%+v, want %+v", got, want)
 }
 
+// certificateProbe probes p.Certificate(id).
+func certificateProbe(t *testing.T, name string, p anyca.Provider, id string) probe {
+	return newProbe(t, name, func() (*model.Certificate, error) { return p.Certificate(ctxFor(t), id) },
+		func(want, got *model.Certificate) string {
+			if got == nil {
+				return "no certificate and no error"
+			}
+			return certDiff([]model.Certificate{*want}, []model.Certificate{*got})
+		})
+}
+
+// challengesProbe probes p.Challenges(id).
+func challengesProbe(t *testing.T, name string, p anyca.Provider, id string) probe {
+	return newProbe(t, name, func() ([]model.Challenge, error) { return p.Challenges(ctxFor(t), id) }, deepDiff[[]model.Challenge])
+}
+
 func (s *suite) testWrongTypes(t *testing.T) {
 	f := s.startFake(t)
 	p := singleShot(t, f)
@@ -69,18 +86,16 @@ func (s *suite) testWrongTypes(t *testing.T) {
 		return page, nil
 	}
 	probes := []probe{
-		newProbe(t, "Certificate", func() (*model.Certificate, error) { return p.Certificate(ctxFor(t), id) },
-			func(want, got *model.Certificate) string {
-				if got == nil {
-					return "no certificate and no error"
-				}
-				return certDiff([]model.Certificate{*want}, []model.Certificate{*got})
-			}),
+		certificateProbe(t, "Certificate", p, id),
 		newProbe(t, "Certificates", firstPage, certDiff),
 		newProbe(t, "DomainValidation", func() (*model.DomainValidation, error) { return p.DomainValidation(ctxFor(t), domain) },
 			deepDiff[*model.DomainValidation]),
-		newProbe(t, "Challenges", func() ([]model.Challenge, error) { return p.Challenges(ctxFor(t), id) },
-			deepDiff[[]model.Challenge]),
+		challengesProbe(t, "Challenges", p, id),
+	}
+	// A wildcard's answers are probed too: a CA may flag a wildcard with a boolean (ACME's
+	// authorization "wildcard": true) where every other field of its answers is a string.
+	if w := wildcardID(f.Want.Certificates); w != "" && w != id {
+		probes = append(probes, certificateProbe(t, "Certificate of the wildcard", p, w), challengesProbe(t, "Challenges of the wildcard", p, w))
 	}
 	for _, kind := range []FaultKind{FaultWrongType, FaultWrongScalar} {
 		errs := 0
@@ -151,6 +166,18 @@ func certDiff(want, got []model.Certificate) string {
 		for j := 0; j < w.NumField(); j++ {
 			if !reflect.DeepEqual(w.Field(j).Interface(), g.Field(j).Interface()) {
 				return fmt.Sprintf("certificate %s: %s is %v, want %v", want[i].ID, w.Type().Field(j).Name, g.Field(j).Interface(), w.Field(j).Interface())
+			}
+		}
+	}
+	return ""
+}
+
+// wildcardID returns the id of the first certificate of certs with a wildcard name, or "".
+func wildcardID(certs []model.Certificate) string {
+	for _, c := range certs {
+		for _, n := range c.DNSNames {
+			if strings.HasPrefix(n, "*.") {
+				return c.ID
 			}
 		}
 	}

@@ -1,5 +1,3 @@
-//go:build acmeconformance
-
 package acmetest_test
 
 import (

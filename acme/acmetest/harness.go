@@ -1,5 +1,3 @@
-//go:build acmeconformance
-
 package acmetest
 
 import (
@@ -24,11 +22,6 @@ import (
 	"github.com/anyca/anyca/retry"
 )
 
-// Work in progress (issue 25), built only with -tags acmeconformance: the harness runs
-// providertest.Run against Pebble, and four checks still fail there (Lifecycle/Chaos,
-// Wire/OpaqueIDs, Faults/WrongTypes, and Faults/TaintedAnswers before the redaction fix);
-// see the issue's closing note. It is kept out of the default build until they pass.
-//
 // Harness connects the conformance suite (providertest.Run) to a fresh Server for each
 // check. Pebble cannot be seeded with model values, so Start builds the scenario the
 // way a user would, through real orders on a new account: an issued certificate is
@@ -73,6 +66,7 @@ func Harness() providertest.Harness {
 			// and each order listed is read with a request of its own.
 			Paging:              providertest.Paging{NextLink: true, PageSize: harnessOrdersPerPage, RequestsPerItem: 1},
 			ReadsArePOST:        true,
+			URLIDs:              true,
 			RefusedCheckIsFinal: true,
 			AsyncVerify:         true,
 		},
@@ -91,6 +85,10 @@ const harnessOrdersPerPage = 10
 // limit, as every harness sets it.
 var harnessRetry = retry.Config{MinWait: time.Millisecond, MaxWait: 20 * time.Millisecond, RequestsPerSecond: -1}
 
+// harnessPoll is how often the harness's clients look at an order Pebble is issuing:
+// Pebble, in the process, answers in milliseconds.
+const harnessPoll = 10 * time.Millisecond
+
 func startHarness(t *testing.T, sc providertest.Scenario) *providertest.Fake {
 	t.Helper()
 	srv, err := New(Options{OrdersPerPage: harnessOrdersPerPage})
@@ -103,7 +101,7 @@ func startHarness(t *testing.T, sc providertest.Scenario) *providertest.Fake {
 		t.Fatalf("acmetest: %v", err)
 	}
 	cfg := anyca.Config{Provider: acme.Name, BaseURL: srv.DirectoryURL, HTTPClient: srv.Client(), Retry: harnessRetry,
-		ACME: &anyca.ACMEAccount{Key: key, AgreeTerms: true, StateDir: t.TempDir()}}
+		ACME: &anyca.ACMEAccount{Key: key, AgreeTerms: true, StateDir: t.TempDir(), PollInterval: harnessPoll}}
 	h := &seeder{t: t, srv: srv, key: key}
 	want := h.seed(cfg, sc)
 	seeded := srv.OrdersPlaced()
