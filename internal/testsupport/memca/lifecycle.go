@@ -3,7 +3,6 @@ package memca
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"slices"
 	"sort"
@@ -244,7 +243,7 @@ func (s *Server) place(o model.CheckedOrder) *model.Certificate {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	req := o.Request
-	id := fmt.Sprintf("mem-%04d", len(s.certs)+1)
+	id := s.certID(len(s.certs) + 1)
 	for _, taken := s.certByID[id]; taken; _, taken = s.certByID[id] {
 		id += "x"
 	}

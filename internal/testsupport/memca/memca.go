@@ -65,9 +65,12 @@ type Bugs struct {
 	CutBeforeRedact bool
 	ShapedIDs       bool // ids that are not all letters and digits are refused, though ids are opaque
 	SendsPathIDs    bool // an id holding '/', ".." or a control character is sent to the CA
-	Faults          FaultBugs
-	Paging          PagingBugs
-	Lifecycle       LifecycleBugs
+	// SendsForeignURLs: on a server with URLIDs, an id that is not a URL on the server's
+	// origin is still sent (as a signed ACME request to another host would be).
+	SendsForeignURLs bool
+	Faults           FaultBugs
+	Paging           PagingBugs
+	Lifecycle        LifecycleBugs
 }
 
 // Server is an in-memory CA account, seeded when it is created; orders, revocations
@@ -85,6 +88,9 @@ type Server struct {
 	// challenge failed, with its Problem, even once its domain is published. Set it
 	// before using the server.
 	FinalRefusal bool
+	// IDOrigin is the origin of the certificate ids of a server made with URLIDs, "" for
+	// opaque ids.
+	IDOrigin string
 
 	certs      []model.Certificate // sorted by ID; guarded by mu once the server is running
 	certByID   map[string]int
@@ -112,7 +118,11 @@ var (
 // Option changes how NewServer seeds a server.
 type Option func(*options)
 
-type options struct{ keepIDs, noLeaves bool }
+type options struct{ keepIDs, noLeaves, urlIDs bool }
+
+// URLIDs makes the server's certificate ids URLs on its own origin (IDOrigin), as ACME
+// names an order by its URL: "https://ca-1.memory.invalid/order/mem-0001".
+func URLIDs() Option { return func(o *options) { o.urlIDs = true } }
 
 // KeepIDs keeps the ids the seeded certificates carry (those without one still get
 // "mem-0001"...), for tests whose expected output names an account's own ids. The ids
@@ -144,9 +154,12 @@ func NewServer(name string, certs []model.Certificate, domains []model.DomainVal
 		domainByN:  map[string]int{},
 		challenges: map[string][]model.Challenge{},
 	}
+	if o.urlIDs {
+		s.IDOrigin = fmt.Sprintf("https://ca-%d.memory.invalid", n)
+	}
 	remap := map[string]string{}
 	for i, c := range certs {
-		id := fmt.Sprintf("mem-%04d", i+1)
+		id := s.certID(i + 1)
 		if o.keepIDs && c.ID != "" {
 			id = c.ID
 		}
@@ -276,6 +289,15 @@ func (s *Server) Challenges() map[string][]model.Challenge {
 }
 
 // lookup returns a copy of the certificate with id.
+// certID is the id of the server's n-th certificate: "mem-0001", or on a server with
+// URLIDs that name as an order URL on IDOrigin.
+func (s *Server) certID(n int) string {
+	if s.IDOrigin != "" {
+		return fmt.Sprintf("%s/order/mem-%04d", s.IDOrigin, n)
+	}
+	return fmt.Sprintf("mem-%04d", n)
+}
+
 func (s *Server) lookup(id string) (model.Certificate, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

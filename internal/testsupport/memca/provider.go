@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
@@ -119,6 +120,19 @@ func (p *Provider) bugs() Bugs {
 	return Bugs{}
 }
 
+// idOrigin is the origin of the ids of the provider's server when they are URLs, else nil.
+func (p *Provider) idOrigin() *url.URL {
+	v, ok := servers.Load(p.url)
+	if !ok || v.(*Server).IDOrigin == "" {
+		return nil
+	}
+	u, err := url.Parse(v.(*Server).IDOrigin)
+	if err != nil {
+		return nil
+	}
+	return u
+}
+
 // Name returns the name of the provider's server.
 func (p *Provider) Name() string { return p.name }
 
@@ -209,11 +223,21 @@ func (p *Provider) wait(ctx context.Context, s *Server, op string) error {
 
 // callFor makes the request op about the certificate with id and returns the server and
 // a copy of the certificate, or ErrNotFound (HTTP 404) when the server has no such id.
-// An id that can never be an id (wire.CheckID) is ErrInvalidArgument before any request;
-// any other is looked up as it is: ids are opaque.
+// An id that can never be an id (wire.CheckID; model.CheckURLID on a server with URL
+// ids) is ErrInvalidArgument before any request, and on a server with URL ids one not
+// on its origin is ErrNotFound before any request; any other is looked up as it is:
+// ids are opaque.
 func (p *Provider) callFor(ctx context.Context, op, id string) (*Server, model.Certificate, error) {
 	bugs := p.bugs()
-	if err := wire.CheckID(id); err != nil && !bugs.SendsPathIDs {
+	if origin := p.idOrigin(); origin != nil {
+		_, err := model.CheckURLID(id, origin)
+		switch {
+		case errors.Is(err, model.ErrBadID) && !bugs.SendsPathIDs:
+			return nil, model.Certificate{}, p.errorf(op, model.ErrInvalidArgument, "certificate id: %v", err)
+		case errors.Is(err, model.ErrForeignURL) && !bugs.SendsForeignURLs:
+			return nil, model.Certificate{}, p.errorf(op, model.ErrNotFound, "certificate id: %v", err)
+		}
+	} else if err := wire.CheckID(id); err != nil && !bugs.SendsPathIDs {
 		return nil, model.Certificate{}, p.errorf(op, model.ErrInvalidArgument, "certificate id: %v", err)
 	}
 	if bugs.ShapedIDs && !wire.AlnumID(id, 1, 64) {
