@@ -27,6 +27,24 @@ const wrongTypeFields = 160
 type probe struct {
 	name  string
 	again func() (diff string, err error)
+	// requests, when above 1, is how many requests the call makes: the fault is then
+	// aimed at each of them in turn, not only at the first (an answer read second, such
+	// as an order's second authorization, gets its fields changed too).
+	requests int
+}
+
+// passThrough is the Field of a body fault that changes nothing (no answer has that many
+// scalars): queued before a real fault, it lets the requests before the aimed one pass.
+const passThrough = 1 << 30
+
+// everyRequest returns pr aimed at each request of its call (probe.requests), counted
+// with f.Requests over one call made now.
+func everyRequest(f *Fake, pr probe) probe {
+	before := f.Requests()
+	if _, err := pr.again(); err == nil {
+		pr.requests = int(f.Requests() - before)
+	}
+	return pr
 }
 
 // newProbe makes call's first answer, taken now without a fault, the one every later
@@ -35,7 +53,7 @@ func newProbe[T any](t *testing.T, name string, call func() (T, error), diff fun
 	t.Helper()
 	base, err := call()
 	require.NoError(t, err, "%s without a fault", name)
-	return probe{name, func() (string, error) {
+	return probe{name: name, again: func() (string, error) {
 		got, err := call()
 		if err != nil {
 			return "", err
@@ -95,24 +113,28 @@ func (s *suite) testWrongTypes(t *testing.T) {
 	// A wildcard's answers are probed too: a CA may flag a wildcard with a boolean (ACME's
 	// authorization "wildcard": true) where every other field of its answers is a string.
 	if w := wildcardID(f.Want.Certificates); w != "" && w != id {
-		probes = append(probes, certificateProbe(t, "Certificate of the wildcard", p, w), challengesProbe(t, "Challenges of the wildcard", p, w))
+		probes = append(probes, everyRequest(f, certificateProbe(t, "Certificate of the wildcard", p, w)),
+			everyRequest(f, challengesProbe(t, "Challenges of the wildcard", p, w)))
 	}
 	for _, kind := range []FaultKind{FaultWrongType, FaultWrongScalar} {
 		errs := 0
 		for i := 0; i < wrongTypeFields; i++ {
 			for _, pr := range probes {
-				f.FailNext(1, Fault{Kind: kind, Field: i})
-				var diff string
-				var err error
-				panicFree(t, fmt.Sprintf("%s with field %d changed (%s)", pr.name, i, kind), func() {
-					diff, err = pr.again()
-				})
-				if err != nil {
-					errs++
-					var me *model.Error
-					assert.True(t, errors.As(err, &me), "%s: field %d (%s): want a *model.Error, got %T", pr.name, i, kind, err)
-				} else if diff != "" {
-					t.Errorf("%s: field %d changed (%s) altered the answer without an error (a silent wrong answer): %s", pr.name, i, kind, diff)
+				for at := 0; at < max(pr.requests, 1); at++ {
+					f.FailNext(at, Fault{Kind: kind, Field: passThrough})
+					f.FailNext(1, Fault{Kind: kind, Field: i})
+					var diff string
+					var err error
+					panicFree(t, fmt.Sprintf("%s with field %d of request %d changed (%s)", pr.name, i, at+1, kind), func() {
+						diff, err = pr.again()
+					})
+					if err != nil {
+						errs++
+						var me *model.Error
+						assert.True(t, errors.As(err, &me), "%s: field %d of request %d (%s): want a *model.Error, got %T", pr.name, i, at+1, kind, err)
+					} else if diff != "" {
+						t.Errorf("%s: field %d of request %d changed (%s) altered the answer without an error (a silent wrong answer): %s", pr.name, i, at+1, kind, diff)
+					}
 				}
 			}
 		}

@@ -71,7 +71,7 @@ func requireKind(t *testing.T, err error, kind error, code string) *model.Error 
 func TestNewOrderAtMostOnce(t *testing.T) {
 	for name, lose := range map[string]func(w http.ResponseWriter){
 		"reset": func(w http.ResponseWriter) {
-			conn, _, err := w.(http.Hijacker).Hijack()
+			conn, _, err := http.NewResponseController(w).Hijack()
 			if err == nil {
 				conn.Close()
 			}

@@ -399,15 +399,13 @@ func (in *Injector) writeError(w http.ResponseWriter, f Fault, def int) {
 
 // hangUp closes the client connection abruptly; the client sees a reset or an
 // unexpected EOF.
+// The connection is reached through http.ResponseController, so that a writer wrapped
+// by middleware (with an Unwrap method) still hangs up; where none can be reached, the
+// handler aborts, which net/http also answers by closing the connection.
 func hangUp(w http.ResponseWriter) {
-	if f, ok := w.(http.Flusher); ok {
-		f.Flush()
-	}
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic(http.ErrAbortHandler)
-	}
-	conn, _, err := hj.Hijack()
+	rc := http.NewResponseController(w)
+	_ = rc.Flush()
+	conn, _, err := rc.Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
