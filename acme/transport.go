@@ -141,7 +141,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return attemptEnded(req, ""), nil
 	}
 	nonce := resp.Header.Get("Replay-Nonce")
-	body, err := readCapped(resp.Body, t.maxBody)
+	body, err := retry.ReadCapped(resp.Body, t.maxBody, resp.ContentLength)
 	resp.Body.Close()
 	if err != nil {
 		if callEnded() {
@@ -236,18 +236,6 @@ func closeBody(req *http.Request) {
 	if req.Body != nil {
 		_ = req.Body.Close()
 	}
-}
-
-// readCapped reads r whole, or fails with retry.ErrBodyTooLarge past max bytes.
-func readCapped(r io.Reader, max int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%w (%d bytes)", retry.ErrBodyTooLarge, max)
-	}
-	return data, nil
 }
 
 // problemOf returns the short type of an RFC 7807 problem document ("badNonce" for

@@ -10,8 +10,10 @@
 // maps the same page into the same model values (TestListDecodeFloorMatchesAnyca checks
 // that it does); P4 runs a client against a rate-limited fake; P5 issues one certificate
 // per op on Pebble (acme/acmetest) through anyca, through the same flow as raw
-// mholt/acmez calls (the floor) and through go-acme/lego v5, and reports requests per
-// issuance (counted by the server) and client CPU.
+// mholt/acmez calls plus the CSR check, mapping, record and chain reading anyca's
+// guarantees cost it (the floor; TestP5FloorMatchesAnyca checks that it returns what
+// anyca returns) and through go-acme/lego v5, and reports requests per issuance (counted
+// by the server) and client CPU.
 //
 // The fakes for P1-P3, ListDecode and P5 (Pebble) run in a child process (this test binary
 // re-executed, see fakeproc_test.go), so that B/op, allocs/op, client CPU and the peak

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -11,12 +12,15 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -98,8 +102,16 @@ func p5CSR(tb testing.TB) (*x509.CertificateRequest, crypto.Signer) {
 // p5Issuer is one client's issuance: it returns the leaf's DER.
 type p5Issuer func(ctx context.Context) ([]byte, error)
 
-// p5Anyca is anyca's flow: Order, Verify (dns-txt), WaitValidated, Download.
-func p5Anyca(tb testing.TB, info fakeInfo) p5Issuer {
+// p5Issuance is what anyca's flow and the floor hand back for one issuance: the order
+// as placed, mapped into a model.Certificate (what anyca's Order returns), and the
+// downloaded chain as a model.Bundle (what anyca's Download returns).
+type p5Issuance struct {
+	order  *model.Certificate
+	bundle *model.Bundle
+}
+
+// p5AnycaClient is anyca's ACME client for the child Pebble, its account registered.
+func p5AnycaClient(tb testing.TB, info fakeInfo) *acme.Client {
 	key, err := acme.NewKey()
 	if err != nil {
 		tb.Fatal(err)
@@ -112,38 +124,81 @@ func p5Anyca(tb testing.TB, info fakeInfo) p5Issuer {
 	if _, err := c.Register(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
+	return c
+}
+
+// p5AnycaIssue is anyca's flow for one CSR: Order, Verify (dns-txt), WaitValidated,
+// Download.
+func p5AnycaIssue(ctx context.Context, c *acme.Client, csr []byte) (p5Issuance, error) {
+	o, err := c.Order(ctx, model.OrderRequest{Names: []string{p5Name}, CSR: csr, Method: model.ChallengeDNSTXT})
+	if err != nil {
+		return p5Issuance{}, err
+	}
+	if _, err := c.Verify(ctx, o.ID, model.ChallengeDNSTXT); err != nil {
+		return p5Issuance{}, err
+	}
+	// The floor's acmez PollAuthorization waits p5Poll before its first look; so does
+	// this flow, so that both look as often (WaitValidated looks at once).
+	if err := retry.Sleep(ctx, p5Poll); err != nil {
+		return p5Issuance{}, err
+	}
+	if _, err := anyca.WaitValidated(ctx, c, o.ID, anyca.WaitOptions{Min: p5Poll, Max: p5Poll, MaxPolls: 1000}); err != nil {
+		return p5Issuance{}, err
+	}
+	b, err := c.Download(ctx, o.ID)
+	if err != nil {
+		return p5Issuance{}, err
+	}
+	return p5Issuance{order: o, bundle: b}, nil
+}
+
+// p5Anyca is anyca's flow with the CSR every op finalizes.
+func p5Anyca(tb testing.TB, info fakeInfo) p5Issuer {
+	c := p5AnycaClient(tb, info)
 	csr, _ := p5CSR(tb)
 	return func(ctx context.Context) ([]byte, error) {
-		o, err := c.Order(ctx, model.OrderRequest{Names: []string{p5Name}, CSR: csr.Raw, Method: model.ChallengeDNSTXT})
+		iss, err := p5AnycaIssue(ctx, c, csr.Raw)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := c.Verify(ctx, o.ID, model.ChallengeDNSTXT); err != nil {
-			return nil, err
-		}
-		// The floor's acmez PollAuthorization waits p5Poll before its first look; so
-		// does this flow, so that both look as often (WaitValidated looks at once).
-		if err := retry.Sleep(ctx, p5Poll); err != nil {
-			return nil, err
-		}
-		if _, err := anyca.WaitValidated(ctx, c, o.ID, anyca.WaitOptions{Min: p5Poll, Max: p5Poll, MaxPolls: 1000}); err != nil {
-			return nil, err
-		}
-		b, err := c.Download(ctx, o.ID)
-		if err != nil {
-			return nil, err
-		}
-		return b.Leaf.Raw, nil
+		return iss.bundle.Leaf.Raw, nil
 	}
 }
 
-// p5Floor is the same flow as raw acmez calls: newOrder, the authorization, the dns-01
-// challenge answered, the authorization polled, finalize (polling the order), the chain.
+// p5FloorClient is the floor: the same flow as raw acmez calls (newOrder, the
+// authorization, the dns-01 challenge answered, the authorization polled, finalize
+// polling the order, the chain), plus the work anyca's guarantees cost it, written by
+// hand: the CSR checked before newOrder (floorCheckCSR), the order mapped into the
+// model.Certificate anyca's Order returns, a record of each order kept as anyca's state
+// keeps it, and the download read into the model.Bundle anyca's Download returns
+// (floorBundle). TestP5FloorMatchesAnyca checks that it returns what anyca returns and
+// refuses what anyca refuses.
+//
 // acmez's chain download also fetches the leaf's renewal information (ARI), which
 // anyca's Download does not (RenewalInfo does, when asked): the floor's transport
 // answers that GET itself, unsent (acmez decodes the answer as usual), so that both
 // flows send the same requests.
-func p5Floor(tb testing.TB, info fakeInfo) p5Issuer {
+type p5FloorClient struct {
+	ac      *acmez.Client
+	acct    acmez.Account
+	records map[string]*p5FloorRecord // by order URL
+}
+
+// p5FloorRecord is what the floor keeps of an order it placed, as anyca's state does
+// (in memory): the names and CSR it was placed with and when, its authorization and
+// finalize URLs, whether a finalize was sent, and the leaf once downloaded.
+type p5FloorRecord struct {
+	names     []string
+	csr       []byte
+	created   time.Time
+	authzs    []string
+	finalize  string
+	finalized bool
+	leaf      []byte
+}
+
+// newP5Floor is the floor's acmez client for the child Pebble, its account registered.
+func newP5Floor(tb testing.TB, info fakeInfo) *p5FloorClient {
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		tb.Fatal(err)
@@ -155,45 +210,135 @@ func p5Floor(tb testing.TB, info fakeInfo) p5Issuer {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return &p5FloorClient{ac: ac, acct: acct, records: map[string]*p5FloorRecord{}}
+}
+
+// issue orders p5Name with csr, answers its dns-01 challenge, waits for the
+// authorization, finalizes and downloads the chain.
+func (f *p5FloorClient) issue(ctx context.Context, csr []byte) (p5Issuance, error) {
+	names := []string{p5Name}
+	if err := floorCheckCSR(csr, names); err != nil {
+		return p5Issuance{}, err
+	}
+	rec := &p5FloorRecord{names: names, csr: csr, created: time.Now().UTC().Truncate(time.Second)}
+	o, err := f.ac.NewOrder(ctx, f.acct, acmez.Order{Identifiers: []acmez.Identifier{{Type: "dns", Value: p5Name}}})
+	if err != nil {
+		return p5Issuance{}, err
+	}
+	if o.Status != acmez.StatusPending && o.Status != acmez.StatusReady {
+		return p5Issuance{}, fmt.Errorf("new order %s is %s", o.Location, o.Status)
+	}
+	rec.authzs, rec.finalize = o.Authorizations, o.Finalize
+	f.records[o.Location] = rec
+	placed := &model.Certificate{Provider: acme.Name, ID: o.Location, CommonName: names[0], DNSNames: names,
+		Status: model.StatusPending, VendorStatus: o.Status, Level: model.LevelDV, Product: o.Profile, CreatedAt: rec.created}
+	for _, u := range o.Authorizations {
+		authz, err := f.ac.GetAuthorization(ctx, f.acct, u)
+		if err != nil {
+			return p5Issuance{}, err
+		}
+		if authz.Status == acmez.StatusValid {
+			continue // reused by the CA (Pebble: 1% of orders even at PEBBLE_AUTHZREUSE=0)
+		}
+		var ch acmez.Challenge
+		for _, c := range authz.Challenges {
+			if c.Type == acmez.ChallengeTypeDNS01 {
+				ch = c
+			}
+		}
+		if _, err := f.ac.InitiateChallenge(ctx, f.acct, ch); err != nil {
+			return p5Issuance{}, err
+		}
+		if _, err := f.ac.PollAuthorization(ctx, f.acct, authz); err != nil {
+			return p5Issuance{}, err
+		}
+	}
+	rec.finalized = true
+	if o, err = f.ac.FinalizeOrder(ctx, f.acct, o, csr); err != nil {
+		return p5Issuance{}, err
+	}
+	chains, err := f.ac.GetCertificateChain(ctx, f.acct, o.Certificate)
+	if err != nil || len(chains) == 0 {
+		return p5Issuance{}, fmt.Errorf("chain: %v", err)
+	}
+	b, err := floorBundle(chains[0].ChainPEM)
+	if err != nil {
+		return p5Issuance{}, err
+	}
+	rec.leaf = b.Leaf.Raw
+	return p5Issuance{order: placed, bundle: b}, nil
+}
+
+// floorCheckCSR is the floor's check of a CSR before newOrder, as anyca's Order checks
+// it (model.CheckOrder) so that a mistake costs no request: it parses as PKCS#10, its
+// signature verifies with its own key, and it names DNS names only, exactly the order's
+// names (CheckOrder also checks the key's type and size, which costs nothing).
+func floorCheckCSR(der []byte, names []string) error {
+	csr, err := x509.ParseCertificateRequest(der)
+	if err != nil {
+		return err
+	}
+	if err := csr.CheckSignature(); err != nil {
+		return err
+	}
+	if len(csr.IPAddresses)+len(csr.EmailAddresses)+len(csr.URIs) > 0 {
+		return errors.New("the CSR names more than DNS names")
+	}
+	inCSR := map[string]bool{}
+	for _, n := range append([]string{csr.Subject.CommonName}, csr.DNSNames...) {
+		if n != "" {
+			inCSR[strings.ToLower(n)] = true
+		}
+	}
+	for _, n := range names {
+		if !inCSR[n] {
+			return fmt.Errorf("the CSR does not name %s", n)
+		}
+		delete(inCSR, n)
+	}
+	if len(inCSR) > 0 {
+		return errors.New("the CSR names more than the order")
+	}
+	return nil
+}
+
+// floorBundle reads a PEM chain into the model.Bundle anyca's Download returns: every
+// block parsed as a certificate, the first the leaf, and the blocks re-encoded.
+func floorBundle(chain []byte) (*model.Bundle, error) {
+	var b model.Bundle
+	var out bytes.Buffer
+	for block, rest := pem.Decode(chain); block != nil; block, rest = pem.Decode(rest) {
+		if block.Type != "CERTIFICATE" {
+			return nil, fmt.Errorf("a %s block in the chain", block.Type)
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		if b.Leaf == nil {
+			b.Leaf = c
+		} else {
+			b.Intermediates = append(b.Intermediates, c)
+		}
+		_ = pem.Encode(&out, &pem.Block{Type: "CERTIFICATE", Bytes: block.Bytes})
+	}
+	if b.Leaf == nil {
+		return nil, errors.New("no certificate in the chain")
+	}
+	b.PEM = out.Bytes()
+	return &b, nil
+}
+
+// p5Floor is the floor with the CSR every op finalizes.
+func p5Floor(tb testing.TB, info fakeInfo) p5Issuer {
+	f := newP5Floor(tb, info)
 	csr, _ := p5CSR(tb)
 	return func(ctx context.Context) ([]byte, error) {
-		o, err := ac.NewOrder(ctx, acct, acmez.Order{Identifiers: []acmez.Identifier{{Type: "dns", Value: p5Name}}})
+		iss, err := f.issue(ctx, csr.Raw)
 		if err != nil {
 			return nil, err
 		}
-		for _, u := range o.Authorizations {
-			authz, err := ac.GetAuthorization(ctx, acct, u)
-			if err != nil {
-				return nil, err
-			}
-			if authz.Status == acmez.StatusValid {
-				continue // reused by the CA (Pebble: 1% of orders even at PEBBLE_AUTHZREUSE=0)
-			}
-			var ch acmez.Challenge
-			for _, c := range authz.Challenges {
-				if c.Type == acmez.ChallengeTypeDNS01 {
-					ch = c
-				}
-			}
-			if _, err := ac.InitiateChallenge(ctx, acct, ch); err != nil {
-				return nil, err
-			}
-			if _, err := ac.PollAuthorization(ctx, acct, authz); err != nil {
-				return nil, err
-			}
-		}
-		if o, err = ac.FinalizeOrder(ctx, acct, o, csr.Raw); err != nil {
-			return nil, err
-		}
-		chains, err := ac.GetCertificateChain(ctx, acct, o.Certificate)
-		if err != nil || len(chains) == 0 {
-			return nil, fmt.Errorf("chain: %v", err)
-		}
-		leaf, err := x509.ParseCertificate(chainDER(string(chains[0].ChainPEM)))
-		if err != nil {
-			return nil, err
-		}
-		return leaf.Raw, nil
+		return iss.bundle.Leaf.Raw, nil
 	}
 }
 
@@ -263,8 +408,9 @@ func p5Lego(tb testing.TB, info fakeInfo) p5Issuer {
 }
 
 // BenchmarkP5Issue issues one certificate per op on Pebble: through anyca, through the
-// floor (the same flow as raw acmez calls) and through lego v5. req/op is counted by
-// the server, cpu-ns/op is the client's alone.
+// floor (the same flow as raw acmez calls, plus the work anyca's guarantees cost it:
+// p5FloorClient) and through lego v5. req/op is counted by the server, cpu-ns/op is the
+// client's alone.
 func BenchmarkP5Issue(b *testing.B) {
 	for _, v := range []struct {
 		name string
@@ -307,6 +453,93 @@ func TestP5Issues(t *testing.T) {
 			}
 			t.Logf("%s: %d requests for registration and one issuance", name, requests(t, info)-before)
 		})
+	}
+}
+
+// TestP5FloorMatchesAnyca checks that P5's floor does the work anyca does for one
+// issuance, so that the CPU ratio compares the same work: for the same CSR both return
+// the same placed order (every field but the order URL, creation time and profile,
+// each order's own) and the same bundle (a leaf for the same name and key, the same intermediates,
+// the PEM re-encoded alike), the floor keeps the record anyca's state keeps, and both
+// refuse, before any request, the CSRs anyca's Order refuses (a broken signature, a
+// name the order does not have).
+func TestP5FloorMatchesAnyca(t *testing.T) {
+	info := fake(t, "pebble:0")
+	ctx := context.Background()
+	c, f := p5AnycaClient(t, info), newP5Floor(t, info)
+	csr, _ := p5CSR(t)
+	start := time.Now().UTC().Truncate(time.Second)
+	a, err := p5AnycaIssue(ctx, c, csr.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl, err := f.issue(ctx, csr.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := time.Now()
+
+	dir, _ := url.Parse(info.URL)
+	for name, o := range map[string]*model.Certificate{"anyca": a.order, "floor": fl.order} {
+		u, err := url.Parse(o.ID)
+		if err != nil || u.Host != dir.Host || o.CreatedAt.Before(start) || o.CreatedAt.After(end) || o.Product == "" {
+			t.Errorf("%s: order %q created %s with profile %q, want an order URL on %s created in [%s, %s] with the CA's profile",
+				name, o.ID, o.CreatedAt, o.Product, dir.Host, start, end)
+		}
+	}
+	ao, fo := *a.order, *fl.order
+	ao.ID, fo.ID, ao.CreatedAt, fo.CreatedAt = "", "", time.Time{}, time.Time{}
+	ao.Product, fo.Product = "", "" // Pebble picks a profile at random for an order that names none
+	if !reflect.DeepEqual(ao, fo) {
+		t.Errorf("placed order:\nanyca %+v\nfloor %+v", ao, fo)
+	}
+
+	for name, b := range map[string]*model.Bundle{"anyca": a.bundle, "floor": fl.bundle} {
+		var want []byte
+		for _, cert := range append([]*x509.Certificate{b.Leaf}, b.Intermediates...) {
+			want = append(want, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})...)
+		}
+		if !bytes.Equal(b.PEM, want) {
+			t.Errorf("%s: the bundle's PEM is not its certificates re-encoded", name)
+		}
+		if !equalStrings(b.Leaf.DNSNames, []string{p5Name}) || !csr.PublicKey.(*ecdsa.PublicKey).Equal(b.Leaf.PublicKey) {
+			t.Errorf("%s: leaf for %v, not the CSR's name and key", name, b.Leaf.DNSNames)
+		}
+	}
+	if len(a.bundle.Intermediates) == 0 || len(a.bundle.Intermediates) != len(fl.bundle.Intermediates) {
+		t.Fatalf("intermediates: anyca %d, floor %d", len(a.bundle.Intermediates), len(fl.bundle.Intermediates))
+	}
+	for i, in := range a.bundle.Intermediates {
+		if !bytes.Equal(in.Raw, fl.bundle.Intermediates[i].Raw) {
+			t.Errorf("intermediate %d differs", i+1)
+		}
+	}
+	if rec := f.records[fl.order.ID]; rec == nil || !rec.finalized || !bytes.Equal(rec.csr, csr.Raw) ||
+		!bytes.Equal(rec.leaf, fl.bundle.Leaf.Raw) || len(rec.authzs) == 0 || rec.finalize == "" {
+		t.Errorf("the floor's record of its order: %+v", rec)
+	}
+
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{DNSNames: []string{"other.example.com"}}, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := bytes.Clone(csr.Raw)
+	broken[len(broken)-1] ^= 1 // the signature's last byte
+	for name, der := range map[string][]byte{"broken signature": broken, "another name": other} {
+		before := requests(t, info)
+		if _, err := p5AnycaIssue(ctx, c, der); model.KindOf(err) != model.ErrInvalidArgument {
+			t.Errorf("%s: anyca gave %v, want ErrInvalidArgument", name, err)
+		}
+		if _, err := f.issue(ctx, der); err == nil {
+			t.Errorf("%s: the floor ordered", name)
+		}
+		if n := requests(t, info) - before; n != 0 {
+			t.Errorf("%s: %d requests reached Pebble, want none", name, n)
+		}
 	}
 }
 

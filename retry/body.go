@@ -29,12 +29,21 @@ func (c *Client) readBody(r io.Reader, status int, length int64) ([]byte, error)
 		}
 		return data, nil
 	}
-	data, err := readAll(io.LimitReader(r, c.maxBody+1), min(length, c.maxBody))
+	return ReadCapped(r, c.maxBody, length)
+}
+
+// ReadCapped reads r to its end, or fails with ErrBodyTooLarge past max bytes (never a
+// truncated read): what a Client does with a 2xx body, for an adapter whose HTTP goes
+// through a library's own client (the acme adapter's transport reads every answer with
+// it). length is the announced Content-Length (-1 when unknown): it only sizes the
+// first buffer, so a body of the announced length is read into one allocation.
+func ReadCapped(r io.Reader, max, length int64) ([]byte, error) {
+	data, err := readAll(io.LimitReader(r, max+1), min(length, max))
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(data)) > c.maxBody {
-		return nil, fmt.Errorf("%w (%d bytes)", ErrBodyTooLarge, c.maxBody)
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%w (%d bytes)", ErrBodyTooLarge, max)
 	}
 	return data, nil
 }

@@ -10,7 +10,8 @@ import (
 )
 
 // TestReadBodyWhateverTheContentLength: the announced length only sizes the first
-// buffer; the body read, the cap and the error-body limit do not depend on it.
+// buffer; the body read, the cap (readBody's and ReadCapped's) and the error-body limit
+// do not depend on it.
 func TestReadBodyWhateverTheContentLength(t *testing.T) {
 	c := &Client{maxBody: 100}
 	body := strings.Repeat("x", 60)
@@ -22,6 +23,13 @@ func TestReadBodyWhateverTheContentLength(t *testing.T) {
 		_, err = c.readBody(strings.NewReader(strings.Repeat("y", 101)), 200, length)
 		if !errors.Is(err, ErrBodyTooLarge) {
 			t.Errorf("length %d: a body over the cap gave %v", length, err)
+		}
+		got, err = ReadCapped(iotest.HalfReader(strings.NewReader(body)), 60, length)
+		if err != nil || string(got) != body {
+			t.Errorf("length %d: ReadCapped at the body's size got %d bytes, %v", length, len(got), err)
+		}
+		if _, err = ReadCapped(strings.NewReader(body), 59, length); !errors.Is(err, ErrBodyTooLarge) {
+			t.Errorf("length %d: ReadCapped one byte past the cap gave %v", length, err)
 		}
 		got, err = c.readBody(strings.NewReader(body+body), 500, length)
 		if err != nil || !bytes.Equal(got, []byte(body + body)[:100]) {

@@ -54,8 +54,16 @@ const DateSlack = 48 * time.Hour
 func Parse(parts ...[]byte) (*model.Bundle, error) {
 	var certs []*x509.Certificate
 	var out bytes.Buffer
+	size := 0
+	for _, part := range parts {
+		size += len(part)
+	}
+	out.Grow(size) // the blocks re-encoded take about the room they came in
 	for i, part := range parts {
-		rest := bytes.TrimSpace(bytes.ReplaceAll(part, []byte("\r\n"), []byte("\n")))
+		if bytes.Contains(part, []byte("\r\n")) {
+			part = bytes.ReplaceAll(part, []byte("\r\n"), []byte("\n"))
+		}
+		rest := bytes.TrimSpace(part)
 		for len(rest) > 0 {
 			block, next := pem.Decode(rest)
 			if block == nil {
