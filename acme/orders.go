@@ -181,6 +181,17 @@ func (c *Client) chain(ctx context.Context, op string, o acmez.Order) (*model.Bu
 	if err != nil {
 		return nil, &model.Error{Provider: c.name, Op: op, Kind: model.ErrUnavailable, Message: "the certificate download is not a PEM chain", Err: err}
 	}
+	// The leaf must name every identifier of the order, and each certificate be signed
+	// by the next, as for every adapter's download.
+	var names []string
+	for _, id := range o.Identifiers {
+		names = append(names, id.Value)
+	}
+	if code, sentinel, err := chain.Check(b, &model.Certificate{DNSNames: model.NormalizeDomains(names)}); err != nil {
+		e := model.NewError(c.name, op, model.ErrUnavailable, "%s", c.line(err.Error(), 300))
+		e.Code, e.Err = code, sentinel
+		return nil, e
+	}
 	if err := c.state.update(o.Location, func(r *record) { r.Leaf = b.Leaf.Raw }); err != nil {
 		return nil, model.NewError(c.name, op, model.ErrUnavailable, "remembering the leaf in state_dir: %v", err)
 	}

@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -261,7 +262,7 @@ func (f *p5FloorClient) issue(ctx context.Context, csr []byte) (p5Issuance, erro
 	if err != nil || len(chains) == 0 {
 		return p5Issuance{}, fmt.Errorf("chain: %v", err)
 	}
-	b, err := floorBundle(chains[0].ChainPEM)
+	b, err := floorBundle(chains[0].ChainPEM, rec.names)
 	if err != nil {
 		return p5Issuance{}, err
 	}
@@ -303,8 +304,10 @@ func floorCheckCSR(der []byte, names []string) error {
 }
 
 // floorBundle reads a PEM chain into the model.Bundle anyca's Download returns: every
-// block parsed as a certificate, the first the leaf, and the blocks re-encoded.
-func floorBundle(chain []byte) (*model.Bundle, error) {
+// block parsed as a certificate, the first the leaf, and the blocks re-encoded; then
+// checked as anyca checks every download: each certificate signed by the next, and the
+// leaf naming every name of the order.
+func floorBundle(chain []byte, names []string) (*model.Bundle, error) {
 	var b model.Bundle
 	var out bytes.Buffer
 	for block, rest := pem.Decode(chain); block != nil; block, rest = pem.Decode(rest) {
@@ -324,6 +327,17 @@ func floorBundle(chain []byte) (*model.Bundle, error) {
 	}
 	if b.Leaf == nil {
 		return nil, errors.New("no certificate in the chain")
+	}
+	certs := append([]*x509.Certificate{b.Leaf}, b.Intermediates...)
+	for i := 0; i+1 < len(certs); i++ {
+		if err := certs[i].CheckSignatureFrom(certs[i+1]); err != nil {
+			return nil, fmt.Errorf("certificate %d is not signed by the next: %v", i+1, err)
+		}
+	}
+	for _, n := range names {
+		if !slices.Contains(b.Leaf.DNSNames, n) {
+			return nil, fmt.Errorf("the leaf does not name %s", n)
+		}
 	}
 	b.PEM = out.Bytes()
 	return &b, nil
@@ -505,6 +519,13 @@ func TestP5FloorMatchesAnyca(t *testing.T) {
 		if !equalStrings(b.Leaf.DNSNames, []string{p5Name}) || !csr.PublicKey.(*ecdsa.PublicKey).Equal(b.Leaf.PublicKey) {
 			t.Errorf("%s: leaf for %v, not the CSR's name and key", name, b.Leaf.DNSNames)
 		}
+	}
+	leafPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: fl.bundle.Leaf.Raw})
+	if _, err := floorBundle(append(bytes.Clone(leafPEM), leafPEM...), []string{p5Name}); err == nil {
+		t.Error("the floor took a chain whose leaf is not signed by the next certificate")
+	}
+	if _, err := floorBundle(fl.bundle.PEM, []string{"other.example.com"}); err == nil {
+		t.Error("the floor took a leaf that does not name the order's name")
 	}
 	if len(a.bundle.Intermediates) == 0 || len(a.bundle.Intermediates) != len(fl.bundle.Intermediates) {
 		t.Fatalf("intermediates: anyca %d, floor %d", len(a.bundle.Intermediates), len(fl.bundle.Intermediates))

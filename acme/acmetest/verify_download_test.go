@@ -3,9 +3,11 @@ package acmetest_test
 import (
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -157,4 +159,43 @@ func TestDownloadNotReady(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "early.example.com", b.Leaf.DNSNames[0])
 	assert.EqualValues(t, 2, f.hits.Load(), "finalized once more, now that the order is ready")
+}
+
+// TestDownloadChecksTheChain: the chain the CA sends is checked as every adapter's
+// download is (internal/chain.Check): another order's certificate at this order's
+// certificate URL is ErrUnavailable with code leaf_mismatch, and a chain whose leaf is
+// not signed by the next certificate is ErrUnavailable with code chain_broken.
+func TestDownloadChecksTheChain(t *testing.T) {
+	var serve atomic.Pointer[[]byte]
+	f := &fault{match: func(r *http.Request) bool {
+		return r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/certZ/")
+	}, answer: func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r) // Pebble's answer, for its headers and nonce
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Del("Content-Length")
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(*serve.Load())
+	}}
+	srv, p := startWith(t, acmetest.Options{}, f)
+	a, ab := issue(t, srv, p, model.ChallengeDNSTXT, "mine.example.com")
+	_, bb := issue(t, srv, p, model.ChallengeDNSTXT, "other.example.com")
+	f.armed.Store(true)
+
+	serve.Store(&bb.PEM)
+	_, err := anyca.Download(context.Background(), p, a.ID)
+	requireKind(t, err, model.ErrUnavailable, "leaf_mismatch")
+
+	leaf := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ab.Leaf.Raw})
+	broken := append(append([]byte{}, leaf...), leaf...)
+	serve.Store(&broken)
+	_, err = anyca.Download(context.Background(), p, a.ID)
+	requireKind(t, err, model.ErrUnavailable, "chain_broken")
+
+	f.armed.Store(false)
+	b, err := anyca.Download(context.Background(), p, a.ID)
+	require.NoError(t, err, "Pebble's own chain")
+	assert.Equal(t, ab.Leaf.Raw, b.Leaf.Raw)
 }

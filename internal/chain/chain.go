@@ -147,6 +147,21 @@ func Match(b *model.Bundle, want *model.Certificate) error {
 	return nil
 }
 
+// Check checks b's links (Links) and matches its leaf against want (Match). For the
+// first that fails it returns the Code of the adapter's error (BrokenCode or
+// MismatchCode), the sentinel its Err wraps (ErrBrokenChain or ErrLeafMismatch) and the
+// detail; all nil ("") when b passes. Every adapter's download goes through it, through
+// Bundle or on its own (ACME reads its chain with its own client).
+func Check(b *model.Bundle, want *model.Certificate) (code string, sentinel, detail error) {
+	if err := Links(b); err != nil {
+		return BrokenCode, ErrBrokenChain, err
+	}
+	if err := Match(b, want); err != nil {
+		return MismatchCode, ErrLeafMismatch, err
+	}
+	return "", nil, nil
+}
+
 // Bundle parses parts, checks the chain's links and matches the leaf against want,
 // returning the errors an adapter returns: a download that does not parse or holds more
 // than MaxCertificates is the client's malformed-response error (model.ErrUnavailable,
@@ -158,17 +173,9 @@ func Bundle(hc *retry.Client, op string, resp *retry.Response, want *model.Certi
 	if err != nil {
 		return nil, hc.MalformedError(op, resp, err)
 	}
-	if err := Links(b); err != nil {
+	if code, sentinel, err := Check(b, want); err != nil {
 		e := hc.Error(op, model.ErrUnavailable, "%v", err)
-		e.Code, e.Err = BrokenCode, ErrBrokenChain
-		if resp != nil {
-			e.HTTPStatus = resp.StatusCode
-		}
-		return nil, e
-	}
-	if err := Match(b, want); err != nil {
-		e := hc.Error(op, model.ErrUnavailable, "%v", err)
-		e.Code, e.Err = MismatchCode, ErrLeafMismatch
+		e.Code, e.Err = code, sentinel
 		if resp != nil {
 			e.HTTPStatus = resp.StatusCode
 		}
