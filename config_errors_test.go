@@ -137,7 +137,7 @@ func TestParseConfig(t *testing.T) {
 		`{` + k + `,"apikey":"x"}`:              `unknown field "apikey"`,
 		`{` + k + `,"retry":{"max_atempts":3}}`: `anyca: config: invalid argument: retry: unknown field "max_atempts"`,
 		`{` + k + `,"retry":{"max_attempts":"3"}}`:         `retry: field "max_attempts": want an integer, got a JSON string`,
-		`{` + k + `,"retry":{"max_wait":"soon"}}`:          `retry: a wait must be a duration such as "500ms"`,
+		`{` + k + `,"retry":{"max_wait":"soon"}}`:          `retry: field "max_wait": a wait must be a duration such as "500ms"`,
 		`{` + k + `,"retry":"fast"}`:                       "retry: want an object, got a JSON string",
 		`{` + k + `,"retry":[]}`:                           "retry: want an object, got a JSON array",
 		`{"api_key":12345678901234567890}`:                 `field "api_key": want a string, got a JSON number`,

@@ -137,11 +137,31 @@ func (c Config) MarshalJSON() ([]byte, error) {
 func (c *Config) UnmarshalJSON(b []byte) error {
 	w := configJSON{c.MaxAttempts, duration(c.MinWait), duration(c.MaxWait), c.RequestsPerSecond, c.Burst, c.Windows}
 	if err := jsonstrict.Decode(b, &w); err != nil {
+		if f := badWaitField(b); f != "" {
+			// encoding/json names no field for an error of a type's own decoder.
+			return fmt.Errorf("retry: field %q: %w", f, err)
+		}
 		return fmt.Errorf("retry: %w", err)
 	}
 	*c = Config{w.MaxAttempts, time.Duration(w.MinWait), time.Duration(w.MaxWait), w.RequestsPerSecond, w.Burst,
 		w.Windows, c.Limiter}
 	return nil
+}
+
+// badWaitField returns the name of the first wait field of the object b ("min_wait",
+// "max_wait") whose value is not a wait, or "".
+func badWaitField(b []byte) string {
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(b, &raw) != nil {
+		return ""
+	}
+	for _, k := range []string{"min_wait", "max_wait"} {
+		var d duration
+		if v, ok := raw[k]; ok && d.UnmarshalJSON(v) != nil {
+			return k
+		}
+	}
+	return ""
 }
 
 type duration time.Duration

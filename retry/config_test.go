@@ -55,11 +55,12 @@ func TestConfigJSON(t *testing.T) {
 	}
 
 	for bad, why := range map[string]string{
-		`{"min_wait":"soon"}`:                `retry: a wait must be a duration such as "500ms"`,
-		`{"min_wait":"250"}`:                 `retry: a wait must be a duration such as "500ms"`,
-		`{"min_wait":500}`:                   `retry: a wait must be a duration string with its unit, such as "500ms" or "2s": a bare number is refused`,
-		`{"max_wait":30000000000}`:           `such as "500ms" or "2s": a bare number is refused`,
-		`{"max_wait":1.5}`:                   "retry: a wait must be a duration string",
+		`{"min_wait":"soon"}`:                `retry: field "min_wait": a wait must be a duration such as "500ms"`,
+		`{"min_wait":"250"}`:                 `retry: field "min_wait": a wait must be a duration such as "500ms"`,
+		`{"min_wait":500}`:                   `retry: field "min_wait": a wait must be a duration string with its unit, such as "500ms" or "2s": a bare number is refused`,
+		`{"max_wait":30000000000}`:           `retry: field "max_wait": a wait must be a duration string with its unit, such as "500ms" or "2s": a bare number is refused`,
+		`{"max_wait":1.5}`:                   `retry: field "max_wait": a wait must be a duration string`,
+		`{"min_wait":"1s","max_wait":5}`:     `retry: field "max_wait": a wait must`,
 		`{"max_wait":true}`:                  "got a JSON bool",
 		`{"max_wait":{}}`:                    "got a JSON object",
 		`{"max_attempts":"3"}`:               `retry: field "max_attempts": want an integer, got a JSON string`,
