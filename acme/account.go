@@ -20,6 +20,7 @@ import (
 
 	acmez "github.com/mholt/acmez/v3/acme"
 
+	"github.com/anyca/anyca/internal/wire"
 	"github.com/anyca/anyca/model"
 )
 
@@ -200,7 +201,24 @@ func (c *Client) account(ctx context.Context, op string) (acmez.Account, error) 
 	return made, nil
 }
 
-// fetchEAB asks ZeroSSL's REST API for EAB credentials with the API key.
+// eabErrors maps the answers of ZeroSSL's EAB endpoint to kinds: its own error codes
+// (sent with HTTP 200, in ZeroSSL's REST error object), then a 401 or 403, both the API
+// key refused. Anything else that carries no credentials (another code, a proxy's page,
+// a body that is not JSON) is model.ErrUnavailable.
+var eabErrors = wire.ErrorTable{
+	{Code: "101", Kind: model.ErrUnauthenticated}, // invalid_access_key
+	{Code: "102", Kind: model.ErrUnauthenticated}, // inactive_user
+	{Code: "2902", Kind: model.ErrUnavailable},    // failed_creating_eab_account: maintenance, try later
+	{Code: "2903", Kind: model.ErrUnavailable},    // failed_saving_eab_account
+	{Code: "2904", Kind: model.ErrRateLimited},    // too_many_eab_credentials_created_today
+	{Code: "2905", Kind: model.ErrRateLimited},    // too_many_eab_credentials_created_for_user
+	{Status: http.StatusUnauthorized, Kind: model.ErrUnauthenticated},
+	{Status: http.StatusForbidden, Kind: model.ErrUnauthenticated},
+}
+
+// fetchEAB asks ZeroSSL's REST API for EAB credentials with the API key. An answer
+// without them is a *model.Error of eabErrors' kind, with ZeroSSL's error code in Code
+// and the HTTP status kept; no text of it ever shows the key.
 func (c *Client) fetchEAB(ctx context.Context, op string) (kid, mac string, err error) {
 	u, perr := url.Parse(c.cfg.EABURL)
 	if perr != nil {
@@ -228,24 +246,26 @@ func (c *Client) fetchEAB(ctx context.Context, op string) (kid, mac string, err 
 		return "", "", err
 	}
 	var body struct {
-		Success json.RawMessage `json:"success"`
-		KID     string          `json:"eab_kid"`
-		HMAC    string          `json:"eab_hmac_key"`
-		Error   *struct {
-			Code int    `json:"code"`
-			Type string `json:"type"`
+		KID   string `json:"eab_kid"`
+		HMAC  string `json:"eab_hmac_key"`
+		Error *struct {
+			Code json.RawMessage `json:"code"`
+			Type json.RawMessage `json:"type"`
 		} `json:"error"`
 	}
 	if err := json.Unmarshal(data, &body); err != nil || resp.StatusCode >= 300 || body.KID == "" || body.HMAC == "" {
-		kind := model.ErrUnavailable
-		msg := "ZeroSSL gave no EAB credentials"
-		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-			kind = model.ErrUnauthenticated
+		var code, typ string
+		if err == nil && body.Error != nil {
+			code, _ = wire.ScalarString(body.Error.Code)
+			typ, _ = wire.ScalarString(body.Error.Type)
 		}
-		e := &model.Error{Provider: c.name, Op: op, Kind: kind, HTTPStatus: resp.StatusCode, Message: msg}
-		if body.Error != nil {
-			e.Code = fmt.Sprint(body.Error.Code)
-			e.Message = msg + ": " + c.line(body.Error.Type, 100)
+		e := &model.Error{Provider: c.name, Op: op, Kind: eabErrors.Kind(resp.StatusCode, code), HTTPStatus: resp.StatusCode,
+			Code: c.line(code, 40), Message: "ZeroSSL gave no EAB credentials"}
+		if e.Kind == nil {
+			e.Kind = model.ErrUnavailable
+		}
+		if typ != "" {
+			e.Message += ": " + c.line(typ, 100)
 		}
 		return "", "", e
 	}
