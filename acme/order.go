@@ -19,7 +19,10 @@ import (
 // The CSR is kept with the order (in StateDir, or in memory), for Download to finalize
 // it. The newOrder request reaches the CA at most once; when its answer is lost the
 // error is model.ErrUnavailable with code CodeOrderOutcomeUnknown, and FindOrder finds
-// the order if it was made.
+// the order if it was made, where the CA lists the account's orders. Let's Encrypt does
+// not: there FindOrder is model.ErrNotFound whether or not the order was made (one made
+// stays pending until it expires, at no cost but a count against the CA's new-orders
+// limit), and the way on is to order again.
 func (c *Client) Order(ctx context.Context, req model.OrderRequest) (*model.Certificate, error) {
 	const op = "Order"
 	checked, err := model.CheckOrder(c.name, req)
@@ -106,7 +109,9 @@ func (c *Client) Order(ctx context.Context, req model.OrderRequest) (*model.Cert
 // call failed with CodeOrderOutcomeUnknown: first among the orders recorded with their
 // URL, then in the account's orders list among orders this Client has no record of
 // (which it then ties to the intent's CSR, so that Download can finalize it). It
-// returns the newest match, or model.ErrNotFound.
+// returns the newest match, or model.ErrNotFound. On a CA without an orders list (Let's
+// Encrypt) an order whose newOrder answer was lost has no URL anyca knows: it is not
+// found, and model.ErrNotFound then does not mean the CA made no order.
 func (c *Client) FindOrder(ctx context.Context, req model.OrderRequest, since time.Time) (*model.Certificate, error) {
 	const op = "FindOrder"
 	var want []string
@@ -124,13 +129,17 @@ func (c *Client) FindOrder(ctx context.Context, req model.OrderRequest, since ti
 	}
 	cutoff := since.Add(-time.Second)
 	var intent *record
-	for _, r := range c.state.all() {
+	recorded := c.state.all()
+	slices.Reverse(recorded) // newest first: the first match is the newest
+	for _, r := range recorded {
 		if !sameNames(r.Names, want) || r.Created.Before(cutoff) {
 			continue
 		}
 		if r.URL == "" {
-			rr := r
-			intent = &rr
+			if intent == nil {
+				rr := r
+				intent = &rr
+			}
 			continue
 		}
 		return c.Certificate(ctx, r.URL)
@@ -171,6 +180,11 @@ func (c *Client) FindOrder(ctx context.Context, req model.OrderRequest, since ti
 			}
 			return best, nil
 		}
+	}
+	if acct.Orders == "" {
+		return nil, model.NewError(c.name, op, model.ErrNotFound, "no order for %v made since %s among the orders recorded; "+
+			"this CA has no account orders list, so an order whose newOrder answer was lost cannot be found "+
+			"(if the CA made it, it stays pending until it expires): order again", want, since.UTC().Format(time.RFC3339))
 	}
 	return nil, model.NewError(c.name, op, model.ErrNotFound, "no order for %v made since %s", want, since.UTC().Format(time.RFC3339))
 }
