@@ -16,13 +16,18 @@ import (
 	acmez "github.com/mholt/acmez/v3/acme"
 
 	"github.com/anyca/anyca/model"
+	"github.com/anyca/anyca/retry"
 )
 
 // ARI's Retry-After is followed within these bounds: a CA asking for less is asked no
-// sooner than a minute later, one asking for more is asked again within a day.
+// sooner than a minute later, one asking for more is asked again within a day. An
+// answer without a Retry-After, or with one that does not parse, is asked again after
+// DefaultARIRetry: RFC 9773 §4.3.3 counts it a long-term error, after which the next
+// fetch comes six hours later.
 const (
-	MinARIRetry = time.Minute
-	MaxARIRetry = 24 * time.Hour
+	MinARIRetry     = time.Minute
+	MaxARIRetry     = 24 * time.Hour
+	DefaultARIRetry = 6 * time.Hour
 )
 
 // CertID returns the ARI identifier of a certificate (RFC 9773 section 4.1): the
@@ -49,8 +54,8 @@ func CertID(leaf *x509.Certificate) (string, error) {
 
 // RenewalInfo returns the CA's suggested renewal window for an issued certificate (ARI,
 // FromCA set). The answer is kept for the CA's Retry-After, clamped to between
-// MinARIRetry and MaxARIRetry (NextCheck says until when): a call before then is
-// answered without a request. A CA without ARI is model.ErrUnsupported; a certificate
+// MinARIRetry and MaxARIRetry, or for DefaultARIRetry when the CA sent none (NextCheck
+// says until when): a call before then is answered without a request. A CA without ARI is model.ErrUnsupported; a certificate
 // not issued is model.ErrFailedPrecondition.
 func (c *Client) RenewalInfo(ctx context.Context, certificateID string) (*model.RenewalWindow, error) {
 	const op = "RenewalInfo"
@@ -92,6 +97,7 @@ func (c *Client) RenewalInfo(ctx context.Context, certificateID string) (*model.
 	}
 	var status int
 	var data []byte
+	var retryAfterSent bool
 	st, err := c.do(ctx, op, "", "", false, func(ctx context.Context) error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, ariURL, nil)
 		if err != nil {
@@ -106,6 +112,7 @@ func (c *Client) RenewalInfo(ctx context.Context, certificateID string) (*model.
 			return errors.New("the renewal information request failed")
 		}
 		status = resp.StatusCode
+		_, retryAfterSent = retry.ParseRetryAfter(resp.Header.Get("Retry-After"), c.now())
 		data, err = io.ReadAll(resp.Body)
 		if err == nil && status != http.StatusOK {
 			var p acmez.Problem
@@ -128,7 +135,10 @@ func (c *Client) RenewalInfo(ctx context.Context, certificateID string) (*model.
 	if err := json.Unmarshal(data, &info); err != nil || info.Window.Start.IsZero() || !info.Window.End.After(info.Window.Start) {
 		return nil, model.NewError(c.name, op, model.ErrUnavailable, "the CA's renewal information has no usable window")
 	}
-	wait := min(max(st.retryAfter, MinARIRetry), MaxARIRetry)
+	wait := DefaultARIRetry
+	if retryAfterSent {
+		wait = min(max(st.retryAfter, MinARIRetry), MaxARIRetry)
+	}
 	w := model.RenewalWindow{Start: info.Window.Start.UTC(), End: info.Window.End.UTC(), ExplanationURL: info.ExplanationURL,
 		FromCA: true, NextCheck: c.now().Add(wait).UTC()}
 	c.ariMu.Lock()

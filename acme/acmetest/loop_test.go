@@ -52,9 +52,16 @@ func csrFor(t *testing.T, names ...string) []byte {
 // issue runs the whole loop: order, challenges, publish, verify, wait, download.
 func issue(t *testing.T, srv *acmetest.Server, p anyca.Provider, method model.ChallengeType, names ...string) (*model.Certificate, *model.Bundle) {
 	t.Helper()
+	return issueRequest(t, srv, p, model.OrderRequest{Names: names, CSR: csrFor(t, names...), Method: method})
+}
+
+// issueRequest runs the whole loop for req (whose Method must be set).
+func issueRequest(t *testing.T, srv *acmetest.Server, p anyca.Provider, req model.OrderRequest) (*model.Certificate, *model.Bundle) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	ord, err := anyca.Order(ctx, p, model.OrderRequest{Names: names, CSR: csrFor(t, names...), Method: method})
+	method, names := req.Method, req.Names
+	ord, err := anyca.Order(ctx, p, req)
 	require.NoError(t, err)
 	require.Equal(t, model.StatusPending, ord.Status)
 	chs, err := p.Challenges(ctx, ord.ID)
