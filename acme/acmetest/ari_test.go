@@ -3,7 +3,6 @@ package acmetest_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -48,20 +47,16 @@ func TestRenewalInfoRetryAfterBounds(t *testing.T) {
 	var mu sync.Mutex
 	retryAfter := "" // the Retry-After the CA's renewalInfo answer carries; "" none
 	f := &fault{match: isRenewalInfo, answer: func(w http.ResponseWriter, r *http.Request, next http.Handler) {
-		rec := httptest.NewRecorder()
-		next.ServeHTTP(rec, r)
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		mu.Lock()
-		if retryAfter == "" {
-			w.Header().Del("Retry-After")
-		} else {
-			w.Header().Set("Retry-After", retryAfter)
-		}
-		mu.Unlock()
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(rec.Body.Bytes())
+		relay(w, r, next, func(_ int, h http.Header, body []byte) []byte {
+			mu.Lock()
+			defer mu.Unlock()
+			if retryAfter == "" {
+				h.Del("Retry-After")
+			} else {
+				h.Set("Retry-After", retryAfter)
+			}
+			return body
+		})
 	}}
 	f.armed.Store(true)
 	srv, err := acmetest.New(acmetest.Options{Wrap: f.wrap})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -40,6 +41,24 @@ func (f *fault) wrap(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// relay serves r with next and writes its answer to w, after edit (when not nil) has
+// seen the status, header and body: edit may change the header and returns the body
+// to send.
+func relay(w http.ResponseWriter, r *http.Request, next http.Handler, edit func(status int, h http.Header, body []byte) []byte) {
+	rec := httptest.NewRecorder()
+	next.ServeHTTP(rec, r)
+	body := rec.Body.Bytes()
+	if edit != nil {
+		body = edit(rec.Code, rec.Header(), body)
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.Header().Del("Content-Length")
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(body)
 }
 
 func isNewOrder(r *http.Request) bool {
