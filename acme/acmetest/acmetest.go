@@ -226,7 +226,15 @@ func New(opts Options) (*Server, error) {
 		s.requests.Add(1)
 		h.ServeHTTP(w, r)
 	})
-	s.acme = httptest.NewTLSServer(counted)
+	l, err := listenFresh(loopback)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.acme = httptest.NewUnstartedServer(counted)
+	_ = s.acme.Listener.Close()
+	s.acme.Listener = l
+	s.acme.StartTLS()
 	s.DirectoryURL = s.acme.URL + "/dir"
 	s.mgmt = httptest.NewTLSServer(front.ManagementHandler())
 	roots, rootPEM, err := s.fetchRoot()
@@ -237,6 +245,45 @@ func New(opts Options) (*Server, error) {
 	s.Roots, s.RootPEM = roots, rootPEM
 	return s, nil
 }
+
+// usedPorts are the loopback ports the ACME servers of this process have listened on.
+var usedPorts = struct {
+	sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
+
+// listenFresh returns a listener from listen on a port no earlier Server of this process
+// listened on, so that every Server has its own origin: acmez keeps each directory it
+// reads for 12 hours in a cache of the process keyed by its URL, and a Server on the
+// port of a closed one would be taken for it (its EAB requirement, its missing
+// renewalInfo or orders list). The listeners on used ports are closed once a fresh one
+// is found.
+func listenFresh(listen func() (net.Listener, error)) (net.Listener, error) {
+	usedPorts.Lock()
+	defer usedPorts.Unlock()
+	var used []net.Listener
+	defer func() {
+		for _, l := range used {
+			_ = l.Close()
+		}
+	}()
+	for len(used) < 1000 {
+		l, err := listen()
+		if err != nil {
+			return nil, err
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		if !usedPorts.ports[port] {
+			usedPorts.ports[port] = true
+			return l, nil
+		}
+		used = append(used, l)
+	}
+	return nil, errors.New("acmetest: every loopback port offered was used before by this process")
+}
+
+// loopback listens on a loopback port the system picks.
+func loopback() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
 
 // setEnv sets vars ("" unsets) and returns the function that puts the old values back.
 func setEnv(vars map[string]string) func() {
