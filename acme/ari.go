@@ -55,8 +55,8 @@ func CertID(leaf *x509.Certificate) (string, error) {
 // RenewalInfo returns the CA's suggested renewal window for an issued certificate (ARI,
 // FromCA set). The answer is kept for the CA's Retry-After, clamped to between
 // MinARIRetry and MaxARIRetry, or for DefaultARIRetry when the CA sent none (NextCheck
-// says until when): a call before then is answered without a request. A CA without ARI is model.ErrUnsupported; a certificate
-// not issued is model.ErrFailedPrecondition.
+// says until when): a call before then is answered without a request. A CA without ARI
+// is model.ErrUnsupported; a certificate not issued is model.ErrFailedPrecondition.
 func (c *Client) RenewalInfo(ctx context.Context, certificateID string) (*model.RenewalWindow, error) {
 	const op = "RenewalInfo"
 	u, err := c.checkID(op, certificateID)
