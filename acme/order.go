@@ -1,6 +1,7 @@
 package acme
 
 import (
+	"bytes"
 	"context"
 	"slices"
 	"time"
@@ -107,7 +108,8 @@ func (c *Client) Order(ctx context.Context, req model.OrderRequest) (*model.Cert
 
 // FindOrder finds the order an Order call for req made at or after since, after that
 // call failed with CodeOrderOutcomeUnknown: first among the orders recorded with their
-// URL, then in the account's orders list among orders this Client has no record of
+// URL (for req's names and, a record being made by another call otherwise, req's CSR),
+// then in the account's orders list among orders this Client has no record of
 // (which it then ties to the intent's CSR, so that Download can finalize it). It
 // returns the newest match, or model.ErrNotFound. On a CA without an orders list (Let's
 // Encrypt) an order whose newOrder answer was lost has no URL anyca knows: it is not
@@ -128,11 +130,17 @@ func (c *Client) FindOrder(ctx context.Context, req model.OrderRequest, since ti
 		return nil, c.invalid(op, "the request has no names")
 	}
 	cutoff := since.Add(-time.Second)
+	// The CSR, in the DER form Order keeps, tells apart two orders for the same names
+	// placed within the cutoff's second (a renewal with a new key right after an order).
+	var csr []byte
+	if checked, err := model.CheckOrder(c.name, req); err == nil {
+		csr = checked.Request.CSR
+	}
 	var intent *record
 	recorded := c.state.all()
 	slices.Reverse(recorded) // newest first: the first match is the newest
 	for _, r := range recorded {
-		if !sameNames(r.Names, want) || r.Created.Before(cutoff) {
+		if !sameNames(r.Names, want) || r.Created.Before(cutoff) || (csr != nil && len(r.CSR) > 0 && !bytes.Equal(r.CSR, csr)) {
 			continue
 		}
 		if r.URL == "" {

@@ -2,6 +2,7 @@ package acmetest_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
@@ -150,4 +151,37 @@ func TestFindOrderNewestRecorded(t *testing.T) {
 	found, err := c.FindOrder(ctx, req, since)
 	require.NoError(t, err)
 	assert.Equal(t, newer.ID, found.ID)
+}
+
+// TestFindOrderTellsCSRsApart: two orders for the same names placed within a second (a
+// renewal with a new key right after an order): after the second one's answer is lost,
+// FindOrder with the second request never returns the first order, whose CSR differs;
+// it finds the second in the orders list, and on a CA without one it is ErrNotFound.
+func TestFindOrderTellsCSRsApart(t *testing.T) {
+	for _, noList := range []bool{false, true} {
+		t.Run(fmt.Sprintf("NoOrdersList=%t", noList), func(t *testing.T) {
+			f := &fault{match: isNewOrder, answer: func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+				next.ServeHTTP(discard{}, r) // Pebble makes the order; its answer is lost
+				w.WriteHeader(http.StatusInternalServerError)
+			}}
+			_, p := startWith(t, acmetest.Options{NoOrdersList: noList}, f)
+			ctx := context.Background()
+			since := time.Now()
+			first, err := anyca.Order(ctx, p, model.OrderRequest{Names: []string{"same.example.com"}, CSR: csrFor(t, "same.example.com")})
+			require.NoError(t, err)
+			second := model.OrderRequest{Names: []string{"same.example.com"}, CSR: csrFor(t, "same.example.com")}
+			f.armed.Store(true)
+			_, err = anyca.Order(ctx, p, second)
+			requireKind(t, err, model.ErrUnavailable, anyca.OrderOutcomeUnknown)
+			f.armed.Store(false)
+
+			found, err := anyca.FindOrder(ctx, p, second, since)
+			if noList {
+				require.ErrorIs(t, err, model.ErrNotFound, "the first order is not the second request's")
+				return
+			}
+			require.NoError(t, err)
+			assert.NotEqual(t, first.ID, found.ID, "FindOrder returned the first order for the second request")
+		})
+	}
 }
