@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -41,24 +40,19 @@ func TestVerifyAnswerStatus(t *testing.T) {
 			f := &fault{match: func(r *http.Request) bool {
 				return r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/chalZ/")
 			}, answer: func(w http.ResponseWriter, r *http.Request, next http.Handler) {
-				rec := httptest.NewRecorder()
-				next.ServeHTTP(rec, r)
-				for k, v := range rec.Header() {
-					w.Header()[k] = v
-				}
-				w.Header().Del("Content-Length")
-				w.WriteHeader(rec.Code)
-				var ch map[string]any
-				require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &ch), "Pebble's answer to the challenge POST")
-				ch["status"] = tc.status
-				delete(ch, "error")
-				delete(ch, "validated")
-				if tc.problem != nil {
-					ch["error"] = tc.problem
-				}
-				body, err := json.Marshal(ch)
-				require.NoError(t, err)
-				_, _ = w.Write(body)
+				relay(w, r, next, func(_ int, _ http.Header, body []byte) []byte {
+					var ch map[string]any
+					require.NoError(t, json.Unmarshal(body, &ch), "Pebble's answer to the challenge POST")
+					ch["status"] = tc.status
+					delete(ch, "error")
+					delete(ch, "validated")
+					if tc.problem != nil {
+						ch["error"] = tc.problem
+					}
+					out, err := json.Marshal(ch)
+					require.NoError(t, err)
+					return out
+				})
 			}}
 			f.armed.Store(true)
 			// Nothing is published: Pebble keeps checking (and fails) after its answer.
@@ -170,14 +164,8 @@ func TestDownloadChecksTheChain(t *testing.T) {
 	f := &fault{match: func(r *http.Request) bool {
 		return r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/certZ/")
 	}, answer: func(w http.ResponseWriter, r *http.Request, next http.Handler) {
-		rec := httptest.NewRecorder()
-		next.ServeHTTP(rec, r) // Pebble's answer, for its headers and nonce
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.Header().Del("Content-Length")
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(*serve.Load())
+		// Pebble's answer, for its headers and nonce, with the chain replaced.
+		relay(w, r, next, func(int, http.Header, []byte) []byte { return *serve.Load() })
 	}}
 	srv, p := startWith(t, acmetest.Options{}, f)
 	a, ab := issue(t, srv, p, model.ChallengeDNSTXT, "mine.example.com")
